@@ -1,0 +1,1 @@
+"""ActivityStreams vocabulary and the conversions between domain objects and AS2 JSON."""

@@ -1,0 +1,116 @@
+"""The one place that wires the application: routes, error handling, CORS and the lifespan that
+opens the instance (database, keys, translations)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from fedi.config import Settings
+from fedi.context import Context, open_context
+from fedi.i18n import Translations
+from fedi.web import actors, discovery, pages
+from fedi.web.negotiation import prefers_html
+from fedi.web.responses import JSONResponse, json_error
+from fedi.web.templating import Pages
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+# Browser-based apps call these from other origins (client-api.md, cross-cutting rules).
+CORS_PREFIXES = ("/.well-known/", "/nodeinfo/", "/api/", "/oauth/token", "/oauth/revoke")
+# Paths whose errors are always JSON, whatever the Accept header says.
+JSON_PREFIXES = ("/.well-known/", "/nodeinfo/", "/api/", "/oauth/token", "/health")
+
+
+class CORSMiddleware:
+    """Open CORS for the public machine-readable endpoints, preflight included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(CORS_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "OPTIONS":
+            response = Response(
+                status_code=204,
+                headers={
+                    "Access-Control-Allow-Origin": "*",
+                    "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
+                    "Access-Control-Allow-Headers": "Authorization, Content-Type, Idempotency-Key",
+                    "Access-Control-Max-Age": "86400",
+                },
+            )
+            await response(scope, receive, send)
+            return
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.append((b"access-control-allow-origin", b"*"))
+                headers.append((b"access-control-expose-headers", b"Link, X-RateLimit-Reset"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    headers = dict(exc.headers or {})
+    if request.url.path.startswith(JSON_PREFIXES) or not prefers_html(request):
+        headers.setdefault("Vary", "Accept")
+        return json_error(exc.status_code, str(exc.detail), headers)
+    page_set: Pages = request.app.state.pages
+    response = page_set.render(request, "pages/error.html", exc.status_code, status=exc.status_code)
+    response.headers.update(headers)
+    return response
+
+
+async def health(request: Request) -> Response:
+    async with request.app.state.context.db.read() as conn:
+        await conn.execute("SELECT 1")
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings, context: Context | None = None) -> Starlette:
+    """The ASGI application. With `context`, the caller owns the open instance (the CLI opens it
+    first so that start-up errors are one line); without, the lifespan opens and closes it."""
+    translations = Translations(settings.default_locale)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if context is not None:
+            app.state.context = context
+            yield
+            return
+        async with open_context(settings) as opened:
+            app.state.context = opened
+            yield
+
+    app = Starlette(
+        routes=[
+            Route("/health", health, methods=["GET"]),
+            *discovery.routes,
+            *actors.routes,
+            *pages.routes,
+            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        ],
+        exception_handlers={HTTPException: http_error},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    if context is not None:
+        app.state.context = context
+    app.state.pages = Pages(translations, settings.instance_title)
+    app.add_middleware(CORSMiddleware)
+    return app

@@ -1,0 +1,270 @@
+"""The operator's command line: `fedi serve`, `fedi migrate`, `fedi user ...` and `fedi dev`.
+
+Every failure an operator can cause (a bad setting, a used port, an unwritable directory, an
+unknown member) ends with one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import errno
+import getpass
+import logging
+import os
+import secrets
+import socket
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from fedi import __version__
+from fedi.config import ConfigError, Settings, load_settings
+from fedi.context import Context, StartupError, open_context
+from fedi.db import DatabaseError
+from fedi.keystore import KeyStoreError
+from fedi.members import MemberError, add_member, get_member, list_members, set_password
+from fedi.members import set_suspended as set_member_suspended
+from fedi.models import ROLES
+from fedi.posting import PostError
+
+T = TypeVar("T")
+EXIT_USAGE = 2
+EXIT_FAILURE = 1
+OPERATOR_ERRORS = (ConfigError, StartupError, DatabaseError, KeyStoreError, MemberError, PostError)
+DEV_ACCOUNT = "admin"
+DEV_PORT = 8000
+
+
+class CommandError(Exception):
+    """A command cannot go on; the message is printed as it is."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fedi", description="A federated ActivityPub server.")
+    parser.add_argument("--version", action="version", version=f"fedi {__version__}")
+    parser.add_argument("--config", type=Path, help="TOML settings file (or FEDI_CONFIG)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the server")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
+
+    dev = commands.add_parser("dev", help="run a local development server with a ready account")
+    dev.add_argument("--port", type=int, default=None, help=f"port (default {DEV_PORT})")
+
+    commands.add_parser("migrate", help="apply pending database migrations")
+
+    user = commands.add_parser("user", help="manage members").add_subparsers(
+        dest="user_command", required=True, metavar="ACTION"
+    )
+    add = user.add_parser("add", help="create a member")
+    add.add_argument("name")
+    add.add_argument("--password", help="the password (asked for when omitted)")
+    add.add_argument("--role", choices=ROLES, default="member")
+    user.add_parser("list", help="list members")
+    for action, text in (("suspend", "suspend a member"), ("unsuspend", "lift a suspension")):
+        user.add_parser(action, help=text).add_argument("name")
+    set_pw = user.add_parser("set-password", help="change a member's password")
+    set_pw.add_argument("name")
+    set_pw.add_argument("--password", help="the new password (asked for when omitted)")
+    return parser
+
+
+def read_password(given: str | None) -> str:
+    if given is not None:
+        return given
+    if not sys.stdin.isatty():
+        line = sys.stdin.readline().rstrip("\r\n")
+        if not line:
+            raise CommandError("no password given: pass --password or type it on standard input")
+        return line
+    first = getpass.getpass("New password: ")
+    if first != getpass.getpass("Repeat it: "):
+        raise CommandError("the two passwords differ")
+    return first
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    if not 0 < port < 65536:
+        raise CommandError(f"port {port} is not a valid port number (1-65535)")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror:
+        raise CommandError(f"cannot listen on {host}: not a known address") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise CommandError(
+                f"port {port} on {host} is already in use; choose another with --port"
+            ) from None
+        if exc.errno == errno.EACCES:
+            raise CommandError(f"not allowed to listen on port {port} on {host}") from None
+        raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+async def serve(settings: Settings, sock: socket.socket, banner: Callable[[Context], None]) -> None:
+    import uvicorn
+
+    from fedi.app import create_app
+
+    async with open_context(settings) as context:
+        app = create_app(settings, context)
+        config = uvicorn.Config(
+            app, lifespan="on", log_level="info", server_header=False, proxy_headers=True
+        )
+        server = uvicorn.Server(config)
+        banner(context)
+        await server.serve(sockets=[sock])
+
+
+def with_context(settings: Settings, action: Callable[[Context], Awaitable[T]]) -> T:
+    async def run() -> T:
+        async with open_context(settings) as context:
+            return await action(context)
+
+    return asyncio.run(run())
+
+
+def command_serve(args: argparse.Namespace, settings: Settings) -> None:
+    host = args.host or settings.listen_host
+    port = args.port if args.port is not None else settings.listen_port
+    sock = bind_socket(host, port)
+
+    def banner(context: Context) -> None:
+        print(f"fedi {__version__}: {settings.base_url} listening on http://{host}:{port}/",
+              flush=True)  # fmt: skip
+
+    asyncio.run(serve(settings, sock, banner))
+
+
+def dev_settings(args: argparse.Namespace) -> Settings:
+    """Development defaults (http on loopback, ./data-dev), under any FEDI_* the user set."""
+    port = args.port or int(os.environ.get("FEDI_LISTEN_PORT", DEV_PORT))
+    environ = {
+        "FEDI_DOMAIN": f"localhost:{port}",
+        "FEDI_SCHEME": "http",
+        "FEDI_DATA_DIR": str(Path("data-dev").absolute()),
+        "FEDI_REGISTRATIONS": "open",
+        "FEDI_INSTANCE_TITLE": "fedi (development)",
+        "FEDI_LISTEN_HOST": "127.0.0.1",
+        "FEDI_LISTEN_PORT": str(port),
+    }
+    environ.update(os.environ)
+    return load_settings(environ, args.config)
+
+
+def command_dev(args: argparse.Namespace) -> None:
+    settings = dev_settings(args)
+    sock = bind_socket(settings.listen_host, settings.listen_port)
+    password_file = settings.data_dir / "dev-account.txt"
+
+    async def ensure_account(context: Context) -> str:
+        try:
+            await get_member(context, DEV_ACCOUNT)
+            return password_file.read_text(encoding="utf-8").strip()
+        except MemberError:
+            password = secrets.token_urlsafe(12)
+            await add_member(context, DEV_ACCOUNT, password, role="admin")
+            fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(password + "\n")
+            return password
+        except FileNotFoundError:
+            raise CommandError(
+                f"{password_file} is missing; set a new password with "
+                f"`fedi user set-password {DEV_ACCOUNT}`"
+            ) from None
+
+    password = with_context(settings, ensure_account)
+
+    def banner(context: Context) -> None:
+        print(
+            f"\nfedi {__version__} development server: {settings.base_url}/\n"
+            f"  account:  {DEV_ACCOUNT}   password: {password}   (role: admin)\n"
+            f"  profile:  {context.urls.profile(DEV_ACCOUNT)}\n"
+            f"  data:     {settings.data_dir}\n"
+            "  stop with Ctrl+C\n",
+            flush=True,
+        )
+
+    asyncio.run(serve(settings, sock, banner))
+
+
+def command_migrate(settings: Settings) -> None:
+    async def run(context: Context) -> tuple[str, ...]:
+        return context.applied_migrations
+
+    applied = with_context(settings, run)
+    if applied:
+        print(f"applied {len(applied)} migration(s): {', '.join(applied)}")
+    else:
+        print("the database is up to date")
+
+
+def command_user(args: argparse.Namespace, settings: Settings) -> None:
+    action = args.user_command
+    if action == "add":
+        password = read_password(args.password)
+        user = with_context(settings, lambda c: add_member(c, args.name, password, args.role))
+        print(f"created {user.role} {user.account.username}: {user.account.uri}")
+    elif action == "list":
+        users = with_context(settings, list_members)
+        print(f"{'USERNAME':<30} {'ROLE':<10} {'STATUS':<10} CREATED")
+        for user in users:
+            status = "suspended" if user.account.is_suspended else "active"
+            created = user.created_at.strftime("%Y-%m-%d")
+            print(f"{user.account.username:<30} {user.role:<10} {status:<10} {created}")
+    elif action in ("suspend", "unsuspend"):
+        suspend = action == "suspend"
+        with_context(settings, lambda c: set_member_suspended(c, args.name, suspend))
+        print(f"{args.name} is {'suspended' if suspend else 'no longer suspended'}")
+    elif action == "set-password":
+        password = read_password(args.password)
+        with_context(settings, lambda c: set_password(c, args.name, password))
+        print(f"the password of {args.name} was changed")
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "dev":
+        command_dev(args)
+        return 0
+    settings = load_settings(config_file=args.config)
+    if args.command == "serve":
+        command_serve(args, settings)
+    elif args.command == "migrate":
+        command_migrate(settings)
+    elif args.command == "user":
+        command_user(args, settings)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return run(argv)
+    except ConfigError as exc:
+        print(f"fedi: configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (CommandError, *OPERATOR_ERRORS) as exc:
+        print(f"fedi: error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last line of defence: one line, never a traceback
+        print(f"fedi: unexpected error ({type(exc).__name__}): {exc}", file=sys.stderr)
+        return 70
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""Settings: read once from a TOML file and FEDI_* environment variables into one frozen object.
+
+Precedence: environment variable > TOML file > default. Any unknown or malformed setting is a
+ConfigError whose message names the setting, so the CLI can print one line and exit.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Literal, cast
+
+RegistrationMode = Literal["open", "approval", "closed"]
+REGISTRATION_MODES: tuple[RegistrationMode, ...] = ("open", "approval", "closed")
+# The languages the web pages are translated into; Arabic is written right to left.
+SUPPORTED_LOCALES = ("en", "fr", "ar", "de", "pt")
+ENV_PREFIX = "FEDI_"
+# Variables that steer how settings are found rather than being settings themselves.
+ENV_META = {"FEDI_CONFIG"}
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message is fit to show an operator as is."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    domain: str
+    data_dir: Path
+    scheme: Literal["https", "http"] = "https"
+    allow_private_networks: bool = False
+    registrations: RegistrationMode = "closed"
+    instance_title: str = "fedi"
+    instance_description: str = ""
+    contact_email: str = ""
+    default_locale: str = "en"
+    listen_host: str = "127.0.0.1"
+    listen_port: int = 8000
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.scheme}://{self.domain}"
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "fedi.sqlite3"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    @property
+    def host(self) -> str:
+        """The domain without a port, as used in acct: handles' host checks."""
+        return split_host_port(self.domain)[0]
+
+
+def split_host_port(domain: str) -> tuple[str, int | None]:
+    if domain.startswith("["):
+        host, _, rest = domain[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else None
+        return host, int(port) if port else None
+    if domain.count(":") == 1:
+        host, port = domain.split(":")
+        return host, int(port)
+    return domain, None
+
+
+def validate_domain(value: str) -> str:
+    """A host or host:port, lower-cased; no scheme, path, user info or spaces."""
+    domain = value.strip().lower()
+    problem = "FEDI_DOMAIN must be a host name or host:port (for example social.example.org)"
+    if not domain or any(c in domain for c in "/@?#\\ \t") or "://" in value:
+        raise ConfigError(f"{problem}, not {value!r}")
+    try:
+        host, port = split_host_port(domain)
+    except ValueError:
+        raise ConfigError(f"{problem}, not {value!r}") from None
+    if port is not None and not 0 < port < 65536:
+        raise ConfigError(f"FEDI_DOMAIN has an invalid port in {value!r}")
+    try:
+        ipaddress.ip_address(host)
+        return domain
+    except ValueError:
+        pass
+    labels = host.rstrip(".").split(".")
+    if len(host) > 253 or not all(_LABEL.match(label) for label in labels):
+        raise ConfigError(f"{problem}, not {value!r}")
+    return domain
+
+
+def _as_bool(name: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {value!r}")
+
+
+def _as_port(name: str, value: object) -> int:
+    try:
+        port = int(str(value))
+    except ValueError:
+        raise ConfigError(f"{name} must be a port number, not {value!r}") from None
+    if not 0 < port < 65536:
+        raise ConfigError(f"{name} must be between 1 and 65535, not {port}")
+    return port
+
+
+def _env_name(key: str) -> str:
+    return ENV_PREFIX + key.upper()
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file {path} does not exist") from None
+    except PermissionError:
+        raise ConfigError(f"configuration file {path} is not readable") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"configuration file {path} is not valid TOML: {exc}") from None
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, config_file: Path | None = None
+) -> Settings:
+    """Build Settings from a TOML file (if given or named by FEDI_CONFIG) and the environment."""
+    env = dict(os.environ if environ is None else environ)
+    known = {f.name for f in fields(Settings)}
+    raw: dict[str, object] = {}
+
+    path = config_file or (Path(env["FEDI_CONFIG"]) if env.get("FEDI_CONFIG") else None)
+    if path is not None:
+        for key, value in _read_toml(path).items():
+            if key not in known:
+                raise ConfigError(f"unknown setting {key!r} in {path}")
+            raw[key] = value
+
+    for name, value in env.items():
+        if not name.startswith(ENV_PREFIX) or name in ENV_META:
+            continue
+        key = name[len(ENV_PREFIX) :].lower()
+        if key not in known:
+            raise ConfigError(f"unknown setting {name} in the environment")
+        raw[key] = value
+
+    return _build(raw)
+
+
+def _build(raw: dict[str, object]) -> Settings:
+    if not raw.get("domain"):
+        raise ConfigError("FEDI_DOMAIN is not set: give the public host name, e.g. social.example.org")
+    if not raw.get("data_dir"):
+        raise ConfigError("FEDI_DATA_DIR is not set: give a directory for the database, media and keys")
+    scheme = str(raw.get("scheme", "https")).lower()
+    if scheme not in ("https", "http"):
+        raise ConfigError(f"FEDI_SCHEME must be https or http, not {raw['scheme']!r}")
+    registrations = str(raw.get("registrations", "closed")).lower()
+    if registrations not in REGISTRATION_MODES:
+        raise ConfigError(
+            f"FEDI_REGISTRATIONS must be one of open, approval, closed, not {raw['registrations']!r}"
+        )
+    default_locale = str(raw.get("default_locale", "en"))
+    if default_locale not in SUPPORTED_LOCALES:
+        raise ConfigError(
+            f"FEDI_DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}, "
+            f"not {default_locale!r}"
+        )
+    return Settings(
+        domain=validate_domain(str(raw["domain"])),
+        data_dir=Path(str(raw["data_dir"])).expanduser().absolute(),
+        scheme="http" if scheme == "http" else "https",
+        allow_private_networks=_as_bool(
+            _env_name("allow_private_networks"), raw.get("allow_private_networks", False)
+        ),
+        registrations=cast(RegistrationMode, registrations),
+        instance_title=str(raw.get("instance_title", "fedi")),
+        instance_description=str(raw.get("instance_description", "")),
+        contact_email=str(raw.get("contact_email", "")),
+        default_locale=default_locale,
+        listen_host=str(raw.get("listen_host", "127.0.0.1")),
+        listen_port=_as_port(_env_name("listen_port"), raw.get("listen_port", 8000)),
+    )

@@ -1,0 +1,265 @@
+"""SQL for the accounts and users tables: local members, the instance actor and actors' profiles."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import aiosqlite
+
+from fedi.db.rows import json_list, opt_time
+from fedi.models import Account, ActorType, Counts, ProfileField, Role, User
+from fedi.timeutil import from_db
+
+_ACCOUNT_COLUMNS = (
+    "a.id, a.uri, a.username, a.domain, a.actor_type, a.display_name, a.note, a.fields, a.url,"
+    " a.inbox_uri, a.shared_inbox_uri, a.outbox_uri, a.followers_uri, a.following_uri,"
+    " a.featured_uri, a.public_key_id, a.public_key_pem, a.avatar_file, a.header_file,"
+    " a.is_locked, a.is_bot, a.is_discoverable, a.suspended_at, a.created_at, a.updated_at"
+)
+_USER_COLUMNS = f"{_ACCOUNT_COLUMNS}, u.role, u.is_approved, u.created_at AS user_created_at"
+
+
+def account_from_row(row: sqlite3.Row) -> Account:
+    fields = tuple(
+        ProfileField(name=str(f.get("name", "")), value=str(f.get("value", "")))
+        for f in json_list(row["fields"])
+        if isinstance(f, dict)
+    )
+    actor_type: ActorType = row["actor_type"]
+    return Account(
+        id=row["id"],
+        uri=row["uri"],
+        username=row["username"],
+        domain=row["domain"],
+        actor_type=actor_type,
+        display_name=row["display_name"],
+        note=row["note"],
+        fields=fields,
+        url=row["url"],
+        inbox_uri=row["inbox_uri"],
+        shared_inbox_uri=row["shared_inbox_uri"],
+        outbox_uri=row["outbox_uri"],
+        followers_uri=row["followers_uri"],
+        following_uri=row["following_uri"],
+        featured_uri=row["featured_uri"],
+        public_key_id=row["public_key_id"],
+        public_key_pem=row["public_key_pem"],
+        avatar_file=row["avatar_file"],
+        header_file=row["header_file"],
+        is_locked=bool(row["is_locked"]),
+        is_bot=bool(row["is_bot"]),
+        is_discoverable=bool(row["is_discoverable"]),
+        suspended_at=opt_time(row["suspended_at"]),
+        created_at=from_db(row["created_at"]),
+        updated_at=from_db(row["updated_at"]),
+    )
+
+
+def user_from_row(row: sqlite3.Row) -> User:
+    role: Role = row["role"]
+    return User(
+        account=account_from_row(row),
+        role=role,
+        is_approved=bool(row["is_approved"]),
+        created_at=from_db(row["user_created_at"]),
+    )
+
+
+@dataclass(frozen=True)
+class NewLocalAccount:
+    """Everything needed to insert a local actor; URIs are minted by the caller (fedi.urls)."""
+
+    id: int
+    uri: str
+    username: str
+    actor_type: ActorType
+    url: str
+    inbox_uri: str
+    shared_inbox_uri: str
+    outbox_uri: str | None
+    followers_uri: str | None
+    following_uri: str | None
+    featured_uri: str | None
+    public_key_id: str
+    public_key_pem: str
+    display_name: str
+    is_locked: bool
+    is_bot: bool
+    is_discoverable: bool
+    created_at: str
+
+
+def insert_local_account(conn: sqlite3.Connection, new: NewLocalAccount) -> None:
+    conn.execute(
+        "INSERT INTO accounts (id, uri, username, domain, actor_type, display_name, url,"
+        " inbox_uri, shared_inbox_uri, outbox_uri, followers_uri, following_uri, featured_uri,"
+        " public_key_id, public_key_pem, is_locked, is_bot, is_discoverable,"
+        " created_at, updated_at)"
+        " VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            new.id, new.uri, new.username, new.actor_type, new.display_name, new.url,
+            new.inbox_uri, new.shared_inbox_uri, new.outbox_uri, new.followers_uri,
+            new.following_uri, new.featured_uri, new.public_key_id, new.public_key_pem,
+            int(new.is_locked), int(new.is_bot), int(new.is_discoverable),
+            new.created_at, new.created_at,
+        ),
+    )  # fmt: skip
+
+
+def insert_user(
+    conn: sqlite3.Connection, account_id: int, password_hash: str, role: Role, created_at: str
+) -> None:
+    conn.execute(
+        "INSERT INTO users (account_id, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
+        (account_id, password_hash, role, created_at),
+    )
+
+
+def local_username_taken(conn: sqlite3.Connection, username: str) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM accounts WHERE domain IS NULL AND lower(username) = lower(?)", (username,)
+    ).fetchone()
+    return row is not None
+
+
+def set_password_hash(conn: sqlite3.Connection, account_id: int, password_hash: str) -> None:
+    conn.execute(
+        "UPDATE users SET password_hash = ? WHERE account_id = ?", (password_hash, account_id)
+    )
+
+
+def set_suspended(conn: sqlite3.Connection, account_id: int, suspended_at: str | None) -> None:
+    conn.execute(
+        "UPDATE accounts SET suspended_at = ?, updated_at = COALESCE(?, updated_at)"
+        " WHERE id = ?",
+        (suspended_at, suspended_at, account_id),
+    )
+
+
+def update_profile(
+    conn: sqlite3.Connection,
+    account_id: int,
+    *,
+    display_name: str,
+    note: str,
+    fields: Iterable[ProfileField],
+    updated_at: str,
+) -> None:
+    conn.execute(
+        "UPDATE accounts SET display_name = ?, note = ?, fields = ?, updated_at = ? WHERE id = ?",
+        (
+            display_name,
+            note,
+            json.dumps([{"name": f.name, "value": f.value} for f in fields]),
+            updated_at,
+            account_id,
+        ),
+    )
+
+
+async def get_user(conn: aiosqlite.Connection, username: str) -> User | None:
+    cursor = await conn.execute(
+        f"SELECT {_USER_COLUMNS} FROM accounts a JOIN users u ON u.account_id = a.id"
+        " WHERE a.domain IS NULL AND lower(a.username) = lower(?)",
+        (username,),
+    )
+    row = await cursor.fetchone()
+    return user_from_row(row) if row else None
+
+
+async def list_users(conn: aiosqlite.Connection) -> list[User]:
+    cursor = await conn.execute(
+        f"SELECT {_USER_COLUMNS} FROM accounts a JOIN users u ON u.account_id = a.id"
+        " ORDER BY a.id"
+    )
+    return [user_from_row(row) for row in await cursor.fetchall()]
+
+
+async def get_password_hash(conn: aiosqlite.Connection, account_id: int) -> str | None:
+    cursor = await conn.execute(
+        "SELECT password_hash FROM users WHERE account_id = ?", (account_id,)
+    )
+    row = await cursor.fetchone()
+    return str(row[0]) if row else None
+
+
+async def get_local_actor(conn: aiosqlite.Connection, username: str) -> Account | None:
+    """A local actor by username: a member (with a users row) or the instance actor."""
+    cursor = await conn.execute(
+        f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a"
+        " WHERE a.domain IS NULL AND lower(a.username) = lower(?)",
+        (username,),
+    )
+    row = await cursor.fetchone()
+    return account_from_row(row) if row else None
+
+
+async def get_by_uri(conn: aiosqlite.Connection, uri: str) -> Account | None:
+    cursor = await conn.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a WHERE a.uri = ?", (uri,))
+    row = await cursor.fetchone()
+    return account_from_row(row) if row else None
+
+
+async def get_instance_actor(conn: aiosqlite.Connection) -> Account | None:
+    cursor = await conn.execute(
+        f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a"
+        " WHERE a.domain IS NULL AND a.actor_type = 'Application' ORDER BY a.id LIMIT 1"
+    )
+    row = await cursor.fetchone()
+    return account_from_row(row) if row else None
+
+
+async def list_public_members(conn: aiosqlite.Connection, limit: int) -> list[Account]:
+    """Local members who chose to be discoverable and are in good standing, newest first."""
+    cursor = await conn.execute(
+        f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a JOIN users u ON u.account_id = a.id"
+        " WHERE a.is_discoverable = 1 AND a.suspended_at IS NULL AND u.is_approved = 1"
+        " ORDER BY a.id DESC LIMIT ?",
+        (limit,),
+    )
+    return [account_from_row(row) for row in await cursor.fetchall()]
+
+
+async def counts(conn: aiosqlite.Connection, account_id: int) -> Counts:
+    cursor = await conn.execute(
+        "SELECT"
+        " (SELECT count(*) FROM statuses WHERE account_id = :id"
+        "   AND visibility IN ('public', 'unlisted', 'private')),"
+        " (SELECT count(*) FROM follows WHERE followed_id = :id AND state = 'accepted'),"
+        " (SELECT count(*) FROM follows WHERE follower_id = :id AND state = 'accepted')",
+        {"id": account_id},
+    )
+    row = await cursor.fetchone()
+    assert row is not None
+    return Counts(statuses=row[0], followers=row[1], following=row[2])
+
+
+@dataclass(frozen=True)
+class UsageStats:
+    users_total: int
+    users_active_month: int
+    users_active_halfyear: int
+    local_posts: int
+
+
+async def usage(conn: aiosqlite.Connection, month_ago: str, halfyear_ago: str) -> UsageStats:
+    """NodeInfo usage: members in good standing, by last activity, and local posts."""
+    cursor = await conn.execute(
+        "SELECT"
+        " (SELECT count(*) FROM users u JOIN accounts a ON a.id = u.account_id"
+        "   WHERE a.suspended_at IS NULL AND u.is_approved = 1),"
+        " (SELECT count(*) FROM users u JOIN accounts a ON a.id = u.account_id"
+        "   WHERE a.suspended_at IS NULL AND u.is_approved = 1"
+        "   AND max(u.created_at, COALESCE(u.last_active_at, '')) >= :month),"
+        " (SELECT count(*) FROM users u JOIN accounts a ON a.id = u.account_id"
+        "   WHERE a.suspended_at IS NULL AND u.is_approved = 1"
+        "   AND max(u.created_at, COALESCE(u.last_active_at, '')) >= :halfyear),"
+        " (SELECT count(*) FROM statuses WHERE is_local = 1)",
+        {"month": month_ago, "halfyear": halfyear_ago},
+    )
+    row = await cursor.fetchone()
+    assert row is not None
+    return UsageStats(row[0], row[1], row[2], row[3])

@@ -1,0 +1,24 @@
+"""Time-ordered 64-bit ids, Mastodon-style: milliseconds since the epoch shifted left 16 bits,
+plus a sequence. Apps compare ids as numbers (or by length, then lexically), so ids only grow."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+_lock = threading.Lock()
+_last = 0
+
+
+def new_id(at_ms: int | None = None) -> int:
+    """A fresh id; strictly greater than every id this process made before."""
+    global _last
+    base = (at_ms if at_ms is not None else time.time_ns() // 1_000_000) << 16
+    with _lock:
+        _last = max(base, _last + 1)
+        return _last
+
+
+def id_floor(at_ms: int) -> int:
+    """The smallest id that could have been made at at_ms (for time-range queries)."""
+    return at_ms << 16

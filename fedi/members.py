@@ -1,0 +1,124 @@
+"""Local members: creating them with their own key pair, passwords, roles and suspension.
+
+These are the functions the command line calls now and the client API and admin pages will call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+
+from fedi import ids
+from fedi.context import Context
+from fedi.db import accounts
+from fedi.models import ROLES, Role, User
+from fedi.passwords import PasswordError, check_strength, hash_password
+from fedi.timeutil import to_db, utcnow
+from keys.keypair import generate_keypair
+
+# Mastodon's rule for local usernames: letters, digits and underscores, at most 30.
+USERNAME = re.compile(r"^[A-Za-z0-9_]{1,30}$")
+
+
+class MemberError(Exception):
+    """A member operation cannot be done; the message says why, for a person to read."""
+
+
+def check_username(username: str) -> None:
+    if not USERNAME.match(username):
+        raise MemberError(
+            f"invalid username {username!r}: use 1 to 30 letters, digits or underscores"
+        )
+
+
+async def add_member(
+    context: Context, username: str, password: str, role: Role = "member"
+) -> User:
+    check_username(username)
+    if role not in ROLES:
+        raise MemberError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+    try:
+        check_strength(password)
+    except PasswordError as exc:
+        raise MemberError(str(exc)) from None
+    async with context.db.read() as conn:
+        if await accounts.get_local_actor(conn, username) is not None:
+            raise MemberError(f"the username {username!r} is already taken")
+
+    password_hash, keypair = await asyncio.gather(
+        asyncio.to_thread(hash_password, password), asyncio.to_thread(generate_keypair)
+    )
+    account_id = ids.new_id()
+    now = to_db(utcnow())
+    uri = context.urls.actor(username)
+    new = accounts.NewLocalAccount(
+        id=account_id,
+        uri=uri,
+        username=username,
+        actor_type="Person",
+        url=context.urls.profile(username),
+        inbox_uri=f"{uri}/inbox",
+        shared_inbox_uri=context.urls.shared_inbox,
+        outbox_uri=f"{uri}/outbox",
+        followers_uri=f"{uri}/followers",
+        following_uri=f"{uri}/following",
+        featured_uri=f"{uri}/collections/featured",
+        public_key_id=context.urls.key_id(uri),
+        public_key_pem=keypair.public_pem,
+        display_name="",
+        is_locked=False,
+        is_bot=False,
+        is_discoverable=True,
+        created_at=now,
+    )
+
+    def insert(conn: sqlite3.Connection) -> None:
+        if accounts.local_username_taken(conn, username):
+            raise MemberError(f"the username {username!r} is already taken")
+        accounts.insert_local_account(conn, new)
+        accounts.insert_user(conn, account_id, password_hash, role, now)
+
+    context.keys.save(account_id, keypair.private_pem)
+    try:
+        await context.db.write(insert)
+    except BaseException:
+        context.keys.delete(account_id)
+        raise
+    return await get_member(context, username)
+
+
+async def get_member(context: Context, username: str) -> User:
+    async with context.db.read() as conn:
+        user = await accounts.get_user(conn, username)
+    if user is None:
+        raise MemberError(f"no member is called {username!r}")
+    return user
+
+
+async def list_members(context: Context) -> list[User]:
+    async with context.db.read() as conn:
+        return await accounts.list_users(conn)
+
+
+async def set_password(context: Context, username: str, password: str) -> None:
+    user = await get_member(context, username)
+    try:
+        check_strength(password)
+    except PasswordError as exc:
+        raise MemberError(str(exc)) from None
+    password_hash = await asyncio.to_thread(hash_password, password)
+    await context.db.write(
+        lambda conn: accounts.set_password_hash(conn, user.account.id, password_hash)
+    )
+
+
+async def set_suspended(context: Context, username: str, suspended: bool) -> User:
+    user = await get_member(context, username)
+    if suspended and user.account.is_suspended:
+        raise MemberError(f"{username} is already suspended")
+    if not suspended and not user.account.is_suspended:
+        raise MemberError(f"{username} is not suspended")
+    at = to_db(utcnow()) if suspended else None
+    await context.db.write(lambda conn: accounts.set_suspended(conn, user.account.id, at))
+    return await get_member(context, username)

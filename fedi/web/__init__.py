@@ -1,0 +1,1 @@
+"""HTTP routes for discovery, actors, collections and the public web pages."""

@@ -1,0 +1,195 @@
+"""Actors and their collections over HTTP, negotiated between ActivityStreams JSON and HTML.
+
+`/users/<name>` is the actor id; `/@<name>` is the profile page. Both answer JSON to an
+ActivityStreams Accept header and HTML to a browser, with `Vary: Accept`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from fedi.activitypub.actor import actor_to_ap
+from fedi.activitypub.collections import PAGE_SIZE, ordered_collection, ordered_page
+from fedi.activitypub.notes import create_to_ap, note_to_ap
+from fedi.activitypub.vocab import AS_CONTEXT, NOTE_CONTEXT
+from fedi.db import accounts, follows, statuses
+from fedi.models import Account
+from fedi.web.discovery import context_of
+from fedi.web.negotiation import wants_activity_json
+from fedi.web.responses import ActivityResponse
+
+PageQuery = Callable[[Any, int, int | None, int], Awaitable[list[tuple[int, Any]]]]
+
+
+async def load_actor(request: Request) -> Account:
+    context = context_of(request)
+    async with context.db.read() as conn:
+        account = await accounts.get_local_actor(conn, request.path_params["username"])
+    if account is None or account.actor_type == "Application":
+        raise HTTPException(404, "no such account")
+    return account
+
+
+async def load_active_actor(request: Request) -> Account:
+    account = await load_actor(request)
+    if account.is_suspended:
+        raise HTTPException(403, "this account is suspended")
+    return account
+
+
+def parse_max_id(request: Request) -> int | None:
+    raw = request.query_params.get("max_id")
+    if raw is None:
+        return None
+    if not raw.isdigit() or len(raw) > 20:
+        raise HTTPException(400, "max_id must be a number")
+    return int(raw)
+
+
+def is_page_request(request: Request) -> bool:
+    return request.query_params.get("page") in ("true", "1")
+
+
+async def actor(request: Request) -> Response:
+    account = await load_actor(request)
+    context = context_of(request)
+    if wants_activity_json(request):
+        return ActivityResponse(actor_to_ap(account, context.urls))
+    return RedirectResponse(context.urls.profile(account.username), 302, headers={"Vary": "Accept"})
+
+
+async def instance_actor(request: Request) -> Response:
+    context = context_of(request)
+    async with context.db.read() as conn:
+        account = await accounts.get_instance_actor(conn)
+    if account is None:
+        raise HTTPException(404, "no instance actor")
+    if wants_activity_json(request) or "html" not in request.headers.get("accept", ""):
+        return ActivityResponse(actor_to_ap(account, context.urls))
+    return RedirectResponse(f"{context.urls.base}/about", 302, headers={"Vary": "Accept"})
+
+
+async def instance_outbox(request: Request) -> Response:
+    context = context_of(request)
+    uri = f"{context.urls.instance_actor}/outbox"
+    async with context.db.read() as conn:
+        account = await accounts.get_instance_actor(conn)
+        if account is None:
+            raise HTTPException(404, "no instance actor")
+        total = (await accounts.counts(conn, account.id)).statuses
+    return ActivityResponse(ordered_collection(uri, total))
+
+
+async def outbox(request: Request) -> Response:
+    account = await load_active_actor(request)
+    context = context_of(request)
+    uri = account.outbox_uri or ""
+    max_id = parse_max_id(request)
+    async with context.db.read() as conn:
+        total = await statuses.count_public(conn, account.id)
+        if not is_page_request(request):
+            return ActivityResponse(ordered_collection(uri, total))
+        page = await statuses.public_page(conn, account.id, max_id, PAGE_SIZE + 1)
+    items = [create_to_ap(s, account, with_context=False) for s in page[:PAGE_SIZE]]
+    last = page[PAGE_SIZE - 1].id if len(page) > PAGE_SIZE else None
+    return ActivityResponse(
+        ordered_page(uri, max_id, total, items, last, len(page) > PAGE_SIZE, NOTE_CONTEXT)
+    )
+
+
+async def _actor_list(request: Request, uri: str, total: int, query: PageQuery) -> Response:
+    account = await load_active_actor(request)
+    context = context_of(request)
+    max_id = parse_max_id(request)
+    if not is_page_request(request):
+        return ActivityResponse(ordered_collection(uri, total))
+    async with context.db.read() as conn:
+        rows = await query(conn, account.id, max_id, PAGE_SIZE + 1)
+    has_more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    last = rows[-1][0] if has_more else None
+    items = [actor_uri for _, actor_uri in rows]
+    return ActivityResponse(ordered_page(uri, max_id, total, items, last, has_more))
+
+
+async def followers(request: Request) -> Response:
+    account = await load_active_actor(request)
+    async with context_of(request).db.read() as conn:
+        total = (await accounts.counts(conn, account.id)).followers
+    return await _actor_list(
+        request, account.followers_uri or "", total, follows.follower_uris_page
+    )
+
+
+async def following(request: Request) -> Response:
+    account = await load_active_actor(request)
+    async with context_of(request).db.read() as conn:
+        total = (await accounts.counts(conn, account.id)).following
+    return await _actor_list(
+        request, account.following_uri or "", total, follows.following_uris_page
+    )
+
+
+async def featured(request: Request) -> Response:
+    account = await load_active_actor(request)
+    async with context_of(request).db.read() as conn:
+        pinned = await statuses.pinned_public(conn, account.id, PAGE_SIZE)
+    return ActivityResponse(
+        {
+            "@context": NOTE_CONTEXT,
+            "id": account.featured_uri,
+            "type": "OrderedCollection",
+            "totalItems": len(pinned),
+            "orderedItems": [note_to_ap(s, account, with_context=False) for s in pinned],
+        }
+    )
+
+
+def parse_status_id(request: Request) -> int:
+    raw = request.path_params["status_id"]
+    if not raw.isdigit() or len(raw) > 20:
+        raise HTTPException(404, "no such post")
+    return int(raw)
+
+
+async def status_object(request: Request) -> Response:
+    account = await load_active_actor(request)
+    context = context_of(request)
+    async with context.db.read() as conn:
+        status = await statuses.get_public(conn, account.id, parse_status_id(request))
+    if status is None:
+        raise HTTPException(404, "no such post")
+    if not wants_activity_json(request):
+        return RedirectResponse(status.url or "", 302, headers={"Vary": "Accept"})
+    return ActivityResponse(note_to_ap(status, account))
+
+
+async def status_activity(request: Request) -> Response:
+    account = await load_active_actor(request)
+    context = context_of(request)
+    async with context.db.read() as conn:
+        status = await statuses.get_public(conn, account.id, parse_status_id(request))
+    if status is None:
+        raise HTTPException(404, "no such post")
+    return ActivityResponse(create_to_ap(status, account))
+
+
+routes = [
+    Route("/actor", instance_actor, methods=["GET"]),
+    Route("/actor/outbox", instance_outbox, methods=["GET"]),
+    Route("/users/{username}", actor, methods=["GET"]),
+    Route("/users/{username}/outbox", outbox, methods=["GET"]),
+    Route("/users/{username}/followers", followers, methods=["GET"]),
+    Route("/users/{username}/following", following, methods=["GET"]),
+    Route("/users/{username}/collections/featured", featured, methods=["GET"]),
+    Route("/users/{username}/statuses/{status_id}", status_object, methods=["GET"]),
+    Route("/users/{username}/statuses/{status_id}/activity", status_activity, methods=["GET"]),
+]
+
+__all__ = ["AS_CONTEXT", "routes"]

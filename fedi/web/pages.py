@@ -1,0 +1,131 @@
+"""Public web pages for visitors: the instance's home/about page, profiles and single posts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from fedi.activitypub.actor import actor_to_ap, avatar_url, header_url
+from fedi.activitypub.collections import PAGE_SIZE
+from fedi.db import accounts, statuses
+from fedi.html import inline_text_to_html, sanitize
+from fedi.models import Account, Status
+from fedi.web.actors import load_actor, parse_max_id, parse_status_id
+from fedi.web.discovery import context_of
+from fedi.web.negotiation import wants_activity_json
+from fedi.web.responses import ActivityResponse
+from fedi.web.templating import Pages
+
+MEMBERS_ON_HOME = 40
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    account: Account
+    handle: str
+    display_name: str
+    note: Markup
+    fields: list[tuple[str, Markup]]
+    avatar: str
+    header: str
+
+
+@dataclass(frozen=True)
+class PostView:
+    status: Status
+    content: Markup
+
+
+def pages_of(request: Request) -> Pages:
+    pages: Pages = request.app.state.pages
+    return pages
+
+
+def profile_view(request: Request, account: Account) -> ProfileView:
+    context = context_of(request)
+    return ProfileView(
+        account=account,
+        handle=f"@{account.username}@{context.settings.domain}",
+        display_name=account.display_name or account.username,
+        note=Markup(sanitize(account.note)),  # noqa: S704 - sanitised by nh3 just now
+        fields=[(f.name, Markup(inline_text_to_html(f.value))) for f in account.fields],  # noqa: S704
+        avatar=avatar_url(account, context.urls),
+        header=header_url(account, context.urls),
+    )
+
+
+def post_view(status: Status) -> PostView:
+    return PostView(status=status, content=Markup(sanitize(status.content)))  # noqa: S704
+
+
+async def home(request: Request) -> Response:
+    context = context_of(request)
+    async with context.db.read() as conn:
+        members = await accounts.list_public_members(conn, MEMBERS_ON_HOME)
+        usage = await accounts.usage(conn, "", "")
+    settings = context.settings
+    return pages_of(request).render(
+        request,
+        "pages/home.html",
+        description=settings.instance_description,
+        domain=settings.domain,
+        registrations=settings.registrations,
+        contact_email=settings.contact_email,
+        member_count=usage.users_total,
+        post_count=usage.local_posts,
+        members=[profile_view(request, m) for m in members],
+    )
+
+
+async def profile(request: Request) -> Response:
+    account = await load_actor(request)
+    context = context_of(request)
+    if wants_activity_json(request):
+        return ActivityResponse(actor_to_ap(account, context.urls))
+    max_id = parse_max_id(request)
+    posts: list[Status] = []
+    async with context.db.read() as conn:
+        counts = await accounts.counts(conn, account.id)
+        if not account.is_suspended:
+            posts = await statuses.public_page(conn, account.id, max_id, PAGE_SIZE + 1)
+    older = posts[PAGE_SIZE - 1].id if len(posts) > PAGE_SIZE else None
+    return pages_of(request).render(
+        request,
+        "pages/profile.html",
+        profile=profile_view(request, account),
+        counts=counts,
+        posts=[post_view(s) for s in posts[:PAGE_SIZE]],
+        older_max_id=older,
+        is_first_page=max_id is None,
+    )
+
+
+async def status_page(request: Request) -> Response:
+    account = await load_actor(request)
+    if account.is_suspended:
+        raise HTTPException(404, "no such post")
+    context = context_of(request)
+    async with context.db.read() as conn:
+        status = await statuses.get_public(conn, account.id, parse_status_id(request))
+    if status is None:
+        raise HTTPException(404, "no such post")
+    if wants_activity_json(request):
+        from fedi.activitypub.notes import note_to_ap
+
+        return ActivityResponse(note_to_ap(status, account))
+    return pages_of(request).render(
+        request, "pages/status.html", profile=profile_view(request, account), post=post_view(status)
+    )
+
+
+routes = [
+    Route("/", home, methods=["GET"]),
+    Route("/about", home, methods=["GET"]),
+    Route("/@{username}", profile, methods=["GET"]),
+    Route("/@{username}/{status_id}", status_page, methods=["GET"]),
+]

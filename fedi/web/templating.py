@@ -1,0 +1,108 @@
+"""Jinja2 pages rendered in the visitor's language, with the locale choice remembered in a cookie."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from markupsafe import Markup
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from fedi.i18n import LANG_COOKIE, LOCALE_NAMES, Locale, Translations, match_locale
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+# Pages are our own markup with no inline script; images may come from remote servers later.
+PAGE_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' https: data:; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def make_environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.policies["ext.i18n.trimmed"] = True
+    environment.newstyle_gettext = True  # type: ignore[attr-defined]
+    return environment
+
+
+class Pages:
+    def __init__(self, translations: Translations, instance_title: str) -> None:
+        self.environment = make_environment()
+        self.translations = translations
+        self.instance_title = instance_title
+
+    def locale_for(self, request: Request) -> Locale:
+        return self.translations.choose(
+            request.query_params.get("lang"),
+            request.cookies.get(LANG_COOKIE),
+            request.headers.get("accept-language"),
+        )
+
+    def render(
+        self, request: Request, template: str, status_code: int = 200, **params: Any
+    ) -> HTMLResponse:
+        locale = self.locale_for(request)
+        body = self.environment.get_template(template).render(
+            **self.helpers(request, locale), **params
+        )
+        response = HTMLResponse(body, status_code=status_code)
+        response.headers["Content-Language"] = locale.code
+        response.headers["Vary"] = "Accept, Accept-Language, Cookie"
+        response.headers["Content-Security-Policy"] = PAGE_CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        chosen = match_locale(request.query_params.get("lang"))
+        if chosen and chosen != request.cookies.get(LANG_COOKIE):
+            response.set_cookie(
+                LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="lax", httponly=True
+            )
+        return response
+
+    def helpers(self, request: Request, locale: Locale) -> dict[str, Any]:
+        def lang_url(code: str) -> str:
+            query = dict(request.query_params)
+            query["lang"] = code
+            return f"{request.url.path}?{urlencode(query)}"
+
+        def date(moment: datetime) -> str:
+            return format_date(moment, format="long", locale=locale.code)
+
+        def datetime_(moment: datetime) -> str:
+            return format_datetime(moment, format="medium", locale=locale.code)
+
+        def number(value: int) -> str:
+            return format_decimal(value, locale=locale.code)
+
+        def gettext(message: str, **variables: Any) -> Markup:
+            # New-style gettext, as the i18n extension compiles {% trans %} with newstyle on:
+            # the translation is trusted markup and the variables are escaped into it.
+            return Markup(locale.gettext(message)) % variables
+
+        def ngettext(singular: str, plural: str, num: int, **variables: Any) -> Markup:
+            variables.setdefault("num", num)
+            return Markup(locale.ngettext(singular, plural, num)) % variables
+
+        return {
+            "gettext": gettext,
+            "ngettext": ngettext,
+            "_": gettext,
+            "locale": locale,
+            "languages": [(code, LOCALE_NAMES[code], lang_url(code)) for code in LOCALE_NAMES],
+            "format_date": date,
+            "format_datetime": datetime_,
+            "format_number": number,
+            "instance_title": self.instance_title,
+        }

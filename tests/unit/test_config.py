@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fedi.config import ConfigError, load_settings
+
+
+def base_env(tmp_path: Path) -> dict[str, str]:
+    return {"FEDI_DOMAIN": "social.example.org", "FEDI_DATA_DIR": str(tmp_path)}
+
+
+def test_defaults_are_production_safe(tmp_path: Path) -> None:
+    settings = load_settings(base_env(tmp_path))
+    assert settings.scheme == "https"
+    assert settings.allow_private_networks is False
+    assert settings.registrations == "closed"
+    assert settings.base_url == "https://social.example.org"
+    assert settings.database_path == tmp_path / "fedi.sqlite3"
+
+
+def test_environment_overrides_the_toml_file(tmp_path: Path) -> None:
+    config = tmp_path / "fedi.toml"
+    config.write_text(
+        'domain = "from-file.example"\nregistrations = "open"\nallow_private_networks = true\n'
+        f'data_dir = "{tmp_path}"\n'
+    )
+    settings = load_settings({"FEDI_REGISTRATIONS": "approval"}, config)
+    assert settings.domain == "from-file.example"
+    assert settings.registrations == "approval"
+    assert settings.allow_private_networks is True
+
+
+def test_fedi_config_variable_names_the_file(tmp_path: Path) -> None:
+    config = tmp_path / "fedi.toml"
+    config.write_text(f'domain = "x.example"\ndata_dir = "{tmp_path}"\n')
+    assert load_settings({"FEDI_CONFIG": str(config)}).domain == "x.example"
+
+
+def test_domain_with_port_and_case(tmp_path: Path) -> None:
+    env = base_env(tmp_path) | {"FEDI_DOMAIN": "LocalHost:8080", "FEDI_SCHEME": "http"}
+    settings = load_settings(env)
+    assert settings.domain == "localhost:8080"
+    assert settings.host == "localhost"
+    assert settings.base_url == "http://localhost:8080"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("FEDI_DOMAIN", "", "FEDI_DOMAIN is not set"),
+        ("FEDI_DOMAIN", "https://social.example", "FEDI_DOMAIN must be a host name"),
+        ("FEDI_DOMAIN", "social.example/path", "FEDI_DOMAIN must be a host name"),
+        ("FEDI_DOMAIN", "bad_host.example", "FEDI_DOMAIN must be a host name"),
+        ("FEDI_DOMAIN", "host.example:99999", "invalid port"),
+        ("FEDI_DATA_DIR", "", "FEDI_DATA_DIR is not set"),
+        ("FEDI_SCHEME", "ftp", "FEDI_SCHEME must be https or http"),
+        ("FEDI_REGISTRATIONS", "sometimes", "FEDI_REGISTRATIONS must be one of"),
+        ("FEDI_ALLOW_PRIVATE_NETWORKS", "maybe", "must be true or false"),
+        ("FEDI_LISTEN_PORT", "http", "must be a port number"),
+        ("FEDI_DEFAULT_LOCALE", "xx", "FEDI_DEFAULT_LOCALE must be one of"),
+        ("FEDI_DOMIAN", "typo.example", "unknown setting FEDI_DOMIAN"),
+    ],
+)
+def test_bad_settings_name_the_problem(
+    tmp_path: Path, name: str, value: str, message: str
+) -> None:
+    env = base_env(tmp_path) | {name: value}
+    with pytest.raises(ConfigError, match=message):
+        load_settings(env)
+
+
+def test_unknown_key_in_toml_is_refused(tmp_path: Path) -> None:
+    config = tmp_path / "fedi.toml"
+    config.write_text('domian = "typo.example"\n')
+    with pytest.raises(ConfigError, match="unknown setting 'domian'"):
+        load_settings({}, config)
+
+
+def test_invalid_toml_and_missing_file(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text("domain = \n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings({}, broken)
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_settings({}, tmp_path / "missing.toml")
+
+
+def test_settings_are_frozen(tmp_path: Path) -> None:
+    settings = load_settings(base_env(tmp_path))
+    with pytest.raises(AttributeError):
+        settings.domain = "other.example"  # type: ignore[misc]
