@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import errno
 import getpass
 import logging
 import os
 import secrets
+import signal
 import socket
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+import threading
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
+
+import uvicorn
 
 from fedi import __version__
 from fedi.config import ConfigError, Settings, load_settings
@@ -35,6 +40,7 @@ EXIT_FAILURE = 1
 OPERATOR_ERRORS = (ConfigError, StartupError, DatabaseError, KeyStoreError, MemberError, PostError)
 DEV_ACCOUNT = "admin"
 DEV_PORT = 8000
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class CommandError(Exception):
@@ -112,9 +118,25 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-async def serve(settings: Settings, sock: socket.socket, banner: Callable[[Context], None]) -> None:
-    import uvicorn
+class GracefulServer(uvicorn.Server):
+    """uvicorn re-raises SIGINT/SIGTERM once it has drained requests, which would interrupt the
+    closing of the database. Here a signal only asks the server to stop; the CLI then closes the
+    instance and exits 0, which is what `docker stop` and systemd expect."""
 
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in STOP_SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+async def serve(settings: Settings, sock: socket.socket, banner: Callable[[Context], None]) -> None:
     from fedi.app import create_app
 
     async with open_context(settings) as context:
@@ -122,7 +144,7 @@ async def serve(settings: Settings, sock: socket.socket, banner: Callable[[Conte
         config = uvicorn.Config(
             app, lifespan="on", log_level="info", server_header=False, proxy_headers=True
         )
-        server = uvicorn.Server(config)
+        server = GracefulServer(config)
         banner(context)
         await server.serve(sockets=[sock])
 

@@ -6,6 +6,7 @@ data directory, applies migrations and makes sure the instance actor exists.
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 from collections.abc import AsyncIterator
@@ -45,6 +46,8 @@ def prepare_data_dir(settings: Settings) -> None:
     except PermissionError:
         raise StartupError(f"data directory {directory} is not writable") from None
     except OSError as exc:
+        if exc.errno == errno.EROFS:
+            raise StartupError(f"data directory {directory} is on a read-only file system") from None
         raise StartupError(f"data directory {directory} cannot be used: {exc.strerror}") from None
 
 

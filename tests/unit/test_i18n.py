@@ -77,8 +77,8 @@ def test_catalogue_is_complete_and_keeps_placeholders(code: str) -> None:
 def test_catalogues_are_in_step_with_the_templates(tmp_path: Path) -> None:
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "_", "-o", str(pot), "--no-location", "--omit-header", "-q", "."],
+        [sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg",
+         "-k", "_", "-o", str(pot), "--no-location", "--omit-header", "."],
         cwd=ROOT, check=True,
     )  # fmt: skip
     with pot.open("rb") as handle:

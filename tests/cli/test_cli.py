@@ -1,0 +1,172 @@
+"""The operator's command line, run as an operator runs it: a subprocess with its own environment.
+Every mistake ends in one line on stderr and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fedi.config import load_settings
+from fedi.context import open_context
+from fedi.db import accounts
+from fedi.members import get_member
+from fedi.passwords import verify_password
+
+FEDI = str(Path(sys.executable).parent / "fedi")
+
+
+def run(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("FEDI_")}
+    return subprocess.run(
+        [FEDI, *args], env=clean | env, input=stdin, capture_output=True, text=True, timeout=60
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], text: str) -> None:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert text in lines[0]
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"FEDI_DOMAIN": "cli.test", "FEDI_DATA_DIR": str(tmp_path / "data")}
+
+
+def test_missing_domain(tmp_path: Path) -> None:
+    result = run({"FEDI_DATA_DIR": str(tmp_path)}, "migrate")
+    assert_one_line_error(result, "FEDI_DOMAIN is not set")
+    assert result.returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "text"),
+    [
+        ("FEDI_DOMAIN", "https://cli.test/", "FEDI_DOMAIN must be a host name"),
+        ("FEDI_SCHEME", "gopher", "FEDI_SCHEME must be https or http"),
+        ("FEDI_REGISTRATIONS", "yes", "FEDI_REGISTRATIONS must be one of"),
+        ("FEDI_LISTEN_PORT", "eighty", "FEDI_LISTEN_PORT must be a port number"),
+        ("FEDI_ALLOW_PRIVATE_NETWORKS", "perhaps", "must be true or false"),
+    ],
+)
+def test_wrong_setting(env: dict[str, str], name: str, value: str, text: str) -> None:
+    assert_one_line_error(run(env | {name: value}, "serve"), text)
+
+
+def test_missing_config_file(env: dict[str, str], tmp_path: Path) -> None:
+    result = run(env, "--config", str(tmp_path / "nope.toml"), "migrate")
+    assert_one_line_error(result, "does not exist")
+
+
+def test_data_dir_that_is_a_file(env: dict[str, str], tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = run(env | {"FEDI_DATA_DIR": str(blocker / "data")}, "migrate")
+    assert_one_line_error(result, "is not a directory")
+
+
+def test_unwritable_data_dir(env: dict[str, str], tmp_path: Path) -> None:
+    if os.geteuid() == 0:  # root writes anywhere a mode allows: use a kernel file system instead
+        target = "/sys/fedi-test-data"
+    else:
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        target = str(locked / "data")
+    result = run(env | {"FEDI_DATA_DIR": target}, "migrate")
+    assert_one_line_error(result, "is not writable")
+
+
+def test_port_in_use(env: dict[str, str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = run(env, "serve", "--port", str(port))
+    assert_one_line_error(result, f"port {port} on 127.0.0.1 is already in use")
+
+
+def test_invalid_port_argument(env: dict[str, str]) -> None:
+    assert_one_line_error(run(env, "serve", "--port", "70000"), "not a valid port")
+
+
+def test_migrate_twice(env: dict[str, str]) -> None:
+    first = run(env, "migrate")
+    assert first.returncode == 0, first.stderr
+    assert "applied 1 migration(s): 0001_initial" in first.stdout
+    second = run(env, "migrate")
+    assert second.returncode == 0
+    assert second.stdout.strip() == "the database is up to date"
+
+
+def test_domain_cannot_change_under_an_existing_database(env: dict[str, str]) -> None:
+    assert run(env, "migrate").returncode == 0
+    result = run(env | {"FEDI_DOMAIN": "other.test"}, "migrate")
+    assert_one_line_error(result, "belongs to https://cli.test")
+
+
+def test_user_lifecycle(env: dict[str, str]) -> None:
+    added = run(env, "user", "add", "alice", "--password", "first-password", "--role", "moderator")
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.strip() == "created moderator alice: https://cli.test/users/alice"
+    run(env, "user", "add", "bob", "--password", "bobs-password")
+
+    listed = run(env, "user", "list").stdout.splitlines()
+    assert listed[0].split() == ["USERNAME", "ROLE", "STATUS", "CREATED"]
+    assert listed[1].split()[:3] == ["alice", "moderator", "active"]
+    assert listed[2].split()[:3] == ["bob", "member", "active"]
+
+    assert run(env, "user", "suspend", "bob").stdout.strip() == "bob is suspended"
+    assert run(env, "user", "list").stdout.splitlines()[2].split()[2] == "suspended"
+    assert_one_line_error(run(env, "user", "suspend", "bob"), "already suspended")
+    assert run(env, "user", "unsuspend", "bob").returncode == 0
+    assert_one_line_error(run(env, "user", "unsuspend", "bob"), "is not suspended")
+
+    changed = run(env, "user", "set-password", "alice", stdin="second-password\n")
+    assert changed.returncode == 0, changed.stderr
+    assert changed.stdout.strip() == "the password of alice was changed"
+
+
+def test_set_password_takes_effect(env: dict[str, str]) -> None:
+    run(env, "user", "add", "alice", "--password", "first-password")
+    assert run(env, "user", "set-password", "alice", "--password", "second-password").returncode == 0
+
+    async def stored_hash() -> str | None:
+        async with open_context(load_settings(env)) as context:
+            member = await get_member(context, "alice")
+            async with context.db.read() as conn:
+                return await accounts.get_password_hash(conn, member.account.id)
+
+    hashed = asyncio.run(stored_hash())
+    assert hashed is not None
+    assert verify_password("second-password", hashed)
+    assert not verify_password("first-password", hashed)
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        (("user", "add", "bad name", "--password", "long-enough"), "invalid username"),
+        (("user", "add", "alice", "--password", "short"), "at least 8 characters"),
+        (("user", "suspend", "nobody"), "no member is called 'nobody'"),
+        (("user", "set-password", "nobody", "--password", "long-enough"), "no member is called"),
+    ],
+)
+def test_user_mistakes(env: dict[str, str], args: tuple[str, ...], text: str) -> None:
+    assert_one_line_error(run(env, *args), text)
+
+
+def test_add_taken_username(env: dict[str, str]) -> None:
+    run(env, "user", "add", "alice", "--password", "long-enough")
+    assert_one_line_error(run(env, "user", "add", "ALICE", "--password", "long-enough"), "taken")
+
+
+def test_add_without_password_on_a_pipe(env: dict[str, str]) -> None:
+    assert_one_line_error(run(env, "user", "add", "alice", stdin=""), "no password given")
