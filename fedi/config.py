@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 RegistrationMode = Literal["open", "approval", "closed"]
 REGISTRATION_MODES: tuple[RegistrationMode, ...] = ("open", "approval", "closed")
@@ -165,16 +165,21 @@ def load_settings(
 
 def _build(raw: dict[str, object]) -> Settings:
     if not raw.get("domain"):
-        raise ConfigError("FEDI_DOMAIN is not set: give the public host name, e.g. social.example.org")
+        raise ConfigError(
+            "FEDI_DOMAIN is not set: give the public host name, e.g. social.example.org"
+        )
     if not raw.get("data_dir"):
-        raise ConfigError("FEDI_DATA_DIR is not set: give a directory for the database, media and keys")
+        raise ConfigError(
+            "FEDI_DATA_DIR is not set: give a directory for the database, media and keys"
+        )
     scheme = str(raw.get("scheme", "https")).lower()
     if scheme not in ("https", "http"):
         raise ConfigError(f"FEDI_SCHEME must be https or http, not {raw['scheme']!r}")
     registrations = str(raw.get("registrations", "closed")).lower()
     if registrations not in REGISTRATION_MODES:
         raise ConfigError(
-            f"FEDI_REGISTRATIONS must be one of open, approval, closed, not {raw['registrations']!r}"
+            "FEDI_REGISTRATIONS must be one of open, approval, closed, "
+            f"not {raw['registrations']!r}"
         )
     default_locale = str(raw.get("default_locale", "en"))
     if default_locale not in SUPPORTED_LOCALES:
@@ -189,7 +194,7 @@ def _build(raw: dict[str, object]) -> Settings:
         allow_private_networks=_as_bool(
             _env_name("allow_private_networks"), raw.get("allow_private_networks", False)
         ),
-        registrations=cast(RegistrationMode, registrations),
+        registrations=registrations,
         instance_title=str(raw.get("instance_title", "fedi")),
         instance_description=str(raw.get("instance_description", "")),
         contact_email=str(raw.get("contact_email", "")),

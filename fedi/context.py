@@ -47,7 +47,9 @@ def prepare_data_dir(settings: Settings) -> None:
         raise StartupError(f"data directory {directory} is not writable") from None
     except OSError as exc:
         if exc.errno == errno.EROFS:
-            raise StartupError(f"data directory {directory} is on a read-only file system") from None
+            raise StartupError(
+                f"data directory {directory} is on a read-only file system"
+            ) from None
         raise StartupError(f"data directory {directory} cannot be used: {exc.strerror}") from None
 
 

@@ -32,9 +32,7 @@ def check_username(username: str) -> None:
         )
 
 
-async def add_member(
-    context: Context, username: str, password: str, role: Role = "member"
-) -> User:
+async def add_member(context: Context, username: str, password: str, role: Role = "member") -> User:
     check_username(username)
     if role not in ROLES:
         raise MemberError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")

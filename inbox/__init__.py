@@ -1,4 +1,5 @@
 """Receiving side of federation: inbox routes, signature verification and the inbox worker.
 
-Imports point one way: inbox -> fedi -> keys. inbox never imports outbox; they meet in database rows.
+Imports point one way: inbox -> fedi -> keys. inbox never imports outbox: they meet in
+database rows.
 """

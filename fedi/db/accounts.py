@@ -133,8 +133,7 @@ def set_password_hash(conn: sqlite3.Connection, account_id: int, password_hash: 
 
 def set_suspended(conn: sqlite3.Connection, account_id: int, suspended_at: str | None) -> None:
     conn.execute(
-        "UPDATE accounts SET suspended_at = ?, updated_at = COALESCE(?, updated_at)"
-        " WHERE id = ?",
+        "UPDATE accounts SET suspended_at = ?, updated_at = COALESCE(?, updated_at) WHERE id = ?",
         (suspended_at, suspended_at, account_id),
     )
 
@@ -172,8 +171,7 @@ async def get_user(conn: aiosqlite.Connection, username: str) -> User | None:
 
 async def list_users(conn: aiosqlite.Connection) -> list[User]:
     cursor = await conn.execute(
-        f"SELECT {_USER_COLUMNS} FROM accounts a JOIN users u ON u.account_id = a.id"
-        " ORDER BY a.id"
+        f"SELECT {_USER_COLUMNS} FROM accounts a JOIN users u ON u.account_id = a.id ORDER BY a.id"
     )
     return [user_from_row(row) for row in await cursor.fetchall()]
 
@@ -198,7 +196,9 @@ async def get_local_actor(conn: aiosqlite.Connection, username: str) -> Account 
 
 
 async def get_by_uri(conn: aiosqlite.Connection, uri: str) -> Account | None:
-    cursor = await conn.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a WHERE a.uri = ?", (uri,))
+    cursor = await conn.execute(
+        f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a WHERE a.uri = ?", (uri,)
+    )
     row = await cursor.fetchone()
     return account_from_row(row) if row else None
 

@@ -7,7 +7,6 @@ import sqlite3
 import aiosqlite
 
 
-
 def insert_follow(
     conn: sqlite3.Connection,
     *,
@@ -49,5 +48,3 @@ async def following_uris_page(
         (account_id, max_id, max_id, limit),
     )
     return [(row[0], row[1]) for row in await cursor.fetchall()]
-
-

@@ -146,14 +146,12 @@ def _lrdd_template(context: Context) -> str:
 async def host_meta(request: Request) -> Response:
     context = context_of(request)
     accept = request.headers.get("accept", "")
-    if request.query_params.get("format") == "json" or (
-        "json" in accept and "xml" not in accept
-    ):
+    if request.query_params.get("format") == "json" or ("json" in accept and "xml" not in accept):
         return await host_meta_json(request)
     body = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<XRD xmlns="http://docs.oasis-open.org/ns/xri/xrd-1.0">\n'
-        f"  <Link rel=\"lrdd\" template={quoteattr(_lrdd_template(context))}/>\n"
+        f'  <Link rel="lrdd" template={quoteattr(_lrdd_template(context))}/>\n'
         "</XRD>\n"
     )
     return Response(body, media_type="application/xrd+xml", headers={"Vary": "Accept"})
@@ -217,9 +215,7 @@ async def nodeinfo(request: Request) -> Response:
         },
     }
     profile = f"http://nodeinfo.diaspora.software/ns/schema/{version}#"
-    return JSONResponse(
-        document, media_type=f'application/json; profile="{profile}"'
-    )
+    return JSONResponse(document, media_type=f'application/json; profile="{profile}"')
 
 
 routes = [

@@ -21,7 +21,9 @@ from fedi.passwords import verify_password
 FEDI = str(Path(sys.executable).parent / "fedi")
 
 
-def run(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    env: dict[str, str], *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("FEDI_")}
     return subprocess.run(
         [FEDI, *args], env=clean | env, input=stdin, capture_output=True, text=True, timeout=60
@@ -136,7 +138,9 @@ def test_user_lifecycle(env: dict[str, str]) -> None:
 
 def test_set_password_takes_effect(env: dict[str, str]) -> None:
     run(env, "user", "add", "alice", "--password", "first-password")
-    assert run(env, "user", "set-password", "alice", "--password", "second-password").returncode == 0
+    assert (
+        run(env, "user", "set-password", "alice", "--password", "second-password").returncode == 0
+    )
 
     async def stored_hash() -> str | None:
         async with open_context(load_settings(env)) as context:

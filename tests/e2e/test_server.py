@@ -1,4 +1,5 @@
-"""The server started as a user starts it (the README's command, then `fedi serve`), walked over TCP:
+"""The server started as a user starts it (the README's command, then `fedi serve`), walked
+over TCP:
 WebFinger -> actor document -> profile page."""
 
 from __future__ import annotations
@@ -76,7 +77,9 @@ def readme_server(tmp_path: Path) -> Iterator[tuple[Server, int]]:
 def walk(base: str, username: str, domain: str) -> None:
     """WebFinger -> actor -> profile page, as a remote server and then a browser would."""
     with httpx.Client(timeout=10) as http:
-        jrd = http.get(f"{base}/.well-known/webfinger", params={"resource": f"acct:{username}@{domain}"})
+        jrd = http.get(
+            f"{base}/.well-known/webfinger", params={"resource": f"acct:{username}@{domain}"}
+        )
         assert jrd.status_code == 200
         self_link = next(link for link in jrd.json()["links"] if link["rel"] == "self")
         assert self_link["type"] == "application/activity+json"

@@ -63,9 +63,7 @@ def test_domain_with_port_and_case(tmp_path: Path) -> None:
         ("FEDI_DOMIAN", "typo.example", "unknown setting FEDI_DOMIAN"),
     ],
 )
-def test_bad_settings_name_the_problem(
-    tmp_path: Path, name: str, value: str, message: str
-) -> None:
+def test_bad_settings_name_the_problem(tmp_path: Path, name: str, value: str, message: str) -> None:
     env = base_env(tmp_path) | {name: value}
     with pytest.raises(ConfigError, match=message):
         load_settings(env)

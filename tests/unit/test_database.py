@@ -28,7 +28,10 @@ async def test_migrations_run_twice_apply_once(tmp_path: Path) -> None:
 
 def test_concurrent_migrators_apply_each_file_once(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    one, two = sqlite3.connect(path, isolation_level=None), sqlite3.connect(path, isolation_level=None)
+    one, two = (
+        sqlite3.connect(path, isolation_level=None),
+        sqlite3.connect(path, isolation_level=None),
+    )
     assert apply_migrations(one) != []
     assert apply_migrations(two) == []
     one.close()
@@ -53,7 +56,8 @@ async def test_foreign_keys_and_wal_are_on(tmp_path: Path) -> None:
         with pytest.raises(sqlite3.IntegrityError):
             await db.write(
                 lambda c: c.execute(
-                    "INSERT INTO users (account_id, password_hash, created_at) VALUES (42, 'x', 'y')"
+                    "INSERT INTO users (account_id, password_hash, created_at)"
+                    " VALUES (42, 'x', 'y')"
                 )
             )
     finally:
@@ -94,8 +98,12 @@ async def test_writes_are_visible_to_readers_once_awaited(tmp_path: Path) -> Non
     await db.open()
     try:
         await db.write(lambda c: c.execute("CREATE TABLE t (x INTEGER)"))
+
+        def insert(value: int) -> Callable[[sqlite3.Connection], object]:
+            return lambda c: c.execute("INSERT INTO t VALUES (?)", (value,))
+
         for value in range(50):
-            await db.write(lambda c, v=value: c.execute("INSERT INTO t VALUES (?)", (v,)))
+            await db.write(insert(value))
             async with db.read() as conn:
                 cursor = await conn.execute("SELECT count(*) FROM t")
                 row = await cursor.fetchone()

@@ -64,8 +64,9 @@ def test_catalogue_is_complete_and_keeps_placeholders(code: str) -> None:
         if not message.id:
             continue
         assert "fuzzy" not in message.flags, message.id
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        ids = [str(i) for i in (message.id if isinstance(message.id, tuple) else (message.id,))]
+        raw = message.string if isinstance(message.string, tuple) else (message.string,)
+        strings = [str(s) if s else "" for s in raw]
         assert all(strings), f"{code}: untranslated {message.id!r}"
         expected = set(PLACEHOLDER.findall(ids[0]))
         for string in strings:
@@ -100,7 +101,7 @@ _VISIBLE_ATTRIBUTE = re.compile(r'\b(alt|title|placeholder|aria-label|value)="([
 
 @pytest.mark.parametrize("template", sorted(TEMPLATES.rglob("*.html")), ids=lambda p: p.name)
 def test_no_visible_text_bypasses_translation(template: Path) -> None:
-    """Outside {% trans %} and {{ }}, a template may hold markup and punctuation, nothing to read."""
+    """Outside {% trans %} and {{ }}, a template holds markup and punctuation, nothing to read."""
     source = template.read_text(encoding="utf-8")
     for _, value in _VISIBLE_ATTRIBUTE.findall(_JINJA.sub("", source)):
         assert not re.search(r"[^\W\d_]", value), f"{template.name}: untranslated {value!r}"

@@ -16,7 +16,7 @@ AS_PROFILE = 'application/ld+json; profile="https://www.w3.org/ns/activitystream
         'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"',
         "application/activity+json, text/html;q=0.1",
         # Mastodon's fetcher
-        'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams", text/html;q=0.1',
+        f"application/activity+json, {AS_PROFILE}, text/html;q=0.1",
         'APPLICATION/LD+JSON;PROFILE="https://www.w3.org/ns/activitystreams"',
     ],
 )

@@ -15,7 +15,7 @@ from fedi import ids
 from fedi.context import Context
 from fedi.db import accounts, follows
 from fedi.members import add_member, set_suspended
-from fedi.models import ProfileField
+from fedi.models import Account, ProfileField
 from fedi.posting import pin_status, post_status
 from fedi.timeutil import to_db, utcnow
 from tests.conftest import BASE
@@ -33,20 +33,23 @@ def mastodon_actor() -> dict[str, Any]:
 @pytest.fixture
 async def alice(context: Context) -> None:
     await add_member(context, "alice", "password-alice")
-    user = (await accounts_of(context, "alice"))
+    user = await accounts_of(context, "alice")
     await context.db.write(
         lambda conn: accounts.update_profile(
             conn,
             user.id,
             display_name="Alice Avocate",
             note="<p>Human-rights lawyer</p>",
-            fields=[ProfileField("Website", "https://alice.example/"), ProfileField("Langs", "fr, ar")],
+            fields=[
+                ProfileField("Website", "https://alice.example/"),
+                ProfileField("Langs", "fr, ar"),
+            ],
             updated_at=to_db(utcnow()),
         )
     )
 
 
-async def accounts_of(context: Context, username: str) -> accounts.Account:
+async def accounts_of(context: Context, username: str) -> Account:
     async with context.db.read() as conn:
         account = await accounts.get_local_actor(conn, username)
     assert account is not None
@@ -171,8 +174,9 @@ async def test_unknown_actor_is_404_in_both_forms(client: httpx.AsyncClient) -> 
 async def test_no_response_ever_carries_a_private_key(
     client: httpx.AsyncClient, alice: None
 ) -> None:
-    paths = ["/users/alice", "/@alice", "/actor", "/.well-known/webfinger?resource=acct:alice@fedi.test",
-             "/users/alice/outbox?page=true", "/nodeinfo/2.1", "/"]  # fmt: skip
+    paths = ["/users/alice", "/@alice", "/actor", "/users/alice/outbox?page=true",
+             "/.well-known/webfinger?resource=acct:alice@fedi.test",
+             "/nodeinfo/2.1", "/"]  # fmt: skip
     for path in paths:
         for headers in (AP, BROWSER):
             response = await client.get(path, headers=headers)
@@ -265,7 +269,7 @@ async def test_followers_and_following_are_paged_from_real_follows(
     assert page["orderedItems"] == [fans[0].uri]
 
 
-async def add_member_fast(context: Context, username: str) -> accounts.Account:
+async def add_member_fast(context: Context, username: str) -> Account:
     await add_member(context, username, "password-" + username)
     return await accounts_of(context, username)
 
