@@ -12,7 +12,8 @@ import argparse
 import asyncio
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 from pathlib import Path
 
 import aiosqlite
@@ -48,7 +49,7 @@ async def fedi_writer(path: Path, rows: int, concurrency: int) -> None:
     await db.close()
 
 
-def cpu_per_row(run: Callable[[Path], Awaitable[None]], rows: int) -> float:
+def cpu_per_row(run: Callable[[Path], Coroutine[Any, Any, None]], rows: int) -> float:
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "bench.sqlite3"
         start = time.process_time()
