@@ -13,8 +13,8 @@ import asyncio
 import tempfile
 import time
 from collections.abc import Callable, Coroutine
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
