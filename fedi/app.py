@@ -15,10 +15,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from fedi.auth import Authenticator
 from fedi.config import Settings
 from fedi.context import Context, open_context
 from fedi.i18n import Translations
-from fedi.web import actors, discovery, pages
+from fedi.web import actors, discovery, pages, signin
 from fedi.web.negotiation import prefers_html
 from fedi.web.responses import JSONResponse, json_error
 from fedi.web.templating import Pages
@@ -103,6 +104,7 @@ def create_app(settings: Settings, context: Context | None = None) -> Starlette:
             *discovery.routes,
             *actors.routes,
             *pages.routes,
+            *signin.routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         exception_handlers={HTTPException: http_error},
@@ -111,6 +113,8 @@ def create_app(settings: Settings, context: Context | None = None) -> Starlette:
     app.state.settings = settings
     if context is not None:
         app.state.context = context
-    app.state.pages = Pages(translations, settings.instance_title)
+    app.state.pages = Pages(translations, settings.instance_title, settings.scheme == "https")
+    app.state.authenticator = Authenticator()
+    app.state.sign_in_limits = signin.SignInLimits()
     app.add_middleware(CORSMiddleware)
     return app

@@ -11,7 +11,7 @@ import sqlite3
 
 from fedi import ids
 from fedi.context import Context
-from fedi.db import accounts
+from fedi.db import accounts, sessions
 from fedi.models import ROLES, Role, User
 from fedi.passwords import PasswordError, check_strength, hash_password
 from fedi.timeutil import to_db, utcnow
@@ -106,9 +106,12 @@ async def set_password(context: Context, username: str, password: str) -> None:
     except PasswordError as exc:
         raise MemberError(str(exc)) from None
     password_hash = await asyncio.to_thread(hash_password, password)
-    await context.db.write(
-        lambda conn: accounts.set_password_hash(conn, user.account.id, password_hash)
-    )
+
+    def change(conn: sqlite3.Connection) -> None:
+        accounts.set_password_hash(conn, user.account.id, password_hash)
+        sessions.delete_for_account(conn, user.account.id)  # signed-in devices must sign in again
+
+    await context.db.write(change)
 
 
 async def set_suspended(context: Context, username: str, suspended: bool) -> User:
@@ -118,5 +121,11 @@ async def set_suspended(context: Context, username: str, suspended: bool) -> Use
     if not suspended and not user.account.is_suspended:
         raise MemberError(f"{username} is not suspended")
     at = to_db(utcnow()) if suspended else None
-    await context.db.write(lambda conn: accounts.set_suspended(conn, user.account.id, at))
+
+    def change(conn: sqlite3.Connection) -> None:
+        accounts.set_suspended(conn, user.account.id, at)
+        if suspended:
+            sessions.delete_for_account(conn, user.account.id)
+
+    await context.db.write(change)
     return await get_member(context, username)

@@ -19,7 +19,7 @@ _ACCOUNT_COLUMNS = (
     " a.featured_uri, a.public_key_id, a.public_key_pem, a.avatar_file, a.header_file,"
     " a.is_locked, a.is_bot, a.is_discoverable, a.suspended_at, a.created_at, a.updated_at"
 )
-_USER_COLUMNS = f"{_ACCOUNT_COLUMNS}, u.role, u.is_approved, u.created_at AS user_created_at"
+USER_COLUMNS = f"{_ACCOUNT_COLUMNS}, u.role, u.is_approved, u.created_at AS user_created_at"
 
 
 def account_from_row(row: sqlite3.Row) -> Account:
@@ -161,7 +161,7 @@ def update_profile(
 
 async def get_user(conn: aiosqlite.Connection, username: str) -> User | None:
     cursor = await conn.execute(
-        f"SELECT {_USER_COLUMNS} FROM accounts a JOIN users u ON u.account_id = a.id"
+        f"SELECT {USER_COLUMNS} FROM accounts a JOIN users u ON u.account_id = a.id"
         " WHERE a.domain IS NULL AND lower(a.username) = lower(?)",
         (username,),
     )
@@ -171,7 +171,7 @@ async def get_user(conn: aiosqlite.Connection, username: str) -> User | None:
 
 async def list_users(conn: aiosqlite.Connection) -> list[User]:
     cursor = await conn.execute(
-        f"SELECT {_USER_COLUMNS} FROM accounts a JOIN users u ON u.account_id = a.id ORDER BY a.id"
+        f"SELECT {USER_COLUMNS} FROM accounts a JOIN users u ON u.account_id = a.id ORDER BY a.id"
     )
     return [user_from_row(row) for row in await cursor.fetchall()]
 

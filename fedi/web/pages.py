@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from fedi.activitypub.actor import actor_to_ap, avatar_url, header_url
 from fedi.activitypub.collections import PAGE_SIZE
+from fedi.activitypub.notes import note_to_ap
 from fedi.db import accounts, statuses
 from fedi.html import inline_text_to_html, sanitize
 from fedi.models import Account, Status
@@ -19,7 +20,7 @@ from fedi.web.actors import load_actor, parse_max_id, parse_status_id
 from fedi.web.discovery import context_of
 from fedi.web.negotiation import wants_activity_json
 from fedi.web.responses import ActivityResponse
-from fedi.web.templating import Pages
+from fedi.web.signin import pages_of, viewer_of
 
 MEMBERS_ON_HOME = 40
 
@@ -39,11 +40,6 @@ class ProfileView:
 class PostView:
     status: Status
     content: Markup
-
-
-def pages_of(request: Request) -> Pages:
-    pages: Pages = request.app.state.pages
-    return pages
 
 
 def profile_view(request: Request, account: Account) -> ProfileView:
@@ -79,6 +75,7 @@ async def home(request: Request) -> Response:
         member_count=usage.users_total,
         post_count=usage.local_posts,
         members=[profile_view(request, m) for m in members],
+        viewer=await viewer_of(request),
     )
 
 
@@ -102,6 +99,7 @@ async def profile(request: Request) -> Response:
         posts=[post_view(s) for s in posts[:PAGE_SIZE]],
         older_max_id=older,
         is_first_page=max_id is None,
+        viewer=await viewer_of(request),
     )
 
 
@@ -115,11 +113,13 @@ async def status_page(request: Request) -> Response:
     if status is None:
         raise HTTPException(404, "no such post")
     if wants_activity_json(request):
-        from fedi.activitypub.notes import note_to_ap
-
         return ActivityResponse(note_to_ap(status, account))
     return pages_of(request).render(
-        request, "pages/status.html", profile=profile_view(request, account), post=post_view(status)
+        request,
+        "pages/status.html",
+        profile=profile_view(request, account),
+        post=post_view(status),
+        viewer=await viewer_of(request),
     )
 
 

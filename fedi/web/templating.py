@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from fedi.i18n import LANG_COOKIE, LOCALE_NAMES, Locale, Translations, match_locale
+from fedi.web.forms import CSRF_COOKIE, csrf_token_for
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 # Pages are our own markup with no inline script; images may come from remote servers later.
@@ -39,10 +40,11 @@ def make_environment() -> jinja2.Environment:
 
 
 class Pages:
-    def __init__(self, translations: Translations, instance_title: str) -> None:
+    def __init__(self, translations: Translations, instance_title: str, secure: bool) -> None:
         self.environment = make_environment()
         self.translations = translations
         self.instance_title = instance_title
+        self.secure = secure
 
     def locale_for(self, request: Request) -> Locale:
         return self.translations.choose(
@@ -55,10 +57,14 @@ class Pages:
         self, request: Request, template: str, status_code: int = 200, **params: Any
     ) -> HTMLResponse:
         locale = self.locale_for(request)
-        body = self.environment.get_template(template).render(
-            **self.helpers(request, locale), **params
-        )
+        csrf_token, new_csrf = csrf_token_for(request)
+        variables = self.helpers(request, locale) | {"csrf_token": csrf_token, "viewer": None}
+        body = self.environment.get_template(template).render(variables | params)
         response = HTMLResponse(body, status_code=status_code)
+        if new_csrf:
+            response.set_cookie(
+                CSRF_COOKIE, csrf_token, httponly=True, samesite="strict", secure=self.secure
+            )
         response.headers["Content-Language"] = locale.code
         response.headers["Vary"] = "Accept, Accept-Language, Cookie"
         response.headers["Content-Security-Policy"] = PAGE_CSP
@@ -67,7 +73,12 @@ class Pages:
         chosen = match_locale(request.query_params.get("lang"))
         if chosen and chosen != request.cookies.get(LANG_COOKIE):
             response.set_cookie(
-                LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="lax", httponly=True
+                LANG_COOKIE,
+                chosen,
+                max_age=365 * 24 * 3600,
+                samesite="lax",
+                httponly=True,
+                secure=self.secure,
             )
         return response
 

@@ -97,6 +97,21 @@ def walk(base: str, username: str, domain: str) -> None:
         assert http.get(f"{base}/health").json() == {"status": "ok"}
 
 
+def sign_in(base: str, username: str, password: str) -> None:
+    """The printed account signs in on the web."""
+    with httpx.Client(base_url=base, timeout=10) as browser:
+        form = browser.get("/auth/sign_in", headers={"Accept": "text/html"})
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert token
+        signed_in = browser.post(
+            "/auth/sign_in",
+            data={"csrf_token": token[1], "username": username, "password": password},
+        )
+        assert signed_in.status_code == 303
+        home = browser.get("/?lang=en", headers={"Accept": "text/html"})
+        assert f"Signed in as @{username}" in home.text
+
+
 def test_readme_command_serves_a_ready_account(
     readme_server: tuple[Server, int], tmp_path: Path
 ) -> None:
@@ -107,6 +122,7 @@ def test_readme_command_serves_a_ready_account(
     username, password = banner[1], banner[2]
     server.wait_for(r"Uvicorn running|Application startup complete")
     walk(url, username, f"localhost:{port}")
+    sign_in(url, username, password)
     assert (tmp_path / "data-dev" / "fedi.sqlite3").exists()
     assert len(password) >= 12
     assert server.stop() == 0

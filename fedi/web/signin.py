@@ -1,0 +1,121 @@
+"""Signing in and out on the web, with CSRF protection and login throttling.
+
+Throttling follows Mastodon's Rack::Attack limits: 25 attempts per 5 minutes from one address
+(IPv6 per /64) and 25 per hour against one account; beyond them, 429 with Retry-After.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from fedi.auth import Authenticator, SignInError, end_session, open_session, session_user
+from fedi.models import User
+from fedi.ratelimit import RateLimiter, client_key
+from fedi.web.discovery import context_of
+from fedi.web.forms import check_csrf, read_form, safe_next
+from fedi.web.templating import Pages
+
+SESSION_COOKIE = "session"
+
+
+@dataclass
+class SignInLimits:
+    per_address: RateLimiter = field(default_factory=lambda: RateLimiter(25, 5 * 60))
+    per_account: RateLimiter = field(default_factory=lambda: RateLimiter(25, 60 * 60))
+
+
+def pages_of(request: Request) -> Pages:
+    pages: Pages = request.app.state.pages
+    return pages
+
+
+async def viewer_of(request: Request) -> User | None:
+    return await session_user(context_of(request), request.cookies.get(SESSION_COOKIE))
+
+
+def client_address(request: Request) -> str:
+    return client_key(request.client.host if request.client else "")
+
+
+def _sign_in_page(
+    request: Request, status_code: int, error: str | None, username: str, next_path: str
+) -> Response:
+    return pages_of(request).render(
+        request,
+        "auth/sign_in.html",
+        status_code,
+        error=error,
+        username=username,
+        next_path=next_path,
+    )
+
+
+async def sign_in_form(request: Request) -> Response:
+    next_path = safe_next(request.query_params.get("next"))
+    if await viewer_of(request) is not None:
+        return RedirectResponse(next_path, 303)
+    return _sign_in_page(request, 200, None, "", next_path)
+
+
+async def sign_in(request: Request) -> Response:
+    context = context_of(request)
+    form = await read_form(request)
+    check_csrf(request, form, context.settings.base_url)
+    username = form.get("username", "").strip().lstrip("@")[:64]
+    password = form.get("password", "")
+    next_path = safe_next(form.get("next"))
+
+    limiters: SignInLimits = request.app.state.sign_in_limits
+    limits = (
+        (limiters.per_address, client_address(request)),
+        (limiters.per_account, username.lower()),
+    )
+    waits = [wait for limiter, key in limits if (wait := limiter.hit(key)) is not None]
+    if waits:
+        response = _sign_in_page(request, 429, "throttled", username, next_path)
+        response.headers["Retry-After"] = str(math.ceil(max(waits)))
+        return response
+
+    authenticator: Authenticator = request.app.state.authenticator
+    try:
+        user = await authenticator.check_password(context, username, password)
+    except SignInError as refused:
+        return _sign_in_page(request, 401, refused.reason, username, next_path)
+
+    token = await open_session(
+        context, user, request.headers.get("user-agent", ""), client_address(request)
+    )
+    response = RedirectResponse(next_path, 303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=30 * 24 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=context.settings.scheme == "https",
+    )
+    return response
+
+
+async def sign_out(request: Request) -> Response:
+    context = context_of(request)
+    form = await read_form(request)
+    check_csrf(request, form, context.settings.base_url)
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        await end_session(context, token)
+    response = RedirectResponse("/", 303)
+    response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax")
+    return response
+
+
+routes = [
+    Route("/auth/sign_in", sign_in_form, methods=["GET"]),
+    Route("/auth/sign_in", sign_in, methods=["POST"]),
+    Route("/auth/sign_out", sign_out, methods=["POST"]),
+]
