@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import jinja2
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -23,6 +23,21 @@ PAGE_CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' https: data:; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+class UsedOnce:
+    """A value for a template that remembers whether the template printed it."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+        self.used = False
+
+    def __str__(self) -> str:
+        self.used = True
+        return self.value
+
+    def __html__(self) -> str:
+        return escape(str(self))
 
 
 def make_environment() -> jinja2.Environment:
@@ -57,13 +72,14 @@ class Pages:
         self, request: Request, template: str, status_code: int = 200, **params: Any
     ) -> HTMLResponse:
         locale = self.locale_for(request)
-        csrf_token, new_csrf = csrf_token_for(request)
-        variables = self.helpers(request, locale) | {"csrf_token": csrf_token, "viewer": None}
+        token, new_csrf = csrf_token_for(request)
+        csrf = UsedOnce(token)
+        variables = self.helpers(request, locale) | {"csrf_token": csrf, "viewer": None}
         body = self.environment.get_template(template).render(variables | params)
         response = HTMLResponse(body, status_code=status_code)
-        if new_csrf:
+        if new_csrf and csrf.used:  # only pages with a form hand out a CSRF cookie
             response.set_cookie(
-                CSRF_COOKIE, csrf_token, httponly=True, samesite="strict", secure=self.secure
+                CSRF_COOKIE, token, httponly=True, samesite="strict", secure=self.secure
             )
         response.headers["Content-Language"] = locale.code
         response.headers["Vary"] = "Accept, Accept-Language, Cookie"

@@ -15,6 +15,7 @@ import pytest
 from fedi.config import load_settings
 from fedi.context import open_context
 from fedi.db import accounts
+from fedi.db.migrate import available_migrations
 from fedi.members import get_member
 from fedi.passwords import verify_password
 
@@ -102,7 +103,8 @@ def test_invalid_port_argument(env: dict[str, str]) -> None:
 def test_migrate_twice(env: dict[str, str]) -> None:
     first = run(env, "migrate")
     assert first.returncode == 0, first.stderr
-    assert "applied 1 migration(s): 0001_initial" in first.stdout
+    names = [f"{m.version:04d}_{m.name}" for m in available_migrations()]
+    assert f"applied {len(names)} migration(s): {', '.join(names)}" in first.stdout
     second = run(env, "migrate")
     assert second.returncode == 0
     assert second.stdout.strip() == "the database is up to date"

@@ -64,7 +64,7 @@ async def test_accept_language_is_used_without_query_or_cookie(client: httpx.Asy
 async def test_unsupported_language_falls_back_to_english(client: httpx.AsyncClient) -> None:
     response = await client.get("/?lang=tlh", headers=BROWSER | {"Accept-Language": "ja"})
     assert response.headers["content-language"] == "en"
-    assert "set-cookie" not in response.headers
+    assert "set-cookie" not in response.headers  # neither a language nor a CSRF cookie
 
 
 async def test_arabic_pages_are_mirrored(client: httpx.AsyncClient, alice: None) -> None:
