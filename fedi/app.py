@@ -22,6 +22,7 @@ from fedi.i18n import Translations
 from fedi.web import actors, discovery, pages, signin
 from fedi.web.negotiation import prefers_html
 from fedi.web.responses import JSONResponse, json_error
+from fedi.web.state import context_of
 from fedi.web.templating import Pages
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -78,8 +79,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 async def health(request: Request) -> Response:
-    async with request.app.state.context.db.read() as conn:
-        await conn.execute("SELECT 1")
+    await context_of(request).db.ping()
     return JSONResponse({"status": "ok"})
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
+import sqlite3
 from datetime import timedelta
 
 from fedi import ids
@@ -64,8 +65,9 @@ class Authenticator:
 async def open_session(context: Context, user: User, user_agent: str, ip: str) -> str:
     token = secrets.token_urlsafe(32)
     now = to_db(utcnow())
-    await context.db.write(
-        lambda conn: sessions.insert(
+
+    def record(conn: sqlite3.Connection) -> None:
+        sessions.insert(
             conn,
             session_id=ids.new_id(),
             token_hash=token_hash(token),
@@ -74,7 +76,9 @@ async def open_session(context: Context, user: User, user_agent: str, ip: str) -
             ip=ip,
             created_at=now,
         )
-    )
+        accounts.touch_last_active(conn, user.account.id, now)
+
+    await context.db.write(record)
     return token
 
 

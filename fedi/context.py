@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from fedi.config import Settings
-from fedi.db import Database
+from fedi.db import Database, DatabaseError
 from fedi.keystore import KeyStore
 from fedi.urls import Urls
 
@@ -55,7 +55,7 @@ def prepare_data_dir(settings: Settings) -> None:
 
 @asynccontextmanager
 async def open_context(settings: Settings) -> AsyncIterator[Context]:
-    from fedi.db import DatabaseError
+    # instance_actor builds on Context, so it is imported when a context is opened.
     from fedi.instance_actor import check_domain, ensure_instance_actor
 
     prepare_data_dir(settings)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gettext
 import io
-from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 
@@ -114,7 +113,3 @@ def parse_accept_language(header: str) -> list[str]:
         if quality > 0:
             weighted.append((-quality, index, tag.strip()))
     return [tag for _, _, tag in sorted(weighted)]
-
-
-def names() -> Mapping[str, str]:
-    return LOCALE_NAMES

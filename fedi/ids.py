@@ -17,8 +17,3 @@ def new_id(at_ms: int | None = None) -> int:
     with _lock:
         _last = max(base, _last + 1)
         return _last
-
-
-def id_floor(at_ms: int) -> int:
-    """The smallest id that could have been made at at_ms (for time-range queries)."""
-    return at_ms << 16

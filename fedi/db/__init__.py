@@ -115,6 +115,11 @@ class Database:
         finally:
             self._readers.put_nowait(reader)
 
+    async def ping(self) -> None:
+        """Raises if the database cannot answer a read (for the health check)."""
+        async with self.read() as conn:
+            await conn.execute("SELECT 1")
+
     async def write(self, job: Callable[[sqlite3.Connection], T]) -> T:
         """Run job in the writer thread inside a transaction; returns once it is committed."""
         if self._writer is None:

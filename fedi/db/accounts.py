@@ -131,6 +131,10 @@ def set_password_hash(conn: sqlite3.Connection, account_id: int, password_hash: 
     )
 
 
+def touch_last_active(conn: sqlite3.Connection, account_id: int, at: str) -> None:
+    conn.execute("UPDATE users SET last_active_at = ? WHERE account_id = ?", (at, account_id))
+
+
 def set_suspended(conn: sqlite3.Connection, account_id: int, suspended_at: str | None) -> None:
     conn.execute(
         "UPDATE accounts SET suspended_at = ?, updated_at = COALESCE(?, updated_at) WHERE id = ?",
@@ -235,6 +239,25 @@ async def counts(conn: aiosqlite.Connection, account_id: int) -> Counts:
     row = await cursor.fetchone()
     assert row is not None
     return Counts(statuses=row[0], followers=row[1], following=row[2])
+
+
+@dataclass(frozen=True)
+class Totals:
+    members: int
+    local_posts: int
+
+
+async def instance_totals(conn: aiosqlite.Connection) -> Totals:
+    """Members in good standing and posts written here, for the home page."""
+    cursor = await conn.execute(
+        "SELECT"
+        " (SELECT count(*) FROM users u JOIN accounts a ON a.id = u.account_id"
+        "   WHERE a.suspended_at IS NULL AND u.is_approved = 1),"
+        " (SELECT count(*) FROM statuses WHERE is_local = 1)"
+    )
+    row = await cursor.fetchone()
+    assert row is not None
+    return Totals(members=row[0], local_posts=row[1])
 
 
 @dataclass(frozen=True)

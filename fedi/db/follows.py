@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import Literal
 
 import aiosqlite
 
@@ -24,27 +25,29 @@ def insert_follow(
     )
 
 
-async def follower_uris_page(
-    conn: aiosqlite.Connection, account_id: int, max_id: int | None, limit: int
-) -> list[tuple[int, str]]:
-    """(follow id, follower actor URI) of accepted followers, newest first, below max_id."""
-    cursor = await conn.execute(
+# The accepted follows on one side of an account, and the actor on the other side.
+_PAGE_SQL = {
+    "followers": (
         "SELECT f.id, a.uri FROM follows f JOIN accounts a ON a.id = f.follower_id"
         " WHERE f.followed_id = ? AND f.state = 'accepted' AND a.suspended_at IS NULL"
-        " AND (? IS NULL OR f.id < ?) ORDER BY f.id DESC LIMIT ?",
-        (account_id, max_id, max_id, limit),
-    )
-    return [(row[0], row[1]) for row in await cursor.fetchall()]
-
-
-async def following_uris_page(
-    conn: aiosqlite.Connection, account_id: int, max_id: int | None, limit: int
-) -> list[tuple[int, str]]:
-    """(follow id, followed actor URI) of accepted follows, newest first, below max_id."""
-    cursor = await conn.execute(
+        " AND (? IS NULL OR f.id < ?) ORDER BY f.id DESC LIMIT ?"
+    ),
+    "following": (
         "SELECT f.id, a.uri FROM follows f JOIN accounts a ON a.id = f.followed_id"
         " WHERE f.follower_id = ? AND f.state = 'accepted' AND a.suspended_at IS NULL"
-        " AND (? IS NULL OR f.id < ?) ORDER BY f.id DESC LIMIT ?",
-        (account_id, max_id, max_id, limit),
-    )
+        " AND (? IS NULL OR f.id < ?) ORDER BY f.id DESC LIMIT ?"
+    ),
+}
+
+
+async def actor_uris_page(
+    conn: aiosqlite.Connection,
+    account_id: int,
+    side: Literal["followers", "following"],
+    max_id: int | None,
+    limit: int,
+) -> list[tuple[int, str]]:
+    """(follow id, actor URI) of an account's accepted followers or followed accounts, newest
+    first, below max_id."""
+    cursor = await conn.execute(_PAGE_SQL[side], (account_id, max_id, max_id, limit))
     return [(row[0], row[1]) for row in await cursor.fetchall()]

@@ -6,8 +6,7 @@ ActivityStreams Accept header and HTML to a browser, with `Vary: Accept`.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Literal
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -17,14 +16,12 @@ from starlette.routing import Route
 from fedi.activitypub.actor import actor_to_ap
 from fedi.activitypub.collections import PAGE_SIZE, ordered_collection, ordered_page
 from fedi.activitypub.notes import create_to_ap, note_to_ap
-from fedi.activitypub.vocab import AS_CONTEXT, NOTE_CONTEXT
+from fedi.activitypub.vocab import NOTE_CONTEXT
 from fedi.db import accounts, follows, statuses
 from fedi.models import Account
-from fedi.web.discovery import context_of
 from fedi.web.negotiation import wants_activity_json
 from fedi.web.responses import ActivityResponse
-
-PageQuery = Callable[[Any, int, int | None, int], Awaitable[list[tuple[int, Any]]]]
+from fedi.web.state import context_of
 
 
 async def load_actor(request: Request) -> Account:
@@ -103,14 +100,17 @@ async def outbox(request: Request) -> Response:
     )
 
 
-async def _actor_list(request: Request, uri: str, total: int, query: PageQuery) -> Response:
+async def _actor_list(request: Request, side: Literal["followers", "following"]) -> Response:
     account = await load_active_actor(request)
     context = context_of(request)
+    uri = (account.followers_uri if side == "followers" else account.following_uri) or ""
     max_id = parse_max_id(request)
-    if not is_page_request(request):
-        return ActivityResponse(ordered_collection(uri, total))
     async with context.db.read() as conn:
-        rows = await query(conn, account.id, max_id, PAGE_SIZE + 1)
+        counts = await accounts.counts(conn, account.id)
+        total = counts.followers if side == "followers" else counts.following
+        if not is_page_request(request):
+            return ActivityResponse(ordered_collection(uri, total))
+        rows = await follows.actor_uris_page(conn, account.id, side, max_id, PAGE_SIZE + 1)
     has_more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     last = rows[-1][0] if has_more else None
@@ -119,21 +119,11 @@ async def _actor_list(request: Request, uri: str, total: int, query: PageQuery) 
 
 
 async def followers(request: Request) -> Response:
-    account = await load_active_actor(request)
-    async with context_of(request).db.read() as conn:
-        total = (await accounts.counts(conn, account.id)).followers
-    return await _actor_list(
-        request, account.followers_uri or "", total, follows.follower_uris_page
-    )
+    return await _actor_list(request, "followers")
 
 
 async def following(request: Request) -> Response:
-    account = await load_active_actor(request)
-    async with context_of(request).db.read() as conn:
-        total = (await accounts.counts(conn, account.id)).following
-    return await _actor_list(
-        request, account.following_uri or "", total, follows.following_uris_page
-    )
+    return await _actor_list(request, "following")
 
 
 async def featured(request: Request) -> Response:
@@ -191,5 +181,3 @@ routes = [
     Route("/users/{username}/statuses/{status_id}", status_object, methods=["GET"]),
     Route("/users/{username}/statuses/{status_id}/activity", status_activity, methods=["GET"]),
 ]
-
-__all__ = ["AS_CONTEXT", "routes"]

@@ -23,6 +23,7 @@ from fedi.db import accounts
 from fedi.models import Account
 from fedi.timeutil import to_db, utcnow
 from fedi.web.responses import JRDResponse, JSONResponse, json_error
+from fedi.web.state import context_of
 
 APPLICATION_REL = "https://www.w3.org/ns/activitystreams#Application"
 NODEINFO_REL = "http://nodeinfo.diaspora.software/ns/schema/{version}"
@@ -32,11 +33,6 @@ SOFTWARE_NAME = "fedi"
 
 class MalformedResource(ValueError):
     pass
-
-
-def context_of(request: Request) -> Context:
-    context: Context = request.app.state.context
-    return context
 
 
 def parse_resource(resource: str, context: Context) -> tuple[str, str] | None:

@@ -17,10 +17,10 @@ from fedi.db import accounts, statuses
 from fedi.html import inline_text_to_html, sanitize
 from fedi.models import Account, Status
 from fedi.web.actors import load_actor, parse_max_id, parse_status_id
-from fedi.web.discovery import context_of
 from fedi.web.negotiation import wants_activity_json
 from fedi.web.responses import ActivityResponse
-from fedi.web.signin import pages_of, viewer_of
+from fedi.web.signin import viewer_of
+from fedi.web.state import context_of, pages_of
 
 MEMBERS_ON_HOME = 40
 
@@ -63,7 +63,7 @@ async def home(request: Request) -> Response:
     context = context_of(request)
     async with context.db.read() as conn:
         members = await accounts.list_public_members(conn, MEMBERS_ON_HOME)
-        usage = await accounts.usage(conn, "", "")
+        totals = await accounts.instance_totals(conn)
     settings = context.settings
     return pages_of(request).render(
         request,
@@ -72,8 +72,8 @@ async def home(request: Request) -> Response:
         domain=settings.domain,
         registrations=settings.registrations,
         contact_email=settings.contact_email,
-        member_count=usage.users_total,
-        post_count=usage.local_posts,
+        member_count=totals.members,
+        post_count=totals.local_posts,
         members=[profile_view(request, m) for m in members],
         viewer=await viewer_of(request),
     )

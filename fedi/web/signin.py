@@ -16,9 +16,8 @@ from starlette.routing import Route
 from fedi.auth import Authenticator, SignInError, end_session, open_session, session_user
 from fedi.models import User
 from fedi.ratelimit import RateLimiter, client_key
-from fedi.web.discovery import context_of
 from fedi.web.forms import check_csrf, read_form, safe_next
-from fedi.web.templating import Pages
+from fedi.web.state import context_of, pages_of
 
 SESSION_COOKIE = "session"
 
@@ -27,11 +26,6 @@ SESSION_COOKIE = "session"
 class SignInLimits:
     per_address: RateLimiter = field(default_factory=lambda: RateLimiter(25, 5 * 60))
     per_account: RateLimiter = field(default_factory=lambda: RateLimiter(25, 60 * 60))
-
-
-def pages_of(request: Request) -> Pages:
-    pages: Pages = request.app.state.pages
-    return pages
 
 
 async def viewer_of(request: Request) -> User | None:
