@@ -3,6 +3,7 @@ opens the instance (database, keys, translations)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -25,6 +26,7 @@ from fedi.web.responses import JSONResponse, json_error
 from fedi.web.state import context_of
 from fedi.web.templating import Pages
 
+log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 # Browser-based apps call these from other origins (client-api.md, cross-cutting rules).
 CORS_PREFIXES = ("/.well-known/", "/nodeinfo/", "/api/", "/oauth/token", "/oauth/revoke")
@@ -78,6 +80,12 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def server_error(request: Request, exc: Exception) -> Response:
+    """The last resort: the error is logged with its traceback, the client gets a plain 500."""
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return await http_error(request, HTTPException(500, "internal server error"))
+
+
 async def health(request: Request) -> Response:
     await context_of(request).db.ping()
     return JSONResponse({"status": "ok"})
@@ -107,7 +115,7 @@ def create_app(settings: Settings, context: Context | None = None) -> Starlette:
             *signin.routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
-        exception_handlers={HTTPException: http_error},
+        exception_handlers={HTTPException: http_error, Exception: server_error},
         lifespan=lifespan,
     )
     app.state.settings = settings

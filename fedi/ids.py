@@ -10,6 +10,17 @@ _lock = threading.Lock()
 _last = 0
 
 
+MAX_ID = 2**63 - 1  # ids are SQLite INTEGERs
+
+
+def parse_id(text: str) -> int | None:
+    """An id from a URL or query string; None for anything that cannot be one of ours."""
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        return None
+    value = int(text)
+    return value if value <= MAX_ID else None
+
+
 def new_id(at_ms: int | None = None) -> int:
     """A fresh id; strictly greater than every id this process made before."""
     global _last

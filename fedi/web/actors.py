@@ -18,6 +18,7 @@ from fedi.activitypub.collections import PAGE_SIZE, ordered_collection, ordered_
 from fedi.activitypub.notes import create_to_ap, note_to_ap
 from fedi.activitypub.vocab import NOTE_CONTEXT
 from fedi.db import accounts, follows, statuses
+from fedi.ids import parse_id
 from fedi.models import Account
 from fedi.web.negotiation import wants_activity_json
 from fedi.web.responses import ActivityResponse
@@ -44,9 +45,10 @@ def parse_max_id(request: Request) -> int | None:
     raw = request.query_params.get("max_id")
     if raw is None:
         return None
-    if not raw.isdigit() or len(raw) > 20:
-        raise HTTPException(400, "max_id must be a number")
-    return int(raw)
+    max_id = parse_id(raw)
+    if max_id is None:
+        raise HTTPException(400, "max_id must be a post or follow id")
+    return max_id
 
 
 def is_page_request(request: Request) -> bool:
@@ -142,10 +144,10 @@ async def featured(request: Request) -> Response:
 
 
 def parse_status_id(request: Request) -> int:
-    raw = request.path_params["status_id"]
-    if not raw.isdigit() or len(raw) > 20:
+    status_id = parse_id(request.path_params["status_id"])
+    if status_id is None:
         raise HTTPException(404, "no such post")
-    return int(raw)
+    return status_id
 
 
 async def status_object(request: Request) -> Response:

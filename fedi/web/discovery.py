@@ -43,8 +43,12 @@ def parse_resource(resource: str, context: Context) -> tuple[str, str] | None:
     domain = context.settings.domain
     lowered = resource.lower()
     if lowered.startswith(("http://", "https://")):
-        parts = urlsplit(resource)
-        if not parts.hostname:
+        try:
+            parts = urlsplit(resource)
+            hostname = parts.hostname
+        except ValueError:
+            raise MalformedResource(resource) from None
+        if not hostname:
             raise MalformedResource(resource)
         if parts.netloc.lower() != domain:
             return None
