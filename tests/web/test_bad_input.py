@@ -87,5 +87,5 @@ async def test_an_unexpected_error_is_a_plain_500_page_or_json(
     assert as_json.status_code == 500
     assert as_json.json() == {"error": "internal server error"}
     assert as_page.status_code == 500
-    assert "Une erreur s’est produite" in as_page.text
+    assert "Une erreur s\u2019est produite" in as_page.text
     assert "secret internals" not in as_json.text + as_page.text
