@@ -1,4 +1,5 @@
-"""The running instance: settings, database, key store and URL builder, opened together.
+"""The running instance: settings, database, key store, URL builder, outbound HTTP client and the
+instance actor, opened together.
 
 Both the web application and the command line open exactly one Context; opening it checks the
 data directory, applies migrations and makes sure the instance actor exists.
@@ -11,11 +12,15 @@ import os
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from fedi import __version__
 from fedi.config import Settings
 from fedi.db import Database, DatabaseError
+from fedi.http import HttpClient
 from fedi.keystore import KeyStore
+from fedi.models import Account
+from fedi.publish import Wake
 from fedi.urls import Urls
 
 
@@ -29,7 +34,10 @@ class Context:
     db: Database
     keys: KeyStore
     urls: Urls
+    http: HttpClient
+    instance_actor: Account
     applied_migrations: tuple[str, ...] = ()
+    wake: Wake = field(default_factory=Wake)
 
 
 def prepare_data_dir(settings: Settings) -> None:
@@ -53,9 +61,19 @@ def prepare_data_dir(settings: Settings) -> None:
         raise StartupError(f"data directory {directory} cannot be used: {exc.strerror}") from None
 
 
+def make_http_client(settings: Settings) -> HttpClient:
+    return HttpClient(
+        allow_private_networks=settings.allow_private_networks,
+        user_agent=f"fedi/{__version__} (+{settings.base_url}/)",
+    )
+
+
 @asynccontextmanager
-async def open_context(settings: Settings) -> AsyncIterator[Context]:
-    # instance_actor builds on Context, so it is imported when a context is opened.
+async def open_context(
+    settings: Settings, http: HttpClient | None = None
+) -> AsyncIterator[Context]:
+    """Open the instance. `http` replaces the outbound client (tests route test domains to
+    loopback with it); the context closes whichever client it uses."""
     from fedi.instance_actor import check_domain, ensure_instance_actor
 
     prepare_data_dir(settings)
@@ -65,16 +83,20 @@ async def open_context(settings: Settings) -> AsyncIterator[Context]:
     except DatabaseError as exc:
         raise StartupError(str(exc)) from None
     os.chmod(settings.database_path, 0o600)
-    context = Context(
-        settings=settings,
-        db=db,
-        keys=KeyStore(settings.keys_dir),
-        urls=Urls(settings.base_url),
-        applied_migrations=tuple(applied),
-    )
+    client = http or make_http_client(settings)
     try:
-        await check_domain(context)
-        await ensure_instance_actor(context)
-        yield context
+        keys, urls = KeyStore(settings.keys_dir), Urls(settings.base_url)
+        await check_domain(db, settings, urls)
+        actor = await ensure_instance_actor(db, keys, urls, settings)
+        yield Context(
+            settings=settings,
+            db=db,
+            keys=keys,
+            urls=urls,
+            http=client,
+            instance_actor=actor,
+            applied_migrations=tuple(applied),
+        )
     finally:
+        await client.close()
         await db.close()

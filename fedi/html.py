@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 
 import nh3
 
@@ -43,16 +44,67 @@ def linkify(escaped_text: str) -> str:
     return _URL.sub(lambda m: f'<a href="{m[0]}">{m[0]}</a>', escaped_text)
 
 
-def text_to_html(text: str) -> str:
-    """A member's plain text as HTML paragraphs with line breaks and links."""
+def text_to_html(text: str, mentions: Mapping[str, str] | None = None, tag_base: str = "") -> str:
+    """A member's plain text as HTML paragraphs with line breaks and links; `@handles` found in
+    `mentions` (lower-cased handle -> profile URL) and `#tags` (when tag_base is given) become
+    links in Mastodon's markup."""
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip().replace("\r\n", "\n")) if p]
     rendered = [
-        "<p>" + linkify(html.escape(p, quote=True)).replace("\n", "<br>") + "</p>"
+        "<p>" + _render_inline(p, mentions or {}, tag_base).replace("\n", "<br>") + "</p>"
         for p in paragraphs
     ]
     return sanitize("".join(rendered))
 
 
+# URLs, @user or @user@host handles, and #hashtags, as Mastodon recognises them.
+MENTION = re.compile(r"(?<![\w/\\])@([a-z0-9_]+(?:@[a-z0-9.-]+[a-z0-9])?)", re.IGNORECASE)
+HASHTAG = re.compile(r"(?<![\w/)&])#(\w{1,100})")
+_TOKEN = re.compile(f"({_URL.pattern})|({MENTION.pattern})|({HASHTAG.pattern})", re.IGNORECASE)
+
+
+def _render_inline(text: str, mentions: Mapping[str, str], tag_base: str) -> str:
+    out: list[str] = []
+    position = 0
+    for match in _TOKEN.finditer(text):
+        out.append(html.escape(text[position : match.start()], quote=True))
+        position = match.end()
+        token = match[0]
+        escaped = html.escape(token, quote=True)
+        if match[1]:
+            out.append(f'<a href="{escaped}">{escaped}</a>')
+        elif match[2] and token[1:].lower() in mentions:
+            url = html.escape(mentions[token[1:].lower()], quote=True)
+            name = html.escape(token[1:].split("@")[0], quote=True)
+            out.append(
+                f'<span class="h-card"><a href="{url}" class="u-url mention">@<span>{name}'
+                "</span></a></span>"
+            )
+        elif match[4] and tag_base:
+            name = html.escape(token[1:], quote=True)
+            out.append(
+                f'<a href="{tag_base}/{name.lower()}" class="mention hashtag" rel="tag">'
+                f"#<span>{name}</span></a>"
+            )
+        else:
+            out.append(escaped)
+    out.append(html.escape(text[position:], quote=True))
+    return "".join(out)
+
+
+def find_mentions(text: str) -> list[str]:
+    """The @handles in a member's text, in order, without duplicates."""
+    return list(dict.fromkeys(m[1] for m in MENTION.finditer(text)))
+
+
+def find_hashtags(text: str) -> list[str]:
+    return list(dict.fromkeys(m[1].lower() for m in HASHTAG.finditer(text)))
+
+
 def inline_text_to_html(text: str) -> str:
     """One line (a profile field value) as HTML with links."""
     return sanitize(linkify(html.escape(text.strip(), quote=True)))
+
+
+def plain_text(fragment: str) -> str:
+    """Text with every tag removed (a remote content warning, title or poll option)."""
+    return html.unescape(nh3.clean(fragment, tags=set(), clean_content_tags={"script", "style"}))

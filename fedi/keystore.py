@@ -39,6 +39,7 @@ class KeyStore:
         finally:
             os.close(fd)
         os.replace(temporary, final)
+        _load_cached.cache_clear()  # a rotated key must not be served from the cache
 
     def delete(self, account_id: int) -> None:
         self.path_for(account_id).unlink(missing_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
+from urllib.parse import urlsplit
 
 Role = Literal["admin", "moderator", "member"]
 ROLES: tuple[Role, ...] = ("admin", "moderator", "member")
@@ -45,6 +46,17 @@ class Account:
     suspended_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    avatar_remote_url: str | None = None
+    header_remote_url: str | None = None
+    also_known_as: tuple[str, ...] = ()
+    moved_to_id: int | None = None
+    fetched_at: datetime | None = None
+    key_refetched_at: datetime | None = None
+
+    @property
+    def host(self) -> str | None:
+        """The host part of the actor id: where its documents and keys come from."""
+        return urlsplit(self.uri).netloc.lower() if self.domain is not None else None
 
     @property
     def is_local(self) -> bool:
@@ -86,3 +98,125 @@ class Status:
     in_reply_to_uri: str | None
     created_at: datetime
     edited_at: datetime | None
+    is_local: bool = True
+    object_type: str = "Note"
+    title: str = ""
+    in_reply_to_id: int | None = None
+    in_reply_to_account_id: int | None = None
+    reblog_of_id: int | None = None
+    thread_uri: str | None = None
+    source_text: str | None = None
+
+
+@dataclass(frozen=True)
+class Mention:
+    account_id: int
+    uri: str
+    username: str
+    domain: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    id: int
+    media_type: str
+    url: str
+    description: str
+    blurhash: str | None
+    width: int | None
+    height: int | None
+
+
+@dataclass(frozen=True)
+class PollOption:
+    title: str
+    votes: int
+
+
+@dataclass(frozen=True)
+class Poll:
+    options: tuple[PollOption, ...]
+    is_multiple: bool
+    voters_count: int | None
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StatusDetails:
+    """What a status carries besides its row: mentions, hashtags, attachments and a poll."""
+
+    mentions: tuple[Mention, ...] = ()
+    tags: tuple[str, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+    poll: Poll | None = None
+
+
+@dataclass(frozen=True)
+class NewAttachment:
+    media_type: str
+    remote_url: str | None
+    description: str
+    blurhash: str | None
+    width: int | None
+    height: int | None
+
+
+@dataclass(frozen=True)
+class NewStatus:
+    """A status about to be stored, local or received."""
+
+    id: int
+    uri: str
+    url: str | None
+    account_id: int
+    visibility: Visibility
+    content: str
+    spoiler_text: str
+    is_sensitive: bool
+    language: str | None
+    is_local: bool
+    created_at: str
+    source_text: str | None = None
+    object_type: str = "Note"
+    title: str = ""
+    in_reply_to_id: int | None = None
+    in_reply_to_uri: str | None = None
+    in_reply_to_account_id: int | None = None
+    reblog_of_id: int | None = None
+    thread_uri: str | None = None
+    reply_depth: int = 0
+    edited_at: str | None = None
+    mentions: tuple[int, ...] = ()
+    tags: tuple[str, ...] = ()
+    attachments: tuple[NewAttachment, ...] = ()
+    poll: Poll | None = None
+
+
+@dataclass(frozen=True)
+class RemoteActor:
+    """A remote actor document, checked and bounded (fedi.activitypub.remote_actor)."""
+
+    uri: str
+    actor_type: ActorType
+    username: str
+    domain: str
+    display_name: str
+    note: str
+    fields: tuple[ProfileField, ...]
+    url: str | None
+    inbox_uri: str
+    shared_inbox_uri: str | None
+    outbox_uri: str | None
+    followers_uri: str | None
+    following_uri: str | None
+    featured_uri: str | None
+    public_key_id: str
+    public_key_pem: str
+    avatar_remote_url: str | None
+    header_remote_url: str | None
+    is_locked: bool
+    is_bot: bool
+    is_discoverable: bool
+    also_known_as: tuple[str, ...]
+    moved_to_uri: str | None

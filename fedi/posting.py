@@ -1,22 +1,63 @@
-"""Members' own posts: the function the command line, the tests and (later) the client API call to
-publish. Delivery to other servers joins it with the federation issue."""
+"""Members' own posts: publish (with mentions, hashtags and replies), edit, delete and pin. These
+are the functions the command line, the tests and the client API call; each writes the post and
+its outgoing activity in one transaction."""
 
 from __future__ import annotations
 
-from fedi import ids
-from fedi.context import Context
-from fedi.db import statuses
-from fedi.html import text_to_html
-from fedi.members import MemberError, get_member
-from fedi.models import Status, Visibility
-from fedi.timeutil import to_db, utcnow
+import logging
+import sqlite3
 
+from fedi import ids
+from fedi.activitypub.notes import addressing, create_to_ap, wrap
+from fedi.context import Context
+from fedi.db import interactions, statuses
+from fedi.html import find_hashtags, find_mentions, text_to_html
+from fedi.members import MemberError, get_member
+from fedi.models import Account, NewStatus, Status, User, Visibility
+from fedi.publish import Audience, enqueue
+from fedi.remote_accounts import ActorError, resolve_handle
+from fedi.serialize import note_document
+from fedi.timeutil import to_ap, to_db, utcnow
+
+log = logging.getLogger(__name__)
 VISIBILITIES: tuple[Visibility, ...] = ("public", "unlisted", "private", "direct")
 MAX_CHARACTERS = 500
+MAX_MENTIONS = 20
 
 
 class PostError(ValueError):
     """The post cannot be published; the message says why."""
+
+
+async def _author(context: Context, username: str) -> User:
+    user = await get_member(context, username)
+    if user.account.is_suspended:
+        raise MemberError(f"{username} is suspended and cannot post")
+    return user
+
+
+async def _resolve_mentions(context: Context, text: str) -> dict[str, Account]:
+    """handle (lower-cased, as written) -> account, for the handles that resolve."""
+    found: dict[str, Account] = {}
+    for handle in find_mentions(text)[:MAX_MENTIONS]:
+        full = handle if "@" in handle else f"{handle}@{context.settings.domain}"
+        try:
+            found[handle.lower()] = await resolve_handle(context, full)
+        except ActorError as exc:
+            log.info("mention %s not resolved: %s", handle, exc)
+    return found
+
+
+def _check_text(text: str, spoiler_text: str) -> None:
+    if not text.strip():
+        raise PostError("a post needs some text")
+    if len(text) + len(spoiler_text) > MAX_CHARACTERS:
+        raise PostError(f"a post has at most {MAX_CHARACTERS} characters")
+
+
+def audience_for(status: Status, mentioned: list[int], extra: tuple[int, ...] = ()) -> Audience:
+    followers = status.account_id if status.visibility != "direct" else None
+    return Audience(followers_of=followers, account_ids=tuple(dict.fromkeys([*mentioned, *extra])))
 
 
 async def post_status(
@@ -26,37 +67,150 @@ async def post_status(
     visibility: Visibility = "public",
     spoiler_text: str = "",
     language: str | None = None,
+    in_reply_to_id: int | None = None,
 ) -> Status:
-    user = await get_member(context, username)
-    if user.account.is_suspended:
-        raise MemberError(f"{username} is suspended and cannot post")
+    user = await _author(context, username)
     if visibility not in VISIBILITIES:
         raise PostError(f"unknown visibility {visibility!r}")
-    if not text.strip():
-        raise PostError("a post needs some text")
-    if len(text) + len(spoiler_text) > MAX_CHARACTERS:
-        raise PostError(f"a post has at most {MAX_CHARACTERS} characters")
-    status_id = ids.new_id()
+    _check_text(text, spoiler_text)
+    parent: Status | None = None
+    if in_reply_to_id is not None:
+        async with context.db.read() as conn:
+            parent = await statuses.get_by_id(conn, in_reply_to_id)
+        if parent is None:
+            raise PostError("the post replied to does not exist")
+    mentions = await _resolve_mentions(context, text)
     account = user.account
-
-    await context.db.write(
-        lambda conn: statuses.insert_local_status(
-            conn,
-            status_id=status_id,
-            uri=context.urls.status(account.username, status_id),
-            url=context.urls.status_page(account.username, status_id),
-            account_id=account.id,
-            visibility=visibility,
-            content=text_to_html(text),
-            source_text=text,
-            spoiler_text=spoiler_text,
-            language=language,
-            created_at=to_db(utcnow()),
-        )
+    status_id = ids.new_id()
+    now = utcnow()
+    uri = context.urls.status(account.username, status_id)
+    new = NewStatus(
+        id=status_id,
+        uri=uri,
+        url=context.urls.status_page(account.username, status_id),
+        account_id=account.id,
+        visibility=visibility,
+        content=text_to_html(
+            text, {h: (a.url or a.uri) for h, a in mentions.items()}, f"{context.urls.base}/tags"
+        ),
+        source_text=text,
+        spoiler_text=spoiler_text,
+        is_sensitive=bool(spoiler_text),
+        language=language,
+        is_local=True,
+        created_at=to_db(now),
+        in_reply_to_id=parent.id if parent else None,
+        in_reply_to_uri=parent.uri if parent else None,
+        in_reply_to_account_id=parent.account_id if parent else None,
+        thread_uri=(parent.thread_uri or parent.uri) if parent else None,
+        mentions=tuple(a.id for a in mentions.values()),
+        tags=tuple(find_hashtags(text)),
     )
+    status = Status(
+        id=status_id, uri=uri, url=new.url, account_id=account.id, visibility=visibility,
+        content=new.content, spoiler_text=spoiler_text, is_sensitive=new.is_sensitive,
+        language=language, in_reply_to_uri=new.in_reply_to_uri, created_at=now, edited_at=None,
+        in_reply_to_id=new.in_reply_to_id, in_reply_to_account_id=new.in_reply_to_account_id,
+        thread_uri=new.thread_uri, source_text=text,
+    )  # fmt: skip
+    # A reply reaches the author of the post it answers, unless it is a direct message that
+    # does not mention them (Mastodon's rule: direct goes to the mentioned only).
+    extra = (parent.account_id,) if parent and visibility != "direct" else ()
+    audience = audience_for(status, list(new.mentions), extra)
+
+    def write(conn: sqlite3.Connection) -> None:
+        statuses.insert_status(conn, new)
+        interactions.notify(conn, new.mentions, "mention", account.id, status_id, new.created_at)
+        if parent is not None:
+            interactions.notify(
+                conn, [parent.account_id], "mention", account.id, status_id, new.created_at
+            )
+
+    await context.db.write(write)
+    document = await note_document(context, status, account, with_context=False)
+    activity = create_to_ap(document, account)
+    await context.db.write(
+        lambda conn: enqueue(conn, account.id, activity, audience, new.created_at)
+    )
+    context.wake.outbox.set()
+    return status
+
+
+async def _own_status(context: Context, user: User, status_id: int) -> Status:
     async with context.db.read() as conn:
-        status = await statuses.get_by_id(conn, status_id)
-    assert status is not None
+        status = await statuses.get_of_account(conn, user.account.id, status_id)
+    if status is None:
+        raise PostError("no such post of yours")
+    return status
+
+
+async def edit_status(
+    context: Context, username: str, status_id: int, text: str, spoiler_text: str = ""
+) -> Status:
+    """Replace the text of one's post, keep the old version in its history, send an Update."""
+    user = await _author(context, username)
+    status = await _own_status(context, user, status_id)
+    _check_text(text, spoiler_text)
+    mentions = await _resolve_mentions(context, text)
+    now = utcnow()
+    edited = NewStatus(
+        id=status.id, uri=status.uri, url=status.url, account_id=status.account_id,
+        visibility=status.visibility,
+        content=text_to_html(
+            text, {h: (a.url or a.uri) for h, a in mentions.items()}, f"{context.urls.base}/tags"
+        ),
+        spoiler_text=spoiler_text, is_sensitive=bool(spoiler_text), language=status.language,
+        is_local=True, created_at=to_db(status.created_at), source_text=text,
+        edited_at=to_db(now), mentions=tuple(a.id for a in mentions.values()),
+        tags=tuple(find_hashtags(text)),
+    )  # fmt: skip
+    async with context.db.read() as conn:
+        before = await statuses.mentioned_account_ids(conn, status.id)
+    await context.db.write(lambda conn: statuses.apply_edit(conn, status, edited))
+    async with context.db.read() as conn:
+        updated = await statuses.get_by_id(conn, status.id)
+    assert updated is not None
+    document = await note_document(context, updated, user.account, with_context=False)
+    activity = wrap(
+        "Update", f"{status.uri}#updates/{int(now.timestamp())}", user.account, document,
+        document["to"], document["cc"], to_ap(now),
+    )  # fmt: skip
+    audience = audience_for(updated, [*before, *edited.mentions])
+    await context.db.write(
+        lambda conn: enqueue(conn, user.account.id, activity, audience, to_db(now))
+    )
+    context.wake.outbox.set()
+    return updated
+
+
+async def delete_status(context: Context, username: str, status_id: int) -> Status:
+    """Delete a post of your own: a tombstone takes its place; a Delete goes to all who had it."""
+    user = await get_member(context, username)
+    status = await _own_status(context, user, status_id)
+    async with context.db.read() as conn:
+        details = await statuses.details(conn, status.id)
+    mentioned = [m.account_id for m in details.mentions]
+    now = to_db(utcnow())
+    tombstone = {"id": status.uri, "type": "Tombstone", "atomUri": status.uri}
+    # The Delete is addressed like the post was, so it reaches exactly who could see it.
+    to, cc = addressing(
+        status.visibility, user.account.followers_uri, [m.uri for m in details.mentions]
+    )
+    activity = wrap("Delete", f"{status.uri}#delete", user.account, tombstone, to, cc)
+    audience = audience_for(status, mentioned, (status.in_reply_to_account_id or 0,))
+
+    def write(conn: sqlite3.Connection) -> None:
+        statuses.delete_status(conn, status, now)
+        enqueue(
+            conn,
+            user.account.id,
+            activity,
+            Audience(audience.followers_of, tuple(a for a in audience.account_ids if a)),
+            now,
+        )
+
+    await context.db.write(write)
+    context.wake.outbox.set()
     return status
 
 

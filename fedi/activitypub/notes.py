@@ -1,33 +1,59 @@
-"""Local statuses as ActivityPub Notes and the Create activities that carry them."""
+"""Local statuses as ActivityPub objects (Note, Question) and the activities that carry them,
+addressed as Mastodon addresses its four visibilities."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fedi.activitypub.vocab import NOTE_CONTEXT, PUBLIC
-from fedi.models import Account, Status
+from fedi.models import Account, Status, StatusDetails
 from fedi.timeutil import to_ap
+from fedi.urls import Urls
 
 
-def addressing(status: Status, author: Account) -> tuple[list[str], list[str]]:
-    """to/cc as Mastodon addresses its visibilities (mentions come with the federation issue)."""
-    followers = author.followers_uri or ""
-    if status.visibility == "public":
-        return [PUBLIC], [followers]
-    if status.visibility == "unlisted":
-        return [followers], [PUBLIC]
-    if status.visibility == "private":
-        return [followers], []
-    return [], []
+def addressing(
+    visibility: str, followers_uri: str | None, mention_uris: list[str]
+) -> tuple[list[str], list[str]]:
+    """to/cc per Mastodon: public to Public; unlisted cc Public; private to followers; direct to
+    the mentioned accounts only. Mentions go in cc, or in to for a direct message."""
+    followers = [followers_uri] if followers_uri else []
+    if visibility == "public":
+        return [PUBLIC], followers + mention_uris
+    if visibility == "unlisted":
+        return followers, [PUBLIC, *mention_uris]
+    if visibility == "private":
+        return followers, mention_uris
+    return mention_uris, []
 
 
-def note_to_ap(status: Status, author: Account, with_context: bool = True) -> dict[str, Any]:
-    to, cc = addressing(status, author)
+def handle_of(mention_username: str, mention_domain: str | None, our_domain: str) -> str:
+    return f"@{mention_username}@{mention_domain or our_domain}"
+
+
+def note_to_ap(
+    status: Status,
+    author: Account,
+    details: StatusDetails,
+    urls: Urls,
+    domain: str,
+    *,
+    with_context: bool = True,
+    in_reply_to_uri: str | None = None,
+) -> dict[str, Any]:
+    to, cc = addressing(status.visibility, author.followers_uri, [m.uri for m in details.mentions])
+    tags: list[dict[str, Any]] = [
+        {"type": "Mention", "href": m.uri, "name": handle_of(m.username, m.domain, domain)}
+        for m in details.mentions
+    ]
+    tags += [
+        {"type": "Hashtag", "href": f"{urls.base}/tags/{name}", "name": f"#{name}"}
+        for name in details.tags
+    ]
     note: dict[str, Any] = {
         "id": status.uri,
-        "type": "Note",
+        "type": "Question" if details.poll else "Note",
         "summary": status.spoiler_text or None,
-        "inReplyTo": status.in_reply_to_uri,
+        "inReplyTo": in_reply_to_uri or status.in_reply_to_uri,
         "published": to_ap(status.created_at),
         "url": status.url,
         "attributedTo": author.uri,
@@ -35,29 +61,70 @@ def note_to_ap(status: Status, author: Account, with_context: bool = True) -> di
         "cc": cc,
         "sensitive": status.is_sensitive,
         "content": status.content,
-        "attachment": [],
-        "tag": [],
+        "attachment": [
+            {
+                "type": "Document",
+                "mediaType": a.media_type,
+                "url": a.url,
+                "name": a.description or None,
+                "blurhash": a.blurhash,
+                "width": a.width,
+                "height": a.height,
+            }
+            for a in details.attachments
+        ],
+        "tag": tags,
+        "replies": f"{status.uri}/replies",
     }
+    if status.thread_uri:
+        note["context"] = status.thread_uri
     if status.language:
         note["contentMap"] = {status.language: status.content}
     if status.edited_at:
         note["updated"] = to_ap(status.edited_at)
+    if details.poll:
+        key = "anyOf" if details.poll.is_multiple else "oneOf"
+        note[key] = [
+            {
+                "type": "Note",
+                "name": o.title,
+                "replies": {"type": "Collection", "totalItems": o.votes},
+            }
+            for o in details.poll.options
+        ]
+        if details.poll.expires_at:
+            note["endTime"] = to_ap(details.poll.expires_at)
+        note["votersCount"] = details.poll.voters_count or 0
+    note = {k: v for k, v in note.items() if v is not None}
+    note["attachment"] = [{k: v for k, v in a.items() if v is not None} for a in note["attachment"]]
     if with_context:
         note = {"@context": NOTE_CONTEXT, **note}
     return note
 
 
-def create_to_ap(status: Status, author: Account, with_context: bool = True) -> dict[str, Any]:
-    note = note_to_ap(status, author, with_context=False)
+def wrap(kind: str, activity_id: str, actor: Account, obj: Any, to: list[str], cc: list[str],
+         published: str | None = None) -> dict[str, Any]:  # fmt: skip
     activity: dict[str, Any] = {
-        "id": f"{status.uri}/activity",
-        "type": "Create",
-        "actor": author.uri,
-        "published": note["published"],
-        "to": note["to"],
-        "cc": note["cc"],
-        "object": note,
+        "@context": NOTE_CONTEXT,
+        "id": activity_id,
+        "type": kind,
+        "actor": actor.uri,
+        "to": to,
+        "cc": cc,
+        "object": obj,
     }
-    if with_context:
-        activity = {"@context": NOTE_CONTEXT, **activity}
+    if published:
+        activity["published"] = published
+    return activity
+
+
+def create_to_ap(
+    note: dict[str, Any], author: Account, *, with_context: bool = True
+) -> dict[str, Any]:
+    body = {k: v for k, v in note.items() if k != "@context"}
+    activity = wrap(
+        "Create", f"{note['id']}/activity", author, body, body["to"], body["cc"], body["published"]
+    )
+    if not with_context:
+        activity.pop("@context")
     return activity

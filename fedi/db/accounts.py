@@ -10,14 +10,17 @@ from dataclasses import dataclass
 import aiosqlite
 
 from fedi.db.rows import json_list, opt_time
-from fedi.models import Account, ActorType, Counts, ProfileField, Role, User
+from fedi.ids import new_id
+from fedi.models import Account, ActorType, Counts, ProfileField, RemoteActor, Role, User
 from fedi.timeutil import from_db
 
 _ACCOUNT_COLUMNS = (
     "a.id, a.uri, a.username, a.domain, a.actor_type, a.display_name, a.note, a.fields, a.url,"
     " a.inbox_uri, a.shared_inbox_uri, a.outbox_uri, a.followers_uri, a.following_uri,"
     " a.featured_uri, a.public_key_id, a.public_key_pem, a.avatar_file, a.header_file,"
-    " a.is_locked, a.is_bot, a.is_discoverable, a.suspended_at, a.created_at, a.updated_at"
+    " a.is_locked, a.is_bot, a.is_discoverable, a.suspended_at, a.created_at, a.updated_at,"
+    " a.avatar_remote_url, a.header_remote_url, a.also_known_as, a.moved_to_id, a.fetched_at,"
+    " a.key_refetched_at"
 )
 USER_COLUMNS = f"{_ACCOUNT_COLUMNS}, u.role, u.is_approved, u.created_at AS user_created_at"
 
@@ -55,6 +58,12 @@ def account_from_row(row: sqlite3.Row) -> Account:
         suspended_at=opt_time(row["suspended_at"]),
         created_at=from_db(row["created_at"]),
         updated_at=from_db(row["updated_at"]),
+        avatar_remote_url=row["avatar_remote_url"],
+        header_remote_url=row["header_remote_url"],
+        also_known_as=tuple(str(u) for u in json_list(row["also_known_as"])),
+        moved_to_id=row["moved_to_id"],
+        fetched_at=opt_time(row["fetched_at"]),
+        key_refetched_at=opt_time(row["key_refetched_at"]),
     )
 
 
@@ -286,3 +295,97 @@ async def usage(conn: aiosqlite.Connection, month_ago: str, halfyear_ago: str) -
     row = await cursor.fetchone()
     assert row is not None
     return UsageStats(row[0], row[1], row[2], row[3])
+
+
+def upsert_remote(
+    conn: sqlite3.Connection, actor: RemoteActor, now: str, *, accept_new_key: bool
+) -> int:
+    """Insert or refresh a remote actor; returns its local id. A changed public key replaces the
+    stored one only when accept_new_key (security.md S13): a routine refetch cannot swap keys."""
+    row = conn.execute(
+        "SELECT id, public_key_pem FROM accounts WHERE uri = ?", (actor.uri,)
+    ).fetchone()
+    fields = json.dumps([{"name": f.name, "value": f.value} for f in actor.fields])
+    also_known_as = json.dumps(list(actor.also_known_as))
+    profile = (
+        actor.username, actor.domain, actor.actor_type, actor.display_name, actor.note, fields,
+        actor.url, actor.inbox_uri, actor.shared_inbox_uri, actor.outbox_uri,
+        actor.followers_uri, actor.following_uri, actor.featured_uri, actor.avatar_remote_url,
+        actor.header_remote_url, int(actor.is_locked), int(actor.is_bot),
+        int(actor.is_discoverable), also_known_as, now, now,
+    )  # fmt: skip
+    columns = (
+        "username = ?, domain = ?, actor_type = ?, display_name = ?, note = ?, fields = ?,"
+        " url = ?, inbox_uri = ?, shared_inbox_uri = ?, outbox_uri = ?, followers_uri = ?,"
+        " following_uri = ?, featured_uri = ?, avatar_remote_url = ?, header_remote_url = ?,"
+        " is_locked = ?, is_bot = ?, is_discoverable = ?, also_known_as = ?, fetched_at = ?,"
+        " updated_at = ?"
+    )
+    if row is None:
+        account_id = new_id()
+        conn.execute(
+            "INSERT INTO accounts (id, uri, public_key_id, public_key_pem, created_at, username,"
+            " domain, actor_type, display_name, note, fields, url, inbox_uri, shared_inbox_uri,"
+            " outbox_uri, followers_uri, following_uri, featured_uri, avatar_remote_url,"
+            " header_remote_url, is_locked, is_bot, is_discoverable, also_known_as, fetched_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " ?, ?, ?, ?, ?)",
+            (account_id, actor.uri, actor.public_key_id, actor.public_key_pem, now, *profile),
+        )
+        return account_id
+    account_id = int(row["id"])
+    conn.execute(f"UPDATE accounts SET {columns} WHERE id = ?", (*profile, account_id))
+    if accept_new_key and row["public_key_pem"] != actor.public_key_pem:
+        conn.execute(
+            "UPDATE accounts SET public_key_id = ?, public_key_pem = ? WHERE id = ?",
+            (actor.public_key_id, actor.public_key_pem, account_id),
+        )
+    return account_id
+
+
+def set_moved_to(conn: sqlite3.Connection, account_id: int, target_id: int | None) -> None:
+    conn.execute("UPDATE accounts SET moved_to_id = ? WHERE id = ?", (target_id, account_id))
+
+
+def mark_key_refetched(conn: sqlite3.Connection, account_id: int, at: str) -> None:
+    conn.execute("UPDATE accounts SET key_refetched_at = ? WHERE id = ?", (at, account_id))
+
+
+def delete_account(conn: sqlite3.Connection, account_id: int) -> None:
+    """A remote actor deleted itself: its posts, follows and interactions go with it."""
+    conn.execute("DELETE FROM accounts WHERE id = ? AND domain IS NOT NULL", (account_id,))
+
+
+async def get_by_id(conn: aiosqlite.Connection, account_id: int) -> Account | None:
+    cursor = await conn.execute(
+        f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = ?", (account_id,)
+    )
+    row = await cursor.fetchone()
+    return account_from_row(row) if row else None
+
+
+async def get_by_key_id(conn: aiosqlite.Connection, key_id: str) -> Account | None:
+    cursor = await conn.execute(
+        f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a WHERE a.public_key_id = ? LIMIT 1", (key_id,)
+    )
+    row = await cursor.fetchone()
+    return account_from_row(row) if row else None
+
+
+async def get_remote_by_acct(
+    conn: aiosqlite.Connection, username: str, domain: str
+) -> Account | None:
+    cursor = await conn.execute(
+        f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a WHERE lower(a.username) = lower(?)"
+        " AND a.domain = ? ORDER BY a.updated_at DESC LIMIT 1",
+        (username, domain.lower()),
+    )
+    row = await cursor.fetchone()
+    return account_from_row(row) if row else None
+
+
+def set_public_key(conn: sqlite3.Connection, account_id: int, public_pem: str, now: str) -> None:
+    conn.execute(
+        "UPDATE accounts SET public_key_pem = ?, updated_at = ? WHERE id = ? AND domain IS NULL",
+        (public_pem, now, account_id),
+    )

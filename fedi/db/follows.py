@@ -7,6 +7,8 @@ from typing import Literal
 
 import aiosqlite
 
+from fedi.ids import new_id
+
 
 def insert_follow(
     conn: sqlite3.Connection,
@@ -51,3 +53,108 @@ async def actor_uris_page(
     first, below max_id."""
     cursor = await conn.execute(_PAGE_SQL[side], (account_id, max_id, max_id, limit))
     return [(row[0], row[1]) for row in await cursor.fetchall()]
+
+
+async def get_follow(
+    conn: aiosqlite.Connection, follower_id: int, followed_id: int
+) -> tuple[int, str | None, str] | None:
+    """(id, uri, state) of the follow of followed_id by follower_id, if there is one."""
+    cursor = await conn.execute(
+        "SELECT id, uri, state FROM follows WHERE follower_id = ? AND followed_id = ?",
+        (follower_id, followed_id),
+    )
+    row = await cursor.fetchone()
+    return (row[0], row[1], row[2]) if row else None
+
+
+async def get_by_uri(conn: aiosqlite.Connection, uri: str) -> tuple[int, int, int, str] | None:
+    """(id, follower_id, followed_id, state) of the follow with this activity id."""
+    cursor = await conn.execute(
+        "SELECT id, follower_id, followed_id, state FROM follows WHERE uri = ?", (uri,)
+    )
+    row = await cursor.fetchone()
+    return (row[0], row[1], row[2], row[3]) if row else None
+
+
+def upsert_follow(
+    conn: sqlite3.Connection,
+    *,
+    follower_id: int,
+    followed_id: int,
+    uri: str | None,
+    state: str,
+    now: str,
+) -> None:
+    conn.execute(
+        "INSERT INTO follows (id, follower_id, followed_id, uri, state, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (follower_id, followed_id) DO UPDATE SET"
+        " uri = COALESCE(excluded.uri, uri),"
+        " state = CASE WHEN state = 'accepted' THEN 'accepted' ELSE excluded.state END",
+        (new_id(), follower_id, followed_id, uri, state, now),
+    )
+
+
+def set_state(conn: sqlite3.Connection, follower_id: int, followed_id: int, state: str) -> int:
+    return conn.execute(
+        "UPDATE follows SET state = ? WHERE follower_id = ? AND followed_id = ?",
+        (state, follower_id, followed_id),
+    ).rowcount
+
+
+def delete_follow(conn: sqlite3.Connection, follower_id: int, followed_id: int) -> int:
+    return conn.execute(
+        "DELETE FROM follows WHERE follower_id = ? AND followed_id = ?",
+        (follower_id, followed_id),
+    ).rowcount
+
+
+async def local_followers_of(conn: aiosqlite.Connection, account_id: int) -> list[int]:
+    """Local accounts with an accepted follow of account_id."""
+    cursor = await conn.execute(
+        "SELECT f.follower_id FROM follows f JOIN accounts a ON a.id = f.follower_id"
+        " WHERE f.followed_id = ? AND f.state = 'accepted' AND a.domain IS NULL",
+        (account_id,),
+    )
+    return [row[0] for row in await cursor.fetchall()]
+
+
+async def has_local_follower(conn: aiosqlite.Connection, account_id: int) -> bool:
+    cursor = await conn.execute(
+        "SELECT 1 FROM follows f JOIN accounts a ON a.id = f.follower_id"
+        " WHERE f.followed_id = ? AND f.state = 'accepted' AND a.domain IS NULL LIMIT 1",
+        (account_id,),
+    )
+    return await cursor.fetchone() is not None
+
+
+async def is_follower_or_on_follower_host(
+    conn: aiosqlite.Connection, account_id: int, signer_id: int, signer_host: str
+) -> bool:
+    """Whether the signer follows account_id, or shares a host with an accepted follower (a
+    server fetching on behalf of its users signs with its instance actor)."""
+    cursor = await conn.execute(
+        "SELECT 1 FROM follows f JOIN accounts a ON a.id = f.follower_id"
+        " WHERE f.followed_id = ? AND f.state = 'accepted'"
+        " AND (a.id = ? OR a.domain = ?) LIMIT 1",
+        (account_id, signer_id, signer_host),
+    )
+    return await cursor.fetchone() is not None
+
+
+async def follower_inboxes(conn: aiosqlite.Connection, account_id: int) -> list[str]:
+    """One inbox per remote server following account_id: its shared inbox when it has one."""
+    cursor = await conn.execute(
+        "SELECT DISTINCT COALESCE(a.shared_inbox_uri, a.inbox_uri) FROM follows f"
+        " JOIN accounts a ON a.id = f.follower_id WHERE f.followed_id = ?"
+        " AND f.state = 'accepted' AND a.domain IS NOT NULL AND a.suspended_at IS NULL",
+        (account_id,),
+    )
+    return [row[0] for row in await cursor.fetchall() if row[0]]
+
+
+async def pending_requests(conn: aiosqlite.Connection, account_id: int) -> list[int]:
+    cursor = await conn.execute(
+        "SELECT follower_id FROM follows WHERE followed_id = ? AND state = 'pending' ORDER BY id",
+        (account_id,),
+    )
+    return [row[0] for row in await cursor.fetchall()]

@@ -1,21 +1,33 @@
-"""SQL for the statuses table: inserting local posts and paging an author's public posts."""
+"""SQL for statuses and what hangs off them: mentions, hashtags, attachments, polls, edit history,
+tombstones and pins."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import aiosqlite
 
-from fedi.db.rows import opt_time
-from fedi.models import Status, Visibility
+from fedi.db.rows import json_list, opt_time
+from fedi.ids import new_id
+from fedi.models import (
+    Attachment,
+    Mention,
+    NewStatus,
+    Poll,
+    PollOption,
+    Status,
+    StatusDetails,
+    Visibility,
+)
 from fedi.timeutil import from_db
 
-_COLUMNS = (
-    "id, uri, url, account_id, visibility, content, spoiler_text, is_sensitive, language,"
-    " in_reply_to_uri, created_at, edited_at"
-)
-# What anyone, signed in or not, may see of an author: Mastodon's public and unlisted.
-PUBLIC_VISIBILITIES: tuple[Visibility, ...] = ("public", "unlisted")
+_FIELDS = (
+    "id", "uri", "url", "account_id", "visibility", "content", "spoiler_text", "is_sensitive",
+    "language", "in_reply_to_uri", "created_at", "edited_at", "is_local", "object_type", "title",
+    "in_reply_to_id", "in_reply_to_account_id", "reblog_of_id", "thread_uri", "source_text",
+)  # fmt: skip
+_COLUMNS = ", ".join(f"s.{name}" for name in _FIELDS)
 
 
 def status_from_row(row: sqlite3.Row) -> Status:
@@ -33,32 +45,144 @@ def status_from_row(row: sqlite3.Row) -> Status:
         in_reply_to_uri=row["in_reply_to_uri"],
         created_at=from_db(row["created_at"]),
         edited_at=opt_time(row["edited_at"]),
+        is_local=bool(row["is_local"]),
+        object_type=row["object_type"],
+        title=row["title"],
+        in_reply_to_id=row["in_reply_to_id"],
+        in_reply_to_account_id=row["in_reply_to_account_id"],
+        reblog_of_id=row["reblog_of_id"],
+        thread_uri=row["thread_uri"],
+        source_text=row["source_text"],
     )
 
 
-def insert_local_status(
-    conn: sqlite3.Connection,
-    *,
-    status_id: int,
-    uri: str,
-    url: str,
-    account_id: int,
-    visibility: Visibility,
-    content: str,
-    source_text: str,
-    spoiler_text: str,
-    language: str | None,
-    created_at: str,
-) -> None:
+def insert_status(conn: sqlite3.Connection, new: NewStatus) -> None:
     conn.execute(
         "INSERT INTO statuses (id, uri, url, account_id, visibility, content, source_text,"
-        " spoiler_text, is_sensitive, language, is_local, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+        " spoiler_text, is_sensitive, language, in_reply_to_id, in_reply_to_uri,"
+        " in_reply_to_account_id, reblog_of_id, is_local, object_type, title, thread_uri,"
+        " reply_depth, created_at, edited_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            status_id, uri, url, account_id, visibility, content, source_text,
-            spoiler_text, int(bool(spoiler_text)), language, created_at,
+            new.id, new.uri, new.url, new.account_id, new.visibility, new.content,
+            new.source_text, new.spoiler_text, int(new.is_sensitive), new.language,
+            new.in_reply_to_id, new.in_reply_to_uri, new.in_reply_to_account_id,
+            new.reblog_of_id, int(new.is_local), new.object_type, new.title, new.thread_uri,
+            new.reply_depth, new.created_at, new.edited_at,
         ),
     )  # fmt: skip
+    _write_details(conn, new)
+
+
+def _write_details(conn: sqlite3.Connection, new: NewStatus) -> None:
+    conn.executemany(
+        "INSERT OR IGNORE INTO mentions (status_id, account_id) VALUES (?, ?)",
+        [(new.id, account_id) for account_id in new.mentions],
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO status_tags (status_id, name) VALUES (?, ?)",
+        [(new.id, tag) for tag in new.tags],
+    )
+    conn.executemany(
+        "INSERT INTO media_attachments (id, status_id, account_id, media_type, remote_url,"
+        " description, blurhash, width, height, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (new_id(), new.id, new.account_id, a.media_type, a.remote_url, a.description,
+             a.blurhash, a.width, a.height, new.created_at)
+            for a in new.attachments
+        ],
+    )  # fmt: skip
+    if new.poll is not None:
+        options = [{"title": o.title, "votes": o.votes} for o in new.poll.options]
+        expires = new.poll.expires_at.isoformat() if new.poll.expires_at else None
+        conn.execute(
+            "INSERT OR REPLACE INTO polls (status_id, options, is_multiple, voters_count,"
+            " expires_at) VALUES (?, ?, ?, ?, ?)",
+            (new.id, json.dumps(options), int(new.poll.is_multiple), new.poll.voters_count,
+             expires),
+        )  # fmt: skip
+
+
+def apply_edit(conn: sqlite3.Connection, status: Status, new: NewStatus) -> None:
+    """Keep the current version in the history, then replace content and details."""
+    conn.execute(
+        "INSERT INTO status_edits (id, status_id, content, spoiler_text, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (new_id(), status.id, status.content, status.spoiler_text,
+         (status.edited_at or status.created_at).isoformat()),
+    )  # fmt: skip
+    conn.execute(
+        "UPDATE statuses SET content = ?, spoiler_text = ?, is_sensitive = ?, language = ?,"
+        " title = ?, source_text = COALESCE(?, source_text), edited_at = ? WHERE id = ?",
+        (new.content, new.spoiler_text, int(new.is_sensitive), new.language, new.title,
+         new.source_text, new.edited_at, status.id),
+    )  # fmt: skip
+    for table in ("mentions", "status_tags", "media_attachments"):
+        conn.execute(f"DELETE FROM {table} WHERE status_id = ?", (status.id,))
+    _write_details(conn, NewStatus(**{**new.__dict__, "id": status.id}))
+
+
+def delete_status(conn: sqlite3.Connection, status: Status, now: str) -> None:
+    """Replace a post by a tombstone: its id is never reused, and boosts of it go too."""
+    conn.execute(
+        "INSERT OR IGNORE INTO tombstones (uri, account_id, deleted_at) VALUES (?, ?, ?)",
+        (status.uri, status.account_id, now),
+    )
+    conn.execute("DELETE FROM statuses WHERE id = ?", (status.id,))
+
+
+async def is_tombstoned(conn: aiosqlite.Connection, uri: str) -> bool:
+    cursor = await conn.execute("SELECT 1 FROM tombstones WHERE uri = ?", (uri,))
+    return await cursor.fetchone() is not None
+
+
+async def tombstone_of(conn: aiosqlite.Connection, uri: str) -> str | None:
+    """When the post with this id was deleted, if it was."""
+    cursor = await conn.execute("SELECT deleted_at FROM tombstones WHERE uri = ?", (uri,))
+    row = await cursor.fetchone()
+    return str(row[0]) if row else None
+
+
+async def get_by_id(conn: aiosqlite.Connection, status_id: int) -> Status | None:
+    cursor = await conn.execute(f"SELECT {_COLUMNS} FROM statuses s WHERE s.id = ?", (status_id,))
+    row = await cursor.fetchone()
+    return status_from_row(row) if row else None
+
+
+async def get_by_uri(conn: aiosqlite.Connection, uri: str) -> Status | None:
+    cursor = await conn.execute(f"SELECT {_COLUMNS} FROM statuses s WHERE s.uri = ?", (uri,))
+    row = await cursor.fetchone()
+    return status_from_row(row) if row else None
+
+
+async def get_of_account(
+    conn: aiosqlite.Connection, account_id: int, status_id: int
+) -> Status | None:
+    """One of an author's own posts (not a boost), whatever its visibility."""
+    cursor = await conn.execute(
+        f"SELECT {_COLUMNS} FROM statuses s WHERE s.id = ? AND s.account_id = ?"
+        " AND s.reblog_of_id IS NULL",
+        (status_id, account_id),
+    )
+    row = await cursor.fetchone()
+    return status_from_row(row) if row else None
+
+
+async def get_public(conn: aiosqlite.Connection, account_id: int, status_id: int) -> Status | None:
+    """One of an author's own public or unlisted posts."""
+    status = await get_of_account(conn, account_id, status_id)
+    return status if status and status.visibility in ("public", "unlisted") else None
+
+
+async def get_reblog(
+    conn: aiosqlite.Connection, account_id: int, reblog_of_id: int
+) -> Status | None:
+    cursor = await conn.execute(
+        f"SELECT {_COLUMNS} FROM statuses s WHERE s.account_id = ? AND s.reblog_of_id = ?",
+        (account_id, reblog_of_id),
+    )
+    row = await cursor.fetchone()
+    return status_from_row(row) if row else None
 
 
 async def public_page(
@@ -66,9 +190,9 @@ async def public_page(
 ) -> list[Status]:
     """An author's own public and unlisted posts (no boosts), newest first, below max_id."""
     cursor = await conn.execute(
-        f"SELECT {_COLUMNS} FROM statuses WHERE account_id = ? AND reblog_of_id IS NULL"
-        " AND visibility IN ('public', 'unlisted') AND (? IS NULL OR id < ?)"
-        " ORDER BY id DESC LIMIT ?",
+        f"SELECT {_COLUMNS} FROM statuses s WHERE s.account_id = ? AND s.reblog_of_id IS NULL"
+        " AND s.visibility IN ('public', 'unlisted') AND (? IS NULL OR s.id < ?)"
+        " ORDER BY s.id DESC LIMIT ?",
         (account_id, max_id, max_id, limit),
     )
     return [status_from_row(row) for row in await cursor.fetchall()]
@@ -84,21 +208,86 @@ async def count_public(conn: aiosqlite.Connection, account_id: int) -> int:
     return int(row[0]) if row else 0
 
 
-async def get_public(conn: aiosqlite.Connection, account_id: int, status_id: int) -> Status | None:
-    """One of an author's own public or unlisted posts."""
+async def replies_page(
+    conn: aiosqlite.Connection, status_id: int, max_id: int | None, limit: int
+) -> list[Status]:
+    """Public and unlisted direct replies to a post, oldest first, above max_id (a cursor)."""
     cursor = await conn.execute(
-        f"SELECT {_COLUMNS} FROM statuses WHERE id = ? AND account_id = ?"
-        " AND reblog_of_id IS NULL AND visibility IN ('public', 'unlisted')",
-        (status_id, account_id),
+        f"SELECT {_COLUMNS} FROM statuses s WHERE s.in_reply_to_id = ?"
+        " AND s.visibility IN ('public', 'unlisted') AND (? IS NULL OR s.id > ?)"
+        " ORDER BY s.id LIMIT ?",
+        (status_id, max_id, max_id, limit),
+    )
+    return [status_from_row(row) for row in await cursor.fetchall()]
+
+
+async def count_replies(conn: aiosqlite.Connection, status_id: int) -> int:
+    cursor = await conn.execute(
+        "SELECT count(*) FROM statuses WHERE in_reply_to_id = ?"
+        " AND visibility IN ('public', 'unlisted')",
+        (status_id,),
     )
     row = await cursor.fetchone()
-    return status_from_row(row) if row else None
+    return int(row[0]) if row else 0
+
+
+async def reply_depth(conn: aiosqlite.Connection, status_id: int) -> int:
+    cursor = await conn.execute("SELECT reply_depth FROM statuses WHERE id = ?", (status_id,))
+    row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def edits(conn: aiosqlite.Connection, status_id: int) -> list[tuple[str, str, str]]:
+    """(content, spoiler_text, created_at) of earlier versions, oldest first."""
+    cursor = await conn.execute(
+        "SELECT content, spoiler_text, created_at FROM status_edits WHERE status_id = ?"
+        " ORDER BY id",
+        (status_id,),
+    )
+    return [(row[0], row[1], row[2]) for row in await cursor.fetchall()]
+
+
+async def details(conn: aiosqlite.Connection, status_id: int) -> StatusDetails:
+    cursor = await conn.execute(
+        "SELECT a.id, a.uri, a.username, a.domain, a.url FROM mentions m"
+        " JOIN accounts a ON a.id = m.account_id WHERE m.status_id = ? ORDER BY a.id",
+        (status_id,),
+    )
+    mentions = tuple(Mention(*row) for row in await cursor.fetchall())
+    cursor = await conn.execute(
+        "SELECT name FROM status_tags WHERE status_id = ? ORDER BY name", (status_id,)
+    )
+    tags = tuple(row[0] for row in await cursor.fetchall())
+    cursor = await conn.execute(
+        "SELECT id, media_type, COALESCE(remote_url, file, ''), description, blurhash, width,"
+        " height FROM media_attachments WHERE status_id = ? ORDER BY id",
+        (status_id,),
+    )
+    attachments = tuple(Attachment(*row) for row in await cursor.fetchall())
+    cursor = await conn.execute(
+        "SELECT options, is_multiple, voters_count, expires_at FROM polls WHERE status_id = ?",
+        (status_id,),
+    )
+    row = await cursor.fetchone()
+    poll = None
+    if row is not None:
+        options = tuple(
+            PollOption(str(o.get("title", "")), int(o.get("votes", 0)))
+            for o in json_list(row[0])
+            if isinstance(o, dict)
+        )
+        poll = Poll(options, bool(row[1]), row[2], opt_time(row[3]))
+    return StatusDetails(mentions=mentions, tags=tags, attachments=attachments, poll=poll)
+
+
+async def mentioned_account_ids(conn: aiosqlite.Connection, status_id: int) -> list[int]:
+    cursor = await conn.execute("SELECT account_id FROM mentions WHERE status_id = ?", (status_id,))
+    return [row[0] for row in await cursor.fetchall()]
 
 
 async def pinned_public(conn: aiosqlite.Connection, account_id: int, limit: int) -> list[Status]:
     cursor = await conn.execute(
-        f"SELECT {', '.join('s.' + c.strip() for c in _COLUMNS.split(','))}"
-        " FROM status_pins p JOIN statuses s ON s.id = p.status_id"
+        f"SELECT {_COLUMNS} FROM status_pins p JOIN statuses s ON s.id = p.status_id"
         " WHERE p.account_id = ? AND s.account_id = ? AND s.visibility IN ('public', 'unlisted')"
         " ORDER BY p.created_at DESC LIMIT ?",
         (account_id, account_id, limit),
@@ -113,7 +302,13 @@ def pin(conn: sqlite3.Connection, account_id: int, status_id: int, created_at: s
     )
 
 
-async def get_by_id(conn: aiosqlite.Connection, status_id: int) -> Status | None:
-    cursor = await conn.execute(f"SELECT {_COLUMNS} FROM statuses WHERE id = ?", (status_id,))
-    row = await cursor.fetchone()
-    return status_from_row(row) if row else None
+def delete_reblog(conn: sqlite3.Connection, reblog_id: int) -> None:
+    """A boost is undone without a tombstone: its Announce id may be sent again."""
+    conn.execute("DELETE FROM statuses WHERE id = ? AND reblog_of_id IS NOT NULL", (reblog_id,))
+
+
+def tombstone_only(conn: sqlite3.Connection, uri: str, account_id: int, now: str) -> None:
+    conn.execute(
+        "INSERT OR IGNORE INTO tombstones (uri, account_id, deleted_at) VALUES (?, ?, ?)",
+        (uri, account_id, now),
+    )

@@ -15,11 +15,13 @@ from starlette.routing import Route
 
 from fedi.activitypub.actor import actor_to_ap
 from fedi.activitypub.collections import PAGE_SIZE, ordered_collection, ordered_page
-from fedi.activitypub.notes import create_to_ap, note_to_ap
+from fedi.activitypub.notes import create_to_ap
 from fedi.activitypub.vocab import NOTE_CONTEXT
 from fedi.db import accounts, follows, statuses
 from fedi.ids import parse_id
-from fedi.models import Account
+from fedi.models import Account, Status
+from fedi.serialize import note_document
+from fedi.verify import VerificationError, verify_signed_request
 from fedi.web.negotiation import wants_activity_json
 from fedi.web.responses import ActivityResponse
 from fedi.web.state import context_of
@@ -95,7 +97,11 @@ async def outbox(request: Request) -> Response:
         if not is_page_request(request):
             return ActivityResponse(ordered_collection(uri, total))
         page = await statuses.public_page(conn, account.id, max_id, PAGE_SIZE + 1)
-    items = [create_to_ap(s, account, with_context=False) for s in page[:PAGE_SIZE]]
+    items = [
+        create_to_ap(await note_document(context, s, account, with_context=False), account,
+                     with_context=False)
+        for s in page[:PAGE_SIZE]
+    ]  # fmt: skip
     last = page[PAGE_SIZE - 1].id if len(page) > PAGE_SIZE else None
     return ActivityResponse(
         ordered_page(uri, max_id, total, items, last, len(page) > PAGE_SIZE, NOTE_CONTEXT)
@@ -130,7 +136,8 @@ async def following(request: Request) -> Response:
 
 async def featured(request: Request) -> Response:
     account = await load_active_actor(request)
-    async with context_of(request).db.read() as conn:
+    context = context_of(request)
+    async with context.db.read() as conn:
         pinned = await statuses.pinned_public(conn, account.id, PAGE_SIZE)
     return ActivityResponse(
         {
@@ -138,7 +145,9 @@ async def featured(request: Request) -> Response:
             "id": account.featured_uri,
             "type": "OrderedCollection",
             "totalItems": len(pinned),
-            "orderedItems": [note_to_ap(s, account, with_context=False) for s in pinned],
+            "orderedItems": [
+                await note_document(context, s, account, with_context=False) for s in pinned
+            ],
         }
     )
 
@@ -150,26 +159,72 @@ def parse_status_id(request: Request) -> int:
     return status_id
 
 
-async def status_object(request: Request) -> Response:
+async def may_see(request: Request, status: Status, author: Account) -> bool:
+    """Public and unlisted posts are for everyone. A followers-only post needs a request signed
+    by an approved follower or by another actor of a follower's server (Mastodon signs fetches
+    with its instance actor); a direct post, by a mentioned account or its server."""
+    if status.visibility in ("public", "unlisted"):
+        return True
+    if "signature" not in request.headers and "signature-input" not in request.headers:
+        return False
+    context = context_of(request)
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    try:
+        signer = await verify_signed_request(context, "GET", target, request.headers, b"")
+    except VerificationError:
+        return False
+    if signer.domain is None:
+        return False
+    async with context.db.read() as conn:
+        if status.visibility == "private":
+            return await follows.is_follower_or_on_follower_host(
+                conn, author.id, signer.id, signer.domain
+            )
+        details = await statuses.details(conn, status.id)
+    return any(m.account_id == signer.id or m.domain == signer.domain for m in details.mentions)
+
+
+async def visible_status(request: Request) -> tuple[Status, Account]:
+    """The requested post of the requested author, or the same 404 as for a post that does not
+    exist, whatever the reason it cannot be shown."""
     account = await load_active_actor(request)
     context = context_of(request)
     async with context.db.read() as conn:
-        status = await statuses.get_public(conn, account.id, parse_status_id(request))
-    if status is None:
+        status = await statuses.get_of_account(conn, account.id, parse_status_id(request))
+    if status is None or not await may_see(request, status, account):
         raise HTTPException(404, "no such post")
+    return status, account
+
+
+async def status_object(request: Request) -> Response:
+    status, account = await visible_status(request)
     if not wants_activity_json(request):
+        if status.visibility not in ("public", "unlisted"):
+            raise HTTPException(404, "no such post")
         return RedirectResponse(status.url or "", 302, headers={"Vary": "Accept"})
-    return ActivityResponse(note_to_ap(status, account))
+    return ActivityResponse(await note_document(context_of(request), status, account))
 
 
 async def status_activity(request: Request) -> Response:
-    account = await load_active_actor(request)
+    status, account = await visible_status(request)
+    note = await note_document(context_of(request), status, account, with_context=False)
+    return ActivityResponse(create_to_ap(note, account))
+
+
+async def replies(request: Request) -> Response:
+    """The public replies to a post (FEP-7888 threads are built from these)."""
+    status, _ = await visible_status(request)
     context = context_of(request)
+    uri = f"{status.uri}/replies"
+    max_id = parse_max_id(request)
     async with context.db.read() as conn:
-        status = await statuses.get_public(conn, account.id, parse_status_id(request))
-    if status is None:
-        raise HTTPException(404, "no such post")
-    return ActivityResponse(create_to_ap(status, account))
+        total = await statuses.count_replies(conn, status.id)
+        if not is_page_request(request):
+            return ActivityResponse(ordered_collection(uri, total))
+        page = await statuses.replies_page(conn, status.id, max_id, PAGE_SIZE + 1)
+    items = [s.uri for s in page[:PAGE_SIZE]]
+    last = page[PAGE_SIZE - 1].id if len(page) > PAGE_SIZE else None
+    return ActivityResponse(ordered_page(uri, max_id, total, items, last, len(page) > PAGE_SIZE))
 
 
 routes = [
@@ -182,4 +237,5 @@ routes = [
     Route("/users/{username}/collections/featured", featured, methods=["GET"]),
     Route("/users/{username}/statuses/{status_id}", status_object, methods=["GET"]),
     Route("/users/{username}/statuses/{status_id}/activity", status_activity, methods=["GET"]),
+    Route("/users/{username}/statuses/{status_id}/replies", replies, methods=["GET"]),
 ]

@@ -12,10 +12,10 @@ from starlette.routing import Route
 
 from fedi.activitypub.actor import actor_to_ap, avatar_url, header_url
 from fedi.activitypub.collections import PAGE_SIZE
-from fedi.activitypub.notes import note_to_ap
 from fedi.db import accounts, statuses
 from fedi.html import inline_text_to_html, sanitize
 from fedi.models import Account, Status
+from fedi.serialize import note_document
 from fedi.web.actors import load_actor, parse_max_id, parse_status_id
 from fedi.web.negotiation import wants_activity_json
 from fedi.web.responses import ActivityResponse
@@ -113,7 +113,7 @@ async def status_page(request: Request) -> Response:
     if status is None:
         raise HTTPException(404, "no such post")
     if wants_activity_json(request):
-        return ActivityResponse(note_to_ap(status, account))
+        return ActivityResponse(await note_document(context, status, account))
     return pages_of(request).render(
         request,
         "pages/status.html",

@@ -1,0 +1,84 @@
+"""SQL for inbox_activities: received activities stored raw, then processed by the inbox worker.
+
+States: pending -> done, or pending -> failed after a permanent error or too many attempts.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+import aiosqlite
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    id: int
+    activity_uri: str
+    actor_uri: str
+    type: str
+    body: str
+    recipient_id: int | None
+    attempts: int
+
+
+def insert(
+    conn: sqlite3.Connection,
+    *,
+    row_id: int,
+    activity_uri: str,
+    actor_uri: str,
+    type: str,
+    body: str,
+    recipient_id: int | None,
+    now: str,
+) -> bool:
+    """Store one received activity; False when its id was seen before (a replay or a retry)."""
+    cursor = conn.execute(
+        "INSERT OR IGNORE INTO inbox_activities (id, activity_uri, actor_uri, type, body,"
+        " recipient_id, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (row_id, activity_uri, actor_uri, type, body, recipient_id, now, now),
+    )
+    return cursor.rowcount == 1
+
+
+async def due(conn: aiosqlite.Connection, now: str, limit: int) -> list[InboxRow]:
+    cursor = await conn.execute(
+        "SELECT id, activity_uri, actor_uri, type, body, recipient_id, attempts"
+        " FROM inbox_activities WHERE state = 'pending' AND next_attempt_at <= ?"
+        " ORDER BY attempts, id LIMIT ?",
+        (now, limit),
+    )
+    return [InboxRow(*row) for row in await cursor.fetchall()]
+
+
+def mark_done(conn: sqlite3.Connection, row_id: int) -> None:
+    conn.execute(
+        "UPDATE inbox_activities SET state = 'done', attempts = attempts + 1, last_error = NULL"
+        " WHERE id = ?",
+        (row_id,),
+    )
+
+
+def mark_failed(conn: sqlite3.Connection, row_id: int, error: str) -> None:
+    conn.execute(
+        "UPDATE inbox_activities SET state = 'failed', attempts = attempts + 1, last_error = ?"
+        " WHERE id = ?",
+        (error[:2000], row_id),
+    )
+
+
+def reschedule(conn: sqlite3.Connection, row_id: int, error: str, next_attempt_at: str) -> None:
+    conn.execute(
+        "UPDATE inbox_activities SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?"
+        " WHERE id = ?",
+        (error[:2000], next_attempt_at, row_id),
+    )
+
+
+async def state_of(conn: aiosqlite.Connection, activity_uri: str) -> tuple[str, str | None] | None:
+    cursor = await conn.execute(
+        "SELECT state, last_error FROM inbox_activities WHERE activity_uri = ?", (activity_uri,)
+    )
+    row = await cursor.fetchone()
+    return (row[0], row[1]) if row else None

@@ -1,0 +1,170 @@
+"""SQL for outbox_activities and deliveries: what this server publishes, and each signed POST of
+it to one inbox.
+
+outbox_activities: pending -> fanned_out (its deliveries written).
+deliveries: queued -> done | failed; a retryable failure stays queued with a later attempt time.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    activity_uri: str
+    actor_id: int
+    body: str
+    audience: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    id: int
+    activity_id: int
+    actor_id: int
+    body: str
+    inbox_uri: str
+    host: str
+    extra_headers: dict[str, str]
+    attempts: int
+
+
+def insert(
+    conn: sqlite3.Connection,
+    *,
+    row_id: int,
+    activity_uri: str,
+    actor_id: int,
+    body: dict[str, Any],
+    audience: dict[str, Any],
+    now: str,
+) -> None:
+    conn.execute(
+        "INSERT INTO outbox_activities (id, activity_uri, actor_id, body, audience, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (row_id, activity_uri, actor_id, json.dumps(body), json.dumps(audience), now),
+    )
+
+
+async def pending(conn: aiosqlite.Connection, limit: int) -> list[OutboxRow]:
+    cursor = await conn.execute(
+        "SELECT id, activity_uri, actor_id, body, audience FROM outbox_activities"
+        " WHERE state = 'pending' ORDER BY id LIMIT ?",
+        (limit,),
+    )
+    return [
+        OutboxRow(row[0], row[1], row[2], row[3], json.loads(row[4]))
+        for row in await cursor.fetchall()
+    ]
+
+
+def fan_out(
+    conn: sqlite3.Connection,
+    activity_id: int,
+    deliveries: Iterable[tuple[int, str, str, dict[str, str]]],
+    now: str,
+) -> None:
+    """Write one delivery per (id, inbox, host, extra headers) and close the fan-out."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO deliveries (id, activity_id, inbox_uri, host, extra_headers,"
+        " next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (row_id, activity_id, inbox, host, json.dumps(headers), now, now, now)
+            for row_id, inbox, host, headers in deliveries
+        ],
+    )
+    conn.execute("UPDATE outbox_activities SET state = 'fanned_out' WHERE id = ?", (activity_id,))
+
+
+async def due_deliveries(conn: aiosqlite.Connection, now: str, limit: int) -> list[DeliveryRow]:
+    """Queued deliveries whose time has come: first attempts before retries, oldest first."""
+    cursor = await conn.execute(
+        "SELECT d.id, d.activity_id, o.actor_id, o.body, d.inbox_uri, d.host, d.extra_headers,"
+        " d.attempts FROM deliveries d JOIN outbox_activities o ON o.id = d.activity_id"
+        " WHERE d.state = 'queued' AND d.next_attempt_at <= ?"
+        " ORDER BY d.attempts, d.next_attempt_at, d.id LIMIT ?",
+        (now, limit),
+    )
+    return [
+        DeliveryRow(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7])
+        for r in await cursor.fetchall()
+    ]
+
+
+def mark_delivered(conn: sqlite3.Connection, delivery_id: int, now: str) -> None:
+    conn.execute(
+        "UPDATE deliveries SET state = 'done', attempts = attempts + 1, last_error = NULL,"
+        " updated_at = ? WHERE id = ?",
+        (now, delivery_id),
+    )
+
+
+def mark_failed(conn: sqlite3.Connection, delivery_id: int, error: str, now: str) -> None:
+    conn.execute(
+        "UPDATE deliveries SET state = 'failed', attempts = attempts + 1, last_error = ?,"
+        " updated_at = ? WHERE id = ?",
+        (error[:2000], now, delivery_id),
+    )
+
+
+def reschedule(
+    conn: sqlite3.Connection,
+    delivery_id: int,
+    error: str,
+    next_attempt_at: str,
+    now: str,
+    *,
+    count_attempt: bool = True,
+) -> None:
+    conn.execute(
+        "UPDATE deliveries SET attempts = attempts + ?, last_error = ?, next_attempt_at = ?,"
+        " updated_at = ? WHERE id = ?",
+        (int(count_attempt), error[:2000], next_attempt_at, now, delivery_id),
+    )
+
+
+def record_host_success(conn: sqlite3.Connection, host: str, now: str) -> None:
+    conn.execute(
+        "INSERT INTO hosts (host, consecutive_failures, last_success_at) VALUES (?, 0, ?)"
+        " ON CONFLICT (host) DO UPDATE SET consecutive_failures = 0, open_until = NULL,"
+        " last_success_at = excluded.last_success_at",
+        (host, now),
+    )
+
+
+def record_host_failure(conn: sqlite3.Connection, host: str, now: str) -> int:
+    """Count one more consecutive failure; returns the new count."""
+    conn.execute(
+        "INSERT INTO hosts (host, consecutive_failures, last_failure_at) VALUES (?, 1, ?)"
+        " ON CONFLICT (host) DO UPDATE SET consecutive_failures = consecutive_failures + 1,"
+        " last_failure_at = excluded.last_failure_at",
+        (host, now),
+    )
+    row = conn.execute("SELECT consecutive_failures FROM hosts WHERE host = ?", (host,)).fetchone()
+    return int(row[0])
+
+
+def open_circuit(conn: sqlite3.Connection, host: str, until: str) -> None:
+    conn.execute("UPDATE hosts SET open_until = ? WHERE host = ?", (until, host))
+
+
+async def open_circuits(conn: aiosqlite.Connection, now: str) -> dict[str, str]:
+    """Hosts whose circuit is open, with the time it closes again."""
+    cursor = await conn.execute(
+        "SELECT host, open_until FROM hosts WHERE open_until IS NOT NULL AND open_until > ?",
+        (now,),
+    )
+    return {row[0]: row[1] for row in await cursor.fetchall()}
+
+
+async def delivery_counts(conn: aiosqlite.Connection) -> dict[str, int]:
+    cursor = await conn.execute("SELECT state, count(*) FROM deliveries GROUP BY state")
+    return {row[0]: row[1] for row in await cursor.fetchall()}

@@ -1,0 +1,62 @@
+"""Publishing: a local action writes its activity to outbox_activities in the same transaction as
+its own rows; the outbox worker later expands the audience into one delivery per inbox."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from fedi.db import outbox_activities
+from fedi.ids import new_id
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who receives an activity, resolved when the outbox worker fans it out:
+    the remote followers of `followers_of`, the remote `account_ids`, and explicit `inboxes`."""
+
+    followers_of: int | None = None
+    account_ids: tuple[int, ...] = ()
+    inboxes: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "followers_of": self.followers_of,
+            "account_ids": list(self.account_ids),
+            "inboxes": list(self.inboxes),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Audience:
+        followers_of = data.get("followers_of")
+        return cls(
+            followers_of=int(followers_of) if followers_of is not None else None,
+            account_ids=tuple(int(a) for a in data.get("account_ids", [])),
+            inboxes=tuple(str(i) for i in data.get("inboxes", [])),
+        )
+
+
+@dataclass
+class Wake:
+    """Nudges for the workers, so that new work does not wait for the next poll."""
+
+    inbox: asyncio.Event = field(default_factory=asyncio.Event)
+    outbox: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def enqueue(
+    conn: sqlite3.Connection, actor_id: int, activity: dict[str, Any], audience: Audience, now: str
+) -> None:
+    if not (audience.followers_of or audience.account_ids or audience.inboxes):
+        return  # nobody elsewhere to tell
+    outbox_activities.insert(
+        conn,
+        row_id=new_id(),
+        activity_uri=str(activity["id"]),
+        actor_id=actor_id,
+        body=activity,
+        audience=audience.as_json(),
+        now=now,
+    )

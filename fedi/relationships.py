@@ -1,0 +1,160 @@
+"""Follows and blocks by local members: follow (a request for a locked account), unfollow,
+approve or reject follow requests, block and unblock, federated as Follow, Undo, Accept, Reject
+and Block."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from fedi import ids
+from fedi.activitypub.notes import wrap
+from fedi.context import Context
+from fedi.db import accounts, follows, interactions
+from fedi.members import MemberError, get_member
+from fedi.models import Account
+from fedi.publish import Audience, enqueue
+from fedi.remote_accounts import resolve_handle
+from fedi.timeutil import to_db, utcnow
+
+
+async def _account(context: Context, target: str | Account) -> Account:
+    if isinstance(target, Account):
+        return target
+    return await resolve_handle(context, target)
+
+
+def _follow_activity(follow_id: str, follower: Account, followed: Account) -> dict[str, object]:
+    activity = wrap("Follow", follow_id, follower, followed.uri, [followed.uri], [])
+    activity.pop("cc")
+    return activity
+
+
+async def follow(context: Context, username: str, target: str | Account) -> str:
+    """Follow an account by handle or Account; returns the follow's state (accepted/pending)."""
+    user = await get_member(context, username)
+    followed = await _account(context, target)
+    if followed.id == user.account.id:
+        raise MemberError("you cannot follow yourself")
+    async with context.db.read() as conn:
+        if await interactions.is_blocked(conn, followed.id, user.account.id):
+            raise MemberError("this account does not accept you as a follower")
+        existing = await follows.get_follow(conn, user.account.id, followed.id)
+    if existing is not None and existing[2] == "accepted":
+        return "accepted"
+    now = to_db(utcnow())
+    follow_id = f"{user.account.uri}#follows/{ids.new_id()}"
+    # A remote follow stays pending until the remote server accepts it.
+    state = "accepted" if followed.is_local and not followed.is_locked else "pending"
+    activity = _follow_activity(follow_id, user.account, followed)
+
+    def write(conn: sqlite3.Connection) -> None:
+        follows.upsert_follow(
+            conn, follower_id=user.account.id, followed_id=followed.id, uri=follow_id,
+            state=state, now=now,
+        )  # fmt: skip
+        kind = "follow" if state == "accepted" else "follow_request"
+        interactions.notify(conn, [followed.id], kind, user.account.id, None, now)
+        if not followed.is_local:
+            enqueue(conn, user.account.id, activity, Audience(account_ids=(followed.id,)), now)
+
+    await context.db.write(write)
+    context.wake.outbox.set()
+    return state
+
+
+async def unfollow(context: Context, username: str, target: str | Account) -> None:
+    user = await get_member(context, username)
+    followed = await _account(context, target)
+    async with context.db.read() as conn:
+        existing = await follows.get_follow(conn, user.account.id, followed.id)
+    if existing is None:
+        return
+    follow_id = existing[1] or f"{user.account.uri}#follows/{existing[0]}"
+    original = _follow_activity(follow_id, user.account, followed)
+    original.pop("@context")
+    undo = wrap("Undo", f"{follow_id}/undo", user.account, original, [followed.uri], [])
+    now = to_db(utcnow())
+
+    def write(conn: sqlite3.Connection) -> None:
+        follows.delete_follow(conn, user.account.id, followed.id)
+        if not followed.is_local:
+            enqueue(conn, user.account.id, undo, Audience(account_ids=(followed.id,)), now)
+
+    await context.db.write(write)
+    context.wake.outbox.set()
+
+
+async def _answer_request(context: Context, username: str, follower_id: int, accept: bool) -> None:
+    user = await get_member(context, username)
+    async with context.db.read() as conn:
+        request = await follows.get_follow(conn, follower_id, user.account.id)
+        follower = await accounts.get_by_id(conn, follower_id)
+    if request is None or follower is None or request[2] != "pending":
+        raise MemberError("there is no such follow request")
+    now = to_db(utcnow())
+    follow_activity = {
+        "id": request[1], "type": "Follow", "actor": follower.uri, "object": user.account.uri,
+    }  # fmt: skip
+    kind = "Accept" if accept else "Reject"
+    reply = wrap(
+        kind, f"{user.account.uri}#{kind.lower()}s/follows/{request[0]}", user.account,
+        follow_activity, [follower.uri], [],
+    )  # fmt: skip
+
+    def write(conn: sqlite3.Connection) -> None:
+        if accept:
+            follows.set_state(conn, follower_id, user.account.id, "accepted")
+            interactions.notify(conn, [user.account.id], "follow", follower_id, None, now)
+        else:
+            follows.delete_follow(conn, follower_id, user.account.id)
+        if not follower.is_local:
+            enqueue(conn, user.account.id, reply, Audience(account_ids=(follower.id,)), now)
+
+    await context.db.write(write)
+    context.wake.outbox.set()
+
+
+async def authorize_follow(context: Context, username: str, follower_id: int) -> None:
+    await _answer_request(context, username, follower_id, accept=True)
+
+
+async def reject_follow(context: Context, username: str, follower_id: int) -> None:
+    await _answer_request(context, username, follower_id, accept=False)
+
+
+async def block(context: Context, username: str, target: str | Account) -> None:
+    """Block an account: follows end both ways, and its server is told (Mastodon sends Block)."""
+    user = await get_member(context, username)
+    blocked = await _account(context, target)
+    block_id = f"{user.account.uri}#blocks/{ids.new_id()}"
+    activity = wrap("Block", block_id, user.account, blocked.uri, [blocked.uri], [])
+    now = to_db(utcnow())
+
+    def write(conn: sqlite3.Connection) -> None:
+        interactions.add_block(conn, user.account.id, blocked.id, block_id, now)
+        if not blocked.is_local:
+            enqueue(conn, user.account.id, activity, Audience(account_ids=(blocked.id,)), now)
+
+    await context.db.write(write)
+    context.wake.outbox.set()
+
+
+async def unblock(context: Context, username: str, target: str | Account) -> None:
+    user = await get_member(context, username)
+    blocked = await _account(context, target)
+    async with context.db.read() as conn:
+        block_id = await interactions.block_uri(conn, user.account.id, blocked.id)
+    if block_id is None:
+        return
+    original = wrap("Block", block_id, user.account, blocked.uri, [blocked.uri], [])
+    original.pop("@context")
+    undo = wrap("Undo", f"{block_id}/undo", user.account, original, [blocked.uri], [])
+    now = to_db(utcnow())
+
+    def write(conn: sqlite3.Connection) -> None:
+        interactions.remove_block(conn, user.account.id, blocked.id)
+        if not blocked.is_local:
+            enqueue(conn, user.account.id, undo, Audience(account_ids=(blocked.id,)), now)
+
+    await context.db.write(write)
+    context.wake.outbox.set()

@@ -1,0 +1,21 @@
+"""Accept{Follow}: a remote account accepted a local member's follow request. Only the followed
+account can accept, and only a follow that was really asked for (security.md V12)."""
+
+from __future__ import annotations
+
+from fedi.activitypub.parse import InvalidActivity
+from fedi.context import Context
+from fedi.db import follows
+from inbox.handlers.common import Incoming, find_follow
+
+
+async def handle_accept(context: Context, incoming: Incoming) -> None:
+    follow = await find_follow(context, incoming)
+    if follow is None:
+        return  # not a follow of ours (Accept of other things is not used)
+    _, follower_id, followed_id, _ = follow
+    if followed_id != incoming.actor.id:
+        raise InvalidActivity("only the followed account can accept a follow")
+    await context.db.write(
+        lambda conn: follows.set_state(conn, follower_id, followed_id, "accepted")
+    )

@@ -1,0 +1,42 @@
+"""Announce: a boost. A boosted post is fetched from its origin, never trusted as embedded, and
+only public or unlisted posts can be boosted (Mastodon announceable?, security.md V5)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from fedi.context import Context
+from fedi.db import follows, interactions, statuses
+from fedi.ids import new_id
+from fedi.models import NewStatus
+from fedi.timeutil import to_db, utcnow
+from inbox.handlers.common import Incoming, fetch_status, is_ours, status_by_uri
+
+
+async def handle_announce(context: Context, incoming: Incoming) -> None:
+    actor = incoming.actor
+    if await status_by_uri(context, incoming.id) is not None:
+        return  # this boost is already here
+    original_uri = incoming.object_uri
+    local_post = is_ours(context, original_uri)
+    if not local_post:
+        async with context.db.read() as conn:
+            if not await follows.has_local_follower(conn, actor.id):
+                return  # nobody here follows the booster
+    original = await fetch_status(context, original_uri)
+    if original is None or original.reblog_of_id is not None:
+        return
+    if original.visibility not in ("public", "unlisted"):
+        return  # private posts are never redistributed
+    now = to_db(utcnow())
+    reblog = NewStatus(
+        id=new_id(), uri=incoming.id, url=original.url, account_id=actor.id,
+        visibility="public", content="", spoiler_text="", is_sensitive=False, language=None,
+        is_local=False, created_at=now, reblog_of_id=original.id,
+    )  # fmt: skip
+
+    def write(conn: sqlite3.Connection) -> None:
+        statuses.insert_status(conn, reblog)
+        interactions.notify(conn, [original.account_id], "reblog", actor.id, original.id, now)
+
+    await context.db.write(write)

@@ -1,0 +1,23 @@
+"""Create{Note, Article, Question, Page, Event}: a new post. The object's author must be the
+actor and live on the actor's host (security.md S17); the post is kept only if it concerns
+someone here."""
+
+from __future__ import annotations
+
+from fedi.activitypub.parse import InvalidActivity, host_of
+from fedi.activitypub.remote_note import note_from_ap
+from fedi.context import Context
+from fedi.dereference import fetch_document
+from inbox.handlers.common import Incoming, store_note
+
+
+async def handle_create(context: Context, incoming: Incoming) -> None:
+    obj = incoming.object
+    if isinstance(obj, str):
+        obj = await fetch_document(context, obj)  # from its origin, with the origin checks
+    if not isinstance(obj, dict):
+        raise InvalidActivity("the Create has no object")
+    note = note_from_ap(obj)
+    if note.author_uri != incoming.actor.uri or host_of(note.uri) != host_of(incoming.actor.uri):
+        raise InvalidActivity("the object was not written by the actor")
+    await store_note(context, note, incoming.actor, recipient_id=incoming.recipient_id)

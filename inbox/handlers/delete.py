@@ -1,0 +1,38 @@
+"""Delete of a post (it becomes a tombstone) or of the actor itself (its content goes). Only the
+author can delete a post (Mastodon delete.rb)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from fedi.activitypub.parse import InvalidActivity, host_of
+from fedi.context import Context
+from fedi.db import accounts, statuses
+from fedi.timeutil import to_db, utcnow
+from inbox.handlers.common import Incoming, status_by_uri
+
+
+async def handle_delete(context: Context, incoming: Incoming) -> None:
+    target = incoming.object_uri
+    actor = incoming.actor
+    now = to_db(utcnow())
+    if target == actor.uri:
+        await context.db.write(lambda conn: accounts.delete_account(conn, actor.id))
+        return
+    if host_of(target) != host_of(actor.uri):
+        raise InvalidActivity("an actor can only delete its own objects")
+    status = await status_by_uri(context, target)
+    if status is None:
+        # Remember the id anyway, so a late copy of the post is not stored after its deletion.
+        await context.db.write(lambda conn: statuses.tombstone_only(conn, target, actor.id, now))
+        return
+    if status.account_id != actor.id:
+        raise InvalidActivity("only the author can delete a post")
+
+    def write(conn: sqlite3.Connection) -> None:
+        if status.reblog_of_id is not None:
+            statuses.delete_reblog(conn, status.id)
+        else:
+            statuses.delete_status(conn, status, now)
+
+    await context.db.write(write)

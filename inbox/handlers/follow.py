@@ -1,0 +1,50 @@
+"""Follow: someone elsewhere follows a local member. Accepted at once, or left pending for a
+locked account until the member answers; a blocked follower is rejected."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from fedi.activitypub.notes import wrap
+from fedi.activitypub.parse import InvalidActivity
+from fedi.context import Context
+from fedi.db import follows, interactions
+from fedi.publish import Audience, enqueue
+from fedi.timeutil import to_db, utcnow
+from inbox.handlers.common import Incoming, local_account
+
+
+async def handle_follow(context: Context, incoming: Incoming) -> None:
+    followed = await local_account(context, incoming.object_uri)
+    if followed is None or followed.actor_type == "Application" or followed.is_suspended:
+        raise InvalidActivity("the follow is not for an account here")
+    follower = incoming.actor
+    async with context.db.read() as conn:
+        blocked = await interactions.is_blocked(conn, followed.id, follower.id)
+        existing = await follows.get_follow(conn, follower.id, followed.id)
+    accept = not blocked and (not followed.is_locked or (existing and existing[2] == "accepted"))
+    state = "accepted" if accept else "pending"
+    now = to_db(utcnow())
+    follow = {k: v for k, v in incoming.activity.items() if k != "@context"}
+    reply_kind = "Reject" if blocked else "Accept"
+    reply = wrap(
+        reply_kind, f"{followed.uri}#{reply_kind.lower()}s/follows/{abs(hash(incoming.id))}",
+        followed, follow, [follower.uri], [],
+    )  # fmt: skip
+
+    def write(conn: sqlite3.Connection) -> None:
+        if blocked:
+            enqueue(conn, followed.id, reply, Audience(account_ids=(follower.id,)), now)
+            return
+        follows.upsert_follow(
+            conn, follower_id=follower.id, followed_id=followed.id, uri=incoming.id,
+            state=state, now=now,
+        )  # fmt: skip
+        if existing is None or existing[2] != state:
+            kind = "follow" if accept else "follow_request"
+            interactions.notify(conn, [followed.id], kind, follower.id, None, now)
+        if accept:
+            enqueue(conn, followed.id, reply, Audience(account_ids=(follower.id,)), now)
+
+    await context.db.write(write)
+    context.wake.outbox.set()

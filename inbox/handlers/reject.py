@@ -1,0 +1,19 @@
+"""Reject{Follow}: a remote account refused a local member's follow, or ended an existing one
+(Mastodon treats both the same way)."""
+
+from __future__ import annotations
+
+from fedi.activitypub.parse import InvalidActivity
+from fedi.context import Context
+from fedi.db import follows
+from inbox.handlers.common import Incoming, find_follow
+
+
+async def handle_reject(context: Context, incoming: Incoming) -> None:
+    follow = await find_follow(context, incoming)
+    if follow is None:
+        return
+    _, follower_id, followed_id, _ = follow
+    if followed_id != incoming.actor.id:
+        raise InvalidActivity("only the followed account can reject a follow")
+    await context.db.write(lambda conn: follows.delete_follow(conn, follower_id, followed_id))

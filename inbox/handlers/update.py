@@ -1,0 +1,46 @@
+"""Update of a post (an edit, kept in its history) or of the actor itself (its profile, and its
+key: the Update is signed by the key we hold, so a new key in it is trusted, security.md S13)."""
+
+from __future__ import annotations
+
+from fedi.activitypub.parse import InvalidActivity, types_of
+from fedi.activitypub.remote_actor import ACTOR_TYPES, actor_from_ap
+from fedi.activitypub.remote_note import POST_TYPES, note_from_ap
+from fedi.context import Context
+from fedi.db import statuses
+from fedi.models import NewStatus
+from fedi.remote_accounts import store_actor
+from fedi.timeutil import to_db, utcnow
+from inbox.handlers.common import Incoming, mentioned_ids, status_by_uri
+
+
+async def handle_update(context: Context, incoming: Incoming) -> None:
+    obj = incoming.object
+    if not isinstance(obj, dict):
+        return  # an Update by reference says nothing; the next fetch will see any change
+    kinds = types_of(obj)
+    actor = incoming.actor
+    if kinds & set(ACTOR_TYPES):
+        updated = actor_from_ap(obj)
+        if updated.uri != actor.uri:
+            raise InvalidActivity("an actor can only update itself")
+        await store_actor(context, updated, accept_new_key=True)
+        return
+    if not kinds & set(POST_TYPES):
+        return
+    note = note_from_ap(obj)
+    status = await status_by_uri(context, note.uri)
+    if status is None:
+        return  # never received: nothing to edit
+    if status.account_id != actor.id or note.author_uri != actor.uri:
+        raise InvalidActivity("only the author can edit a post")
+    mentions = await mentioned_ids(context, note, None)
+    edited = NewStatus(
+        id=status.id, uri=status.uri, url=status.url, account_id=status.account_id,
+        visibility=status.visibility, content=note.content, spoiler_text=note.spoiler_text,
+        is_sensitive=note.is_sensitive, language=note.language, is_local=False,
+        created_at=to_db(status.created_at), title=note.title,
+        edited_at=to_db(note.updated or utcnow()), tags=note.tags,
+        attachments=note.attachments, poll=note.poll, mentions=tuple(mentions),
+    )  # fmt: skip
+    await context.db.write(lambda conn: statuses.apply_edit(conn, status, edited))

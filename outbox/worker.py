@@ -1,0 +1,171 @@
+"""The outbox worker: fans each published activity out into deliveries, then delivers them.
+
+Fan-out (outbox_activities pending -> fanned_out) computes the audience when it runs: the remote
+followers of the author at that moment, the named accounts and inboxes, one delivery per distinct
+inbox (shared inboxes deduplicated). Delivery (deliveries queued -> done | failed): sign, POST,
+2xx done, 4xx other than 408/429 failed for good, anything else retried later (outbox.retry).
+First attempts go before retries; hosts get a concurrency cap and a circuit breaker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime
+
+from fedi.activitypub.parse import host_of
+from fedi.context import Context
+from fedi.db import accounts, follows, interactions, outbox_activities
+from fedi.db.outbox_activities import DeliveryRow, OutboxRow
+from fedi.http import FetchError
+from fedi.ids import new_id
+from fedi.models import Account
+from fedi.publish import Audience
+from fedi.signing import signer_for
+from fedi.timeutil import to_db, utcnow
+from outbox.retry import MAX_ATTEMPTS, backoff, breaker_open_for, is_final_status
+
+log = logging.getLogger(__name__)
+FAN_OUT_BATCH = 100
+DELIVERY_BATCH = 500
+PER_HOST = 4
+GLOBAL = 64
+CONTENT_TYPE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        context: Context,
+        clock: Callable[[], datetime] = utcnow,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.context = context
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self._global = asyncio.Semaphore(GLOBAL)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._actors: dict[int, Account] = {}
+
+    async def run_once(self) -> int:
+        """Fan out and deliver what is due now; returns how many rows were handled."""
+        return await self.fan_out_once() + await self.deliver_once()
+
+    async def fan_out_once(self) -> int:
+        async with self.context.db.read() as conn:
+            rows = await outbox_activities.pending(conn, FAN_OUT_BATCH)
+        for row in rows:
+            await self._fan_out(row)
+        return len(rows)
+
+    async def _fan_out(self, row: OutboxRow) -> None:
+        inboxes = await self._inboxes(row)
+        now = to_db(self.clock())
+        deliveries: list[tuple[int, str, str, dict[str, str]]] = [
+            (new_id(), inbox, host_of(inbox), {}) for inbox in inboxes
+        ]
+        await self.context.db.write(
+            lambda conn: outbox_activities.fan_out(conn, row.id, deliveries, now)
+        )
+
+    async def _inboxes(self, row: OutboxRow) -> list[str]:
+        audience = Audience.from_json(row.audience)
+        async with self.context.db.read() as conn:
+            found = list(audience.inboxes)
+            if audience.followers_of is not None:
+                found += await follows.follower_inboxes(conn, audience.followers_of)
+            found += await interactions.inboxes_of(conn, audience.account_ids)
+        ours = self.context.settings.domain
+        return [i for i in dict.fromkeys(found) if host_of(i) != ours]
+
+    async def deliver_once(self) -> int:
+        now = self.clock()
+        async with self.context.db.read() as conn:
+            rows = await outbox_activities.due_deliveries(conn, to_db(now), DELIVERY_BATCH)
+            open_hosts = await outbox_activities.open_circuits(conn, to_db(now))
+        await asyncio.gather(*(self._deliver(row, open_hosts) for row in rows))
+        return len(rows)
+
+    async def _actor(self, actor_id: int) -> Account | None:
+        if actor_id not in self._actors:
+            async with self.context.db.read() as conn:
+                actor = await accounts.get_by_id(conn, actor_id)
+            if actor is None:
+                return None
+            self._actors[actor_id] = actor
+        return self._actors[actor_id]
+
+    async def _deliver(self, row: DeliveryRow, open_hosts: dict[str, str]) -> None:
+        now = to_db(self.clock())
+        if row.host in open_hosts:  # the host is failing: wait without spending an attempt
+            until = open_hosts[row.host]
+            await self.context.db.write(
+                lambda conn: outbox_activities.reschedule(
+                    conn, row.id, "circuit open", until, now, count_attempt=False
+                )
+            )
+            return
+        actor = await self._actor(row.actor_id)
+        if actor is None:
+            await self.context.db.write(
+                lambda conn: outbox_activities.mark_failed(conn, row.id, "actor gone", now)
+            )
+            return
+        semaphore = self._hosts.setdefault(row.host, asyncio.Semaphore(PER_HOST))
+        async with self._global, semaphore:
+            status, error, retryable = await self._post(row, actor)
+        await self.context.db.write(lambda conn: self._record(conn, row, status, error, retryable))
+
+    async def _post(self, row: DeliveryRow, actor: Account) -> tuple[int | None, str, bool]:
+        headers = {"Content-Type": CONTENT_TYPE, **row.extra_headers}
+        try:
+            response = await self.context.http.post(
+                row.inbox_uri,
+                row.body.encode("utf-8"),
+                headers,
+                sign=signer_for(self.context, actor),
+            )
+        except FetchError as exc:
+            return None, str(exc), exc.retryable
+        if 200 <= response.status < 300:
+            return response.status, "", False
+        return response.status, f"HTTP {response.status}", not is_final_status(response.status)
+
+    def _record(
+        self,
+        conn: sqlite3.Connection,
+        row: DeliveryRow,
+        status: int | None,
+        error: str,
+        retryable: bool,
+    ) -> None:
+        moment = self.clock()
+        now = to_db(moment)
+        if status is not None and 200 <= status < 300:
+            outbox_activities.mark_delivered(conn, row.id, now)
+            outbox_activities.record_host_success(conn, row.host, now)
+            return
+        log.info("delivery of activity %s to %s failed: %s", row.activity_id, row.inbox_uri, error)
+        if retryable:
+            failures = outbox_activities.record_host_failure(conn, row.host, now)
+            pause = breaker_open_for(failures)
+            if pause is not None:
+                outbox_activities.open_circuit(conn, row.host, to_db(moment + pause))
+        if not retryable or row.attempts + 1 >= MAX_ATTEMPTS:
+            outbox_activities.mark_failed(conn, row.id, error, now)
+            return
+        later = to_db(moment + backoff(row.attempts + 1, self.rng))
+        outbox_activities.reschedule(conn, row.id, error, later, now)
+
+    async def run(self, stop: asyncio.Event, poll: float = 1.0) -> None:
+        while not stop.is_set():
+            if await self.run_once():
+                continue
+            self.context.wake.outbox.clear()
+            waiters = [asyncio.ensure_future(e.wait()) for e in (stop, self.context.wake.outbox)]
+            await asyncio.wait(waiters, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
