@@ -3,6 +3,8 @@ opens the instance (database, keys, translations)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,6 +27,9 @@ from fedi.web.negotiation import prefers_html
 from fedi.web.responses import JSONResponse, json_error
 from fedi.web.state import context_of
 from fedi.web.templating import Pages
+from inbox import routes as inbox_routes
+from inbox.worker import InboxWorker
+from outbox.worker import OutboxWorker
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -91,25 +96,45 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-def create_app(settings: Settings, context: Context | None = None) -> Starlette:
+@asynccontextmanager
+async def running_workers(context: Context) -> AsyncIterator[None]:
+    """The inbox and outbox workers, as background tasks stopped cleanly on exit."""
+    stop = asyncio.Event()
+    tasks = [
+        asyncio.create_task(InboxWorker(context).run(stop), name="inbox-worker"),
+        asyncio.create_task(OutboxWorker(context).run(stop), name="outbox-worker"),
+    ]
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def create_app(
+    settings: Settings, context: Context | None = None, *, workers: bool = True
+) -> Starlette:
     """The ASGI application. With `context`, the caller owns the open instance (the CLI opens it
-    first so that start-up errors are one line); without, the lifespan opens and closes it."""
+    first so that start-up errors are one line); without, the lifespan opens and closes it.
+    `workers=False` leaves the queues to the caller (tests run the workers step by step)."""
     translations = Translations(settings.default_locale)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if context is not None:
-            app.state.context = context
-            yield
-            return
-        async with open_context(settings) as opened:
+        async with contextlib.AsyncExitStack() as stack:
+            opened = context
+            if opened is None:
+                opened = await stack.enter_async_context(open_context(settings))
             app.state.context = opened
+            if workers:
+                await stack.enter_async_context(running_workers(opened))
             yield
 
     app = Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
             *discovery.routes,
+            *inbox_routes.routes,
             *actors.routes,
             *pages.routes,
             *signin.routes,

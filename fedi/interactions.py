@@ -25,8 +25,6 @@ async def _target(context: Context, status_id: int) -> tuple[Status, Account]:
     return status, author
 
 
-def _to_author(author: Account) -> Audience:
-    return Audience(account_ids=(author.id,)) if not author.is_local else Audience()
 
 
 async def favourite(context: Context, username: str, status_id: int) -> None:
@@ -39,7 +37,7 @@ async def favourite(context: Context, username: str, status_id: int) -> None:
     def write(conn: sqlite3.Connection) -> None:
         if interactions.add_favourite(conn, user.account.id, status.id, like_id, now):
             interactions.notify(conn, [author.id], "favourite", user.account.id, status.id, now)
-            enqueue(conn, user.account.id, activity, _to_author(author), now)
+            enqueue(conn, user.account.id, activity, Audience.personal(author), now)
 
     await context.db.write(write)
     context.wake.outbox.set()
@@ -59,7 +57,7 @@ async def unfavourite(context: Context, username: str, status_id: int) -> None:
 
     def write(conn: sqlite3.Connection) -> None:
         interactions.remove_favourite(conn, user.account.id, status.id)
-        enqueue(conn, user.account.id, undo, _to_author(author), now)
+        enqueue(conn, user.account.id, undo, Audience.personal(author), now)
 
     await context.db.write(write)
     context.wake.outbox.set()
@@ -88,7 +86,7 @@ async def boost(context: Context, username: str, status_id: int) -> Status:
         "Announce", uri, user.account, status.uri, [PUBLIC],
         [author.uri, user.account.followers_uri or ""], to_ap(now),
     )  # fmt: skip
-    audience = Audience(followers_of=user.account.id, account_ids=_to_author(author).account_ids)
+    audience = Audience(followers_of=user.account.id, inboxes=Audience.personal(author).inboxes)
 
     def write(conn: sqlite3.Connection) -> None:
         statuses.insert_status(conn, new)
@@ -113,7 +111,7 @@ async def unboost(context: Context, username: str, status_id: int) -> None:
     announce = wrap("Announce", reblog.uri, user.account, status.uri, [PUBLIC], [author.uri])
     announce.pop("@context")
     undo = wrap("Undo", f"{reblog.uri}/undo", user.account, announce, [PUBLIC], [author.uri])
-    audience = Audience(followers_of=user.account.id, account_ids=_to_author(author).account_ids)
+    audience = Audience(followers_of=user.account.id, inboxes=Audience.personal(author).inboxes)
     now = to_db(utcnow())
 
     def write(conn: sqlite3.Connection) -> None:

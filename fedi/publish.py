@@ -10,6 +10,7 @@ from typing import Any
 
 from fedi.db import outbox_activities
 from fedi.ids import new_id
+from fedi.models import Account
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,13 @@ class Audience:
     followers_of: int | None = None
     account_ids: tuple[int, ...] = ()
     inboxes: tuple[str, ...] = ()
+
+    @classmethod
+    def personal(cls, account: Account) -> Audience:
+        """To one account's own inbox, as Mastodon sends Follow, Accept, Like and Block."""
+        if account.is_local or not account.inbox_uri:
+            return cls()
+        return cls(inboxes=(account.inbox_uri,))
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -55,7 +55,7 @@ async def follow(context: Context, username: str, target: str | Account) -> str:
         kind = "follow" if state == "accepted" else "follow_request"
         interactions.notify(conn, [followed.id], kind, user.account.id, None, now)
         if not followed.is_local:
-            enqueue(conn, user.account.id, activity, Audience(account_ids=(followed.id,)), now)
+            enqueue(conn, user.account.id, activity, Audience.personal(followed), now)
 
     await context.db.write(write)
     context.wake.outbox.set()
@@ -78,7 +78,7 @@ async def unfollow(context: Context, username: str, target: str | Account) -> No
     def write(conn: sqlite3.Connection) -> None:
         follows.delete_follow(conn, user.account.id, followed.id)
         if not followed.is_local:
-            enqueue(conn, user.account.id, undo, Audience(account_ids=(followed.id,)), now)
+            enqueue(conn, user.account.id, undo, Audience.personal(followed), now)
 
     await context.db.write(write)
     context.wake.outbox.set()
@@ -108,7 +108,7 @@ async def _answer_request(context: Context, username: str, follower_id: int, acc
         else:
             follows.delete_follow(conn, follower_id, user.account.id)
         if not follower.is_local:
-            enqueue(conn, user.account.id, reply, Audience(account_ids=(follower.id,)), now)
+            enqueue(conn, user.account.id, reply, Audience.personal(follower), now)
 
     await context.db.write(write)
     context.wake.outbox.set()
@@ -133,7 +133,7 @@ async def block(context: Context, username: str, target: str | Account) -> None:
     def write(conn: sqlite3.Connection) -> None:
         interactions.add_block(conn, user.account.id, blocked.id, block_id, now)
         if not blocked.is_local:
-            enqueue(conn, user.account.id, activity, Audience(account_ids=(blocked.id,)), now)
+            enqueue(conn, user.account.id, activity, Audience.personal(blocked), now)
 
     await context.db.write(write)
     context.wake.outbox.set()
@@ -154,7 +154,7 @@ async def unblock(context: Context, username: str, target: str | Account) -> Non
     def write(conn: sqlite3.Connection) -> None:
         interactions.remove_block(conn, user.account.id, blocked.id)
         if not blocked.is_local:
-            enqueue(conn, user.account.id, undo, Audience(account_ids=(blocked.id,)), now)
+            enqueue(conn, user.account.id, undo, Audience.personal(blocked), now)
 
     await context.db.write(write)
     context.wake.outbox.set()

@@ -37,7 +37,7 @@ async def context(settings: Settings) -> AsyncIterator[Context]:
 
 @pytest.fixture
 async def client(settings: Settings, context: Context) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, context)
+    app = create_app(settings, context, workers=False)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
         yield http

@@ -34,7 +34,7 @@ async def handle_follow(context: Context, incoming: Incoming) -> None:
 
     def write(conn: sqlite3.Connection) -> None:
         if blocked:
-            enqueue(conn, followed.id, reply, Audience(account_ids=(follower.id,)), now)
+            enqueue(conn, followed.id, reply, Audience.personal(follower), now)
             return
         follows.upsert_follow(
             conn, follower_id=follower.id, followed_id=followed.id, uri=incoming.id,
@@ -44,7 +44,7 @@ async def handle_follow(context: Context, incoming: Incoming) -> None:
             kind = "follow" if accept else "follow_request"
             interactions.notify(conn, [followed.id], kind, follower.id, None, now)
         if accept:
-            enqueue(conn, followed.id, reply, Audience(account_ids=(follower.id,)), now)
+            enqueue(conn, followed.id, reply, Audience.personal(follower), now)
 
     await context.db.write(write)
     context.wake.outbox.set()

@@ -78,7 +78,7 @@ async def test_an_unexpected_error_is_a_plain_500_page_or_json(
     async def broken(request: Request) -> Response:
         raise RuntimeError("secret internals")
 
-    app = create_app(settings, context)
+    app = create_app(settings, context, workers=False)
     app.router.routes.append(Route("/broken", broken))
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="https://fedi.test") as http:
