@@ -57,7 +57,10 @@ def text_to_html(text: str, mentions: Mapping[str, str] | None = None, tag_base:
 
 
 # URLs, @user or @user@host handles, and #hashtags, as Mastodon recognises them.
-MENTION = re.compile(r"(?<![\w/\\])@([a-z0-9_]+(?:@[a-z0-9.-]+[a-z0-9])?)", re.IGNORECASE)
+# A port is allowed after the host, for instances reached on one (local set-ups and tests).
+MENTION = re.compile(
+    r"(?<![\w/\\])@([a-z0-9_]+(?:@[a-z0-9.-]+[a-z0-9](?::\d{1,5})?)?)", re.IGNORECASE
+)
 HASHTAG = re.compile(r"(?<![\w/)&])#(\w{1,100})")
 _TOKEN = re.compile(f"({_URL.pattern})|({MENTION.pattern})|({HASHTAG.pattern})", re.IGNORECASE)
 

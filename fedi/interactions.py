@@ -25,8 +25,6 @@ async def _target(context: Context, status_id: int) -> tuple[Status, Account]:
     return status, author
 
 
-
-
 async def favourite(context: Context, username: str, status_id: int) -> None:
     user = await get_member(context, username)
     status, author = await _target(context, status_id)

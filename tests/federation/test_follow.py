@@ -44,7 +44,9 @@ async def test_follow_of_locked_actor_waits_for_approval(tmp_path: Path) -> None
         alice = await add_member(a.ctx, "alice", "alice-password")
         bob = await add_member(b.ctx, "bob", "bob-password")
         await b.ctx.db.write(
-            lambda conn: conn.execute("UPDATE accounts SET is_locked = 1 WHERE id = ?", (bob.account.id,))
+            lambda conn: conn.execute(
+                "UPDATE accounts SET is_locked = 1 WHERE id = ?", (bob.account.id,)
+            )
         )
         await follow(a.ctx, "alice", b.handle("bob"))
         await settle(a, b)

@@ -206,4 +206,3 @@ async def federation(tmp_path: Path, *names: str) -> AsyncIterator[list[Instance
     finally:
         for instance in instances:
             await instance.stop()
-
