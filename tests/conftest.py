@@ -12,9 +12,19 @@ import pytest
 from fedi.app import create_app
 from fedi.config import Settings, load_settings
 from fedi.context import Context, open_context
+from tests.testrig.keys import next_keypair
 
 DOMAIN = "fedi.test"
 BASE = f"https://{DOMAIN}"
+
+
+@pytest.fixture(autouse=True)
+def fast_keys_and_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process tests take keys from a pre-generated pool and hash passwords with a cheap
+    scrypt cost; subprocess tests (cli/, e2e/) keep the production costs."""
+    for module in ("fedi.members", "fedi.instance_actor", "fedi.profiles"):
+        monkeypatch.setattr(f"{module}.generate_keypair", next_keypair)
+    monkeypatch.setattr("fedi.passwords.LOG2_N", 10)
 
 
 @pytest.fixture
@@ -41,3 +51,7 @@ async def client(settings: Settings, context: Context) -> AsyncIterator[httpx.As
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
         yield http
+
+
+# The in-process instance with scripted remote servers, for security and replay tests.
+from tests.testrig.rig import rig  # noqa: E402, F401

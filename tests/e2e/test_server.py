@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,18 +16,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.testrig.serving import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 FEDI = str(Path(sys.executable).parent / "fedi")
 AP = {"Accept": "application/activity+json"}
 
 pytestmark = pytest.mark.e2e
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class Server:

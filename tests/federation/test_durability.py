@@ -8,13 +8,14 @@ from pathlib import Path
 
 from fedi.db import accounts, outbox_activities, statuses
 from fedi.members import add_member
+from fedi.models import Account
 from fedi.posting import post_status
 from fedi.profiles import rotate_key, update_profile
 from fedi.relationships import follow
 from tests.testrig.instances import Instance, federation, settle
 
 
-async def remote_copy(instance: Instance, uri: str) -> accounts.Account:
+async def remote_copy(instance: Instance, uri: str) -> Account:
     async with instance.ctx.db.read() as conn:
         account = await accounts.get_by_uri(conn, uri)
     assert account is not None

@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 from fedi.timeutil import utcnow
 from keys.digest import digest_header
-from tests.security.conftest import INBOX, Rig, create, note
 from tests.testrig.fake_remote import RemoteActor
+from tests.testrig.rig import INBOX, Rig, create, note
 
 
 async def test_s1_unsigned_post_is_refused_before_anything_is_stored_or_fetched(rig: Rig) -> None:

@@ -4,14 +4,11 @@ on loopback, records every request it gets, and signs requests as any of its act
 
 from __future__ import annotations
 
-import asyncio
 import json
-import socket
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import uvicorn
 from cryptography.hazmat.primitives.asymmetric import rsa
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -21,6 +18,8 @@ from starlette.routing import Route
 from fedi.timeutil import utcnow
 from keys.httpsig import sign_request
 from keys.keypair import keypair_from_private
+from tests.testrig.keys import next_private_key
+from tests.testrig.serving import BackgroundServer, free_port
 
 AS_TYPE = "application/activity+json"
 
@@ -42,26 +41,20 @@ class RemoteActor:
 
     def sign(self, method: str, url: str, body: bytes | None, now: datetime | None = None,
              headers: dict[str, str] | None = None) -> dict[str, str]:  # fmt: skip
-        return sign_request(method, url, headers or {}, body, self.private_key, self.key_id, now or utcnow())
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+        return sign_request(
+            method, url, headers or {}, body, self.private_key, self.key_id, now or utcnow()
+        )
 
 
 class FakeRemote:
     def __init__(self, name: str) -> None:
         self.name = name
-        self.port = _free_port()
+        self.port = free_port()
         self.domain = f"{name}.test:{self.port}"
         self.base = f"http://{self.domain}"
         self.documents: dict[str, Served] = {}
         self.requests: list[str] = []
-        self._server: uvicorn.Server | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._server: BackgroundServer | None = None
 
     def put(self, path: str, document: Any, *, status: int = 200, content_type: str = AS_TYPE,
             headers: dict[str, str] | None = None) -> None:  # fmt: skip
@@ -71,10 +64,18 @@ class FakeRemote:
     def redirect(self, path: str, location: str) -> None:
         self.documents[path] = Served(302, "text/plain", b"", {"Location": location})
 
-    def actor(self, username: str, *, bits: int = 2048, **overrides: Any) -> RemoteActor:
-        """An actor on this server with a key pair the test holds; served at /users/<name>."""
-        private = rsa.generate_private_key(public_exponent=65537, key_size=bits)
-        uri = f"{self.base}/users/{username}"
+    def actor(
+        self, username: str, *, bits: int = 2048, path: str | None = None, **overrides: Any
+    ) -> RemoteActor:
+        """An actor on this server with a key pair the test holds; served at /users/<name>
+        (or at `path`)."""
+        private = (
+            next_private_key()
+            if bits == 2048
+            else rsa.generate_private_key(public_exponent=65537, key_size=bits)
+        )
+        path = path or f"/users/{username}"
+        uri = f"{self.base}{path}"
         document: dict[str, Any] = {
             "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
             "id": uri,
@@ -92,7 +93,7 @@ class FakeRemote:
             },
         }
         document.update(overrides)
-        self.put(f"/users/{username}", document)
+        self.put(path, document)
         return RemoteActor(uri, f"{uri}#main-key", private, document)
 
     async def _serve(self, request: Request) -> Response:
@@ -110,17 +111,9 @@ class FakeRemote:
 
     async def start(self) -> None:
         app = Starlette(routes=[Route("/{path:path}", self._serve, methods=["GET", "POST"])])
-        self._server = uvicorn.Server(
-            uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False)
-        )
-        sock = socket.socket()
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", self.port))
-        self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
-        while not self._server.started:
-            await asyncio.sleep(0.01)
+        self._server = BackgroundServer(app, self.port, lifespan="off")
+        await self._server.start()
 
     async def stop(self) -> None:
-        if self._server is not None and self._task is not None:
-            self._server.should_exit = True
-            await self._task
+        if self._server is not None:
+            await self._server.stop()

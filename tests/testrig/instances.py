@@ -5,9 +5,7 @@ test calls settle(), with an injected clock, so retries never wait on a real tim
 
 from __future__ import annotations
 
-import asyncio
 import json
-import socket
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -15,7 +13,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fedi.app import create_app
@@ -25,6 +22,7 @@ from fedi.http import HttpClient
 from fedi.timeutil import utcnow
 from inbox.worker import InboxWorker
 from outbox.worker import OutboxWorker
+from tests.testrig.serving import BackgroundServer, free_port
 
 
 class Clock:
@@ -83,13 +81,6 @@ class Recorder:
         await self.app(scope, replay, send)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @dataclass
 class Instance:
     name: str
@@ -100,8 +91,7 @@ class Instance:
     received: list[Received] = field(default_factory=list)
     context: Context | None = None
     _stack: AsyncExitStack | None = None
-    _server: uvicorn.Server | None = None
-    _task: asyncio.Task[None] | None = None
+    _server: BackgroundServer | None = None
 
     @property
     def domain(self) -> str:
@@ -134,23 +124,14 @@ class Instance:
 
     async def serve(self) -> None:
         app = Recorder(create_app(self.settings, self.ctx, workers=False), self.received)
-        config = uvicorn.Config(app, lifespan="on", log_level="warning", access_log=False)
-        self._server = uvicorn.Server(config)
-        sock = socket.socket()
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", self.port))
-        self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
-        while not self._server.started:
-            if self._task.done():
-                self._task.result()
-            await asyncio.sleep(0.01)
+        self._server = BackgroundServer(app, self.port)
+        await self._server.start()
 
     async def go_offline(self) -> None:
         """Stop answering HTTP, keeping the instance's data and context."""
-        if self._server is not None and self._task is not None:
-            self._server.should_exit = True
-            await self._task
-        self._server, self._task = None, None
+        if self._server is not None:
+            await self._server.stop()
+        self._server = None
 
     async def stop(self) -> None:
         await self.go_offline()

@@ -1,5 +1,5 @@
 """An instance on fedi.test reached in process, and scripted remote servers it fetches from over
-real HTTP on loopback (evil.test, victim.test, other.test)."""
+real HTTP on loopback (evil.test, victim.test, other.test, lemmy.test, example.test)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ class Rig:
     evil: FakeRemote
     victim: FakeRemote
     other: FakeRemote
+    lemmy: FakeRemote
+    example: FakeRemote
 
     async def post(
         self, actor: RemoteActor, activity: dict[str, Any], *, url: str = INBOX,
@@ -51,12 +53,16 @@ class Rig:
         return await InboxWorker(self.context).run_once()
 
     def fetches(self) -> list[str]:
-        return self.evil.requests + self.victim.requests + self.other.requests
+        return [path for remote in self.remotes for path in remote.requests]
+
+    @property
+    def remotes(self) -> list[FakeRemote]:
+        return [self.evil, self.victim, self.other, self.lemmy, self.example]
 
 
 @pytest.fixture
 async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
-    remotes = [FakeRemote(name) for name in ("evil", "victim", "other")]
+    remotes = [FakeRemote(name) for name in ("evil", "victim", "other", "lemmy", "example")]
     for remote in remotes:
         await remote.start()
     settings = load_settings({"FEDI_DOMAIN": DOMAIN, "FEDI_DATA_DIR": str(tmp_path / "data")})
