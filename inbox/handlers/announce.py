@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from fedi.activitypub.parse import types_of, uri_of
 from fedi.context import Context
 from fedi.db import follows, interactions, statuses
 from fedi.ids import new_id
@@ -18,6 +19,14 @@ async def handle_announce(context: Context, incoming: Incoming) -> None:
     if await status_by_uri(context, incoming.id) is not None:
         return  # this boost is already here
     original_uri = incoming.object_uri
+    obj = incoming.object
+    if isinstance(obj, dict) and types_of(obj) & {"Create", "Update"}:
+        # A group relaying a member's activity (FEP-1b12, Lemmy): the boosted post is the
+        # activity's object, fetched from its own origin like any other.
+        inner = uri_of(obj.get("object"))
+        if inner is None:
+            return
+        original_uri = inner
     local_post = is_ours(context, original_uri)
     if not local_post:
         async with context.db.read() as conn:

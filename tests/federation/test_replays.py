@@ -184,3 +184,28 @@ async def test_update_person_and_delete_actor(replayer: Replayer) -> None:
     await replayer.replay("mastodon/delete_actor.json")
     async with replayer.rig.context.db.read() as conn:
         assert await accounts.get_by_uri(conn, update["actor"]) is None
+
+
+async def test_lemmy_community_announce_of_a_page_is_followed_to_its_origin(
+    replayer: Replayer,
+) -> None:
+    name = "lemmy/announce_create_page.json"
+    activity = replayer.load(name)
+    page = activity["object"]["object"]
+    # The page is served by its origin, and a local member follows the community.
+    replayer.rig.lemmy.put(urlsplit(page["id"]).path, page)
+    replayer.actor_for(page["attributedTo"])
+    community = await get_actor(replayer.rig.context, replayer.actor_for(activity["actor"]).uri)
+    await replayer.rig.context.db.write(
+        lambda conn: follows.insert_follow(
+            conn, follow_id=new_id(), follower_id=conn.execute(
+                "SELECT id FROM accounts WHERE username = 'alice' AND domain IS NULL"
+            ).fetchone()[0], followed_id=community.id, uri=None, state="accepted",
+            created_at=to_db(utcnow()),
+        )
+    )  # fmt: skip
+    assert (await replayer.replay(name))[0] == "done"
+    async with replayer.rig.context.db.read() as conn:
+        stored = await statuses.get_by_uri(conn, page["id"])
+        assert stored is not None and stored.object_type == "Page"
+        assert await statuses.get_reblog(conn, community.id, stored.id) is not None
