@@ -32,12 +32,16 @@ from fedi.keystore import KeyStoreError
 from fedi.members import MemberError, add_member, get_member, list_members, set_password
 from fedi.members import set_suspended as set_member_suspended
 from fedi.models import ROLES
-from fedi.posting import PostError
+from fedi.posting import VISIBILITIES, PostError, post_status
+from fedi.relationships import follow, unfollow
+from fedi.remote_accounts import ActorError
 
 T = TypeVar("T")
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
-OPERATOR_ERRORS = (ConfigError, StartupError, DatabaseError, KeyStoreError, MemberError, PostError)
+OPERATOR_ERRORS = (
+    ConfigError, StartupError, DatabaseError, KeyStoreError, MemberError, PostError, ActorError,
+)  # fmt: skip
 DEV_ACCOUNT = "admin"
 DEV_PORT = 8000
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -75,6 +79,18 @@ def build_parser() -> argparse.ArgumentParser:
     set_pw = user.add_parser("set-password", help="change a member's password")
     set_pw.add_argument("name")
     set_pw.add_argument("--password", help="the new password (asked for when omitted)")
+
+    post = commands.add_parser("post", help="publish a post as a member")
+    post.add_argument("name", help="the member posting")
+    post.add_argument("text")
+    post.add_argument("--visibility", choices=VISIBILITIES, default="public")
+    post.add_argument("--spoiler", default="", help="content warning")
+    post.add_argument("--reply-to", type=int, help="id of the post answered")
+    for action, text in (("follow", "follow an account (@name@server)"),
+                         ("unfollow", "stop following an account")):  # fmt: skip
+        relation = commands.add_parser(action, help=text)
+        relation.add_argument("name", help="the member")
+        relation.add_argument("handle", help="@name@server.example")
     return parser
 
 
@@ -256,6 +272,27 @@ def command_user(args: argparse.Namespace, settings: Settings) -> None:
         print(f"the password of {args.name} was changed")
 
 
+def command_post(args: argparse.Namespace, settings: Settings) -> None:
+    status = with_context(
+        settings,
+        lambda c: post_status(
+            c, args.name, args.text, args.visibility, args.spoiler, in_reply_to_id=args.reply_to
+        ),
+    )
+    print(f"posted {status.id} ({status.visibility}): {status.url}")
+
+
+def command_relation(args: argparse.Namespace, settings: Settings) -> None:
+    if args.command == "follow":
+        state = with_context(settings, lambda c: follow(c, args.name, args.handle))
+        print(
+            f"{args.name} follows {args.handle}" + (" (request sent)" if state == "pending" else "")
+        )
+    else:
+        with_context(settings, lambda c: unfollow(c, args.name, args.handle))
+        print(f"{args.name} no longer follows {args.handle}")
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -269,6 +306,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         command_migrate(settings)
     elif args.command == "user":
         command_user(args, settings)
+    elif args.command == "post":
+        command_post(args, settings)
+    elif args.command in ("follow", "unfollow"):
+        command_relation(args, settings)
     return 0
 
 

@@ -176,3 +176,22 @@ def test_add_taken_username(env: dict[str, str]) -> None:
 
 def test_add_without_password_on_a_pipe(env: dict[str, str]) -> None:
     assert_one_line_error(run(env, "user", "add", "alice", stdin=""), "no password given")
+
+
+def test_post_and_follow_as_a_member(env: dict[str, str]) -> None:
+    run(env, "user", "add", "alice", "--password", "long-enough")
+    posted = run(env, "post", "alice", "Hello from the command line", "--visibility", "unlisted")
+    assert posted.returncode == 0, posted.stderr
+    assert (
+        posted.stdout.startswith("posted ")
+        and "(unlisted): https://cli.test/@alice/" in posted.stdout
+    )
+    status_id = posted.stdout.split()[1]
+    reply = run(env, "post", "alice", "And a reply", "--reply-to", status_id)
+    assert reply.returncode == 0, reply.stderr
+    assert_one_line_error(run(env, "post", "alice", ""), "a post needs some text")
+    assert_one_line_error(run(env, "post", "nobody", "hi"), "no member is called")
+    assert_one_line_error(run(env, "post", "alice", "x", "--reply-to", "5"), "does not exist")
+    assert_one_line_error(run(env, "follow", "alice", "not-a-handle"), "is not a handle")
+    # Nothing listens on bad.invalid: the lookup fails with one line, not a traceback.
+    assert_one_line_error(run(env, "follow", "alice", "@bob@bad.invalid"), "WebFinger")
