@@ -37,7 +37,8 @@ def is_final_status(status: int) -> bool:
 def breaker_open_for(consecutive_failures: int) -> timedelta | None:
     if consecutive_failures < BREAKER_THRESHOLD:
         return None
-    pause: timedelta = timedelta(minutes=1) * 2 ** (consecutive_failures - BREAKER_THRESHOLD)
+    doublings = min(consecutive_failures - BREAKER_THRESHOLD, 16)
+    pause: timedelta = timedelta(minutes=1) * 2**doublings
     return min(pause, BREAKER_CEILING)
 
 

@@ -186,23 +186,31 @@ async def get_reblog(
 
 
 async def public_page(
-    conn: aiosqlite.Connection, account_id: int, max_id: int | None, limit: int
+    conn: aiosqlite.Connection,
+    account_id: int,
+    max_id: int | None,
+    limit: int,
+    *,
+    with_private: bool = False,
 ) -> list[Status]:
-    """An author's own public and unlisted posts (no boosts), newest first, below max_id."""
+    """An author's own public and unlisted posts (and followers-only ones, for a follower), no
+    boosts, newest first, below max_id."""
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM statuses s WHERE s.account_id = ? AND s.reblog_of_id IS NULL"
-        " AND s.visibility IN ('public', 'unlisted') AND (? IS NULL OR s.id < ?)"
-        " ORDER BY s.id DESC LIMIT ?",
-        (account_id, max_id, max_id, limit),
+        " AND (s.visibility IN ('public', 'unlisted') OR (? AND s.visibility = 'private'))"
+        " AND (? IS NULL OR s.id < ?) ORDER BY s.id DESC LIMIT ?",
+        (account_id, int(with_private), max_id, max_id, limit),
     )
     return [status_from_row(row) for row in await cursor.fetchall()]
 
 
-async def count_public(conn: aiosqlite.Connection, account_id: int) -> int:
+async def count_public(
+    conn: aiosqlite.Connection, account_id: int, *, with_private: bool = False
+) -> int:
     cursor = await conn.execute(
         "SELECT count(*) FROM statuses WHERE account_id = ? AND reblog_of_id IS NULL"
-        " AND visibility IN ('public', 'unlisted')",
-        (account_id,),
+        " AND (visibility IN ('public', 'unlisted') OR (? AND visibility = 'private'))",
+        (account_id, int(with_private)),
     )
     row = await cursor.fetchone()
     return int(row[0]) if row else 0

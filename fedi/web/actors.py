@@ -92,11 +92,14 @@ async def outbox(request: Request) -> Response:
     context = context_of(request)
     uri = account.outbox_uri or ""
     max_id = parse_max_id(request)
+    follower = await is_signed_follower(request, account)
     async with context.db.read() as conn:
-        total = await statuses.count_public(conn, account.id)
+        total = await statuses.count_public(conn, account.id, with_private=follower)
         if not is_page_request(request):
             return ActivityResponse(ordered_collection(uri, total))
-        page = await statuses.public_page(conn, account.id, max_id, PAGE_SIZE + 1)
+        page = await statuses.public_page(
+            conn, account.id, max_id, PAGE_SIZE + 1, with_private=follower
+        )
     items = [
         create_to_ap(await note_document(context, s, account, with_context=False), account,
                      with_context=False)
@@ -159,27 +162,43 @@ def parse_status_id(request: Request) -> int:
     return status_id
 
 
-async def may_see(request: Request, status: Status, author: Account) -> bool:
-    """Public and unlisted posts are for everyone. A followers-only post needs a request signed
-    by an approved follower or by another actor of a follower's server (Mastodon signs fetches
-    with its instance actor); a direct post, by a mentioned account or its server."""
-    if status.visibility in ("public", "unlisted"):
-        return True
+async def remote_signer(request: Request) -> Account | None:
+    """The remote actor who signed this GET, if it is signed and the signature verifies."""
     if "signature" not in request.headers and "signature-input" not in request.headers:
-        return False
-    context = context_of(request)
+        return None
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     try:
-        signer = await verify_signed_request(context, "GET", target, request.headers, b"")
+        signer = await verify_signed_request(
+            context_of(request), "GET", target, request.headers, b""
+        )
     except VerificationError:
+        return None
+    return signer if signer.domain is not None else None
+
+
+async def is_signed_follower(request: Request, author: Account) -> bool:
+    """Whether the request is signed by an approved follower of author, or by another actor of a
+    follower's server (Mastodon signs fetches with its instance actor)."""
+    signer = await remote_signer(request)
+    if signer is None or signer.domain is None:
         return False
-    if signer.domain is None:
+    async with context_of(request).db.read() as conn:
+        return await follows.is_follower_or_on_follower_host(
+            conn, author.id, signer.id, signer.domain
+        )
+
+
+async def may_see(request: Request, status: Status, author: Account) -> bool:
+    """Public and unlisted posts are for everyone; followers-only ones for a signed follower (or
+    its server); direct ones for a signed request from a mentioned account or its server."""
+    if status.visibility in ("public", "unlisted"):
+        return True
+    if status.visibility == "private":
+        return await is_signed_follower(request, author)
+    signer = await remote_signer(request)
+    if signer is None:
         return False
-    async with context.db.read() as conn:
-        if status.visibility == "private":
-            return await follows.is_follower_or_on_follower_host(
-                conn, author.id, signer.id, signer.domain
-            )
+    async with context_of(request).db.read() as conn:
         details = await statuses.details(conn, status.id)
     return any(m.account_id == signer.id or m.domain == signer.domain for m in details.mentions)
 

@@ -132,3 +132,31 @@ async def test_a_permanent_refusal_is_not_retried(tmp_path: Path) -> None:
                 "SELECT attempts, last_error FROM deliveries WHERE state = 'failed'"
             )
             assert tuple(await cursor.fetchone() or ()) == (1, "HTTP 404")
+
+
+async def test_a_failing_host_trips_the_breaker_and_waits_without_spending_attempts(
+    tmp_path: Path,
+) -> None:
+    async with federation(tmp_path, "alice", "bob") as (a, b):
+        await add_member(a.ctx, "alice", "alice-password")
+        await add_member(b.ctx, "bob", "bob-password")
+        await follow(b.ctx, "bob", a.handle("alice"))
+        await settle(a, b)
+        await b.go_offline()
+        for n in range(6):
+            await post_status(a.ctx, "alice", f"Post {n}")
+        await settle(a, b)  # six failures in a row: the circuit opens
+        async with a.ctx.db.read() as conn:
+            circuits = await outbox_activities.open_circuits(conn, "")
+            cursor = await conn.execute("SELECT max(attempts) FROM deliveries")
+            attempts_before = (await cursor.fetchone() or [0])[0]
+        assert list(circuits) == [b.domain]
+        a.clock.advance(timedelta(seconds=90))  # retries are due (~1 min), the circuit still open
+        await a.run_workers_once()
+        async with a.ctx.db.read() as conn:
+            cursor = await conn.execute("SELECT max(attempts) FROM deliveries")
+            assert (await cursor.fetchone() or [0])[0] == attempts_before
+        await b.serve()
+        a.clock.advance(timedelta(hours=2))
+        await settle(a, b)
+        assert (await deliveries(a)).get("queued") is None

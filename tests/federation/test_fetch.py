@@ -70,3 +70,20 @@ async def test_a_reply_brings_its_thread_with_it(tmp_path: Path) -> None:
         assert child.in_reply_to_id == parent.id
         page = await c.ctx.http.get(f"{root.uri}/replies?page=true", AP)
         assert json.loads(page.body)["orderedItems"] == [reply.uri]
+
+
+async def test_the_outbox_shows_followers_only_posts_to_followers_servers(tmp_path: Path) -> None:
+    async with federation(tmp_path, "alice", "bob", "carol") as (a, b, c):
+        await add_member(a.ctx, "alice", "alice-password")
+        await add_member(b.ctx, "bob", "bob-password")
+        await follow(b.ctx, "bob", a.handle("alice"))
+        await settle(a, b, c)
+        await post_status(a.ctx, "alice", "Public")
+        private = await post_status(a.ctx, "alice", "Followers only", "private")
+        await settle(a, b, c)
+        outbox = f"{a.base}/users/alice/outbox?page=true"
+        for instance, expected in ((b, 2), (c, 1)):
+            page = await fetch_document(instance.ctx, outbox)
+            items = [item["object"]["id"] for item in page["orderedItems"]]
+            assert len(items) == expected
+            assert (private.uri in items) is (instance is b)

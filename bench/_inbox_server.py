@@ -1,0 +1,126 @@
+"""The server half of bench/m1_inbox.py, started by it in a separate process so that the server's
+CPU can be read from /proc/<pid>/stat. Not meant to be run by hand.
+
+    _inbox_server.py fedi --port P [--host-override NAME=IP ...] [--loop L] [--production-logging]
+    _inbox_server.py bare --port P [--loop L] [--production-logging]
+
+`fedi` serves fedi.app.create_app (workers off, so only the inbox route's own work is measured)
+with settings read from the FEDI_* environment variables, and an HttpClient that sends the given
+host names to the given addresses. `bare` serves one Starlette route that reads the body of a
+POST and answers {"ok": true}: the baseline. Both run one uvicorn worker with httptools on the
+chosen event loop (uvloop by default), and answer GET /health once ready. SIGTERM or SIGINT stops
+them cleanly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+# Run as a script: make the repository importable (fedi, inbox, outbox, keys).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import uvicorn
+import uvloop
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp
+
+# `fedi serve`'s server class: a signal stops it without being re-raised once it has drained.
+from fedi.cli import GracefulServer
+
+
+async def bare_post(request: Request) -> Response:
+    await request.body()
+    return JSONResponse({"ok": True})
+
+
+async def bare_health(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def bare_app() -> Starlette:
+    return Starlette(
+        routes=[
+            Route("/health", bare_health, methods=["GET"]),
+            Route("/inbox", bare_post, methods=["POST"]),
+        ]
+    )
+
+
+def uvicorn_config(app: ASGIApp, port: int, production_logging: bool) -> uvicorn.Config:
+    # As `fedi serve` configures uvicorn (fedi/cli.py), with the logging made optional. The
+    # event loop is the one main() runs serve() in: Config.loop only matters to Server.run().
+    return uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        http="httptools",
+        lifespan="on",
+        log_level="info" if production_logging else "warning",
+        access_log=production_logging,
+        server_header=False,
+        proxy_headers=True,
+    )
+
+
+async def serve_bare(port: int, production_logging: bool) -> None:
+    await GracefulServer(uvicorn_config(bare_app(), port, production_logging)).serve()
+
+
+async def serve_fedi(port: int, overrides: dict[str, str], production_logging: bool) -> None:
+    from fedi.app import create_app
+    from fedi.config import load_settings
+    from fedi.context import open_context
+    from fedi.http import HttpClient
+
+    settings = load_settings({k: v for k, v in os.environ.items() if k.startswith("FEDI_")})
+    client = HttpClient(
+        allow_private_networks=settings.allow_private_networks,
+        user_agent="fedi-bench",
+        host_overrides=overrides,
+        deadline=10.0,
+    )
+    async with open_context(settings, client) as context:
+        app = create_app(settings, context, workers=False)
+        await GracefulServer(uvicorn_config(app, port, production_logging)).serve()
+
+
+def parse_overrides(items: list[str]) -> dict[str, str]:
+    overrides: dict[str, str] = {}
+    for item in items:
+        name, sep, address = item.partition("=")
+        if not sep:
+            raise SystemExit(f"--host-override wants NAME=IP, not {item!r}")
+        overrides[name] = address
+    return overrides
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("mode", choices=["fedi", "bare"])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--host-override", action="append", default=[], metavar="NAME=IP")
+    parser.add_argument("--loop", choices=["uvloop", "asyncio"], default="uvloop")
+    parser.add_argument("--production-logging", action="store_true")
+    args = parser.parse_args()
+    if args.production_logging:
+        # As `fedi serve` does (fedi/cli.py run()).
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    factory = uvloop.new_event_loop if args.loop == "uvloop" else None
+    with asyncio.Runner(loop_factory=factory) as runner:
+        if args.mode == "bare":
+            runner.run(serve_bare(args.port, args.production_logging))
+        else:
+            overrides = parse_overrides(args.host_override)
+            runner.run(serve_fedi(args.port, overrides, args.production_logging))
+
+
+if __name__ == "__main__":
+    main()
