@@ -33,9 +33,11 @@ def test_jitter_spreads_retries_within_a_quarter() -> None:
     assert all(timedelta(minutes=12) <= d <= timedelta(minutes=20) for d in delays)
 
 
-@pytest.mark.parametrize(("status", "final"), [(400, True), (401, True), (403, True), (404, True),
-                                               (410, True), (408, False), (429, False), (500, False),
-                                               (502, False), (503, False)])  # fmt: skip
+FINAL = {400: True, 401: True, 403: True, 404: True, 410: True, 408: False, 429: False,
+         500: False, 502: False, 503: False}  # fmt: skip
+
+
+@pytest.mark.parametrize(("status", "final"), sorted(FINAL.items()))
 def test_only_4xx_other_than_408_and_429_are_final(status: int, final: bool) -> None:
     assert is_final_status(status) is final
 
