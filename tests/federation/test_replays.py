@@ -14,6 +14,7 @@ import pytest
 from fedi.db import accounts, follows, interactions, statuses
 from fedi.ids import new_id
 from fedi.models import NewStatus
+from fedi.relationships import follow as local_follow
 from fedi.remote_accounts import get_actor
 from fedi.timeutil import to_db, utcnow
 from tests.testrig.fake_remote import FakeRemote, RemoteActor
@@ -209,3 +210,39 @@ async def test_lemmy_community_announce_of_a_page_is_followed_to_its_origin(
         stored = await statuses.get_by_uri(conn, page["id"])
         assert stored is not None and stored.object_type == "Page"
         assert await statuses.get_reblog(conn, community.id, stored.id) is not None
+
+
+async def test_move_makes_local_followers_follow_the_new_account(replayer: Replayer) -> None:
+    rig = replayer.rig
+    move = replayer.load("mastodon/move.json")
+    old = replayer.actor_for(move["actor"])
+    new = replayer.actor_for(move["target"], alsoKnownAs=[old.uri])
+    old_account = await get_actor(rig.context, old.uri)
+    await local_follow(rig.context, "alice", old_account)
+    await rig.context.db.write(
+        lambda conn: follows.set_state(
+            conn,
+            conn.execute(
+                "SELECT id FROM accounts WHERE username = 'alice' AND domain IS NULL"
+            ).fetchone()[0],
+            old_account.id,
+            "accepted",
+        )
+    )
+    assert (await replayer.replay("mastodon/move.json"))[0] == "done"
+    alice = await alice_id(rig)
+    async with rig.context.db.read() as conn:
+        new_account = await accounts.get_by_uri(conn, new.uri)
+        assert new_account is not None
+        assert await follows.get_follow(conn, alice, old_account.id) is None
+        moved = await follows.get_follow(conn, alice, new_account.id)
+        refreshed_old = await accounts.get_by_uri(conn, old.uri)
+    assert moved is not None and moved[2] == "pending"  # a Follow went to the new account
+    assert refreshed_old is not None and refreshed_old.moved_to_id == new_account.id
+
+
+async def test_move_without_alias_is_refused(replayer: Replayer) -> None:
+    move = replayer.load("mastodon/move.json")
+    replayer.actor_for(move["target"])  # the new account does not claim the old one
+    state, error = await replayer.replay("mastodon/move.json")
+    assert state == "failed" and error is not None and "alsoKnownAs" in error
