@@ -280,3 +280,12 @@ async def test_f5_remote_attachments_are_never_stored_or_served_here(rig: Rig) -
     served = await rig.client.get("/media/x.json")
     assert served.status_code == 404
     assert isinstance(served, httpx.Response)
+
+
+async def test_s13_a_routine_refetch_does_not_swap_the_key(rig: Rig) -> None:
+    actor = rig.evil.actor("mallory")
+    first = await get_actor(rig.context, actor.uri)
+    rig.evil.actor("mallory")  # the document now lists another key
+    refreshed = await get_actor(rig.context, actor.uri, refresh=True)
+    assert refreshed.public_key_pem == first.public_key_pem
+    assert len([p for p in rig.evil.requests if p == "/users/mallory"]) == 2

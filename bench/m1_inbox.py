@@ -1,0 +1,412 @@
+"""M1, the inbox CPU factor (docs: /work/shared/design/performance.md): server CPU per accepted
+signed ~2 KB Create, over the CPU of a bare JSON request plus one RSA-2048 verify, all measured in
+this run. Run by hand: .venv/bin/python bench/m1_inbox.py [--requests N] [--concurrency C]
+
+How it works:
+  * this process makes one remote actor with an RSA-2048 key, serves its actor document on
+    127.0.0.1 as remote.test:<port> (aiohttp), and signs N + warm-up distinct Create activities
+    for fedi's shared inbox (draft-cavage, as Mastodon signs) before anything is measured;
+  * bench/_inbox_server.py runs in a child process, one uvicorn worker (httptools, uvloop unless
+    --loop asyncio): first a bare Starlette endpoint that reads the POST body and answers
+    {"ok": true}, then fedi's own app (workers off) on a fresh data directory, with remote.test
+    mapped to 127.0.0.1 in its HttpClient;
+  * each server gets the warm-up requests (fedi fetches and caches the signer's key there), then
+    the N measured requests, POSTed with aiohttp at a fixed concurrency; the server's CPU is
+    utime + stime of its process (all its threads, the database writer included) read from
+    /proc/<pid>/stat before and after the N requests;
+  * RSA-2048 PKCS#1 v1.5 / SHA-256 verify is timed in this process with `cryptography`.
+
+Reading the output: "CPU/request" is server CPU divided by requests; the latencies are seen by
+the load generator, which shares the machine's cores with the server, so they include its own
+queueing. M1 = fedi / (bare + verify); the target is M1 <= 1.6 and p99 <= 20 ms (floor about
+1.25, a naive inbox about 3.2). "not 202" must be 0, and the rows fedi stored must equal the
+activities sent (warm-up included). --production-logging runs both servers with the logging
+`fedi serve` sets up (INFO, uvicorn access log), written to a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# Run as a script: make the repository importable (fedi, keys).
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import aiohttp  # noqa: E402
+import uvloop  # noqa: E402
+from aiohttp import web  # noqa: E402
+from cryptography.hazmat.primitives import hashes  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import padding, rsa  # noqa: E402
+
+from fedi.timeutil import utcnow  # noqa: E402
+from keys.httpsig import sign_request  # noqa: E402
+from keys.keypair import public_pem_of  # noqa: E402
+
+SERVER_SCRIPT = Path(__file__).resolve().parent / "_inbox_server.py"
+REMOTE = "remote.test"
+LOCAL = "fedi.test"
+AS_TYPE = "application/activity+json"
+ACTOR_PATH = "/users/bench"
+PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+CLOCK_TICK = os.sysconf("SC_CLK_TCK")
+READY_TIMEOUT = 30.0
+STOP_TIMEOUT = 15.0
+
+
+@dataclass(frozen=True)
+class Prepared:
+    body: bytes
+    headers: dict[str, str]
+
+
+@dataclass
+class LoadResult:
+    statuses: Counter[int | str] = field(default_factory=Counter)
+    latencies: list[float] = field(default_factory=list)
+    wall: float = 0.0
+
+    def not_ok(self, status: int) -> int:
+        return sum(n for code, n in self.statuses.items() if code != status)
+
+    def percentile(self, p: int) -> float:
+        return statistics.quantiles(self.latencies, n=100, method="inclusive")[p - 1]
+
+
+@dataclass(frozen=True)
+class Measured:
+    cpu_per_request: float
+    load: LoadResult
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def process_cpu(pid: int) -> float:
+    """utime + stime of a whole process (every thread), in seconds."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    # The command name (field 2) may hold spaces; fields 14 and 15 count from after it.
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICK
+
+
+# ---------------------------------------------------------------------------------------------
+# The remote actor and its activities
+
+
+def actor_document(base: str, private_key: rsa.RSAPrivateKey) -> dict[str, Any]:
+    uri = f"{base}{ACTOR_PATH}"
+    return {
+        "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+        "id": uri,
+        "type": "Person",
+        "preferredUsername": "bench",
+        "name": "Bench",
+        "inbox": f"{uri}/inbox",
+        "outbox": f"{uri}/outbox",
+        "followers": f"{uri}/followers",
+        "endpoints": {"sharedInbox": f"{base}/inbox"},
+        "publicKey": {
+            "id": f"{uri}#main-key",
+            "owner": uri,
+            "publicKeyPem": public_pem_of(private_key),
+        },
+    }
+
+
+def create_activity(base: str, n: int, size: int) -> bytes:
+    """A Create of a public Note, `size` bytes of JSON (the content is padded to fit)."""
+    actor = f"{base}/users/bench"
+    published = "2025-01-01T00:00:00Z"
+    note = {
+        "id": f"{base}/users/bench/statuses/{n}",
+        "type": "Note",
+        "attributedTo": actor,
+        "published": published,
+        "url": f"{base}/@bench/{n}",
+        "to": [PUBLIC],
+        "cc": [f"{actor}/followers"],
+        "sensitive": False,
+        "content": "",
+        "tag": [],
+    }
+    activity = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": f"{base}/users/bench/statuses/{n}/activity",
+        "type": "Create",
+        "actor": actor,
+        "published": published,
+        "to": [PUBLIC],
+        "cc": [f"{actor}/followers"],
+        "object": note,
+    }
+    words = ("federation", "benchmark", "inbox", "activity", "signature", "delivery")
+    bare = len(json.dumps(activity).encode())
+    filler = " ".join(words[i % len(words)] for i in range(size))
+    note["content"] = f"<p>post {n}: {filler}"[: max(size - bare - 4, 0)] + "</p>"
+    return json.dumps(activity).encode()
+
+
+def prepare(
+    count: int, remote_base: str, inbox_url: str, private_key: rsa.RSAPrivateKey, size: int
+) -> list[Prepared]:
+    key_id = f"{remote_base}/users/bench#main-key"
+    now = utcnow()
+    prepared = []
+    for n in range(count):
+        body = create_activity(remote_base, n, size)
+        headers = sign_request(
+            "POST", inbox_url, {"Content-Type": AS_TYPE}, body, private_key, key_id, now
+        )
+        prepared.append(Prepared(body, headers))
+    return prepared
+
+
+async def serve_actor(document: dict[str, Any], port: int) -> web.AppRunner:
+    raw = json.dumps(document).encode()
+    path = ACTOR_PATH
+
+    async def actor(request: web.Request) -> web.Response:
+        return web.Response(body=raw, content_type=AS_TYPE)
+
+    app = web.Application()
+    app.router.add_get(path, actor)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return runner
+
+
+# ---------------------------------------------------------------------------------------------
+# The server process
+
+
+class ServerProcess:
+    """bench/_inbox_server.py in a child process, stopped with SIGTERM (then killed) on exit."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log_path: Path, port: int) -> None:
+        self.port = port
+        self.log_path = log_path
+        self._log = log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, str(SERVER_SCRIPT), *args, "--port", str(port)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    async def wait_ready(self) -> None:
+        url = f"http://127.0.0.1:{self.port}/health"
+        deadline = time.monotonic() + READY_TIMEOUT
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    break
+                try:
+                    async with session.get(url) as response:
+                        if response.status == 200:
+                            return
+                except (aiohttp.ClientError, TimeoutError):
+                    pass
+                await asyncio.sleep(0.05)
+        tail = self.log_path.read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"the server on port {self.port} did not start:\n{tail}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Load
+
+
+async def run_load(port: int, requests: Sequence[Prepared], concurrency: int) -> LoadResult:
+    """POST every prepared request once, `concurrency` at a time; stops when the list is done."""
+    result = LoadResult()
+    url = f"http://127.0.0.1:{port}/inbox"
+    pending = iter(requests)
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+
+        async def worker() -> None:
+            for prepared in pending:
+                started = time.perf_counter()
+                try:
+                    # The Host header in `headers` is the signed one (fedi.test:<port>).
+                    async with session.post(url, data=prepared.body, headers=prepared.headers) as r:
+                        await r.read()
+                        result.statuses[r.status] += 1
+                except (aiohttp.ClientError, TimeoutError) as exc:
+                    result.statuses[type(exc).__name__] += 1
+                result.latencies.append(time.perf_counter() - started)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        result.wall = time.perf_counter() - started
+    return result
+
+
+async def measure(
+    server: ServerProcess,
+    warmup: Sequence[Prepared],
+    measured: Sequence[Prepared],
+    concurrency: int,
+) -> tuple[Measured, LoadResult]:
+    await server.wait_ready()
+    warm = await run_load(server.port, warmup, concurrency)
+    before = process_cpu(server.pid)
+    load = await run_load(server.port, measured, concurrency)
+    cpu = process_cpu(server.pid) - before
+    return Measured(cpu / len(measured), load), warm
+
+
+def rsa_verify_cost(private_key: rsa.RSAPrivateKey, batches: int, per_batch: int) -> float:
+    """CPU seconds of one RSA-2048 PKCS#1 v1.5 / SHA-256 verify (parsed key), median of batches."""
+    public_key = private_key.public_key()
+    message = (
+        b"(request-target): post /inbox\nhost: fedi.test:8000\n"
+        b"date: Wed, 01 Jan 2025 00:00:00 GMT\ndigest: SHA-256=" + b"A" * 44
+    )
+    signature = private_key.sign(message, padding.PKCS1v15(), hashes.SHA256())
+    costs = []
+    for _ in range(batches):
+        started = time.process_time()
+        for _ in range(per_batch):
+            public_key.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
+        costs.append((time.process_time() - started) / per_batch)
+    return statistics.median(costs)
+
+
+def stored_rows(database: Path) -> int:
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT count(*) FROM inbox_activities").fetchone()
+        return int(row[0])
+    finally:
+        conn.close()
+
+
+def child_env(extra: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FEDI_")}
+    env.update(extra)
+    return env
+
+
+async def run(args: argparse.Namespace, directory: Path) -> None:
+    fedi_port, bare_port, remote_port = free_port(), free_port(), free_port()
+    domain = f"{LOCAL}:{fedi_port}"
+    remote_base = f"http://{REMOTE}:{remote_port}"
+    private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    actor_host = await serve_actor(actor_document(remote_base, private_key), remote_port)
+    common = ["--loop", args.loop] + (["--production-logging"] if args.production_logging else [])
+    try:
+        everything = prepare(
+            args.warmup + args.requests,
+            remote_base,
+            f"http://{domain}/inbox",
+            private_key,
+            args.size,
+        )
+        warmup, measured = everything[: args.warmup], everything[args.warmup :]
+        size = statistics.mean(len(p.body) for p in everything)
+
+        bare = ServerProcess(["bare", *common], child_env({}), directory / "bare.log", bare_port)
+        try:
+            bare_result, _ = await measure(bare, warmup, measured, args.concurrency)
+        finally:
+            bare.stop()
+
+        data_dir = directory / "data"
+        env = child_env(
+            {
+                "FEDI_DOMAIN": domain,
+                "FEDI_SCHEME": "http",
+                "FEDI_DATA_DIR": str(data_dir),
+                "FEDI_ALLOW_PRIVATE_NETWORKS": "true",
+            }
+        )
+        fedi_args = ["fedi", *common, "--host-override", f"{REMOTE}=127.0.0.1"]
+        fedi = ServerProcess(fedi_args, env, directory / "fedi.log", fedi_port)
+        try:
+            fedi_result, fedi_warm = await measure(fedi, warmup, measured, args.concurrency)
+        finally:
+            fedi.stop()
+        rows = stored_rows(data_dir / "fedi.sqlite3")
+    finally:
+        await actor_host.cleanup()
+
+    verify = rsa_verify_cost(private_key, batches=5, per_batch=args.verify_iterations)
+    ratio = fedi_result.cpu_per_request / (bare_result.cpu_per_request + verify)
+    bare_load, fedi_load = bare_result.load, fedi_result.load
+    logging_mode = "as `fedi serve` (INFO + access log)" if args.production_logging else "off"
+    print(f"M1 inbox CPU factor: one uvicorn worker (httptools, {args.loop}), logging {logging_mode}")
+    print(f"requests          : {args.requests} per server, after {args.warmup} warm-up; "
+          f"concurrency {args.concurrency}; body {size:.0f} bytes")  # fmt: skip
+    print(f"not 200 (bare)    : {bare_load.not_ok(200)}")
+    print(f"not 202 (fedi)    : {fedi_load.not_ok(202) + fedi_warm.not_ok(202)}   "
+          f"statuses {dict(fedi_load.statuses)}; rows stored {rows} of "
+          f"{args.warmup + args.requests}")  # fmt: skip
+    for name, result in (("bare JSON endpoint", bare_result), ("fedi POST /inbox  ", fedi_result)):
+        load = result.load
+        print(f"{name}: {result.cpu_per_request * 1e6:7.1f} us server CPU/request   "
+              f"p50 {load.percentile(50) * 1e3:6.2f} ms   p99 {load.percentile(99) * 1e3:6.2f} ms"
+              f"   {len(load.latencies) / load.wall:7.0f} req/s")  # fmt: skip
+    print(f"RSA-2048 verify   : {verify * 1e6:7.1f} us CPU (in this process, median of 5 x "
+          f"{args.verify_iterations})")  # fmt: skip
+    print(f"M1 = fedi / (bare + verify) = {ratio:.2f}   (target <= 1.6, floor ~1.25, naive ~3.2; "
+          f"p99 target <= 20 ms)")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--requests", type=int, default=10_000, help="measured requests")
+    parser.add_argument("--warmup", type=int, default=500, help="requests sent before measuring")
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--size", type=int, default=2048, help="bytes per activity")
+    parser.add_argument("--verify-iterations", type=int, default=4000)
+    parser.add_argument("--loop", choices=["uvloop", "asyncio"], default="uvloop")
+    parser.add_argument("--production-logging", action="store_true")
+    args = parser.parse_args()
+    if args.requests < 2 or args.warmup < 1 or args.concurrency < 1:
+        parser.error("--requests must be at least 2, --warmup and --concurrency at least 1")
+    with tempfile.TemporaryDirectory(prefix="fedi-m1-") as directory:
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(run(args, Path(directory)))
+
+
+if __name__ == "__main__":
+    main()
