@@ -7,6 +7,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from yarl import URL
+
 from fedi.activitypub.parse import host_of, uri_of
 from fedi.context import Context
 from fedi.http import FetchError, HttpResponse
@@ -55,6 +57,15 @@ async def _get(context: Context, uri: str) -> HttpResponse:
     return response
 
 
+def canonical(uri: str) -> str:
+    """A URL as the HTTP client reports it (lower-case host, default port dropped, escapes
+    normalised), so an id can be compared with the URL its document came from."""
+    try:
+        return str(URL(uri))
+    except (ValueError, TypeError):
+        return uri
+
+
 def _parse(response: HttpResponse) -> tuple[dict[str, Any], str | None]:
     try:
         document = loads_object(response.body, MAX_DOCUMENT_BYTES)
@@ -67,14 +78,14 @@ async def fetch_document(context: Context, uri: str) -> dict[str, Any]:
     """The document at uri, whose id is the URL it was finally served from."""
     response = await _get(context, uri)
     document, document_id = _parse(response)
-    if document_id != response.url:
+    if document_id is None or canonical(document_id) != canonical(response.url):
         # A document may name a different id on the same host (a redirect to the canonical
         # URL, or a /@user alias); then that id itself must serve it. Another host: discard.
         if document_id is None or host_of(document_id) != host_of(response.url):
             raise DereferenceError(f"{uri} served a document claiming to be {document_id}")
         response = await _get(context, document_id)
         document, second_id = _parse(response)
-        if second_id != response.url:
+        if second_id is None or canonical(second_id) != canonical(response.url):
             raise DereferenceError(f"{document_id} does not serve itself")
         document_id = second_id
     assert document_id is not None

@@ -289,3 +289,9 @@ async def test_s13_a_routine_refetch_does_not_swap_the_key(rig: Rig) -> None:
     refreshed = await get_actor(rig.context, actor.uri, refresh=True)
     assert refreshed.public_key_pem == first.public_key_pem
     assert len([p for p in rig.evil.requests if p == "/users/mallory"]) == 2
+
+
+async def test_ids_are_compared_as_urls_not_as_strings(rig: Rig) -> None:
+    shouting = f"http://EVIL.test:{rig.evil.port}/notes/1"
+    rig.evil.put("/notes/1", {"id": shouting, "type": "Note"})
+    assert (await fetch_document(rig.context, f"{rig.evil.base}/notes/1"))["id"] == shouting
