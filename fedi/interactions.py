@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from fedi import ids
-from fedi.activitypub.notes import wrap
+from fedi.activitypub.notes import undo, wrap
 from fedi.activitypub.vocab import PUBLIC
 from fedi.context import Context
 from fedi.db import accounts, interactions, statuses
@@ -49,13 +49,12 @@ async def unfavourite(context: Context, username: str, status_id: int) -> None:
     if like_id is None:
         return
     like = wrap("Like", like_id, user.account, status.uri, [author.uri], [])
-    like.pop("@context")
-    undo = wrap("Undo", f"{like_id}/undo", user.account, like, [author.uri], [])
+    cancel = undo(like, user.account)
     now = to_db(utcnow())
 
     def write(conn: sqlite3.Connection) -> None:
         interactions.remove_favourite(conn, user.account.id, status.id)
-        enqueue(conn, user.account.id, undo, Audience.personal(author), now)
+        enqueue(conn, user.account.id, cancel, Audience.personal(author), now)
 
     await context.db.write(write)
     context.wake.outbox.set()
@@ -107,14 +106,13 @@ async def unboost(context: Context, username: str, status_id: int) -> None:
     if reblog is None:
         return
     announce = wrap("Announce", reblog.uri, user.account, status.uri, [PUBLIC], [author.uri])
-    announce.pop("@context")
-    undo = wrap("Undo", f"{reblog.uri}/undo", user.account, announce, [PUBLIC], [author.uri])
+    cancel = undo(announce, user.account)
     audience = Audience(followers_of=user.account.id, inboxes=Audience.personal(author).inboxes)
     now = to_db(utcnow())
 
     def write(conn: sqlite3.Connection) -> None:
         statuses.delete_reblog(conn, reblog.id)
-        enqueue(conn, user.account.id, undo, audience, now)
+        enqueue(conn, user.account.id, cancel, audience, now)
 
     await context.db.write(write)
     context.wake.outbox.set()

@@ -106,17 +106,9 @@ async def post_status(
         mentions=tuple(a.id for a in mentions.values()),
         tags=tuple(find_hashtags(text)),
     )
-    status = Status(
-        id=status_id, uri=uri, url=new.url, account_id=account.id, visibility=visibility,
-        content=new.content, spoiler_text=spoiler_text, is_sensitive=new.is_sensitive,
-        language=language, in_reply_to_uri=new.in_reply_to_uri, created_at=now, edited_at=None,
-        in_reply_to_id=new.in_reply_to_id, in_reply_to_account_id=new.in_reply_to_account_id,
-        thread_uri=new.thread_uri, source_text=text,
-    )  # fmt: skip
     # A reply reaches the author of the post it answers, unless it is a direct message that
     # does not mention them (Mastodon's rule: direct goes to the mentioned only).
     extra = (parent.account_id,) if parent and visibility != "direct" else ()
-    audience = audience_for(status, list(new.mentions), extra)
 
     def write(conn: sqlite3.Connection) -> None:
         statuses.insert_status(conn, new)
@@ -127,6 +119,10 @@ async def post_status(
             )
 
     await context.db.write(write)
+    async with context.db.read() as conn:
+        status = await statuses.get_by_id(conn, status_id)
+    assert status is not None
+    audience = audience_for(status, list(new.mentions), extra)
     document = await note_document(context, status, account, with_context=False)
     activity = create_to_ap(document, account)
     await context.db.write(

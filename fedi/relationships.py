@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 
 from fedi import ids
-from fedi.activitypub.notes import wrap
+from fedi.activitypub.notes import undo, wrap
 from fedi.context import Context
 from fedi.db import accounts, follows, interactions
 from fedi.members import MemberError, get_member
@@ -70,15 +70,13 @@ async def unfollow(context: Context, username: str, target: str | Account) -> No
     if existing is None:
         return
     follow_id = existing[1] or f"{user.account.uri}#follows/{existing[0]}"
-    original = _follow_activity(follow_id, user.account, followed)
-    original.pop("@context")
-    undo = wrap("Undo", f"{follow_id}/undo", user.account, original, [followed.uri], [])
+    cancel = undo(_follow_activity(follow_id, user.account, followed), user.account)
     now = to_db(utcnow())
 
     def write(conn: sqlite3.Connection) -> None:
         follows.delete_follow(conn, user.account.id, followed.id)
         if not followed.is_local:
-            enqueue(conn, user.account.id, undo, Audience.personal(followed), now)
+            enqueue(conn, user.account.id, cancel, Audience.personal(followed), now)
 
     await context.db.write(write)
     context.wake.outbox.set()
@@ -147,14 +145,13 @@ async def unblock(context: Context, username: str, target: str | Account) -> Non
     if block_id is None:
         return
     original = wrap("Block", block_id, user.account, blocked.uri, [blocked.uri], [])
-    original.pop("@context")
-    undo = wrap("Undo", f"{block_id}/undo", user.account, original, [blocked.uri], [])
+    cancel = undo(original, user.account)
     now = to_db(utcnow())
 
     def write(conn: sqlite3.Connection) -> None:
         interactions.remove_block(conn, user.account.id, blocked.id)
         if not blocked.is_local:
-            enqueue(conn, user.account.id, undo, Audience.personal(blocked), now)
+            enqueue(conn, user.account.id, cancel, Audience.personal(blocked), now)
 
     await context.db.write(write)
     context.wake.outbox.set()

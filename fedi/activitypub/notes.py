@@ -118,6 +118,15 @@ def wrap(kind: str, activity_id: str, actor: Account, obj: Any, to: list[str], c
     return activity
 
 
+def undo(activity: dict[str, Any], actor: Account) -> dict[str, Any]:
+    """Undo of one of our own activities, addressed as the activity was."""
+    original = {k: v for k, v in activity.items() if k != "@context"}
+    return wrap(
+        "Undo", f"{original['id']}/undo", actor, original, original.get("to", []),
+        original.get("cc", []),
+    )  # fmt: skip
+
+
 def create_to_ap(
     note: dict[str, Any], author: Account, *, with_context: bool = True
 ) -> dict[str, Any]:
