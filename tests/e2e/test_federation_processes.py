@@ -1,0 +1,82 @@
+"""Two servers started with `fedi serve`, as an operator starts them, federate on their own: the
+background workers of the running processes deliver a follow and a post between them."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_server import Server
+from tests.testrig.serving import free_port
+
+FEDI = str(Path(sys.executable).parent / "fedi")
+pytestmark = pytest.mark.e2e
+
+
+def fedi(env: dict[str, str], *args: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("FEDI_")}
+    result = subprocess.run(
+        [FEDI, *args], env=clean | env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def wait_until(check: Callable[[], bool], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError("the servers did not get there in time")
+
+
+def test_two_running_servers_deliver_a_follow_and_a_post(tmp_path: Path) -> None:
+    ports = free_port(), free_port()
+    envs = [
+        {
+            "FEDI_DOMAIN": f"127.0.0.1:{port}",
+            "FEDI_SCHEME": "http",
+            "FEDI_DATA_DIR": str(tmp_path / name),
+            "FEDI_ALLOW_PRIVATE_NETWORKS": "true",
+        }
+        for name, port in zip(("a", "b"), ports, strict=True)
+    ]
+    fedi(envs[0], "user", "add", "alice", "--password", "alice-password")
+    fedi(envs[1], "user", "add", "bob", "--password", "bob-password")
+    servers = [
+        Server([FEDI, "serve", "--port", str(port)], tmp_path, env)
+        for port, env in zip(ports, envs, strict=True)
+    ]
+    try:
+        for server in servers:
+            server.wait_for(r"Application startup complete")
+        fedi(envs[1], "follow", "bob", f"@alice@127.0.0.1:{ports[0]}")
+
+        def followers() -> int:
+            url = f"http://127.0.0.1:{ports[0]}/users/alice/followers"
+            request = urllib.request.Request(url, headers={"Accept": "application/activity+json"})
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return int(json.load(response)["totalItems"])
+
+        wait_until(lambda: followers() == 1)
+        fedi(envs[0], "post", "alice", "Hello from a running server")
+
+        def received() -> bool:
+            with sqlite3.connect(f"file:{tmp_path / 'b' / 'fedi.sqlite3'}?mode=ro", uri=True) as db:
+                rows = db.execute("SELECT content FROM statuses WHERE is_local = 0").fetchall()
+            return ("<p>Hello from a running server</p>",) in rows
+
+        wait_until(received)
+    finally:
+        for server in servers:
+            assert server.stop() == 0
