@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 MAX_DEPTH = 64
@@ -26,24 +27,30 @@ def _no_constants(name: str) -> Any:
     raise JSONError(f"{name} is not valid JSON")
 
 
+# Only these characters matter for nesting; visiting them alone keeps the scan cheap.
+_STRUCTURE = re.compile(r'[\[\]{}"\\]')
+
+
 def _depth(text: str) -> int:
     """The deepest nesting of [ and { outside strings, found without recursion."""
     depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
+    in_string = False
+    skip_at = -1
+    for match in _STRUCTURE.finditer(text):
+        position = match.start()
+        if position == skip_at:  # the character after a backslash is escaped
+            continue
+        char = match.group()
+        if char == "\\":
+            skip_at = position + 1
         elif char == '"':
-            in_string = True
+            in_string = not in_string
+        elif in_string:
+            continue
         elif char in "[{":
             depth += 1
             deepest = max(deepest, depth)
-        elif char in "]}":
+        else:
             depth -= 1
     return deepest
 
@@ -55,7 +62,8 @@ def loads(data: bytes | str, max_bytes: int, max_depth: int = MAX_DEPTH) -> Any:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
     except UnicodeDecodeError:
         raise JSONError("the document is not UTF-8") from None
-    if _depth(text) > max_depth:
+    # Counting brackets is fast; only a document with more of them than the limit is scanned.
+    if text.count("[") + text.count("{") > max_depth and _depth(text) > max_depth:
         raise JSONError(f"the document nests deeper than {max_depth} levels")
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
