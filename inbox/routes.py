@@ -3,7 +3,6 @@ the raw activity (once per id) and answer 202; the inbox worker does the rest.""
 
 from __future__ import annotations
 
-import json
 import logging
 
 from starlette.requests import Request
@@ -82,12 +81,13 @@ async def receive(request: Request) -> Response:
     except VerificationError as exc:
         return json_error(401, str(exc))  # S1: nothing stored, nothing fetched
 
-    async with context.db.read() as conn:
-        known = await accounts.get_by_uri(conn, actor_uri)
-    if known is None and "Delete" in kinds:
-        # An unknown actor deleting something: nothing of theirs is here, and fetching their key
-        # would only feed a flood (Mastodon skip_unknown_actor_activity; security.md R6).
-        return accepted()
+    if "Delete" in kinds:
+        async with context.db.read() as conn:
+            known = await accounts.get_by_uri(conn, actor_uri)
+        if known is None:
+            # An unknown actor deleting something: nothing of theirs is here, and fetching their
+            # key would only feed a flood (Mastodon skip_unknown_actor_activity; security.md R6).
+            return accepted()
 
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     try:
@@ -106,7 +106,7 @@ async def receive(request: Request) -> Response:
             activity_uri=activity_uri,
             actor_uri=actor_uri,
             type=sorted(kinds)[0],
-            body=json.dumps(activity),
+            body=body.decode("utf-8"),  # already checked to be UTF-8 JSON
             recipient_id=recipient_id,
             now=now,
         )
