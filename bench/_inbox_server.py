@@ -1,15 +1,16 @@
 """The server half of bench/m1_inbox.py, started by it in a separate process so that the server's
 CPU can be read from /proc/<pid>/stat. Not meant to be run by hand.
 
-    _inbox_server.py fedi --port P [--host-override NAME=IP ...] [--loop L] [--production-logging]
-    _inbox_server.py bare --port P [--loop L] [--production-logging]
+    _inbox_server.py fedi --port P --parent PID [--host-override NAME=IP ...] [--loop L]
+                     [--production-logging]
+    _inbox_server.py bare --port P --parent PID [--loop L] [--production-logging]
 
 `fedi` serves fedi.app.create_app (workers off, so only the inbox route's own work is measured)
 with settings read from the FEDI_* environment variables, and an HttpClient that sends the given
 host names to the given addresses. `bare` serves one Starlette route that reads the body of a
 POST and answers {"ok": true}: the baseline. Both run one uvicorn worker with httptools on the
 chosen event loop (uvloop by default), and answer GET /health once ready. SIGTERM or SIGINT stops
-them cleanly.
+them cleanly; so does the death of the benchmark process PID.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
+
+from bench._common import die_with_parent
 
 # `fedi serve`'s server class: a signal stops it without being re-raised once it has drained.
 from fedi.cli import GracefulServer
@@ -109,7 +112,9 @@ def main() -> None:
     parser.add_argument("--host-override", action="append", default=[], metavar="NAME=IP")
     parser.add_argument("--loop", choices=["uvloop", "asyncio"], default="uvloop")
     parser.add_argument("--production-logging", action="store_true")
+    parser.add_argument("--parent", type=int, required=True, help="the benchmark's pid")
     args = parser.parse_args()
+    die_with_parent(args.parent)
     if args.production_logging:
         # As `fedi serve` does (fedi/cli.py run()).
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")

@@ -16,7 +16,9 @@ How it works:
     /proc/<pid>/stat before and after the N requests;
   * RSA-2048 PKCS#1 v1.5 / SHA-256 verify is timed in this process with `cryptography`.
 
-Reading the output: "CPU/request" is server CPU divided by requests; the latencies are seen by
+Reading the output: "CPU/request" is server CPU divided by requests ("by thread" splits it
+between the event-loop thread and the others: fedi's database writer and aiosqlite readers, and
+counts the context switches of all the server's threads); the latencies are seen by
 the load generator, which shares the machine's cores with the server, so they include its own
 queueing. M1 = fedi / (bare + verify); the target is M1 <= 1.6 and p99 <= 20 ms (floor about
 1.25, a naive inbox about 3.2). "not 202" must be 0, and the rows fedi stored must equal the
@@ -29,12 +31,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import signal
-import socket
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -51,9 +49,18 @@ sys.path.insert(0, str(ROOT))
 import aiohttp  # noqa: E402
 import uvloop  # noqa: E402
 from aiohttp import web  # noqa: E402
-from cryptography.hazmat.primitives import hashes  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import padding, rsa  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
 
+from bench._common import (  # noqa: E402
+    ChildProcess,
+    ThreadUsage,
+    cancel_on_sigterm,
+    child_env,
+    free_port,
+    process_cpu,
+    rsa_verify_cost,
+    thread_usage,
+)
 from fedi.timeutil import utcnow  # noqa: E402
 from keys.httpsig import sign_request  # noqa: E402
 from keys.keypair import public_pem_of  # noqa: E402
@@ -64,9 +71,6 @@ LOCAL = "fedi.test"
 AS_TYPE = "application/activity+json"
 ACTOR_PATH = "/users/bench"
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
-CLOCK_TICK = os.sysconf("SC_CLK_TCK")
-READY_TIMEOUT = 30.0
-STOP_TIMEOUT = 15.0
 
 
 @dataclass(frozen=True)
@@ -91,22 +95,8 @@ class LoadResult:
 @dataclass(frozen=True)
 class Measured:
     cpu_per_request: float
+    threads: ThreadUsage
     load: LoadResult
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def process_cpu(pid: int) -> float:
-    """utime + stime of a whole process (every thread), in seconds."""
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    # The command name (field 2) may hold spaces; fields 14 and 15 count from after it.
-    fields = stat.rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICK
 
 
 # ---------------------------------------------------------------------------------------------
@@ -135,10 +125,10 @@ def actor_document(base: str, private_key: rsa.RSAPrivateKey) -> dict[str, Any]:
 
 def create_activity(base: str, n: int, size: int) -> bytes:
     """A Create of a public Note, `size` bytes of JSON (the content is padded to fit)."""
-    actor = f"{base}/users/bench"
+    actor = f"{base}{ACTOR_PATH}"
     published = "2025-01-01T00:00:00Z"
     note = {
-        "id": f"{base}/users/bench/statuses/{n}",
+        "id": f"{actor}/statuses/{n}",
         "type": "Note",
         "attributedTo": actor,
         "published": published,
@@ -151,7 +141,7 @@ def create_activity(base: str, n: int, size: int) -> bytes:
     }
     activity = {
         "@context": "https://www.w3.org/ns/activitystreams",
-        "id": f"{base}/users/bench/statuses/{n}/activity",
+        "id": f"{actor}/statuses/{n}/activity",
         "type": "Create",
         "actor": actor,
         "published": published,
@@ -166,10 +156,10 @@ def create_activity(base: str, n: int, size: int) -> bytes:
     return json.dumps(activity).encode()
 
 
-def prepare(
+async def prepare(
     count: int, remote_base: str, inbox_url: str, private_key: rsa.RSAPrivateKey, size: int
 ) -> list[Prepared]:
-    key_id = f"{remote_base}/users/bench#main-key"
+    key_id = f"{remote_base}{ACTOR_PATH}#main-key"
     now = utcnow()
     prepared = []
     for n in range(count):
@@ -178,6 +168,8 @@ def prepare(
             "POST", inbox_url, {"Content-Type": AS_TYPE}, body, private_key, key_id, now
         )
         prepared.append(Prepared(body, headers))
+        if n % 500 == 499:
+            await asyncio.sleep(0)  # let a signal stop the benchmark
     return prepared
 
 
@@ -194,57 +186,6 @@ async def serve_actor(document: dict[str, Any], port: int) -> web.AppRunner:
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     return runner
-
-
-# ---------------------------------------------------------------------------------------------
-# The server process
-
-
-class ServerProcess:
-    """bench/_inbox_server.py in a child process, stopped with SIGTERM (then killed) on exit."""
-
-    def __init__(self, args: list[str], env: dict[str, str], log_path: Path, port: int) -> None:
-        self.port = port
-        self.log_path = log_path
-        self._log = log_path.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, str(SERVER_SCRIPT), *args, "--port", str(port)],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    async def wait_ready(self) -> None:
-        url = f"http://127.0.0.1:{self.port}/health"
-        deadline = time.monotonic() + READY_TIMEOUT
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    break
-                try:
-                    async with session.get(url) as response:
-                        if response.status == 200:
-                            return
-                except (aiohttp.ClientError, TimeoutError):
-                    pass
-                await asyncio.sleep(0.05)
-        tail = self.log_path.read_text(errors="replace")[-2000:]
-        raise RuntimeError(f"the server on port {self.port} did not start:\n{tail}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -279,34 +220,19 @@ async def run_load(port: int, requests: Sequence[Prepared], concurrency: int) ->
 
 
 async def measure(
-    server: ServerProcess,
+    server: ChildProcess,
+    port: int,
     warmup: Sequence[Prepared],
     measured: Sequence[Prepared],
     concurrency: int,
 ) -> tuple[Measured, LoadResult]:
-    await server.wait_ready()
-    warm = await run_load(server.port, warmup, concurrency)
-    before = process_cpu(server.pid)
-    load = await run_load(server.port, measured, concurrency)
+    await server.wait_ready(f"http://127.0.0.1:{port}/health")
+    warm = await run_load(port, warmup, concurrency)
+    before, threads_before = process_cpu(server.pid), thread_usage(server.pid)
+    load = await run_load(port, measured, concurrency)
     cpu = process_cpu(server.pid) - before
-    return Measured(cpu / len(measured), load), warm
-
-
-def rsa_verify_cost(private_key: rsa.RSAPrivateKey, batches: int, per_batch: int) -> float:
-    """CPU seconds of one RSA-2048 PKCS#1 v1.5 / SHA-256 verify (parsed key), median of batches."""
-    public_key = private_key.public_key()
-    message = (
-        b"(request-target): post /inbox\nhost: fedi.test:8000\n"
-        b"date: Wed, 01 Jan 2025 00:00:00 GMT\ndigest: SHA-256=" + b"A" * 44
-    )
-    signature = private_key.sign(message, padding.PKCS1v15(), hashes.SHA256())
-    costs = []
-    for _ in range(batches):
-        started = time.process_time()
-        for _ in range(per_batch):
-            public_key.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
-        costs.append((time.process_time() - started) / per_batch)
-    return statistics.median(costs)
+    threads = thread_usage(server.pid) - threads_before
+    return Measured(cpu / len(measured), threads, load), warm
 
 
 def stored_rows(database: Path) -> int:
@@ -318,13 +244,18 @@ def stored_rows(database: Path) -> int:
         conn.close()
 
 
-def child_env(extra: dict[str, str]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FEDI_")}
-    env.update(extra)
-    return env
+@dataclass(frozen=True)
+class Outcome:
+    bare: Measured
+    fedi: Measured
+    fedi_warmup: LoadResult
+    rows: int
+    verify: float
+    body_size: float
 
 
-async def run(args: argparse.Namespace, directory: Path) -> None:
+async def run(args: argparse.Namespace, directory: Path) -> Outcome:
+    cancel_on_sigterm()
     fedi_port, bare_port, remote_port = free_port(), free_port(), free_port()
     domain = f"{LOCAL}:{fedi_port}"
     remote_base = f"http://{REMOTE}:{remote_port}"
@@ -332,7 +263,7 @@ async def run(args: argparse.Namespace, directory: Path) -> None:
     actor_host = await serve_actor(actor_document(remote_base, private_key), remote_port)
     common = ["--loop", args.loop] + (["--production-logging"] if args.production_logging else [])
     try:
-        everything = prepare(
+        everything = await prepare(
             args.warmup + args.requests,
             remote_base,
             f"http://{domain}/inbox",
@@ -342,9 +273,10 @@ async def run(args: argparse.Namespace, directory: Path) -> None:
         warmup, measured = everything[: args.warmup], everything[args.warmup :]
         size = statistics.mean(len(p.body) for p in everything)
 
-        bare = ServerProcess(["bare", *common], child_env({}), directory / "bare.log", bare_port)
+        bare_args = ["bare", "--port", str(bare_port), *common]
+        bare = ChildProcess(SERVER_SCRIPT, bare_args, child_env({}), directory / "bare.log")
         try:
-            bare_result, _ = await measure(bare, warmup, measured, args.concurrency)
+            bare_result, _ = await measure(bare, bare_port, warmup, measured, args.concurrency)
         finally:
             bare.stop()
 
@@ -357,10 +289,13 @@ async def run(args: argparse.Namespace, directory: Path) -> None:
                 "FEDI_ALLOW_PRIVATE_NETWORKS": "true",
             }
         )
-        fedi_args = ["fedi", *common, "--host-override", f"{REMOTE}=127.0.0.1"]
-        fedi = ServerProcess(fedi_args, env, directory / "fedi.log", fedi_port)
+        fedi_args = ["fedi", "--port", str(fedi_port), *common]
+        fedi_args += ["--host-override", f"{REMOTE}=127.0.0.1"]
+        fedi = ChildProcess(SERVER_SCRIPT, fedi_args, env, directory / "fedi.log")
         try:
-            fedi_result, fedi_warm = await measure(fedi, warmup, measured, args.concurrency)
+            fedi_result, fedi_warm = await measure(
+                fedi, fedi_port, warmup, measured, args.concurrency
+            )
         finally:
             fedi.stop()
         rows = stored_rows(data_dir / "fedi.sqlite3")
@@ -368,25 +303,35 @@ async def run(args: argparse.Namespace, directory: Path) -> None:
         await actor_host.cleanup()
 
     verify = rsa_verify_cost(private_key, batches=5, per_batch=args.verify_iterations)
-    ratio = fedi_result.cpu_per_request / (bare_result.cpu_per_request + verify)
-    bare_load, fedi_load = bare_result.load, fedi_result.load
+    return Outcome(bare_result, fedi_result, fedi_warm, rows, verify, size)
+
+
+def report(args: argparse.Namespace, outcome: Outcome) -> None:
+    bare, fedi = outcome.bare, outcome.fedi
+    ratio = fedi.cpu_per_request / (bare.cpu_per_request + outcome.verify)
+    not_200 = bare.load.not_ok(200)
+    not_202 = fedi.load.not_ok(202) + outcome.fedi_warmup.not_ok(202)
+    sent = args.warmup + args.requests
     logging_mode = "as `fedi serve` (INFO + access log)" if args.production_logging else "off"
-    print(f"M1 inbox CPU factor: one uvicorn worker (httptools, {args.loop}), logging {logging_mode}")
+    print(
+        f"M1 inbox CPU factor: one uvicorn worker (httptools, {args.loop}), logging {logging_mode}"
+    )
     print(f"requests          : {args.requests} per server, after {args.warmup} warm-up; "
-          f"concurrency {args.concurrency}; body {size:.0f} bytes")  # fmt: skip
-    print(f"not 200 (bare)    : {bare_load.not_ok(200)}")
-    print(f"not 202 (fedi)    : {fedi_load.not_ok(202) + fedi_warm.not_ok(202)}   "
-          f"statuses {dict(fedi_load.statuses)}; rows stored {rows} of "
-          f"{args.warmup + args.requests}")  # fmt: skip
-    for name, result in (("bare JSON endpoint", bare_result), ("fedi POST /inbox  ", fedi_result)):
+          f"concurrency {args.concurrency}; body {outcome.body_size:.0f} bytes")  # fmt: skip
+    print(f"not 200 (bare)    : {not_200}")
+    print(f"not 202 (fedi)    : {not_202}   (measured: {dict(fedi.load.statuses)}); "
+          f"rows stored {outcome.rows} of {sent}")  # fmt: skip
+    for name, result in (("bare JSON endpoint", bare), ("fedi POST /inbox  ", fedi)):
         load = result.load
         print(f"{name}: {result.cpu_per_request * 1e6:7.1f} us server CPU/request   "
               f"p50 {load.percentile(50) * 1e3:6.2f} ms   p99 {load.percentile(99) * 1e3:6.2f} ms"
               f"   {len(load.latencies) / load.wall:7.0f} req/s")  # fmt: skip
-    print(f"RSA-2048 verify   : {verify * 1e6:7.1f} us CPU (in this process, median of 5 x "
-          f"{args.verify_iterations})")  # fmt: skip
+        print(f"  by thread       : {result.threads.describe(args.requests, 'request')}")
+    print(f"RSA-2048 verify   : {outcome.verify * 1e6:7.1f} us CPU (in this process, median of "
+          f"5 x {args.verify_iterations})")  # fmt: skip
+    ok = not_200 == 0 and not_202 == 0 and outcome.rows == sent
     print(f"M1 = fedi / (bare + verify) = {ratio:.2f}   (target <= 1.6, floor ~1.25, naive ~3.2; "
-          f"p99 target <= 20 ms)")  # fmt: skip
+          f"p99 target <= 20 ms)" + ("" if ok else "   CHECK: failed requests"))  # fmt: skip
 
 
 def main() -> None:
@@ -403,9 +348,15 @@ def main() -> None:
     args = parser.parse_args()
     if args.requests < 2 or args.warmup < 1 or args.concurrency < 1:
         parser.error("--requests must be at least 2, --warmup and --concurrency at least 1")
-    with tempfile.TemporaryDirectory(prefix="fedi-m1-") as directory:
-        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-            runner.run(run(args, Path(directory)))
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="fedi-m1-") as directory,
+            asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner,
+        ):
+            outcome = runner.run(run(args, Path(directory)))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        raise SystemExit("interrupted; the servers were stopped") from None
+    report(args, outcome)
 
 
 if __name__ == "__main__":
