@@ -18,6 +18,7 @@ from fedi import __version__
 from fedi.config import Settings
 from fedi.db import Database, DatabaseError
 from fedi.http import HttpClient
+from fedi.keycache import KeyOwners
 from fedi.keystore import KeyStore
 from fedi.models import Account
 from fedi.publish import Wake
@@ -38,6 +39,7 @@ class Context:
     instance_actor: Account
     applied_migrations: tuple[str, ...] = ()
     wake: Wake = field(default_factory=Wake)
+    key_owners: KeyOwners = field(default_factory=KeyOwners)
 
 
 def prepare_data_dir(settings: Settings) -> None:

@@ -8,6 +8,7 @@ verify is refetched at most once per cool-off (S12); a routine refetch never swa
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
@@ -44,6 +45,7 @@ async def store_actor(context: Context, actor: RemoteActor, *, accept_new_key: b
     async with context.db.read() as conn:
         stored = await accounts.get_by_id(conn, account_id)
     assert stored is not None
+    context.key_owners.put(stored)
     return stored
 
 
@@ -83,9 +85,13 @@ async def get_actor(context: Context, uri: str, *, refresh: bool = False) -> Acc
 async def actor_for_key_id(context: Context, key_id: str) -> Account:
     """The actor owning key_id, fetched if needed. The key id is the actor id plus a fragment
     (Mastodon), or a separate key document naming its owner (GoToSocial)."""
+    cached = context.key_owners.get(key_id)
+    if cached is not None:
+        return cached
     async with context.db.read() as conn:
         known = await accounts.get_by_key_id(conn, key_id)
     if known is not None:
+        context.key_owners.put(known)
         return known
     if host_of(key_id) == context.settings.domain:
         raise ActorError("a remote signature cannot use one of our keys")
@@ -113,6 +119,8 @@ async def refetch_key(context: Context, account: Account) -> Account | None:
     if account.key_refetched_at and now - account.key_refetched_at < KEY_REFETCH_COOLOFF:
         return None
     await context.db.write(lambda conn: accounts.mark_key_refetched(conn, account.id, to_db(now)))
+    # The cached copy must carry the cool-off too, or a failing refetch would be retried each time.
+    context.key_owners.put(replace(account, key_refetched_at=now))
     try:
         return await fetch_actor(context, account.uri, accept_new_key=True)
     except ActorError as exc:

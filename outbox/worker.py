@@ -14,6 +14,7 @@ import logging
 import random
 import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from fedi.activitypub.parse import host_of
@@ -33,7 +34,19 @@ FAN_OUT_BATCH = 100
 DELIVERY_BATCH = 500
 PER_HOST = 4
 GLOBAL = 64
+RECORD_BATCH = 64
 CONTENT_TYPE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one delivery attempt ended (or why it was not made)."""
+
+    row: DeliveryRow
+    status: int | None = None
+    error: str = ""
+    retryable: bool = False
+    deferred_until: str | None = None
 
 
 class OutboxWorker:
@@ -86,38 +99,54 @@ class OutboxWorker:
         async with self.context.db.read() as conn:
             rows = await outbox_activities.due_deliveries(conn, to_db(now), DELIVERY_BATCH)
             open_hosts = await outbox_activities.open_circuits(conn, to_db(now))
-        await asyncio.gather(*(self._deliver(row, open_hosts) for row in rows))
+        actors = await self._actors_of({row.actor_id for row in rows})
+        outcomes: list[Outcome] = []
+
+        async def attempt(row: DeliveryRow) -> None:
+            outcomes.append(await self._attempt(row, actors.get(row.actor_id), open_hosts))
+            if len(outcomes) >= RECORD_BATCH:
+                await self._record_all(outcomes)
+
+        await asyncio.gather(*(attempt(row) for row in rows))
+        await self._record_all(outcomes)
         return len(rows)
 
-    async def _actor(self, actor_id: int) -> Account | None:
-        if actor_id not in self._actors:
+    async def _actors_of(self, actor_ids: set[int]) -> dict[int, Account]:
+        """The signing actors of a round, read once each (never once per delivery)."""
+        missing = actor_ids - self._actors.keys()
+        if missing:
             async with self.context.db.read() as conn:
-                actor = await accounts.get_by_id(conn, actor_id)
-            if actor is None:
-                return None
-            self._actors[actor_id] = actor
-        return self._actors[actor_id]
+                for actor_id in missing:
+                    actor = await accounts.get_by_id(conn, actor_id)
+                    if actor is not None:
+                        self._actors[actor_id] = actor
+        return {i: self._actors[i] for i in actor_ids if i in self._actors}
 
-    async def _deliver(self, row: DeliveryRow, open_hosts: dict[str, str]) -> None:
-        now = to_db(self.clock())
+    async def _attempt(
+        self, row: DeliveryRow, actor: Account | None, open_hosts: dict[str, str]
+    ) -> Outcome:
         if row.host in open_hosts:  # the host is failing: wait without spending an attempt
-            until = open_hosts[row.host]
-            await self.context.db.write(
-                lambda conn: outbox_activities.reschedule(
-                    conn, row.id, "circuit open", until, now, count_attempt=False
-                )
-            )
-            return
-        actor = await self._actor(row.actor_id)
+            return Outcome(row, deferred_until=open_hosts[row.host])
         if actor is None:
-            await self.context.db.write(
-                lambda conn: outbox_activities.mark_failed(conn, row.id, "actor gone", now)
-            )
-            return
+            return Outcome(row, error="actor gone")
         semaphore = self._hosts.setdefault(row.host, asyncio.Semaphore(PER_HOST))
         async with self._global, semaphore:
             status, error, retryable = await self._post(row, actor)
-        await self.context.db.write(lambda conn: self._record(conn, row, status, error, retryable))
+        return Outcome(row, status=status, error=error, retryable=retryable)
+
+    async def _record_all(self, outcomes: list[Outcome]) -> None:
+        """Record finished attempts in one transaction (a write per delivery would cost more
+        than the delivery's own CPU)."""
+        batch = outcomes[:]
+        outcomes.clear()
+        if not batch:
+            return
+
+        def record(conn: sqlite3.Connection) -> None:
+            for outcome in batch:
+                self._record(conn, outcome)
+
+        await self.context.db.write(record)
 
     async def _post(self, row: DeliveryRow, actor: Account) -> tuple[int | None, str, bool]:
         headers = {"Content-Type": CONTENT_TYPE, **row.extra_headers}
@@ -134,16 +163,20 @@ class OutboxWorker:
             return response.status, "", False
         return response.status, f"HTTP {response.status}", not is_final_status(response.status)
 
-    def _record(
-        self,
-        conn: sqlite3.Connection,
-        row: DeliveryRow,
-        status: int | None,
-        error: str,
-        retryable: bool,
-    ) -> None:
+    def _record(self, conn: sqlite3.Connection, outcome: Outcome) -> None:
+        row, status, error, retryable = (
+            outcome.row,
+            outcome.status,
+            outcome.error,
+            outcome.retryable,
+        )
         moment = self.clock()
         now = to_db(moment)
+        if outcome.deferred_until is not None:
+            outbox_activities.reschedule(
+                conn, row.id, "circuit open", outcome.deferred_until, now, count_attempt=False
+            )
+            return
         if status is not None and 200 <= status < 300:
             outbox_activities.mark_delivered(conn, row.id, now)
             outbox_activities.record_host_success(conn, row.host, now)

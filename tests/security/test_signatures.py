@@ -197,3 +197,15 @@ async def test_s12_a_flood_of_bad_signatures_costs_one_refetch(rig: Rig) -> None
         response = await rig.post(impostor, create(actor, note(actor, 100 + n), 100 + n))
         assert response.status_code == 401
     assert rig.evil.requests.count("/users/mallory") - before <= 1
+
+
+async def test_s12_the_cool_off_holds_when_the_refetch_itself_fails(rig: Rig) -> None:
+    actor = rig.evil.actor("mallory")
+    assert (await rig.post(actor, create(actor, note(actor, 1), 1))).status_code == 202
+    impostor = type(actor)(actor.uri, actor.key_id, rig.evil.actor("other").private_key, {})
+    rig.evil.put("/users/mallory", b"gone", status=500, content_type="text/plain")
+    before = rig.evil.requests.count("/users/mallory")
+    for n in range(20):
+        response = await rig.post(impostor, create(actor, note(actor, 100 + n), 100 + n))
+        assert response.status_code == 401
+    assert rig.evil.requests.count("/users/mallory") - before <= 1
