@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import Any
 
 from fedi.activitypub.parse import host_of
 from fedi.context import Context
@@ -25,6 +26,14 @@ log = logging.getLogger(__name__)
 
 class VerificationError(Exception):
     """The request is not signed acceptably; the message is the reason given in the 401."""
+
+
+def request_target(scope: Mapping[str, Any]) -> str:
+    """The path and query as the client sent them: what `(request-target)` signs."""
+    path = scope.get("raw_path") or scope["path"].encode()
+    query = scope.get("query_string", b"")
+    target = bytes(path) + (b"?" + bytes(query) if query else b"")
+    return target.decode("latin-1")
 
 
 def parse(headers: Mapping[str, str]) -> ParsedSignature:

@@ -15,7 +15,7 @@ from fedi.db import accounts, inbox_activities
 from fedi.ids import new_id
 from fedi.jsonsafe import JSONError, loads_object
 from fedi.timeutil import to_db, utcnow
-from fedi.verify import VerificationError, parse, verify_signed_request
+from fedi.verify import VerificationError, parse, request_target, verify_signed_request
 from fedi.web.responses import json_error
 from fedi.web.state import context_of
 
@@ -89,7 +89,7 @@ async def receive(request: Request) -> Response:
             # key would only feed a flood (Mastodon skip_unknown_actor_activity; security.md R6).
             return accepted()
 
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = request_target(request.scope)
     try:
         signer = await verify_signed_request(context, "POST", target, request.headers, body, parsed)
     except VerificationError as exc:

@@ -21,7 +21,7 @@ from fedi.db import accounts, follows, statuses
 from fedi.ids import parse_id
 from fedi.models import Account, Status
 from fedi.serialize import note_document
-from fedi.verify import VerificationError, verify_signed_request
+from fedi.verify import VerificationError, request_target, verify_signed_request
 from fedi.web.negotiation import wants_activity_json
 from fedi.web.responses import ActivityResponse
 from fedi.web.state import context_of
@@ -166,7 +166,7 @@ async def remote_signer(request: Request) -> Account | None:
     """The remote actor who signed this GET, if it is signed and the signature verifies."""
     if "signature" not in request.headers and "signature-input" not in request.headers:
         return None
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = request_target(request.scope)
     try:
         signer = await verify_signed_request(
             context_of(request), "GET", target, request.headers, b""

@@ -18,6 +18,7 @@ async def handle_delete(context: Context, incoming: Incoming) -> None:
     now = to_db(utcnow())
     if target == actor.uri:
         await context.db.write(lambda conn: accounts.delete_account(conn, actor.id))
+        context.key_owners.forget(actor.uri)
         return
     if host_of(target) != host_of(actor.uri):
         raise InvalidActivity("an actor can only delete its own objects")
