@@ -18,6 +18,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from fedi.api.routes import api_routes
 from fedi.auth import Authenticator
 from fedi.config import Settings
 from fedi.context import Context, open_context
@@ -135,6 +136,7 @@ def create_app(
             Route("/health", health, methods=["GET"]),
             *discovery.routes,
             *inbox_routes.routes,
+            *api_routes,
             *actors.routes,
             *pages.routes,
             *signin.routes,

@@ -43,6 +43,8 @@ class Settings:
     default_locale: str = "en"
     listen_host: str = "127.0.0.1"
     listen_port: int = 8000
+    # The OAuth password grant, which Mastodon removed in 4.4: for local set-ups and tests only.
+    password_grant: bool = False
 
     @property
     def base_url(self) -> str:
@@ -201,4 +203,5 @@ def _build(raw: dict[str, object]) -> Settings:
         default_locale=default_locale,
         listen_host=str(raw.get("listen_host", "127.0.0.1")),
         listen_port=_as_port(_env_name("listen_port"), raw.get("listen_port", 8000)),
+        password_grant=_as_bool(_env_name("password_grant"), raw.get("password_grant", False)),
     )

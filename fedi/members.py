@@ -11,7 +11,7 @@ import sqlite3
 
 from fedi import ids
 from fedi.context import Context
-from fedi.db import accounts, sessions
+from fedi.db import accounts, oauth, sessions
 from fedi.models import ROLES, Role, User
 from fedi.passwords import PasswordError, check_strength, hash_password
 from fedi.timeutil import to_db, utcnow
@@ -109,7 +109,9 @@ async def set_password(context: Context, username: str, password: str) -> None:
 
     def change(conn: sqlite3.Connection) -> None:
         accounts.set_password_hash(conn, user.account.id, password_hash)
-        sessions.delete_for_account(conn, user.account.id)  # signed-in devices must sign in again
+        # Signed-in browsers and apps must sign in again (security.md A5).
+        sessions.delete_for_account(conn, user.account.id)
+        oauth.revoke_for_account(conn, user.account.id, to_db(utcnow()))
 
     await context.db.write(change)
 

@@ -27,7 +27,7 @@ _FIELDS = (
     "language", "in_reply_to_uri", "created_at", "edited_at", "is_local", "object_type", "title",
     "in_reply_to_id", "in_reply_to_account_id", "reblog_of_id", "thread_uri", "source_text",
 )  # fmt: skip
-_COLUMNS = ", ".join(f"s.{name}" for name in _FIELDS)
+COLUMNS = ", ".join(f"s.{name}" for name in _FIELDS)
 
 
 def status_from_row(row: sqlite3.Row) -> Status:
@@ -144,13 +144,13 @@ async def tombstone_of(conn: aiosqlite.Connection, uri: str) -> str | None:
 
 
 async def get_by_id(conn: aiosqlite.Connection, status_id: int) -> Status | None:
-    cursor = await conn.execute(f"SELECT {_COLUMNS} FROM statuses s WHERE s.id = ?", (status_id,))
+    cursor = await conn.execute(f"SELECT {COLUMNS} FROM statuses s WHERE s.id = ?", (status_id,))
     row = await cursor.fetchone()
     return status_from_row(row) if row else None
 
 
 async def get_by_uri(conn: aiosqlite.Connection, uri: str) -> Status | None:
-    cursor = await conn.execute(f"SELECT {_COLUMNS} FROM statuses s WHERE s.uri = ?", (uri,))
+    cursor = await conn.execute(f"SELECT {COLUMNS} FROM statuses s WHERE s.uri = ?", (uri,))
     row = await cursor.fetchone()
     return status_from_row(row) if row else None
 
@@ -160,7 +160,7 @@ async def get_of_account(
 ) -> Status | None:
     """One of an author's own posts (not a boost), whatever its visibility."""
     cursor = await conn.execute(
-        f"SELECT {_COLUMNS} FROM statuses s WHERE s.id = ? AND s.account_id = ?"
+        f"SELECT {COLUMNS} FROM statuses s WHERE s.id = ? AND s.account_id = ?"
         " AND s.reblog_of_id IS NULL",
         (status_id, account_id),
     )
@@ -178,7 +178,7 @@ async def get_reblog(
     conn: aiosqlite.Connection, account_id: int, reblog_of_id: int
 ) -> Status | None:
     cursor = await conn.execute(
-        f"SELECT {_COLUMNS} FROM statuses s WHERE s.account_id = ? AND s.reblog_of_id = ?",
+        f"SELECT {COLUMNS} FROM statuses s WHERE s.account_id = ? AND s.reblog_of_id = ?",
         (account_id, reblog_of_id),
     )
     row = await cursor.fetchone()
@@ -196,7 +196,7 @@ async def public_page(
     """An author's own public and unlisted posts (and followers-only ones, for a follower), no
     boosts, newest first, below max_id."""
     cursor = await conn.execute(
-        f"SELECT {_COLUMNS} FROM statuses s WHERE s.account_id = ? AND s.reblog_of_id IS NULL"
+        f"SELECT {COLUMNS} FROM statuses s WHERE s.account_id = ? AND s.reblog_of_id IS NULL"
         " AND (s.visibility IN ('public', 'unlisted') OR (? AND s.visibility = 'private'))"
         " AND (? IS NULL OR s.id < ?) ORDER BY s.id DESC LIMIT ?",
         (account_id, int(with_private), max_id, max_id, limit),
@@ -221,7 +221,7 @@ async def replies_page(
 ) -> list[Status]:
     """Public and unlisted direct replies to a post, oldest first, above max_id (a cursor)."""
     cursor = await conn.execute(
-        f"SELECT {_COLUMNS} FROM statuses s WHERE s.in_reply_to_id = ?"
+        f"SELECT {COLUMNS} FROM statuses s WHERE s.in_reply_to_id = ?"
         " AND s.visibility IN ('public', 'unlisted') AND (? IS NULL OR s.id > ?)"
         " ORDER BY s.id LIMIT ?",
         (status_id, max_id, max_id, limit),
@@ -295,7 +295,7 @@ async def mentioned_account_ids(conn: aiosqlite.Connection, status_id: int) -> l
 
 async def pinned_public(conn: aiosqlite.Connection, account_id: int, limit: int) -> list[Status]:
     cursor = await conn.execute(
-        f"SELECT {_COLUMNS} FROM status_pins p JOIN statuses s ON s.id = p.status_id"
+        f"SELECT {COLUMNS} FROM status_pins p JOIN statuses s ON s.id = p.status_id"
         " WHERE p.account_id = ? AND s.account_id = ? AND s.visibility IN ('public', 'unlisted')"
         " ORDER BY p.created_at DESC LIMIT ?",
         (account_id, account_id, limit),

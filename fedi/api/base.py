@@ -1,0 +1,187 @@
+"""What every API route shares: parameters merged from the query and any body (JSON, form or
+multipart, with `name[]` arrays), JSON errors, and the one scope check (`authorized`)."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from fedi import scopes
+from fedi.db.oauth import Token
+from fedi.models import User
+from fedi.oauth import token_for
+from fedi.web.responses import JSONResponse
+from fedi.web.state import context_of
+
+MAX_BODY = 16 * 1024 * 1024
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+class APIError(Exception):
+    def __init__(self, status: int, error: str, description: str | None = None) -> None:
+        super().__init__(error)
+        self.status = status
+        self.error = error
+        self.description = description
+
+
+def error_response(exc: APIError) -> Response:
+    body: dict[str, str] = {"error": exc.error}
+    if exc.description:
+        body["error_description"] = exc.description
+    return JSONResponse(body, status_code=exc.status)
+
+
+@dataclass
+class Params:
+    """Rails-style merged parameters: `values` maps a name to all its values, in order."""
+
+    values: dict[str, list[Any]]
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        found = self.values.get(name)
+        if not found:
+            return default
+        value = found[0]
+        if value is None:
+            return default
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return value if isinstance(value, str) else str(value)
+
+    def get_list(self, name: str) -> list[Any]:
+        return [v for v in self.values.get(f"{name}[]", []) + self.values.get(name, []) if v != ""]
+
+    def get_bool(self, name: str, default: bool = False) -> bool:
+        value = self.get(name)
+        if value is None or value == "":
+            return default
+        return value.lower() in ("1", "true", "on", "yes")
+
+    def get_file(self, name: str) -> UploadFile | None:
+        found = self.values.get(name)
+        return found[0] if found and isinstance(found[0], UploadFile) else None
+
+    def nested(self, prefix: str) -> dict[str, list[Any]]:
+        """`poll[options][]=a` style keys under prefix, with the prefix stripped."""
+        out: dict[str, list[Any]] = {}
+        for key, values in self.values.items():
+            if key.startswith(prefix + "["):
+                out.setdefault(key[len(prefix) :], []).extend(values)
+        return out
+
+
+def _add_json(values: dict[str, list[Any]], data: dict[str, Any], prefix: str = "") -> None:
+    for key, value in data.items():
+        name = f"{prefix}[{key}]" if prefix else key
+        if isinstance(value, dict):
+            _add_json(values, value, name)
+        elif isinstance(value, list):
+            values.setdefault(f"{name}[]", []).extend(value)
+        else:
+            values.setdefault(name, []).append(value)
+
+
+async def params_of(request: Request) -> Params:
+    values: dict[str, list[Any]] = {}
+    for key, text in request.query_params.multi_items():
+        values.setdefault(key, []).append(text)
+    if request.method in ("GET", "HEAD", "DELETE") and not request.headers.get("content-length"):
+        return Params(values)
+    declared = request.headers.get("content-length", "0")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise APIError(413, "The request body is too large")
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "application/json":
+        body = await request.body()
+        if body.strip():
+            try:
+                data = json.loads(body)
+            except ValueError:
+                raise APIError(400, "The request body is not valid JSON") from None
+            if not isinstance(data, dict):
+                raise APIError(422, "The request body must be a JSON object")
+            _add_json(values, data)
+    elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        try:
+            form = await request.form(max_files=8, max_fields=1000)
+        except Exception as exc:  # the multipart parser's own errors have no common base
+            raise APIError(400, f"The request body cannot be read: {exc}") from None
+        for key, value in form.multi_items():
+            values.setdefault(key, []).append(value)
+    return Params(values)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who calls: the token, its member (None for an app-only token), and the parameters."""
+
+    token: Token
+    params: Params
+
+    @property
+    def user(self) -> User:
+        if self.token.user is None:
+            raise APIError(422, "This method requires an authenticated user")
+        return self.token.user
+
+
+def bearer_of(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip()
+    return None
+
+
+def authorized(scope: str | None, *, user: bool = True) -> Callable[
+    [Callable[[Request, Caller], Awaitable[Response]]], Endpoint
+]:  # fmt: skip
+    """The route needs a token granting `scope` (None: any valid token), held by a member unless
+    user=False. Every API route that needs a token goes through here, so scopes are checked in
+    one place (security.md A1)."""
+
+    def decorate(handler: Callable[[Request, Caller], Awaitable[Response]]) -> Endpoint:
+        @functools.wraps(handler)
+        async def endpoint(request: Request) -> Response:
+            try:
+                bearer = bearer_of(request)
+                token = await token_for(context_of(request), bearer) if bearer else None
+                if token is None:
+                    raise APIError(401, "The access token is invalid")
+                if scope is not None and not scopes.grants(token.scopes, scope):
+                    raise APIError(403, "This action is outside the authorized scopes")
+                if user and token.user is None:
+                    raise APIError(422, "This method requires an authenticated user")
+                return await handler(request, Caller(token, await params_of(request)))
+            except APIError as exc:
+                return error_response(exc)
+
+        return endpoint
+
+    return decorate
+
+
+def public(handler: Callable[[Request, Params], Awaitable[Response]]) -> Endpoint:
+    """A route anyone may call, with parameters parsed and errors as JSON."""
+
+    @functools.wraps(handler)
+    async def endpoint(request: Request) -> Response:
+        try:
+            return await handler(request, await params_of(request))
+        except APIError as exc:
+            return error_response(exc)
+
+    return endpoint
+
+
+def routes(path: str, endpoint: Endpoint, methods: list[str]) -> list[Route]:
+    """The same handler with and without a trailing slash (apps send both)."""
+    return [Route(path, endpoint, methods=methods), Route(path + "/", endpoint, methods=methods)]

@@ -1,0 +1,119 @@
+"""GET /api/v1/instance and /api/v2/instance, with every field apps require (client-api.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from fedi import __version__
+from fedi.api.base import Params, public, routes
+from fedi.config import SUPPORTED_LOCALES
+from fedi.db import accounts
+from fedi.posting import MAX_CHARACTERS
+from fedi.web.responses import JSONResponse
+from fedi.web.state import context_of
+
+VERSION = f"4.2.0 (compatible; fedi {__version__})"
+IMAGE_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp", "image/avif"]
+
+
+def configuration(streaming: str) -> dict[str, Any]:
+    return {
+        "urls": {"streaming": streaming},
+        "vapid": {"public_key": ""},
+        "accounts": {"max_featured_tags": 10, "max_pinned_statuses": 5},
+        "statuses": {
+            "max_characters": MAX_CHARACTERS,
+            "max_media_attachments": 4,
+            "characters_reserved_per_url": 23,
+        },
+        "media_attachments": {
+            "supported_mime_types": IMAGE_TYPES,
+            "image_size_limit": 16_777_216,
+            "image_matrix_limit": 33_177_600,
+            "video_size_limit": 0,
+            "video_frame_rate_limit": 0,
+            "video_matrix_limit": 0,
+            "description_limit": 1500,
+        },
+        "polls": {
+            "max_options": 4,
+            "max_characters_per_option": 50,
+            "min_expiration": 300,
+            "max_expiration": 2_629_746,
+        },
+        "translation": {"enabled": False},
+    }
+
+
+@public
+async def instance_v2(request: Request, params: Params) -> Response:
+    context = context_of(request)
+    settings = context.settings
+    async with context.db.read() as conn:
+        usage = await accounts.usage(conn, "", "")
+    streaming = f"{'wss' if settings.scheme == 'https' else 'ws'}://{settings.domain}"
+    thumbnail = context.urls.static("header.png")
+    return JSONResponse(
+        {
+            "domain": settings.domain,
+            "title": settings.instance_title,
+            "version": VERSION,
+            "source_url": f"{context.urls.base}/about",
+            "description": settings.instance_description,
+            "usage": {"users": {"active_month": usage.users_active_month}},
+            "thumbnail": {"url": thumbnail},
+            "icon": [],
+            "languages": list(SUPPORTED_LOCALES),
+            "configuration": configuration(streaming),
+            "registrations": {
+                "enabled": settings.registrations != "closed",
+                "approval_required": settings.registrations == "approval",
+                "message": None,
+            },
+            "api_versions": {"mastodon": 1},
+            "contact": {"email": settings.contact_email, "account": None},
+            "rules": [],
+        }
+    )
+
+
+@public
+async def instance_v1(request: Request, params: Params) -> Response:
+    context = context_of(request)
+    settings = context.settings
+    async with context.db.read() as conn:
+        usage = await accounts.usage(conn, "", "")
+    streaming = f"{'wss' if settings.scheme == 'https' else 'ws'}://{settings.domain}"
+    return JSONResponse(
+        {
+            "uri": settings.domain,
+            "title": settings.instance_title,
+            "short_description": settings.instance_description,
+            "description": settings.instance_description,
+            "email": settings.contact_email,
+            "version": VERSION,
+            "urls": {"streaming_api": streaming},
+            "stats": {
+                "user_count": usage.users_total,
+                "status_count": usage.local_posts,
+                "domain_count": 0,
+            },
+            "thumbnail": context.urls.static("header.png"),
+            "languages": list(SUPPORTED_LOCALES),
+            "registrations": settings.registrations != "closed",
+            "approval_required": settings.registrations == "approval",
+            "invites_enabled": False,
+            "configuration": configuration(streaming),
+            "contact_account": None,
+            "rules": [],
+        }
+    )
+
+
+instance_routes = [
+    *routes("/api/v1/instance", instance_v1, ["GET"]),
+    *routes("/api/v2/instance", instance_v2, ["GET"]),
+]

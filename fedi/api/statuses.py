@@ -1,0 +1,151 @@
+"""Statuses: post (with visibility, content warning, language and reply), get and delete; and
+the home and public timelines with Link headers."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from fedi.api.base import APIError, Caller, Params, authorized, bearer_of, public, routes
+from fedi.api.entities import status_json
+from fedi.db import follows, statuses, timelines
+from fedi.ids import parse_id
+from fedi.models import Status, User
+from fedi.oauth import token_for
+from fedi.posting import VISIBILITIES, PostError, delete_status, post_status
+from fedi.web.responses import JSONResponse
+from fedi.web.state import context_of
+
+MAX_LIMIT = 40
+
+
+def id_param(params: Params, name: str) -> int | None:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return None
+    value = parse_id(raw)
+    if value is None:
+        raise APIError(422, f"{name} must be an id")
+    return value
+
+
+def page_of(params: Params) -> timelines.Page:
+    raw = params.get("limit", "20") or "20"
+    limit = min(max(int(raw), 1), MAX_LIMIT) if raw.isdigit() else 20
+    return timelines.Page(
+        max_id=id_param(params, "max_id"),
+        since_id=id_param(params, "since_id"),
+        min_id=id_param(params, "min_id"),
+        limit=limit,
+    )
+
+
+def link_header(request: Request, items: list[Status]) -> dict[str, str]:
+    if not items:
+        return {}
+    base = str(request.url.replace(query=""))
+    others = {
+        k: v for k, v in request.query_params.items() if k not in ("max_id", "min_id", "since_id")
+    }
+    older = f"{base}?{urlencode({**others, 'max_id': items[-1].id})}"
+    newer = f"{base}?{urlencode({**others, 'min_id': items[0].id})}"
+    return {"Link": f'<{older}>; rel="next", <{newer}>; rel="prev"'}
+
+
+async def visible_to(request: Request, status: Status, viewer: User | None) -> bool:
+    if status.visibility in ("public", "unlisted"):
+        return True
+    if viewer is None:
+        return False
+    if status.account_id == viewer.account.id:
+        return True
+    async with context_of(request).db.read() as conn:
+        if viewer.account.id in await statuses.mentioned_account_ids(conn, status.id):
+            return True
+        if status.visibility == "private":
+            follow = await follows.get_follow(conn, viewer.account.id, status.account_id)
+            return follow is not None and follow[2] == "accepted"
+    return False
+
+
+@authorized("write:statuses")
+async def create(request: Request, caller: Caller) -> Response:
+    context = context_of(request)
+    params = caller.params
+    visibility = params.get("visibility", "public") or "public"
+    if visibility not in VISIBILITIES:
+        raise APIError(422, f"Validation failed: visibility {visibility!r} is not valid")
+    try:
+        status = await post_status(
+            context,
+            caller.user.account.username,
+            params.get("status", "") or "",
+            visibility,
+            params.get("spoiler_text", "") or "",
+            params.get("language") or None,
+            in_reply_to_id=id_param(params, "in_reply_to_id"),
+        )
+    except PostError as exc:
+        raise APIError(422, f"Validation failed: {exc}") from None
+    return JSONResponse(await status_json(context, status, caller.user))
+
+
+async def _visible(request: Request, viewer: User | None) -> Status:
+    status_id = parse_id(request.path_params["status_id"])
+    async with context_of(request).db.read() as conn:
+        status = await statuses.get_by_id(conn, status_id) if status_id is not None else None
+    if status is None or not await visible_to(request, status, viewer):
+        raise APIError(404, "Record not found")
+    return status
+
+
+@public
+async def show(request: Request, params: Params) -> Response:
+    bearer = bearer_of(request)
+    token = await token_for(context_of(request), bearer) if bearer else None
+    viewer = token.user if token else None
+    status = await _visible(request, viewer)
+    return JSONResponse(await status_json(context_of(request), status, viewer))
+
+
+@authorized("write:statuses")
+async def destroy(request: Request, caller: Caller) -> Response:
+    status = await _visible(request, caller.user)
+    if status.account_id != caller.user.account.id:
+        raise APIError(404, "Record not found")
+    context = context_of(request)
+    body: dict[str, Any] = await status_json(context, status, caller.user)
+    await delete_status(context, caller.user.account.username, status.id)
+    body["text"] = status.source_text or ""
+    return JSONResponse(body)
+
+
+@authorized("read:statuses")
+async def home(request: Request, caller: Caller) -> Response:
+    context = context_of(request)
+    async with context.db.read() as conn:
+        items = await timelines.home(conn, caller.user.account.id, page_of(caller.params))
+    body = [await status_json(context, s, caller.user) for s in items]
+    return JSONResponse(body, headers=link_header(request, items))
+
+
+@public
+async def public_timeline(request: Request, params: Params) -> Response:
+    context = context_of(request)
+    local = True if params.get_bool("local") else (False if params.get_bool("remote") else None)
+    async with context.db.read() as conn:
+        items = await timelines.public(conn, local, page_of(params))
+    body = [await status_json(context, s, None) for s in items]
+    return JSONResponse(body, headers=link_header(request, items))
+
+
+status_routes = [
+    *routes("/api/v1/statuses", create, ["POST"]),
+    *routes("/api/v1/statuses/{status_id}", show, ["GET"]),
+    *routes("/api/v1/statuses/{status_id}", destroy, ["DELETE"]),
+    *routes("/api/v1/timelines/home", home, ["GET"]),
+    *routes("/api/v1/timelines/public", public_timeline, ["GET"]),
+]

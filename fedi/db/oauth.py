@@ -1,0 +1,175 @@
+"""SQL for oauth_apps, oauth_codes and oauth_tokens (hashes only, never the secrets)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+
+import aiosqlite
+
+from fedi.db.accounts import USER_COLUMNS, user_from_row
+from fedi.models import User
+from fedi.timeutil import from_db
+
+
+@dataclass(frozen=True)
+class App:
+    id: int
+    client_id: str
+    client_secret_hash: str
+    name: str
+    website: str | None
+    redirect_uris: tuple[str, ...]
+    scopes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Code:
+    app_id: int
+    account_id: int
+    redirect_uri: str
+    scopes: tuple[str, ...]
+    code_challenge: str | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Token:
+    id: int
+    app: App
+    user: User | None
+    scopes: tuple[str, ...]
+    created_at: int  # seconds since the epoch, as the token response carries it
+
+
+def _app(row: sqlite3.Row) -> App:
+    return App(
+        id=row["id"],
+        client_id=row["client_id"],
+        client_secret_hash=row["client_secret_hash"],
+        name=row["name"],
+        website=row["website"],
+        redirect_uris=tuple(json.loads(row["redirect_uris"])),
+        scopes=tuple(row["scopes"].split()),
+    )
+
+
+def insert_app(conn: sqlite3.Connection, app: App, now: str) -> None:
+    conn.execute(
+        "INSERT INTO oauth_apps (id, client_id, client_secret_hash, name, website, redirect_uris,"
+        " scopes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (app.id, app.client_id, app.client_secret_hash, app.name, app.website,
+         json.dumps(list(app.redirect_uris)), " ".join(app.scopes), now),
+    )  # fmt: skip
+
+
+async def app_by_client_id(conn: aiosqlite.Connection, client_id: str) -> App | None:
+    cursor = await conn.execute("SELECT * FROM oauth_apps WHERE client_id = ?", (client_id,))
+    row = await cursor.fetchone()
+    return _app(row) if row else None
+
+
+def insert_code(conn: sqlite3.Connection, code_hash: str, code: Code) -> None:
+    conn.execute(
+        "INSERT INTO oauth_codes (code_hash, app_id, account_id, redirect_uri, scopes,"
+        " code_challenge, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (code_hash, code.app_id, code.account_id, code.redirect_uri, " ".join(code.scopes),
+         code.code_challenge, code.created_at),
+    )  # fmt: skip
+
+
+def take_code(conn: sqlite3.Connection, code_hash: str) -> Code | None:
+    """The code, deleted in the same step: a code is good for one exchange only."""
+    row = conn.execute("SELECT * FROM oauth_codes WHERE code_hash = ?", (code_hash,)).fetchone()
+    if row is None:
+        return None
+    conn.execute("DELETE FROM oauth_codes WHERE code_hash = ?", (code_hash,))
+    return Code(
+        app_id=row["app_id"],
+        account_id=row["account_id"],
+        redirect_uri=row["redirect_uri"],
+        scopes=tuple(row["scopes"].split()),
+        code_challenge=row["code_challenge"],
+        created_at=row["created_at"],
+    )
+
+
+def insert_token(
+    conn: sqlite3.Connection,
+    *,
+    token_id: int,
+    token_hash: str,
+    refresh_hash: str | None,
+    app_id: int,
+    account_id: int | None,
+    scopes: tuple[str, ...],
+    now: str,
+) -> None:
+    conn.execute(
+        "INSERT INTO oauth_tokens (id, token_hash, refresh_hash, app_id, account_id, scopes,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (token_id, token_hash, refresh_hash, app_id, account_id, " ".join(scopes), now),
+    )
+
+
+def revoke(conn: sqlite3.Connection, token_hash: str, app_id: int, now: str) -> int:
+    return conn.execute(
+        "UPDATE oauth_tokens SET revoked_at = ? WHERE (token_hash = ? OR refresh_hash = ?)"
+        " AND app_id = ? AND revoked_at IS NULL",
+        (now, token_hash, token_hash, app_id),
+    ).rowcount
+
+
+def revoke_for_account(conn: sqlite3.Connection, account_id: int, now: str) -> int:
+    return conn.execute(
+        "UPDATE oauth_tokens SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
+        (now, account_id),
+    ).rowcount
+
+
+def take_refresh(
+    conn: sqlite3.Connection, refresh_hash: str, app_id: int, now: str
+) -> sqlite3.Row | None:
+    """The token a refresh token belongs to, revoked in the same step (rotation)."""
+    row = conn.execute(
+        "SELECT account_id, scopes FROM oauth_tokens WHERE refresh_hash = ? AND app_id = ?"
+        " AND revoked_at IS NULL",
+        (refresh_hash, app_id),
+    ).fetchone()
+    if row is not None:
+        conn.execute(
+            "UPDATE oauth_tokens SET revoked_at = ? WHERE refresh_hash = ?", (now, refresh_hash)
+        )
+    return row  # type: ignore[no-any-return]
+
+
+async def token_by_hash(conn: aiosqlite.Connection, token_hash: str) -> Token | None:
+    """A live token: not revoked, and its member (if any) neither suspended nor unapproved."""
+    cursor = await conn.execute(
+        "SELECT t.id AS token_id, t.account_id AS token_account, t.scopes AS token_scopes,"
+        " t.created_at AS token_created, p.* FROM oauth_tokens t"
+        " JOIN oauth_apps p ON p.id = t.app_id WHERE t.token_hash = ? AND t.revoked_at IS NULL",
+        (token_hash,),
+    )
+    row = await cursor.fetchone()
+    if row is None:
+        return None
+    user = None
+    if row["token_account"] is not None:
+        cursor = await conn.execute(
+            f"SELECT {USER_COLUMNS} FROM accounts a JOIN users u ON u.account_id = a.id"
+            " WHERE a.id = ? AND a.suspended_at IS NULL AND u.is_approved = 1",
+            (row["token_account"],),
+        )
+        user_row = await cursor.fetchone()
+        if user_row is None:
+            return None  # security.md A5: a suspended member's tokens stop at once
+        user = user_from_row(user_row)
+    return Token(
+        id=row["token_id"],
+        app=_app(row),
+        user=user,
+        scopes=tuple(row["token_scopes"].split()),
+        created_at=int(from_db(row["token_created"]).timestamp()),
+    )

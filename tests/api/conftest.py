@@ -1,0 +1,43 @@
+"""An instance served over HTTP on loopback for real API clients (Mastodon.py uses requests)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from fedi.app import create_app
+from fedi.config import load_settings
+from fedi.context import Context, open_context
+from fedi.members import add_member
+from tests.testrig.serving import BackgroundServer, free_port
+
+
+@dataclass
+class Served:
+    context: Context
+    base: str
+
+
+@pytest.fixture
+async def served(tmp_path: Path) -> AsyncIterator[Served]:
+    port = free_port()
+    settings = load_settings(
+        {
+            "FEDI_DOMAIN": f"127.0.0.1:{port}",
+            "FEDI_SCHEME": "http",
+            "FEDI_DATA_DIR": str(tmp_path / "data"),
+            "FEDI_PASSWORD_GRANT": "true",
+            "FEDI_REGISTRATIONS": "open",
+        }
+    )
+    async with open_context(settings) as context:
+        await add_member(context, "alice", "alice-password")
+        server = BackgroundServer(create_app(settings, context, workers=False), port)
+        await server.start()
+        try:
+            yield Served(context, settings.base_url)
+        finally:
+            await server.stop()

@@ -1,0 +1,148 @@
+"""Mastodon.py, a real client of the API, as an app uses it: register, log in, post, read."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+import requests
+from mastodon import Mastodon, MastodonAPIError, MastodonNotFoundError
+
+from tests.api.conftest import Served
+
+SCOPES = ["read", "write", "follow"]
+
+
+@contextmanager
+def logged_in(base: str, scopes: list[str] = SCOPES) -> Iterator[Mastodon]:
+    """A logged-in client whose HTTP session is closed afterwards (no stray sockets)."""
+    with requests.Session() as session:
+        client_id, secret = Mastodon.create_app(
+            "fedi tests", api_base_url=base, scopes=scopes, session=session
+        )
+        client = Mastodon(
+            client_id=client_id, client_secret=secret, api_base_url=base, session=session
+        )
+        client.log_in("alice", "alice-password", scopes=scopes, allow_http=True)
+        yield client
+
+
+async def test_log_in_and_verify_credentials(served: Served) -> None:
+    def run() -> Any:
+        with logged_in(served.base) as client:
+            return client.account_verify_credentials()
+
+    me = await asyncio.to_thread(run)
+    assert me["username"] == "alice"
+    assert me["acct"] == "alice"
+    assert me["source"]["privacy"] == "public"
+    assert me["url"] == f"{served.base}/@alice"
+    assert me["avatar"].startswith("http://")
+
+
+async def test_post_read_and_delete_a_status(served: Served) -> None:
+    def run() -> tuple[Any, Any, Any, Any, Any]:
+        with logged_in(served.base) as client:
+            posted = client.status_post(
+                "Hello from an app", visibility="unlisted", spoiler_text="cw"
+            )
+            fetched = client.status(posted["id"])
+            home = client.timeline_home()
+            public = client.timeline_public()
+            deleted = client.status_delete(posted["id"])
+            return posted, fetched, home, public, deleted
+
+    posted, fetched, home, public, deleted = await asyncio.to_thread(run)
+    assert posted["content"] == "<p>Hello from an app</p>"
+    assert posted["visibility"] == "unlisted"
+    assert posted["spoiler_text"] == "cw"
+    assert fetched["id"] == posted["id"]
+    assert [s["id"] for s in home] == [posted["id"]]
+    assert public == []  # unlisted posts stay off the public timeline
+    assert deleted["text"] == "Hello from an app"
+
+    def gone() -> None:
+        with logged_in(served.base) as client:
+            client.status(posted["id"])
+
+    with pytest.raises(MastodonNotFoundError):
+        await asyncio.to_thread(gone)
+
+
+async def test_instance_information(served: Served) -> None:
+    def run() -> Any:
+        with requests.Session() as session:
+            return Mastodon(api_base_url=served.base, session=session).instance()
+
+    info = await asyncio.to_thread(run)
+    assert info["version"].startswith("4.2.0 (compatible; fedi ")
+    assert info["configuration"]["statuses"]["max_characters"] == 500
+    assert info["registrations"]["enabled"] is True
+
+
+async def test_authorization_code_flow_through_the_consent_page(served: Served) -> None:
+    session = requests.Session()
+
+    def register() -> tuple[Mastodon, str]:
+        client_id, secret = Mastodon.create_app(
+            "code app", session=session, api_base_url=served.base, scopes=["read"],
+            redirect_uris="https://app.example/callback",
+        )  # fmt: skip
+        client = Mastodon(
+            client_id=client_id, client_secret=secret, api_base_url=served.base, session=session
+        )
+        url = client.auth_request_url(
+            redirect_uris="https://app.example/callback", scopes=["read"], state="xyz",
+            allow_http=True,
+        )  # fmt: skip
+        return client, url
+
+    client, url = await asyncio.to_thread(register)
+    async with httpx.AsyncClient(base_url=served.base) as browser:
+        page = await browser.get(url.removeprefix(served.base))
+        assert page.status_code == 303  # not signed in: to the sign-in page, and back
+        sign_in = await browser.get(page.headers["location"])
+        token = re.search(r'name="csrf_token" value="([^"]+)"', sign_in.text)
+        next_path = re.search(r'name="next" value="([^"]+)"', sign_in.text)
+        assert token and next_path
+        signed = await browser.post(
+            "/auth/sign_in",
+            data={"csrf_token": token[1], "username": "alice", "password": "alice-password",
+                  "next": next_path[1].replace("&amp;", "&")},
+        )  # fmt: skip
+        consent = await browser.get(signed.headers["location"])
+        assert "fedi" in consent.text and "code app" in consent.text
+        fields = dict(re.findall(r'name="([a-z_]+)" value="([^"]*)"', consent.text))
+        fields = {k: v.replace("&amp;", "&") for k, v in fields.items()}
+        fields["authorize"] = "1"
+        answer = await browser.post("/oauth/authorize", data=fields)
+    assert answer.status_code == 303
+    query = parse_qs(urlsplit(answer.headers["location"]).query)
+    assert query["state"] == ["xyz"]
+
+    def log_in() -> Any:
+        client.log_in(
+            code=query["code"][0], redirect_uri="https://app.example/callback", scopes=["read"],
+            allow_http=True,
+        )  # fmt: skip
+        return client.account_verify_credentials()
+
+    try:
+        assert (await asyncio.to_thread(log_in))["username"] == "alice"
+    finally:
+        session.close()
+
+
+async def test_a_read_token_cannot_post(served: Served) -> None:
+    def run() -> None:
+        with logged_in(served.base, ["read"]) as client:
+            client.status_post("nope")
+
+    with pytest.raises(MastodonAPIError, match="outside the authorized scopes"):
+        await asyncio.to_thread(run)
