@@ -103,6 +103,7 @@ async def status_json(context: Context, status: Status, viewer: User | None) -> 
             await statuses.get_by_id(conn, status.reblog_of_id) if status.reblog_of_id else None
         )
         favourites = await interactions.count_favourites(conn, status.id)
+        reblogs = await statuses.count_reblogs(conn, status.id)
         replies = await statuses.count_replies(conn, status.id)
         favourited = (
             viewer is not None
@@ -154,7 +155,7 @@ async def status_json(context: Context, status: Status, viewer: User | None) -> 
         ],
         "tags": [{"name": t, "url": f"{context.urls.base}/tags/{t}"} for t in details.tags],
         "emojis": [],
-        "reblogs_count": 0,
+        "reblogs_count": reblogs,
         "favourites_count": favourites,
         "replies_count": replies,
         "favourited": favourited,

@@ -9,7 +9,11 @@ from starlette.routing import Route
 
 from fedi.api.accounts import account_routes
 from fedi.api.instance import instance_routes
+from fedi.api.interactions import interaction_routes
+from fedi.api.notifications import notification_routes
 from fedi.api.oauth_routes import oauth_routes
+from fedi.api.relationships import relationship_routes
+from fedi.api.search import search_routes
 from fedi.api.statuses import status_routes
 from fedi.web.responses import json_error
 
@@ -21,7 +25,11 @@ async def not_found(request: Request) -> Response:
 api_routes = [
     *oauth_routes,
     *instance_routes,
+    *relationship_routes,  # before account_routes: /accounts/relationships is not an id
     *account_routes,
+    *interaction_routes,
     *status_routes,
+    *notification_routes,
+    *search_routes,
     Route("/api/{rest:path}", not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
 ]

@@ -136,3 +136,42 @@ async def inboxes_of(conn: aiosqlite.Connection, account_ids: Iterable[int]) -> 
         ids,
     )
     return [row[0] for row in await cursor.fetchall() if row[0]]
+
+
+async def notifications_page(
+    conn: aiosqlite.Connection,
+    account_id: int,
+    max_id: int | None,
+    min_id: int | None,
+    limit: int,
+    types: list[str],
+    exclude: list[str],
+) -> list[tuple[int, str, int, int | None, str]]:
+    """(id, type, from_account_id, status_id, created_at), newest first."""
+    cursor = await conn.execute(
+        "SELECT id, type, from_account_id, status_id, created_at FROM notifications"
+        " WHERE account_id = ? AND (? IS NULL OR id < ?) AND (? IS NULL OR id > ?)"
+        " AND (? = '' OR instr(?, ',' || type || ',') > 0)"
+        " AND instr(?, ',' || type || ',') = 0 ORDER BY id DESC LIMIT ?",
+        (account_id, max_id, max_id, min_id, min_id, ",".join(types),
+         f",{','.join(types)},", f",{','.join(exclude)},", limit),
+    )  # fmt: skip
+    return [(r[0], r[1], r[2], r[3], r[4]) for r in await cursor.fetchall()]
+
+
+def dismiss_notification(conn: sqlite3.Connection, account_id: int, notification_id: int) -> int:
+    return conn.execute(
+        "DELETE FROM notifications WHERE id = ? AND account_id = ?", (notification_id, account_id)
+    ).rowcount
+
+
+def clear_notifications(conn: sqlite3.Connection, account_id: int) -> None:
+    conn.execute("DELETE FROM notifications WHERE account_id = ?", (account_id,))
+
+
+async def favourited_by(conn: aiosqlite.Connection, status_id: int, limit: int) -> list[int]:
+    cursor = await conn.execute(
+        "SELECT account_id FROM favourites WHERE status_id = ? ORDER BY id DESC LIMIT ?",
+        (status_id, limit),
+    )
+    return [row[0] for row in await cursor.fetchall()]

@@ -320,3 +320,48 @@ def tombstone_only(conn: sqlite3.Connection, uri: str, account_id: int, now: str
         "INSERT OR IGNORE INTO tombstones (uri, account_id, deleted_at) VALUES (?, ?, ?)",
         (uri, account_id, now),
     )
+
+
+async def reblogged_by(conn: aiosqlite.Connection, status_id: int, limit: int) -> list[int]:
+    cursor = await conn.execute(
+        "SELECT account_id FROM statuses WHERE reblog_of_id = ? ORDER BY id DESC LIMIT ?",
+        (status_id, limit),
+    )
+    return [row[0] for row in await cursor.fetchall()]
+
+
+async def count_reblogs(conn: aiosqlite.Connection, status_id: int) -> int:
+    cursor = await conn.execute(
+        "SELECT count(*) FROM statuses WHERE reblog_of_id = ?", (status_id,)
+    )
+    row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def thread_of(
+    conn: aiosqlite.Connection, status: Status, limit: int = 200
+) -> tuple[list[Status], list[Status]]:
+    """Ancestors (oldest first, following in_reply_to_id) and descendants (by id order)."""
+    ancestors: list[Status] = []
+    current = status
+    seen = {status.id}
+    while current.in_reply_to_id is not None and len(ancestors) < limit:
+        parent = await get_by_id(conn, current.in_reply_to_id)
+        if parent is None or parent.id in seen:
+            break
+        seen.add(parent.id)
+        ancestors.append(parent)
+        current = parent
+    descendants: list[Status] = []
+    frontier = [status.id]
+    while frontier and len(descendants) < limit:
+        marks = ", ".join("?" for _ in frontier)
+        cursor = await conn.execute(
+            f"SELECT {COLUMNS} FROM statuses s WHERE s.in_reply_to_id IN ({marks}) ORDER BY s.id",
+            frontier,
+        )
+        children = [status_from_row(r) for r in await cursor.fetchall() if r["id"] not in seen]
+        seen.update(c.id for c in children)
+        descendants.extend(children)
+        frontier = [c.id for c in children]
+    return ancestors[::-1], descendants[:limit]

@@ -10,8 +10,9 @@ from fedi.context import Context
 from fedi.db import follows, interactions, statuses
 from fedi.ids import new_id
 from fedi.models import NewStatus
+from fedi.remote_posts import fetch_status, is_ours, status_by_uri
 from fedi.timeutil import to_db, utcnow
-from inbox.handlers.common import Incoming, fetch_status, is_ours, status_by_uri
+from inbox.handlers.common import Incoming
 
 
 async def handle_announce(context: Context, incoming: Incoming) -> None:

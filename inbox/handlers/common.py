@@ -1,5 +1,5 @@
-"""What several handlers share: the incoming activity, local lookups, and storing remote posts
-(fetching a reply's parent or a boosted post from its origin, within bounds)."""
+"""What several handlers share: the incoming activity and local lookups. Storing remote posts
+(and fetching their parents) lives in fedi.remote_posts, which search uses too."""
 
 from __future__ import annotations
 
@@ -8,18 +8,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fedi.activitypub.parse import InvalidActivity, host_of, uri_of
-from fedi.activitypub.remote_note import ParsedNote, note_from_ap, visibility_of
+from fedi.activitypub.parse import InvalidActivity, uri_of
 from fedi.context import Context
-from fedi.db import accounts, follows, interactions, statuses
-from fedi.dereference import DereferenceError, fetch_document
-from fedi.ids import new_id
-from fedi.models import Account, NewStatus, Status
-from fedi.remote_accounts import ActorError, get_actor
-from fedi.timeutil import to_db, utcnow
+from fedi.db import accounts, follows
+from fedi.models import Account
+from fedi.remote_posts import is_ours
 
 log = logging.getLogger(__name__)
-MAX_REPLY_DEPTH = 16  # security.md R4: parents are fetched this far up a thread, no further
 
 
 @dataclass(frozen=True)
@@ -47,117 +42,12 @@ class Incoming:
 Handler = Callable[[Context, Incoming], Awaitable[None]]
 
 
-def is_ours(context: Context, uri: str) -> bool:
-    return host_of(uri) == context.settings.domain
-
-
 async def local_account(context: Context, uri: str) -> Account | None:
     if not is_ours(context, uri):
         return None
     async with context.db.read() as conn:
         account = await accounts.get_by_uri(conn, uri)
     return account if account is not None and account.is_local else None
-
-
-async def status_by_uri(context: Context, uri: str) -> Status | None:
-    async with context.db.read() as conn:
-        return await statuses.get_by_uri(conn, uri)
-
-
-async def _is_relevant(
-    context: Context, note: ParsedNote, author: Account, incoming_to: int | None
-) -> bool:
-    """Whether anyone here has a reason to keep this post: it is for a local account, its
-    author has local followers, or it answers a local post."""
-    if incoming_to is not None:
-        return True
-    if any(is_ours(context, uri) for uri in (*note.to, *note.cc, *note.mention_uris)):
-        return True
-    if note.in_reply_to_uri and is_ours(context, note.in_reply_to_uri):
-        return True
-    async with context.db.read() as conn:
-        return await follows.has_local_follower(conn, author.id)
-
-
-async def mentioned_ids(context: Context, note: ParsedNote, recipient_id: int | None) -> list[int]:
-    """Mentioned accounts we know, plus local accounts addressed without a Mention tag (Mastodon's
-    silent mentions), so that a direct message reaches them and nobody else."""
-    found: list[int] = []
-    async with context.db.read() as conn:
-        for uri in dict.fromkeys((*note.mention_uris, *note.to, *note.cc)):
-            account = await accounts.get_by_uri(conn, uri)
-            if account is not None and (uri in note.mention_uris or account.is_local):
-                found.append(account.id)
-    if recipient_id is not None:
-        found.append(recipient_id)
-    return list(dict.fromkeys(found))
-
-
-async def store_note(
-    context: Context,
-    note: ParsedNote,
-    author: Account,
-    *,
-    recipient_id: int | None = None,
-    depth: int = 0,
-    force: bool = False,
-) -> Status | None:
-    """Store a remote post unless it is already here, was deleted, or concerns nobody here."""
-    async with context.db.read() as conn:
-        existing = await statuses.get_by_uri(conn, note.uri)
-        if existing is not None:
-            return existing
-        if await statuses.is_tombstoned(conn, note.uri):
-            return None
-    if not force and not await _is_relevant(context, note, author, recipient_id):
-        log.info("dropping %s: it concerns nobody here", note.uri)
-        return None
-    parent = None
-    if note.in_reply_to_uri:
-        parent = await fetch_status(context, note.in_reply_to_uri, depth + 1)
-    mentions = await mentioned_ids(context, note, recipient_id)
-    now = utcnow()
-    new = NewStatus(
-        id=new_id(), uri=note.uri, url=note.url, account_id=author.id,
-        visibility=visibility_of(note, author.followers_uri), content=note.content,
-        spoiler_text=note.spoiler_text, is_sensitive=note.is_sensitive, language=note.language,
-        is_local=False, created_at=to_db(min(note.published or now, now)),
-        object_type=note.object_type, title=note.title,
-        in_reply_to_id=parent.id if parent else None, in_reply_to_uri=note.in_reply_to_uri,
-        in_reply_to_account_id=parent.account_id if parent else None,
-        thread_uri=note.thread_uri or (parent.thread_uri or parent.uri if parent else None),
-        reply_depth=depth, mentions=tuple(mentions), tags=note.tags,
-        attachments=note.attachments, poll=note.poll,
-    )  # fmt: skip
-    stamp = to_db(now)
-
-    def write(conn: Any) -> None:
-        statuses.insert_status(conn, new)
-        interactions.notify(conn, mentions, "mention", author.id, new.id, stamp)
-
-    await context.db.write(write)
-    async with context.db.read() as conn:
-        return await statuses.get_by_id(conn, new.id)
-
-
-async def fetch_status(context: Context, uri: str, depth: int = 0) -> Status | None:
-    """A post by its id: ours, already stored, or fetched from its origin (bounded depth; a
-    cycle ends at a post already stored or at the bound)."""
-    if is_ours(context, uri):
-        return await status_by_uri(context, uri)
-    known = await status_by_uri(context, uri)
-    if known is not None or depth > MAX_REPLY_DEPTH:
-        return known
-    try:
-        document = await fetch_document(context, uri)
-        note = note_from_ap(document)
-        if host_of(note.author_uri) != host_of(note.uri):
-            return None
-        author = await get_actor(context, note.author_uri)
-    except (DereferenceError, InvalidActivity, ActorError) as exc:
-        log.info("could not fetch %s: %s", uri, exc)
-        return None
-    return await store_note(context, note, author, depth=depth, force=True)
 
 
 async def find_follow(context: Context, incoming: Incoming) -> tuple[int, int, int, str] | None:

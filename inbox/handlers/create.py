@@ -8,7 +8,8 @@ from fedi.activitypub.parse import InvalidActivity, host_of
 from fedi.activitypub.remote_note import note_from_ap
 from fedi.context import Context
 from fedi.dereference import fetch_document
-from inbox.handlers.common import Incoming, store_note
+from fedi.remote_posts import store_note
+from inbox.handlers.common import Incoming
 
 
 async def handle_create(context: Context, incoming: Incoming) -> None:

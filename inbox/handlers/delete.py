@@ -8,8 +8,9 @@ import sqlite3
 from fedi.activitypub.parse import InvalidActivity, host_of
 from fedi.context import Context
 from fedi.db import accounts, statuses
+from fedi.remote_posts import status_by_uri
 from fedi.timeutil import to_db, utcnow
-from inbox.handlers.common import Incoming, status_by_uri
+from inbox.handlers.common import Incoming
 
 
 async def handle_delete(context: Context, incoming: Incoming) -> None:

@@ -7,8 +7,9 @@ import sqlite3
 from fedi.context import Context
 from fedi.db import follows, interactions, statuses
 from fedi.models import Status
+from fedi.remote_posts import is_ours, status_by_uri
 from fedi.timeutil import to_db, utcnow
-from inbox.handlers.common import Incoming, is_ours, status_by_uri
+from inbox.handlers.common import Incoming
 
 
 async def can_see(context: Context, status: Status, account_id: int) -> bool:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fedi.activitypub.parse import InvalidActivity, types_of, uri_of
 from fedi.context import Context
 from fedi.db import follows, interactions, statuses
-from inbox.handlers.common import Incoming, find_follow, local_account, status_by_uri
+from fedi.remote_posts import status_by_uri
+from inbox.handlers.common import Incoming, find_follow, local_account
 
 
 async def handle_undo(context: Context, incoming: Incoming) -> None:

@@ -10,8 +10,9 @@ from fedi.context import Context
 from fedi.db import statuses
 from fedi.models import NewStatus
 from fedi.remote_accounts import store_actor
+from fedi.remote_posts import mentioned_ids, status_by_uri
 from fedi.timeutil import to_db, utcnow
-from inbox.handlers.common import Incoming, mentioned_ids, status_by_uri
+from inbox.handlers.common import Incoming
 
 
 async def handle_update(context: Context, incoming: Incoming) -> None:

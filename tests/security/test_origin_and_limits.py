@@ -15,7 +15,7 @@ from fedi.context import open_context
 from fedi.db import statuses
 from fedi.dereference import DereferenceError, fetch_document
 from fedi.remote_accounts import ActorError, get_actor
-from inbox.handlers.common import MAX_REPLY_DEPTH, fetch_status
+from fedi.remote_posts import MAX_REPLY_DEPTH, fetch_status
 from tests.testrig.rig import BASE, INBOX, Rig, create, note
 
 AS = "application/activity+json"

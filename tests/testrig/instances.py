@@ -174,6 +174,7 @@ async def federation(tmp_path: Path, *names: str) -> AsyncIterator[list[Instance
                     "FEDI_DATA_DIR": str(tmp_path / name),
                     "FEDI_ALLOW_PRIVATE_NETWORKS": "true",
                     "FEDI_INSTANCE_TITLE": name,
+                    "FEDI_PASSWORD_GRANT": "true",
                 }
             ),
             overrides=overrides,

@@ -1,0 +1,115 @@
+"""Favourites, boosts and threads from the API: favourite, reblog and their undo, who favourited
+or boosted a post, and a post's context (ancestors and descendants)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from fedi.api.base import APIError, Caller, Params, authorized, bearer_of, public, routes
+from fedi.api.entities import account_json, status_json
+from fedi.api.statuses import visible_to
+from fedi.db import accounts, interactions, statuses
+from fedi.ids import parse_id
+from fedi.interactions import boost, favourite, unboost, unfavourite
+from fedi.models import Status, User
+from fedi.oauth import token_for
+from fedi.posting import PostError
+from fedi.web.responses import JSONResponse
+from fedi.web.state import context_of
+
+
+async def visible_status(request: Request, viewer: User | None) -> Status:
+    status_id = parse_id(request.path_params["status_id"])
+    async with context_of(request).db.read() as conn:
+        status = await statuses.get_by_id(conn, status_id) if status_id is not None else None
+    if status is None or not await visible_to(request, status, viewer):
+        raise APIError(404, "Record not found")
+    return status
+
+
+def _act(act: Any, scope: str, returns_new: bool = False) -> Any:
+    @authorized(scope)
+    async def endpoint(request: Request, caller: Caller) -> Response:
+        context = context_of(request)
+        status = await visible_status(request, caller.user)
+        try:
+            result = await act(context, caller.user.account.username, status.id)
+        except PostError as exc:
+            raise APIError(422, f"Validation failed: {exc}") from None
+        if returns_new and isinstance(result, Status):
+            # A boost answers with the new status whose `reblog` is the original (Mastodon).
+            return JSONResponse(await status_json(context, result, caller.user))
+        async with context.db.read() as conn:
+            fresh = await statuses.get_by_id(conn, status.id)
+        return JSONResponse(await status_json(context, fresh or status, caller.user))
+
+    return endpoint
+
+
+async def _viewer(request: Request) -> User | None:
+    bearer = bearer_of(request)
+    token = await token_for(context_of(request), bearer) if bearer else None
+    return token.user if token else None
+
+
+@public
+async def context_endpoint(request: Request, params: Params) -> Response:
+    context = context_of(request)
+    viewer = await _viewer(request)
+    status = await visible_status(request, viewer)
+    async with context.db.read() as conn:
+        ancestors, descendants = await statuses.thread_of(conn, status)
+    return JSONResponse(
+        {
+            "ancestors": [
+                await status_json(context, s, viewer)
+                for s in ancestors
+                if await visible_to(request, s, viewer)
+            ],
+            "descendants": [
+                await status_json(context, s, viewer)
+                for s in descendants
+                if await visible_to(request, s, viewer)
+            ],
+        }
+    )
+
+
+async def _who(request: Request, reblogs: bool) -> Response:
+    context = context_of(request)
+    status = await visible_status(request, await _viewer(request))
+    async with context.db.read() as conn:
+        if reblogs:
+            ids = await statuses.reblogged_by(conn, status.id, 80)
+        else:
+            ids = await interactions.favourited_by(conn, status.id, 80)
+        people = [await accounts.get_by_id(conn, i) for i in ids]
+    return JSONResponse([await account_json(context, p) for p in people if p is not None])
+
+
+@public
+async def favourited_by(request: Request, params: Params) -> Response:
+    return await _who(request, reblogs=False)
+
+
+@public
+async def reblogged_by(request: Request, params: Params) -> Response:
+    return await _who(request, reblogs=True)
+
+
+interaction_routes = [
+    *routes("/api/v1/statuses/{status_id}/context", context_endpoint, ["GET"]),
+    *routes(
+        "/api/v1/statuses/{status_id}/favourite", _act(favourite, "write:favourites"), ["POST"]
+    ),
+    *routes(
+        "/api/v1/statuses/{status_id}/unfavourite", _act(unfavourite, "write:favourites"), ["POST"]
+    ),
+    *routes("/api/v1/statuses/{status_id}/reblog", _act(boost, "write:statuses", True), ["POST"]),
+    *routes("/api/v1/statuses/{status_id}/unreblog", _act(unboost, "write:statuses"), ["POST"]),
+    *routes("/api/v1/statuses/{status_id}/favourited_by", favourited_by, ["GET"]),
+    *routes("/api/v1/statuses/{status_id}/reblogged_by", reblogged_by, ["GET"]),
+]

@@ -1,0 +1,101 @@
+"""Notifications: the list (with types and exclude_types filters and paging), one, dismiss and
+clear."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from fedi.api.base import APIError, Caller, authorized, routes
+from fedi.api.entities import account_json, status_json, timestamp
+from fedi.api.statuses import id_param
+from fedi.context import Context
+from fedi.db import accounts, interactions, statuses
+from fedi.ids import parse_id
+from fedi.models import User
+from fedi.timeutil import from_db
+from fedi.web.responses import JSONResponse
+from fedi.web.state import context_of
+
+TYPES = ("mention", "status", "reblog", "follow", "follow_request", "favourite", "poll", "update")
+
+
+async def notification_json(
+    context: Context, user: User, row: tuple[int, str, int, int | None, str]
+) -> dict[str, Any] | None:
+    notification_id, kind, from_id, status_id, created_at = row
+    async with context.db.read() as conn:
+        sender = await accounts.get_by_id(conn, from_id)
+        status = await statuses.get_by_id(conn, status_id) if status_id else None
+    if sender is None:
+        return None
+    return {
+        "id": str(notification_id),
+        "type": kind,
+        "group_key": f"ungrouped-{notification_id}",
+        "created_at": timestamp(from_db(created_at)),
+        "account": await account_json(context, sender),
+        "status": await status_json(context, status, user) if status else None,
+    }
+
+
+@authorized("read:notifications")
+async def list_notifications(request: Request, caller: Caller) -> Response:
+    context = context_of(request)
+    params = caller.params
+    raw = params.get("limit", "15") or "15"
+    limit = min(max(int(raw), 1), 30) if raw.isdigit() else 15
+    types = [t for t in params.get_list("types") if t in TYPES]
+    exclude = [t for t in params.get_list("exclude_types") if t in TYPES]
+    async with context.db.read() as conn:
+        rows = await interactions.notifications_page(
+            conn, caller.user.account.id, id_param(params, "max_id"), id_param(params, "min_id"),
+            limit, types, exclude,
+        )  # fmt: skip
+    body = [n for n in [await notification_json(context, caller.user, r) for r in rows] if n]
+    return JSONResponse(body)
+
+
+@authorized("read:notifications")
+async def one(request: Request, caller: Caller) -> Response:
+    context = context_of(request)
+    wanted = parse_id(request.path_params["notification_id"])
+    async with context.db.read() as conn:
+        rows = await interactions.notifications_page(
+            conn, caller.user.account.id, None, None, 1000, [], []
+        )
+    for row in rows:
+        if row[0] == wanted:
+            found = await notification_json(context, caller.user, row)
+            if found:
+                return JSONResponse(found)
+    raise APIError(404, "Record not found")
+
+
+@authorized("write:notifications")
+async def dismiss(request: Request, caller: Caller) -> Response:
+    wanted = parse_id(request.path_params["notification_id"]) or 0
+    account_id = caller.user.account.id
+    await context_of(request).db.write(
+        lambda conn: interactions.dismiss_notification(conn, account_id, wanted)
+    )
+    return JSONResponse({})
+
+
+@authorized("write:notifications")
+async def clear(request: Request, caller: Caller) -> Response:
+    account_id = caller.user.account.id
+    await context_of(request).db.write(
+        lambda conn: interactions.clear_notifications(conn, account_id)
+    )
+    return JSONResponse({})
+
+
+notification_routes = [
+    *routes("/api/v1/notifications", list_notifications, ["GET"]),
+    *routes("/api/v1/notifications/clear", clear, ["POST"]),
+    *routes("/api/v1/notifications/{notification_id}", one, ["GET"]),
+    *routes("/api/v1/notifications/{notification_id}/dismiss", dismiss, ["POST"]),
+]
