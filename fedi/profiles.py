@@ -46,6 +46,9 @@ async def update_profile(
     display_name: str | None = None,
     note: str | None = None,
     fields: Sequence[tuple[str, str]] | None = None,
+    locked: bool | None = None,
+    bot: bool | None = None,
+    discoverable: bool | None = None,
 ) -> User:
     user = await get_member(context, username)
     account = user.account
@@ -57,7 +60,7 @@ async def update_profile(
         raise MemberError(f"a profile has at most {MAX_FIELDS} fields")
     now = to_db(utcnow())
     new_fields = (
-        [ProfileField(name[:255], value[:255]) for name, value in fields]
+        [ProfileField(name[:255], value[:255]) for name, value in fields if name.strip()]
         if fields is not None
         else list(account.fields)
     )
@@ -69,6 +72,10 @@ async def update_profile(
             note=account.note if note is None else text_to_html(note),
             fields=new_fields,
             updated_at=now,
+            note_source=note,
+            is_locked=locked,
+            is_bot=bot,
+            is_discoverable=discoverable,
         )
     )
     await _announce_profile(context, user, now)

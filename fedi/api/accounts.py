@@ -11,7 +11,9 @@ from fedi.api.entities import account_json, credential_account_json, status_json
 from fedi.api.statuses import link_header, page_of
 from fedi.db import accounts, statuses
 from fedi.ids import parse_id
+from fedi.members import MemberError
 from fedi.models import Account
+from fedi.profiles import update_profile
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
@@ -19,6 +21,51 @@ from fedi.web.state import context_of
 @authorized("read:accounts")
 async def verify_credentials(request: Request, caller: Caller) -> Response:
     return JSONResponse(await credential_account_json(context_of(request), caller.user))
+
+
+def profile_fields(params: Params) -> list[tuple[str, str]] | None:
+    """fields_attributes as forms send it ([0][name]=...) or as JSON (a list or an object)."""
+    nested = params.nested("fields_attributes")
+    listed = params.get_list("fields_attributes")
+    if not nested and not listed:
+        return None
+    rows: dict[str, dict[str, str]] = {}
+    for key, values in nested.items():
+        parts = key.strip("[]").split("][")
+        if len(parts) == 2 and values:
+            rows.setdefault(parts[0], {})[parts[1]] = str(values[0])
+    for index, item in enumerate(listed):
+        if isinstance(item, dict):
+            rows[str(index)] = {k: str(v) for k, v in item.items()}
+    ordered = sorted(rows.items(), key=lambda kv: int(kv[0]) if kv[0].isdigit() else 0)
+    return [(r.get("name", ""), r.get("value", "")) for _, r in ordered]
+
+
+def optional_bool(params: Params, name: str) -> bool | None:
+    return params.get_bool(name) if params.get(name) is not None else None
+
+
+@authorized("write:accounts")
+async def update_credentials(request: Request, caller: Caller) -> Response:
+    """Edit one's profile; the change reaches followers' servers as Update{Person}."""
+    context = context_of(request)
+    params = caller.params
+    if params.get_file("avatar") or params.get_file("header"):
+        raise APIError(422, "Avatar and header uploads are not supported yet")
+    try:
+        user = await update_profile(
+            context,
+            caller.user.account.username,
+            display_name=params.get("display_name"),
+            note=params.get("note"),
+            fields=profile_fields(params),
+            locked=optional_bool(params, "locked"),
+            bot=optional_bool(params, "bot"),
+            discoverable=optional_bool(params, "discoverable"),
+        )
+    except MemberError as exc:
+        raise APIError(422, f"Validation failed: {exc}") from None
+    return JSONResponse(await credential_account_json(context, user))
 
 
 async def _account(request: Request) -> Account:
@@ -64,6 +111,7 @@ async def account_statuses(request: Request, params: Params) -> Response:
 
 account_routes = [
     *routes("/api/v1/accounts/verify_credentials", verify_credentials, ["GET"]),
+    *routes("/api/v1/accounts/update_credentials", update_credentials, ["PATCH"]),
     *routes("/api/v1/accounts/lookup", lookup, ["GET"]),
     *routes("/api/v1/accounts/{account_id}", show, ["GET"]),
     *routes("/api/v1/accounts/{account_id}/statuses", account_statuses, ["GET"]),

@@ -72,11 +72,13 @@ async def account_json(context: Context, account: Account) -> dict[str, Any]:
 
 async def credential_account_json(context: Context, user: User) -> dict[str, Any]:
     body = await account_json(context, user.account)
+    async with context.db.read() as conn:
+        note = await accounts.note_source(conn, user.account.id)
     body["source"] = {
         "privacy": "public",
         "sensitive": False,
         "language": None,
-        "note": user.account.note,
+        "note": note,
         "fields": [
             {"name": f.name, "value": f.value, "verified_at": None} for f in user.account.fields
         ],

@@ -10,12 +10,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fedi.api.base import APIError, Caller, Params, authorized, bearer_of, public, routes
-from fedi.api.entities import status_json
+from fedi.api.entities import status_json, timestamp
 from fedi.db import follows, statuses, timelines
 from fedi.ids import parse_id
 from fedi.models import Status, User
 from fedi.oauth import token_for
-from fedi.posting import VISIBILITIES, PostError, delete_status, post_status
+from fedi.posting import VISIBILITIES, PostError, delete_status, edit_status, post_status
+from fedi.timeutil import from_db, to_db, utcnow
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
@@ -78,6 +79,14 @@ async def create(request: Request, caller: Caller) -> Response:
     visibility = params.get("visibility", "public") or "public"
     if visibility not in VISIBILITIES:
         raise APIError(422, f"Validation failed: visibility {visibility!r} is not valid")
+    key = request.headers.get("idempotency-key", "")[:128]
+    if key:
+        # An app retrying after a lost answer gets the post it made, not a second one.
+        async with context.db.read() as conn:
+            earlier = await statuses.by_idempotency_key(conn, caller.user.account.id, key)
+            earlier_status = await statuses.get_by_id(conn, earlier) if earlier else None
+        if earlier_status is not None:
+            return JSONResponse(await status_json(context, earlier_status, caller.user))
     try:
         status = await post_status(
             context,
@@ -90,7 +99,66 @@ async def create(request: Request, caller: Caller) -> Response:
         )
     except PostError as exc:
         raise APIError(422, f"Validation failed: {exc}") from None
+    if key:
+        account_id, now = caller.user.account.id, to_db(utcnow())
+        await context.db.write(
+            lambda conn: statuses.remember_idempotency_key(conn, account_id, key, status.id, now)
+        )
     return JSONResponse(await status_json(context, status, caller.user))
+
+
+@authorized("write:statuses")
+async def edit(request: Request, caller: Caller) -> Response:
+    context = context_of(request)
+    status = await _visible(request, caller.user)
+    if status.account_id != caller.user.account.id:
+        raise APIError(404, "Record not found")
+    try:
+        edited = await edit_status(
+            context, caller.user.account.username, status.id,
+            caller.params.get("status", "") or "", caller.params.get("spoiler_text", "") or "",
+        )  # fmt: skip
+    except PostError as exc:
+        raise APIError(422, f"Validation failed: {exc}") from None
+    return JSONResponse(await status_json(context, edited, caller.user))
+
+
+@authorized("read:statuses")
+async def source(request: Request, caller: Caller) -> Response:
+    status = await _visible(request, caller.user)
+    if status.account_id != caller.user.account.id:
+        raise APIError(404, "Record not found")
+    return JSONResponse(
+        {
+            "id": str(status.id),
+            "text": status.source_text or "",
+            "spoiler_text": status.spoiler_text,
+        }
+    )
+
+
+@public
+async def history(request: Request, params: Params) -> Response:
+    """Every version of a post, oldest first, the current one last (Mastodon StatusEdit)."""
+    context = context_of(request)
+    bearer = bearer_of(request)
+    token = await token_for(context, bearer) if bearer else None
+    status = await _visible(request, token.user if token else None)
+    current = await status_json(context, status, None)
+    async with context.db.read() as conn:
+        earlier = await statuses.edits(conn, status.id)
+    versions = [
+        {"content": content, "spoiler_text": spoiler, "sensitive": bool(spoiler),
+         "created_at": timestamp(from_db(created)), "account": current["account"],
+         "media_attachments": [], "emojis": []}
+        for content, spoiler, created in earlier
+    ]  # fmt: skip
+    versions.append(
+        {key: current[key] for key in ("content", "spoiler_text", "sensitive", "account",
+                                       "media_attachments", "emojis")}
+        | {"created_at": current["edited_at"] or current["created_at"]}
+    )  # fmt: skip
+    return JSONResponse(versions)
 
 
 async def _visible(request: Request, viewer: User | None) -> Status:
@@ -146,6 +214,9 @@ status_routes = [
     *routes("/api/v1/statuses", create, ["POST"]),
     *routes("/api/v1/statuses/{status_id}", show, ["GET"]),
     *routes("/api/v1/statuses/{status_id}", destroy, ["DELETE"]),
+    *routes("/api/v1/statuses/{status_id}", edit, ["PUT"]),
+    *routes("/api/v1/statuses/{status_id}/source", source, ["GET"]),
+    *routes("/api/v1/statuses/{status_id}/history", history, ["GET"]),
     *routes("/api/v1/timelines/home", home, ["GET"]),
     *routes("/api/v1/timelines/public", public_timeline, ["GET"]),
 ]

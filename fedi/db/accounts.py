@@ -159,17 +159,33 @@ def update_profile(
     note: str,
     fields: Iterable[ProfileField],
     updated_at: str,
+    note_source: str | None = None,
+    is_locked: bool | None = None,
+    is_bot: bool | None = None,
+    is_discoverable: bool | None = None,
 ) -> None:
+    flags = (None if f is None else int(f) for f in (is_locked, is_bot, is_discoverable))
     conn.execute(
-        "UPDATE accounts SET display_name = ?, note = ?, fields = ?, updated_at = ? WHERE id = ?",
+        "UPDATE accounts SET display_name = ?, note = ?, fields = ?, updated_at = ?,"
+        " note_source = COALESCE(?, note_source), is_locked = COALESCE(?, is_locked),"
+        " is_bot = COALESCE(?, is_bot), is_discoverable = COALESCE(?, is_discoverable)"
+        " WHERE id = ?",
         (
             display_name,
             note,
             json.dumps([{"name": f.name, "value": f.value} for f in fields]),
             updated_at,
+            note_source,
+            *flags,
             account_id,
         ),
     )
+
+
+async def note_source(conn: aiosqlite.Connection, account_id: int) -> str:
+    cursor = await conn.execute("SELECT note_source FROM accounts WHERE id = ?", (account_id,))
+    row = await cursor.fetchone()
+    return str(row[0]) if row else ""
 
 
 async def get_user(conn: aiosqlite.Connection, username: str) -> User | None:

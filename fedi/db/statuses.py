@@ -365,3 +365,22 @@ async def thread_of(
         descendants.extend(children)
         frontier = [c.id for c in children]
     return ancestors[::-1], descendants[:limit]
+
+
+async def by_idempotency_key(conn: aiosqlite.Connection, account_id: int, key: str) -> int | None:
+    cursor = await conn.execute(
+        "SELECT status_id FROM idempotency_keys WHERE account_id = ? AND key = ?",
+        (account_id, key),
+    )
+    row = await cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+def remember_idempotency_key(
+    conn: sqlite3.Connection, account_id: int, key: str, status_id: int, now: str
+) -> None:
+    conn.execute(
+        "INSERT OR IGNORE INTO idempotency_keys (account_id, key, status_id, created_at)"
+        " VALUES (?, ?, ?, ?)",
+        (account_id, key, status_id, now),
+    )

@@ -146,3 +146,41 @@ async def test_a_read_token_cannot_post(served: Served) -> None:
 
     with pytest.raises(MastodonAPIError, match="outside the authorized scopes"):
         await asyncio.to_thread(run)
+
+
+async def test_profile_edit_and_post_edit(served: Served) -> None:
+    def run() -> tuple[Any, Any, Any, Any]:
+        with logged_in(served.base) as client:
+            me = client.account_update_credentials(
+                display_name="Alice A.", note="Lawyer, #rights", locked=True,
+                fields=[("Site", "https://alice.example"), ("Langs", "fr, ar")],
+            )  # fmt: skip
+            posted = client.status_post("First version")
+            edited = client.status_update(posted["id"], "Second version")
+            return (
+                me,
+                edited,
+                client.status_source(posted["id"]),
+                client.status_history(posted["id"]),
+            )
+
+    me, edited, source, history = await asyncio.to_thread(run)
+    assert me["display_name"] == "Alice A."
+    assert me["locked"] is True
+    assert me["source"]["note"] == "Lawyer, #rights"
+    assert [f["name"] for f in me["fields"]] == ["Site", "Langs"]
+    assert edited["content"] == "<p>Second version</p>" and edited["edited_at"]
+    assert source["text"] == "Second version"
+    assert [v["content"] for v in history] == ["<p>First version</p>", "<p>Second version</p>"]
+
+
+async def test_idempotency_key_posts_once(served: Served) -> None:
+    def run() -> tuple[Any, Any, Any]:
+        with logged_in(served.base) as client:
+            first = client.status_post("Only once", idempotency_key="k-1")
+            second = client.status_post("Only once", idempotency_key="k-1")
+            return first, second, client.timeline_home()
+
+    first, second, home = await asyncio.to_thread(run)
+    assert first["id"] == second["id"]
+    assert len(home) == 1
