@@ -104,7 +104,14 @@ async def account_statuses(request: Request, params: Params) -> Response:
     account = await _account(request)
     page = page_of(params)
     async with context.db.read() as conn:
-        items = await statuses.public_page(conn, account.id, page.max_id, page.limit)
+        if params.get_bool("pinned"):
+            items = await statuses.pinned_public(conn, account.id, page.limit)
+        else:
+            items = await statuses.public_page(
+                conn, account.id, page.max_id, page.limit,
+                without_replies=params.get_bool("exclude_replies"),
+                only_media=params.get_bool("only_media"),
+            )  # fmt: skip
     body = [await status_json(context, s, None) for s in items]
     return JSONResponse(body, headers=link_header(request, items))
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from fedi.activitypub.actor import avatar_url, header_url
 from fedi.context import Context
-from fedi.db import accounts, interactions, statuses
+from fedi.db import accounts, bookmarks, interactions, statuses
 from fedi.html import inline_text_to_html
 from fedi.models import Account, Status, User
 
@@ -111,6 +111,12 @@ async def status_json(context: Context, status: Status, viewer: User | None) -> 
             viewer is not None
             and await interactions.favourite_uri(conn, viewer.account.id, status.id) is not None
         )
+        bookmarked = viewer is not None and await bookmarks.is_bookmarked(
+            conn, viewer.account.id, status.id
+        )
+        pinned = viewer is not None and await bookmarks.is_pinned(
+            conn, viewer.account.id, status.id
+        )
         reblogged = (
             viewer is not None
             and await statuses.get_reblog(conn, viewer.account.id, status.id) is not None
@@ -163,8 +169,8 @@ async def status_json(context: Context, status: Status, viewer: User | None) -> 
         "favourited": favourited,
         "reblogged": reblogged,
         "muted": False,
-        "bookmarked": False,
-        "pinned": False,
+        "bookmarked": bookmarked,
+        "pinned": pinned,
         "card": None,
         "poll": None,
         "application": None,

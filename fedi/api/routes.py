@@ -8,6 +8,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from fedi.api.accounts import account_routes
+from fedi.api.bookmarks import bookmark_routes
 from fedi.api.instance import instance_routes
 from fedi.api.interactions import interaction_routes
 from fedi.api.notifications import notification_routes
@@ -28,6 +29,7 @@ api_routes = [
     *relationship_routes,  # before account_routes: /accounts/relationships is not an id
     *account_routes,
     *interaction_routes,
+    *bookmark_routes,  # before status_routes: they share the /statuses/{id}/... prefix
     *status_routes,
     *notification_routes,
     *search_routes,

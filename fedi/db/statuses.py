@@ -192,15 +192,20 @@ async def public_page(
     limit: int,
     *,
     with_private: bool = False,
+    without_replies: bool = False,
+    only_media: bool = False,
 ) -> list[Status]:
     """An author's own public and unlisted posts (and followers-only ones, for a follower), no
-    boosts, newest first, below max_id."""
+    boosts, newest first, below max_id; optionally without replies, or only those with media."""
     cursor = await conn.execute(
         f"SELECT {COLUMNS} FROM statuses s WHERE s.account_id = ? AND s.reblog_of_id IS NULL"
         " AND (s.visibility IN ('public', 'unlisted') OR (? AND s.visibility = 'private'))"
+        " AND (NOT ? OR s.in_reply_to_uri IS NULL)"
+        " AND (NOT ? OR EXISTS (SELECT 1 FROM media_attachments m WHERE m.status_id = s.id))"
         " AND (? IS NULL OR s.id < ?) ORDER BY s.id DESC LIMIT ?",
-        (account_id, int(with_private), max_id, max_id, limit),
-    )
+        (account_id, int(with_private), int(without_replies), int(only_media), max_id, max_id,
+         limit),
+    )  # fmt: skip
     return [status_from_row(row) for row in await cursor.fetchall()]
 
 

@@ -184,3 +184,38 @@ async def test_idempotency_key_posts_once(served: Served) -> None:
     first, second, home = await asyncio.to_thread(run)
     assert first["id"] == second["id"]
     assert len(home) == 1
+
+
+async def test_bookmarks_pins_favourites_markers_and_preferences(served: Served) -> None:
+    def run() -> dict[str, Any]:
+        with logged_in(served.base) as client:
+            posted = client.status_post("Keep this")
+            client.status_post("Not pinned")
+            client.status_bookmark(posted["id"])
+            client.status_pin(posted["id"])
+            client.status_favourite(posted["id"])
+            seen = client.status(posted["id"])
+            result = {
+                "seen": seen,
+                "bookmarks": client.bookmarks(),
+                "favourites": client.favourites(),
+                "pinned": client.account_statuses(client.me()["id"], pinned=True),
+                "markers": client.markers_set(["home"], [posted["id"]]),
+                "read_markers": client.markers_get(["home"]),
+                "preferences": client.preferences(),
+                "emojis": client.custom_emojis(),
+            }
+            client.status_unbookmark(posted["id"])
+            result["after"] = client.bookmarks()
+            return result
+
+    result = await asyncio.to_thread(run)
+    assert result["seen"]["bookmarked"] is True and result["seen"]["pinned"] is True
+    assert result["seen"]["favourited"] is True and result["seen"]["favourites_count"] == 1
+    assert [s["content"] for s in result["bookmarks"]] == ["<p>Keep this</p>"]
+    assert len(result["favourites"]) == 1
+    assert [s["id"] for s in result["pinned"]] == [result["seen"]["id"]]
+    assert result["read_markers"]["home"]["last_read_id"] == str(result["seen"]["id"])
+    assert result["preferences"]["posting:default:visibility"] == "public"
+    assert result["emojis"] == []
+    assert result["after"] == []

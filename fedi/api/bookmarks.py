@@ -1,0 +1,141 @@
+"""A member's own lists and settings: bookmarks, pins, favourites, read markers, preferences and
+the (empty) custom emoji list."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from fedi.api.base import APIError, Caller, Params, authorized, public, routes
+from fedi.api.entities import status_json, timestamp
+from fedi.api.interactions import visible_status
+from fedi.db import bookmarks
+from fedi.posting import PostError, pin_status
+from fedi.timeutil import from_db, to_db, utcnow
+from fedi.web.responses import JSONResponse
+from fedi.web.state import context_of
+
+LIST_LIMIT = 40
+
+
+def _toggle(scope: str, add: bool, kind: str) -> Any:
+    @authorized(scope)
+    async def endpoint(request: Request, caller: Caller) -> Response:
+        context = context_of(request)
+        status = await visible_status(request, caller.user)
+        account_id, now = caller.user.account.id, to_db(utcnow())
+        if kind == "bookmark":
+            if add:
+                await context.db.write(
+                    lambda conn: bookmarks.add_bookmark(conn, account_id, status.id, now)
+                )
+            else:
+                await context.db.write(
+                    lambda conn: bookmarks.remove_bookmark(conn, account_id, status.id)
+                )
+        elif add:
+            if status.account_id != account_id:
+                raise APIError(422, "Validation failed: only your own posts can be pinned")
+            try:
+                await pin_status(context, caller.user.account.username, status.id)
+            except PostError as exc:
+                raise APIError(422, f"Validation failed: {exc}") from None
+        else:
+            await context.db.write(lambda conn: bookmarks.unpin(conn, account_id, status.id))
+        return JSONResponse(await status_json(context, status, caller.user))
+
+    return endpoint
+
+
+def _listing(scope: str, query: Any) -> Any:
+    @authorized(scope)
+    async def endpoint(request: Request, caller: Caller) -> Response:
+        context = context_of(request)
+        async with context.db.read() as conn:
+            items = await query(conn, caller.user.account.id, LIST_LIMIT)
+        return JSONResponse([await status_json(context, s, caller.user) for s in items])
+
+    return endpoint
+
+
+@authorized("read:statuses")
+async def get_markers(request: Request, caller: Caller) -> Response:
+    wanted = set(caller.params.get_list("timeline")) or {"home", "notifications"}
+    async with context_of(request).db.read() as conn:
+        rows = await bookmarks.markers(conn, caller.user.account.id)
+    return JSONResponse(
+        {
+            timeline: {
+                "last_read_id": last,
+                "version": version,
+                "updated_at": timestamp(from_db(updated)),
+            }
+            for timeline, last, version, updated in rows
+            if timeline in wanted
+        }
+    )
+
+
+@authorized("write:statuses")
+async def set_markers(request: Request, caller: Caller) -> Response:
+    now = to_db(utcnow())
+    account_id = caller.user.account.id
+    updates: list[tuple[str, str]] = []
+    for timeline in ("home", "notifications"):
+        last = caller.params.get(f"{timeline}[last_read_id]")
+        if last:
+            if not last.isdigit() or len(last) > 20:
+                raise APIError(422, f"Validation failed: {timeline}[last_read_id] is not an id")
+            updates.append((timeline, last))
+
+    def write(conn: sqlite3.Connection) -> None:
+        for timeline, last in updates:
+            bookmarks.set_marker(conn, account_id, timeline, last, now)
+
+    await context_of(request).db.write(write)
+    return await get_markers(request)
+
+
+@authorized("read:accounts")
+async def preferences(request: Request, caller: Caller) -> Response:
+    return JSONResponse(
+        {
+            "posting:default:visibility": "public",
+            "posting:default:sensitive": False,
+            "posting:default:language": None,
+            "reading:expand:media": "default",
+            "reading:expand:spoilers": False,
+        }
+    )
+
+
+@public
+async def custom_emojis(request: Request, params: Params) -> Response:
+    return JSONResponse([])  # this server defines no custom emoji
+
+
+bookmark_routes = [
+    *routes(
+        "/api/v1/statuses/{status_id}/bookmark",
+        _toggle("write:bookmarks", True, "bookmark"),
+        ["POST"],
+    ),
+    *routes(
+        "/api/v1/statuses/{status_id}/unbookmark",
+        _toggle("write:bookmarks", False, "bookmark"),
+        ["POST"],
+    ),
+    *routes("/api/v1/statuses/{status_id}/pin", _toggle("write:accounts", True, "pin"), ["POST"]),
+    *routes(
+        "/api/v1/statuses/{status_id}/unpin", _toggle("write:accounts", False, "pin"), ["POST"]
+    ),
+    *routes("/api/v1/bookmarks", _listing("read:bookmarks", bookmarks.bookmarked), ["GET"]),
+    *routes("/api/v1/favourites", _listing("read:favourites", bookmarks.favourited), ["GET"]),
+    *routes("/api/v1/markers", get_markers, ["GET"]),
+    *routes("/api/v1/markers", set_markers, ["POST"]),
+    *routes("/api/v1/preferences", preferences, ["GET"]),
+    *routes("/api/v1/custom_emojis", custom_emojis, ["GET"]),
+]

@@ -1,0 +1,82 @@
+"""SQL for bookmarks, pins (by id), favourites lists and read markers: a member's own lists."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import aiosqlite
+
+from fedi.db.statuses import COLUMNS, status_from_row
+from fedi.ids import new_id
+from fedi.models import Status
+
+
+def add_bookmark(conn: sqlite3.Connection, account_id: int, status_id: int, now: str) -> None:
+    conn.execute(
+        "INSERT OR IGNORE INTO bookmarks (id, account_id, status_id, created_at)"
+        " VALUES (?, ?, ?, ?)",
+        (new_id(), account_id, status_id, now),
+    )
+
+
+def remove_bookmark(conn: sqlite3.Connection, account_id: int, status_id: int) -> None:
+    conn.execute(
+        "DELETE FROM bookmarks WHERE account_id = ? AND status_id = ?", (account_id, status_id)
+    )
+
+
+def unpin(conn: sqlite3.Connection, account_id: int, status_id: int) -> None:
+    conn.execute(
+        "DELETE FROM status_pins WHERE account_id = ? AND status_id = ?", (account_id, status_id)
+    )
+
+
+async def is_bookmarked(conn: aiosqlite.Connection, account_id: int, status_id: int) -> bool:
+    cursor = await conn.execute(
+        "SELECT 1 FROM bookmarks WHERE account_id = ? AND status_id = ?", (account_id, status_id)
+    )
+    return await cursor.fetchone() is not None
+
+
+async def is_pinned(conn: aiosqlite.Connection, account_id: int, status_id: int) -> bool:
+    cursor = await conn.execute(
+        "SELECT 1 FROM status_pins WHERE account_id = ? AND status_id = ?", (account_id, status_id)
+    )
+    return await cursor.fetchone() is not None
+
+
+async def bookmarked(conn: aiosqlite.Connection, account_id: int, limit: int) -> list[Status]:
+    cursor = await conn.execute(
+        f"SELECT {COLUMNS} FROM bookmarks b JOIN statuses s ON s.id = b.status_id"
+        " WHERE b.account_id = ? ORDER BY b.id DESC LIMIT ?",
+        (account_id, limit),
+    )
+    return [status_from_row(row) for row in await cursor.fetchall()]
+
+
+async def favourited(conn: aiosqlite.Connection, account_id: int, limit: int) -> list[Status]:
+    cursor = await conn.execute(
+        f"SELECT {COLUMNS} FROM favourites f JOIN statuses s ON s.id = f.status_id"
+        " WHERE f.account_id = ? ORDER BY f.id DESC LIMIT ?",
+        (account_id, limit),
+    )
+    return [status_from_row(row) for row in await cursor.fetchall()]
+
+
+def set_marker(
+    conn: sqlite3.Connection, account_id: int, timeline: str, last_read_id: str, now: str
+) -> None:
+    conn.execute(
+        "INSERT INTO markers (account_id, timeline, last_read_id, updated_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (account_id, timeline) DO UPDATE SET last_read_id = excluded.last_read_id,"
+        " version = version + 1, updated_at = excluded.updated_at",
+        (account_id, timeline, last_read_id, now),
+    )
+
+
+async def markers(conn: aiosqlite.Connection, account_id: int) -> list[tuple[str, str, int, str]]:
+    cursor = await conn.execute(
+        "SELECT timeline, last_read_id, version, updated_at FROM markers WHERE account_id = ?",
+        (account_id,),
+    )
+    return [(r[0], r[1], r[2], r[3]) for r in await cursor.fetchall()]
