@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import timedelta
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from fedi.activitypub.parse import InvalidActivity, host_of, uri_of
 from fedi.activitypub.remote_actor import actor_from_ap
@@ -172,8 +172,3 @@ async def resolve_handle(context: Context, handle: str) -> Account:
     if account.username.lower() != username.lower():
         raise ActorError(f"{actor_uri} is not {username}@{domain}")
     return account
-
-
-def same_origin(uri: str, other: str) -> bool:
-    first, second = urlsplit(uri), urlsplit(other)
-    return (first.scheme, first.netloc.lower()) == (second.scheme, second.netloc.lower())

@@ -3,7 +3,7 @@ and following lists, and follow requests. Each action federates through fedi.rel
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -84,11 +84,11 @@ async def relationships(request: Request, caller: Caller) -> Response:
     return JSONResponse(found)
 
 
-async def _people(request: Request, side: str) -> Response:
+async def _people(request: Request, side: Literal["followers", "following"]) -> Response:
     context = context_of(request)
     account = await target_account(request)
     async with context.db.read() as conn:
-        rows = await follows.actor_uris_page(conn, account.id, side, None, LIST_LIMIT)  # type: ignore[arg-type]
+        rows = await follows.actor_uris_page(conn, account.id, side, None, LIST_LIMIT)
         people = [await accounts.get_by_uri(conn, uri) for _, uri in rows]
     return JSONResponse([await account_json(context, p) for p in people if p is not None])
 

@@ -136,13 +136,6 @@ async def is_tombstoned(conn: aiosqlite.Connection, uri: str) -> bool:
     return await cursor.fetchone() is not None
 
 
-async def tombstone_of(conn: aiosqlite.Connection, uri: str) -> str | None:
-    """When the post with this id was deleted, if it was."""
-    cursor = await conn.execute("SELECT deleted_at FROM tombstones WHERE uri = ?", (uri,))
-    row = await cursor.fetchone()
-    return str(row[0]) if row else None
-
-
 async def get_by_id(conn: aiosqlite.Connection, status_id: int) -> Status | None:
     cursor = await conn.execute(f"SELECT {COLUMNS} FROM statuses s WHERE s.id = ?", (status_id,))
     row = await cursor.fetchone()
@@ -240,12 +233,6 @@ async def count_replies(conn: aiosqlite.Connection, status_id: int) -> int:
         " AND visibility IN ('public', 'unlisted')",
         (status_id,),
     )
-    row = await cursor.fetchone()
-    return int(row[0]) if row else 0
-
-
-async def reply_depth(conn: aiosqlite.Connection, status_id: int) -> int:
-    cursor = await conn.execute("SELECT reply_depth FROM statuses WHERE id = ?", (status_id,))
     row = await cursor.fetchone()
     return int(row[0]) if row else 0
 
