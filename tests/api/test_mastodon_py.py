@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,23 +12,8 @@ import pytest
 import requests
 from mastodon import Mastodon, MastodonAPIError, MastodonNotFoundError
 
+from tests.api.clients import logged_in
 from tests.api.conftest import Served
-
-SCOPES = ["read", "write", "follow"]
-
-
-@contextmanager
-def logged_in(base: str, scopes: list[str] = SCOPES) -> Iterator[Mastodon]:
-    """A logged-in client whose HTTP session is closed afterwards (no stray sockets)."""
-    with requests.Session() as session:
-        client_id, secret = Mastodon.create_app(
-            "fedi tests", api_base_url=base, scopes=scopes, session=session
-        )
-        client = Mastodon(
-            client_id=client_id, client_secret=secret, api_base_url=base, session=session
-        )
-        client.log_in("alice", "alice-password", scopes=scopes, allow_http=True)
-        yield client
 
 
 async def test_log_in_and_verify_credentials(served: Served) -> None:
