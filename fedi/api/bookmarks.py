@@ -12,13 +12,12 @@ from starlette.responses import Response
 from fedi.api.base import APIError, Caller, Params, authorized, public, routes
 from fedi.api.entities import status_json, timestamp
 from fedi.api.interactions import visible_status
-from fedi.db import bookmarks
+from fedi.api.paging import link_header, page_of
+from fedi.db import bookmarks, listings
 from fedi.posting import PostError, pin_status
 from fedi.timeutil import from_db, to_db, utcnow
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
-
-LIST_LIMIT = 40
 
 
 def _toggle(scope: str, add: bool, kind: str) -> Any:
@@ -55,8 +54,9 @@ def _listing(scope: str, query: Any) -> Any:
     async def endpoint(request: Request, caller: Caller) -> Response:
         context = context_of(request)
         async with context.db.read() as conn:
-            items = await query(conn, caller.user.account.id, LIST_LIMIT)
-        return JSONResponse([await status_json(context, s, caller.user) for s in items])
+            rows = await query(conn, caller.user.account.id, page_of(caller.params))
+        body = [await status_json(context, s, caller.user) for _, s in rows]
+        return JSONResponse(body, headers=link_header(request, [row_id for row_id, _ in rows]))
 
     return endpoint
 
@@ -132,8 +132,8 @@ bookmark_routes = [
     *routes(
         "/api/v1/statuses/{status_id}/unpin", _toggle("write:accounts", False, "pin"), ["POST"]
     ),
-    *routes("/api/v1/bookmarks", _listing("read:bookmarks", bookmarks.bookmarked), ["GET"]),
-    *routes("/api/v1/favourites", _listing("read:favourites", bookmarks.favourited), ["GET"]),
+    *routes("/api/v1/bookmarks", _listing("read:bookmarks", listings.bookmarks), ["GET"]),
+    *routes("/api/v1/favourites", _listing("read:favourites", listings.favourites), ["GET"]),
     *routes("/api/v1/markers", get_markers, ["GET"]),
     *routes("/api/v1/markers", set_markers, ["POST"]),
     *routes("/api/v1/preferences", preferences, ["GET"]),

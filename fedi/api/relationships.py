@@ -3,15 +3,16 @@ and following lists, and follow requests. Each action federates through fedi.rel
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from fedi.api.base import APIError, Caller, Params, authorized, public, routes
 from fedi.api.entities import account_json
+from fedi.api.paging import link_header, page_of
 from fedi.context import Context
-from fedi.db import accounts, follows, interactions
+from fedi.db import accounts, follows, interactions, listings
 from fedi.ids import parse_id
 from fedi.members import MemberError
 from fedi.models import Account, User
@@ -84,32 +85,39 @@ async def relationships(request: Request, caller: Caller) -> Response:
     return JSONResponse(found)
 
 
-async def _people(request: Request, side: Literal["followers", "following"]) -> Response:
+def _people(scope: str | None, side: listings.Side, own: bool = False) -> Any:
+    """A paged list of accounts on one side of the follows: those of the account in the path,
+    or (own=True) of the caller."""
+
+    async def listing(request: Request, account_id: int, params: Params) -> Response:
+        context = context_of(request)
+        async with context.db.read() as conn:
+            rows = await listings.follows(conn, account_id, side, page_of(params, 40, 80))
+        body = [await account_json(context, account) for _, account in rows]
+        return JSONResponse(body, headers=link_header(request, [row_id for row_id, _ in rows]))
+
+    if own:
+
+        @authorized(scope)
+        async def mine(request: Request, caller: Caller) -> Response:
+            return await listing(request, caller.user.account.id, caller.params)
+
+        return mine
+
+    @public
+    async def theirs(request: Request, params: Params) -> Response:
+        return await listing(request, (await target_account(request)).id, params)
+
+    return theirs
+
+
+@authorized("read:blocks")
+async def blocks(request: Request, caller: Caller) -> Response:
     context = context_of(request)
-    account = await target_account(request)
     async with context.db.read() as conn:
-        rows = await follows.actor_uris_page(conn, account.id, side, None, LIST_LIMIT)
-        people = [await accounts.get_by_uri(conn, uri) for _, uri in rows]
-    return JSONResponse([await account_json(context, p) for p in people if p is not None])
-
-
-@public
-async def followers(request: Request, params: Params) -> Response:
-    return await _people(request, "followers")
-
-
-@public
-async def following(request: Request, params: Params) -> Response:
-    return await _people(request, "following")
-
-
-@authorized("read:follows")
-async def follow_requests(request: Request, caller: Caller) -> Response:
-    context = context_of(request)
-    async with context.db.read() as conn:
-        ids = await follows.pending_requests(conn, caller.user.account.id)
-        people = [await accounts.get_by_id(conn, i) for i in ids]
-    return JSONResponse([await account_json(context, p) for p in people if p is not None])
+        rows = await listings.blocked(conn, caller.user.account.id, page_of(caller.params, 40, 80))
+    body = [await account_json(context, account) for _, account in rows]
+    return JSONResponse(body, headers=link_header(request, [row_id for row_id, _ in rows]))
 
 
 def _answer(accept: bool) -> Any:
@@ -135,9 +143,10 @@ relationship_routes = [
     *routes("/api/v1/accounts/{account_id}/unfollow", _action("write:follows", unfollow), ["POST"]),
     *routes("/api/v1/accounts/{account_id}/block", _action("write:blocks", block), ["POST"]),
     *routes("/api/v1/accounts/{account_id}/unblock", _action("write:blocks", unblock), ["POST"]),
-    *routes("/api/v1/accounts/{account_id}/followers", followers, ["GET"]),
-    *routes("/api/v1/accounts/{account_id}/following", following, ["GET"]),
-    *routes("/api/v1/follow_requests", follow_requests, ["GET"]),
+    *routes("/api/v1/accounts/{account_id}/followers", _people(None, "followers"), ["GET"]),
+    *routes("/api/v1/accounts/{account_id}/following", _people(None, "following"), ["GET"]),
+    *routes("/api/v1/follow_requests", _people("read:follows", "requests", own=True), ["GET"]),
+    *routes("/api/v1/blocks", blocks, ["GET"]),
     *routes("/api/v1/follow_requests/{account_id}/authorize", _answer(True), ["POST"]),
     *routes("/api/v1/follow_requests/{account_id}/reject", _answer(False), ["POST"]),
 ]

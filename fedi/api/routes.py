@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from fedi.api.absent import absent_routes
 from fedi.api.accounts import account_routes
 from fedi.api.bookmarks import bookmark_routes
 from fedi.api.instance import instance_routes
@@ -33,5 +34,6 @@ api_routes = [
     *status_routes,
     *notification_routes,
     *search_routes,
+    *absent_routes,
     Route("/api/{rest:path}", not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
 ]

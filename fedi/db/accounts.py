@@ -22,6 +22,7 @@ _ACCOUNT_COLUMNS = (
     " a.avatar_remote_url, a.header_remote_url, a.also_known_as, a.moved_to_id, a.fetched_at,"
     " a.key_refetched_at"
 )
+ACCOUNT_COLUMNS = _ACCOUNT_COLUMNS
 USER_COLUMNS = f"{_ACCOUNT_COLUMNS}, u.role, u.is_approved, u.created_at AS user_created_at"
 
 

@@ -6,9 +6,7 @@ import sqlite3
 
 import aiosqlite
 
-from fedi.db.statuses import COLUMNS, status_from_row
 from fedi.ids import new_id
-from fedi.models import Status
 
 
 def add_bookmark(conn: sqlite3.Connection, account_id: int, status_id: int, now: str) -> None:
@@ -43,24 +41,6 @@ async def is_pinned(conn: aiosqlite.Connection, account_id: int, status_id: int)
         "SELECT 1 FROM status_pins WHERE account_id = ? AND status_id = ?", (account_id, status_id)
     )
     return await cursor.fetchone() is not None
-
-
-async def bookmarked(conn: aiosqlite.Connection, account_id: int, limit: int) -> list[Status]:
-    cursor = await conn.execute(
-        f"SELECT {COLUMNS} FROM bookmarks b JOIN statuses s ON s.id = b.status_id"
-        " WHERE b.account_id = ? ORDER BY b.id DESC LIMIT ?",
-        (account_id, limit),
-    )
-    return [status_from_row(row) for row in await cursor.fetchall()]
-
-
-async def favourited(conn: aiosqlite.Connection, account_id: int, limit: int) -> list[Status]:
-    cursor = await conn.execute(
-        f"SELECT {COLUMNS} FROM favourites f JOIN statuses s ON s.id = f.status_id"
-        " WHERE f.account_id = ? ORDER BY f.id DESC LIMIT ?",
-        (account_id, limit),
-    )
-    return [status_from_row(row) for row in await cursor.fetchall()]
 
 
 def set_marker(

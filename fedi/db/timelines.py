@@ -19,15 +19,17 @@ class Page:
     limit: int = 20
 
 
-def _paging(page: Page) -> tuple[str, list[int | None], str]:
-    clause = " AND (? IS NULL OR s.id < ?) AND (? IS NULL OR s.id > ?)"
+def paging(page: Page, column: str = "s.id") -> tuple[str, list[int | None], str]:
+    """The WHERE clause (to append after a condition), its arguments and the order for a page
+    over `column`."""
+    clause = f" AND (? IS NULL OR {column} < ?) AND (? IS NULL OR {column} > ?)"
     lower = page.min_id if page.min_id is not None else page.since_id
     order = "ASC" if page.min_id is not None else "DESC"  # min_id: the page just above it
     return clause, [page.max_id, page.max_id, lower, lower], order
 
 
 async def home(conn: aiosqlite.Connection, account_id: int, page: Page) -> list[Status]:
-    clause, args, order = _paging(page)
+    clause, args, order = paging(page)
     cursor = await conn.execute(
         f"SELECT {COLUMNS} FROM statuses s WHERE ("
         "   s.account_id = ?"
@@ -43,7 +45,7 @@ async def home(conn: aiosqlite.Connection, account_id: int, page: Page) -> list[
 
 
 async def public(conn: aiosqlite.Connection, local: bool | None, page: Page) -> list[Status]:
-    clause, args, order = _paging(page)
+    clause, args, order = paging(page)
     cursor = await conn.execute(
         f"SELECT {COLUMNS} FROM statuses s WHERE s.visibility = 'public'"
         " AND s.reblog_of_id IS NULL AND (? IS NULL OR s.is_local = ?)"

@@ -1,0 +1,61 @@
+"""Features this server deliberately does not offer, answered the way Mastodon answers when it
+has nothing to show, so that apps render an empty screen instead of an error:
+
+- announcements: the instance publishes none;
+- trends and follow suggestions: not computed, because they would expose what members read and
+  whom they follow, which our members' safety forbids;
+- followed and featured hashtags: not supported, so nobody has any;
+- instance rules: none are configured; translation: no translation service is configured.
+
+Each answers only what is true for this server; none of them accepts writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from fedi.api.base import Caller, Params, authorized, public, routes
+from fedi.api.relationships import target_account
+from fedi.web.responses import JSONResponse
+
+
+def _empty_for_members(scope: str, body: Any) -> Any:
+    @authorized(scope)
+    async def endpoint(request: Request, caller: Caller) -> Response:
+        return JSONResponse(body)
+
+    return endpoint
+
+
+def _empty(body: Any) -> Any:
+    @public
+    async def endpoint(request: Request, params: Params) -> Response:
+        return JSONResponse(body)
+
+    return endpoint
+
+
+@public
+async def featured_tags_of(request: Request, params: Params) -> Response:
+    await target_account(request)  # 404 for an account that does not exist
+    return JSONResponse([])
+
+
+absent_routes = [
+    *routes("/api/v1/announcements", _empty_for_members("read", []), ["GET"]),
+    *routes("/api/v2/suggestions", _empty_for_members("read", []), ["GET"]),
+    *routes("/api/v1/suggestions", _empty_for_members("read", []), ["GET"]),
+    *routes("/api/v1/followed_tags", _empty_for_members("read:follows", []), ["GET"]),
+    *routes("/api/v1/featured_tags", _empty_for_members("read:accounts", []), ["GET"]),
+    *routes("/api/v1/featured_tags/suggestions", _empty_for_members("read:accounts", []), ["GET"]),
+    *routes("/api/v1/accounts/{account_id}/featured_tags", featured_tags_of, ["GET"]),
+    *routes("/api/v1/trends", _empty([]), ["GET"]),
+    *routes("/api/v1/trends/tags", _empty([]), ["GET"]),
+    *routes("/api/v1/trends/statuses", _empty([]), ["GET"]),
+    *routes("/api/v1/trends/links", _empty([]), ["GET"]),
+    *routes("/api/v1/instance/rules", _empty([]), ["GET"]),
+    *routes("/api/v1/instance/translation_languages", _empty({}), ["GET"]),
+]

@@ -1,0 +1,46 @@
+"""Paging as Mastodon pages lists: `max_id`, `since_id`, `min_id` and `limit` in, and a `Link`
+header with absolute `next` (older) and `prev` (newer) URLs out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+
+from fedi.api.base import APIError, Params
+from fedi.db.timelines import Page
+from fedi.ids import parse_id
+
+CURSORS = ("max_id", "min_id", "since_id")
+
+
+def id_param(params: Params, name: str) -> int | None:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return None
+    value = parse_id(raw)
+    if value is None:
+        raise APIError(422, f"{name} must be an id")
+    return value
+
+
+def page_of(params: Params, default: int = 20, maximum: int = 40) -> Page:
+    raw = params.get("limit") or ""
+    limit = min(max(int(raw), 1), maximum) if raw.isdigit() and len(raw) < 6 else default
+    return Page(
+        max_id=id_param(params, "max_id"),
+        since_id=id_param(params, "since_id"),
+        min_id=id_param(params, "min_id"),
+        limit=limit,
+    )
+
+
+def link_header(request: Request, cursors: list[int]) -> dict[str, str]:
+    """The Link header for a page whose rows have these cursors, newest first."""
+    if not cursors:
+        return {}
+    base = str(request.url.replace(query=""))
+    others = [(k, v) for k, v in request.query_params.multi_items() if k not in CURSORS]
+    older = f"{base}?{urlencode([*others, ('max_id', cursors[-1])])}"
+    newer = f"{base}?{urlencode([*others, ('min_id', cursors[0])])}"
+    return {"Link": f'<{older}>; rel="next", <{newer}>; rel="prev"'}
