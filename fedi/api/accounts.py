@@ -3,16 +3,20 @@ posts."""
 
 from __future__ import annotations
 
+import re
+from typing import cast
+
 from starlette.requests import Request
 from starlette.responses import Response
 
 from fedi.api.base import APIError, Caller, Params, authorized, public, routes
 from fedi.api.entities import account_json, credential_account_json, status_json
 from fedi.api.statuses import link_header, page_of
-from fedi.db import accounts, statuses
+from fedi.db import accounts, preferences, statuses
+from fedi.db.preferences import PostingDefaults
 from fedi.ids import parse_id
 from fedi.members import MemberError
-from fedi.models import Account
+from fedi.models import Account, Visibility
 from fedi.profiles import update_profile
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
@@ -45,6 +49,28 @@ def optional_bool(params: Params, name: str) -> bool | None:
     return params.get_bool(name) if params.get(name) is not None else None
 
 
+LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+
+
+def posting_defaults(params: Params, current: PostingDefaults) -> PostingDefaults | None:
+    """source[privacy], source[sensitive] and source[language] over the current defaults; None
+    when the request changes none of them."""
+    privacy = params.get("source[privacy]")
+    sensitive = optional_bool(params, "source[sensitive]")
+    language = params.get("source[language]")
+    if privacy is None and sensitive is None and language is None:
+        return None
+    if privacy is not None and privacy not in ("public", "unlisted", "private"):
+        raise APIError(422, "Validation failed: source[privacy] must be public, unlisted, private")
+    if language and not LANGUAGE.match(language):
+        raise APIError(422, "Validation failed: source[language] must be an ISO 639 language code")
+    return PostingDefaults(
+        visibility=cast(Visibility, privacy) if privacy else current.visibility,
+        sensitive=current.sensitive if sensitive is None else sensitive,
+        language=current.language if language is None else (language or None),
+    )
+
+
 @authorized("write:accounts")
 async def update_credentials(request: Request, caller: Caller) -> Response:
     """Edit one's profile; the change reaches followers' servers as Update{Person}."""
@@ -52,6 +78,13 @@ async def update_credentials(request: Request, caller: Caller) -> Response:
     params = caller.params
     if params.get_file("avatar") or params.get_file("header"):
         raise APIError(422, "Avatar and header uploads are not supported yet")
+    account_id = caller.user.account.id
+    async with context.db.read() as conn:
+        defaults = posting_defaults(params, await preferences.posting_defaults(conn, account_id))
+    if defaults is not None:
+        await context.db.write(
+            lambda conn: preferences.set_posting_defaults(conn, account_id, defaults)
+        )
     try:
         user = await update_profile(
             context,

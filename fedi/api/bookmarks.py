@@ -13,7 +13,7 @@ from fedi.api.base import APIError, Caller, Params, authorized, public, routes
 from fedi.api.entities import status_json, timestamp
 from fedi.api.interactions import visible_status
 from fedi.api.paging import link_header, page_of
-from fedi.db import bookmarks, listings
+from fedi.db import bookmarks, listings, preferences
 from fedi.posting import PostError, pin_status
 from fedi.timeutil import from_db, to_db, utcnow
 from fedi.web.responses import JSONResponse
@@ -100,12 +100,14 @@ async def set_markers(request: Request, caller: Caller) -> Response:
 
 
 @authorized("read:accounts")
-async def preferences(request: Request, caller: Caller) -> Response:
+async def posting_preferences(request: Request, caller: Caller) -> Response:
+    async with context_of(request).db.read() as conn:
+        defaults = await preferences.posting_defaults(conn, caller.user.account.id)
     return JSONResponse(
         {
-            "posting:default:visibility": "public",
-            "posting:default:sensitive": False,
-            "posting:default:language": None,
+            "posting:default:visibility": defaults.visibility,
+            "posting:default:sensitive": defaults.sensitive,
+            "posting:default:language": defaults.language,
             "reading:expand:media": "default",
             "reading:expand:spoilers": False,
         }
@@ -136,6 +138,6 @@ bookmark_routes = [
     *routes("/api/v1/favourites", _listing("read:favourites", listings.favourites), ["GET"]),
     *routes("/api/v1/markers", get_markers, ["GET"]),
     *routes("/api/v1/markers", set_markers, ["POST"]),
-    *routes("/api/v1/preferences", preferences, ["GET"]),
+    *routes("/api/v1/preferences", posting_preferences, ["GET"]),
     *routes("/api/v1/custom_emojis", custom_emojis, ["GET"]),
 ]

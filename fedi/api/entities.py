@@ -8,7 +8,7 @@ from typing import Any
 
 from fedi.activitypub.actor import avatar_url, header_url
 from fedi.context import Context
-from fedi.db import accounts, bookmarks, interactions, statuses
+from fedi.db import accounts, bookmarks, interactions, preferences, statuses
 from fedi.html import inline_text_to_html
 from fedi.models import Account, Status, User
 
@@ -74,10 +74,11 @@ async def credential_account_json(context: Context, user: User) -> dict[str, Any
     body = await account_json(context, user.account)
     async with context.db.read() as conn:
         note = await accounts.note_source(conn, user.account.id)
+        defaults = await preferences.posting_defaults(conn, user.account.id)
     body["source"] = {
-        "privacy": "public",
-        "sensitive": False,
-        "language": None,
+        "privacy": defaults.visibility,
+        "sensitive": defaults.sensitive,
+        "language": defaults.language,
         "note": note,
         "fields": [
             {"name": f.name, "value": f.value, "verified_at": None} for f in user.account.fields

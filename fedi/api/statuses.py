@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from fedi.api.base import APIError, Caller, Params, authorized, bearer_of, public, routes
 from fedi.api.entities import status_json, timestamp
-from fedi.db import follows, statuses, timelines
+from fedi.db import follows, preferences, statuses, timelines
 from fedi.ids import parse_id
 from fedi.models import Status, User
 from fedi.oauth import token_for
@@ -76,7 +76,9 @@ async def visible_to(request: Request, status: Status, viewer: User | None) -> b
 async def create(request: Request, caller: Caller) -> Response:
     context = context_of(request)
     params = caller.params
-    visibility = params.get("visibility", "public") or "public"
+    async with context.db.read() as conn:
+        defaults = await preferences.posting_defaults(conn, caller.user.account.id)
+    visibility = params.get("visibility") or defaults.visibility
     if visibility not in VISIBILITIES:
         raise APIError(422, f"Validation failed: visibility {visibility!r} is not valid")
     key = request.headers.get("idempotency-key", "")[:128]
@@ -94,7 +96,7 @@ async def create(request: Request, caller: Caller) -> Response:
             params.get("status", "") or "",
             visibility,
             params.get("spoiler_text", "") or "",
-            params.get("language") or None,
+            params.get("language") or defaults.language,
             in_reply_to_id=id_param(params, "in_reply_to_id"),
         )
     except PostError as exc:
