@@ -90,7 +90,9 @@ async def store_note(
         object_type=note.object_type, title=note.title,
         in_reply_to_id=parent.id if parent else None, in_reply_to_uri=note.in_reply_to_uri,
         in_reply_to_account_id=parent.account_id if parent else None,
-        thread_uri=note.thread_uri or (parent.thread_uri or parent.uri if parent else None),
+        # The thread of a known parent wins over what the note claims, so a reply from a server
+        # that names threads its own way still joins the thread (and conversation) it answers.
+        thread_uri=(parent.thread_uri or parent.uri) if parent else note.thread_uri,
         reply_depth=depth, mentions=tuple(mentions), tags=note.tags,
         attachments=note.attachments, poll=note.poll,
     )  # fmt: skip

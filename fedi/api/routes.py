@@ -10,6 +10,7 @@ from starlette.routing import Route
 from fedi.api.absent import absent_routes
 from fedi.api.accounts import account_routes
 from fedi.api.bookmarks import bookmark_routes
+from fedi.api.conversations import conversation_routes
 from fedi.api.instance import instance_routes
 from fedi.api.interactions import interaction_routes
 from fedi.api.notifications import notification_routes
@@ -34,6 +35,7 @@ api_routes = [
     *status_routes,
     *notification_routes,
     *search_routes,
+    *conversation_routes,
     *absent_routes,
     Route("/api/{rest:path}", not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
 ]

@@ -1,0 +1,88 @@
+"""Direct conversations (`/api/v1/conversations`): the threads of direct posts a member is part
+of, as Elk, Phanpy and the official apps list them. Another member's conversation is a 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from fedi.api.base import APIError, Caller, authorized, routes
+from fedi.api.entities import account_json, status_json
+from fedi.api.paging import link_header, page_of
+from fedi.context import Context
+from fedi.db import conversations, statuses
+from fedi.db.conversations import Conversation
+from fedi.ids import parse_id
+from fedi.models import User
+from fedi.web.responses import JSONResponse
+from fedi.web.state import context_of
+
+
+async def conversation_json(
+    context: Context, viewer: User, conversation: Conversation
+) -> dict[str, Any]:
+    async with context.db.read() as conn:
+        others = await conversations.participants(conn, viewer.account.id, conversation.thread)
+        last = await statuses.get_by_id(conn, conversation.last_status_id)
+    return {
+        "id": str(conversation.id),
+        "unread": conversation.unread,
+        "accounts": [await account_json(context, account) for account in others],
+        "last_status": await status_json(context, last, viewer) if last else None,
+    }
+
+
+@authorized("read:statuses")
+async def index(request: Request, caller: Caller) -> Response:
+    context = context_of(request)
+    async with context.db.read() as conn:
+        found = await conversations.page_of(conn, caller.user.account.id, page_of(caller.params))
+    body = [await conversation_json(context, caller.user, c) for c in found]
+    return JSONResponse(body, headers=link_header(request, [c.last_status_id for c in found]))
+
+
+async def _mine(request: Request, caller: Caller) -> Conversation:
+    conversation_id = parse_id(request.path_params["conversation_id"])
+    async with context_of(request).db.read() as conn:
+        found = (
+            await conversations.get(conn, caller.user.account.id, conversation_id)
+            if conversation_id is not None
+            else None
+        )
+    if found is None:
+        raise APIError(404, "Record not found")
+    return found
+
+
+@authorized("write:conversations")
+async def read(request: Request, caller: Caller) -> Response:
+    context = context_of(request)
+    found = await _mine(request, caller)
+    account_id = caller.user.account.id
+    await context.db.write(
+        lambda conn: conversations.mark(conn, account_id, found.thread, read=found.last_status_id)
+    )
+    done = Conversation(found.id, found.thread, found.last_status_id, unread=False)
+    return JSONResponse(await conversation_json(context, caller.user, done))
+
+
+@authorized("write:conversations")
+async def remove(request: Request, caller: Caller) -> Response:
+    """Take the conversation off the member's list, until someone writes in it again."""
+    found = await _mine(request, caller)
+    account_id = caller.user.account.id
+    await context_of(request).db.write(
+        lambda conn: conversations.mark(
+            conn, account_id, found.thread, read=found.last_status_id, hidden=found.last_status_id
+        )
+    )
+    return JSONResponse({})
+
+
+conversation_routes = [
+    *routes("/api/v1/conversations", index, ["GET"]),
+    *routes("/api/v1/conversations/{conversation_id}", remove, ["DELETE"]),
+    *routes("/api/v1/conversations/{conversation_id}/read", read, ["POST"]),
+]
