@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from fedi.api.base import APIError, Caller, Params, authorized, public, routes
 from fedi.api.entities import account_json, credential_account_json, status_json
+from fedi.api.media import store_profile_images
 from fedi.api.statuses import link_header, page_of
 from fedi.db import accounts, statuses
 from fedi.ids import parse_id
@@ -50,8 +51,7 @@ async def update_credentials(request: Request, caller: Caller) -> Response:
     """Edit one's profile; the change reaches followers' servers as Update{Person}."""
     context = context_of(request)
     params = caller.params
-    if params.get_file("avatar") or params.get_file("header"):
-        raise APIError(422, "Avatar and header uploads are not supported yet")
+    await store_profile_images(context, caller.user.account.id, params)
     try:
         user = await update_profile(
             context,

@@ -11,6 +11,7 @@ from fedi.api.accounts import account_routes
 from fedi.api.bookmarks import bookmark_routes
 from fedi.api.instance import instance_routes
 from fedi.api.interactions import interaction_routes
+from fedi.api.media import media_routes
 from fedi.api.notifications import notification_routes
 from fedi.api.oauth_routes import oauth_routes
 from fedi.api.relationships import relationship_routes
@@ -33,5 +34,6 @@ api_routes = [
     *status_routes,
     *notification_routes,
     *search_routes,
+    *media_routes,
     Route("/api/{rest:path}", not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
 ]
