@@ -63,8 +63,10 @@ def _open(data: bytes) -> Image.Image:
         raise ImageTooLarge(f"images are limited to {SIZE_LIMIT // (1024 * 1024)} MiB")
     try:
         image = Image.open(io.BytesIO(data), formats=list(FORMATS))
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except UnidentifiedImageError:
         raise ImageError("the file is not a JPEG, PNG, GIF or WebP image") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageError(f"images are limited to {MATRIX_LIMIT} pixels") from None
     width, height = image.size
     if width < 1 or height < 1:
         raise ImageError("the image is empty")

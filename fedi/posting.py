@@ -202,7 +202,7 @@ async def edit_status(
     assert updated is not None
     document = await note_document(context, updated, user.account, with_context=False)
     activity = wrap(
-        "Update", f"{status.uri}#updates/{int(now.timestamp())}", user.account, document,
+        "Update", f"{status.uri}#updates/{int(now.timestamp() * 1000)}", user.account, document,
         document["to"], document["cc"], to_ap(now),
     )  # fmt: skip
     audience = audience_for(updated, [*before, *edited.mentions])

@@ -96,9 +96,10 @@ def attach(
     """Make media_ids (in this order) the uploads of a post, letting go of any others it had.
     False when one of them was taken meanwhile: the caller's transaction must not commit."""
     marks = ", ".join("?" for _ in media_ids)
+    keeping = f" AND id NOT IN ({marks})" if media_ids else ""
     conn.execute(
         "UPDATE media_attachments SET status_id = NULL, detached_at = ?"
-        f" WHERE status_id = ? AND file IS NOT NULL AND id NOT IN ({marks or 'NULL'})",
+        f" WHERE status_id = ? AND file IS NOT NULL{keeping}",
         (now, status_id, *media_ids),
     )
     for position, media_id in enumerate(media_ids):

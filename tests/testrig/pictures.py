@@ -43,7 +43,8 @@ def png_with_text(size: tuple[int, int] = (300, 200)) -> bytes:
 
 
 def animated_gif(frames: int = 4, size: tuple[int, int] = (40, 30)) -> bytes:
-    images = [Image.new("RGB", size, (i * 50, 100, 255 - i * 50)) for i in range(frames)]
+    colours = [(i % 256, (i * 7) % 256, (i * 13) % 256) for i in range(frames)]
+    images = [Image.new("RGB", size, colour) for colour in colours]
     buffer = io.BytesIO()
     images[0].save(
         buffer, "GIF", save_all=True, append_images=images[1:], duration=80, loop=0,
