@@ -362,13 +362,32 @@ async def test_served_files_paths_and_headers(
         assert b"secret" not in response.content
         if response.url.path.startswith("/media"):  # the client may resolve the dots itself
             assert response.headers["x-content-type-options"] == "nosniff"
-    raw = httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url))
-    async with raw:
-        request = raw.build_request("GET", "/media/x")
-        request.url = request.url.copy_with(raw_path=b"/media/../secret.png")
-        response = await raw.send(request)
-        assert response.status_code == 404
-        assert response.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [b"/media/../fedi.sqlite3", b"/media/..%2Ffedi.sqlite3", b"/media/%2e%2e%2ffedi.sqlite3",
+     b"/media/..\\fedi.sqlite3", b"/media/./../keys"],
+)  # fmt: skip
+async def test_dot_segments_sent_as_is_never_leave_the_media_directory(
+    served: Served, path: bytes
+) -> None:
+    """Raw requests, as a hostile client sends them (HTTP libraries resolve the dots first)."""
+    host, port = served.base.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        writer.write(b"GET " + path + b" HTTP/1.1\r\nHost: " + host.encode()
+                     + b"\r\nConnection: close\r\n\r\n")  # fmt: skip
+        await writer.drain()
+        answer = await reader.read()
+    finally:
+        writer.close()
+        await writer.wait_closed()
+    status_line, _, rest = answer.partition(b"\r\n")
+    assert status_line.split()[1] in (b"400", b"404"), status_line
+    assert b"SQLite" not in answer
+    if status_line.split()[1] == b"404":
+        assert b"x-content-type-options: nosniff" in rest.lower()
 
 
 async def test_unattached_uploads_are_cleaned_up_after_a_day(
