@@ -5,6 +5,7 @@ headers, and the clean-up of uploads nobody used. The files are served by fedi.w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import re
@@ -219,3 +220,16 @@ async def set_profile_image(
     )
     if old and old != name:
         await asyncio.to_thread(delete_files, directory, [old])
+
+
+async def clean_up_regularly(context: Context, stop: asyncio.Event, every: float = 3600) -> None:
+    """The server's background clean-up of unused uploads: at start, then every hour."""
+    while not stop.is_set():
+        try:
+            removed = await clean_up_unattached(context)
+            if removed:
+                log.info("removed %d unused uploads", removed)
+        except Exception:  # a worker's top level: log it and try again next time
+            log.exception("clean-up of unused uploads failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every)

@@ -19,7 +19,7 @@ from fedi import images, media
 from fedi.context import Context
 from fedi.members import add_member, get_member
 from fedi.oauth import password_grant, register_app
-from fedi.timeutil import utcnow
+from fedi.timeutil import to_db, utcnow
 from tests.api.clients import logged_in
 from tests.api.conftest import Served
 from tests.testrig import pictures
@@ -440,3 +440,26 @@ async def test_avatar_upload_is_federated_in_the_actor_and_bad_files_are_422(
         await client.get("/users/alice", headers={"Accept": "application/activity+json"})
     ).json()
     assert actor["icon"] == {"type": "Image", "mediaType": "image/png", "url": avatar}
+
+
+async def test_the_server_cleans_up_regularly(
+    client: httpx.AsyncClient, context: Context, alice: dict[str, str]
+) -> None:
+    unused = (await _upload(client, alice, pictures.png_with_text())).json()
+    two_days_ago = to_db(utcnow() - timedelta(days=2))
+    await context.db.write(
+        lambda conn: conn.execute("UPDATE media_attachments SET created_at = ?", (two_days_ago,))
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(media.clean_up_regularly(context, stop, every=0.01))
+    try:
+        for _ in range(200):
+            response = await client.get(f"/api/v1/media/{unused['id']}", headers=alice)
+            if response.status_code == 404:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        stop.set()
+        await task
+    assert response.status_code == 404
+    assert (await client.get(unused["url"])).status_code == 404
