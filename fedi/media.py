@@ -11,6 +11,7 @@ import logging
 import re
 import secrets
 import sqlite3
+import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -31,6 +32,9 @@ UNATTACHED_LIFETIME = timedelta(days=1)
 FILE_NAME = re.compile(r"\A[A-Za-z0-9_-]{32}\.(jpg|png|gif|webp)\Z")
 MEDIA_TYPES = {ext: media_type for media_type, ext in images.EXTENSIONS.items()}
 ProfileImage = Literal["avatar", "header"]
+# Decoding a large image takes hundreds of megabytes for a second or two: at most two at a time,
+# whatever the number of uploads arriving together.
+_DECODING = threading.BoundedSemaphore(2)
 
 
 class MediaError(ValueError):
@@ -58,9 +62,19 @@ def delete_files(directory: Path, names: Sequence[str | None]) -> None:
             (directory / name).unlink(missing_ok=True)
 
 
+def _process_attachment(data: bytes) -> images.ProcessedImage:
+    with _DECODING:
+        return images.process_attachment(data)
+
+
+def _process_profile_image(data: bytes, box: tuple[int, int]) -> images.Encoded:
+    with _DECODING:
+        return images.process_profile_image(data, box)
+
+
 async def _processed(data: bytes) -> images.ProcessedImage:
     try:
-        return await asyncio.to_thread(images.process_attachment, data)
+        return await asyncio.to_thread(_process_attachment, data)
     except images.ImageTooLarge as exc:
         raise MediaError(str(exc), 413) from None
     except images.ImageError as exc:
@@ -198,7 +212,7 @@ async def clean_up_unattached(
 async def processed_profile_image(data: bytes, which: ProfileImage) -> images.Encoded:
     box = images.AVATAR_BOX if which == "avatar" else images.HEADER_BOX
     try:
-        return await asyncio.to_thread(images.process_profile_image, data, box)
+        return await asyncio.to_thread(_process_profile_image, data, box)
     except images.ImageTooLarge as exc:
         raise MediaError(str(exc), 413) from None
     except images.ImageError as exc:
