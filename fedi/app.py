@@ -23,7 +23,9 @@ from fedi.auth import Authenticator
 from fedi.config import Settings
 from fedi.context import Context, open_context
 from fedi.i18n import Translations
+from fedi.media import clean_up_regularly
 from fedi.web import actors, discovery, pages, signin
+from fedi.web.media import routes as media_routes
 from fedi.web.negotiation import prefers_html
 from fedi.web.responses import JSONResponse, json_error
 from fedi.web.state import context_of
@@ -104,6 +106,7 @@ async def running_workers(context: Context) -> AsyncIterator[None]:
     tasks = [
         asyncio.create_task(InboxWorker(context).run(stop), name="inbox-worker"),
         asyncio.create_task(OutboxWorker(context).run(stop), name="outbox-worker"),
+        asyncio.create_task(clean_up_regularly(context, stop), name="media-clean-up"),
     ]
     try:
         yield
@@ -140,6 +143,7 @@ def create_app(
             *actors.routes,
             *pages.routes,
             *signin.routes,
+            *media_routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         exception_handlers={HTTPException: http_error, Exception: server_error},

@@ -119,6 +119,9 @@ class Mention:
 
 @dataclass(frozen=True)
 class Attachment:
+    """A remote attachment (`url` is where its server has it) or a local upload (`file` and
+    `preview_file` are names in our media directory, `url` is empty)."""
+
     id: int
     media_type: str
     url: str
@@ -126,6 +129,13 @@ class Attachment:
     blurhash: str | None
     width: int | None
     height: int | None
+    file: str | None = None
+    preview_file: str | None = None
+    preview_width: int | None = None
+    preview_height: int | None = None
+    size: int | None = None
+    focus_x: float = 0.0
+    focus_y: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Sequence
 
-from fedi import ids
+from fedi import ids, media
 from fedi.activitypub.notes import addressing, create_to_ap, wrap
 from fedi.context import Context
 from fedi.db import interactions, statuses
@@ -48,8 +49,8 @@ async def _resolve_mentions(context: Context, text: str) -> dict[str, Account]:
     return found
 
 
-def _check_text(text: str, spoiler_text: str) -> None:
-    if not text.strip():
+def _check_text(text: str, spoiler_text: str, has_media: bool = False) -> None:
+    if not text.strip() and not has_media:
         raise PostError("a post needs some text")
     if len(text) + len(spoiler_text) > MAX_CHARACTERS:
         raise PostError(f"a post has at most {MAX_CHARACTERS} characters")
@@ -68,11 +69,13 @@ async def post_status(
     spoiler_text: str = "",
     language: str | None = None,
     in_reply_to_id: int | None = None,
+    media_ids: Sequence[int] = (),
 ) -> Status:
     user = await _author(context, username)
     if visibility not in VISIBILITIES:
         raise PostError(f"unknown visibility {visibility!r}")
-    _check_text(text, spoiler_text)
+    attached = await _attachable(context, user, media_ids)
+    _check_text(text, spoiler_text, bool(attached))
     parent: Status | None = None
     if in_reply_to_id is not None:
         async with context.db.read() as conn:
@@ -112,13 +115,17 @@ async def post_status(
 
     def write(conn: sqlite3.Connection) -> None:
         statuses.insert_status(conn, new)
+        media.attach(conn, account.id, status_id, attached, new.created_at)
         interactions.notify(conn, new.mentions, "mention", account.id, status_id, new.created_at)
         if parent is not None:
             interactions.notify(
                 conn, [parent.account_id], "mention", account.id, status_id, new.created_at
             )
 
-    await context.db.write(write)
+    try:
+        await context.db.write(write)
+    except media.MediaError as exc:
+        raise PostError(str(exc)) from None
     async with context.db.read() as conn:
         status = await statuses.get_by_id(conn, status_id)
     assert status is not None
@@ -132,6 +139,15 @@ async def post_status(
     return status
 
 
+async def _attachable(
+    context: Context, user: User, media_ids: Sequence[int] | None, status_id: int | None = None
+) -> tuple[int, ...]:
+    try:
+        return await media.check_attachable(context, user.account.id, media_ids or (), status_id)
+    except media.MediaError as exc:
+        raise PostError(str(exc)) from None
+
+
 async def _own_status(context: Context, user: User, status_id: int) -> Status:
     async with context.db.read() as conn:
         status = await statuses.get_of_account(conn, user.account.id, status_id)
@@ -141,12 +157,21 @@ async def _own_status(context: Context, user: User, status_id: int) -> Status:
 
 
 async def edit_status(
-    context: Context, username: str, status_id: int, text: str, spoiler_text: str = ""
+    context: Context,
+    username: str,
+    status_id: int,
+    text: str,
+    spoiler_text: str = "",
+    media_ids: Sequence[int] | None = None,
 ) -> Status:
-    """Replace the text of one's post, keep the old version in its history, send an Update."""
+    """Replace the text of one's post, keep the old version in its history, send an Update.
+    media_ids, when given, become the post's attachments (Mastodon: all of them, in order)."""
     user = await _author(context, username)
     status = await _own_status(context, user, status_id)
-    _check_text(text, spoiler_text)
+    attached = await _attachable(context, user, media_ids, status.id)
+    async with context.db.read() as conn:
+        kept = media_ids is None and bool((await statuses.details(conn, status.id)).attachments)
+    _check_text(text, spoiler_text, bool(attached) or kept)
     mentions = await _resolve_mentions(context, text)
     now = utcnow()
     edited = NewStatus(
@@ -162,13 +187,22 @@ async def edit_status(
     )  # fmt: skip
     async with context.db.read() as conn:
         before = await statuses.mentioned_account_ids(conn, status.id)
-    await context.db.write(lambda conn: statuses.apply_edit(conn, status, edited))
+
+    def write(conn: sqlite3.Connection) -> None:
+        statuses.apply_edit(conn, status, edited)
+        if media_ids is not None:
+            media.attach(conn, user.account.id, status.id, attached, to_db(now))
+
+    try:
+        await context.db.write(write)
+    except media.MediaError as exc:
+        raise PostError(str(exc)) from None
     async with context.db.read() as conn:
         updated = await statuses.get_by_id(conn, status.id)
     assert updated is not None
     document = await note_document(context, updated, user.account, with_context=False)
     activity = wrap(
-        "Update", f"{status.uri}#updates/{int(now.timestamp())}", user.account, document,
+        "Update", f"{status.uri}#updates/{int(now.timestamp() * 1000)}", user.account, document,
         document["to"], document["cc"], to_ap(now),
     )  # fmt: skip
     audience = audience_for(updated, [*before, *edited.mentions])
@@ -196,6 +230,7 @@ async def delete_status(context: Context, username: str, status_id: int) -> Stat
     audience = audience_for(status, mentioned, (status.in_reply_to_account_id or 0,))
 
     def write(conn: sqlite3.Connection) -> None:
+        media.detach(conn, status.id, now)
         statuses.delete_status(conn, status, now)
         enqueue(
             conn,

@@ -65,9 +65,10 @@ def note_to_ap(
             {
                 "type": "Document",
                 "mediaType": a.media_type,
-                "url": a.url,
+                "url": urls.media(a.file) if a.file else a.url,
                 "name": a.description or None,
                 "blurhash": a.blurhash,
+                "focalPoint": [a.focus_x, a.focus_y] if a.file else None,
                 "width": a.width,
                 "height": a.height,
             }

@@ -33,5 +33,7 @@ NOTE_EXTENSIONS: dict[str, Any] = {
     "sensitive": "as:sensitive",
     "toot": "http://joinmastodon.org/ns#",
     "Hashtag": "as:Hashtag",
+    "blurhash": "toot:blurhash",
+    "focalPoint": {"@container": "@list", "@id": "toot:focalPoint"},
 }
 NOTE_CONTEXT: list[Any] = [AS_CONTEXT, NOTE_EXTENSIONS]

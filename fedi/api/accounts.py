@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from fedi.api.base import APIError, Caller, Params, authorized, public, routes
 from fedi.api.entities import account_json, credential_account_json, status_json
+from fedi.api.media import store_profile_images
 from fedi.api.statuses import link_header, page_of
 from fedi.db import accounts, preferences, statuses
 from fedi.db.preferences import PostingDefaults
@@ -76,11 +77,10 @@ async def update_credentials(request: Request, caller: Caller) -> Response:
     """Edit one's profile; the change reaches followers' servers as Update{Person}."""
     context = context_of(request)
     params = caller.params
-    if params.get_file("avatar") or params.get_file("header"):
-        raise APIError(422, "Avatar and header uploads are not supported yet")
     account_id = caller.user.account.id
     async with context.db.read() as conn:
         defaults = posting_defaults(params, await preferences.posting_defaults(conn, account_id))
+    await store_profile_images(context, account_id, params)
     if defaults is not None:
         await context.db.write(
             lambda conn: preferences.set_posting_defaults(conn, account_id, defaults)

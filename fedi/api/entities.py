@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fedi.activitypub.actor import avatar_url, header_url
+from fedi.api.attachments import attachment_json
 from fedi.context import Context
 from fedi.db import accounts, bookmarks, interactions, preferences, statuses
 from fedi.html import inline_text_to_html
@@ -140,19 +141,7 @@ async def status_json(context: Context, status: Status, viewer: User | None) -> 
             str(status.in_reply_to_account_id) if status.in_reply_to_account_id else None
         ),
         "reblog": await status_json(context, original, viewer) if original else None,
-        "media_attachments": [
-            {
-                "id": str(a.id),
-                "type": "image" if a.media_type.startswith("image/") else "unknown",
-                "url": a.url,
-                "preview_url": a.url,
-                "remote_url": a.url,
-                "description": a.description or None,
-                "blurhash": a.blurhash,
-                "meta": {},
-            }
-            for a in details.attachments
-        ],
+        "media_attachments": [attachment_json(context.urls, a) for a in details.attachments],
         "mentions": [
             {
                 "id": str(m.account_id),

@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fedi import __version__
+from fedi import __version__, images, media
 from fedi.api.base import Params, public, routes
 from fedi.config import SUPPORTED_LOCALES
 from fedi.db import accounts
@@ -16,7 +16,7 @@ from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
 VERSION = f"4.2.0 (compatible; fedi {__version__})"
-IMAGE_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp", "image/avif"]
+IMAGE_TYPES = list(images.FORMATS.values())
 
 
 def configuration(streaming: str) -> dict[str, Any]:
@@ -26,17 +26,17 @@ def configuration(streaming: str) -> dict[str, Any]:
         "accounts": {"max_featured_tags": 10, "max_pinned_statuses": 5},
         "statuses": {
             "max_characters": MAX_CHARACTERS,
-            "max_media_attachments": 4,
+            "max_media_attachments": media.MAX_ATTACHMENTS,
             "characters_reserved_per_url": 23,
         },
         "media_attachments": {
             "supported_mime_types": IMAGE_TYPES,
-            "image_size_limit": 16_777_216,
-            "image_matrix_limit": 33_177_600,
+            "image_size_limit": images.SIZE_LIMIT,
+            "image_matrix_limit": images.MATRIX_LIMIT,
             "video_size_limit": 0,
             "video_frame_rate_limit": 0,
             "video_matrix_limit": 0,
-            "description_limit": 1500,
+            "description_limit": media.DESCRIPTION_LIMIT,
         },
         "polls": {
             "max_options": 4,

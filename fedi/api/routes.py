@@ -13,6 +13,7 @@ from fedi.api.bookmarks import bookmark_routes
 from fedi.api.conversations import conversation_routes
 from fedi.api.instance import instance_routes
 from fedi.api.interactions import interaction_routes
+from fedi.api.media import media_routes
 from fedi.api.notifications import notification_routes
 from fedi.api.oauth_routes import oauth_routes
 from fedi.api.relationships import relationship_routes
@@ -37,5 +38,6 @@ api_routes = [
     *search_routes,
     *conversation_routes,
     *absent_routes,
+    *media_routes,
     Route("/api/{rest:path}", not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
 ]

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from fedi.api.base import APIError, Caller, Params, authorized, bearer_of, public, routes
 from fedi.api.entities import status_json, timestamp
+from fedi.api.media import media_ids_param
 from fedi.db import follows, preferences, statuses, timelines
 from fedi.ids import parse_id
 from fedi.models import Status, User
@@ -98,6 +99,7 @@ async def create(request: Request, caller: Caller) -> Response:
             params.get("spoiler_text", "") or "",
             params.get("language") or defaults.language,
             in_reply_to_id=id_param(params, "in_reply_to_id"),
+            media_ids=media_ids_param(params),
         )
     except PostError as exc:
         raise APIError(422, f"Validation failed: {exc}") from None
@@ -119,6 +121,7 @@ async def edit(request: Request, caller: Caller) -> Response:
         edited = await edit_status(
             context, caller.user.account.username, status.id,
             caller.params.get("status", "") or "", caller.params.get("spoiler_text", "") or "",
+            media_ids=media_ids_param(caller.params),  # as Mastodon: none given removes them
         )  # fmt: skip
     except PostError as exc:
         raise APIError(422, f"Validation failed: {exc}") from None

@@ -117,8 +117,10 @@ def apply_edit(conn: sqlite3.Connection, status: Status, new: NewStatus) -> None
         (new.content, new.spoiler_text, int(new.is_sensitive), new.language, new.title,
          new.source_text, new.edited_at, status.id),
     )  # fmt: skip
-    for table in ("mentions", "status_tags", "media_attachments"):
+    for table in ("mentions", "status_tags"):
         conn.execute(f"DELETE FROM {table} WHERE status_id = ?", (status.id,))
+    # Local uploads stay: fedi.media attaches and detaches them (a remote one has no file).
+    conn.execute("DELETE FROM media_attachments WHERE status_id = ? AND file IS NULL", (status.id,))
     _write_details(conn, NewStatus(**{**new.__dict__, "id": status.id}))
 
 
@@ -259,8 +261,9 @@ async def details(conn: aiosqlite.Connection, status_id: int) -> StatusDetails:
     )
     tags = tuple(row[0] for row in await cursor.fetchall())
     cursor = await conn.execute(
-        "SELECT id, media_type, COALESCE(remote_url, file, ''), description, blurhash, width,"
-        " height FROM media_attachments WHERE status_id = ? ORDER BY id",
+        "SELECT id, media_type, COALESCE(remote_url, ''), description, blurhash, width, height,"
+        " file, preview_file, preview_width, preview_height, file_size, focus_x, focus_y"
+        " FROM media_attachments WHERE status_id = ? ORDER BY position, id",
         (status_id,),
     )
     attachments = tuple(Attachment(*row) for row in await cursor.fetchall())

@@ -1,0 +1,50 @@
+"""Mastodon's MediaAttachment entity, for our own uploads and for remote posts' attachments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fedi.models import Attachment
+from fedi.urls import Urls
+
+
+def _size(width: int | None, height: int | None) -> dict[str, Any] | None:
+    if not width or not height:
+        return None
+    return {"width": width, "height": height, "size": f"{width}x{height}",
+            "aspect": width / height}  # fmt: skip
+
+
+def _kind(media_type: str) -> str:
+    for prefix, kind in (("image/gif", "image"), ("image/", "image"), ("video/", "video"),
+                         ("audio/", "audio")):  # fmt: skip
+        if media_type.startswith(prefix):
+            return kind
+    return "unknown"
+
+
+def attachment_json(urls: Urls, attachment: Attachment) -> dict[str, Any]:
+    """Mastodon's MediaAttachment: our own files by their absolute URL, a remote one where its
+    server has it (remote_url)."""
+    a = attachment
+    local = a.file is not None
+    url = urls.media(a.file) if a.file else a.url
+    meta: dict[str, Any] = {}
+    if original := _size(a.width, a.height):
+        meta["original"] = original
+    if local and (small := _size(a.preview_width, a.preview_height)):
+        meta["small"] = small
+    if local:
+        meta["focus"] = {"x": a.focus_x, "y": a.focus_y}
+    return {
+        "id": str(a.id),
+        "type": _kind(a.media_type),
+        "url": url,
+        "preview_url": urls.media(a.preview_file) if a.preview_file else url,
+        "remote_url": None if local else a.url,
+        "preview_remote_url": None,
+        "text_url": None,
+        "meta": meta,
+        "description": a.description or None,
+        "blurhash": a.blurhash,
+    }
