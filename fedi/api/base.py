@@ -21,7 +21,7 @@ from fedi.oauth import token_for
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
-MAX_BODY = 16 * 1024 * 1024
+MAX_BODY = 17 * 1024 * 1024  # a 16 MiB upload and its multipart framing
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
@@ -90,14 +90,27 @@ def _add_json(values: dict[str, list[Any]], data: dict[str, Any], prefix: str = 
             values.setdefault(name, []).append(value)
 
 
+async def _read_capped(request: Request) -> None:
+    """Read a body of undeclared length into the request, refusing it once it passes MAX_BODY;
+    the parsers then read the kept bytes."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise APIError(413, "The request body is too large")
+    request._body = bytes(body)
+
+
 async def params_of(request: Request) -> Params:
     values: dict[str, list[Any]] = {}
     for key, text in request.query_params.multi_items():
         values.setdefault(key, []).append(text)
     if request.method in ("GET", "HEAD", "DELETE") and not request.headers.get("content-length"):
         return Params(values)
-    declared = request.headers.get("content-length", "0")
-    if declared.isdigit() and int(declared) > MAX_BODY:
+    declared = request.headers.get("content-length")
+    if declared is None:
+        await _read_capped(request)  # a chunked body: counted as it arrives, never past the cap
+    elif declared.isdigit() and int(declared) > MAX_BODY:
         raise APIError(413, "The request body is too large")
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json":
