@@ -23,7 +23,7 @@ from fedi.auth import Authenticator
 from fedi.config import Settings
 from fedi.context import Context, open_context
 from fedi.i18n import Translations
-from fedi.web import actors, discovery, pages, signin
+from fedi.web import actors, discovery, pages, signin, signup
 from fedi.web.negotiation import prefers_html
 from fedi.web.responses import JSONResponse, json_error
 from fedi.web.state import context_of
@@ -140,6 +140,7 @@ def create_app(
             *actors.routes,
             *pages.routes,
             *signin.routes,
+            *signup.routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         exception_handlers={HTTPException: http_error, Exception: server_error},

@@ -13,6 +13,7 @@ from fedi.api.instance import instance_routes
 from fedi.api.interactions import interaction_routes
 from fedi.api.notifications import notification_routes
 from fedi.api.oauth_routes import oauth_routes
+from fedi.api.registrations import registration_routes
 from fedi.api.relationships import relationship_routes
 from fedi.api.search import search_routes
 from fedi.api.statuses import status_routes
@@ -26,6 +27,7 @@ async def not_found(request: Request) -> Response:
 api_routes = [
     *oauth_routes,
     *instance_routes,
+    *registration_routes,
     *relationship_routes,  # before account_routes: /accounts/relationships is not an id
     *account_routes,
     *interaction_routes,
