@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_parser("list", help="list members")
     for action, text in (("suspend", "suspend a member"), ("unsuspend", "lift a suspension"),
                          ("approve", "let a member who signed up sign in"),
-                         ("reject", "refuse a sign-up waiting for approval (deletes it)")):  # fmt: skip
+                         ("reject", "refuse a sign-up awaiting approval")):  # fmt: skip
         user.add_parser(action, help=text).add_argument("name")
     set_pw = user.add_parser("set-password", help="change a member's password")
     set_pw.add_argument("name")
@@ -290,7 +290,8 @@ def command_user(args: argparse.Namespace, settings: Settings) -> None:
             status = "suspended" if user.account.is_suspended else "active"
             pending = "no" if user.is_approved else "yes"
             created = user.created_at.strftime("%Y-%m-%d")
-            print(f"{user.account.username:<30} {user.role:<10} {status:<10} {pending:<8} {created}")
+            name = user.account.username
+            print(f"{name:<30} {user.role:<10} {status:<10} {pending:<8} {created}")
     elif action == "approve":
         with_context(settings, lambda c: approve_member(c, args.name))
         print(f"{args.name} is approved and can sign in")

@@ -95,9 +95,11 @@ def _check_username(problems: _Problems, username: str, instance_actor: str) -> 
     if not username:
         problems.add("username", "ERR_BLANK", "can't be blank")
     elif len(username) > MAX_USERNAME:
-        problems.add("username", "ERR_TOO_LONG", f"is too long (maximum is {MAX_USERNAME} characters)")
+        limit = f"is too long (maximum is {MAX_USERNAME} characters)"
+        problems.add("username", "ERR_TOO_LONG", limit)
     elif not USERNAME.match(username):
-        problems.add("username", "ERR_INVALID", "must contain only letters, numbers and underscores")
+        allowed = "must contain only letters, numbers and underscores"
+        problems.add("username", "ERR_INVALID", allowed)
     elif username.lower() in RESERVED or username.lower() == instance_actor.lower():
         problems.add("username", "ERR_RESERVED", "is reserved")
 
@@ -106,9 +108,11 @@ def _check_password(problems: _Problems, password: str) -> None:
     if not password:
         problems.add("password", "ERR_BLANK", "can't be blank")
     elif len(password) < MIN_LENGTH:
-        problems.add("password", "ERR_TOO_SHORT", f"is too short (minimum is {MIN_LENGTH} characters)")
+        limit = f"is too short (minimum is {MIN_LENGTH} characters)"
+        problems.add("password", "ERR_TOO_SHORT", limit)
     elif len(password) > MAX_LENGTH:
-        problems.add("password", "ERR_TOO_LONG", f"is too long (maximum is {MAX_LENGTH} characters)")
+        limit = f"is too long (maximum is {MAX_LENGTH} characters)"
+        problems.add("password", "ERR_TOO_LONG", limit)
 
 
 def validate(sign_up: SignUp, instance_actor: str) -> _Problems:

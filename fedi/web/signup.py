@@ -83,7 +83,8 @@ async def sign_up(request: Request) -> Response:
         locale=pages_of(request).locale_for(request).code,
         reason=values["reason"] if context.settings.registrations == "approval" else "",
     )
-    errors = {name: [p.code for p in found] for name, found in (await check(context, attempt)).items()}
+    found = await check(context, attempt)
+    errors = {name: [problem.code for problem in problems] for name, problems in found.items()}
     if password != form.get("password_confirmation", "")[:MAX_FIELD]:
         errors["password_confirmation"] = ["ERR_CONFIRMATION"]
     if errors:
@@ -93,7 +94,7 @@ async def sign_up(request: Request) -> Response:
     except RegistrationsClosed:
         return _page(request, 403, state="closed")
     except RegistrationError as refused:  # taken meanwhile by someone quicker
-        errors = {name: [p.code for p in found] for name, found in refused.errors.items()}
+        errors = {name: [p.code for p in taken] for name, taken in refused.errors.items()}
         return _page(request, 422, errors=errors, values=values)
     limits.sign_ups.hit(address)
     if not user.is_approved:

@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
+
+import pytest
 
 from fedi.config import load_settings
 from fedi.context import open_context
 from fedi.members import MemberError, get_member
 from fedi.registrations import SignUp, register
-from tests.cli.test_cli import assert_one_line_error, env, run  # noqa: F401 - env is a fixture
+from tests.cli.test_cli import assert_one_line_error, run
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"FEDI_DOMAIN": "cli.test", "FEDI_DATA_DIR": str(tmp_path / "data")}
 
 
 def sign_up(env: dict[str, str], username: str) -> None:
     async def go() -> None:
         settings = load_settings(env | {"FEDI_REGISTRATIONS": "approval"})
         async with open_context(settings) as context:
-            await register(context, SignUp(username, f"{username}@example.org", "long-enough", True))
+            email = f"{username}@example.org"
+            await register(context, SignUp(username, email, "long-enough", agreement=True))
 
     asyncio.run(go())
 
