@@ -167,6 +167,8 @@ def authorized(scope: str | None, *, user: bool = True) -> Callable[
             except APIError as exc:
                 return error_response(exc)
 
+        # What the route requires, readable by tests that walk the route table (security.md A1).
+        endpoint.required_scope = scope  # type: ignore[attr-defined]
         return endpoint
 
     return decorate

@@ -71,4 +71,7 @@ async def create_account(request: Request) -> Response:
     return response
 
 
+# The token check happens in _create; route walks (security.md A1, A5) read it here.
+create_account.required_scope = "write:accounts"  # type: ignore[attr-defined]
+
 registration_routes = [*routes("/api/v1/accounts", create_account, ["POST"])]
