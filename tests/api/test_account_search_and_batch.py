@@ -95,7 +95,7 @@ async def test_several_statuses_at_once_only_the_visible(served: Served) -> None
     mine, _ = await asyncio.to_thread(run)
     assert [s["id"] for s in mine] == [str(direct.id), str(public.id)]
     async with httpx.AsyncClient(base_url=served.base) as http:
-        query = [("id[]", str(i)) for i in asked]
+        query = {"id[]": [str(i) for i in asked]}
         anonymous = await http.get("/api/v1/statuses", params=query)
         assert anonymous.status_code == 200
         assert [s["id"] for s in anonymous.json()] == [str(public.id)]
