@@ -24,7 +24,7 @@ from fedi.config import Settings
 from fedi.context import Context, open_context
 from fedi.i18n import Translations
 from fedi.media import clean_up_regularly
-from fedi.web import actors, discovery, pages, signin
+from fedi.web import actors, discovery, pages, signin, signup
 from fedi.web.media import routes as media_routes
 from fedi.web.negotiation import prefers_html
 from fedi.web.responses import JSONResponse, json_error
@@ -144,6 +144,7 @@ def create_app(
             *pages.routes,
             *signin.routes,
             *media_routes,
+            *signup.routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         exception_handlers={HTTPException: http_error, Exception: server_error},

@@ -29,7 +29,15 @@ from fedi.config import ConfigError, Settings, load_settings
 from fedi.context import Context, StartupError, open_context
 from fedi.db import DatabaseError
 from fedi.keystore import KeyStoreError
-from fedi.members import MemberError, add_member, get_member, list_members, set_password
+from fedi.members import (
+    MemberError,
+    add_member,
+    approve_member,
+    get_member,
+    list_members,
+    reject_member,
+    set_password,
+)
 from fedi.members import set_suspended as set_member_suspended
 from fedi.models import ROLES
 from fedi.posting import VISIBILITIES, PostError, post_status
@@ -74,7 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--password", help="the password (asked for when omitted)")
     add.add_argument("--role", choices=ROLES, default="member")
     user.add_parser("list", help="list members")
-    for action, text in (("suspend", "suspend a member"), ("unsuspend", "lift a suspension")):
+    for action, text in (("suspend", "suspend a member"), ("unsuspend", "lift a suspension"),
+                         ("approve", "let a member who signed up sign in"),
+                         ("reject", "refuse a sign-up awaiting approval")):  # fmt: skip
         user.add_parser(action, help=text).add_argument("name")
     set_pw = user.add_parser("set-password", help="change a member's password")
     set_pw.add_argument("name")
@@ -275,11 +285,19 @@ def command_user(args: argparse.Namespace, settings: Settings) -> None:
         print(f"created {user.role} {user.account.username}: {user.account.uri}")
     elif action == "list":
         users = with_context(settings, list_members)
-        print(f"{'USERNAME':<30} {'ROLE':<10} {'STATUS':<10} CREATED")
+        print(f"{'USERNAME':<30} {'ROLE':<10} {'STATUS':<10} {'PENDING':<8} CREATED")
         for user in users:
             status = "suspended" if user.account.is_suspended else "active"
+            pending = "no" if user.is_approved else "yes"
             created = user.created_at.strftime("%Y-%m-%d")
-            print(f"{user.account.username:<30} {user.role:<10} {status:<10} {created}")
+            name = user.account.username
+            print(f"{name:<30} {user.role:<10} {status:<10} {pending:<8} {created}")
+    elif action == "approve":
+        with_context(settings, lambda c: approve_member(c, args.name))
+        print(f"{args.name} is approved and can sign in")
+    elif action == "reject":
+        with_context(settings, lambda c: reject_member(c, args.name))
+        print(f"the sign-up of {args.name} was rejected and deleted")
     elif action in ("suspend", "unsuspend"):
         suspend = action == "suspend"
         with_context(settings, lambda c: set_member_suspended(c, args.name, suspend))

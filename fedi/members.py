@@ -25,6 +25,14 @@ class MemberError(Exception):
     """A member operation cannot be done; the message says why, for a person to read."""
 
 
+class TakenError(MemberError):
+    """The username or e-mail address (`field`) belongs to someone already."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 def check_username(username: str) -> None:
     if not USERNAME.match(username):
         raise MemberError(
@@ -32,7 +40,16 @@ def check_username(username: str) -> None:
         )
 
 
-async def add_member(context: Context, username: str, password: str, role: Role = "member") -> User:
+async def add_member(
+    context: Context,
+    username: str,
+    password: str,
+    role: Role = "member",
+    *,
+    sign_up: accounts.SignUpDetails | None = None,
+) -> User:
+    """A new member with a key pair. `sign_up` carries what a self-registration adds (e-mail,
+    reason, app, and whether the account waits for approval)."""
     check_username(username)
     if role not in ROLES:
         raise MemberError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
@@ -42,7 +59,7 @@ async def add_member(context: Context, username: str, password: str, role: Role 
         raise MemberError(str(exc)) from None
     async with context.db.read() as conn:
         if await accounts.get_local_actor(conn, username) is not None:
-            raise MemberError(f"the username {username!r} is already taken")
+            raise TakenError("username", f"the username {username!r} is already taken")
 
     password_hash, keypair = await asyncio.gather(
         asyncio.to_thread(hash_password, password), asyncio.to_thread(generate_keypair)
@@ -73,9 +90,11 @@ async def add_member(context: Context, username: str, password: str, role: Role 
 
     def insert(conn: sqlite3.Connection) -> None:
         if accounts.local_username_taken(conn, username):
-            raise MemberError(f"the username {username!r} is already taken")
+            raise TakenError("username", f"the username {username!r} is already taken")
+        if sign_up and sign_up.email and accounts.email_taken(conn, sign_up.email):
+            raise TakenError("email", "the e-mail address is already taken")
         accounts.insert_local_account(conn, new)
-        accounts.insert_user(conn, account_id, password_hash, role, now)
+        accounts.insert_user(conn, account_id, password_hash, role, now, sign_up)
 
     context.keys.save(account_id, keypair.private_pem)
     try:
@@ -131,3 +150,25 @@ async def set_suspended(context: Context, username: str, suspended: bool) -> Use
 
     await context.db.write(change)
     return await get_member(context, username)
+
+
+async def approve_member(context: Context, username: str) -> User:
+    """Let a member who registered while registrations needed approval sign in."""
+    user = await get_member(context, username)
+    if user.is_approved:
+        raise MemberError(f"{username} is not waiting for approval")
+    await context.db.write(lambda conn: accounts.set_approved(conn, user.account.id))
+    return await get_member(context, username)
+
+
+async def reject_member(context: Context, username: str) -> None:
+    """Refuse a sign-up waiting for approval: the account is deleted (as Mastodon does), which
+    frees its username and e-mail address. Nothing of it was ever federated."""
+    user = await get_member(context, username)
+    if user.is_approved:
+        raise MemberError(f"{username} is not waiting for approval")
+    deleted = await context.db.write(
+        lambda conn: accounts.delete_pending_member(conn, user.account.id)
+    )
+    if deleted:
+        context.keys.delete(user.account.id)

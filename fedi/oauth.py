@@ -205,6 +205,12 @@ async def password_grant(
     return await _issue(context, app, user.account.id, grantable(app, requested, user))
 
 
+async def token_for_new_member(context: Context, app: App, user: User) -> IssuedToken:
+    """The token an app gets for the member it just registered (Mastodon's AppSignUpService):
+    the app's scopes, without admin ones."""
+    return await _issue(context, app, user.account.id, grantable(app, None, user))
+
+
 async def refresh(
     context: Context, app: App, client_secret: str | None, refresh_token: str
 ) -> IssuedToken:
@@ -229,3 +235,12 @@ async def token_for(context: Context, bearer: str) -> Token | None:
         return None
     async with context.db.read() as conn:
         return await oauth.token_by_hash(conn, digest(bearer))
+
+
+async def is_pending_member_token(context: Context, bearer: str) -> bool:
+    """A token that token_for refuses because its member still awaits approval (Mastodon
+    answers those with 403, not 401)."""
+    if not bearer or len(bearer) > 256:
+        return False
+    async with context.db.read() as conn:
+        return await oauth.held_by_pending_member(conn, digest(bearer))

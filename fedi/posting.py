@@ -18,6 +18,7 @@ from fedi.models import Account, NewStatus, Status, User, Visibility
 from fedi.publish import Audience, enqueue
 from fedi.remote_accounts import ActorError, resolve_handle
 from fedi.serialize import note_document
+from fedi.subscriptions import notify_boosters_of_edit, notify_subscribers_of
 from fedi.timeutil import to_ap, to_db, utcnow
 
 log = logging.getLogger(__name__)
@@ -129,6 +130,7 @@ async def post_status(
     async with context.db.read() as conn:
         status = await statuses.get_by_id(conn, status_id)
     assert status is not None
+    await notify_subscribers_of(context, status)
     audience = audience_for(status, list(new.mentions), extra)
     document = await note_document(context, status, account, with_context=False)
     activity = create_to_ap(document, account)
@@ -200,6 +202,7 @@ async def edit_status(
     async with context.db.read() as conn:
         updated = await statuses.get_by_id(conn, status.id)
     assert updated is not None
+    await notify_boosters_of_edit(context, updated)
     document = await note_document(context, updated, user.account, with_context=False)
     activity = wrap(
         "Update", f"{status.uri}#updates/{int(now.timestamp() * 1000)}", user.account, document,

@@ -45,6 +45,11 @@ class RateLimiter:
             self._hits.popitem(last=False)
         return None
 
+    def remaining(self, key: str) -> int:
+        """Hits `key` may still make in the current window."""
+        hits = self._recent(key)
+        return self.limit - (len(hits) if hits is not None else 0)
+
     def reset(self, key: str) -> None:
         self._hits.pop(key, None)
 

@@ -71,7 +71,14 @@ async def instance_v2(request: Request, params: Params) -> Response:
             "registrations": {
                 "enabled": settings.registrations != "closed",
                 "approval_required": settings.registrations == "approval",
-                "message": None,
+                # Mastodon: a message shown when registrations are closed, and a URL only for
+                # sign-ups outside the app (SSO); ours happen in the app or on our own page.
+                "message": (
+                    "<p>Registrations are closed: accounts are created by the administrators.</p>"
+                    if settings.registrations == "closed"
+                    else None
+                ),
+                "url": None,
             },
             "api_versions": {"mastodon": 1},
             "contact": {"email": settings.contact_email, "account": None},

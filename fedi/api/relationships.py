@@ -12,11 +12,12 @@ from fedi.api.base import APIError, Caller, Params, authorized, public, routes
 from fedi.api.entities import account_json
 from fedi.api.paging import link_header, page_of
 from fedi.context import Context
-from fedi.db import accounts, follows, interactions, listings
+from fedi.db import accounts, follows, interactions, listings, subscriptions
 from fedi.ids import parse_id
 from fedi.members import MemberError
 from fedi.models import Account, User
 from fedi.relationships import authorize_follow, block, follow, reject_follow, unblock, unfollow
+from fedi.subscriptions import set_subscription
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
@@ -39,11 +40,12 @@ async def relationship_json(context: Context, user: User, other: Account) -> dic
         back = await follows.get_follow(conn, other.id, me)
         blocking = await interactions.is_blocked(conn, me, other.id)
         blocked_by = await interactions.is_blocked(conn, other.id, me)
+        notifying = await subscriptions.is_notifying(conn, me, other.id)
     return {
         "id": str(other.id),
         "following": out is not None and out[2] == "accepted",
         "showing_reblogs": out is not None,
-        "notifying": False,
+        "notifying": notifying,
         "languages": None,
         "followed_by": back is not None and back[2] == "accepted",
         "blocking": blocking,
@@ -70,6 +72,21 @@ def _action(scope: str, act: Any) -> Any:
         return JSONResponse(await relationship_json(context, caller.user, other))
 
     return endpoint
+
+
+@authorized("write:follows")
+async def follow_endpoint(request: Request, caller: Caller) -> Response:
+    """Follow; `notify` turns the subscription to new posts on or off (unchanged if absent)."""
+    context = context_of(request)
+    other = await target_account(request)
+    try:
+        await follow(context, caller.user.account.username, other)
+    except MemberError as exc:
+        raise APIError(422, str(exc)) from None
+    if caller.params.get("notify") is not None:
+        notify = caller.params.get_bool("notify")
+        await set_subscription(context, caller.user.account.id, other.id, notify)
+    return JSONResponse(await relationship_json(context, caller.user, other))
 
 
 @authorized("read:follows")
@@ -139,7 +156,7 @@ def _answer(accept: bool) -> Any:
 
 relationship_routes = [
     *routes("/api/v1/accounts/relationships", relationships, ["GET"]),
-    *routes("/api/v1/accounts/{account_id}/follow", _action("write:follows", follow), ["POST"]),
+    *routes("/api/v1/accounts/{account_id}/follow", follow_endpoint, ["POST"]),
     *routes("/api/v1/accounts/{account_id}/unfollow", _action("write:follows", unfollow), ["POST"]),
     *routes("/api/v1/accounts/{account_id}/block", _action("write:blocks", block), ["POST"]),
     *routes("/api/v1/accounts/{account_id}/unblock", _action("write:blocks", unblock), ["POST"]),

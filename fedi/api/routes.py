@@ -8,6 +8,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from fedi.api.absent import absent_routes
+from fedi.api.account_search import account_search_routes
 from fedi.api.accounts import account_routes
 from fedi.api.bookmarks import bookmark_routes
 from fedi.api.conversations import conversation_routes
@@ -16,8 +17,10 @@ from fedi.api.interactions import interaction_routes
 from fedi.api.media import media_routes
 from fedi.api.notifications import notification_routes
 from fedi.api.oauth_routes import oauth_routes
+from fedi.api.registrations import registration_routes
 from fedi.api.relationships import relationship_routes
 from fedi.api.search import search_routes
+from fedi.api.status_batch import status_batch_routes
 from fedi.api.statuses import status_routes
 from fedi.web.responses import json_error
 
@@ -29,6 +32,9 @@ async def not_found(request: Request) -> Response:
 api_routes = [
     *oauth_routes,
     *instance_routes,
+    *registration_routes,
+    *account_search_routes,  # before account_routes: /accounts/search is not an id
+    *status_batch_routes,
     *relationship_routes,  # before account_routes: /accounts/relationships is not an id
     *account_routes,
     *interaction_routes,

@@ -119,13 +119,63 @@ def insert_local_account(conn: sqlite3.Connection, new: NewLocalAccount) -> None
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class SignUpDetails:
+    """What a member who registers themselves gives, beyond a username and password."""
+
+    email: str | None
+    locale: str | None
+    reason: str
+    app_id: int | None
+    is_approved: bool
+
+
 def insert_user(
-    conn: sqlite3.Connection, account_id: int, password_hash: str, role: Role, created_at: str
+    conn: sqlite3.Connection,
+    account_id: int,
+    password_hash: str,
+    role: Role,
+    created_at: str,
+    sign_up: SignUpDetails | None = None,
 ) -> None:
     conn.execute(
         "INSERT INTO users (account_id, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
         (account_id, password_hash, role, created_at),
     )
+    if sign_up is not None:
+        conn.execute(
+            "UPDATE users SET email = ?, locale = ?, sign_up_reason = ?, created_by_app_id = ?,"
+            " is_approved = ? WHERE account_id = ?",
+            (sign_up.email, sign_up.locale, sign_up.reason, sign_up.app_id,
+             int(sign_up.is_approved), account_id),
+        )  # fmt: skip
+
+
+def email_taken(conn: sqlite3.Connection, email: str) -> bool:
+    row = conn.execute("SELECT 1 FROM users WHERE lower(email) = lower(?)", (email,)).fetchone()
+    return row is not None
+
+
+async def email_in_use(conn: aiosqlite.Connection, email: str) -> bool:
+    cursor = await conn.execute(
+        "SELECT 1 FROM users WHERE lower(email) = lower(?) LIMIT 1", (email,)
+    )
+    return await cursor.fetchone() is not None
+
+
+def set_approved(conn: sqlite3.Connection, account_id: int) -> int:
+    return conn.execute(
+        "UPDATE users SET is_approved = 1 WHERE account_id = ? AND is_approved = 0", (account_id,)
+    ).rowcount
+
+
+def delete_pending_member(conn: sqlite3.Connection, account_id: int) -> int:
+    """A rejected sign-up: the account was never approved, so nothing of it left this server."""
+    return conn.execute(
+        "DELETE FROM accounts WHERE id = ? AND domain IS NULL AND id IN"
+        " (SELECT account_id FROM users WHERE is_approved = 0)",
+        (account_id,),
+    ).rowcount
 
 
 def local_username_taken(conn: sqlite3.Connection, username: str) -> bool:

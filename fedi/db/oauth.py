@@ -173,3 +173,14 @@ async def token_by_hash(conn: aiosqlite.Connection, token_hash: str) -> Token | 
         scopes=tuple(row["token_scopes"].split()),
         created_at=int(from_db(row["token_created"]).timestamp()),
     )
+
+
+async def held_by_pending_member(conn: aiosqlite.Connection, token_hash: str) -> bool:
+    """Whether this live token belongs to a member whose sign-up awaits approval."""
+    cursor = await conn.execute(
+        "SELECT 1 FROM oauth_tokens t JOIN users u ON u.account_id = t.account_id"
+        " JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = ? AND t.revoked_at IS NULL"
+        " AND u.is_approved = 0 AND a.suspended_at IS NULL",
+        (token_hash,),
+    )
+    return await cursor.fetchone() is not None

@@ -24,8 +24,12 @@ SESSION_COOKIE = "session"
 
 @dataclass
 class SignInLimits:
+    """The throttles on proving who one is (the sign-in form and the password grant) and on
+    making accounts (Mastodon: 5 sign-ups per 30 minutes from one address)."""
+
     per_address: RateLimiter = field(default_factory=lambda: RateLimiter(25, 5 * 60))
     per_account: RateLimiter = field(default_factory=lambda: RateLimiter(25, 60 * 60))
+    sign_ups: RateLimiter = field(default_factory=lambda: RateLimiter(5, 30 * 60))
 
 
 async def viewer_of(request: Request) -> User | None:
@@ -34,6 +38,18 @@ async def viewer_of(request: Request) -> User | None:
 
 def client_address(request: Request) -> str:
     return client_key(request.client.host if request.client else "")
+
+
+def sign_in_wait(request: Request, username: str) -> float | None:
+    """Count one attempt to sign in as `username`: None if it may go ahead, else the seconds to
+    wait. Every way of checking a password goes through here (security.md A8)."""
+    limiters: SignInLimits = request.app.state.sign_in_limits
+    limits = (
+        (limiters.per_address, client_address(request)),
+        (limiters.per_account, username.strip().lstrip("@").lower()[:64]),
+    )
+    waits = [wait for limiter, key in limits if (wait := limiter.hit(key)) is not None]
+    return max(waits) if waits else None
 
 
 def _sign_in_page(
@@ -46,6 +62,7 @@ def _sign_in_page(
         error=error,
         username=username,
         next_path=next_path,
+        registrations=context_of(request).settings.registrations,
     )
 
 
@@ -64,15 +81,10 @@ async def sign_in(request: Request) -> Response:
     password = form.get("password", "")
     next_path = safe_next(form.get("next"))
 
-    limiters: SignInLimits = request.app.state.sign_in_limits
-    limits = (
-        (limiters.per_address, client_address(request)),
-        (limiters.per_account, username.lower()),
-    )
-    waits = [wait for limiter, key in limits if (wait := limiter.hit(key)) is not None]
-    if waits:
+    wait = sign_in_wait(request, username)
+    if wait is not None:
         response = _sign_in_page(request, 429, "throttled", username, next_path)
-        response.headers["Retry-After"] = str(math.ceil(max(waits)))
+        response.headers["Retry-After"] = str(math.ceil(wait))
         return response
 
     authenticator: Authenticator = request.app.state.authenticator
@@ -81,6 +93,12 @@ async def sign_in(request: Request) -> Response:
     except SignInError as refused:
         return _sign_in_page(request, 401, refused.reason, username, next_path)
 
+    return await signed_in(request, user, next_path)
+
+
+async def signed_in(request: Request, user: User, next_path: str) -> Response:
+    """Open a session for `user` and go on to next_path with its cookie."""
+    context = context_of(request)
     token = await open_session(
         context, user, request.headers.get("user-agent", ""), client_address(request)
     )

@@ -9,6 +9,7 @@ from fedi.activitypub.remote_note import note_from_ap
 from fedi.context import Context
 from fedi.dereference import fetch_document
 from fedi.remote_posts import store_note
+from fedi.subscriptions import notify_subscribers_of
 from inbox.handlers.common import Incoming
 
 
@@ -21,4 +22,5 @@ async def handle_create(context: Context, incoming: Incoming) -> None:
     note = note_from_ap(obj)
     if note.author_uri != incoming.actor.uri or host_of(note.uri) != host_of(incoming.actor.uri):
         raise InvalidActivity("the object was not written by the actor")
-    await store_note(context, note, incoming.actor, recipient_id=incoming.recipient_id)
+    stored = await store_note(context, note, incoming.actor, recipient_id=incoming.recipient_id)
+    await notify_subscribers_of(context, stored)

@@ -11,6 +11,7 @@ from fedi.db import statuses
 from fedi.models import NewStatus
 from fedi.remote_accounts import store_actor
 from fedi.remote_posts import mentioned_ids, status_by_uri
+from fedi.subscriptions import notify_boosters_of_edit
 from fedi.timeutil import to_db, utcnow
 from inbox.handlers.common import Incoming
 
@@ -45,3 +46,4 @@ async def handle_update(context: Context, incoming: Incoming) -> None:
         attachments=note.attachments, poll=note.poll, mentions=tuple(mentions),
     )  # fmt: skip
     await context.db.write(lambda conn: statuses.apply_edit(conn, status, edited))
+    await notify_boosters_of_edit(context, status)

@@ -123,9 +123,9 @@ def test_user_lifecycle(env: dict[str, str]) -> None:
     run(env, "user", "add", "bob", "--password", "bobs-password")
 
     listed = run(env, "user", "list").stdout.splitlines()
-    assert listed[0].split() == ["USERNAME", "ROLE", "STATUS", "CREATED"]
-    assert listed[1].split()[:3] == ["alice", "moderator", "active"]
-    assert listed[2].split()[:3] == ["bob", "member", "active"]
+    assert listed[0].split() == ["USERNAME", "ROLE", "STATUS", "PENDING", "CREATED"]
+    assert listed[1].split()[:4] == ["alice", "moderator", "active", "no"]
+    assert listed[2].split()[:4] == ["bob", "member", "active", "no"]
 
     assert run(env, "user", "suspend", "bob").stdout.strip() == "bob is suspended"
     assert run(env, "user", "list").stdout.splitlines()[2].split()[2] == "suspended"
@@ -163,6 +163,8 @@ def test_set_password_takes_effect(env: dict[str, str]) -> None:
         (("user", "add", "alice", "--password", "short"), "at least 8 characters"),
         (("user", "suspend", "nobody"), "no member is called 'nobody'"),
         (("user", "set-password", "nobody", "--password", "long-enough"), "no member is called"),
+        (("user", "approve", "nobody"), "no member is called 'nobody'"),
+        (("user", "reject", "nobody"), "no member is called 'nobody'"),
     ],
 )
 def test_user_mistakes(env: dict[str, str], args: tuple[str, ...], text: str) -> None:

@@ -1,0 +1,57 @@
+"""GET /api/v1/accounts/search: accounts whose handle or name starts with `q` (apps use it for
+mention autocompletion and the "add to list" picker); with resolve=true a full handle is looked
+up by WebFinger, as Mastodon does."""
+
+from __future__ import annotations
+
+import contextlib
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from fedi.api.base import APIError, Caller, authorized, routes
+from fedi.api.entities import account_json
+from fedi.db import account_search
+from fedi.models import Account
+from fedi.remote_accounts import ActorError, resolve_handle
+from fedi.web.responses import JSONResponse
+from fedi.web.state import context_of
+
+MAX_QUERY = 200
+DEFAULT_LIMIT, MAX_LIMIT = 40, 80
+MAX_OFFSET = 10_000
+
+
+def _number(raw: str | None, default: int, high: int) -> int:
+    if raw is None or not raw.strip().isdigit():
+        return default
+    return min(int(raw), high)
+
+
+@authorized("read:accounts")
+async def search_accounts(request: Request, caller: Caller) -> Response:
+    context = context_of(request)
+    params = caller.params
+    query = (params.get("q") or "").strip().lstrip("@")
+    if not query or len(query) > MAX_QUERY:
+        raise APIError(422, f"q is required (at most {MAX_QUERY} characters)")
+    limit = max(1, _number(params.get("limit"), DEFAULT_LIMIT, MAX_LIMIT))
+    offset = _number(params.get("offset"), 0, MAX_OFFSET)
+    following = caller.user.account.id if params.get_bool("following") else None
+    username, _, domain = query.partition("@")
+    if domain.lower() == context.settings.domain:
+        domain = ""  # our own domain: local accounts
+    found: list[Account] = []
+    if domain and params.get_bool("resolve") and offset == 0 and following is None:
+        with contextlib.suppress(ActorError):  # unknown or unreachable: the local matches stay
+            found.append(await resolve_handle(context, query))
+    async with context.db.read() as conn:
+        found += await account_search.search(
+            conn, username, domain.lower() if "@" in query else None,
+            following_of=following, limit=limit, offset=offset,
+        )  # fmt: skip
+    unique = list({account.id: account for account in found}.values())[:limit]
+    return JSONResponse([await account_json(context, account) for account in unique])
+
+
+account_search_routes = [*routes("/api/v1/accounts/search", search_accounts, ["GET"])]
