@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from fedi.api.base import APIError, Caller, Params, authorized, bearer_of, public, routes
 from fedi.api.entities import status_json, timestamp
+from fedi.api.filtering import optional_viewer, statuses_json
 from fedi.db import follows, statuses, timelines
 from fedi.ids import parse_id
 from fedi.models import Status, User
@@ -196,7 +197,7 @@ async def home(request: Request, caller: Caller) -> Response:
     context = context_of(request)
     async with context.db.read() as conn:
         items = await timelines.home(conn, caller.user.account.id, page_of(caller.params))
-    body = [await status_json(context, s, caller.user) for s in items]
+    body = await statuses_json(context, items, caller.user, "home")
     return JSONResponse(body, headers=link_header(request, items))
 
 
@@ -204,9 +205,13 @@ async def home(request: Request, caller: Caller) -> Response:
 async def public_timeline(request: Request, params: Params) -> Response:
     context = context_of(request)
     local = True if params.get_bool("local") else (False if params.get_bool("remote") else None)
+    viewer = await optional_viewer(request)
     async with context.db.read() as conn:
-        items = await timelines.public(conn, local, page_of(params))
-    body = [await status_json(context, s, None) for s in items]
+        items = await timelines.public(
+            conn, local, page_of(params), viewer.account.id if viewer else None,
+            params.get_bool("only_media"),
+        )  # fmt: skip
+    body = await statuses_json(context, items, viewer, "public")
     return JSONResponse(body, headers=link_header(request, items))
 
 
