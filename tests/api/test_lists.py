@@ -125,7 +125,7 @@ async def test_replies_policy_decides_which_replies_a_list_shows(
         with logged_in(served.base) as client:
             made = client.list_create("Bob and Carol", replies_policy=policy)
             client.list_accounts_add(made["id"], [who["bob"], who["carol"]])
-            return client.timeline_list(made["id"], limit=40)
+            return list(client.timeline_list(made["id"], limit=40))
 
     timeline = await asyncio.to_thread(run)
     by_id = {str(v): k for k, v in posts.items()}
@@ -177,7 +177,7 @@ async def test_list_errors_and_another_members_list_is_not_found(served: Served)
         assert len(everyone.json()) == 2
 
         # Another member's list does not exist for bob (never 403: its existence stays hidden).
-        attempts = [
+        attempts: list[tuple[str, str, dict[str, Any] | None]] = [
             ("GET", f"/api/v1/lists/{list_id}", None),
             ("PUT", f"/api/v1/lists/{list_id}", {"title": "taken"}),
             ("DELETE", f"/api/v1/lists/{list_id}", None),
@@ -187,8 +187,8 @@ async def test_list_errors_and_another_members_list_is_not_found(served: Served)
             ("GET", f"/api/v1/timelines/list/{list_id}", None),
             ("GET", "/api/v1/lists/not-an-id", None),
         ]
-        for method, path, body in attempts:
-            answer = await http.request(method, path, headers=bob, json=body)
+        for method, path, payload in attempts:
+            answer = await http.request(method, path, headers=bob, json=payload)
             assert answer.status_code == 404, (method, path)
             assert answer.json() == {"error": "Record not found"}
         assert (await http.get("/api/v1/lists", headers=bob)).json() == []
