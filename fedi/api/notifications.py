@@ -80,8 +80,9 @@ async def one(request: Request, caller: Caller) -> Response:
     context = context_of(request)
     wanted = parse_id(request.path_params["notification_id"])
     async with context.db.read() as conn:
+        me = caller.user.account.id
         rows = await interactions.notifications_page(
-            conn, caller.user.account.id, None, None, 1000, [], []
+            conn, me, None, None, 1000, [], [], hidden_sender_clause(me, to_db(utcnow()))
         )
     for row in rows:
         if row[0] == wanted:

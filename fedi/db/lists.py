@@ -10,7 +10,7 @@ import aiosqlite
 
 from fedi.ids import new_id
 
-MAX_LISTS = 100  # per member (Mastodon's ListValidator allows 50; we are a little kinder)
+MAX_LISTS = 100  # per member: a bound on what one account can store
 
 
 class NotFollowed(Exception):
