@@ -82,12 +82,14 @@ async def unfollow(context: Context, username: str, target: str | Account) -> No
     context.wake.outbox.set()
 
 
-async def _answer_request(context: Context, username: str, follower_id: int, accept: bool) -> None:
+async def _answer_request(
+    context: Context, username: str, follower_id: int, accept: bool, any_state: bool = False
+) -> None:
     user = await get_member(context, username)
     async with context.db.read() as conn:
         request = await follows.get_follow(conn, follower_id, user.account.id)
         follower = await accounts.get_by_id(conn, follower_id)
-    if request is None or follower is None or request[2] != "pending":
+    if request is None or follower is None or (request[2] != "pending" and not any_state):
         raise MemberError("there is no such follow request")
     now = to_db(utcnow())
     follow_activity = {
@@ -118,6 +120,12 @@ async def authorize_follow(context: Context, username: str, follower_id: int) ->
 
 async def reject_follow(context: Context, username: str, follower_id: int) -> None:
     await _answer_request(context, username, follower_id, accept=False)
+
+
+async def remove_follower(context: Context, username: str, follower_id: int) -> None:
+    """End an account's follow (or follow request) of a member, telling its server with
+    Reject{Follow} (Mastodon's RemoveFromFollowersService; also used by user domain blocks)."""
+    await _answer_request(context, username, follower_id, accept=False, any_state=True)
 
 
 async def block(context: Context, username: str, target: str | Account) -> None:

@@ -12,7 +12,8 @@ from starlette.responses import Response
 from fedi.api.base import APIError, Caller, Params, authorized, public, routes
 from fedi.api.entities import account_json, credential_account_json, status_json
 from fedi.api.media import store_profile_images
-from fedi.api.statuses import link_header, page_of
+from fedi.api.paging import page_of
+from fedi.api.statuses import link_header
 from fedi.db import accounts, preferences, statuses
 from fedi.db.preferences import PostingDefaults
 from fedi.ids import parse_id

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from fedi.api.base import APIError, Caller, Params, authorized, bearer_of, public, routes
 from fedi.api.entities import account_json, status_json
+from fedi.api.filtering import statuses_json
 from fedi.api.statuses import visible_to
 from fedi.db import accounts, interactions, statuses
 from fedi.ids import parse_id
@@ -62,18 +63,13 @@ async def context_endpoint(request: Request, params: Params) -> Response:
     status = await visible_status(request, viewer)
     async with context.db.read() as conn:
         ancestors, descendants = await statuses.thread_of(conn, status)
+    # Mutes, blocks and thread-context filters apply to both sides (Mastodon StatusFilter).
+    above = [s for s in ancestors if await visible_to(request, s, viewer)]
+    below = [s for s in descendants if await visible_to(request, s, viewer)]
     return JSONResponse(
         {
-            "ancestors": [
-                await status_json(context, s, viewer)
-                for s in ancestors
-                if await visible_to(request, s, viewer)
-            ],
-            "descendants": [
-                await status_json(context, s, viewer)
-                for s in descendants
-                if await visible_to(request, s, viewer)
-            ],
+            "ancestors": await statuses_json(context, above, viewer, "thread"),
+            "descendants": await statuses_json(context, below, viewer, "thread"),
         }
     )
 

@@ -10,12 +10,15 @@ from starlette.responses import Response
 
 from fedi.api.base import APIError, Caller, authorized, routes
 from fedi.api.entities import account_json, status_json, timestamp
-from fedi.api.statuses import id_param
+from fedi.api.filtering import judged_json
+from fedi.api.paging import id_param
 from fedi.context import Context
 from fedi.db import accounts, interactions, statuses
+from fedi.db.mutes import hidden_sender_clause
 from fedi.ids import parse_id
 from fedi.models import User
-from fedi.timeutil import from_db
+from fedi.timeline_rules import ViewerRules, rules_for
+from fedi.timeutil import from_db, to_db, utcnow
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
@@ -23,21 +26,32 @@ TYPES = ("mention", "status", "reblog", "follow", "follow_request", "favourite",
 
 
 async def notification_json(
-    context: Context, user: User, row: tuple[int, str, int, int | None, str]
-) -> dict[str, Any] | None:
+    context: Context, user: User, row: tuple[int, str, int, int | None, str],
+    rules: ViewerRules | None = None,
+) -> dict[str, Any] | None:  # fmt: skip
+    """The Notification entity, or None when its sender is gone or, with the member's rules,
+    a `hide` filter in the notifications context matches its status."""
     notification_id, kind, from_id, status_id, created_at = row
     async with context.db.read() as conn:
         sender = await accounts.get_by_id(conn, from_id)
         status = await statuses.get_by_id(conn, status_id) if status_id else None
     if sender is None:
         return None
+    rendered = None
+    if status is not None:
+        if rules is not None:
+            rendered = await judged_json(context, status, user, rules, "notifications")
+            if rendered is None:
+                return None
+        else:
+            rendered = await status_json(context, status, user)
     return {
         "id": str(notification_id),
         "type": kind,
         "group_key": f"ungrouped-{notification_id}",
         "created_at": timestamp(from_db(created_at)),
         "account": await account_json(context, sender),
-        "status": await status_json(context, status, user) if status else None,
+        "status": rendered,
     }
 
 
@@ -49,12 +63,15 @@ async def list_notifications(request: Request, caller: Caller) -> Response:
     limit = min(max(int(raw), 1), 30) if raw.isdigit() else 15
     types = [t for t in params.get_list("types") if t in TYPES]
     exclude = [t for t in params.get_list("exclude_types") if t in TYPES]
+    me = caller.user.account.id
     async with context.db.read() as conn:
         rows = await interactions.notifications_page(
-            conn, caller.user.account.id, id_param(params, "max_id"), id_param(params, "min_id"),
-            limit, types, exclude,
+            conn, me, id_param(params, "max_id"), id_param(params, "min_id"),
+            limit, types, exclude, hidden_sender_clause(me, to_db(utcnow())),
         )  # fmt: skip
-    body = [n for n in [await notification_json(context, caller.user, r) for r in rows] if n]
+    rules = await rules_for(context, me)
+    found = [await notification_json(context, caller.user, r, rules) for r in rows]
+    body = [n for n in found if n]
     return JSONResponse(body)
 
 
@@ -63,8 +80,9 @@ async def one(request: Request, caller: Caller) -> Response:
     context = context_of(request)
     wanted = parse_id(request.path_params["notification_id"])
     async with context.db.read() as conn:
+        me = caller.user.account.id
         rows = await interactions.notifications_page(
-            conn, caller.user.account.id, None, None, 1000, [], []
+            conn, me, None, None, 1000, [], [], hidden_sender_clause(me, to_db(utcnow()))
         )
     for row in rows:
         if row[0] == wanted:

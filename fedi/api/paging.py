@@ -24,9 +24,18 @@ def id_param(params: Params, name: str) -> int | None:
     return value
 
 
+def limit_of(params: Params, default: int, cap: int, allow_all: bool = False) -> int:
+    """The `limit` parameter within 1..cap; with allow_all, 0 means no limit (list members)."""
+    raw = params.get("limit", "") or ""
+    if not raw.isdigit() or len(raw) > 9:
+        return default
+    if allow_all and int(raw) == 0:
+        return 0
+    return min(max(int(raw), 1), cap)
+
+
 def page_of(params: Params, default: int = 20, maximum: int = 40) -> Page:
-    raw = params.get("limit") or ""
-    limit = min(max(int(raw), 1), maximum) if raw.isdigit() and len(raw) < 6 else default
+    limit = limit_of(params, default, maximum)
     return Page(
         max_id=id_param(params, "max_id"),
         since_id=id_param(params, "since_id"),

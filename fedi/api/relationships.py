@@ -12,12 +12,13 @@ from fedi.api.base import APIError, Caller, Params, authorized, public, routes
 from fedi.api.entities import account_json
 from fedi.api.paging import link_header, page_of
 from fedi.context import Context
-from fedi.db import accounts, follows, interactions, listings, subscriptions
+from fedi.db import accounts, follows, interactions, listings, mutes, subscriptions
 from fedi.ids import parse_id
 from fedi.members import MemberError
 from fedi.models import Account, User
 from fedi.relationships import authorize_follow, block, follow, reject_follow, unblock, unfollow
 from fedi.subscriptions import set_subscription
+from fedi.timeutil import to_db, utcnow
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
@@ -41,6 +42,10 @@ async def relationship_json(context: Context, user: User, other: Account) -> dic
         blocking = await interactions.is_blocked(conn, me, other.id)
         blocked_by = await interactions.is_blocked(conn, other.id, me)
         notifying = await subscriptions.is_notifying(conn, me, other.id)
+        muted = await mutes.active_mute(conn, me, other.id, to_db(utcnow()))
+        domain_blocking = other.domain is not None and await mutes.is_domain_blocked(
+            conn, me, other.domain
+        )
     return {
         "id": str(other.id),
         "following": out is not None and out[2] == "accepted",
@@ -50,11 +55,11 @@ async def relationship_json(context: Context, user: User, other: Account) -> dic
         "followed_by": back is not None and back[2] == "accepted",
         "blocking": blocking,
         "blocked_by": blocked_by,
-        "muting": False,
-        "muting_notifications": False,
+        "muting": muted is not None,
+        "muting_notifications": muted is not None and muted.hide_notifications,
         "requested": out is not None and out[2] == "pending",
         "requested_by": back is not None and back[2] == "pending",
-        "domain_blocking": False,
+        "domain_blocking": domain_blocking,
         "endorsed": False,
         "note": "",
     }

@@ -12,9 +12,13 @@ from fedi.api.account_search import account_search_routes
 from fedi.api.accounts import account_routes
 from fedi.api.bookmarks import bookmark_routes
 from fedi.api.conversations import conversation_routes
+from fedi.api.filter_rules import filter_rule_routes
+from fedi.api.filters import filter_routes
 from fedi.api.instance import instance_routes
 from fedi.api.interactions import interaction_routes
+from fedi.api.lists import list_routes
 from fedi.api.media import media_routes
+from fedi.api.mutes import mute_routes
 from fedi.api.notifications import notification_routes
 from fedi.api.oauth_routes import oauth_routes
 from fedi.api.registrations import registration_routes
@@ -22,6 +26,7 @@ from fedi.api.relationships import relationship_routes
 from fedi.api.search import search_routes
 from fedi.api.status_batch import status_batch_routes
 from fedi.api.statuses import status_routes
+from fedi.api.tags import tag_routes
 from fedi.web.responses import json_error
 
 
@@ -45,5 +50,10 @@ api_routes = [
     *conversation_routes,
     *absent_routes,
     *media_routes,
+    *mute_routes,
+    *list_routes,
+    *tag_routes,
+    *filter_rule_routes,  # before filter_routes: /filters/keywords/:id is not a filter id
+    *filter_routes,
     Route("/api/{rest:path}", not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
 ]

@@ -4,14 +4,16 @@ the home and public timelines with Link headers."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from fedi.api import paging
 from fedi.api.base import APIError, Caller, Params, authorized, bearer_of, public, routes
 from fedi.api.entities import status_json, timestamp
+from fedi.api.filtering import optional_viewer, statuses_json
 from fedi.api.media import media_ids_param
+from fedi.api.paging import id_param, page_of
 from fedi.db import follows, preferences, statuses, timelines
 from fedi.ids import parse_id
 from fedi.models import Status, User
@@ -21,40 +23,10 @@ from fedi.timeutil import from_db, to_db, utcnow
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
-MAX_LIMIT = 40
-
-
-def id_param(params: Params, name: str) -> int | None:
-    raw = params.get(name)
-    if raw is None or raw == "":
-        return None
-    value = parse_id(raw)
-    if value is None:
-        raise APIError(422, f"{name} must be an id")
-    return value
-
-
-def page_of(params: Params) -> timelines.Page:
-    raw = params.get("limit", "20") or "20"
-    limit = min(max(int(raw), 1), MAX_LIMIT) if raw.isdigit() else 20
-    return timelines.Page(
-        max_id=id_param(params, "max_id"),
-        since_id=id_param(params, "since_id"),
-        min_id=id_param(params, "min_id"),
-        limit=limit,
-    )
-
 
 def link_header(request: Request, items: list[Status]) -> dict[str, str]:
-    if not items:
-        return {}
-    base = str(request.url.replace(query=""))
-    others = {
-        k: v for k, v in request.query_params.items() if k not in ("max_id", "min_id", "since_id")
-    }
-    older = f"{base}?{urlencode({**others, 'max_id': items[-1].id})}"
-    newer = f"{base}?{urlencode({**others, 'min_id': items[0].id})}"
-    return {"Link": f'<{older}>; rel="next", <{newer}>; rel="prev"'}
+    """The Link header for a page of statuses, newest first."""
+    return paging.link_header(request, [status.id for status in items])
 
 
 async def visible_to(request: Request, status: Status, viewer: User | None) -> bool:
@@ -201,7 +173,7 @@ async def home(request: Request, caller: Caller) -> Response:
     context = context_of(request)
     async with context.db.read() as conn:
         items = await timelines.home(conn, caller.user.account.id, page_of(caller.params))
-    body = [await status_json(context, s, caller.user) for s in items]
+    body = await statuses_json(context, items, caller.user, "home")
     return JSONResponse(body, headers=link_header(request, items))
 
 
@@ -209,9 +181,13 @@ async def home(request: Request, caller: Caller) -> Response:
 async def public_timeline(request: Request, params: Params) -> Response:
     context = context_of(request)
     local = True if params.get_bool("local") else (False if params.get_bool("remote") else None)
+    viewer = await optional_viewer(request)
     async with context.db.read() as conn:
-        items = await timelines.public(conn, local, page_of(params))
-    body = [await status_json(context, s, None) for s in items]
+        items = await timelines.public(
+            conn, local, page_of(params), viewer.account.id if viewer else None,
+            params.get_bool("only_media"),
+        )  # fmt: skip
+    body = await statuses_json(context, items, viewer, "public")
     return JSONResponse(body, headers=link_header(request, items))
 
 

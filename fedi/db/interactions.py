@@ -146,15 +146,17 @@ async def notifications_page(
     limit: int,
     types: list[str],
     exclude: list[str],
+    hidden: tuple[str, list[object]] = ("", []),
 ) -> list[tuple[int, str, int, int | None, str]]:
-    """(id, type, from_account_id, status_id, created_at), newest first."""
+    """(id, type, from_account_id, status_id, created_at), newest first; `hidden` is an extra
+    SQL condition (fedi.db.mutes.hidden_sender_clause)."""
     cursor = await conn.execute(
         "SELECT id, type, from_account_id, status_id, created_at FROM notifications"
         " WHERE account_id = ? AND (? IS NULL OR id < ?) AND (? IS NULL OR id > ?)"
         " AND (? = '' OR instr(?, ',' || type || ',') > 0)"
-        " AND instr(?, ',' || type || ',') = 0 ORDER BY id DESC LIMIT ?",
+        f" AND instr(?, ',' || type || ',') = 0{hidden[0]} ORDER BY id DESC LIMIT ?",
         (account_id, max_id, max_id, min_id, min_id, ",".join(types),
-         f",{','.join(types)},", f",{','.join(exclude)},", limit),
+         f",{','.join(types)},", f",{','.join(exclude)},", *hidden[1], limit),
     )  # fmt: skip
     return [(r[0], r[1], r[2], r[3], r[4]) for r in await cursor.fetchall()]
 

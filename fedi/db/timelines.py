@@ -7,8 +7,13 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from fedi.db.lists import UserList, exclusive_clause
+from fedi.db.mutes import hidden_status_clause
 from fedi.db.statuses import COLUMNS, status_from_row
 from fedi.models import Status
+from fedi.timeutil import to_db, utcnow
+
+HAS_MEDIA = " AND EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)"
 
 
 @dataclass(frozen=True)
@@ -28,8 +33,17 @@ def paging(page: Page, column: str = "s.id") -> tuple[str, list[int | None], str
     return clause, [page.max_id, page.max_id, lower, lower], order
 
 
+def _viewer_rules(viewer_id: int | None) -> tuple[str, list[object]]:
+    """What the viewer hides (mutes, blocks, domain blocks), as SQL so that pages stay full."""
+    if viewer_id is None:
+        return "", []
+    return hidden_status_clause(viewer_id, to_db(utcnow()))
+
+
 async def home(conn: aiosqlite.Connection, account_id: int, page: Page) -> list[Status]:
     clause, args, order = paging(page)
+    hidden, hidden_args = _viewer_rules(account_id)
+    exclusive, exclusive_args = exclusive_clause(account_id)
     cursor = await conn.execute(
         f"SELECT {COLUMNS} FROM statuses s WHERE ("
         "   s.account_id = ?"
@@ -37,21 +51,96 @@ async def home(conn: aiosqlite.Connection, account_id: int, page: Page) -> list[
         "         WHERE follower_id = ? AND state = 'accepted')"
         "       AND s.visibility IN ('public', 'unlisted', 'private'))"
         "   OR s.id IN (SELECT status_id FROM mentions WHERE account_id = ?)"
-        f"){clause} ORDER BY s.id {order} LIMIT ?",
-        (account_id, account_id, account_id, *args, page.limit),
+        f"){hidden}{exclusive}{clause} ORDER BY s.id {order} LIMIT ?",
+        (account_id, account_id, account_id, *hidden_args, *exclusive_args, *args, page.limit),
     )
     rows = [status_from_row(row) for row in await cursor.fetchall()]
     return rows if order == "DESC" else rows[::-1]
 
 
-async def public(conn: aiosqlite.Connection, local: bool | None, page: Page) -> list[Status]:
+async def public(
+    conn: aiosqlite.Connection,
+    local: bool | None,
+    page: Page,
+    viewer_id: int | None = None,
+    only_media: bool = False,
+) -> list[Status]:
     clause, args, order = paging(page)
+    hidden, hidden_args = _viewer_rules(viewer_id)
     cursor = await conn.execute(
         f"SELECT {COLUMNS} FROM statuses s WHERE s.visibility = 'public'"
         " AND s.reblog_of_id IS NULL AND (? IS NULL OR s.is_local = ?)"
-        f"{clause} ORDER BY s.id {order} LIMIT ?",
-        (None if local is None else int(local), None if local is None else int(local), *args,
-         page.limit),
+        f"{HAS_MEDIA if only_media else ''}{hidden}{clause} ORDER BY s.id {order} LIMIT ?",
+        (None if local is None else int(local), None if local is None else int(local),
+         *hidden_args, *args, page.limit),
+    )  # fmt: skip
+    rows = [status_from_row(row) for row in await cursor.fetchall()]
+    return rows if order == "DESC" else rows[::-1]
+
+
+@dataclass(frozen=True)
+class TagQuery:
+    """Mastodon's hashtag timeline: the tag or any of `any`, with all of `all`, none of `none`."""
+
+    any: tuple[str, ...]
+    all: tuple[str, ...] = ()
+    none: tuple[str, ...] = ()
+    local: bool | None = None
+    only_media: bool = False
+
+
+async def tag(
+    conn: aiosqlite.Connection, query: TagQuery, page: Page, viewer_id: int | None
+) -> list[Status]:
+    clause, args, order = paging(page)
+    hidden, hidden_args = _viewer_rules(viewer_id)
+    marks = ", ".join("?" for _ in query.any)
+    every = "".join(
+        " AND EXISTS (SELECT 1 FROM status_tags t WHERE t.status_id = s.id AND t.name = ?)"
+        for _ in query.all
+    )
+    without = (
+        " AND NOT EXISTS (SELECT 1 FROM status_tags t WHERE t.status_id = s.id AND t.name IN"
+        f" ({', '.join('?' for _ in query.none)}))"
+        if query.none
+        else ""
+    )
+    local = None if query.local is None else int(query.local)
+    cursor = await conn.execute(
+        f"SELECT {COLUMNS} FROM statuses s WHERE s.visibility = 'public'"
+        " AND s.reblog_of_id IS NULL AND (? IS NULL OR s.is_local = ?)"
+        f" AND s.id IN (SELECT status_id FROM status_tags WHERE name IN ({marks}))"
+        f"{every}{without}{HAS_MEDIA if query.only_media else ''}{hidden}{clause}"
+        f" ORDER BY s.id {order} LIMIT ?",
+        (local, local, *query.any, *query.all, *query.none, *hidden_args, *args, page.limit),
+    )
+    rows = [status_from_row(row) for row in await cursor.fetchall()]
+    return rows if order == "DESC" else rows[::-1]
+
+
+async def list_timeline(conn: aiosqlite.Connection, owned: UserList, page: Page) -> list[Status]:
+    """Posts and boosts by the list's members (followed, not merely requested) that the owner
+    may see, with replies kept as the list's replies_policy says (Mastodon FeedManager): a
+    self-reply or a reply to the owner always; `followed`: replies to accounts the owner
+    follows; `list`: replies to list members; `none`: no other replies."""
+    clause, args, order = paging(page)
+    owner = owned.account_id
+    hidden, hidden_args = _viewer_rules(owner)
+    cursor = await conn.execute(
+        f"SELECT {COLUMNS} FROM statuses s WHERE s.account_id IN ("
+        "   SELECT la.account_id FROM list_accounts la LEFT JOIN follows f ON f.id = la.follow_id"
+        "   WHERE la.list_id = ? AND (la.follow_id IS NULL OR f.state = 'accepted'))"
+        " AND (s.visibility IN ('public', 'unlisted', 'private') OR s.account_id = ?"
+        "      OR s.id IN (SELECT status_id FROM mentions WHERE account_id = ?))"
+        " AND ((s.in_reply_to_id IS NULL AND s.in_reply_to_uri IS NULL)"
+        "      OR s.in_reply_to_account_id = s.account_id OR s.in_reply_to_account_id = ?"
+        "      OR (? = 'followed' AND s.in_reply_to_account_id IN (SELECT followed_id FROM follows"
+        "          WHERE follower_id = ? AND state = 'accepted'))"
+        "      OR (? = 'list' AND s.in_reply_to_account_id IN (SELECT account_id FROM list_accounts"
+        "          WHERE list_id = ?)))"
+        f"{hidden}{clause} ORDER BY s.id {order} LIMIT ?",
+        (owned.id, owner, owner, owner, owned.replies_policy, owner, owned.replies_policy,
+         owned.id, *hidden_args, *args, page.limit),
     )  # fmt: skip
     rows = [status_from_row(row) for row in await cursor.fetchall()]
     return rows if order == "DESC" else rows[::-1]

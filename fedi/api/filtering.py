@@ -1,0 +1,94 @@
+"""Statuses as a viewer sees them: without what they mute, block or filter out, and with the
+`filtered` array (Mastodon FilterResult) on what a warn filter matched. Timelines, threads and
+notifications render through here (the rules themselves are in fedi.timeline_rules)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from starlette.requests import Request
+
+from fedi.api.base import APIError, bearer_of
+from fedi.api.entities import status_json, timestamp
+from fedi.context import Context
+from fedi.db.filters import Filter
+from fedi.models import Status, User
+from fedi.oauth import token_for
+from fedi.timeline_rules import Verdict, ViewerRules, Where, judge, rules_for
+from fedi.timeutil import from_db
+from fedi.web.state import context_of
+
+
+async def optional_viewer(request: Request) -> User | None:
+    """The member behind a bearer token on a public route, if one is sent (their mutes and
+    filters then apply); a bad token is still a 401, as on Mastodon."""
+    bearer = bearer_of(request)
+    if not bearer:
+        return None
+    token = await token_for(context_of(request), bearer)
+    if token is None:
+        raise APIError(401, "The access token is invalid")
+    return token.user
+
+
+def filter_json(found: Filter, rules: bool = True) -> dict[str, Any]:
+    """Mastodon's Filter (v2) entity, with its keywords and statuses when `rules`."""
+    body: dict[str, Any] = {
+        "id": str(found.id),
+        "title": found.title,
+        "context": list(found.contexts),
+        "expires_at": timestamp(from_db(found.expires_at)) if found.expires_at else None,
+        "filter_action": found.action,
+    }
+    if rules:
+        body["keywords"] = [
+            {"id": str(k.id), "keyword": k.keyword, "whole_word": k.whole_word}
+            for k in found.keywords
+        ]
+        body["statuses"] = [
+            {"id": str(s.id), "status_id": str(s.status_id)} for s in found.statuses
+        ]
+    return body
+
+
+def filtered_json(verdict: Verdict) -> list[dict[str, Any]]:
+    return [
+        {
+            "filter": filter_json(m.filter),
+            "keyword_matches": list(m.keyword_matches) or None,
+            "status_matches": [str(i) for i in m.status_matches] or None,
+        }
+        for m in verdict.matches
+    ]
+
+
+async def judged_json(
+    context: Context, status: Status, viewer: User, rules: ViewerRules, where: Where,
+    in_list: bool = False,
+) -> dict[str, Any] | None:  # fmt: skip
+    """One status for the viewer, or None when they must not see it there."""
+    verdict = await judge(context, rules, status, where, in_list)
+    if verdict.hidden:
+        return None
+    rendered = await status_json(context, status, viewer)
+    rendered["filtered"] = filtered_json(verdict)
+    if rendered.get("reblog"):
+        rendered["reblog"]["filtered"] = rendered["filtered"]
+    return rendered
+
+
+async def statuses_json(
+    context: Context, items: Sequence[Status], viewer: User | None, where: Where,
+    in_list: bool = False,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Statuses as Mastodon JSON for this viewer (anonymous: no rules), in order."""
+    if viewer is None:
+        return [await status_json(context, s, None) for s in items]
+    rules = await rules_for(context, viewer.account.id)
+    body = []
+    for status in items:
+        rendered = await judged_json(context, status, viewer, rules, where, in_list)
+        if rendered is not None:
+            body.append(rendered)
+    return body

@@ -1,0 +1,21 @@
+"""Bearer headers for direct HTTP tests against a served instance (password grant, test-only)."""
+
+from __future__ import annotations
+
+import httpx
+
+
+async def bearer(http: httpx.AsyncClient, username: str, scope: str) -> dict[str, str]:
+    app = await http.post(
+        "/api/v1/apps",
+        data={"client_name": "t", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": scope},
+    )
+    assert app.status_code == 200, app.text
+    token = await http.post(
+        "/oauth/token",
+        data={"grant_type": "password", "client_id": app.json()["client_id"],
+              "client_secret": app.json()["client_secret"], "username": username,
+              "password": f"{username}-password", "scope": scope},
+    )  # fmt: skip
+    assert token.status_code == 200, token.text
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
