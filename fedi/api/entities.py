@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fedi.activitypub.actor import avatar_url, header_url
+from fedi.api.poll_fields import poll_json
 from fedi.context import Context
 from fedi.db import accounts, bookmarks, interactions, statuses
 from fedi.html import inline_text_to_html
@@ -172,7 +173,7 @@ async def status_json(context: Context, status: Status, viewer: User | None) -> 
         "bookmarked": bookmarked,
         "pinned": pinned,
         "card": None,
-        "poll": None,
+        "poll": await poll_json(context, status, viewer),
         "application": None,
         "filtered": [],
     }

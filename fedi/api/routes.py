@@ -13,6 +13,7 @@ from fedi.api.instance import instance_routes
 from fedi.api.interactions import interaction_routes
 from fedi.api.notifications import notification_routes
 from fedi.api.oauth_routes import oauth_routes
+from fedi.api.polls import poll_routes
 from fedi.api.relationships import relationship_routes
 from fedi.api.search import search_routes
 from fedi.api.statuses import status_routes
@@ -33,5 +34,6 @@ api_routes = [
     *status_routes,
     *notification_routes,
     *search_routes,
+    *poll_routes,
     Route("/api/{rest:path}", not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
 ]

@@ -11,10 +11,12 @@ from starlette.responses import Response
 
 from fedi.api.base import APIError, Caller, Params, authorized, bearer_of, public, routes
 from fedi.api.entities import status_json, timestamp
+from fedi.api.poll_fields import poll_request_from
 from fedi.db import follows, statuses, timelines
 from fedi.ids import parse_id
 from fedi.models import Status, User
 from fedi.oauth import token_for
+from fedi.polls import PollError
 from fedi.posting import VISIBILITIES, PostError, delete_status, edit_status, post_status
 from fedi.timeutil import from_db, to_db, utcnow
 from fedi.web.responses import JSONResponse
@@ -79,6 +81,7 @@ async def create(request: Request, caller: Caller) -> Response:
     visibility = params.get("visibility", "public") or "public"
     if visibility not in VISIBILITIES:
         raise APIError(422, f"Validation failed: visibility {visibility!r} is not valid")
+    poll = poll_request_from(params)
     key = request.headers.get("idempotency-key", "")[:128]
     if key:
         # An app retrying after a lost answer gets the post it made, not a second one.
@@ -96,8 +99,9 @@ async def create(request: Request, caller: Caller) -> Response:
             params.get("spoiler_text", "") or "",
             params.get("language") or None,
             in_reply_to_id=id_param(params, "in_reply_to_id"),
+            poll=poll,
         )
-    except PostError as exc:
+    except (PostError, PollError) as exc:
         raise APIError(422, f"Validation failed: {exc}") from None
     if key:
         account_id, now = caller.user.account.id, to_db(utcnow())
