@@ -237,7 +237,7 @@ async def test_vote_refusals(members: Served) -> None:
     single = await post_poll(members, alice, ["A", "B"])
     ended = await post_poll(members, alice, ["A", "B"])
     await end_poll(members, ended["id"])
-    cases = [
+    cases: list[tuple[str, str, dict[str, Any], str]] = [
         (alice, single["id"], {"choices[]": "0"}, "You cannot vote in your own polls"),
         (bob, single["id"], {"choices[]": ["0", "1"]}, "only one choice"),
         (bob, single["id"], {"choices[]": "2"}, "does not exist"),
