@@ -29,8 +29,10 @@ def vote_from_ap(document: dict[str, Any]) -> ParsedVote | None:
         return None
     name = document.get("name")
     in_reply_to = uri_of(document.get("inReplyTo"))
-    if not isinstance(name, str) or not name or in_reply_to is None or document.get("content"):
+    if not isinstance(name, str) or not name or in_reply_to is None:
         return None
+    if document.get("content") or document.get("attachment"):
+        return None  # a titled reply, not a vote
     authors = [uri_of(a) for a in as_list(document.get("attributedTo"))]
     return ParsedVote(
         uri=required_uri(document, "id"),

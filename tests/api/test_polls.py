@@ -15,7 +15,7 @@ from mastodon import MastodonAPIError
 
 from fedi.db import polls as db_polls
 from fedi.members import add_member
-from fedi.poll_loop import tick
+from fedi.poll_loop import PollLoop, tick
 from fedi.relationships import follow
 from fedi.timeutil import to_db, utcnow
 from tests.api.clients import logged_in
@@ -343,3 +343,29 @@ async def test_mastodon_py_reports_a_second_vote(members: Served) -> None:
     async with members.context.db.read() as conn:
         poll = await db_polls.get(conn, int(posted["id"]))
     assert poll is not None and [o.votes for o in poll.options] == [1, 0]
+
+
+async def test_the_poll_loop_ends_polls_in_the_background_and_stops(served: Served) -> None:
+    alice = await token(served)
+    posted = await post_poll(served, alice, ["A", "B"])
+    await end_poll(served, posted["id"])
+    stop = asyncio.Event()
+    task = asyncio.create_task(PollLoop(served.context).run(stop, interval=0.02))
+    try:
+        for _ in range(200):
+            async with served.context.db.read() as conn:
+                cursor = await conn.execute(
+                    "SELECT closed_at FROM polls WHERE status_id = ?", (int(posted["id"]),)
+                )
+                row = await cursor.fetchone()
+            if row is not None and row[0] is not None:
+                break
+            await asyncio.sleep(0.02)
+        else:
+            raise AssertionError("the poll loop did not end the poll")
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=5)
+    async with served.context.db.read() as conn:
+        cursor = await conn.execute("SELECT type FROM notifications")
+        assert [row[0] for row in await cursor.fetchall()] == ["poll"]

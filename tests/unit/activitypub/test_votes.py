@@ -30,6 +30,7 @@ def test_a_mastodon_vote_is_a_vote() -> None:
     "change",
     [
         {"content": "<p>a reply with a title</p>"},
+        {"attachment": [{"type": "Document", "url": "https://b.example/a.png"}]},
         {"name": ""},
         {"name": ["Office"]},
         {"inReplyTo": None},
