@@ -24,6 +24,7 @@ from fedi.config import Settings
 from fedi.context import Context, open_context
 from fedi.i18n import Translations
 from fedi.media import clean_up_regularly
+from fedi.poll_loop import PollLoop
 from fedi.web import actors, discovery, pages, signin, signup
 from fedi.web.media import routes as media_routes
 from fedi.web.negotiation import prefers_html
@@ -101,12 +102,13 @@ async def health(request: Request) -> Response:
 
 @asynccontextmanager
 async def running_workers(context: Context) -> AsyncIterator[None]:
-    """The inbox and outbox workers, as background tasks stopped cleanly on exit."""
+    """The inbox and outbox workers and the poll loop, as tasks stopped cleanly on exit."""
     stop = asyncio.Event()
     tasks = [
         asyncio.create_task(InboxWorker(context).run(stop), name="inbox-worker"),
         asyncio.create_task(OutboxWorker(context).run(stop), name="outbox-worker"),
         asyncio.create_task(clean_up_regularly(context, stop), name="media-clean-up"),
+        asyncio.create_task(PollLoop(context).run(stop), name="poll-loop"),
     ]
     try:
         yield

@@ -150,6 +150,7 @@ class Poll:
     is_multiple: bool
     voters_count: int | None
     expires_at: datetime | None
+    hide_totals: bool = False
 
 
 @dataclass(frozen=True)

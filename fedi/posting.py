@@ -15,6 +15,7 @@ from fedi.db import interactions, statuses
 from fedi.html import find_hashtags, find_mentions, text_to_html
 from fedi.members import MemberError, get_member
 from fedi.models import Account, NewStatus, Status, User, Visibility
+from fedi.polls import PollRequest, check_poll, new_poll
 from fedi.publish import Audience, enqueue
 from fedi.remote_accounts import ActorError, resolve_handle
 from fedi.serialize import note_document
@@ -71,12 +72,15 @@ async def post_status(
     language: str | None = None,
     in_reply_to_id: int | None = None,
     media_ids: Sequence[int] = (),
+    poll: PollRequest | None = None,
 ) -> Status:
     user = await _author(context, username)
     if visibility not in VISIBILITIES:
         raise PostError(f"unknown visibility {visibility!r}")
     attached = await _attachable(context, user, media_ids)
     _check_text(text, spoiler_text, bool(attached))
+    if poll is not None:
+        check_poll(poll)  # before anything is resolved or written
     parent: Status | None = None
     if in_reply_to_id is not None:
         async with context.db.read() as conn:
@@ -109,6 +113,7 @@ async def post_status(
         thread_uri=(parent.thread_uri or parent.uri) if parent else None,
         mentions=tuple(a.id for a in mentions.values()),
         tags=tuple(find_hashtags(text)),
+        poll=new_poll(poll, now) if poll else None,
     )
     # A reply reaches the author of the post it answers, unless it is a direct message that
     # does not mention them (Mastodon's rule: direct goes to the mentioned only).

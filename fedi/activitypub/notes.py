@@ -7,7 +7,8 @@ from typing import Any
 
 from fedi.activitypub.vocab import NOTE_CONTEXT, PUBLIC
 from fedi.models import Account, Status, StatusDetails
-from fedi.timeutil import to_ap
+from fedi.polls import is_expired
+from fedi.timeutil import to_ap, utcnow
 from fedi.urls import Urls
 
 
@@ -85,17 +86,20 @@ def note_to_ap(
         note["updated"] = to_ap(status.edited_at)
     if details.poll:
         key = "anyOf" if details.poll.is_multiple else "oneOf"
+        ended = is_expired(details.poll, utcnow())
+        hidden = details.poll.hide_totals and not ended  # hidden totals stay here until the end
         note[key] = [
             {
                 "type": "Note",
                 "name": o.title,
-                "replies": {"type": "Collection", "totalItems": o.votes},
+                "replies": {"type": "Collection", "totalItems": 0 if hidden else o.votes},
             }
             for o in details.poll.options
         ]
         if details.poll.expires_at:
             note["endTime"] = to_ap(details.poll.expires_at)
-        note["votersCount"] = details.poll.voters_count or 0
+            note["closed"] = note["endTime"] if ended else None
+        note["votersCount"] = 0 if hidden else details.poll.voters_count or 0
     note = {k: v for k, v in note.items() if v is not None}
     note["attachment"] = [{k: v for k, v in a.items() if v is not None} for a in note["attachment"]]
     if with_context:

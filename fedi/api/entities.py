@@ -8,6 +8,7 @@ from typing import Any
 
 from fedi.activitypub.actor import avatar_url, header_url
 from fedi.api.attachments import attachment_json
+from fedi.api.poll_fields import poll_json
 from fedi.context import Context
 from fedi.db import accounts, bookmarks, interactions, preferences, statuses
 from fedi.html import inline_text_to_html
@@ -162,7 +163,7 @@ async def status_json(context: Context, status: Status, viewer: User | None) -> 
         "bookmarked": bookmarked,
         "pinned": pinned,
         "card": None,
-        "poll": None,
+        "poll": await poll_json(context, status, viewer),
         "application": None,
         "filtered": [],
     }

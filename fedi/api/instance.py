@@ -11,6 +11,7 @@ from fedi import __version__, images, media
 from fedi.api.base import Params, public, routes
 from fedi.config import SUPPORTED_LOCALES
 from fedi.db import accounts
+from fedi.polls import LIMITS as POLL_LIMITS
 from fedi.posting import MAX_CHARACTERS
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
@@ -38,12 +39,7 @@ def configuration(streaming: str) -> dict[str, Any]:
             "video_matrix_limit": 0,
             "description_limit": media.DESCRIPTION_LIMIT,
         },
-        "polls": {
-            "max_options": 4,
-            "max_characters_per_option": 50,
-            "min_expiration": 300,
-            "max_expiration": 2_629_746,
-        },
+        "polls": dict(POLL_LIMITS),
         "translation": {"enabled": False},
     }
 

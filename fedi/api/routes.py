@@ -21,6 +21,7 @@ from fedi.api.media import media_routes
 from fedi.api.mutes import mute_routes
 from fedi.api.notifications import notification_routes
 from fedi.api.oauth_routes import oauth_routes
+from fedi.api.polls import poll_routes
 from fedi.api.registrations import registration_routes
 from fedi.api.relationships import relationship_routes
 from fedi.api.search import search_routes
@@ -55,5 +56,6 @@ api_routes = [
     *tag_routes,
     *filter_rule_routes,  # before filter_routes: /filters/keywords/:id is not a filter id
     *filter_routes,
+    *poll_routes,
     Route("/api/{rest:path}", not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
 ]

@@ -14,10 +14,12 @@ from fedi.api.entities import status_json, timestamp
 from fedi.api.filtering import optional_viewer, statuses_json
 from fedi.api.media import media_ids_param
 from fedi.api.paging import id_param, page_of
+from fedi.api.poll_fields import poll_request_from
 from fedi.db import follows, preferences, statuses, timelines
 from fedi.ids import parse_id
 from fedi.models import Status, User
 from fedi.oauth import token_for
+from fedi.polls import PollError
 from fedi.posting import VISIBILITIES, PostError, delete_status, edit_status, post_status
 from fedi.timeutil import from_db, to_db, utcnow
 from fedi.web.responses import JSONResponse
@@ -54,6 +56,7 @@ async def create(request: Request, caller: Caller) -> Response:
     visibility = params.get("visibility") or defaults.visibility
     if visibility not in VISIBILITIES:
         raise APIError(422, f"Validation failed: visibility {visibility!r} is not valid")
+    poll = poll_request_from(params)
     key = request.headers.get("idempotency-key", "")[:128]
     if key:
         # An app retrying after a lost answer gets the post it made, not a second one.
@@ -72,8 +75,9 @@ async def create(request: Request, caller: Caller) -> Response:
             params.get("language") or defaults.language,
             in_reply_to_id=id_param(params, "in_reply_to_id"),
             media_ids=media_ids_param(params),
+            poll=poll,
         )
-    except PostError as exc:
+    except (PostError, PollError) as exc:
         raise APIError(422, f"Validation failed: {exc}") from None
     if key:
         account_id, now = caller.user.account.id, to_db(utcnow())

@@ -95,11 +95,14 @@ def _write_details(conn: sqlite3.Connection, new: NewStatus) -> None:
     if new.poll is not None:
         options = [{"title": o.title, "votes": o.votes} for o in new.poll.options]
         expires = new.poll.expires_at.isoformat() if new.poll.expires_at else None
+        # An upsert, not a replace: an edit keeps the poll's own state (hidden totals, closing).
         conn.execute(
-            "INSERT OR REPLACE INTO polls (status_id, options, is_multiple, voters_count,"
-            " expires_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO polls (status_id, options, is_multiple, voters_count, expires_at,"
+            " hide_totals) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (status_id) DO UPDATE SET"
+            " options = excluded.options, is_multiple = excluded.is_multiple,"
+            " voters_count = excluded.voters_count, expires_at = excluded.expires_at",
             (new.id, json.dumps(options), int(new.poll.is_multiple), new.poll.voters_count,
-             expires),
+             expires, int(new.poll.hide_totals)),
         )  # fmt: skip
 
 
@@ -268,7 +271,8 @@ async def details(conn: aiosqlite.Connection, status_id: int) -> StatusDetails:
     )
     attachments = tuple(Attachment(*row) for row in await cursor.fetchall())
     cursor = await conn.execute(
-        "SELECT options, is_multiple, voters_count, expires_at FROM polls WHERE status_id = ?",
+        "SELECT options, is_multiple, voters_count, expires_at, hide_totals FROM polls"
+        " WHERE status_id = ?",
         (status_id,),
     )
     row = await cursor.fetchone()
@@ -279,7 +283,7 @@ async def details(conn: aiosqlite.Connection, status_id: int) -> StatusDetails:
             for o in json_list(row[0])
             if isinstance(o, dict)
         )
-        poll = Poll(options, bool(row[1]), row[2], opt_time(row[3]))
+        poll = Poll(options, bool(row[1]), row[2], opt_time(row[3]), bool(row[4]))
     return StatusDetails(mentions=mentions, tags=tags, attachments=attachments, poll=poll)
 
 

@@ -1,15 +1,18 @@
 """Create{Note, Article, Question, Page, Event}: a new post. The object's author must be the
 actor and live on the actor's host (security.md S17); the post is kept only if it concerns
-someone here."""
+someone here. A vote on one of our polls (a Note with a `name` and no content) is counted,
+never stored as a reply."""
 
 from __future__ import annotations
 
 from fedi.activitypub.parse import InvalidActivity, host_of
 from fedi.activitypub.remote_note import note_from_ap
+from fedi.activitypub.votes import vote_from_ap
 from fedi.context import Context
 from fedi.dereference import fetch_document
 from fedi.remote_posts import store_note
 from fedi.subscriptions import notify_subscribers_of
+from fedi.voting import receive_vote
 from inbox.handlers.common import Incoming
 
 
@@ -19,6 +22,10 @@ async def handle_create(context: Context, incoming: Incoming) -> None:
         obj = await fetch_document(context, obj)  # from its origin, with the origin checks
     if not isinstance(obj, dict):
         raise InvalidActivity("the Create has no object")
+    vote = vote_from_ap(obj)
+    if vote is not None:
+        await receive_vote(context, vote, incoming.actor)
+        return
     note = note_from_ap(obj)
     if note.author_uri != incoming.actor.uri or host_of(note.uri) != host_of(incoming.actor.uri):
         raise InvalidActivity("the object was not written by the actor")

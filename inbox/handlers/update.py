@@ -13,6 +13,7 @@ from fedi.remote_accounts import store_actor
 from fedi.remote_posts import mentioned_ids, status_by_uri
 from fedi.subscriptions import notify_boosters_of_edit
 from fedi.timeutil import to_db, utcnow
+from fedi.voting import refresh_counts
 from inbox.handlers.common import Incoming
 
 
@@ -36,6 +37,8 @@ async def handle_update(context: Context, incoming: Incoming) -> None:
         return  # never received: nothing to edit
     if status.account_id != actor.id or note.author_uri != actor.uri:
         raise InvalidActivity("only the author can edit a post")
+    if await refresh_counts(context, status, note):
+        return  # a poll's new counts: no edit in the history
     mentions = await mentioned_ids(context, note, None)
     edited = NewStatus(
         id=status.id, uri=status.uri, url=status.url, account_id=status.account_id,

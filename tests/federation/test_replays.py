@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
+from fedi.api.poll_fields import poll_json
 from fedi.db import accounts, follows, interactions, statuses
 from fedi.ids import new_id
+from fedi.members import get_member
 from fedi.models import NewStatus
 from fedi.relationships import follow as local_follow
 from fedi.remote_accounts import get_actor
-from fedi.timeutil import to_db, utcnow
+from fedi.timeutil import to_ap, to_db, utcnow
+from fedi.voting import vote
+from outbox.worker import OutboxWorker
 from tests.testrig.fake_remote import FakeRemote, RemoteActor
 from tests.testrig.rig import BASE, Rig
 
@@ -246,3 +251,53 @@ async def test_move_without_alias_is_refused(replayer: Replayer) -> None:
     replayer.actor_for(move["target"])  # the new account does not claim the old one
     state, error = await replayer.replay("mastodon/move.json")
     assert state == "failed" and error is not None and "alsoKnownAs" in error
+
+
+async def test_mastodon_question_vote_goes_to_its_author_and_updates_refresh_counts(
+    replayer: Replayer,
+) -> None:
+    rig = replayer.rig
+    activity = replayer.load("mastodon/create_question.json")
+    question = activity["object"]
+    question["endTime"] = to_ap(utcnow() + timedelta(days=1))
+    author = replayer.actor_for(activity["actor"])
+    remote = await get_actor(rig.context, author.uri)
+    await local_follow(rig.context, "alice", remote)
+    alice = await get_member(rig.context, "alice")
+    await rig.context.db.write(  # as if the author's Accept had come
+        lambda conn: follows.set_state(conn, alice.account.id, remote.id, "accepted")
+    )
+    assert (await rig.post(author, activity, url=f"{BASE}/inbox")).status_code == 202
+    while await rig.process():
+        pass
+    async with rig.context.db.read() as conn:
+        status = await statuses.get_by_uri(conn, question["id"])
+    assert status is not None
+    shown = await poll_json(rig.context, status, alice)
+    assert shown is not None and shown["voted"] is False and shown["expired"] is False
+    assert [o["votes_count"] for o in shown["options"]] == [0, 1, 0, 1]
+
+    await vote(rig.context, alice.account, status, [1])
+    while await OutboxWorker(rig.context).run_once():
+        pass
+    async with rig.context.db.read() as conn:
+        cursor = await conn.execute("SELECT body FROM outbox_activities WHERE body LIKE '%votes%'")
+        sent = [json.loads(row[0]) for row in await cursor.fetchall()]
+    assert [(s["type"], s["to"], s["object"]["name"], s["object"]["inReplyTo"]) for s in sent] == [
+        ("Create", [author.uri], "Everyone knows that!", question["id"])
+    ]
+    assert "/users/alice/inbox" in rig.evil.requests  # the author's own inbox, not a shared one
+
+    # The author's Update carries the new counts: refreshed, with no edit in the history.
+    question["oneOf"][1]["replies"]["totalItems"] = 5
+    question["votersCount"] = 7
+    update = {**activity, "id": f"{question['id']}#updates/1", "type": "Update"}
+    assert (await rig.post(author, update, url=f"{BASE}/inbox")).status_code == 202
+    while await rig.process():
+        pass
+    refreshed = await poll_json(rig.context, status, alice)
+    assert refreshed is not None
+    assert [o["votes_count"] for o in refreshed["options"]] == [0, 5, 0, 1]
+    assert refreshed["voters_count"] == 7 and refreshed["own_votes"] == [1]
+    async with rig.context.db.read() as conn:
+        assert await statuses.edits(conn, status.id) == []

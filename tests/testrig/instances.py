@@ -19,6 +19,7 @@ from fedi.app import create_app
 from fedi.config import Settings, load_settings
 from fedi.context import Context, open_context
 from fedi.http import HttpClient
+from fedi.poll_loop import tick as poll_tick
 from fedi.timeutil import utcnow
 from inbox.worker import InboxWorker
 from outbox.worker import OutboxWorker
@@ -142,6 +143,7 @@ class Instance:
     async def run_workers_once(self) -> int:
         context = self.ctx
         done = await InboxWorker(context, self.clock).run_once()
+        done += await poll_tick(context, self.clock())
         return done + await OutboxWorker(context, self.clock).run_once()
 
 

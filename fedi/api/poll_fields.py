@@ -1,0 +1,87 @@
+"""The poll parts of a Status: the `poll[...]` parameters of a new status, and the Poll entity
+(Mastodon's REST::PollSerializer) shown inside a Status and alone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fedi.api.base import APIError, Params
+from fedi.context import Context
+from fedi.db import polls as db_polls
+from fedi.models import Status, User
+from fedi.polls import MAX_EXPIRATION, PollError, PollRequest, check_poll, is_expired
+from fedi.timeutil import utcnow
+
+MAX_CHOICES = 64  # more than any poll has options: longer lists are refused unread
+
+
+def scalar(value: Any, name: str) -> str:
+    """A form or JSON scalar as text; objects, lists and files are refused."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise APIError(422, f"Validation failed: {name} must be a string")
+    return str(value)
+
+
+def poll_request_from(params: Params) -> PollRequest | None:
+    """`poll[options][]`, `poll[expires_in]`, `poll[multiple]`, `poll[hide_totals]` from a form,
+    multipart or JSON body (`{"poll": {...}}`); None when the post has no poll."""
+    fields = Params(params.nested("poll"))
+    if not fields.values:
+        return None
+    if params.get_list("media_ids"):
+        raise APIError(422, "Validation failed: a post cannot have both media and a poll")
+    raw_options = fields.get_list("[options]")
+    if len(raw_options) > MAX_CHOICES:
+        raise APIError(422, "Validation failed: the poll has too many options")
+    options = tuple(scalar(o, "poll options").strip() for o in raw_options)
+    raw_expiry = fields.values.get("[expires_in]", [None])[0]
+    if raw_expiry is None or raw_expiry == "":
+        raise APIError(422, "Validation failed: poll expires_in is required")
+    expiry = scalar(raw_expiry, "poll expires_in").strip()
+    try:
+        seconds = int(float(expiry)) if len(expiry) <= 20 else MAX_EXPIRATION + 1
+    except (ValueError, OverflowError):
+        raise APIError(422, "Validation failed: poll expires_in must be a number") from None
+    request = PollRequest(
+        options=options,
+        expires_in=seconds,
+        is_multiple=fields.get_bool("[multiple]"),
+        hide_totals=fields.get_bool("[hide_totals]"),
+    )
+    try:
+        check_poll(request)
+    except PollError as exc:
+        raise APIError(422, f"Validation failed: {exc}") from None
+    return request
+
+
+async def poll_json(context: Context, status: Status, viewer: User | None) -> dict[str, Any] | None:
+    """The Poll entity of a status (None without a poll). Per-option counts of a poll with hidden
+    totals are null until it ends, except for its author; `voted` is true for the author too, as
+    on Mastodon."""
+    from fedi.api.entities import timestamp  # here: entities imports this module
+
+    async with context.db.read() as conn:
+        poll = await db_polls.get(conn, status.id)
+        if poll is None:
+            return None
+        own = await db_polls.own_choices(conn, status.id, viewer.account.id) if viewer else []
+    expired = is_expired(poll, utcnow())
+    is_author = viewer is not None and viewer.account.id == status.account_id
+    shown = expired or not poll.hide_totals or is_author
+    body: dict[str, Any] = {
+        "id": str(status.id),
+        "expires_at": timestamp(poll.expires_at),
+        "expired": expired,
+        "multiple": poll.is_multiple,
+        "votes_count": sum(o.votes for o in poll.options),
+        "voters_count": poll.voters_count,
+        "options": [
+            {"title": o.title, "votes_count": o.votes if shown else None} for o in poll.options
+        ],
+        "emojis": [],
+    }
+    if viewer is not None:
+        body["voted"] = is_author or bool(own)
+        body["own_votes"] = [c for c in own if c < len(poll.options)]
+    return body
