@@ -16,6 +16,7 @@ from fedi.api.oauth_routes import oauth_routes
 from fedi.api.relationships import relationship_routes
 from fedi.api.search import search_routes
 from fedi.api.statuses import status_routes
+from fedi.api.streaming import streaming_routes
 from fedi.web.responses import json_error
 
 
@@ -33,5 +34,6 @@ api_routes = [
     *status_routes,
     *notification_routes,
     *search_routes,
+    *streaming_routes,
     Route("/api/{rest:path}", not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
 ]

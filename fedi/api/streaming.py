@@ -1,0 +1,374 @@
+"""The streaming API, as Mastodon's streaming server: Server-Sent Events on one path per stream
+(/api/v1/streaming/user, /public/local, /hashtag?tag=…), and a WebSocket on /api/v1/streaming
+carrying many subscriptions, each message naming its stream. Events are `update`, `status.update`,
+`delete` and `notification`, each checked against what the member may see (fedi.stream_audience)
+before it is rendered for them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from fedi import scopes
+from fedi.api.base import bearer_of
+from fedi.api.entities import status_json
+from fedi.api.notifications import notification_json
+from fedi.context import Context
+from fedi.db import statuses
+from fedi.db import streams as stream_sql
+from fedi.db.changes import Change
+from fedi.db.oauth import Token
+from fedi.models import User
+from fedi.oauth import token_for
+from fedi.stream_audience import (
+    HASHTAG_STREAMS,
+    PUBLIC_STREAMS,
+    STREAM_NAMES,
+    Stream,
+    may_receive,
+)
+from fedi.streams import Listener
+from fedi.web.responses import JSONResponse, json_error
+from fedi.web.state import context_of
+
+MAX_SUBSCRIPTIONS = 64  # per WebSocket
+MAX_MESSAGE = 4096  # characters of one client message
+MAX_TAG = 200
+
+
+class StreamError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Session:
+    """A member streaming through one token."""
+
+    token: Token
+    user: User
+
+    @property
+    def account_id(self) -> int:
+        return self.user.account.id
+
+    @property
+    def reads_notifications(self) -> bool:
+        # Mastodon: the user stream carries notifications only for read or read:notifications.
+        return scopes.grants(self.token.scopes, "read:notifications")
+
+
+@dataclass(frozen=True)
+class Event:
+    stream: Stream
+    event: str
+    payload: str
+
+
+async def session_of(context: Context, token_text: str | None) -> Session:
+    """Mastodon requires a member's token for every stream since 4.2 (app tokens included)."""
+    if not token_text:
+        raise StreamError(401, "Missing access token")
+    token = await token_for(context, token_text)
+    if token is None or token.user is None:
+        raise StreamError(401, "Invalid access token")
+    return Session(token, token.user)
+
+
+def stream_for(session: Session, name: str, tag: object = None, list_id: object = None) -> Stream:
+    """The stream a request names, once the token may read it (Mastodon's errors and order)."""
+    if name not in STREAM_NAMES:
+        raise StreamError(400, "Unknown stream type")
+    if name not in PUBLIC_STREAMS and name not in HASHTAG_STREAMS:
+        needed = "read:notifications" if name == "user:notification" else "read:statuses"
+        if not scopes.grants(session.token.scopes, needed):
+            raise StreamError(401, "Access token does not cover required scopes")
+    if name in HASHTAG_STREAMS:
+        sent = tag.strip() if isinstance(tag, str) else ""
+        normalized = sent.lstrip("#").lower()
+        if not normalized or len(normalized) > MAX_TAG:
+            raise StreamError(400, "No tag for stream provided")
+        return Stream(name, tag=normalized, as_sent=sent)
+    if name == "list":
+        # Lists do not exist yet: no list can be one's own (Mastodon's answer for another's).
+        raise StreamError(404, "Not authorized to stream this list")
+    return Stream(name)
+
+
+async def events_for(
+    context: Context, session: Session, subscribed: Iterable[Stream], change: Change
+) -> list[Event]:
+    """What `change` means for each of a connection's streams, rendered for its member."""
+    wanted = list(subscribed)
+    if change.kind == "notification":
+        return await _notification_events(context, session, wanted, change.ref)
+    if change.kind not in ("update", "status.update", "delete"):
+        return []
+    async with context.db.read() as conn:
+        if change.kind == "delete":
+            if change.detail is None:
+                return []
+            post = stream_sql.deleted_post_facts(change.ref, change.detail)
+        else:
+            found = await stream_sql.post_facts(conn, change.ref)
+            if found is None:  # deleted since
+                return []
+            post = found
+        targets = [s for s in wanted if await may_receive(conn, session.account_id, s, post)]
+        status = None if change.kind == "delete" else await statuses.get_by_id(conn, change.ref)
+    if not targets:
+        return []
+    if change.kind == "delete":
+        payload = str(change.ref)
+    else:
+        if status is None:
+            return []
+        payload = _dump(await status_json(context, status, session.user))
+    return [Event(stream, change.kind, payload) for stream in targets]
+
+
+async def _notification_events(
+    context: Context, session: Session, wanted: list[Stream], notification_id: int
+) -> list[Event]:
+    targets = [
+        s
+        for s in wanted
+        if s.name == "user:notification" or (s.name == "user" and session.reads_notifications)
+    ]
+    if not targets:
+        return []
+    async with context.db.read() as conn:
+        row = await stream_sql.notification_of(conn, session.account_id, notification_id)
+    body = await notification_json(context, session.user, row) if row else None
+    if body is None:
+        return []
+    payload = _dump(body)
+    return [Event(stream, "notification", payload) for stream in targets]
+
+
+def _dump(body: Any) -> str:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+# Server-Sent Events
+
+
+class EventStreamResponse(StreamingResponse):
+    """A stream that always lets go of its listener, however the response ends."""
+
+    def __init__(self, body: AsyncIterator[str], on_end: Callable[[], None]) -> None:
+        super().__init__(
+            body,
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        )
+        self.on_end = on_end
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.on_end()
+
+
+async def _sse_body(
+    context: Context, session: Session, stream: Stream, listener: Listener
+) -> AsyncIterator[str]:
+    loop = asyncio.get_running_loop()
+    yield ":)\n"
+    beat_at = loop.time() + context.streams.heartbeat
+    while True:
+        try:
+            item = await asyncio.wait_for(listener.next(), max(0.0, beat_at - loop.time()))
+        except TimeoutError:
+            yield ":thump\n"
+            beat_at = loop.time() + context.streams.heartbeat
+            continue
+        if item is None:
+            return
+        if isinstance(item, str):
+            continue
+        for event in await events_for(context, session, [stream], item):
+            yield f"event: {event.event}\ndata: {event.payload}\n\n"
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").lower() in ("1", "true", "on", "yes")
+
+
+def sse_endpoint(name: str) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        context = context_of(request)
+        query = request.query_params
+        channel = name
+        if name in PUBLIC_STREAMS and _truthy(query.get("only_media")):
+            channel = f"{name}:media"
+        try:
+            token_text = bearer_of(request) or query.get("access_token")
+            session = await session_of(context, token_text)
+            stream = stream_for(session, channel, query.get("tag"), query.get("list"))
+        except StreamError as exc:
+            return json_error(exc.status, exc.message)
+        hub = context.streams
+        # Registered before the headers go out: once an app sees 200, it misses nothing.
+        listener = await hub.listen(context.db, session.account_id, session.token.id)
+        return EventStreamResponse(
+            _sse_body(context, session, stream, listener), lambda: hub.leave(listener)
+        )
+
+    endpoint.__name__ = f"stream_{name.replace(':', '_')}"
+    return endpoint
+
+
+async def health(request: Request) -> Response:
+    return PlainTextResponse("OK")
+
+
+# WebSocket
+
+
+def _request_token(ws: WebSocket) -> tuple[str | None, str | None]:
+    """(token, subprotocol to answer with). Mastodon reads the Authorization header first, then
+    `access_token`, then Sec-WebSocket-Protocol (browsers cannot set headers on a WebSocket), and
+    the protocol offered is echoed back, as browsers require."""
+    offered: list[str] = list(ws.scope.get("subprotocols") or [])
+    protocol = offered[0] if offered else None
+    header = ws.headers.get("authorization", "")
+    bearer = header[7:].strip() if header[:7].lower() == "bearer " else None
+    return bearer or ws.query_params.get("access_token") or protocol, protocol
+
+
+async def _deny(ws: WebSocket, exc: StreamError) -> None:
+    if "websocket.http.response" in ws.scope.get("extensions", {}):
+        await ws.send_denial_response(JSONResponse({"error": exc.message}, status_code=exc.status))
+    else:
+        await ws.close(code=1008, reason=exc.message)
+
+
+def _handle_message(text: str, session: Session, subscribed: dict[Stream, None]) -> str | None:
+    """Apply one client message; returns the error reply to send, if any."""
+    if len(text) > MAX_MESSAGE:
+        return None
+    try:
+        message = json.loads(text)
+    except ValueError:
+        return None  # Mastodon ignores what it cannot parse
+    if not isinstance(message, dict) or message.get("type") not in ("subscribe", "unsubscribe"):
+        return None
+    name = message.get("stream")
+    if isinstance(name, list):
+        name = name[0] if name else None
+    try:
+        stream = stream_for(
+            session, name if isinstance(name, str) else "", message.get("tag"), message.get("list")
+        )
+    except StreamError as exc:
+        return _dump({"error": exc.message, "status": exc.status})
+    if message["type"] == "unsubscribe":
+        subscribed.pop(stream, None)
+    elif stream not in subscribed:
+        if len(subscribed) >= MAX_SUBSCRIPTIONS:
+            return _dump({"error": "Too many subscriptions", "status": 400})
+        subscribed[stream] = None
+    return None
+
+
+async def _receive(
+    ws: WebSocket, session: Session, subscribed: dict[Stream, None], listener: Listener
+) -> int | None:
+    """Read client messages until the client leaves (None) or must be closed (a close code)."""
+    try:
+        while True:
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                return None
+            text = message.get("text")
+            if text is None:
+                return 1003  # Mastodon: binary messages are not supported
+            reply = _handle_message(text, session, subscribed)
+            if reply is not None:
+                listener.push(reply)
+    finally:
+        listener.close()
+
+
+async def websocket_stream(ws: WebSocket) -> None:
+    context: Context = ws.app.state.context
+    token_text, protocol = _request_token(ws)
+    try:
+        session = await session_of(context, token_text)
+    except StreamError as exc:
+        await _deny(ws, exc)
+        return
+    await ws.accept(subprotocol=protocol)
+    subscribed: dict[Stream, None] = {}
+    if name := ws.query_params.get("stream"):
+        query = ws.query_params
+        try:
+            subscribed[stream_for(session, name, query.get("tag"), query.get("list"))] = None
+        except StreamError as exc:
+            await ws.send_text(_dump({"error": exc.message, "status": exc.status}))
+    hub = context.streams
+    listener = await hub.listen(context.db, session.account_id, session.token.id)
+    receiver = asyncio.create_task(_receive(ws, session, subscribed, listener))
+    try:
+        while (item := await listener.next()) is not None:
+            if isinstance(item, str):
+                await ws.send_text(item)
+                continue
+            for event in await events_for(context, session, list(subscribed), item):
+                frame = {"stream": event.stream.label(), "event": event.event}
+                await ws.send_text(_dump({**frame, "payload": event.payload}))
+    except (WebSocketDisconnect, OSError):
+        pass
+    finally:
+        hub.leave(listener)
+        # The client left (None), sent what ends the socket (a code), or the hub ended the
+        # stream (suspension, revoked token, shutdown): then we close it.
+        code = receiver.result() if receiver.done() and not receiver.cancelled() else 1000
+        receiver.cancel()
+        await asyncio.gather(receiver, return_exceptions=True)
+        if code is not None and ws.application_state == WebSocketState.CONNECTED:
+            with contextlib.suppress(RuntimeError, OSError):  # the client went away meanwhile
+                await ws.close(code=code)
+
+
+_SSE_PATHS = {
+    "user": "user",
+    "user/notification": "user:notification",
+    "public": "public",
+    "public/local": "public:local",
+    "public/remote": "public:remote",
+    "hashtag": "hashtag",
+    "hashtag/local": "hashtag:local",
+    "list": "list",
+    "direct": "direct",
+}
+
+
+def _streaming_routes() -> list[BaseRoute]:
+    table: list[BaseRoute] = [
+        WebSocketRoute("/api/v1/streaming", websocket_stream),
+        WebSocketRoute("/api/v1/streaming/", websocket_stream),
+        Route("/api/v1/streaming/health", health, methods=["GET"]),
+    ]
+    for path, name in _SSE_PATHS.items():
+        endpoint = sse_endpoint(name)
+        table.append(Route(f"/api/v1/streaming/{path}", endpoint, methods=["GET"]))
+        table.append(Route(f"/api/v1/streaming/{path}/", endpoint, methods=["GET"]))
+    return table
+
+
+streaming_routes = _streaming_routes()
