@@ -6,17 +6,26 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+import time
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from mastodon import StreamListener
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from fedi.app import create_app
+from fedi.config import load_settings
+from fedi.context import open_context
 from fedi.members import add_member, get_member, set_suspended
 from fedi.relationships import follow
+from tests.api.clients import logged_in
 from tests.api.conftest import Served
 from tests.api.streams import (
+    WAIT,
     password_token,
     sse,
     websocket,
@@ -25,6 +34,7 @@ from tests.api.streams import (
     ws_unsubscribe,
     ws_url,
 )
+from tests.testrig.serving import BackgroundServer, free_port
 
 
 async def api(served: Served, token: str, method: str, path: str, **data: Any) -> dict[str, Any]:
@@ -363,3 +373,71 @@ async def test_suspension_and_revocation_end_open_streams(served: Served) -> Non
         marker = await post(served, tokens["bob"], "still here")
         assert (await stream.next()).json()["id"] == marker["id"]
     assert await no_listeners_left(served)
+
+
+class Recorder(StreamListener):  # type: ignore[misc]
+    def __init__(self) -> None:
+        self.updates: list[Any] = []
+        self.notifications: list[Any] = []
+        self.done = threading.Event()
+
+    def on_update(self, status: Any) -> None:
+        self.updates.append(status)
+
+    def on_notification(self, notification: Any) -> None:
+        self.notifications.append(notification)
+        self.done.set()
+
+
+async def test_mastodon_py_stream_user_hears_updates_and_notifications(served: Served) -> None:
+    await members(served, "alice", "bob")
+    await follows(served, "alice", "bob")
+    heard = Recorder()
+
+    def run() -> tuple[Any, Any]:
+        with logged_in(served.base) as alice, logged_in(served.base, username="bob") as bob:
+            handle = alice.stream_user(heard, run_async=True)
+            try:
+                deadline = time.monotonic() + WAIT
+                while served.context.streams.listening == 0 and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                news = bob.status_post("Morning news")
+                mention = bob.status_post("@alice are you there?", visibility="private")
+                assert heard.done.wait(WAIT)
+            finally:
+                handle.close()
+                handle.join(WAIT)
+            assert not handle.is_alive()
+            return news, mention
+
+    news, mention = await asyncio.to_thread(run)
+    assert [s["id"] for s in heard.updates] == [news["id"], mention["id"]]
+    assert heard.updates[0]["account"]["acct"] == "bob"
+    assert [(n["type"], n["status"]["id"]) for n in heard.notifications] == [
+        ("mention", mention["id"])
+    ]
+
+
+async def test_stopping_the_server_ends_open_streams(tmp_path: Path) -> None:
+    """uvicorn waits for open responses before it stops: the streams must end by themselves."""
+    port = free_port()
+    settings = load_settings({
+        "FEDI_DOMAIN": f"127.0.0.1:{port}", "FEDI_SCHEME": "http",
+        "FEDI_DATA_DIR": str(tmp_path / "data"), "FEDI_PASSWORD_GRANT": "true",
+    })  # fmt: skip
+    async with open_context(settings) as context:
+        await add_member(context, "alice", "alice-password")
+        app = create_app(settings, context, workers=False)
+        server = BackgroundServer(app, port, before_stop=context.streams.close_all)
+        await server.start()
+        token = await password_token(settings.base_url)
+        async with (
+            sse(settings.base_url, "/api/v1/streaming/user", token) as stream,
+            websocket(settings.base_url, token, "stream=public") as ws,
+        ):
+            async with asyncio.timeout(WAIT):
+                await server.stop()
+            assert await stream.ended()
+            with pytest.raises(ConnectionClosed):
+                await ws_next(ws)
+        assert context.streams.listening == 0
