@@ -375,7 +375,7 @@ async def test_suspension_and_revocation_end_open_streams(served: Served) -> Non
     assert await no_listeners_left(served)
 
 
-class Recorder(StreamListener):  # type: ignore[misc]
+class Recorder(StreamListener):
     def __init__(self) -> None:
         self.updates: list[Any] = []
         self.notifications: list[Any] = []
@@ -441,3 +441,49 @@ async def test_stopping_the_server_ends_open_streams(tmp_path: Path) -> None:
             with pytest.raises(ConnectionClosed):
                 await ws_next(ws)
         assert context.streams.listening == 0
+
+
+async def test_user_stream_shows_exactly_the_home_timeline(served: Served) -> None:
+    """Every visibility, mentions and a boost: what alice's user stream carries is what her home
+    timeline lists, in the same order, and the public stream carries no boost."""
+    tokens = await members(served, "alice", "bob", "carol")
+    await follows(served, "alice", "bob")
+    bob, carol, alice = tokens["bob"], tokens["carol"], tokens["alice"]
+    async with (
+        websocket(served.base, alice, "stream=user") as user,
+        sse(served.base, "/api/v1/streaming/public", alice) as public,
+    ):
+        carols = await post(served, carol, "carol in public")
+        for text, visibility in [
+            ("bob public", "public"), ("bob unlisted", "unlisted"), ("bob private", "private"),
+            ("@alice bob direct", "direct"), ("@carol bob direct to carol", "direct"),
+        ]:  # fmt: skip
+            await post(served, bob, text, visibility)
+        for text, visibility in [
+            ("@alice carol mentions", "private"), ("carol private", "private"),
+            ("@bob carol unlisted", "unlisted"),
+        ]:  # fmt: skip
+            await post(served, carol, text, visibility)
+        await api(served, bob, "POST", f"/api/v1/statuses/{carols['id']}/reblog")
+        await post(served, alice, "@carol alice direct", "direct")
+        marker = await post(served, alice, "alice marker")
+
+        streamed: list[str] = []
+        while not streamed or streamed[-1] != marker["id"]:
+            frame = await ws_next(user)
+            if frame["event"] == "update":
+                streamed.append(json.loads(frame["payload"])["id"])
+        async with httpx.AsyncClient(base_url=served.base) as http:
+            home = await http.get(
+                "/api/v1/timelines/home", params={"limit": 40},
+                headers={"Authorization": f"Bearer {alice}"},
+            )  # fmt: skip
+        assert streamed == [s["id"] for s in reversed(home.json())]
+        assert len(streamed) == 8  # bob's 4 to her, his boost, carol's mention, alice's two
+
+        seen = [(await public.next()).json() for _ in range(3)]
+        assert [s["content"] for s in seen] == [
+            "<p>carol in public</p>",
+            "<p>bob public</p>",
+            "<p>alice marker</p>",
+        ]
