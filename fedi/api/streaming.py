@@ -112,6 +112,8 @@ async def events_for(
 ) -> list[Event]:
     """What `change` means for each of a connection's streams, rendered for its member."""
     wanted = list(subscribed)
+    if not wanted:
+        return []
     if change.kind == "notification":
         return await _notification_events(context, session, wanted, change.ref)
     if change.kind not in ("update", "status.update", "delete"):
@@ -158,8 +160,13 @@ async def _notification_events(
     return [Event(stream, "notification", payload) for stream in targets]
 
 
+# Line separators some clients split on (Python's splitlines, httpx) though JSON allows them
+# raw: escaped, an event stays on its one `data:` line. Other controls json.dumps escapes itself.
+_SEPARATORS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
 def _dump(body: Any) -> str:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).translate(_SEPARATORS)
 
 
 # Server-Sent Events

@@ -487,3 +487,14 @@ async def test_user_stream_shows_exactly_the_home_timeline(served: Served) -> No
             "<p>bob public</p>",
             "<p>alice marker</p>",
         ]
+
+
+async def test_an_event_stays_on_one_line_whatever_the_text(served: Served) -> None:
+    tokens = await members(served, "alice")
+    text = "one\u2028two\u2029three\x85 عربي"
+    async with sse(served.base, "/api/v1/streaming/public", tokens["alice"]) as stream:
+        posted = await post(served, tokens["alice"], text)
+        event = await stream.next()
+        assert event.json()["id"] == posted["id"]
+        assert event.json()["content"] == posted["content"]
+        assert "عربي" in event.data  # not escaped: only line separators are
