@@ -392,6 +392,8 @@ class Recorder(StreamListener):
 async def test_mastodon_py_stream_user_hears_updates_and_notifications(served: Served) -> None:
     await members(served, "alice", "bob")
     await follows(served, "alice", "bob")
+    # Mastodon.py's reader thread notices close() only when bytes arrive: beat often.
+    served.context.streams.heartbeat = 0.2
     heard = Recorder()
 
     def run() -> tuple[Any, Any]:
