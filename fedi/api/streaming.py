@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -190,25 +190,39 @@ class EventStreamResponse(StreamingResponse):
             self.on_end()
 
 
-async def _sse_body(
-    context: Context, session: Session, stream: Stream, listener: Listener
-) -> AsyncIterator[str]:
+async def _items(
+    context: Context, session: Session, listener: Listener
+) -> AsyncGenerator[Change | str | None, None]:
+    """The listener's items, and None at each heartbeat. Ends when the listener is closed, or
+    when a heartbeat finds the token no longer valid: a suspension or revocation written by
+    another process (the command line) fires no trigger here."""
     loop = asyncio.get_running_loop()
-    yield ":)\n"
     beat_at = loop.time() + context.streams.heartbeat
     while True:
         try:
             item = await asyncio.wait_for(listener.next(), max(0.0, beat_at - loop.time()))
         except TimeoutError:
-            yield ":thump\n"
             beat_at = loop.time() + context.streams.heartbeat
+            async with context.db.read() as conn:
+                if not await stream_sql.token_is_live(conn, session.token.id):
+                    return
+            yield None
             continue
         if item is None:
             return
-        if isinstance(item, str):
-            continue
-        for event in await events_for(context, session, [stream], item):
-            yield f"event: {event.event}\ndata: {event.payload}\n\n"
+        yield item
+
+
+async def _sse_body(
+    context: Context, session: Session, stream: Stream, listener: Listener
+) -> AsyncIterator[str]:
+    yield ":)\n"
+    async for item in _items(context, session, listener):
+        if item is None:
+            yield ":thump\n"
+        elif not isinstance(item, str):
+            for event in await events_for(context, session, [stream], item):
+                yield f"event: {event.event}\ndata: {event.payload}\n\n"
 
 
 def _truthy(value: str | None) -> bool:
@@ -331,20 +345,25 @@ async def websocket_stream(ws: WebSocket) -> None:
     listener = await hub.listen(context.db, session.account_id, session.token.id)
     receiver = asyncio.create_task(_receive(ws, session, subscribed, listener))
     try:
-        while (item := await listener.next()) is not None:
-            if isinstance(item, str):
-                await ws.send_text(item)
-                continue
-            for event in await events_for(context, session, list(subscribed), item):
-                frame = {"stream": event.stream.label(), "event": event.event}
-                await ws.send_text(_dump({**frame, "payload": event.payload}))
+        items = _items(context, session, listener)
+        async with contextlib.aclosing(items):
+            async for item in items:
+                if item is None:
+                    continue  # the server pings WebSockets itself
+                if isinstance(item, str):
+                    await ws.send_text(item)
+                    continue
+                for event in await events_for(context, session, list(subscribed), item):
+                    frame = {"stream": event.stream.label(), "event": event.event}
+                    await ws.send_text(_dump({**frame, "payload": event.payload}))
     except (WebSocketDisconnect, OSError):
         pass
     finally:
         hub.leave(listener)
         # The client left (None), sent what ends the socket (a code), or the hub ended the
         # stream (suspension, revoked token, shutdown): then we close it.
-        code = receiver.result() if receiver.done() and not receiver.cancelled() else 1000
+        ended = receiver.done() and not receiver.cancelled() and receiver.exception() is None
+        code = receiver.result() if ended else 1000
         receiver.cancel()
         await asyncio.gather(receiver, return_exceptions=True)
         if code is not None and ws.application_state == WebSocketState.CONNECTED:

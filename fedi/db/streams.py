@@ -72,6 +72,18 @@ async def is_following(conn: aiosqlite.Connection, follower_id: int, followed_id
     return await cursor.fetchone() is not None
 
 
+async def token_is_live(conn: aiosqlite.Connection, token_id: int) -> bool:
+    """The token still works (fedi.db.oauth.token_by_hash's rule): not revoked, its member
+    neither suspended nor unapproved."""
+    cursor = await conn.execute(
+        "SELECT 1 FROM oauth_tokens t JOIN accounts a ON a.id = t.account_id"
+        " JOIN users u ON u.account_id = a.id WHERE t.id = ? AND t.revoked_at IS NULL"
+        " AND a.suspended_at IS NULL AND u.is_approved = 1",
+        (token_id,),
+    )
+    return await cursor.fetchone() is not None
+
+
 async def notification_of(
     conn: aiosqlite.Connection, account_id: int, notification_id: int
 ) -> tuple[int, str, int, int | None, str] | None:

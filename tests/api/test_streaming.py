@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -500,3 +501,28 @@ async def test_an_event_stays_on_one_line_whatever_the_text(served: Served) -> N
         assert event.json()["id"] == posted["id"]
         assert event.json()["content"] == posted["content"]
         assert "عربي" in event.data  # not escaped: only line separators are
+
+
+async def test_a_suspension_written_by_another_process_ends_streams_at_the_heartbeat(
+    served: Served,
+) -> None:
+    """`fedi user suspend` runs in its own process: no trigger fires in the server, so each
+    heartbeat checks that the stream's token still works."""
+    tokens = await members(served, "alice")
+    served.context.streams.heartbeat = 0.2
+    async with (
+        sse(served.base, "/api/v1/streaming/public", tokens["alice"]) as stream,
+        websocket(served.base, tokens["alice"], "stream=public") as ws,
+    ):
+        other = sqlite3.connect(served.context.settings.database_path, isolation_level=None)
+        try:
+            other.execute(
+                "UPDATE accounts SET suspended_at = '2024-01-01' WHERE username = ?", ("alice",)
+            )
+        finally:
+            other.close()
+        assert await stream.ended()
+        with pytest.raises(ConnectionClosed):
+            while True:
+                await ws_next(ws)
+    assert await no_listeners_left(served)
