@@ -1,17 +1,14 @@
 """The streaming API, as Mastodon's streaming server: Server-Sent Events on one path per stream
 (/api/v1/streaming/user, /public/local, /hashtag?tag=…), and a WebSocket on /api/v1/streaming
-carrying many subscriptions, each message naming its stream. Events are `update`, `status.update`,
-`delete` and `notification`, each checked against what the member may see (fedi.stream_audience)
-before it is rendered for them."""
+carrying many subscriptions, each message naming its stream. What is sent is decided in
+fedi.api.stream_events; here are the two transports, heartbeats included."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
@@ -19,154 +16,18 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from fedi import scopes
 from fedi.api.base import bearer_of
-from fedi.api.entities import status_json
-from fedi.api.notifications import notification_json
+from fedi.api.stream_events import Session, StreamError, dump, events_for, session_of, stream_for
 from fedi.context import Context
-from fedi.db import statuses
 from fedi.db import streams as stream_sql
 from fedi.db.changes import Change
-from fedi.db.oauth import Token
-from fedi.models import User
-from fedi.oauth import token_for
-from fedi.stream_audience import (
-    HASHTAG_STREAMS,
-    PUBLIC_STREAMS,
-    STREAM_NAMES,
-    Stream,
-    may_receive,
-)
+from fedi.stream_audience import PUBLIC_STREAMS, Stream
 from fedi.streams import Listener
 from fedi.web.responses import JSONResponse, json_error
 from fedi.web.state import context_of
 
 MAX_SUBSCRIPTIONS = 64  # per WebSocket
 MAX_MESSAGE = 4096  # characters of one client message
-MAX_TAG = 200
-
-
-class StreamError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-@dataclass(frozen=True)
-class Session:
-    """A member streaming through one token."""
-
-    token: Token
-    user: User
-
-    @property
-    def account_id(self) -> int:
-        return self.user.account.id
-
-    @property
-    def reads_notifications(self) -> bool:
-        # Mastodon: the user stream carries notifications only for read or read:notifications.
-        return scopes.grants(self.token.scopes, "read:notifications")
-
-
-@dataclass(frozen=True)
-class Event:
-    stream: Stream
-    event: str
-    payload: str
-
-
-async def session_of(context: Context, token_text: str | None) -> Session:
-    """Mastodon requires a member's token for every stream since 4.2 (app tokens included)."""
-    if not token_text:
-        raise StreamError(401, "Missing access token")
-    token = await token_for(context, token_text)
-    if token is None or token.user is None:
-        raise StreamError(401, "Invalid access token")
-    return Session(token, token.user)
-
-
-def stream_for(session: Session, name: str, tag: object = None, list_id: object = None) -> Stream:
-    """The stream a request names, once the token may read it (Mastodon's errors and order)."""
-    if name not in STREAM_NAMES:
-        raise StreamError(400, "Unknown stream type")
-    if name not in PUBLIC_STREAMS and name not in HASHTAG_STREAMS:
-        needed = "read:notifications" if name == "user:notification" else "read:statuses"
-        if not scopes.grants(session.token.scopes, needed):
-            raise StreamError(401, "Access token does not cover required scopes")
-    if name in HASHTAG_STREAMS:
-        sent = tag.strip() if isinstance(tag, str) else ""
-        normalized = sent.lstrip("#").lower()
-        if not normalized or len(normalized) > MAX_TAG:
-            raise StreamError(400, "No tag for stream provided")
-        return Stream(name, tag=normalized, as_sent=sent)
-    if name == "list":
-        # Lists do not exist yet: no list can be one's own (Mastodon's answer for another's).
-        raise StreamError(404, "Not authorized to stream this list")
-    return Stream(name)
-
-
-async def events_for(
-    context: Context, session: Session, subscribed: Iterable[Stream], change: Change
-) -> list[Event]:
-    """What `change` means for each of a connection's streams, rendered for its member."""
-    wanted = list(subscribed)
-    if not wanted:
-        return []
-    if change.kind == "notification":
-        return await _notification_events(context, session, wanted, change.ref)
-    if change.kind not in ("update", "status.update", "delete"):
-        return []
-    async with context.db.read() as conn:
-        if change.kind == "delete":
-            if change.detail is None:
-                return []
-            post = stream_sql.deleted_post_facts(change.ref, change.detail)
-        else:
-            found = await stream_sql.post_facts(conn, change.ref)
-            if found is None:  # deleted since
-                return []
-            post = found
-        targets = [s for s in wanted if await may_receive(conn, session.account_id, s, post)]
-        status = None if change.kind == "delete" else await statuses.get_by_id(conn, change.ref)
-    if not targets:
-        return []
-    if change.kind == "delete":
-        payload = str(change.ref)
-    else:
-        if status is None:
-            return []
-        payload = _dump(await status_json(context, status, session.user))
-    return [Event(stream, change.kind, payload) for stream in targets]
-
-
-async def _notification_events(
-    context: Context, session: Session, wanted: list[Stream], notification_id: int
-) -> list[Event]:
-    targets = [
-        s
-        for s in wanted
-        if s.name == "user:notification" or (s.name == "user" and session.reads_notifications)
-    ]
-    if not targets:
-        return []
-    async with context.db.read() as conn:
-        row = await stream_sql.notification_of(conn, session.account_id, notification_id)
-    body = await notification_json(context, session.user, row) if row else None
-    if body is None:
-        return []
-    payload = _dump(body)
-    return [Event(stream, "notification", payload) for stream in targets]
-
-
-# Line separators some clients split on (Python's splitlines, httpx) though JSON allows them
-# raw: escaped, an event stays on its one `data:` line. Other controls json.dumps escapes itself.
-_SEPARATORS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
-
-
-def _dump(body: Any) -> str:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).translate(_SEPARATORS)
 
 
 # Server-Sent Events
@@ -296,12 +157,12 @@ def _handle_message(text: str, session: Session, subscribed: dict[Stream, None])
             session, name if isinstance(name, str) else "", message.get("tag"), message.get("list")
         )
     except StreamError as exc:
-        return _dump({"error": exc.message, "status": exc.status})
+        return dump({"error": exc.message, "status": exc.status})
     if message["type"] == "unsubscribe":
         subscribed.pop(stream, None)
     elif stream not in subscribed:
         if len(subscribed) >= MAX_SUBSCRIPTIONS:
-            return _dump({"error": "Too many subscriptions", "status": 400})
+            return dump({"error": "Too many subscriptions", "status": 400})
         subscribed[stream] = None
     return None
 
@@ -340,7 +201,7 @@ async def websocket_stream(ws: WebSocket) -> None:
         try:
             subscribed[stream_for(session, name, query.get("tag"), query.get("list"))] = None
         except StreamError as exc:
-            await ws.send_text(_dump({"error": exc.message, "status": exc.status}))
+            await ws.send_text(dump({"error": exc.message, "status": exc.status}))
     hub = context.streams
     listener = await hub.listen(context.db, session.account_id, session.token.id)
     receiver = asyncio.create_task(_receive(ws, session, subscribed, listener))
@@ -355,7 +216,7 @@ async def websocket_stream(ws: WebSocket) -> None:
                     continue
                 for event in await events_for(context, session, list(subscribed), item):
                     frame = {"stream": event.stream.label(), "event": event.event}
-                    await ws.send_text(_dump({**frame, "payload": event.payload}))
+                    await ws.send_text(dump({**frame, "payload": event.payload}))
     except (WebSocketDisconnect, OSError):
         pass
     finally:
