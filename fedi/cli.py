@@ -147,7 +147,20 @@ def bind_socket(host: str, port: int) -> socket.socket:
 class GracefulServer(uvicorn.Server):
     """uvicorn re-raises SIGINT/SIGTERM once it has drained requests, which would interrupt the
     closing of the database. Here a signal only asks the server to stop; the CLI then closes the
-    instance and exits 0, which is what `docker stop` and systemd expect."""
+    instance and exits 0, which is what `docker stop` and systemd expect. `before_shutdown` ends
+    the live streams first: uvicorn waits for open responses, and a stream never ends alone."""
+
+    def __init__(
+        self, config: uvicorn.Config, before_shutdown: Callable[[], None] = lambda: None
+    ) -> None:
+        super().__init__(config)
+        self.before_shutdown = before_shutdown
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for server in self.servers:
+            server.close()  # no new stream can open once the open ones are ended
+        self.before_shutdown()
+        await super().shutdown(sockets)
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -177,7 +190,7 @@ async def serve(settings: Settings, sock: socket.socket, banner: Callable[[Conte
             proxy_headers=True,
             access_log=False,
         )
-        server = GracefulServer(config)
+        server = GracefulServer(config, context.streams.close_all)
         banner(context)
         await server.serve(sockets=[sock])
 

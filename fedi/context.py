@@ -22,6 +22,7 @@ from fedi.keycache import KeyOwners
 from fedi.keystore import KeyStore
 from fedi.models import Account
 from fedi.publish import Wake
+from fedi.streams import Streams
 from fedi.urls import Urls
 
 
@@ -40,6 +41,7 @@ class Context:
     applied_migrations: tuple[str, ...] = ()
     wake: Wake = field(default_factory=Wake)
     key_owners: KeyOwners = field(default_factory=KeyOwners)
+    streams: Streams = field(default_factory=Streams)
 
 
 def prepare_data_dir(settings: Settings) -> None:

@@ -27,6 +27,7 @@ from fedi.api.relationships import relationship_routes
 from fedi.api.search import search_routes
 from fedi.api.status_batch import status_batch_routes
 from fedi.api.statuses import status_routes
+from fedi.api.streaming import streaming_routes
 from fedi.api.tags import tag_routes
 from fedi.web.responses import json_error
 
@@ -57,5 +58,6 @@ api_routes = [
     *filter_rule_routes,  # before filter_routes: /filters/keywords/:id is not a filter id
     *filter_routes,
     *poll_routes,
+    *streaming_routes,
     Route("/api/{rest:path}", not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
 ]

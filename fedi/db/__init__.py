@@ -26,6 +26,9 @@ from fedi.db.migrate import apply_migrations
 
 T = TypeVar("T")
 WriteJob = Callable[[sqlite3.Connection], T]
+# Runs in the writer thread inside each batch's transaction, just before COMMIT; what it returns
+# (if anything) is called in the writer thread once that batch has committed.
+CommitHook = Callable[[sqlite3.Connection], Callable[[], None] | None]
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 512
@@ -72,6 +75,12 @@ class Database:
         self._writer: threading.Thread | None = None
         self._readers: asyncio.Queue[aiosqlite.Connection] | None = None
         self._reader_list: list[aiosqlite.Connection] = []
+        self._commit_hooks: tuple[CommitHook, ...] = ()
+
+    def add_commit_hook(self, hook: CommitHook) -> None:
+        """Watch every committed batch (live streams learn of new rows this way, without
+        polling). A hook's own error is logged and never fails the batch."""
+        self._commit_hooks = (*self._commit_hooks, hook)
 
     async def open(self) -> list[str]:
         """Open the file, apply pending migrations, start the writer. Returns migrations applied."""
@@ -149,9 +158,9 @@ class Database:
         finally:
             conn.close()
 
-    @staticmethod
-    def _run_batch(conn: sqlite3.Connection, batch: list[_Job]) -> None:
+    def _run_batch(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
         outcomes: list[tuple[_Job, bool, Any]] = []
+        committed: list[Callable[[], None]] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
             for job in batch:
@@ -165,14 +174,37 @@ class Database:
                 else:
                     conn.execute("RELEASE job")
                     outcomes.append((job, True, result))
+            committed = self._before_commit(conn)
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             log.exception("write batch of %d jobs failed", len(batch))
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             outcomes = [(job, False, exc) for job in batch]
+            committed = []
+        for after in committed:
+            try:
+                after()
+            except Exception:
+                log.exception("commit hook failed after commit")
         for job, ok, value in outcomes:
             job.loop.call_soon_threadsafe(_settle, job.future, ok, value)
+
+    def _before_commit(self, conn: sqlite3.Connection) -> list[Callable[[], None]]:
+        after: list[Callable[[], None]] = []
+        for hook in self._commit_hooks:
+            conn.execute("SAVEPOINT hook")
+            try:
+                then = hook(conn)
+            except Exception:
+                log.exception("commit hook failed; the batch commits without it")
+                conn.execute("ROLLBACK TO hook")
+                conn.execute("RELEASE hook")
+                continue
+            conn.execute("RELEASE hook")
+            if then is not None:
+                after.append(then)
+        return after
 
 
 def _settle(future: asyncio.Future[Any], ok: bool, value: Any) -> None:

@@ -118,16 +118,14 @@ async def tag(
     return rows if order == "DESC" else rows[::-1]
 
 
-async def list_timeline(conn: aiosqlite.Connection, owned: UserList, page: Page) -> list[Status]:
+def _list_condition(owned: UserList) -> tuple[str, list[object]]:
     """Posts and boosts by the list's members (followed, not merely requested) that the owner
     may see, with replies kept as the list's replies_policy says (Mastodon FeedManager): a
     self-reply or a reply to the owner always; `followed`: replies to accounts the owner
     follows; `list`: replies to list members; `none`: no other replies."""
-    clause, args, order = paging(page)
     owner = owned.account_id
-    hidden, hidden_args = _viewer_rules(owner)
-    cursor = await conn.execute(
-        f"SELECT {COLUMNS} FROM statuses s WHERE s.account_id IN ("
+    return (
+        "s.account_id IN ("
         "   SELECT la.account_id FROM list_accounts la LEFT JOIN follows f ON f.id = la.follow_id"
         "   WHERE la.list_id = ? AND (la.follow_id IS NULL OR f.state = 'accepted'))"
         " AND (s.visibility IN ('public', 'unlisted', 'private') OR s.account_id = ?"
@@ -137,10 +135,30 @@ async def list_timeline(conn: aiosqlite.Connection, owned: UserList, page: Page)
         "      OR (? = 'followed' AND s.in_reply_to_account_id IN (SELECT followed_id FROM follows"
         "          WHERE follower_id = ? AND state = 'accepted'))"
         "      OR (? = 'list' AND s.in_reply_to_account_id IN (SELECT account_id FROM list_accounts"
-        "          WHERE list_id = ?)))"
-        f"{hidden}{clause} ORDER BY s.id {order} LIMIT ?",
-        (owned.id, owner, owner, owner, owned.replies_policy, owner, owned.replies_policy,
-         owned.id, *hidden_args, *args, page.limit),
+        "          WHERE list_id = ?)))",
+        [owned.id, owner, owner, owner, owned.replies_policy, owner, owned.replies_policy,
+         owned.id],
     )  # fmt: skip
+
+
+async def list_timeline(conn: aiosqlite.Connection, owned: UserList, page: Page) -> list[Status]:
+    """A list's timeline, newest first (see _list_condition), without what the owner hides."""
+    clause, args, order = paging(page)
+    condition, condition_args = _list_condition(owned)
+    hidden, hidden_args = _viewer_rules(owned.account_id)
+    cursor = await conn.execute(
+        f"SELECT {COLUMNS} FROM statuses s WHERE {condition}{hidden}{clause}"
+        f" ORDER BY s.id {order} LIMIT ?",
+        (*condition_args, *hidden_args, *args, page.limit),
+    )
     rows = [status_from_row(row) for row in await cursor.fetchall()]
     return rows if order == "DESC" else rows[::-1]
+
+
+async def in_list(conn: aiosqlite.Connection, owned: UserList, status_id: int) -> bool:
+    """Whether a post belongs on the list's timeline (for its live stream)."""
+    condition, condition_args = _list_condition(owned)
+    cursor = await conn.execute(
+        f"SELECT 1 FROM statuses s WHERE {condition} AND s.id = ?", (*condition_args, status_id)
+    )
+    return await cursor.fetchone() is not None

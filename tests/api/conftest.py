@@ -35,7 +35,10 @@ async def served(tmp_path: Path) -> AsyncIterator[Served]:
     )
     async with open_context(settings) as context:
         await add_member(context, "alice", "alice-password")
-        server = BackgroundServer(create_app(settings, context, workers=False), port)
+        server = BackgroundServer(
+            create_app(settings, context, workers=False), port,
+            before_stop=context.streams.close_all,
+        )  # fmt: skip
         await server.start()
         try:
             yield Served(context, settings.base_url)

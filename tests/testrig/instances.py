@@ -125,7 +125,7 @@ class Instance:
 
     async def serve(self) -> None:
         app = Recorder(create_app(self.settings, self.ctx, workers=False), self.received)
-        self._server = BackgroundServer(app, self.port)
+        self._server = BackgroundServer(app, self.port, before_stop=self.ctx.streams.close_all)
         await self._server.start()
 
     async def go_offline(self) -> None:

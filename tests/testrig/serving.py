@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Callable
 from typing import Literal
 
 import uvicorn
@@ -18,10 +19,18 @@ def free_port() -> int:
 
 
 class BackgroundServer:
-    def __init__(self, app: ASGIApp, port: int, *, lifespan: Literal["on", "off"] = "on") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        port: int,
+        *,
+        lifespan: Literal["on", "off"] = "on",
+        before_stop: Callable[[], None] = lambda: None,
+    ) -> None:
         self.app = app
         self.port = port
         self.lifespan = lifespan
+        self.before_stop = before_stop  # ends live streams, which uvicorn would wait for
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
         self._socket: socket.socket | None = None
@@ -43,6 +52,7 @@ class BackgroundServer:
 
     async def stop(self) -> None:
         if self._server is not None and self._task is not None:
+            self.before_stop()
             self._server.should_exit = True
             await self._task
         if self._socket is not None:

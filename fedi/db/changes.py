@@ -1,0 +1,111 @@
+"""The change log that live streams read: temporary triggers on the writer's connection note every
+new, edited or deleted status, new notification, suspension and revoked token; the writer drains
+the log inside each batch's transaction, so what the streams see is exactly what committed.
+
+The triggers and their table are TEMP: they live on the writer connection only, change no schema
+and cost nothing until a stream is first opened. Whatever path writes a row (API, inbox, CLI,
+cascades), it is seen. A deleted status keeps, in `detail`, what deciding its audience needs.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Kind = Literal["update", "status.update", "delete", "notification", "suspend", "revoke"]
+
+# One statement each: executescript() would commit the writer's open transaction.
+_INSTALL = (
+    """
+CREATE TEMP TABLE IF NOT EXISTS stream_changes (
+    seq INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    ref INTEGER NOT NULL,
+    detail TEXT
+)
+""",
+    """
+CREATE TEMP TRIGGER IF NOT EXISTS stream_status_created AFTER INSERT ON main.statuses
+BEGIN
+    INSERT INTO stream_changes (kind, ref) VALUES ('update', NEW.id);
+END
+""",
+    """
+CREATE TEMP TRIGGER IF NOT EXISTS stream_status_edited AFTER UPDATE OF edited_at ON main.statuses
+WHEN NEW.edited_at IS NOT OLD.edited_at
+BEGIN
+    INSERT INTO stream_changes (kind, ref) VALUES ('status.update', NEW.id);
+END
+""",
+    """
+CREATE TEMP TRIGGER IF NOT EXISTS stream_status_deleted BEFORE DELETE ON main.statuses
+BEGIN
+    INSERT INTO stream_changes (kind, ref, detail) VALUES ('delete', OLD.id, json_object(
+        'account_id', OLD.account_id,
+        'visibility', OLD.visibility,
+        'is_local', OLD.is_local,
+        'is_reblog', OLD.reblog_of_id IS NOT NULL,
+        'has_media', EXISTS (SELECT 1 FROM main.media_attachments WHERE status_id = OLD.id),
+        'mentions', json((SELECT json_group_array(account_id) FROM main.mentions
+                          WHERE status_id = OLD.id)),
+        'tags', json((SELECT json_group_array(name) FROM main.status_tags
+                      WHERE status_id = OLD.id))
+    ));
+END
+""",
+    """
+CREATE TEMP TRIGGER IF NOT EXISTS stream_notification AFTER INSERT ON main.notifications
+BEGIN
+    INSERT INTO stream_changes (kind, ref, detail)
+    VALUES ('notification', NEW.id, json_object('account_id', NEW.account_id));
+END
+""",
+    """
+CREATE TEMP TRIGGER IF NOT EXISTS stream_account_suspended
+AFTER UPDATE OF suspended_at ON main.accounts
+WHEN NEW.suspended_at IS NOT NULL AND OLD.suspended_at IS NULL
+BEGIN
+    INSERT INTO stream_changes (kind, ref) VALUES ('suspend', NEW.id);
+END
+""",
+    """
+CREATE TEMP TRIGGER IF NOT EXISTS stream_token_revoked
+AFTER UPDATE OF revoked_at ON main.oauth_tokens
+WHEN NEW.revoked_at IS NOT NULL AND OLD.revoked_at IS NULL
+BEGIN
+    INSERT INTO stream_changes (kind, ref) VALUES ('revoke', NEW.id);
+END
+""",
+    """
+CREATE TEMP TRIGGER IF NOT EXISTS stream_token_deleted AFTER DELETE ON main.oauth_tokens
+BEGIN
+    INSERT INTO stream_changes (kind, ref) VALUES ('revoke', OLD.id);
+END
+""",
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: Kind
+    ref: int  # the status, notification, account or token id
+    detail: dict[str, Any] | None = None
+
+
+def install(conn: sqlite3.Connection) -> None:
+    """Create the log and its triggers on the writer connection (idempotent)."""
+    for statement in _INSTALL:
+        conn.execute(statement)
+
+
+def drain(conn: sqlite3.Connection) -> list[Change]:
+    """Take every change logged in the current transaction, oldest first."""
+    rows = conn.execute("SELECT kind, ref, detail FROM temp.stream_changes ORDER BY seq").fetchall()
+    if rows:
+        conn.execute("DELETE FROM temp.stream_changes")
+    return [
+        Change(kind=row[0], ref=row[1], detail=json.loads(row[2]) if row[2] else None)
+        for row in rows
+    ]
