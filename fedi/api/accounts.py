@@ -10,7 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fedi.api.base import APIError, Caller, Params, authorized, public, routes
-from fedi.api.entities import account_json, credential_account_json, status_json
+from fedi.api.entities import account_json, credential_account_json
+from fedi.api.filtering import optional_viewer, statuses_json
 from fedi.api.media import store_profile_images
 from fedi.api.paging import page_of
 from fedi.api.statuses import link_header
@@ -146,7 +147,8 @@ async def account_statuses(request: Request, params: Params) -> Response:
                 without_replies=params.get_bool("exclude_replies"),
                 only_media=params.get_bool("only_media"),
             )  # fmt: skip
-    body = [await status_json(context, s, None) for s in items]
+    # A signed-in viewer sees their own favourites and bookmarks on them, and their filters.
+    body = await statuses_json(context, items, await optional_viewer(request), "account")
     return JSONResponse(body, headers=link_header(request, items))
 
 
