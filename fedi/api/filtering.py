@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from fedi import scopes
 from fedi.api.base import APIError, bearer_of
 from fedi.api.entities import status_json, timestamp
 from fedi.context import Context
@@ -20,15 +21,18 @@ from fedi.timeutil import from_db
 from fedi.web.state import context_of
 
 
-async def optional_viewer(request: Request) -> User | None:
+async def optional_viewer(request: Request, scope: str | None = None) -> User | None:
     """The member behind a bearer token on a public route, if one is sent (their mutes and
-    filters then apply); a bad token is still a 401, as on Mastodon."""
+    filters then apply); a bad token is still a 401, and one without `scope` a 403, as
+    Mastodon's authorize_if_got_token! answers."""
     bearer = bearer_of(request)
     if not bearer:
         return None
     token = await token_for(context_of(request), bearer)
     if token is None:
         raise APIError(401, "The access token is invalid")
+    if scope is not None and not scopes.grants(token.scopes, scope):
+        raise APIError(403, "This action is outside the authorized scopes")
     return token.user
 
 

@@ -6,38 +6,23 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fedi import scopes
-from fedi.api.base import APIError, Params, bearer_of, public, routes
+from fedi.api.base import Params, public, routes
 from fedi.api.entities import status_json
+from fedi.api.filtering import optional_viewer
 from fedi.api.statuses import visible_to
 from fedi.db import statuses
 from fedi.ids import parse_id
-from fedi.models import Status, User
-from fedi.oauth import token_for
+from fedi.models import Status
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
 MAX_IDS = 20  # Mastodon's limit for this endpoint
 
 
-async def optional_viewer(request: Request) -> User | None:
-    """Anyone may call; a token, if sent, must be valid and hold read:statuses (Mastodon's
-    authorize_if_got_token!)."""
-    bearer = bearer_of(request)
-    if not bearer:
-        return None
-    token = await token_for(context_of(request), bearer)
-    if token is None:
-        raise APIError(401, "The access token is invalid")
-    if not scopes.grants(token.scopes, "read:statuses"):
-        raise APIError(403, "This action is outside the authorized scopes")
-    return token.user
-
-
 @public
 async def many(request: Request, params: Params) -> Response:
     context = context_of(request)
-    viewer = await optional_viewer(request)
+    viewer = await optional_viewer(request, "read:statuses")
     wanted = [parse_id(str(raw)) for raw in params.get_list("id")[: MAX_IDS * 5]]
     ids = list(dict.fromkeys(i for i in wanted if i is not None))[:MAX_IDS]
     found: list[Status] = []

@@ -13,6 +13,8 @@ from typing import Any
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
+from tests.api.tokens import access_token
+
 WAIT = 10.0  # seconds an expected event may take; never reached when things work
 
 
@@ -20,20 +22,7 @@ async def password_token(
     base: str, scope: str = "read write follow", username: str = "alice"
 ) -> str:
     async with httpx.AsyncClient(base_url=base) as http:
-        app = await http.post(
-            "/api/v1/apps",
-            data={"client_name": "stream tests", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
-                  "scopes": "read write follow"},
-        )  # fmt: skip
-        assert app.status_code == 200, app.text
-        issued = await http.post(
-            "/oauth/token",
-            data={"grant_type": "password", "client_id": app.json()["client_id"],
-                  "client_secret": app.json()["client_secret"], "username": username,
-                  "password": f"{username}-password", "scope": scope},
-        )  # fmt: skip
-        assert issued.status_code == 200, issued.text
-        return str(issued.json()["access_token"])
+        return await access_token(http, username, scope)
 
 
 @dataclass

@@ -6,6 +6,11 @@ import httpx
 
 
 async def bearer(http: httpx.AsyncClient, username: str, scope: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {await access_token(http, username, scope)}"}
+
+
+async def access_token(http: httpx.AsyncClient, username: str, scope: str) -> str:
+    """A token for the member through the password grant (enabled in the test settings)."""
     app = await http.post(
         "/api/v1/apps",
         data={"client_name": "t", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": scope},
@@ -18,4 +23,4 @@ async def bearer(http: httpx.AsyncClient, username: str, scope: str) -> dict[str
               "password": f"{username}-password", "scope": scope},
     )  # fmt: skip
     assert token.status_code == 200, token.text
-    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+    return str(token.json()["access_token"])
