@@ -58,7 +58,7 @@ async def add_member(
     except PasswordError as exc:
         raise MemberError(str(exc)) from None
     async with context.db.read() as conn:
-        if await accounts.get_local_actor(conn, username) is not None:
+        if await accounts.get_local_actor(conn, username, include_pending=True) is not None:
             raise TakenError("username", f"the username {username!r} is already taken")
 
     password_hash, keypair = await asyncio.gather(

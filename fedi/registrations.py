@@ -138,7 +138,7 @@ async def check(context: Context, sign_up: SignUp) -> dict[str, list[FieldError]
     problems = validate(sign_up, context.instance_actor.username)
     async with context.db.read() as conn:
         if "username" not in problems.found and await accounts.get_local_actor(
-            conn, sign_up.username
+            conn, sign_up.username, include_pending=True
         ):
             problems.add("username", "ERR_TAKEN", "has already been taken")
         if "email" not in problems.found and await accounts.email_in_use(conn, sign_up.email):

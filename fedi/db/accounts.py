@@ -264,11 +264,21 @@ async def get_password_hash(conn: aiosqlite.Connection, account_id: int) -> str 
     return str(row[0]) if row else None
 
 
-async def get_local_actor(conn: aiosqlite.Connection, username: str) -> Account | None:
-    """A local actor by username: a member (with a users row) or the instance actor."""
+async def get_local_actor(
+    conn: aiosqlite.Connection, username: str, *, include_pending: bool = False
+) -> Account | None:
+    """A local actor by username: a member (with a users row) or the instance actor. A sign-up
+    waiting for approval does not exist to anyone (WebFinger, actor, inbox, API) unless
+    include_pending (for the uniqueness of usernames)."""
+    pending = (
+        ""
+        if include_pending
+        else " AND NOT EXISTS (SELECT 1 FROM users u WHERE u.account_id = a.id"
+        " AND u.is_approved = 0)"
+    )
     cursor = await conn.execute(
         f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a"
-        " WHERE a.domain IS NULL AND lower(a.username) = lower(?)",
+        f" WHERE a.domain IS NULL AND lower(a.username) = lower(?){pending}",
         (username,),
     )
     row = await cursor.fetchone()

@@ -298,3 +298,28 @@ async def test_sign_ups_are_throttled_per_address(instance: Instance) -> None:
         assert int(throttled.headers["retry-after"]) > 0
         # Failed attempts count too, even without a token (as Mastodon's Rack::Attack does).
         assert (await http.post("/api/v1/accounts", data=form("user6"))).status_code == 429
+
+
+async def test_an_account_awaiting_approval_does_not_exist_to_others(instance: Instance) -> None:
+    """Until approved, nobody can find the sign-up: not WebFinger, not its actor or inbox,
+    not the API; once approved, all of them answer."""
+    async with instance("approval") as served, httpx.AsyncClient(base_url=served.base) as http:
+        headers = {"Authorization": f"Bearer {await app_token(http)}"}
+        created = await http.post("/api/v1/accounts", data=form(), headers=headers)
+        assert created.status_code == 200, created.text
+        host = served.base.split("://", 1)[1]
+        activity = {"Accept": "application/activity+json"}
+
+        async def answers() -> list[int]:
+            return [
+                (await http.get(f"/.well-known/webfinger?resource=acct:carol@{host}")).status_code,
+                (await http.get("/users/carol", headers=activity)).status_code,
+                (await http.get("/api/v1/accounts/lookup", params={"acct": "carol"})).status_code,
+                (await http.post("/users/carol/inbox", content=b"{}")).status_code,
+            ]
+
+        assert await answers() == [404, 404, 404, 404]
+        await approve_member(served.context, "carol")
+        webfinger, actor, lookup, inbox = await answers()
+        assert (webfinger, actor, lookup) == (200, 200, 200)
+        assert inbox in (400, 401)  # it exists now: an unsigned, empty POST is refused
