@@ -11,17 +11,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from fedi import scopes
+from fedi.api.conversations import conversation_json
 from fedi.api.entities import status_json
 from fedi.api.filtering import filtered_json
 from fedi.api.notifications import notification_json
 from fedi.context import Context
-from fedi.db import accounts, statuses
+from fedi.db import accounts, conversations, statuses
 from fedi.db import lists as lists_db
 from fedi.db import streams as stream_sql
 from fedi.db.changes import Change
 from fedi.db.oauth import Token
 from fedi.ids import parse_id
-from fedi.models import User
+from fedi.models import Status, User
 from fedi.oauth import token_for
 from fedi.stream_audience import (
     HASHTAG_STREAMS,
@@ -149,11 +150,27 @@ async def events_for(
         verdict = await judge(context, rules, status, _where(stream), stream.name == "list")
         if verdict.hidden:
             continue
+        if stream.name == "direct" and change.kind == "update":
+            # The direct stream carries the conversation the post lands in, as Mastodon's does.
+            conversation = await _conversation_of(context, session, status)
+            if conversation is not None:
+                events.append(Event(stream, "conversation", dump(conversation)))
+            continue
         body = {**rendered, "filtered": filtered_json(verdict)}
         if body.get("reblog"):
             body["reblog"] = {**body["reblog"], "filtered": body["filtered"]}
         events.append(Event(stream, change.kind, dump(body)))
     return events
+
+
+async def _conversation_of(
+    context: Context, session: Session, status: Status
+) -> dict[str, Any] | None:
+    async with context.db.read() as conn:
+        found = await conversations.of_thread(
+            conn, session.account_id, status.thread_uri or status.uri
+        )
+    return await conversation_json(context, session.user, found) if found else None
 
 
 async def _notification_events(

@@ -66,6 +66,17 @@ async def get(
     return _conversation(row) if row else None
 
 
+async def of_thread(
+    conn: aiosqlite.Connection, account_id: int, thread: str
+) -> Conversation | None:
+    cursor = await conn.execute(
+        f"{_GROUPS} WHERE g.thread_key = ?",
+        (account_id, account_id, account_id, account_id, account_id, thread),
+    )
+    row = await cursor.fetchone()
+    return _conversation(row) if row else None
+
+
 async def participants(conn: aiosqlite.Connection, account_id: int, thread: str) -> list[Account]:
     """Everyone else who wrote or was mentioned in the thread's direct posts the member sees."""
     cursor = await conn.execute(

@@ -268,9 +268,12 @@ async def test_nothing_private_reaches_a_stream_not_entitled_to_it(served: Serve
         ]
 
         got = await ws_next(bob)
-        assert (got["event"], got["stream"]) == ("update", ["direct"])
-        assert json.loads(got["payload"])["id"] == direct["id"]
-        assert json.loads(got["payload"])["visibility"] == "direct"
+        assert (got["event"], got["stream"]) == ("conversation", ["direct"])
+        conversation = json.loads(got["payload"])
+        assert conversation["id"] == direct["id"] and conversation["unread"] is True
+        assert [a["acct"] for a in conversation["accounts"]] == ["carol"]
+        assert conversation["last_status"]["id"] == direct["id"]
+        assert conversation["last_status"]["visibility"] == "direct"
         got = await ws_next(bob)
         assert (got["event"], got["stream"], got["payload"]) == ("delete", ["direct"], direct["id"])
 
