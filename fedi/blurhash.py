@@ -1,5 +1,5 @@
 """BlurHash encoding (the published algorithm by Wolt): a short base-83 string from which apps
-draw a blurred placeholder while an image loads. Fed a tiny copy of the image, it is cheap."""
+draw a blurred preview while an image loads. Fed a tiny copy of the image, it is cheap."""
 
 from __future__ import annotations
 

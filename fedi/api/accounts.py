@@ -14,12 +14,12 @@ from fedi.api.entities import account_json, credential_account_json
 from fedi.api.filtering import optional_viewer, statuses_json
 from fedi.api.media import store_profile_images
 from fedi.api.paging import page_of
+from fedi.api.relationships import target_account
 from fedi.api.statuses import link_header
 from fedi.db import accounts, preferences, statuses
 from fedi.db.preferences import PostingDefaults
-from fedi.ids import parse_id
 from fedi.members import MemberError
-from fedi.models import Account, Visibility
+from fedi.models import Visibility
 from fedi.profiles import update_profile
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
@@ -103,18 +103,9 @@ async def update_credentials(request: Request, caller: Caller) -> Response:
     return JSONResponse(await credential_account_json(context, user))
 
 
-async def _account(request: Request) -> Account:
-    account_id = parse_id(request.path_params["account_id"])
-    async with context_of(request).db.read() as conn:
-        account = await accounts.get_by_id(conn, account_id) if account_id is not None else None
-    if account is None or account.actor_type == "Application":
-        raise APIError(404, "Record not found")
-    return account
-
-
 @public
 async def show(request: Request, params: Params) -> Response:
-    return JSONResponse(await account_json(context_of(request), await _account(request)))
+    return JSONResponse(await account_json(context_of(request), await target_account(request)))
 
 
 @public
@@ -136,7 +127,7 @@ async def lookup(request: Request, params: Params) -> Response:
 async def account_statuses(request: Request, params: Params) -> Response:
     """An account's public and unlisted posts, newest first (what anyone may see)."""
     context = context_of(request)
-    account = await _account(request)
+    account = await target_account(request)
     page = page_of(params)
     async with context.db.read() as conn:
         if params.get_bool("pinned"):

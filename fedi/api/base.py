@@ -7,8 +7,9 @@ import functools
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+import aiosqlite
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
@@ -16,6 +17,7 @@ from starlette.routing import Route
 
 from fedi import scopes
 from fedi.db.oauth import Token
+from fedi.ids import parse_id
 from fedi.models import User
 from fedi.oauth import is_pending_member_token, token_for
 from fedi.web.responses import JSONResponse
@@ -23,6 +25,7 @@ from fedi.web.state import context_of
 
 MAX_BODY = 17 * 1024 * 1024  # a 16 MiB upload and its multipart framing
 Endpoint = Callable[[Request], Awaitable[Response]]
+T = TypeVar("T")
 
 
 class APIError(Exception):
@@ -198,6 +201,25 @@ def public(handler: Callable[[Request, Params], Awaitable[Response]]) -> Endpoin
             return error_response(exc)
 
     return endpoint
+
+
+async def owned_by_caller(
+    request: Request,
+    caller: Caller,
+    name: str,
+    lookup: Callable[[aiosqlite.Connection, int, int], Awaitable[T | None]],
+) -> T:
+    """The caller's own record whose id is the path parameter `name` (lookup(conn, owner id,
+    record id) finds it only among the owner's); anything else, another member's record
+    included, is the same 404 as an id that never existed (security.md A6)."""
+    record_id = parse_id(request.path_params[name])
+    async with context_of(request).db.read() as conn:
+        found = (
+            await lookup(conn, caller.user.account.id, record_id) if record_id is not None else None
+        )
+    if found is None:
+        raise APIError(404, "Record not found")
+    return found
 
 
 def routes(path: str, endpoint: Endpoint, methods: list[str]) -> list[Route]:

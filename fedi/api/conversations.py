@@ -8,13 +8,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fedi.api.base import APIError, Caller, authorized, routes
+from fedi.api.base import Caller, authorized, owned_by_caller, routes
 from fedi.api.entities import account_json, status_json
 from fedi.api.paging import link_header, page_of
 from fedi.context import Context
 from fedi.db import conversations, statuses
 from fedi.db.conversations import Conversation
-from fedi.ids import parse_id
 from fedi.models import User
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
@@ -44,16 +43,7 @@ async def index(request: Request, caller: Caller) -> Response:
 
 
 async def _mine(request: Request, caller: Caller) -> Conversation:
-    conversation_id = parse_id(request.path_params["conversation_id"])
-    async with context_of(request).db.read() as conn:
-        found = (
-            await conversations.get(conn, caller.user.account.id, conversation_id)
-            if conversation_id is not None
-            else None
-        )
-    if found is None:
-        raise APIError(404, "Record not found")
-    return found
+    return await owned_by_caller(request, caller, "conversation_id", conversations.get)
 
 
 @authorized("write:conversations")

@@ -10,7 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fedi.api.base import APIError, Caller, authorized, routes
+from fedi.api.base import APIError, Caller, authorized, owned_by_caller, routes
 from fedi.api.filters import (
     MAX_KEYWORDS,
     Invalid,
@@ -40,29 +40,11 @@ def status_json(row: FilterStatus) -> dict[str, Any]:
 
 
 async def _keyword(request: Request, caller: Caller) -> Keyword:
-    keyword_id = parse_id(request.path_params["keyword_id"])
-    async with context_of(request).db.read() as conn:
-        found = (
-            await filters_db.get_keyword(conn, caller.user.account.id, keyword_id)
-            if keyword_id is not None
-            else None
-        )
-    if found is None:
-        raise not_found()
-    return found
+    return await owned_by_caller(request, caller, "keyword_id", filters_db.get_keyword)
 
 
 async def _status(request: Request, caller: Caller) -> FilterStatus:
-    row_id = parse_id(request.path_params["row_id"])
-    async with context_of(request).db.read() as conn:
-        found = (
-            await filters_db.get_status(conn, caller.user.account.id, row_id)
-            if row_id is not None
-            else None
-        )
-    if found is None:
-        raise not_found()
-    return found
+    return await owned_by_caller(request, caller, "row_id", filters_db.get_status)
 
 
 @authorized("read:filters")

@@ -12,7 +12,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fedi.api.base import APIError, Caller, Params, authorized, routes
+from fedi.api.base import APIError, Caller, Params, authorized, owned_by_caller, routes
 from fedi.api.entities import timestamp
 from fedi.api.filtering import filter_json
 from fedi.db import filters as filters_db
@@ -123,16 +123,7 @@ def keyword_text(value: Any) -> str:
 
 
 async def owned_filter(request: Request, caller: Caller, name: str = "filter_id") -> Filter:
-    filter_id = parse_id(request.path_params[name])
-    async with context_of(request).db.read() as conn:
-        found = (
-            await filters_db.get_filter(conn, caller.user.account.id, filter_id)
-            if filter_id is not None
-            else None
-        )
-    if found is None:
-        raise not_found()
-    return found
+    return await owned_by_caller(request, caller, name, filters_db.get_filter)
 
 
 async def _reload(request: Request, caller: Caller, filter_id: int) -> Filter:

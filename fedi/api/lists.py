@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fedi.api import paging
-from fedi.api.base import APIError, Caller, Params, authorized, routes
+from fedi.api.base import APIError, Caller, Params, authorized, owned_by_caller, routes
 from fedi.api.entities import account_json
 from fedi.api.filtering import statuses_json
 from fedi.api.paging import id_param, limit_of, page_of
@@ -40,16 +40,7 @@ def list_json(found: UserList) -> dict[str, Any]:
 
 
 async def owned_list(request: Request, caller: Caller) -> UserList:
-    list_id = parse_id(request.path_params["list_id"])
-    async with context_of(request).db.read() as conn:
-        found = (
-            await lists_db.get_list(conn, caller.user.account.id, list_id)
-            if list_id is not None
-            else None
-        )
-    if found is None:
-        raise APIError(404, "Record not found")
-    return found
+    return await owned_by_caller(request, caller, "list_id", lists_db.get_list)
 
 
 def _settings(params: Params, current: UserList | None) -> tuple[str, str, bool]:

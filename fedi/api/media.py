@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from fedi import images, media
 from fedi.api.attachments import attachment_json
-from fedi.api.base import APIError, Caller, Params, authorized, routes
+from fedi.api.base import APIError, Caller, Params, authorized, owned_by_caller, routes
 from fedi.api.entities import credential_account_json
 from fedi.context import Context
 from fedi.db import media as media_db
@@ -65,15 +65,7 @@ async def create(request: Request, caller: Caller) -> Response:
 
 
 async def _own(request: Request, caller: Caller) -> Attachment:
-    media_id = parse_id(request.path_params["media_id"])
-    found = (
-        await media.own_upload(context_of(request), caller.user.account.id, media_id)
-        if media_id is not None
-        else None
-    )
-    if found is None:
-        raise APIError(404, "Record not found")
-    return found
+    return await owned_by_caller(request, caller, "media_id", media_db.get_unattached)
 
 
 @authorized("write:media")
