@@ -28,6 +28,9 @@ from fedi import __version__
 from fedi.config import ConfigError, Settings, load_settings
 from fedi.context import Context, StartupError, open_context
 from fedi.db import DatabaseError
+from fedi.group_cli import add_parser as add_group_parser
+from fedi.group_cli import command_group
+from fedi.groups import GroupError
 from fedi.keystore import KeyStoreError
 from fedi.members import (
     MemberError,
@@ -49,6 +52,7 @@ EXIT_USAGE = 2
 EXIT_FAILURE = 1
 OPERATOR_ERRORS = (
     ConfigError, StartupError, DatabaseError, KeyStoreError, MemberError, PostError, ActorError,
+    GroupError,
 )  # fmt: skip
 DEV_ACCOUNT = "admin"
 DEV_PORT = 8000
@@ -89,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     set_pw = user.add_parser("set-password", help="change a member's password")
     set_pw.add_argument("name")
     set_pw.add_argument("--password", help="the new password (asked for when omitted)")
+
+    add_group_parser(commands)
 
     post = commands.add_parser("post", help="publish a post as a member")
     post.add_argument("name", help="the member posting")
@@ -355,6 +361,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         command_migrate(settings)
     elif args.command == "user":
         command_user(args, settings)
+    elif args.command == "group":
+        command_group(args, settings, with_context)
     elif args.command == "post":
         command_post(args, settings)
     elif args.command in ("follow", "unfollow"):

@@ -45,6 +45,9 @@ class Settings:
     listen_port: int = 8000
     # The OAuth password grant, which Mastodon removed in 4.4: for local set-ups and tests only.
     password_grant: bool = False
+    # Partner instances: a new private group accepts join requests from these domains (and from
+    # local members); moderators change the list per group.
+    partner_domains: tuple[str, ...] = ()
 
     @property
     def base_url(self) -> str:
@@ -121,6 +124,21 @@ def _as_port(name: str, value: object) -> int:
     if not 0 < port < 65536:
         raise ConfigError(f"{name} must be between 1 and 65535, not {port}")
     return port
+
+
+def _as_domains(name: str, value: object) -> tuple[str, ...]:
+    """A TOML list or a comma-separated string of host names (host:port allowed)."""
+    items = value if isinstance(value, list) else str(value).split(",")
+    domains: list[str] = []
+    for item in items:
+        text = str(item).strip()
+        if not text:
+            continue
+        try:
+            domains.append(validate_domain(text))
+        except ConfigError:
+            raise ConfigError(f"{name} must list host names, not {text!r}") from None
+    return tuple(dict.fromkeys(domains))
 
 
 def _env_name(key: str) -> str:
@@ -204,4 +222,5 @@ def _build(raw: dict[str, object]) -> Settings:
         listen_host=str(raw.get("listen_host", "127.0.0.1")),
         listen_port=_as_port(_env_name("listen_port"), raw.get("listen_port", 8000)),
         password_grant=_as_bool(_env_name("password_grant"), raw.get("password_grant", False)),
+        partner_domains=_as_domains(_env_name("partner_domains"), raw.get("partner_domains", "")),
     )

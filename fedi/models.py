@@ -106,6 +106,9 @@ class Status:
     reblog_of_id: int | None = None
     thread_uri: str | None = None
     source_text: str | None = None
+    group_id: int | None = None  # the group the post belongs to (its `audience`)
+    submitted_by_id: int | None = None  # a private group's copy: the member who wrote it
+    submission_uri: str | None = None  # ... and their original submission
 
 
 @dataclass(frozen=True)
@@ -202,6 +205,9 @@ class NewStatus:
     tags: tuple[str, ...] = ()
     attachments: tuple[NewAttachment, ...] = ()
     poll: Poll | None = None
+    group_id: int | None = None
+    submitted_by_id: int | None = None
+    submission_uri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -231,3 +237,47 @@ class RemoteActor:
     is_discoverable: bool
     also_known_as: tuple[str, ...]
     moved_to_uri: str | None
+
+
+GroupRole = Literal["owner", "moderator"]
+
+
+@dataclass(frozen=True)
+class Group:
+    """A local group: its actor (an Account of type Group) and how it admits and shares."""
+
+    account: Account
+    is_private: bool
+    is_local_only: bool
+    partners_only: bool
+    created_at: datetime
+
+    @property
+    def id(self) -> int:
+        return self.account.id
+
+
+@dataclass(frozen=True)
+class GroupModerator:
+    account: Account
+    role: GroupRole
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class GroupBan:
+    account: Account
+    reason: str
+    banned_by_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class GroupLogEntry:
+    id: int
+    actor_id: int | None
+    action: str
+    target_account_id: int | None
+    target_domain: str | None
+    detail: str
+    created_at: datetime

@@ -49,7 +49,7 @@ async def _recipient(context: Context, request: Request) -> tuple[int | None, bo
     if username is None:
         return None, True
     async with context.db.read() as conn:
-        account = await accounts.get_local_actor(conn, username)
+        account = await accounts.get_local_actor(conn, username, federated=True)
     if account is None or account.actor_type == "Application" or account.is_suspended:
         return None, False
     return account.id, True

@@ -83,6 +83,22 @@ def person_to_ap(account: Account, urls: Urls) -> dict[str, Any]:
     return {k: v for k, v in document.items() if v is not None}
 
 
+def group_to_ap(account: Account, urls: Urls) -> dict[str, Any]:
+    """A group as FEP-1b12 and Lemmy describe it: type Group, `attributedTo` its moderators
+    collection, and whether it is members-only (a private group approves every member). The
+    document itself is always public so that any server can ask to join."""
+    document = person_to_ap(account, urls)
+    document.pop("following", None)
+    if account.is_suspended:
+        return document
+    moderators = f"{account.uri}/moderators"
+    document["attributedTo"] = moderators
+    document["moderators"] = moderators
+    document["postingRestrictedToMods"] = False
+    document["nb:visibility"] = "private" if account.is_locked else "public"
+    return document
+
+
 def application_to_ap(account: Account) -> dict[str, Any]:
     """The instance actor, shaped like Mastodon's (InstanceActorsController)."""
     return {
@@ -103,4 +119,6 @@ def application_to_ap(account: Account) -> dict[str, Any]:
 def actor_to_ap(account: Account, urls: Urls) -> dict[str, Any]:
     if account.actor_type == "Application":
         return application_to_ap(account)
+    if account.actor_type == "Group":
+        return group_to_ap(account, urls)
     return person_to_ap(account, urls)

@@ -10,6 +10,10 @@ AS_CONTEXT = "https://www.w3.org/ns/activitystreams"
 SECURITY_CONTEXT = "https://w3id.org/security/v1"
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 
+# Our own extension terms (groups.md): nb:visibility on groups, nb:submittedBy on a private
+# group's copy of a member's post.
+GROUP_NAMESPACE = "urn:fedi:ns#"
+
 # The extension terms Mastodon declares on actors; other servers read these names as they are.
 ACTOR_EXTENSIONS: dict[str, Any] = {
     "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
@@ -26,6 +30,11 @@ ACTOR_EXTENSIONS: dict[str, Any] = {
     "memorial": "toot:memorial",
     "indexable": "toot:indexable",
     "focalPoint": {"@container": "@list", "@id": "toot:focalPoint"},
+    # Groups: Lemmy's term for who may post, and ours for whether a group is members-only.
+    "lemmy": "https://join-lemmy.org/ns#",
+    "postingRestrictedToMods": "lemmy:postingRestrictedToMods",
+    "moderators": {"@id": "lemmy:moderators", "@type": "@id"},
+    "nb": GROUP_NAMESPACE,
 }
 ACTOR_CONTEXT: list[Any] = [AS_CONTEXT, SECURITY_CONTEXT, ACTOR_EXTENSIONS]
 

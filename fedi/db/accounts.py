@@ -265,17 +265,27 @@ async def get_password_hash(conn: aiosqlite.Connection, account_id: int) -> str 
 
 
 async def get_local_actor(
-    conn: aiosqlite.Connection, username: str, *, include_pending: bool = False
+    conn: aiosqlite.Connection,
+    username: str,
+    *,
+    include_pending: bool = False,
+    federated: bool = False,
 ) -> Account | None:
-    """A local actor by username: a member (with a users row) or the instance actor. A sign-up
-    waiting for approval does not exist to anyone (WebFinger, actor, inbox, API) unless
-    include_pending (for the uniqueness of usernames)."""
+    """A local actor by username: a member (with a users row), a group or the instance actor. A
+    sign-up waiting for approval does not exist to anyone (WebFinger, actor, inbox, API) unless
+    include_pending (for the uniqueness of usernames). With federated (what other servers
+    ask for), a local-only group does not exist either."""
     pending = (
         ""
         if include_pending
         else " AND NOT EXISTS (SELECT 1 FROM users u WHERE u.account_id = a.id"
         " AND u.is_approved = 0)"
     )
+    if federated:
+        pending += (
+            " AND NOT EXISTS (SELECT 1 FROM groups g WHERE g.account_id = a.id"
+            " AND g.is_local_only = 1)"
+        )
     cursor = await conn.execute(
         f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a"
         f" WHERE a.domain IS NULL AND lower(a.username) = lower(?){pending}",

@@ -26,6 +26,7 @@ _FIELDS = (
     "id", "uri", "url", "account_id", "visibility", "content", "spoiler_text", "is_sensitive",
     "language", "in_reply_to_uri", "created_at", "edited_at", "is_local", "object_type", "title",
     "in_reply_to_id", "in_reply_to_account_id", "reblog_of_id", "thread_uri", "source_text",
+    "group_id", "submitted_by_id", "submission_uri",
 )  # fmt: skip
 COLUMNS = ", ".join(f"s.{name}" for name in _FIELDS)
 
@@ -53,6 +54,9 @@ def status_from_row(row: sqlite3.Row) -> Status:
         reblog_of_id=row["reblog_of_id"],
         thread_uri=row["thread_uri"],
         source_text=row["source_text"],
+        group_id=row["group_id"],
+        submitted_by_id=row["submitted_by_id"],
+        submission_uri=row["submission_uri"],
     )
 
 
@@ -61,14 +65,15 @@ def insert_status(conn: sqlite3.Connection, new: NewStatus) -> None:
         "INSERT INTO statuses (id, uri, url, account_id, visibility, content, source_text,"
         " spoiler_text, is_sensitive, language, in_reply_to_id, in_reply_to_uri,"
         " in_reply_to_account_id, reblog_of_id, is_local, object_type, title, thread_uri,"
-        " reply_depth, created_at, edited_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " reply_depth, created_at, edited_at, group_id, submitted_by_id, submission_uri)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             new.id, new.uri, new.url, new.account_id, new.visibility, new.content,
             new.source_text, new.spoiler_text, int(new.is_sensitive), new.language,
             new.in_reply_to_id, new.in_reply_to_uri, new.in_reply_to_account_id,
             new.reblog_of_id, int(new.is_local), new.object_type, new.title, new.thread_uri,
-            new.reply_depth, new.created_at, new.edited_at,
+            new.reply_depth, new.created_at, new.edited_at, new.group_id, new.submitted_by_id,
+            new.submission_uri,
         ),
     )  # fmt: skip
     _write_details(conn, new)

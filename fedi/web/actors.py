@@ -30,7 +30,9 @@ from fedi.web.state import context_of
 async def load_actor(request: Request) -> Account:
     context = context_of(request)
     async with context.db.read() as conn:
-        account = await accounts.get_local_actor(conn, request.path_params["username"])
+        account = await accounts.get_local_actor(
+            conn, request.path_params["username"], federated=True
+        )
     if account is None or account.actor_type == "Application":
         raise HTTPException(404, "no such account")
     return account

@@ -118,7 +118,7 @@ async def webfinger(request: Request) -> Response:
         if kind == "instance":
             account = await accounts.get_instance_actor(conn)
         else:
-            account = await accounts.get_local_actor(conn, username)
+            account = await accounts.get_local_actor(conn, username, federated=True)
     if account is None:
         return json_error(404, "no such resource on this server")
     if resource.lower().startswith(("http://", "https://")):

@@ -197,3 +197,33 @@ def test_post_and_follow_as_a_member(env: dict[str, str]) -> None:
     assert_one_line_error(run(env, "follow", "alice", "not-a-handle"), "is not a handle")
     # Nothing listens on bad.invalid: the lookup fails with one line, not a traceback.
     assert_one_line_error(run(env, "follow", "alice", "@bob@bad.invalid"), "WebFinger")
+
+
+def test_group_add_and_list(env: dict[str, str]) -> None:
+    assert run(env, "user", "add", "olga", "--password", "a long enough password").returncode == 0
+    created = run(env, "group", "add", "casework", "--private", "--owner", "olga")
+    assert created.returncode == 0, created.stderr
+    assert "created private group casework: https://cli.test/users/casework" in created.stdout
+    local = run(env, "group", "add", "shelter", "--local-only", "--owner", "olga")
+    assert "created local-only group shelter" in local.stdout
+    listed = run(env, "group", "list")
+    assert listed.returncode == 0
+    lines = listed.stdout.splitlines()
+    assert lines[0].split() == ["GROUP", "KIND", "MEMBERS", "CREATED"]
+    assert lines[1].split()[:3] == ["casework", "private", "0"]
+    assert lines[2].split()[:3] == ["shelter", "local-only", "0"]
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        (("group", "add", "casework", "--owner", "nobody"), "no member is called"),
+        (("group", "add", "bad name", "--owner", "olga"), "invalid username"),
+        (("group", "add", "olga", "--owner", "olga"), "already taken"),
+    ],
+)
+def test_group_add_mistakes_are_one_line(
+    env: dict[str, str], args: tuple[str, ...], text: str
+) -> None:
+    assert run(env, "user", "add", "olga", "--password", "a long enough password").returncode == 0
+    assert_one_line_error(run(env, *args), text)

@@ -1,0 +1,365 @@
+"""SQL for groups: the groups table, moderators, partner domains, bans, the moderation log, and
+the membership questions every read path of a private group asks (membership is an accepted
+follow of the group; a pending follow is a join request)."""
+
+from __future__ import annotations
+
+import sqlite3
+from urllib.parse import urlsplit
+
+import aiosqlite
+
+from fedi.db.accounts import ACCOUNT_COLUMNS, account_from_row
+from fedi.ids import new_id
+from fedi.models import Account, Group, GroupBan, GroupLogEntry, GroupModerator, GroupRole
+from fedi.timeutil import from_db
+
+_GROUP_COLUMNS = (
+    f"{ACCOUNT_COLUMNS}, g.is_private, g.is_local_only, g.partners_only,"
+    " g.created_at AS group_created_at"
+)
+
+
+def group_from_row(row: sqlite3.Row) -> Group:
+    return Group(
+        account=account_from_row(row),
+        is_private=bool(row["is_private"]),
+        is_local_only=bool(row["is_local_only"]),
+        partners_only=bool(row["partners_only"]),
+        created_at=from_db(row["group_created_at"]),
+    )
+
+
+def insert_group(
+    conn: sqlite3.Connection,
+    account_id: int,
+    *,
+    is_private: bool,
+    is_local_only: bool,
+    partners_only: bool,
+    now: str,
+) -> None:
+    conn.execute(
+        "INSERT INTO groups (account_id, is_private, is_local_only, partners_only, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (account_id, int(is_private), int(is_local_only), int(partners_only), now),
+    )
+
+
+def set_partners_only(conn: sqlite3.Connection, group_id: int, partners_only: bool) -> None:
+    conn.execute(
+        "UPDATE groups SET partners_only = ? WHERE account_id = ?", (int(partners_only), group_id)
+    )
+
+
+async def get_group(conn: aiosqlite.Connection, account_id: int) -> Group | None:
+    cursor = await conn.execute(
+        f"SELECT {_GROUP_COLUMNS} FROM groups g JOIN accounts a ON a.id = g.account_id"
+        " WHERE g.account_id = ?",
+        (account_id,),
+    )
+    row = await cursor.fetchone()
+    return group_from_row(row) if row else None
+
+
+async def get_group_by_name(conn: aiosqlite.Connection, name: str) -> Group | None:
+    cursor = await conn.execute(
+        f"SELECT {_GROUP_COLUMNS} FROM groups g JOIN accounts a ON a.id = g.account_id"
+        " WHERE a.domain IS NULL AND lower(a.username) = lower(?)",
+        (name,),
+    )
+    row = await cursor.fetchone()
+    return group_from_row(row) if row else None
+
+
+async def list_groups(conn: aiosqlite.Connection) -> list[Group]:
+    cursor = await conn.execute(
+        f"SELECT {_GROUP_COLUMNS} FROM groups g JOIN accounts a ON a.id = g.account_id"
+        " ORDER BY lower(a.username)"
+    )
+    return [group_from_row(row) for row in await cursor.fetchall()]
+
+
+async def is_local_only_actor(conn: aiosqlite.Connection, account_id: int) -> bool:
+    cursor = await conn.execute(
+        "SELECT 1 FROM groups WHERE account_id = ? AND is_local_only = 1", (account_id,)
+    )
+    return await cursor.fetchone() is not None
+
+
+# -- membership --------------------------------------------------------------------------------
+
+
+async def membership(conn: aiosqlite.Connection, group_id: int, account_id: int) -> str | None:
+    """'accepted' for a member, 'pending' for a join request, None otherwise."""
+    cursor = await conn.execute(
+        "SELECT state FROM follows WHERE follower_id = ? AND followed_id = ?",
+        (account_id, group_id),
+    )
+    row = await cursor.fetchone()
+    return str(row[0]) if row else None
+
+
+async def is_member(conn: aiosqlite.Connection, group_id: int, account_id: int) -> bool:
+    cursor = await conn.execute(
+        "SELECT 1 FROM follows f JOIN accounts a ON a.id = f.follower_id"
+        " WHERE f.follower_id = ? AND f.followed_id = ? AND f.state = 'accepted'"
+        " AND a.suspended_at IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM group_bans b WHERE b.group_id = f.followed_id"
+        "   AND b.account_id = f.follower_id)",
+        (account_id, group_id),
+    )
+    return await cursor.fetchone() is not None
+
+
+def is_member_now(conn: sqlite3.Connection, group_id: int, account_id: int) -> bool:
+    """is_member inside a write transaction."""
+    row = conn.execute(
+        "SELECT 1 FROM follows f JOIN accounts a ON a.id = f.follower_id"
+        " WHERE f.follower_id = ? AND f.followed_id = ? AND f.state = 'accepted'"
+        " AND a.suspended_at IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM group_bans b WHERE b.group_id = f.followed_id"
+        "   AND b.account_id = f.follower_id)",
+        (account_id, group_id),
+    ).fetchone()
+    return row is not None
+
+
+_MEMBERS = (
+    f"SELECT f.id AS follow_id, {ACCOUNT_COLUMNS} FROM follows f"
+    " JOIN accounts a ON a.id = f.follower_id"
+    " WHERE f.followed_id = ? AND f.state = ? AND a.suspended_at IS NULL"
+    " AND NOT EXISTS (SELECT 1 FROM group_bans b WHERE b.group_id = f.followed_id"
+    "   AND b.account_id = f.follower_id)"
+)
+
+
+async def members(
+    conn: aiosqlite.Connection, group_id: int, state: str = "accepted", limit: int = 10_000
+) -> list[Account]:
+    """Members (state 'accepted') or join requests ('pending'), oldest first."""
+    cursor = await conn.execute(f"{_MEMBERS} ORDER BY f.id LIMIT ?", (group_id, state, limit))
+    return [account_from_row(row) for row in await cursor.fetchall()]
+
+
+async def member_count(conn: aiosqlite.Connection, group_id: int) -> int:
+    cursor = await conn.execute(f"SELECT count(*) FROM ({_MEMBERS})", (group_id, "accepted"))
+    row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def member_uris_on_host(conn: aiosqlite.Connection, group_id: int, host: str) -> list[str]:
+    """The actor ids of the members whose actor ids live on host (FEP-8fcf partial collection)."""
+    cursor = await conn.execute(
+        f"SELECT a.uri FROM ({_MEMBERS}) a WHERE a.domain IS NOT NULL", (group_id, "accepted")
+    )
+    return [row[0] for row in await cursor.fetchall() if urlsplit(row[0]).netloc.lower() == host]
+
+
+async def member_domains(conn: aiosqlite.Connection, group_id: int) -> list[str]:
+    """The remote domains with at least one member."""
+    cursor = await conn.execute(
+        f"SELECT DISTINCT a.domain FROM ({_MEMBERS}) a WHERE a.domain IS NOT NULL",
+        (group_id, "accepted"),
+    )
+    return [str(row[0]) for row in await cursor.fetchall()]
+
+
+async def has_member_on_domain(conn: aiosqlite.Connection, group_id: int, domain: str) -> bool:
+    cursor = await conn.execute(
+        f"SELECT 1 FROM ({_MEMBERS}) a WHERE a.domain = ? LIMIT 1",
+        (group_id, "accepted", domain),
+    )
+    return await cursor.fetchone() is not None
+
+
+async def groups_of_member(conn: aiosqlite.Connection, account_id: int) -> list[int]:
+    """The local groups an account is a member of."""
+    cursor = await conn.execute(
+        "SELECT g.account_id FROM groups g JOIN follows f ON f.followed_id = g.account_id"
+        " WHERE f.follower_id = ? AND f.state = 'accepted'"
+        " AND NOT EXISTS (SELECT 1 FROM group_bans b WHERE b.group_id = g.account_id"
+        "   AND b.account_id = f.follower_id)",
+        (account_id,),
+    )
+    return [row[0] for row in await cursor.fetchall()]
+
+
+# -- moderators --------------------------------------------------------------------------------
+
+
+def add_moderator(
+    conn: sqlite3.Connection, group_id: int, account_id: int, role: GroupRole, now: str
+) -> None:
+    conn.execute(
+        "INSERT INTO group_moderators (group_id, account_id, role, created_at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT (group_id, account_id) DO UPDATE SET role = excluded.role"
+        " WHERE group_moderators.role <> 'owner'",
+        (group_id, account_id, role, now),
+    )
+
+
+def remove_moderator(conn: sqlite3.Connection, group_id: int, account_id: int) -> int:
+    """Removes a moderator (never the owner); returns how many rows went."""
+    return conn.execute(
+        "DELETE FROM group_moderators WHERE group_id = ? AND account_id = ? AND role <> 'owner'",
+        (group_id, account_id),
+    ).rowcount
+
+
+async def moderators(conn: aiosqlite.Connection, group_id: int) -> list[GroupModerator]:
+    cursor = await conn.execute(
+        f"SELECT {ACCOUNT_COLUMNS}, m.role, m.created_at AS moderator_since"
+        " FROM group_moderators m JOIN accounts a ON a.id = m.account_id"
+        " WHERE m.group_id = ? ORDER BY m.role = 'owner' DESC, m.created_at",
+        (group_id,),
+    )
+    return [
+        GroupModerator(
+            account=account_from_row(row),
+            role=row["role"],
+            created_at=from_db(row["moderator_since"]),
+        )
+        for row in await cursor.fetchall()
+    ]
+
+
+async def moderator_role(
+    conn: aiosqlite.Connection, group_id: int, account_id: int
+) -> GroupRole | None:
+    cursor = await conn.execute(
+        "SELECT role FROM group_moderators WHERE group_id = ? AND account_id = ?",
+        (group_id, account_id),
+    )
+    row = await cursor.fetchone()
+    return row[0] if row else None
+
+
+async def moderated_by(conn: aiosqlite.Connection, account_id: int) -> list[Group]:
+    """The local groups an account moderates."""
+    cursor = await conn.execute(
+        f"SELECT {_GROUP_COLUMNS} FROM groups g JOIN accounts a ON a.id = g.account_id"
+        " JOIN group_moderators m ON m.group_id = g.account_id WHERE m.account_id = ?"
+        " ORDER BY lower(a.username)",
+        (account_id,),
+    )
+    return [group_from_row(row) for row in await cursor.fetchall()]
+
+
+# -- partner domains ---------------------------------------------------------------------------
+
+
+def add_partner_domain(conn: sqlite3.Connection, group_id: int, domain: str, now: str) -> None:
+    conn.execute(
+        "INSERT OR IGNORE INTO group_partner_domains (group_id, domain, created_at)"
+        " VALUES (?, ?, ?)",
+        (group_id, domain.lower(), now),
+    )
+
+
+def remove_partner_domain(conn: sqlite3.Connection, group_id: int, domain: str) -> int:
+    return conn.execute(
+        "DELETE FROM group_partner_domains WHERE group_id = ? AND domain = ?",
+        (group_id, domain.lower()),
+    ).rowcount
+
+
+async def partner_domains(conn: aiosqlite.Connection, group_id: int) -> list[str]:
+    cursor = await conn.execute(
+        "SELECT domain FROM group_partner_domains WHERE group_id = ? ORDER BY domain",
+        (group_id,),
+    )
+    return [str(row[0]) for row in await cursor.fetchall()]
+
+
+# -- bans --------------------------------------------------------------------------------------
+
+
+def ban(
+    conn: sqlite3.Connection,
+    group_id: int,
+    account_id: int,
+    reason: str,
+    banned_by_id: int | None,
+    now: str,
+) -> None:
+    conn.execute(
+        "INSERT INTO group_bans (group_id, account_id, reason, banned_by_id, created_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (group_id, account_id) DO UPDATE"
+        " SET reason = excluded.reason, banned_by_id = excluded.banned_by_id",
+        (group_id, account_id, reason, banned_by_id, now),
+    )
+
+
+def unban(conn: sqlite3.Connection, group_id: int, account_id: int) -> int:
+    return conn.execute(
+        "DELETE FROM group_bans WHERE group_id = ? AND account_id = ?", (group_id, account_id)
+    ).rowcount
+
+
+async def is_banned(conn: aiosqlite.Connection, group_id: int, account_id: int) -> bool:
+    cursor = await conn.execute(
+        "SELECT 1 FROM group_bans WHERE group_id = ? AND account_id = ?", (group_id, account_id)
+    )
+    return await cursor.fetchone() is not None
+
+
+async def bans(conn: aiosqlite.Connection, group_id: int) -> list[GroupBan]:
+    cursor = await conn.execute(
+        f"SELECT {ACCOUNT_COLUMNS}, b.reason, b.banned_by_id, b.created_at AS banned_at"
+        " FROM group_bans b JOIN accounts a ON a.id = b.account_id WHERE b.group_id = ?"
+        " ORDER BY b.created_at DESC",
+        (group_id,),
+    )
+    return [
+        GroupBan(
+            account=account_from_row(row),
+            reason=row["reason"],
+            banned_by_id=row["banned_by_id"],
+            created_at=from_db(row["banned_at"]),
+        )
+        for row in await cursor.fetchall()
+    ]
+
+
+# -- moderation log ----------------------------------------------------------------------------
+
+
+def log_action(
+    conn: sqlite3.Connection,
+    group_id: int,
+    actor_id: int | None,
+    action: str,
+    now: str,
+    *,
+    target_account_id: int | None = None,
+    target_domain: str | None = None,
+    detail: str = "",
+) -> None:
+    conn.execute(
+        "INSERT INTO group_log (id, group_id, actor_id, action, target_account_id, target_domain,"
+        " detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (new_id(), group_id, actor_id, action, target_account_id, target_domain, detail, now),
+    )
+
+
+async def log_entries(
+    conn: aiosqlite.Connection, group_id: int, limit: int = 100
+) -> list[GroupLogEntry]:
+    cursor = await conn.execute(
+        "SELECT id, actor_id, action, target_account_id, target_domain, detail, created_at"
+        " FROM group_log WHERE group_id = ? ORDER BY id DESC LIMIT ?",
+        (group_id, limit),
+    )
+    return [
+        GroupLogEntry(
+            id=row[0],
+            actor_id=row[1],
+            action=row[2],
+            target_account_id=row[3],
+            target_domain=row[4],
+            detail=row[5],
+            created_at=from_db(row[6]),
+        )
+        for row in await cursor.fetchall()
+    ]
