@@ -106,6 +106,7 @@ class Status:
     reblog_of_id: int | None = None
     thread_uri: str | None = None
     source_text: str | None = None
+    is_local_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,7 @@ class NewStatus:
     tags: tuple[str, ...] = ()
     attachments: tuple[NewAttachment, ...] = ()
     poll: Poll | None = None
+    is_local_only: bool = False
 
 
 @dataclass(frozen=True)
