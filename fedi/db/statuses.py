@@ -138,6 +138,17 @@ def delete_status(conn: sqlite3.Connection, status: Status, now: str) -> None:
     conn.execute("DELETE FROM statuses WHERE id = ?", (status.id,))
 
 
+def any_local_only(conn: sqlite3.Connection, uris: list[str]) -> bool:
+    """Whether any of these ids is a local-only post (or a boost of one)."""
+    if not uris:
+        return False
+    marks = ", ".join("?" for _ in uris)
+    row = conn.execute(
+        f"SELECT 1 FROM statuses WHERE is_local_only = 1 AND uri IN ({marks}) LIMIT 1", uris
+    ).fetchone()
+    return row is not None
+
+
 async def is_tombstoned(conn: aiosqlite.Connection, uri: str) -> bool:
     cursor = await conn.execute("SELECT 1 FROM tombstones WHERE uri = ?", (uri,))
     return await cursor.fetchone() is not None
