@@ -1,4 +1,5 @@
-"""Favourites and boosts by local members, federated as Like and Announce (and their Undo)."""
+"""Favourites and boosts by local members, federated as Like and Announce (and their Undo);
+those of a local-only post stay here, and a boost of one is itself local-only."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ async def favourite(context: Context, username: str, status_id: int) -> None:
     def write(conn: sqlite3.Connection) -> None:
         if interactions.add_favourite(conn, user.account.id, status.id, like_id, now):
             interactions.notify(conn, [author.id], "favourite", user.account.id, status.id, now)
-            enqueue(conn, user.account.id, activity, Audience.personal(author), now)
+            if not status.is_local_only:
+                enqueue(conn, user.account.id, activity, Audience.personal(author), now)
 
     await context.db.write(write)
     context.wake.outbox.set()
@@ -54,7 +56,8 @@ async def unfavourite(context: Context, username: str, status_id: int) -> None:
 
     def write(conn: sqlite3.Connection) -> None:
         interactions.remove_favourite(conn, user.account.id, status.id)
-        enqueue(conn, user.account.id, cancel, Audience.personal(author), now)
+        if not status.is_local_only:
+            enqueue(conn, user.account.id, cancel, Audience.personal(author), now)
 
     await context.db.write(write)
     context.wake.outbox.set()
@@ -62,7 +65,8 @@ async def unfavourite(context: Context, username: str, status_id: int) -> None:
 
 async def boost(context: Context, username: str, status_id: int) -> Status:
     """Announce a public or unlisted post to one's followers (and its author). Followers-only and
-    direct posts cannot be boosted, here as on Mastodon (announceable?)."""
+    direct posts cannot be boosted, here as on Mastodon (announceable?). Only members boost
+    through here, so a local-only post may be boosted; the boost is local-only and not sent."""
     user = await get_member(context, username)
     status, author = await _target(context, status_id)
     if status.visibility not in ("public", "unlisted"):
@@ -77,7 +81,7 @@ async def boost(context: Context, username: str, status_id: int) -> Status:
     new = NewStatus(
         id=reblog_id, uri=uri, url=status.url, account_id=user.account.id, visibility="public",
         content="", spoiler_text="", is_sensitive=False, language=None, is_local=True,
-        created_at=to_db(now), reblog_of_id=status.id,
+        created_at=to_db(now), reblog_of_id=status.id, is_local_only=status.is_local_only,
     )  # fmt: skip
     activity = wrap(
         "Announce", uri, user.account, status.uri, [PUBLIC],
@@ -88,7 +92,8 @@ async def boost(context: Context, username: str, status_id: int) -> Status:
     def write(conn: sqlite3.Connection) -> None:
         statuses.insert_status(conn, new)
         interactions.notify(conn, [author.id], "reblog", user.account.id, status.id, new.created_at)
-        enqueue(conn, user.account.id, activity, audience, new.created_at)
+        if not new.is_local_only:
+            enqueue(conn, user.account.id, activity, audience, new.created_at)
 
     await context.db.write(write)
     context.wake.outbox.set()
@@ -112,7 +117,8 @@ async def unboost(context: Context, username: str, status_id: int) -> None:
 
     def write(conn: sqlite3.Connection) -> None:
         statuses.delete_reblog(conn, reblog.id)
-        enqueue(conn, user.account.id, cancel, audience, now)
+        if not (reblog.is_local_only or status.is_local_only):
+            enqueue(conn, user.account.id, cancel, audience, now)
 
     await context.db.write(write)
     context.wake.outbox.set()

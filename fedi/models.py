@@ -109,6 +109,7 @@ class Status:
     group_id: int | None = None  # the group the post belongs to (its `audience`)
     submitted_by_id: int | None = None  # a private group's copy: the member who wrote it
     submission_uri: str | None = None  # ... and their original submission
+    is_local_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,7 @@ class NewStatus:
     group_id: int | None = None
     submitted_by_id: int | None = None
     submission_uri: str | None = None
+    is_local_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ async def _send_update(context: Context, status_id: int, now: datetime) -> None:
     if not await context.db.write(lambda conn: db_polls.take_update(conn, status_id)):
         return
     status, author = await _status_and_author(context, status_id)
-    if status is None or author is None or not status.is_local:
+    if status is None or author is None or not status.is_local or status.is_local_only:
         return
     activity, audience = await question_update(context, status, author, now)
     stamp = to_db(now)
@@ -95,7 +95,8 @@ async def _close(context: Context, status_id: int, now: datetime) -> None:
     if status is None or author is None:
         return
     # Votes after the end are refused, so the counts in this Update are final.
-    update = await question_update(context, status, author, now) if status.is_local else None
+    sent = status.is_local and not status.is_local_only  # a local-only poll stays here
+    update = await question_update(context, status, author, now) if sent else None
     stamp = to_db(now)
 
     def close(conn: sqlite3.Connection) -> None:

@@ -1,6 +1,7 @@
 """Members' own posts: publish (with mentions, hashtags and replies), edit, delete and pin. These
 are the functions the command line, the tests and the client API call; each writes the post and
-its outgoing activity in one transaction."""
+its outgoing activity in one transaction. A local-only post (as GoToSocial and Takahē have them)
+is for members of this instance alone: nothing about it is ever queued for other servers."""
 
 from __future__ import annotations
 
@@ -73,6 +74,7 @@ async def post_status(
     in_reply_to_id: int | None = None,
     media_ids: Sequence[int] = (),
     poll: PollRequest | None = None,
+    local_only: bool = False,
 ) -> Status:
     user = await _author(context, username)
     if visibility not in VISIBILITIES:
@@ -87,6 +89,8 @@ async def post_status(
             parent = await statuses.get_by_id(conn, in_reply_to_id)
         if parent is None:
             raise PostError("the post replied to does not exist")
+        # A reply to a local-only post stays here too, so the thread never leaks out by a reply.
+        local_only = local_only or parent.is_local_only
     mentions = await _resolve_mentions(context, text)
     account = user.account
     status_id = ids.new_id()
@@ -114,6 +118,7 @@ async def post_status(
         mentions=tuple(a.id for a in mentions.values()),
         tags=tuple(find_hashtags(text)),
         poll=new_poll(poll, now) if poll else None,
+        is_local_only=local_only,
     )
     # A reply reaches the author of the post it answers, unless it is a direct message that
     # does not mention them (Mastodon's rule: direct goes to the mentioned only).
@@ -136,6 +141,8 @@ async def post_status(
         status = await statuses.get_by_id(conn, status_id)
     assert status is not None
     await notify_subscribers_of(context, status)
+    if status.is_local_only:
+        return status
     audience = audience_for(status, list(new.mentions), extra)
     document = await note_document(context, status, account, with_context=False)
     activity = create_to_ap(document, account)
@@ -208,6 +215,8 @@ async def edit_status(
         updated = await statuses.get_by_id(conn, status.id)
     assert updated is not None
     await notify_boosters_of_edit(context, updated)
+    if updated.is_local_only:
+        return updated
     document = await note_document(context, updated, user.account, with_context=False)
     activity = wrap(
         "Update", f"{status.uri}#updates/{int(now.timestamp() * 1000)}", user.account, document,
@@ -240,6 +249,8 @@ async def delete_status(context: Context, username: str, status_id: int) -> Stat
     def write(conn: sqlite3.Connection) -> None:
         media.detach(conn, status.id, now)
         statuses.delete_status(conn, status, now)
+        if status.is_local_only:
+            return  # it never left, so no other server has it to delete
         enqueue(
             conn,
             user.account.id,

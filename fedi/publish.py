@@ -4,13 +4,16 @@ its own rows; the outbox worker later expands the audience into one delivery per
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from fedi.db import outbox_activities
+from fedi.db import outbox_activities, statuses
 from fedi.ids import new_id
 from fedi.models import Account
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,11 +57,32 @@ class Wake:
     outbox: asyncio.Event = field(default_factory=asyncio.Event)
 
 
+def _uris_in(activity: dict[str, Any]) -> list[str]:
+    """The ids an activity is about: itself, its object, and an Undo's object's object."""
+    found: list[str] = []
+    current: Any = activity
+    for _ in range(3):
+        if isinstance(current, str):
+            found.append(current)
+            break
+        if not isinstance(current, dict):
+            break
+        if isinstance(current.get("id"), str):
+            found.append(current["id"])
+        current = current.get("object")
+    return found
+
+
 def enqueue(
     conn: sqlite3.Connection, actor_id: int, activity: dict[str, Any], audience: Audience, now: str
 ) -> None:
     if not (audience.followers_of or audience.account_ids or audience.inboxes):
         return  # nobody elsewhere to tell
+    if statuses.any_local_only(conn, _uris_in(activity)):
+        # The callers already send nothing about local-only posts; this is the last check
+        # that nothing about one leaves, whatever path built the activity.
+        log.warning("not sending %s: it concerns a local-only post", activity.get("id"))
+        return
     outbox_activities.insert(
         conn,
         row_id=new_id(),

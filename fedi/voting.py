@@ -112,7 +112,12 @@ async def receive_vote(context: Context, vote_note: ParsedVote, actor: Account) 
     async with context.db.read() as conn:
         status = await statuses.get_by_uri(conn, vote_note.in_reply_to_uri)
         poll = await db_polls.get(conn, status.id) if status and status.is_local else None
-        allowed = status is not None and await may_see(conn, status, actor.id)
+        # A local-only poll is for members here: no other server's actor sees it.
+        allowed = (
+            status is not None
+            and not status.is_local_only
+            and await may_see(conn, status, actor.id)
+        )
     if status is None or poll is None:
         raise InvalidActivity("the vote answers no poll of ours")
     now = utcnow()

@@ -125,21 +125,26 @@ async def lookup(request: Request, params: Params) -> Response:
 
 @public
 async def account_statuses(request: Request, params: Params) -> Response:
-    """An account's public and unlisted posts, newest first (what anyone may see)."""
+    """An account's public and unlisted posts, newest first (what anyone may see; local-only
+    ones too for a member of this instance)."""
     context = context_of(request)
     account = await target_account(request)
     page = page_of(params)
+    viewer = await optional_viewer(request)
+    members = viewer is not None  # local-only posts are for members of this instance alone
     async with context.db.read() as conn:
         if params.get_bool("pinned"):
-            items = await statuses.pinned_public(conn, account.id, page.limit)
+            items = await statuses.pinned_public(
+                conn, account.id, page.limit, with_local_only=members
+            )
         else:
             items = await statuses.public_page(
-                conn, account.id, page.max_id, page.limit,
+                conn, account.id, page.max_id, page.limit, with_local_only=members,
                 without_replies=params.get_bool("exclude_replies"),
                 only_media=params.get_bool("only_media"),
             )  # fmt: skip
     # A signed-in viewer sees their own favourites and bookmarks on them, and their filters.
-    body = await statuses_json(context, items, await optional_viewer(request), "account")
+    body = await statuses_json(context, items, viewer, "account")
     return JSONResponse(body, headers=link_header(request, items))
 
 

@@ -109,7 +109,7 @@ async def status_json(context: Context, status: Status, viewer: User | None) -> 
         )
         favourites = await interactions.count_favourites(conn, status.id)
         reblogs = await statuses.count_reblogs(conn, status.id)
-        replies = await statuses.count_replies(conn, status.id)
+        replies = await statuses.count_replies(conn, status.id, with_local_only=viewer is not None)
         favourited = (
             viewer is not None
             and await interactions.favourite_uri(conn, viewer.account.id, status.id) is not None
@@ -134,6 +134,7 @@ async def status_json(context: Context, status: Status, viewer: User | None) -> 
         "account": await account_json(context, author),
         "content": status.content,
         "visibility": "private" if status.visibility == "private" else status.visibility,
+        "local_only": status.is_local_only,  # as GoToSocial names it
         "sensitive": status.is_sensitive,
         "spoiler_text": status.spoiler_text,
         "language": status.language,

@@ -32,6 +32,10 @@ def link_header(request: Request, items: list[Status]) -> dict[str, str]:
 
 
 async def visible_to(request: Request, status: Status, viewer: User | None) -> bool:
+    """Whether the viewer (a member of this instance, or None for anyone) may see the post. A
+    local-only post is for members alone; to anyone else it does not exist."""
+    if status.is_local_only and viewer is None:
+        return False
     if status.visibility in ("public", "unlisted"):
         return True
     if viewer is None:
@@ -47,6 +51,18 @@ async def visible_to(request: Request, status: Status, viewer: User | None) -> b
     return False
 
 
+def local_only_param(params: Params) -> bool:
+    """`local_only` (GoToSocial's name): true or false, as JSON, a form or the query string."""
+    if params.values.get("local_only[]") or params.nested("local_only"):
+        raise APIError(422, "Validation failed: local_only must be true or false")
+    raw = (params.get("local_only") or "").strip().lower()
+    if raw in ("", "false", "0"):
+        return False
+    if raw in ("true", "1"):
+        return True
+    raise APIError(422, "Validation failed: local_only must be true or false")
+
+
 @authorized("write:statuses")
 async def create(request: Request, caller: Caller) -> Response:
     context = context_of(request)
@@ -57,6 +73,7 @@ async def create(request: Request, caller: Caller) -> Response:
     if visibility not in VISIBILITIES:
         raise APIError(422, f"Validation failed: visibility {visibility!r} is not valid")
     poll = poll_request_from(params)
+    local_only = local_only_param(params)
     key = request.headers.get("idempotency-key", "")[:128]
     if key:
         # An app retrying after a lost answer gets the post it made, not a second one.
@@ -76,6 +93,7 @@ async def create(request: Request, caller: Caller) -> Response:
             in_reply_to_id=id_param(params, "in_reply_to_id"),
             media_ids=media_ids_param(params),
             poll=poll,
+            local_only=local_only,
         )
     except (PostError, PollError) as exc:
         raise APIError(422, f"Validation failed: {exc}") from None

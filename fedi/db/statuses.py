@@ -26,7 +26,7 @@ _FIELDS = (
     "id", "uri", "url", "account_id", "visibility", "content", "spoiler_text", "is_sensitive",
     "language", "in_reply_to_uri", "created_at", "edited_at", "is_local", "object_type", "title",
     "in_reply_to_id", "in_reply_to_account_id", "reblog_of_id", "thread_uri", "source_text",
-    "group_id", "submitted_by_id", "submission_uri",
+    "group_id", "submitted_by_id", "submission_uri", "is_local_only",
 )  # fmt: skip
 COLUMNS = ", ".join(f"s.{name}" for name in _FIELDS)
 
@@ -57,6 +57,7 @@ def status_from_row(row: sqlite3.Row) -> Status:
         group_id=row["group_id"],
         submitted_by_id=row["submitted_by_id"],
         submission_uri=row["submission_uri"],
+        is_local_only=bool(row["is_local_only"]),
     )
 
 
@@ -65,15 +66,16 @@ def insert_status(conn: sqlite3.Connection, new: NewStatus) -> None:
         "INSERT INTO statuses (id, uri, url, account_id, visibility, content, source_text,"
         " spoiler_text, is_sensitive, language, in_reply_to_id, in_reply_to_uri,"
         " in_reply_to_account_id, reblog_of_id, is_local, object_type, title, thread_uri,"
-        " reply_depth, created_at, edited_at, group_id, submitted_by_id, submission_uri)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " reply_depth, created_at, edited_at, group_id, submitted_by_id, submission_uri,"
+        " is_local_only) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+        " ?, ?, ?)",
         (
             new.id, new.uri, new.url, new.account_id, new.visibility, new.content,
             new.source_text, new.spoiler_text, int(new.is_sensitive), new.language,
             new.in_reply_to_id, new.in_reply_to_uri, new.in_reply_to_account_id,
             new.reblog_of_id, int(new.is_local), new.object_type, new.title, new.thread_uri,
             new.reply_depth, new.created_at, new.edited_at, new.group_id, new.submitted_by_id,
-            new.submission_uri,
+            new.submission_uri, int(new.is_local_only),
         ),
     )  # fmt: skip
     _write_details(conn, new)
@@ -141,6 +143,17 @@ def delete_status(conn: sqlite3.Connection, status: Status, now: str) -> None:
     conn.execute("DELETE FROM statuses WHERE id = ?", (status.id,))
 
 
+def any_local_only(conn: sqlite3.Connection, uris: list[str]) -> bool:
+    """Whether any of these ids is a local-only post (or a boost of one)."""
+    if not uris:
+        return False
+    marks = ", ".join("?" for _ in uris)
+    row = conn.execute(
+        f"SELECT 1 FROM statuses WHERE is_local_only = 1 AND uri IN ({marks}) LIMIT 1", uris
+    ).fetchone()
+    return row is not None
+
+
 async def is_tombstoned(conn: aiosqlite.Connection, uri: str) -> bool:
     cursor = await conn.execute("SELECT 1 FROM tombstones WHERE uri = ?", (uri,))
     return await cursor.fetchone() is not None
@@ -195,19 +208,22 @@ async def public_page(
     limit: int,
     *,
     with_private: bool = False,
+    with_local_only: bool = False,
     without_replies: bool = False,
     only_media: bool = False,
 ) -> list[Status]:
     """An author's own public and unlisted posts (and followers-only ones, for a follower), no
-    boosts, newest first, below max_id; optionally without replies, or only those with media."""
+    boosts, newest first, below max_id; optionally without replies, or only those with media.
+    Local-only posts only with_local_only (a signed-in member of this instance asks)."""
     cursor = await conn.execute(
         f"SELECT {COLUMNS} FROM statuses s WHERE s.account_id = ? AND s.reblog_of_id IS NULL"
         " AND (s.visibility IN ('public', 'unlisted') OR (? AND s.visibility = 'private'))"
+        " AND (? OR s.is_local_only = 0)"
         " AND (NOT ? OR s.in_reply_to_uri IS NULL)"
         " AND (NOT ? OR EXISTS (SELECT 1 FROM media_attachments m WHERE m.status_id = s.id))"
         " AND (? IS NULL OR s.id < ?) ORDER BY s.id DESC LIMIT ?",
-        (account_id, int(with_private), int(without_replies), int(only_media), max_id, max_id,
-         limit),
+        (account_id, int(with_private), int(with_local_only), int(without_replies),
+         int(only_media), max_id, max_id, limit),
     )  # fmt: skip
     return [status_from_row(row) for row in await cursor.fetchall()]
 
@@ -215,9 +231,11 @@ async def public_page(
 async def count_public(
     conn: aiosqlite.Connection, account_id: int, *, with_private: bool = False
 ) -> int:
+    """What the outbox holds: never local-only posts."""
     cursor = await conn.execute(
         "SELECT count(*) FROM statuses WHERE account_id = ? AND reblog_of_id IS NULL"
-        " AND (visibility IN ('public', 'unlisted') OR (? AND visibility = 'private'))",
+        " AND (visibility IN ('public', 'unlisted') OR (? AND visibility = 'private'))"
+        " AND is_local_only = 0",
         (account_id, int(with_private)),
     )
     row = await cursor.fetchone()
@@ -227,21 +245,24 @@ async def count_public(
 async def replies_page(
     conn: aiosqlite.Connection, status_id: int, max_id: int | None, limit: int
 ) -> list[Status]:
-    """Public and unlisted direct replies to a post, oldest first, above max_id (a cursor)."""
+    """Public and unlisted direct replies to a post, oldest first, above max_id (a cursor); for
+    the ActivityPub replies collection, so never local-only ones."""
     cursor = await conn.execute(
         f"SELECT {COLUMNS} FROM statuses s WHERE s.in_reply_to_id = ?"
-        " AND s.visibility IN ('public', 'unlisted') AND (? IS NULL OR s.id > ?)"
-        " ORDER BY s.id LIMIT ?",
+        " AND s.visibility IN ('public', 'unlisted') AND s.is_local_only = 0"
+        " AND (? IS NULL OR s.id > ?) ORDER BY s.id LIMIT ?",
         (status_id, max_id, max_id, limit),
     )
     return [status_from_row(row) for row in await cursor.fetchall()]
 
 
-async def count_replies(conn: aiosqlite.Connection, status_id: int) -> int:
+async def count_replies(
+    conn: aiosqlite.Connection, status_id: int, *, with_local_only: bool = False
+) -> int:
     cursor = await conn.execute(
         "SELECT count(*) FROM statuses WHERE in_reply_to_id = ?"
-        " AND visibility IN ('public', 'unlisted')",
-        (status_id,),
+        " AND visibility IN ('public', 'unlisted') AND (? OR is_local_only = 0)",
+        (status_id, int(with_local_only)),
     )
     row = await cursor.fetchone()
     return int(row[0]) if row else 0
@@ -297,12 +318,16 @@ async def mentioned_account_ids(conn: aiosqlite.Connection, status_id: int) -> l
     return [row[0] for row in await cursor.fetchall()]
 
 
-async def pinned_public(conn: aiosqlite.Connection, account_id: int, limit: int) -> list[Status]:
+async def pinned_public(
+    conn: aiosqlite.Connection, account_id: int, limit: int, *, with_local_only: bool = False
+) -> list[Status]:
+    """Pinned public and unlisted posts; local-only ones only with_local_only (never in the
+    featured collection served to other servers)."""
     cursor = await conn.execute(
         f"SELECT {COLUMNS} FROM status_pins p JOIN statuses s ON s.id = p.status_id"
         " WHERE p.account_id = ? AND s.account_id = ? AND s.visibility IN ('public', 'unlisted')"
-        " ORDER BY p.created_at DESC LIMIT ?",
-        (account_id, account_id, limit),
+        " AND (? OR s.is_local_only = 0) ORDER BY p.created_at DESC LIMIT ?",
+        (account_id, account_id, int(with_local_only), limit),
     )
     return [status_from_row(row) for row in await cursor.fetchall()]
 

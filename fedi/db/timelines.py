@@ -40,6 +40,12 @@ def _viewer_rules(viewer_id: int | None) -> tuple[str, list[object]]:
     return hidden_status_clause(viewer_id, to_db(utcnow()))
 
 
+def _local_only_rule(viewer_id: int | None) -> str:
+    """Local-only posts are for signed-in members of this instance (every viewer with an id is
+    one); anyone else's public timelines leave them out."""
+    return "" if viewer_id is not None else " AND s.is_local_only = 0"
+
+
 async def home(conn: aiosqlite.Connection, account_id: int, page: Page) -> list[Status]:
     clause, args, order = paging(page)
     hidden, hidden_args = _viewer_rules(account_id)
@@ -70,7 +76,8 @@ async def public(
     cursor = await conn.execute(
         f"SELECT {COLUMNS} FROM statuses s WHERE s.visibility = 'public'"
         " AND s.reblog_of_id IS NULL AND (? IS NULL OR s.is_local = ?)"
-        f"{HAS_MEDIA if only_media else ''}{hidden}{clause} ORDER BY s.id {order} LIMIT ?",
+        f"{_local_only_rule(viewer_id)}{HAS_MEDIA if only_media else ''}{hidden}{clause}"
+        f" ORDER BY s.id {order} LIMIT ?",
         (None if local is None else int(local), None if local is None else int(local),
          *hidden_args, *args, page.limit),
     )  # fmt: skip
@@ -110,8 +117,8 @@ async def tag(
         f"SELECT {COLUMNS} FROM statuses s WHERE s.visibility = 'public'"
         " AND s.reblog_of_id IS NULL AND (? IS NULL OR s.is_local = ?)"
         f" AND s.id IN (SELECT status_id FROM status_tags WHERE name IN ({marks}))"
-        f"{every}{without}{HAS_MEDIA if query.only_media else ''}{hidden}{clause}"
-        f" ORDER BY s.id {order} LIMIT ?",
+        f"{_local_only_rule(viewer_id)}{every}{without}{HAS_MEDIA if query.only_media else ''}"
+        f"{hidden}{clause} ORDER BY s.id {order} LIMIT ?",
         (local, local, *query.any, *query.all, *query.none, *hidden_args, *args, page.limit),
     )
     rows = [status_from_row(row) for row in await cursor.fetchall()]

@@ -192,7 +192,11 @@ async def is_signed_follower(request: Request, author: Account) -> bool:
 
 async def may_see(request: Request, status: Status, author: Account) -> bool:
     """Public and unlisted posts are for everyone; followers-only ones for a signed follower (or
-    its server); direct ones for a signed request from a mentioned account or its server."""
+    its server); direct ones for a signed request from a mentioned account or its server.
+    Local-only posts for no one: what is served here is for other servers and anonymous
+    visitors, who never see them."""
+    if status.is_local_only:
+        return False
     if status.visibility in ("public", "unlisted"):
         return True
     if status.visibility == "private":

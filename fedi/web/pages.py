@@ -110,7 +110,7 @@ async def status_page(request: Request) -> Response:
     context = context_of(request)
     async with context.db.read() as conn:
         status = await statuses.get_public(conn, account.id, parse_status_id(request))
-    if status is None:
+    if status is None or status.is_local_only:  # web pages are public: the same 404 as missing
         raise HTTPException(404, "no such post")
     if wants_activity_json(request):
         return ActivityResponse(await note_document(context, status, account))

@@ -36,8 +36,8 @@ async def handle_announce(context: Context, incoming: Incoming) -> None:
     original = await fetch_status(context, original_uri)
     if original is None or original.reblog_of_id is not None:
         return
-    if original.visibility not in ("public", "unlisted"):
-        return  # private posts are never redistributed
+    if original.visibility not in ("public", "unlisted") or original.is_local_only:
+        return  # private and local-only posts are never redistributed
     now = to_db(utcnow())
     reblog = NewStatus(
         id=new_id(), uri=incoming.id, url=original.url, account_id=actor.id,

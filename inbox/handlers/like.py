@@ -14,7 +14,10 @@ from inbox.handlers.common import Incoming
 
 async def can_see(context: Context, status: Status, account_id: int) -> bool:
     """Whether an account may see a post: it is public or unlisted, the account is mentioned,
-    or it follows the author of a followers-only post."""
+    or it follows the author of a followers-only post. A local-only post is seen by no remote
+    account."""
+    if status.is_local_only:
+        return False
     if status.visibility in ("public", "unlisted"):
         return True
     async with context.db.read() as conn:
