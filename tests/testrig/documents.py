@@ -131,6 +131,11 @@ def declaring_size(archive: bytes, member: str, size: int) -> bytes:
     return bytes(out)
 
 
+def bomb_on_paper() -> bytes:
+    """A docx whose main part claims 4 GiB uncompressed."""
+    return declaring_size(ooxml("docx"), "word/document.xml", 2**32 - 1)
+
+
 def deflate_bomb(megabytes: int = 20) -> bytes:
     """A docx with a member of zeros that compresses about a thousand times."""
     return ooxml("docx", extra=[("word/media/zeros.bin", bytes(megabytes * 1024 * 1024))])
