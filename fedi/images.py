@@ -31,6 +31,14 @@ JPEG_QUALITY = 90
 WEBP_QUALITY = 90
 
 
+def is_image(data: bytes) -> bool:
+    """Whether the bytes start as one of the four formats do (the signatures Pillow checks): such
+    an upload is decoded as an image or refused, never taken for anything else."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return True
+    return data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a"))
+
+
 class ImageError(ValueError):
     """Not an image we accept; the message can be shown to the member."""
 

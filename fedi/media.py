@@ -1,11 +1,13 @@
-"""Members' media: uploads (checked and re-encoded by fedi.images) stored under random names in
-the media directory, their description and focal point, attaching them to posts, avatars and
-headers, and the clean-up of uploads nobody used. The files are served by fedi.web.media."""
+"""Members' media: uploads (images checked and re-encoded by fedi.images, documents recognised by
+fedi.documents) stored under random names in the media directory, their description and focal
+point, attaching them to posts, avatars and headers, and the clean-up of uploads nobody used.
+The files are served by fedi.web.media."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import logging
 import re
@@ -17,7 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-from fedi import ids, images
+from fedi import documents, ids, images
 from fedi.context import Context
 from fedi.db import media as media_db
 from fedi.models import Attachment
@@ -29,8 +31,11 @@ DESCRIPTION_LIMIT = 1500
 UNATTACHED_LIFETIME = timedelta(days=1)
 # The names we give files: 32 random URL-safe characters and our own extension. The server
 # serves nothing whose name does not match, so a name can never leave the media directory.
-FILE_NAME = re.compile(r"\A[A-Za-z0-9_-]{32}\.(jpg|png|gif|webp)\Z")
-MEDIA_TYPES = {ext: media_type for media_type, ext in images.EXTENSIONS.items()}
+MEDIA_TYPES = {
+    **{ext: media_type for media_type, ext in images.EXTENSIONS.items()},
+    **{t.extension: t.media_type for t in documents.TYPES},
+}
+FILE_NAME = re.compile(rf"\A[A-Za-z0-9_-]{{32}}\.({'|'.join(MEDIA_TYPES)})\Z")
 ProfileImage = Literal["avatar", "header"]
 # Decoding a large image takes hundreds of megabytes for a second or two: at most two at a time,
 # whatever the number of uploads arriving together.
@@ -103,36 +108,68 @@ def parse_focus(text: str | None) -> tuple[float, float] | None:
     return max(-1.0, min(1.0, x)), max(-1.0, min(1.0, y))
 
 
+async def _image_upload(
+    template: media_db.NewUpload, data: bytes
+) -> tuple[media_db.NewUpload, dict[str, bytes]]:
+    processed = await _processed(data)
+    original, preview = processed.original, processed.preview
+    names = (_new_name(original.extension), _new_name(preview.extension))
+    new = dataclasses.replace(
+        template, media_type=original.media_type, file=names[0], size=len(original.data),
+        preview_file=names[1], width=original.width, height=original.height,
+        preview_width=preview.width, preview_height=preview.height, blurhash=processed.blurhash,
+    )  # fmt: skip
+    return new, {names[0]: original.data, names[1]: preview.data}
+
+
+async def _document_upload(
+    template: media_db.NewUpload, data: bytes, file_name: str | None, declared_type: str | None
+) -> tuple[media_db.NewUpload, dict[str, bytes]]:
+    """A document is kept as it came (nothing in it is run or shown by us), with no preview."""
+    try:
+        found = await asyncio.to_thread(documents.detect, data, file_name, declared_type)
+    except documents.DocumentError as exc:
+        raise MediaError(str(exc)) from None
+    name = _new_name(found.extension)
+    new = dataclasses.replace(
+        template, media_type=found.media_type, file=name, size=len(data),
+        file_name=documents.clean_file_name(file_name), focus=(0.0, 0.0),
+    )  # fmt: skip
+    return new, {name: data}
+
+
 async def upload(
     context: Context,
     account_id: int,
     data: bytes,
     description: str | None = None,
     focus: tuple[float, float] | None = None,
+    file_name: str | None = None,
+    declared_type: str | None = None,
 ) -> Attachment:
-    """Store an uploaded image for the member; it waits unattached until a post takes it."""
+    """Store an uploaded image or document for the member; it waits unattached until a post
+    takes it. What it is comes from its bytes: file_name and declared_type (the client's) only
+    tell plain text from CSV, and give a document the name it is downloaded under."""
     check_description(description)
-    processed = await _processed(data)
-    original, preview = processed.original, processed.preview
-    names = (_new_name(original.extension), _new_name(preview.extension))
-    directory = context.settings.media_dir
-    await asyncio.to_thread(
-        _write_files, directory, {names[0]: original.data, names[1]: preview.data}
-    )
-    new = media_db.NewUpload(
-        id=ids.new_id(), account_id=account_id, media_type=original.media_type, file=names[0],
-        preview_file=names[1], width=original.width, height=original.height,
-        preview_width=preview.width, preview_height=preview.height, size=len(original.data),
-        description=description or "", blurhash=processed.blurhash, focus=focus or (0.0, 0.0),
-        created_at=to_db(utcnow()),
+    if len(data) > images.SIZE_LIMIT:
+        raise MediaError(f"uploads are limited to {images.SIZE_LIMIT // (1024 * 1024)} MiB", 413)
+    template = media_db.NewUpload(
+        id=ids.new_id(), account_id=account_id, media_type="", file="", size=0,
+        description=description or "", focus=focus or (0.0, 0.0), created_at=to_db(utcnow()),
     )  # fmt: skip
+    if images.is_image(data):
+        new, files = await _image_upload(template, data)
+    else:
+        new, files = await _document_upload(template, data, file_name, declared_type)
+    directory = context.settings.media_dir
+    await asyncio.to_thread(_write_files, directory, files)
     try:
         await context.db.write(lambda conn: media_db.insert_upload(conn, new))
     except BaseException:
-        delete_files(directory, names)
+        delete_files(directory, list(files))
         raise
-    log.info("upload %d by account %d: %s %dx%d", new.id, account_id, new.media_type,
-             new.width, new.height)  # fmt: skip
+    log.info("upload %d by account %d: %s, %d bytes", new.id, account_id, new.media_type,
+             new.size)  # fmt: skip
     found = await own_upload(context, account_id, new.id)
     assert found is not None
     return found

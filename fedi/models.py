@@ -124,7 +124,8 @@ class Mention:
 @dataclass(frozen=True)
 class Attachment:
     """A remote attachment (`url` is where its server has it) or a local upload (`file` and
-    `preview_file` are names in our media directory, `url` is empty)."""
+    `preview_file` are names in our media directory, `url` is empty; a document has no
+    preview)."""
 
     id: int
     media_type: str
@@ -140,6 +141,7 @@ class Attachment:
     size: int | None = None
     focus_x: float = 0.0
     focus_y: float = 0.0
+    file_name: str | None = None  # a local document's name on the member's device
 
 
 @dataclass(frozen=True)

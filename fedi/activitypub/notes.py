@@ -69,7 +69,8 @@ def note_to_ap(
                 "url": urls.media(a.file) if a.file else a.url,
                 "name": a.description or None,
                 "blurhash": a.blurhash,
-                "focalPoint": [a.focus_x, a.focus_y] if a.file else None,
+                # A document has no focal point, BlurHash or size: only what it is and where.
+                "focalPoint": [a.focus_x, a.focus_y] if a.file and a.preview_file else None,
                 "width": a.width,
                 "height": a.height,
             }

@@ -28,7 +28,9 @@ def attachment_json(urls: Urls, attachment: Attachment) -> dict[str, Any]:
     server has it (remote_url)."""
     a = attachment
     local = a.file is not None
+    kind = _kind(a.media_type)
     url = urls.media(a.file) if a.file else a.url
+    preview_url = urls.media(a.preview_file) if a.preview_file else url
     meta: dict[str, Any] = {}
     if original := _size(a.width, a.height):
         meta["original"] = original
@@ -36,15 +38,18 @@ def attachment_json(urls: Urls, attachment: Attachment) -> dict[str, Any]:
         meta["small"] = small
     if local:
         meta["focus"] = {"x": a.focus_x, "y": a.focus_y}
+    # A document (ours or a remote one): Mastodon gives a file it does not process no preview
+    # and no meta.
+    document = kind == "unknown"
     return {
         "id": str(a.id),
-        "type": _kind(a.media_type),
+        "type": kind,
         "url": url,
-        "preview_url": urls.media(a.preview_file) if a.preview_file else url,
+        "preview_url": None if document else preview_url,
         "remote_url": None if local else a.url,
         "preview_remote_url": None,
         "text_url": None,
-        "meta": meta,
+        "meta": None if document else meta,
         "description": a.description or None,
         "blurhash": a.blurhash,
     }

@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fedi import __version__, images, media
+from fedi import __version__, documents, images, media
 from fedi.api.base import Params, public, routes
 from fedi.config import SUPPORTED_LOCALES
 from fedi.db import accounts
@@ -17,7 +17,7 @@ from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
 VERSION = f"4.2.0 (compatible; fedi {__version__})"
-IMAGE_TYPES = list(images.FORMATS.values())
+SUPPORTED_TYPES = [*images.FORMATS.values(), *(t.media_type for t in documents.TYPES)]
 
 
 def configuration(streaming: str) -> dict[str, Any]:
@@ -31,7 +31,7 @@ def configuration(streaming: str) -> dict[str, Any]:
             "characters_reserved_per_url": 23,
         },
         "media_attachments": {
-            "supported_mime_types": IMAGE_TYPES,
+            "supported_mime_types": SUPPORTED_TYPES,
             "image_size_limit": images.SIZE_LIMIT,
             "image_matrix_limit": images.MATRIX_LIMIT,
             "video_size_limit": 0,

@@ -1,5 +1,6 @@
-"""Media: upload (v2 and the legacy v1), show, describe and delete one's unattached uploads; the
-MediaAttachment entity; avatar and header files for update_credentials and their removal."""
+"""Media: upload of images and documents (v2 and the legacy v1), show, describe and delete one's
+unattached uploads; the MediaAttachment entity; avatar and header files for update_credentials
+and their removal."""
 
 from __future__ import annotations
 
@@ -21,14 +22,21 @@ from fedi.web.state import context_of
 
 
 async def _file_of(params: Params, name: str) -> bytes | None:
+    found = await _upload_of(params, name)
+    return found[0] if found else None
+
+
+async def _upload_of(params: Params, name: str) -> tuple[bytes, str | None, str | None] | None:
+    """The bytes of a file field, with the client's file name and type for it."""
     upload = params.get_file(name)
     if upload is None:
         return None
     try:
         # One byte over the limit is enough to know it is too large.
-        return await upload.read(images.SIZE_LIMIT + 1)
+        data = await upload.read(images.SIZE_LIMIT + 1)
     finally:
         await upload.close()
+    return data, upload.filename, upload.content_type
 
 
 def media_ids_param(params: Params) -> list[int]:
@@ -51,13 +59,14 @@ def _media_error(exc: media.MediaError) -> APIError:
 @authorized("write:media")
 async def create(request: Request, caller: Caller) -> Response:
     context = context_of(request)
-    data = await _file_of(caller.params, "file")
-    if data is None:
-        raise APIError(422, "Validation failed: file must be an uploaded image")
+    found = await _upload_of(caller.params, "file")
+    if found is None:
+        raise APIError(422, "Validation failed: file must be an uploaded image or document")
+    data, file_name, declared_type = found
     try:
         attachment = await media.upload(
             context, caller.user.account.id, data, caller.params.get("description"),
-            media.parse_focus(caller.params.get("focus")),
+            media.parse_focus(caller.params.get("focus")), file_name, declared_type,
         )  # fmt: skip
     except media.MediaError as exc:
         raise _media_error(exc) from None

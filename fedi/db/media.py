@@ -14,37 +14,50 @@ from fedi.models import Attachment
 # The same columns, in the same order, as statuses.details reads for a post.
 _COLUMNS = (
     "id, media_type, COALESCE(remote_url, ''), description, blurhash, width, height, file,"
-    " preview_file, preview_width, preview_height, file_size, focus_x, focus_y"
+    " preview_file, preview_width, preview_height, file_size, focus_x, focus_y, file_name"
 )
 
 
 @dataclass(frozen=True)
 class NewUpload:
+    """An image (with its preview, size and BlurHash) or a document (with the name it had)."""
+
     id: int
     account_id: int
     media_type: str
     file: str
-    preview_file: str
-    width: int
-    height: int
-    preview_width: int
-    preview_height: int
     size: int
     description: str
-    blurhash: str
     focus: tuple[float, float]
     created_at: str
+    preview_file: str | None = None
+    width: int | None = None
+    height: int | None = None
+    preview_width: int | None = None
+    preview_height: int | None = None
+    blurhash: str | None = None
+    file_name: str | None = None
 
 
 def insert_upload(conn: sqlite3.Connection, new: NewUpload) -> None:
     conn.execute(
         "INSERT INTO media_attachments (id, status_id, account_id, media_type, file, preview_file,"
         " width, height, preview_width, preview_height, file_size, description, blurhash,"
-        " focus_x, focus_y, created_at) VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " focus_x, focus_y, created_at, file_name)"
+        " VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (new.id, new.account_id, new.media_type, new.file, new.preview_file, new.width,
          new.height, new.preview_width, new.preview_height, new.size, new.description,
-         new.blurhash, *new.focus, new.created_at),
+         new.blurhash, *new.focus, new.created_at, new.file_name),
     )  # fmt: skip
+
+
+async def file_name_of(conn: aiosqlite.Connection, file: str) -> str | None:
+    """The name an uploaded document had on the member's device, by the name we stored it as."""
+    cursor = await conn.execute(
+        "SELECT file_name FROM media_attachments WHERE file = ? LIMIT 1", (file,)
+    )
+    row = await cursor.fetchone()
+    return row[0] if row else None
 
 
 async def get_unattached(

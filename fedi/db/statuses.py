@@ -291,8 +291,8 @@ async def details(conn: aiosqlite.Connection, status_id: int) -> StatusDetails:
     tags = tuple(row[0] for row in await cursor.fetchall())
     cursor = await conn.execute(
         "SELECT id, media_type, COALESCE(remote_url, ''), description, blurhash, width, height,"
-        " file, preview_file, preview_width, preview_height, file_size, focus_x, focus_y"
-        " FROM media_attachments WHERE status_id = ? ORDER BY position, id",
+        " file, preview_file, preview_width, preview_height, file_size, focus_x, focus_y,"
+        " file_name FROM media_attachments WHERE status_id = ? ORDER BY position, id",
         (status_id,),
     )
     attachments = tuple(Attachment(*row) for row in await cursor.fetchall())
