@@ -16,11 +16,14 @@ from fedi.models import Account
 @dataclass(frozen=True)
 class Audience:
     """Who receives an activity, resolved when the outbox worker fans it out:
-    the remote followers of `followers_of`, the remote `account_ids`, and explicit `inboxes`."""
+    the remote followers of `followers_of`, the remote `account_ids`, explicit `inboxes`, and
+    the current remote members of the private group `members_of` (each delivery with its
+    FEP-8fcf Collection-Synchronization header)."""
 
     followers_of: int | None = None
     account_ids: tuple[int, ...] = ()
     inboxes: tuple[str, ...] = ()
+    members_of: int | None = None
 
     @classmethod
     def personal(cls, account: Account) -> Audience:
@@ -34,15 +37,18 @@ class Audience:
             "followers_of": self.followers_of,
             "account_ids": list(self.account_ids),
             "inboxes": list(self.inboxes),
+            "members_of": self.members_of,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Audience:
         followers_of = data.get("followers_of")
+        members_of = data.get("members_of")
         return cls(
             followers_of=int(followers_of) if followers_of is not None else None,
             account_ids=tuple(int(a) for a in data.get("account_ids", [])),
             inboxes=tuple(str(i) for i in data.get("inboxes", [])),
+            members_of=int(members_of) if members_of is not None else None,
         )
 
 
@@ -57,7 +63,9 @@ class Wake:
 def enqueue(
     conn: sqlite3.Connection, actor_id: int, activity: dict[str, Any], audience: Audience, now: str
 ) -> None:
-    if not (audience.followers_of or audience.account_ids or audience.inboxes):
+    if not (
+        audience.followers_of or audience.account_ids or audience.inboxes or audience.members_of
+    ):
         return  # nobody elsewhere to tell
     outbox_activities.insert(
         conn,
