@@ -51,10 +51,8 @@ async def home(conn: aiosqlite.Connection, account_id: int, page: Page) -> list[
         "         WHERE follower_id = ? AND state = 'accepted')"
         "       AND s.visibility IN ('public', 'unlisted', 'private'))"
         "   OR s.id IN (SELECT status_id FROM mentions WHERE account_id = ?)"
-        # A follow row does not make a banned account a member of a private group again.
-        ") AND NOT EXISTS (SELECT 1 FROM group_bans gb WHERE gb.group_id = s.group_id"
-        f"   AND gb.account_id = ?){hidden}{exclusive}{clause} ORDER BY s.id {order} LIMIT ?",
-        ((account_id,) * 4 + (*hidden_args, *exclusive_args, *args, page.limit)),
+        f"){hidden}{exclusive}{clause} ORDER BY s.id {order} LIMIT ?",
+        (account_id, account_id, account_id, *hidden_args, *exclusive_args, *args, page.limit),
     )
     rows = [status_from_row(row) for row in await cursor.fetchall()]
     return rows if order == "DESC" else rows[::-1]
