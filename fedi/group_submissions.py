@@ -113,6 +113,8 @@ async def receive(context: Context, submission: Submission, author: Account) -> 
     group, addressed = await target_group(context, submission)
     if group is None:
         return False
+    if group.is_local_only and not author.is_local:
+        return True  # a local-only group does not exist for other servers: not even a Reject
     if not addressed and not await _beyond(context, group, submission, author):
         return False  # members answering each other privately, without the group
     note = submission.note

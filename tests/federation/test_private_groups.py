@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from fedi import media
 from fedi.activitypub.group_notes import SUBMISSION_REL
 from fedi.db import accounts, interactions, statuses, timelines
 from fedi.db import group_posts as group_post_rows
@@ -30,6 +31,7 @@ from fedi.signing import signer_for
 from fedi.timeutil import to_db, utcnow
 from tests.testrig.groups import join, leave, local_account
 from tests.testrig.instances import Instance, federation, settle
+from tests.testrig.pictures import png_with_text
 
 AP = {"Accept": "application/activity+json"}
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
@@ -178,6 +180,28 @@ async def test_local_posts_and_replies_thread_through_the_groups_copies(tmp_path
         await settle(a, b, c)
         assert await stored(b, third.uri) is not None
         nothing_from_alice(c)
+
+
+async def test_attachments_of_a_submission_come_with_the_copy(tmp_path: Path) -> None:
+    async with federation(tmp_path, "alice", "bob", "carol") as (a, b, c):
+        world = await setup(a, b, c)
+        anna = await local_account(a.ctx, "anna")
+        upload = await media.upload(a.ctx, anna.id, png_with_text(), "a chart")
+        status = await post_status(
+            a.ctx, "anna", f"{world.group_handle} See the chart", media_ids=[upload.id]
+        )
+        await settle(a, b, c)
+        copy = await copy_of(world, status.uri)
+        media_url = a.ctx.urls.media(upload.file or "")
+        async with a.ctx.db.read() as conn:
+            attached = (await statuses.details(conn, copy.id)).attachments
+        # Our own upload is linked where it is (re-hosting under the group is left for later).
+        assert [(x.url, x.description) for x in attached] == [(media_url, "a chart")]
+        at_bob = await stored(b, copy.uri)
+        assert at_bob is not None
+        async with b.ctx.db.read() as conn:
+            there = (await statuses.details(conn, at_bob.id)).attachments
+        assert [x.url for x in there] == [media_url]
 
 
 async def test_a_member_removed_before_fan_out_gets_nothing(tmp_path: Path) -> None:

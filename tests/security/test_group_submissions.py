@@ -145,3 +145,18 @@ async def test_a_reply_outside_the_group_is_refused(setting: Setting) -> None:
     outgoing = await setting.outgoing()
     assert [a["type"] for a, _ in outgoing] == ["Reject", "Create"]
     assert "not in this group" in outgoing[1][0]["object"]["content"]
+
+
+async def test_a_local_only_group_does_not_answer_other_servers(rig: Rig) -> None:
+    await add_member(rig.context, "olga", "olga-password")
+    group = await create_group(rig.context, "shelter", "olga", is_private=True, is_local_only=True)
+    actor = rig.evil.actor("mia")
+    setting = Setting(rig, group.account, actor, actor)
+    activity = setting.payload(
+        "create_note_direct.json", actor, inReplyTo=None, inReplyToAtomUri=None,
+        to=[group.account.uri],
+    )  # fmt: skip
+    await setting.send(actor, activity)
+    assert await setting.outgoing() == []
+    async with rig.context.db.read() as conn:
+        assert await statuses.get_by_uri(conn, activity["object"]["id"]) is None
