@@ -55,18 +55,19 @@ async def target_of(
     """The private group a new post goes to, and the post it then replies to (the group's copy
     when the parent is a submission to one of our groups); None for an ordinary post."""
     found: dict[int, Account] = {a.id: a for a in mentioned if await is_private_group(context, a)}
+    if parent is not None:
+        owner_id = parent.group_id if parent.group_id is not None else parent.account_id
+        async with context.db.read() as conn:
+            owner = await accounts.get_by_id(conn, owner_id)
+        if owner is not None and await is_private_group(context, owner):
+            found.setdefault(owner.id, owner)
+    if not found:
+        return None
+    if len(found) > 1:
+        raise GroupPostError("a post can go to one private group only")
+    group = next(iter(found.values()))
     async with context.db.read() as conn:
-        if parent is not None:
-            owner_id = parent.group_id if parent.group_id is not None else parent.account_id
-            owner = await _account(conn, owner_id)
-            if owner is not None and await is_private_group(context, owner):
-                found.setdefault(owner.id, owner)
-        if not found:
-            return None
-        if len(found) > 1:
-            raise GroupPostError("a post can go to one private group only")
-        group = next(iter(found.values()))
-        if not await _is_member(conn, group, author):
+        if not await _may_post(conn, group, author):
             raise GroupPostError(
                 f"only members of the private group {group.username} can post to it"
             )
@@ -80,13 +81,12 @@ async def target_of(
     raise GroupPostError("a post to a private group can only reply to posts of that group")
 
 
-async def _account(conn: aiosqlite.Connection, account_id: int) -> Account | None:
-    return await accounts.get_by_id(conn, account_id)
-
-
-async def _is_member(conn: aiosqlite.Connection, group: Account, author: Account) -> bool:
+async def _may_post(conn: aiosqlite.Connection, group: Account, author: Account) -> bool:
+    """A member or moderator of one of our groups; for a remote group, an accepted follow."""
     if group.is_local:
-        return await group_rows.is_member(conn, group.id, author.id)
+        return await group_rows.is_member(conn, group.id, author.id) or (
+            await group_rows.moderator_role(conn, group.id, author.id) is not None
+        )
     follow = await follows.get_follow(conn, author.id, group.id)
     return follow is not None and follow[2] == "accepted"
 
@@ -96,7 +96,7 @@ async def submission_group(context: Context, status: Status) -> Account | None:
     if not is_submission(status):
         return None
     async with context.db.read() as conn:
-        return await _account(conn, status.group_id or 0)
+        return await accounts.get_by_id(conn, status.group_id or 0)
 
 
 async def _document(

@@ -1,10 +1,10 @@
 """Submissions to a local private group: a member's post addressed to the group (or delivered to
 its own inbox), from another server or from our own posting code (both come through here).
 
-The checks (groups.md, PRIVATE GROUP: Check): the author is a current member and not banned;
-the post goes to nobody but the group and its members (no as:Public in any spelling, no
-followers collection of the author, nobody else: leak pitfalls 1 and 2); a reply answers a post
-of this group (pitfall 11). An accepted post becomes the group's own copy (fedi.group_copies);
+The checks (groups.md, PRIVATE GROUP: Check): the author is a current member and not banned (or
+one of the group's moderators); the post goes to nobody but the group and its members (no
+as:Public in any spelling, no followers collection of the author, nobody else: leak pitfalls 1
+and 2); a reply answers a post of this group (pitfall 11). An accepted post becomes the group's own copy (fedi.group_copies);
 a refused one is answered by fedi.group_refusals and kept nowhere. Edits and deletions of an
 accepted post by its author reach the copy."""
 
@@ -69,7 +69,8 @@ async def target_group(context: Context, submission: Submission) -> tuple[Group 
 
 
 async def _beyond(context: Context, group: Group, submission: Submission, author: Account) -> bool:
-    """Whether anyone but the group and its current members is addressed."""
+    """Whether anyone but the group and its current members is addressed (its moderators
+    read everything anyway)."""
     allowed = {group.account.uri, group.account.followers_uri, author.uri}
     async with context.db.read() as conn:
         for uri in submission.recipients:
@@ -78,7 +79,11 @@ async def _beyond(context: Context, group: Group, submission: Submission, author
             if uri in allowed:
                 continue
             account = await accounts.get_by_uri(conn, uri)
-            if account is None or not await group_rows.is_member(conn, group.id, account.id):
+            if account is None:
+                return True
+            if not await group_rows.is_member(conn, group.id, account.id) and (
+                await group_rows.moderator_role(conn, group.id, account.id) is None
+            ):
                 return True
     return False
 
@@ -95,7 +100,8 @@ async def check(
 ) -> tuple[Reason | None, Status | None]:
     """Why the group refuses the post (None: accepted), and the copy it replies to."""
     async with context.db.read() as conn:
-        if not await group_rows.is_member(conn, group.id, author.id):
+        is_moderator = await group_rows.moderator_role(conn, group.id, author.id) is not None
+        if not is_moderator and not await group_rows.is_member(conn, group.id, author.id):
             return "not_member", None
     if await _beyond(context, group, submission, author):
         return "addressed_beyond", None

@@ -81,6 +81,11 @@ async def test_a_post_to_a_private_group_is_direct_to_the_group(served: Served) 
         in_reply_to_id=public["id"],
     )  # fmt: skip
     assert outside.status_code == 422 and "only reply to posts of" in outside.json()["error"]
+    # The owner moderates without being a member, and may post too.
+    notice = await call(
+        served, tokens["olga"], "POST", "/api/v1/statuses", status="@casework Rules"
+    )
+    assert notice.status_code == 200 and (await copy_of(served, notice.json()["id"]))
     # V7: the public post counts no private reply.
     shown = await call(served, tokens["nick"], "GET", f"/api/v1/statuses/{public['id']}")
     assert shown.json()["replies_count"] == 0
