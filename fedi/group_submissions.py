@@ -4,9 +4,9 @@ its own inbox), from another server or from our own posting code (both come thro
 The checks (groups.md, PRIVATE GROUP: Check): the author is a current member and not banned (or
 one of the group's moderators); the post goes to nobody but the group and its members (no
 as:Public in any spelling, no followers collection of the author, nobody else: leak pitfalls 1
-and 2); a reply answers a post of this group (pitfall 11). An accepted post becomes the group's own copy (fedi.group_copies);
-a refused one is answered by fedi.group_refusals and kept nowhere. Edits and deletions of an
-accepted post by its author reach the copy."""
+and 2); a reply answers a post of this group (pitfall 11). An accepted post becomes the group's
+own copy (fedi.group_copies); a refused one is answered by fedi.group_refusals and kept nowhere.
+Edits and deletions of an accepted post by its author reach the copy."""
 
 from __future__ import annotations
 

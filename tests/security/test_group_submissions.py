@@ -160,3 +160,21 @@ async def test_a_local_only_group_does_not_answer_other_servers(rig: Rig) -> Non
     assert await setting.outgoing() == []
     async with rig.context.db.read() as conn:
         assert await statuses.get_by_uri(conn, activity["object"]["id"]) is None
+
+
+async def test_an_edit_that_widens_the_audience_is_refused(setting: Setting) -> None:
+    activity = setting.payload(
+        "create_note_direct.json", setting.member, inReplyTo=None, inReplyToAtomUri=None
+    )
+    await setting.send(setting.member, activity)
+    note = {**activity["object"], "to": [PUBLIC], "content": "<p>now for everyone</p>"}
+    update = {
+        "@context": activity["@context"], "id": f"{note['id']}#updates/1", "type": "Update",
+        "actor": setting.member.uri, "to": note["to"], "cc": [], "object": note,
+    }  # fmt: skip
+    await setting.send(setting.member, update)
+    async with setting.rig.context.db.read() as conn:
+        copy = await group_post_rows.copy_of_submission(conn, note["id"])
+    assert copy is not None and "everyone" not in copy.content and copy.edited_at is None
+    kinds = [(a["type"], a["object"].get("type")) for a, _ in await setting.outgoing()]
+    assert kinds == [("Create", "Note"), ("Reject", "Update"), ("Create", "Note")]
