@@ -9,7 +9,7 @@ import logging
 import sqlite3
 from collections.abc import Sequence
 
-from fedi import ids, media
+from fedi import group_posting, ids, media
 from fedi.activitypub.notes import addressing, create_to_ap, wrap
 from fedi.context import Context
 from fedi.db import interactions, statuses
@@ -93,6 +93,10 @@ async def post_status(
         local_only = local_only or parent.is_local_only
     mentions = await _resolve_mentions(context, text)
     account = user.account
+    # A post for a private group goes to the group alone, whatever the app asked (group_posting).
+    group, parent = await _group_target(context, account, list(mentions.values()), parent, poll)
+    if group is not None:
+        visibility = "direct"
     status_id = ids.new_id()
     now = utcnow()
     uri = context.urls.status(account.username, status_id)
@@ -115,10 +119,11 @@ async def post_status(
         in_reply_to_uri=parent.uri if parent else None,
         in_reply_to_account_id=parent.account_id if parent else None,
         thread_uri=(parent.thread_uri or parent.uri) if parent else None,
-        mentions=tuple(a.id for a in mentions.values()),
+        mentions=(group.id,) if group else tuple(a.id for a in mentions.values()),
         tags=tuple(find_hashtags(text)),
         poll=new_poll(poll, now) if poll else None,
         is_local_only=local_only,
+        group_id=group.id if group else None,
     )
     # A reply reaches the author of the post it answers, unless it is a direct message that
     # does not mention them (Mastodon's rule: direct goes to the mentioned only).
@@ -127,6 +132,8 @@ async def post_status(
     def write(conn: sqlite3.Connection) -> None:
         statuses.insert_status(conn, new)
         media.attach(conn, account.id, status_id, attached, new.created_at)
+        if group is not None:
+            return  # the group's copy notifies the members it mentions, and nobody else
         interactions.notify(conn, new.mentions, "mention", account.id, status_id, new.created_at)
         if parent is not None:
             interactions.notify(
@@ -140,6 +147,9 @@ async def post_status(
     async with context.db.read() as conn:
         status = await statuses.get_by_id(conn, status_id)
     assert status is not None
+    if group is not None:
+        await group_posting.submit(context, status, account, group, list(mentions.values()))
+        return status
     await notify_subscribers_of(context, status)
     if status.is_local_only:
         return status
@@ -151,6 +161,25 @@ async def post_status(
     )
     context.wake.outbox.set()
     return status
+
+
+async def _group_target(
+    context: Context,
+    author: Account,
+    mentioned: list[Account],
+    parent: Status | None,
+    poll: PollRequest | None,
+) -> tuple[Account | None, Status | None]:
+    """The private group the post goes to (if any) and the post it then answers."""
+    try:
+        target = await group_posting.target_of(context, author, mentioned, parent)
+    except group_posting.GroupPostError as exc:
+        raise PostError(str(exc)) from None
+    if target is None:
+        return None, parent
+    if poll is not None:
+        raise PostError("polls cannot be posted to a private group")
+    return target
 
 
 async def _attachable(
@@ -187,6 +216,7 @@ async def edit_status(
         kept = media_ids is None and bool((await statuses.details(conn, status.id)).attachments)
     _check_text(text, spoiler_text, bool(attached) or kept)
     mentions = await _resolve_mentions(context, text)
+    group = await group_posting.submission_group(context, status)
     now = utcnow()
     edited = NewStatus(
         id=status.id, uri=status.uri, url=status.url, account_id=status.account_id,
@@ -196,8 +226,8 @@ async def edit_status(
         ),
         spoiler_text=spoiler_text, is_sensitive=bool(spoiler_text), language=status.language,
         is_local=True, created_at=to_db(status.created_at), source_text=text,
-        edited_at=to_db(now), mentions=tuple(a.id for a in mentions.values()),
-        tags=tuple(find_hashtags(text)),
+        edited_at=to_db(now), tags=tuple(find_hashtags(text)),
+        mentions=(group.id,) if group else tuple(a.id for a in mentions.values()),
     )  # fmt: skip
     async with context.db.read() as conn:
         before = await statuses.mentioned_account_ids(conn, status.id)
@@ -214,6 +244,9 @@ async def edit_status(
     async with context.db.read() as conn:
         updated = await statuses.get_by_id(conn, status.id)
     assert updated is not None
+    if group is not None:
+        await group_posting.resubmit(context, updated, user.account, group, [*mentions.values()])
+        return updated
     await notify_boosters_of_edit(context, updated)
     if updated.is_local_only:
         return updated
@@ -234,6 +267,7 @@ async def delete_status(context: Context, username: str, status_id: int) -> Stat
     """Delete a post of your own: a tombstone takes its place; a Delete goes to all who had it."""
     user = await get_member(context, username)
     status = await _own_status(context, user, status_id)
+    group = await group_posting.submission_group(context, status)
     async with context.db.read() as conn:
         details = await statuses.details(conn, status.id)
     mentioned = [m.account_id for m in details.mentions]
@@ -249,8 +283,8 @@ async def delete_status(context: Context, username: str, status_id: int) -> Stat
     def write(conn: sqlite3.Connection) -> None:
         media.detach(conn, status.id, now)
         statuses.delete_status(conn, status, now)
-        if status.is_local_only:
-            return  # it never left, so no other server has it to delete
+        if status.is_local_only or group is not None:
+            return  # it never left (local-only), or the group alone had it (withdraw)
         enqueue(
             conn,
             user.account.id,
@@ -260,6 +294,8 @@ async def delete_status(context: Context, username: str, status_id: int) -> Stat
         )
 
     await context.db.write(write)
+    if group is not None:
+        await group_posting.withdraw(context, status, user.account, group)
     context.wake.outbox.set()
     return status
 

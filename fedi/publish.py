@@ -19,11 +19,14 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Audience:
     """Who receives an activity, resolved when the outbox worker fans it out:
-    the remote followers of `followers_of`, the remote `account_ids`, and explicit `inboxes`."""
+    the remote followers of `followers_of`, the remote `account_ids`, explicit `inboxes`, and
+    the current remote members of the private group `members_of` (each delivery with its
+    FEP-8fcf Collection-Synchronization header)."""
 
     followers_of: int | None = None
     account_ids: tuple[int, ...] = ()
     inboxes: tuple[str, ...] = ()
+    members_of: int | None = None
 
     @classmethod
     def personal(cls, account: Account) -> Audience:
@@ -37,15 +40,18 @@ class Audience:
             "followers_of": self.followers_of,
             "account_ids": list(self.account_ids),
             "inboxes": list(self.inboxes),
+            "members_of": self.members_of,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Audience:
         followers_of = data.get("followers_of")
+        members_of = data.get("members_of")
         return cls(
             followers_of=int(followers_of) if followers_of is not None else None,
             account_ids=tuple(int(a) for a in data.get("account_ids", [])),
             inboxes=tuple(str(i) for i in data.get("inboxes", [])),
+            members_of=int(members_of) if members_of is not None else None,
         )
 
 
@@ -76,7 +82,9 @@ def _uris_in(activity: dict[str, Any]) -> list[str]:
 def enqueue(
     conn: sqlite3.Connection, actor_id: int, activity: dict[str, Any], audience: Audience, now: str
 ) -> None:
-    if not (audience.followers_of or audience.account_ids or audience.inboxes):
+    if not (
+        audience.followers_of or audience.account_ids or audience.inboxes or audience.members_of
+    ):
         return  # nobody elsewhere to tell
     if statuses.any_local_only(conn, _uris_in(activity)):
         # The callers already send nothing about local-only posts; this is the last check

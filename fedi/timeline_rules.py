@@ -14,6 +14,7 @@ from typing import Literal
 from fedi.context import Context
 from fedi.db import accounts, filters, lists, mutes, statuses
 from fedi.db.filters import Filter
+from fedi.group_access import may_see_group_post
 from fedi.html import plain_text
 from fedi.models import Account, Status
 from fedi.timeutil import to_db, utcnow
@@ -103,6 +104,12 @@ async def rules_for(context: Context, viewer_id: int) -> ViewerRules:
     )
 
 
+async def in_group(context: Context, viewer_id: int, status: Status) -> bool:
+    async with context.db.read() as conn:
+        viewer = await accounts.get_by_id(conn, viewer_id)
+    return await may_see_group_post(context, status, viewer) is not False
+
+
 async def searchable_text(context: Context, status: Status) -> str:
     """What filters match against: the content warning, the text, media descriptions and poll
     options, as plain text."""
@@ -130,6 +137,10 @@ async def judge(
     # A profile still shows a muted account's own posts, as on Mastodon; only filters apply.
     if where != "account" and any(a is not None and rules.hides_account(a, where) for a in authors):
         return HIDDEN
+    if (original or status).group_id is not None and not await in_group(
+        context, rules.viewer_id, original or status
+    ):
+        return HIDDEN  # a private group's post, and the viewer is not (or no longer) a member
     if where == "home" and not in_list and status.account_id in rules.exclusive:
         return HIDDEN
     active = rules.filters_in(where)

@@ -19,8 +19,9 @@ from datetime import datetime
 
 from fedi.activitypub.parse import host_of
 from fedi.context import Context
-from fedi.db import accounts, follows, interactions, outbox_activities
+from fedi.db import accounts, follows, group_posts, groups, interactions, outbox_activities
 from fedi.db.outbox_activities import DeliveryRow, OutboxRow
+from fedi.groups import synchronization_header
 from fedi.http import FetchError
 from fedi.ids import new_id
 from fedi.models import Account
@@ -76,9 +77,10 @@ class OutboxWorker:
 
     async def _fan_out(self, row: OutboxRow) -> None:
         inboxes = await self._inboxes(row)
+        headers = await self._sync_headers(row, inboxes)
         now = to_db(self.clock())
         deliveries: list[tuple[int, str, str, dict[str, str]]] = [
-            (new_id(), inbox, host_of(inbox), {}) for inbox in inboxes
+            (new_id(), inbox, host_of(inbox), headers.get(host_of(inbox), {})) for inbox in inboxes
         ]
         await self.context.db.write(
             lambda conn: outbox_activities.fan_out(conn, row.id, deliveries, now)
@@ -91,8 +93,28 @@ class OutboxWorker:
             if audience.followers_of is not None:
                 found += await follows.follower_inboxes(conn, audience.followers_of)
             found += await interactions.inboxes_of(conn, audience.account_ids)
+            if audience.members_of is not None:
+                found += await group_posts.member_inboxes(conn, audience.members_of)
         ours = self.context.settings.domain
         return [i for i in dict.fromkeys(found) if host_of(i) != ours]
+
+    async def _sync_headers(self, row: OutboxRow, inboxes: list[str]) -> dict[str, dict[str, str]]:
+        """A private group's deliveries carry the FEP-8fcf digest of its members on each host."""
+        members_of = Audience.from_json(row.audience).members_of
+        if members_of is None:
+            return {}
+        async with self.context.db.read() as conn:
+            group = await groups.get_group(conn, members_of)
+        if group is None:
+            return {}
+        return {
+            host: {
+                "Collection-Synchronization": await synchronization_header(
+                    self.context, group, host
+                )
+            }
+            for host in {host_of(inbox) for inbox in inboxes}
+        }
 
     async def deliver_once(self) -> int:
         now = self.clock()

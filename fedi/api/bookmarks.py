@@ -14,6 +14,7 @@ from fedi.api.entities import status_json, timestamp
 from fedi.api.interactions import visible_status
 from fedi.api.paging import link_header, page_of
 from fedi.db import bookmarks, listings, preferences
+from fedi.group_access import may_see_group_post
 from fedi.posting import PostError, pin_status
 from fedi.timeutil import from_db, to_db, utcnow
 from fedi.web.responses import JSONResponse
@@ -55,7 +56,12 @@ def _listing(scope: str, query: Any) -> Any:
         context = context_of(request)
         async with context.db.read() as conn:
             rows = await query(conn, caller.user.account.id, page_of(caller.params))
-        body = [await status_json(context, s, caller.user) for _, s in rows]
+        reader = caller.user.account
+        body = [
+            await status_json(context, s, caller.user)
+            for _, s in rows
+            if await may_see_group_post(context, s, reader) is not False  # left the group
+        ]
         return JSONResponse(body, headers=link_header(request, [row_id for row_id, _ in rows]))
 
     return endpoint

@@ -15,6 +15,7 @@ from fedi.api.paging import id_param
 from fedi.context import Context
 from fedi.db import accounts, interactions, statuses
 from fedi.db.mutes import hidden_sender_clause
+from fedi.group_access import may_see_group_post
 from fedi.ids import parse_id
 from fedi.models import User
 from fedi.timeline_rules import ViewerRules, rules_for
@@ -37,6 +38,8 @@ async def notification_json(
         status = await statuses.get_by_id(conn, status_id) if status_id else None
     if sender is None:
         return None
+    if status is not None and await may_see_group_post(context, status, user.account) is False:
+        return None  # a private group's post, and the member has left the group
     rendered = None
     if status is not None:
         if rules is not None:

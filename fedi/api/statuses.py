@@ -16,6 +16,7 @@ from fedi.api.media import media_ids_param
 from fedi.api.paging import id_param, page_of
 from fedi.api.poll_fields import poll_request_from
 from fedi.db import follows, preferences, statuses, timelines
+from fedi.group_access import may_see_group_post
 from fedi.ids import parse_id
 from fedi.models import Status, User
 from fedi.oauth import token_for
@@ -36,6 +37,10 @@ async def visible_to(request: Request, status: Status, viewer: User | None) -> b
     local-only post is for members alone; to anyone else it does not exist."""
     if status.is_local_only and viewer is None:
         return False
+    reader = viewer.account if viewer else None
+    in_group = await may_see_group_post(context_of(request), status, reader)
+    if in_group is not None:
+        return in_group  # a private group's post: its members only, at this moment
     if status.visibility in ("public", "unlisted"):
         return True
     if viewer is None:

@@ -18,6 +18,8 @@ from fedi.activitypub.collections import PAGE_SIZE, ordered_collection, ordered_
 from fedi.activitypub.notes import create_to_ap
 from fedi.activitypub.vocab import NOTE_CONTEXT
 from fedi.db import accounts, follows, statuses
+from fedi.group_access import is_submission
+from fedi.groups import group_of, may_read
 from fedi.ids import parse_id
 from fedi.models import Account, Status
 from fedi.serialize import note_document
@@ -180,10 +182,14 @@ async def remote_signer(request: Request) -> Account | None:
 
 async def is_signed_follower(request: Request, author: Account) -> bool:
     """Whether the request is signed by an approved follower of author, or by another actor of a
-    follower's server (Mastodon signs fetches with its instance actor)."""
+    follower's server (Mastodon signs fetches with its instance actor). For a private group,
+    only those fedi.groups.may_read admits: not just anyone on a member's server (V2)."""
     signer = await remote_signer(request)
     if signer is None or signer.domain is None:
         return False
+    group = await group_of(context_of(request), author)
+    if group is not None and group.is_private:
+        return await may_read(context_of(request), group, signer)
     async with context_of(request).db.read() as conn:
         return await follows.is_follower_or_on_follower_host(
             conn, author.id, signer.id, signer.domain
@@ -204,6 +210,8 @@ async def may_see(request: Request, status: Status, author: Account) -> bool:
     signer = await remote_signer(request)
     if signer is None:
         return False
+    if is_submission(status):
+        return signer.id == status.group_id  # a submission: for the group, not its server
     async with context_of(request).db.read() as conn:
         details = await statuses.details(conn, status.id)
     return any(m.account_id == signer.id or m.domain == signer.domain for m in details.mentions)

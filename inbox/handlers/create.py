@@ -1,7 +1,8 @@
 """Create{Note, Article, Question, Page, Event}: a new post. The object's author must be the
 actor and live on the actor's host (security.md S17); the post is kept only if it concerns
 someone here. A vote on one of our polls (a Note with a `name` and no content) is counted,
-never stored as a reply."""
+never stored as a reply. A post for one of our private groups is the group's to copy or refuse
+(fedi.group_submissions), never stored as it came."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from fedi.activitypub.remote_note import note_from_ap
 from fedi.activitypub.votes import vote_from_ap
 from fedi.context import Context
 from fedi.dereference import fetch_document
+from fedi.group_submissions import receive, submission_of
 from fedi.remote_posts import store_note
 from fedi.subscriptions import notify_subscribers_of
 from fedi.voting import receive_vote
@@ -29,5 +31,8 @@ async def handle_create(context: Context, incoming: Incoming) -> None:
     note = note_from_ap(obj)
     if note.author_uri != incoming.actor.uri or host_of(note.uri) != host_of(incoming.actor.uri):
         raise InvalidActivity("the object was not written by the actor")
+    submission = submission_of(obj, note, incoming.id, incoming.recipient_id)
+    if await receive(context, submission, incoming.actor):
+        return
     stored = await store_note(context, note, incoming.actor, recipient_id=incoming.recipient_id)
     await notify_subscribers_of(context, stored)

@@ -8,6 +8,7 @@ import sqlite3
 from fedi.activitypub.parse import InvalidActivity, host_of
 from fedi.context import Context
 from fedi.db import accounts, statuses
+from fedi.group_submissions import receive_delete
 from fedi.remote_posts import status_by_uri
 from fedi.timeutil import to_db, utcnow
 from inbox.handlers.common import Incoming
@@ -24,6 +25,8 @@ async def handle_delete(context: Context, incoming: Incoming) -> None:
     if host_of(target) != host_of(actor.uri):
         raise InvalidActivity("an actor can only delete its own objects")
     status = await status_by_uri(context, target)
+    if status is None and await receive_delete(context, target, actor):
+        return  # a submission a private group here had copied: the copy went with it
     if status is None:
         # Remember the id anyway, so a late copy of the post is not stored after its deletion.
         await context.db.write(lambda conn: statuses.tombstone_only(conn, target, actor.id, now))

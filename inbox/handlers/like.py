@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlite3
 
 from fedi.context import Context
-from fedi.db import follows, interactions, statuses
+from fedi.db import accounts, follows, interactions, statuses
+from fedi.group_access import may_see_group_post
 from fedi.models import Status
 from fedi.remote_posts import is_ours, status_by_uri
 from fedi.timeutil import to_db, utcnow
@@ -14,10 +15,15 @@ from inbox.handlers.common import Incoming
 
 async def can_see(context: Context, status: Status, account_id: int) -> bool:
     """Whether an account may see a post: it is public or unlisted, the account is mentioned,
-    or it follows the author of a followers-only post. A local-only post is seen by no remote
-    account."""
+    or it follows the author of a followers-only post; a private group's post, only a member.
+    A local-only post is seen by no remote account."""
     if status.is_local_only:
         return False
+    async with context.db.read() as conn:
+        account = await accounts.get_by_id(conn, account_id)
+    in_group = await may_see_group_post(context, status, account)
+    if in_group is not None:
+        return in_group
     if status.visibility in ("public", "unlisted"):
         return True
     async with context.db.read() as conn:

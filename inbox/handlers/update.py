@@ -8,6 +8,7 @@ from fedi.activitypub.remote_actor import ACTOR_TYPES, actor_from_ap
 from fedi.activitypub.remote_note import POST_TYPES, note_from_ap
 from fedi.context import Context
 from fedi.db import statuses
+from fedi.group_submissions import receive_edit, submission_of
 from fedi.models import NewStatus
 from fedi.remote_accounts import store_actor
 from fedi.remote_posts import mentioned_ids, status_by_uri
@@ -34,7 +35,10 @@ async def handle_update(context: Context, incoming: Incoming) -> None:
     note = note_from_ap(obj)
     status = await status_by_uri(context, note.uri)
     if status is None:
-        return  # never received: nothing to edit
+        # A member's submission is not kept, but a private group here may hold a copy of it.
+        submission = submission_of(obj, note, incoming.id, incoming.recipient_id)
+        await receive_edit(context, submission, actor)
+        return  # never received: nothing else to edit
     if status.account_id != actor.id or note.author_uri != actor.uri:
         raise InvalidActivity("only the author can edit a post")
     if await refresh_counts(context, status, note):
