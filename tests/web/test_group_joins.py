@@ -4,6 +4,10 @@ partners-only and local-only → refused), approving a request, and leaving with
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from fedi.db import follows
@@ -25,6 +29,7 @@ from tests.testrig.groups import (
 from tests.testrig.rig import BASE, Rig
 
 SHARED_INBOX = f"{BASE}/inbox"
+MASTODON_PAYLOADS = Path(__file__).resolve().parents[1] / "testrig" / "payloads" / "mastodon"
 
 
 async def add_partner(rig: Rig, group: Group, domain: str) -> None:
@@ -231,3 +236,27 @@ async def test_a_ban_excludes_a_member_whose_follow_row_remains(rig: Rig) -> Non
     async with rig.context.db.read() as conn:
         page = await follows.actor_uris_page(conn, group.id, "followers", None, 20)
     assert page == []
+
+
+async def test_mastodons_follow_and_unfollow_join_and_leave_a_group(rig: Rig) -> None:
+    """The captured Mastodon Follow and Undo{Follow} (a UUID id, no addressing), aimed at a
+    group: a Mastodon user joins a public group with the ordinary follow button."""
+    group = await create_group(rig.context, "climate", "alice")
+
+    def load(name: str) -> dict[str, Any]:
+        text = (MASTODON_PAYLOADS / name).read_text()
+        text = text.replace("https://fedi.test/users/alice", group.account.uri)
+        loaded: dict[str, Any] = json.loads(text.replace("https://mastodon.example", rig.evil.base))
+        return loaded
+
+    request, leave = load("follow.json"), load("undo_follow.json")
+    alice = rig.evil.actor("alice")
+    await rig.post(alice, request, url=f"{group.account.uri}/inbox")
+    await rig.process()
+    member = await account_of(rig.context, alice)
+    assert await state_in(rig.context, group, member) == "accepted"
+    [accept] = await queued(rig.context)
+    assert accept["object"]["id"] == request["id"]
+    await rig.post(alice, leave, url=f"{group.account.uri}/inbox")
+    await rig.process()
+    assert await state_in(rig.context, group, member) is None
