@@ -10,6 +10,8 @@ from fedi import ids
 from fedi.activitypub.notes import undo, wrap
 from fedi.context import Context
 from fedi.db import accounts, follows, interactions
+from fedi.group_membership import judge_join, log_join
+from fedi.groups import group_of
 from fedi.members import MemberError, get_member
 from fedi.models import Account
 from fedi.publish import Audience, enqueue
@@ -39,12 +41,19 @@ async def follow(context: Context, username: str, target: str | Account) -> str:
         if await interactions.is_blocked(conn, followed.id, user.account.id):
             raise MemberError("this account does not accept you as a follower")
         existing = await follows.get_follow(conn, user.account.id, followed.id)
+    group = await group_of(context, followed)
+    join = await judge_join(context, group, user.account) if group is not None else None
+    if join is not None and join.state == "refused":
+        raise MemberError("this group does not accept you as a member")
     if existing is not None and existing[2] == "accepted":
         return "accepted"
     now = to_db(utcnow())
     follow_id = f"{user.account.uri}#follows/{ids.new_id()}"
-    # A remote follow stays pending until the remote server accepts it.
+    # A remote follow stays pending until the remote server accepts it; joining a local group
+    # follows its rules (fedi.group_membership).
     state = "accepted" if followed.is_local and not followed.is_locked else "pending"
+    if join is not None:
+        state = join.state
     activity = _follow_activity(follow_id, user.account, followed)
 
     def write(conn: sqlite3.Connection) -> None:
@@ -52,8 +61,11 @@ async def follow(context: Context, username: str, target: str | Account) -> str:
             conn, follower_id=user.account.id, followed_id=followed.id, uri=follow_id,
             state=state, now=now,
         )  # fmt: skip
-        kind = "follow" if state == "accepted" else "follow_request"
-        interactions.notify(conn, [followed.id], kind, user.account.id, None, now)
+        if group is not None and join is not None:
+            log_join(conn, group, user.account, join, now)
+        else:
+            kind = "follow" if state == "accepted" else "follow_request"
+            interactions.notify(conn, [followed.id], kind, user.account.id, None, now)
         if not followed.is_local:
             enqueue(conn, user.account.id, activity, Audience.personal(followed), now)
 

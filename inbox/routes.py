@@ -12,6 +12,8 @@ from starlette.routing import Route
 from fedi.activitypub.parse import InvalidActivity, host_of, required_uri, types_of, uri_of
 from fedi.context import Context
 from fedi.db import accounts, inbox_activities
+from fedi.followers_sync import HEADER as SYNC_HEADER
+from fedi.followers_sync import MAX_HEADER as MAX_SYNC_HEADER
 from fedi.ids import new_id
 from fedi.jsonsafe import JSONError, loads_object
 from fedi.timeutil import to_db, utcnow
@@ -99,6 +101,10 @@ async def receive(request: Request) -> Response:
         return json_error(401, "the signer is not the activity's actor")
 
     now = to_db(utcnow())
+    # FEP-8fcf: kept for the worker, which compares follower digests after the activity.
+    sync = request.headers.get(SYNC_HEADER)
+    if sync is not None and len(sync) > MAX_SYNC_HEADER:
+        sync = None
     stored = await context.db.write(
         lambda conn: inbox_activities.insert(
             conn,
@@ -109,6 +115,7 @@ async def receive(request: Request) -> Response:
             body=body.decode("utf-8"),  # already checked to be UTF-8 JSON
             recipient_id=recipient_id,
             now=now,
+            collection_sync=sync,
         )
     )
     if stored:

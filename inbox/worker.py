@@ -2,7 +2,8 @@
 
 Row states (inbox_activities): pending -> done when the handler succeeds or the type is not one
 we act on; pending -> failed for an invalid activity; a transient failure (the remote server is
-away) stays pending with attempts + 1 and a later next_attempt_at, up to MAX_ATTEMPTS.
+away) stays pending with attempts + 1 and a later next_attempt_at, up to MAX_ATTEMPTS. Once an
+activity is done or failed, an FEP-8fcf header that came with it is applied (fedi.followers_sync).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from fedi.context import Context
 from fedi.db import accounts, inbox_activities
 from fedi.db.inbox_activities import InboxRow
 from fedi.dereference import DereferenceError
+from fedi.followers_sync import SyncError, synchronize
 from fedi.http import FetchError
 from fedi.remote_accounts import ActorError
 from fedi.timeutil import to_db, utcnow
@@ -51,6 +53,7 @@ class InboxWorker:
 
     async def process(self, row: InboxRow) -> None:
         outcome: Callable[[sqlite3.Connection], None]
+        finished = True
         try:
             await self._handle(row)
             outcome = lambda conn: inbox_activities.mark_done(conn, row.id)  # noqa: E731
@@ -64,12 +67,32 @@ class InboxWorker:
                 outcome = lambda conn: inbox_activities.mark_failed(conn, row.id, error)  # noqa: E731
             else:
                 later = to_db(self.clock() + retry_delay(row.attempts))
+                finished = False
                 outcome = lambda conn: inbox_activities.reschedule(conn, row.id, error, later)  # noqa: E731
         except Exception as exc:  # the worker's top level: record the error on the row
             log.exception("handler for %s %s failed", row.type, row.activity_uri)
             error = f"{type(exc).__name__}: {exc}"
             outcome = lambda conn: inbox_activities.mark_failed(conn, row.id, error)  # noqa: E731
         await self.context.db.write(outcome)
+        if finished:
+            await self._synchronize(row)
+
+    async def _synchronize(self, row: InboxRow) -> None:
+        """Apply the delivery's FEP-8fcf header. A failure is only logged: the sender puts the
+        header on every delivery, so the next one tries again."""
+        if row.collection_sync is None:
+            return
+        async with self.context.db.read() as conn:
+            sender = await accounts.get_by_uri(conn, row.actor_uri)
+        if sender is None:
+            return
+        try:
+            await synchronize(self.context, sender, row.collection_sync)
+        except (SyncError, *TRANSIENT) as exc:
+            log.info("follower synchronisation from %s (activity %s) skipped: %s",
+                     row.actor_uri, row.activity_uri, exc)  # fmt: skip
+        except Exception:  # like a handler's: never stops the worker
+            log.exception("follower synchronisation from %s failed", row.actor_uri)
 
     async def _handle(self, row: InboxRow) -> None:
         handler = HANDLERS.get(row.type)

@@ -32,6 +32,9 @@ _PAGE_SQL = {
     "followers": (
         "SELECT f.id, a.uri FROM follows f JOIN accounts a ON a.id = f.follower_id"
         " WHERE f.followed_id = ? AND f.state = 'accepted' AND a.suspended_at IS NULL"
+        # Someone banned from a group is no member, even while a follow row remains.
+        " AND NOT EXISTS (SELECT 1 FROM group_bans b WHERE b.group_id = f.followed_id"
+        "   AND b.account_id = f.follower_id)"
         " AND (? IS NULL OR f.id < ?) ORDER BY f.id DESC LIMIT ?"
     ),
     "following": (
@@ -158,3 +161,13 @@ async def pending_requests(conn: aiosqlite.Connection, account_id: int) -> list[
         (account_id,),
     )
     return [row[0] for row in await cursor.fetchall()]
+
+
+async def local_follower_uris(conn: aiosqlite.Connection, account_id: int) -> list[tuple[int, str]]:
+    """(account id, actor id) of the local accounts with an accepted follow of account_id."""
+    cursor = await conn.execute(
+        "SELECT a.id, a.uri FROM follows f JOIN accounts a ON a.id = f.follower_id"
+        " WHERE f.followed_id = ? AND f.state = 'accepted' AND a.domain IS NULL",
+        (account_id,),
+    )
+    return [(row[0], row[1]) for row in await cursor.fetchall()]

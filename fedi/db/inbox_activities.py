@@ -20,6 +20,7 @@ class InboxRow:
     body: str
     recipient_id: int | None
     attempts: int
+    collection_sync: str | None = None  # FEP-8fcf header of the delivery, as received
 
 
 def insert(
@@ -32,20 +33,22 @@ def insert(
     body: str,
     recipient_id: int | None,
     now: str,
+    collection_sync: str | None = None,
 ) -> bool:
     """Store one received activity; False when its id was seen before (a replay or a retry)."""
     cursor = conn.execute(
         "INSERT OR IGNORE INTO inbox_activities (id, activity_uri, actor_uri, type, body,"
-        " recipient_id, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (row_id, activity_uri, actor_uri, type, body, recipient_id, now, now),
+        " recipient_id, next_attempt_at, created_at, collection_sync)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (row_id, activity_uri, actor_uri, type, body, recipient_id, now, now, collection_sync),
     )
     return cursor.rowcount == 1
 
 
 async def due(conn: aiosqlite.Connection, now: str, limit: int) -> list[InboxRow]:
     cursor = await conn.execute(
-        "SELECT id, activity_uri, actor_uri, type, body, recipient_id, attempts"
-        " FROM inbox_activities WHERE state = 'pending' AND next_attempt_at <= ?"
+        "SELECT id, activity_uri, actor_uri, type, body, recipient_id, attempts,"
+        " collection_sync FROM inbox_activities WHERE state = 'pending' AND next_attempt_at <= ?"
         " ORDER BY attempts, id LIMIT ?",
         (now, limit),
     )

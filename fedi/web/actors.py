@@ -47,6 +47,21 @@ async def load_active_actor(request: Request) -> Account:
     return account
 
 
+async def load_readable_actor(request: Request) -> tuple[Account, bool]:
+    """The active actor whose collection is asked for, and whether it is a private group read
+    by one of its readers. A private group's collections answer only an HTTP-signed GET whose
+    verified signer `may_read` it; anyone else gets the 404 of an actor that does not exist
+    (security.md V1, V2, V8)."""
+    account = await load_active_actor(request)
+    context = context_of(request)
+    group = await group_of(context, account)
+    if group is None or not group.is_private:
+        return account, False
+    if not await may_read(context, group, await remote_signer(request)):
+        raise HTTPException(404, "no such account")
+    return account, True
+
+
 def parse_max_id(request: Request) -> int | None:
     raw = request.query_params.get("max_id")
     if raw is None:
@@ -92,11 +107,11 @@ async def instance_outbox(request: Request) -> Response:
 
 
 async def outbox(request: Request) -> Response:
-    account = await load_active_actor(request)
+    account, members_only = await load_readable_actor(request)
     context = context_of(request)
     uri = account.outbox_uri or ""
     max_id = parse_max_id(request)
-    follower = await is_signed_follower(request, account)
+    follower = members_only or await is_signed_follower(request, account)
     async with context.db.read() as conn:
         total = await statuses.count_public(conn, account.id, with_private=follower)
         if not is_page_request(request):
@@ -116,7 +131,7 @@ async def outbox(request: Request) -> Response:
 
 
 async def _actor_list(request: Request, side: Literal["followers", "following"]) -> Response:
-    account = await load_active_actor(request)
+    account, _ = await load_readable_actor(request)
     context = context_of(request)
     uri = (account.followers_uri if side == "followers" else account.following_uri) or ""
     max_id = parse_max_id(request)
@@ -142,7 +157,7 @@ async def following(request: Request) -> Response:
 
 
 async def featured(request: Request) -> Response:
-    account = await load_active_actor(request)
+    account, _ = await load_readable_actor(request)
     context = context_of(request)
     async with context.db.read() as conn:
         pinned = await statuses.pinned_public(conn, account.id, PAGE_SIZE)

@@ -1,11 +1,13 @@
 """Accept{Follow}: a remote account accepted a local member's follow request. Only the followed
-account can accept, and only a follow that was really asked for (security.md V12)."""
+account can accept, and only a follow that was really asked for; a follow of one of OUR accounts
+(a join request to a local group, say) is approved here and never by another server, whoever
+signs (security.md V12, Lemmy #6562)."""
 
 from __future__ import annotations
 
 from fedi.activitypub.parse import InvalidActivity
 from fedi.context import Context
-from fedi.db import follows
+from fedi.db import accounts, follows
 from inbox.handlers.common import Incoming, find_follow
 
 
@@ -14,6 +16,10 @@ async def handle_accept(context: Context, incoming: Incoming) -> None:
     if follow is None:
         return  # not a follow of ours (Accept of other things is not used)
     _, follower_id, followed_id, _ = follow
+    async with context.db.read() as conn:
+        followed = await accounts.get_by_id(conn, followed_id)
+    if followed is None or followed.is_local:
+        raise InvalidActivity("a follow of an account here is not accepted by another server")
     if followed_id != incoming.actor.id:
         raise InvalidActivity("only the followed account can accept a follow")
     await context.db.write(

@@ -1,5 +1,6 @@
 """Follow: someone elsewhere follows a local member. Accepted at once, or left pending for a
-locked account until the member answers; a blocked follower is rejected."""
+locked account until the member answers; a blocked follower is rejected. A Follow of a local
+group is a request to join it (inbox/handlers/group_follow.py)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,21 @@ from fedi.activitypub.notes import wrap
 from fedi.activitypub.parse import InvalidActivity
 from fedi.context import Context
 from fedi.db import follows, interactions
+from fedi.groups import group_of
 from fedi.publish import Audience, enqueue
 from fedi.timeutil import to_db, utcnow
 from inbox.handlers.common import Incoming, local_account
+from inbox.handlers.group_follow import NOT_HERE, handle_group_follow
 
 
 async def handle_follow(context: Context, incoming: Incoming) -> None:
     followed = await local_account(context, incoming.object_uri)
     if followed is None or followed.actor_type == "Application" or followed.is_suspended:
-        raise InvalidActivity("the follow is not for an account here")
+        raise InvalidActivity(NOT_HERE)
+    group = await group_of(context, followed)
+    if group is not None:
+        await handle_group_follow(context, incoming, group)
+        return
     follower = incoming.actor
     async with context.db.read() as conn:
         blocked = await interactions.is_blocked(conn, followed.id, follower.id)
