@@ -6,7 +6,7 @@ from typing import Any
 
 from fedi.activitypub.notes import note_to_ap
 from fedi.context import Context
-from fedi.db import statuses
+from fedi.db import accounts, statuses
 from fedi.models import Account, Status
 
 
@@ -15,6 +15,8 @@ async def note_document(
 ) -> dict[str, Any]:
     async with context.db.read() as conn:
         details = await statuses.details(conn, status.id)
+        group = await accounts.get_by_id(conn, status.group_id) if status.group_id else None
     return note_to_ap(
-        status, author, details, context.urls, context.settings.domain, with_context=with_context
-    )
+        status, author, details, context.urls, context.settings.domain, with_context=with_context,
+        audience=group.uri if group is not None else None,
+    )  # fmt: skip

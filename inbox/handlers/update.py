@@ -8,6 +8,7 @@ from fedi.activitypub.remote_actor import ACTOR_TYPES, actor_from_ap
 from fedi.activitypub.remote_note import POST_TYPES, note_from_ap
 from fedi.context import Context
 from fedi.db import statuses
+from fedi.group_relay import relay_post_update
 from fedi.models import NewStatus
 from fedi.remote_accounts import store_actor
 from fedi.remote_posts import mentioned_ids, status_by_uri
@@ -50,3 +51,4 @@ async def handle_update(context: Context, incoming: Incoming) -> None:
     )  # fmt: skip
     await context.db.write(lambda conn: statuses.apply_edit(conn, status, edited))
     await notify_boosters_of_edit(context, status)
+    await relay_post_update(context, status, incoming.activity)
