@@ -111,7 +111,7 @@ async def relay_remote_post(
     async with context.db.read() as conn:
         if await statuses.get_reblog(conn, group.id, post.id) is not None:
             return  # shared already
-    received = create if isinstance(create.get("object"), dict) else {**create, "object": note}
+    received = _as_received(create, note)
     reason = await refusal(context, group, post, author)
     if reason is None:
         await _share(context, group, post, received)
@@ -125,18 +125,45 @@ async def relay_remote_post(
     context.wake.outbox.set()
 
 
+def _as_received(create: dict[str, Any], note: dict[str, Any]) -> dict[str, Any]:
+    """The Create to pass on: as received, its post embedded (the one fetched, when it came by
+    reference), without bto or bcc, which are never passed on (security.md V3)."""
+    hidden = ("bto", "bcc")
+    obj = create.get("object")
+    shared = {k: v for k, v in create.items() if k not in hidden}
+    shared["object"] = {k: v for k, v in (obj if isinstance(obj, dict) else note).items()
+                        if k not in hidden}  # fmt: skip
+    return shared
+
+
 async def claim_local_post(context: Context, post: Status) -> Status:
     """A member's post that mentions a local public group belongs to that group (its audience)
-    once the group's checks pass; call before the post is serialised and sent."""
+    once the group's checks pass; one that mentions an open remote group names it as audience,
+    for that group to check. Call before the post is serialised and sent."""
     async with context.db.read() as conn:
         mentions = (await statuses.details(conn, post.id)).mentions
         author = await accounts.get_by_id(conn, post.account_id)
     group = await public_group_among(context, [m.uri for m in mentions])
-    if group is None or author is None:
+    if group is None:
+        return await _name_remote_group(context, post, [m.account_id for m in mentions])
+    if author is None:
         return post
     reason = await refusal(context, group, post, author)
     if reason is not None:
         log.info("group %s does not share %s: %s", group.account.uri, post.uri, reason)
+        return post
+    await context.db.write(lambda conn: group_posts.mark(conn, post.id, group.id))
+    return replace(post, group_id=group.id)
+
+
+async def _name_remote_group(context: Context, post: Status, mentioned: list[int]) -> Status:
+    if post.visibility not in ("public", "unlisted") or post.in_reply_to_uri is not None:
+        return post  # a reply belongs to its thread; a locked group is private, not for this
+    async with context.db.read() as conn:
+        found = [await accounts.get_by_id(conn, account_id) for account_id in mentioned]
+    groups = [a for a in found if a and not a.is_local and a.actor_type == "Group"]
+    group = next((a for a in groups if not a.is_locked), None)
+    if group is None:
         return post
     await context.db.write(lambda conn: group_posts.mark(conn, post.id, group.id))
     return replace(post, group_id=group.id)
