@@ -9,7 +9,7 @@ import logging
 import sqlite3
 from collections.abc import Sequence
 
-from fedi import group_posting, ids, media
+from fedi import group_posting, group_relay, ids, media
 from fedi.activitypub.notes import addressing, create_to_ap, wrap
 from fedi.context import Context
 from fedi.db import interactions, statuses
@@ -153,6 +153,7 @@ async def post_status(
     await notify_subscribers_of(context, status)
     if status.is_local_only:
         return status
+    status = await group_relay.claim_local_post(context, status)  # FEP-1b12 public groups
     audience = audience_for(status, list(new.mentions), extra)
     document = await note_document(context, status, account, with_context=False)
     activity = create_to_ap(document, account)
@@ -160,6 +161,7 @@ async def post_status(
         lambda conn: enqueue(conn, account.id, activity, audience, new.created_at)
     )
     context.wake.outbox.set()
+    await group_relay.relay_local_post(context, status, activity)
     return status
 
 
@@ -260,6 +262,7 @@ async def edit_status(
         lambda conn: enqueue(conn, user.account.id, activity, audience, to_db(now))
     )
     context.wake.outbox.set()
+    await group_relay.relay_post_update(context, updated, activity)
     return updated
 
 
@@ -279,6 +282,7 @@ async def delete_status(context: Context, username: str, status_id: int) -> Stat
     )
     activity = wrap("Delete", f"{status.uri}#delete", user.account, tombstone, to, cc)
     audience = audience_for(status, mentioned, (status.in_reply_to_account_id or 0,))
+    await group_relay.relay_post_delete(context, status, activity)  # while its boost is here
 
     def write(conn: sqlite3.Connection) -> None:
         media.detach(conn, status.id, now)

@@ -36,7 +36,10 @@ async def _is_relevant(
     author has local followers, or it answers a local post."""
     if incoming_to is not None:
         return True
-    if any(is_ours(context, uri) for uri in (*note.to, *note.cc, *note.mention_uris)):
+    addressed = [*note.to, *note.cc, *note.mention_uris]
+    if note.audience:
+        addressed.append(note.audience)
+    if any(is_ours(context, uri) for uri in addressed):
         return True
     if note.in_reply_to_uri and is_ours(context, note.in_reply_to_uri):
         return True
@@ -56,6 +59,17 @@ async def mentioned_ids(context: Context, note: ParsedNote, recipient_id: int | 
     if recipient_id is not None:
         found.append(recipient_id)
     return list(dict.fromkeys(found))
+
+
+async def _remote_group_of(context: Context, note: ParsedNote) -> int | None:
+    """The remote group a post says it belongs to (its FEP-1b12 audience), when we know that
+    group. A local group's posts are marked by the group itself, after its checks
+    (fedi.group_relay), never on the post's say-so."""
+    if note.audience is None or is_ours(context, note.audience):
+        return None
+    async with context.db.read() as conn:
+        group = await accounts.get_by_uri(conn, note.audience)
+    return group.id if group is not None and group.actor_type == "Group" else None
 
 
 async def store_note(
@@ -81,6 +95,7 @@ async def store_note(
     if note.in_reply_to_uri:
         parent = await fetch_status(context, note.in_reply_to_uri, depth + 1)
     mentions = await mentioned_ids(context, note, recipient_id)
+    group_id = await _remote_group_of(context, note)
     now = utcnow()
     new = NewStatus(
         id=new_id(), uri=note.uri, url=note.url, account_id=author.id,
@@ -94,7 +109,7 @@ async def store_note(
         # that names threads its own way still joins the thread (and conversation) it answers.
         thread_uri=(parent.thread_uri or parent.uri) if parent else note.thread_uri,
         reply_depth=depth, mentions=tuple(mentions), tags=note.tags,
-        attachments=note.attachments, poll=note.poll,
+        attachments=note.attachments, poll=note.poll, group_id=group_id,
     )  # fmt: skip
     stamp = to_db(now)
 

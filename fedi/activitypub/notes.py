@@ -40,6 +40,7 @@ def note_to_ap(
     *,
     with_context: bool = True,
     in_reply_to_uri: str | None = None,
+    audience: str | None = None,
 ) -> dict[str, Any]:
     to, cc = addressing(status.visibility, author.followers_uri, [m.uri for m in details.mentions])
     tags: list[dict[str, Any]] = [
@@ -81,6 +82,8 @@ def note_to_ap(
     }
     if status.thread_uri:
         note["context"] = status.thread_uri
+    if audience:
+        note["audience"] = audience  # the group the post belongs to (FEP-1b12)
     if status.language:
         note["contentMap"] = {status.language: status.content}
     if status.edited_at:
@@ -140,6 +143,8 @@ def create_to_ap(
     activity = wrap(
         "Create", f"{note['id']}/activity", author, body, body["to"], body["cc"], body["published"]
     )
+    if "audience" in body:
+        activity["audience"] = body["audience"]  # as Lemmy sends it, on both
     if not with_context:
         activity.pop("@context")
     return activity

@@ -17,6 +17,7 @@ from fedi.activitypub.parse import (
     text,
     types_of,
     uri_of,
+    uris,
 )
 from fedi.html import plain_text, sanitize
 from fedi.models import NewAttachment, Poll, PollOption, Visibility
@@ -50,6 +51,7 @@ class ParsedNote:
     thread_uri: str | None
     published: datetime | None
     updated: datetime | None
+    audience: str | None = None  # the group the post belongs to (FEP-1b12)
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -197,4 +199,5 @@ def note_from_ap(document: dict[str, Any]) -> ParsedNote:
         thread_uri=uri_of(document.get("context") or document.get("conversation")),
         published=parse_time(document.get("published")),
         updated=parse_time(document.get("updated")),
+        audience=next(iter(uris(document.get("audience"), 4)), None),
     )

@@ -1,5 +1,7 @@
 """Announce: a boost. A boosted post is fetched from its origin, never trusted as embedded, and
-only public or unlisted posts can be boosted (Mastodon announceable?, security.md V5)."""
+only public or unlisted posts can be boosted (Mastodon announceable?, security.md V5). An account
+boosts a post once: a group's Announce{Create} and Announce{post} of it make one boost. Other
+activities a group announces are handled in inbox.handlers.announced."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from fedi.ids import new_id
 from fedi.models import NewStatus
 from fedi.remote_posts import fetch_status, is_ours, status_by_uri
 from fedi.timeutil import to_db, utcnow
+from inbox.handlers.announced import handle_announced
 from inbox.handlers.common import Incoming
 
 
@@ -19,9 +22,11 @@ async def handle_announce(context: Context, incoming: Incoming) -> None:
     actor = incoming.actor
     if await status_by_uri(context, incoming.id) is not None:
         return  # this boost is already here
+    if await handle_announced(context, incoming):
+        return
     original_uri = incoming.object_uri
     obj = incoming.object
-    if isinstance(obj, dict) and types_of(obj) & {"Create", "Update"}:
+    if isinstance(obj, dict) and "Create" in types_of(obj):
         # A group relaying a member's activity (FEP-1b12, Lemmy): the boosted post is the
         # activity's object, fetched from its own origin like any other.
         inner = uri_of(obj.get("object"))
@@ -38,6 +43,9 @@ async def handle_announce(context: Context, incoming: Incoming) -> None:
         return
     if original.visibility not in ("public", "unlisted") or original.is_local_only:
         return  # private and local-only posts are never redistributed
+    async with context.db.read() as conn:
+        if await statuses.get_reblog(conn, actor.id, original.id) is not None:
+            return  # boosted already, under the Announce's other form
     now = to_db(utcnow())
     reblog = NewStatus(
         id=new_id(), uri=incoming.id, url=original.url, account_id=actor.id,

@@ -11,6 +11,7 @@ from fedi.activitypub.remote_note import note_from_ap
 from fedi.activitypub.votes import vote_from_ap
 from fedi.context import Context
 from fedi.dereference import fetch_document
+from fedi.group_relay import relay_remote_post
 from fedi.group_submissions import receive, submission_of
 from fedi.remote_posts import store_note
 from fedi.subscriptions import notify_subscribers_of
@@ -36,3 +37,4 @@ async def handle_create(context: Context, incoming: Incoming) -> None:
         return
     stored = await store_note(context, note, incoming.actor, recipient_id=incoming.recipient_id)
     await notify_subscribers_of(context, stored)
+    await relay_remote_post(context, incoming.activity, obj, stored, incoming.actor)  # FEP-1b12

@@ -1,5 +1,6 @@
 """Delete of a post (it becomes a tombstone) or of the actor itself (its content goes). Only the
-author can delete a post (Mastodon delete.rb)."""
+author can delete a post (Mastodon delete.rb), or a moderator of the local public group it is in
+(FEP-1b12)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import sqlite3
 from fedi.activitypub.parse import InvalidActivity, host_of
 from fedi.context import Context
 from fedi.db import accounts, statuses
+from fedi.group_moderation import remove_by_moderator
+from fedi.group_relay import relay_post_delete
 from fedi.group_submissions import receive_delete
 from fedi.remote_posts import status_by_uri
 from fedi.timeutil import to_db, utcnow
@@ -22,6 +25,8 @@ async def handle_delete(context: Context, incoming: Incoming) -> None:
         await context.db.write(lambda conn: accounts.delete_account(conn, actor.id))
         context.key_owners.forget(actor.uri)
         return
+    if await remove_by_moderator(context, incoming.activity, actor):
+        return
     if host_of(target) != host_of(actor.uri):
         raise InvalidActivity("an actor can only delete its own objects")
     status = await status_by_uri(context, target)
@@ -33,6 +38,7 @@ async def handle_delete(context: Context, incoming: Incoming) -> None:
         return
     if status.account_id != actor.id:
         raise InvalidActivity("only the author can delete a post")
+    await relay_post_delete(context, status, incoming.activity)
 
     def write(conn: sqlite3.Connection) -> None:
         if status.reblog_of_id is not None:

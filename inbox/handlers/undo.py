@@ -6,6 +6,7 @@ from fedi.activitypub.parse import InvalidActivity, types_of, uri_of
 from fedi.context import Context
 from fedi.db import follows, interactions, statuses
 from fedi.remote_posts import status_by_uri
+from inbox.handlers.announced import undo_shared_form
 from inbox.handlers.common import Incoming, find_follow, local_account
 
 
@@ -35,6 +36,8 @@ async def handle_undo(context: Context, incoming: Incoming) -> None:
             if reblog.account_id != actor.id:
                 raise InvalidActivity("only the booster can undo a boost")
             await context.db.write(lambda conn: statuses.delete_reblog(conn, reblog.id))
+            return
+        if await undo_shared_form(context, incoming):
             return
     if "Block" in kinds and isinstance(obj, dict):
         target_uri = uri_of(obj.get("object"))

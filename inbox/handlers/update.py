@@ -8,6 +8,7 @@ from fedi.activitypub.remote_actor import ACTOR_TYPES, actor_from_ap
 from fedi.activitypub.remote_note import POST_TYPES, note_from_ap
 from fedi.context import Context
 from fedi.db import statuses
+from fedi.group_relay import relay_post_update
 from fedi.group_submissions import receive_edit, submission_of
 from fedi.models import NewStatus
 from fedi.remote_accounts import store_actor
@@ -54,3 +55,4 @@ async def handle_update(context: Context, incoming: Incoming) -> None:
     )  # fmt: skip
     await context.db.write(lambda conn: statuses.apply_edit(conn, status, edited))
     await notify_boosters_of_edit(context, status)
+    await relay_post_update(context, status, incoming.activity)

@@ -1,6 +1,7 @@
 """A scripted remote server for attack tests: it serves whatever documents a test puts at its
 paths (actors with keys we hold, forged objects, redirects, wrong content types) over real HTTP
-on loopback, records every request it gets, and signs requests as any of its actors."""
+on loopback, records every request it gets (and the body of every POST), and signs requests as
+any of its actors."""
 
 from __future__ import annotations
 
@@ -54,6 +55,7 @@ class FakeRemote:
         self.base = f"http://{self.domain}"
         self.documents: dict[str, Served] = {}
         self.requests: list[str] = []
+        self.posted: list[tuple[str, dict[str, Any]]] = []  # (path, activity) of every POST
         self._server: BackgroundServer | None = None
 
     def put(self, path: str, document: Any, *, status: int = 200, content_type: str = AS_TYPE,
@@ -101,6 +103,11 @@ class FakeRemote:
         self.requests.append(path)
         served = self.documents.get(path)
         if request.method == "POST":
+            try:
+                activity = json.loads(await request.body())
+            except ValueError:
+                activity = {}
+            self.posted.append((path, activity if isinstance(activity, dict) else {}))
             return Response(status_code=202)
         if served is None:
             return Response(status_code=404)

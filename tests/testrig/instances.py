@@ -161,10 +161,13 @@ async def settle(*instances: Instance, max_rounds: int = 40) -> None:
 
 
 @asynccontextmanager
-async def federation(tmp_path: Path, *names: str) -> AsyncIterator[list[Instance]]:
-    """Start one instance per name (alice -> alice.test:<port>), all reachable from each other."""
+async def federation(
+    tmp_path: Path, *names: str, remotes: tuple[str, ...] = ()
+) -> AsyncIterator[list[Instance]]:
+    """Start one instance per name (alice -> alice.test:<port>), all reachable from each other
+    and from the fake remote servers named in `remotes` (tests.testrig.fake_remote)."""
     ports = {name: free_port() for name in names}
-    overrides = {f"{name}.test": "127.0.0.1" for name in names}
+    overrides = {f"{name}.test": "127.0.0.1" for name in (*names, *remotes)}
     instances = [
         Instance(
             name=name,
