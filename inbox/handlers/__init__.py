@@ -15,6 +15,7 @@ from inbox.handlers.delete import handle_delete
 from inbox.handlers.follow import handle_follow
 from inbox.handlers.like import handle_like
 from inbox.handlers.move import handle_move
+from inbox.handlers.quote_request import handle_quote_request
 from inbox.handlers.reject import handle_reject
 from inbox.handlers.undo import handle_undo
 from inbox.handlers.update import handle_update
@@ -29,6 +30,7 @@ HANDLERS: dict[str, Handler] = {
     "Like": handle_like,
     "EmojiReact": handle_like,  # Misskey/Pleroma reactions count as favourites, as on Mastodon
     "Move": handle_move,
+    "QuoteRequest": handle_quote_request,
     "Reject": handle_reject,
     "Undo": handle_undo,
     "Update": handle_update,
