@@ -1,7 +1,7 @@
 """SQL for what a group's pages show: its posts, and the shared library of documents and images
 attached to them. Everyone sees a public group's public and unlisted posts; a private group's
-members also see the group's own copies (a member's original submission is left out when the
-group holds a copy of it)."""
+members see the group's posts and its own copies of members' submissions (never a direct
+message, and not a member's original submission when the group holds a copy of it)."""
 
 from __future__ import annotations
 
@@ -17,10 +17,12 @@ from fedi.timeutil import from_db
 
 # Which posts of a group a reader sees: `?1` is the group's id.
 _PUBLIC_POSTS = (
-    "s.group_id = ?1 AND s.reblog_of_id IS NULL AND s.visibility IN ('public', 'unlisted')"
+    "(s.group_id = ?1 OR s.account_id = ?1) AND s.reblog_of_id IS NULL"
+    " AND s.visibility IN ('public', 'unlisted')"
 )
 _MEMBERS_POSTS = (
     "(s.group_id = ?1 OR s.account_id = ?1) AND s.reblog_of_id IS NULL"
+    " AND s.visibility <> 'direct'"
     " AND NOT EXISTS (SELECT 1 FROM statuses c WHERE c.account_id = ?1"
     "   AND c.submission_uri = s.uri)"
 )

@@ -166,34 +166,32 @@ def page(section: str) -> Callable[[Request], Awaitable[Response]]:
     return show
 
 
-def form_action(
-    section: str, actions: dict[str, Action]
-) -> Callable[[Request], Awaitable[Response]]:
-    """A POST to a section: `action` picks what to do; the page comes back saying what was done,
-    or, for a refusal, shown again with the reason (400)."""
+def page_path(group: Group, section: str) -> str:
+    base = f"/@{group.account.username}/manage"
+    return base if section == "settings" else f"{base}/{section}"
 
-    async def act(request: Request) -> Response:
-        found = await _managed(request)
-        if isinstance(found, Response):
-            return found
-        group, viewer = found
-        context = context_of(request)
-        form = await read_form(request)
-        check_csrf(request, form, context.settings.base_url)
-        action = actions.get(form.get("action", ""))
-        if action is None:
-            raise HTTPException(400, "unknown action")
-        try:
-            done = await action(context, group, viewer, form)
-        except NotAllowed:
-            raise HTTPException(404, NO_SUCH_ACCOUNT) from None
-        except ModerationError as refused:
-            return await _render(request, section, group, viewer, 400, refused.code, form)
-        path = f"/@{group.account.username}/manage"
-        path += "" if section == "settings" else f"/{section}"
-        return RedirectResponse(f"{path}?{urlencode({'done': done})}", 303)
 
-    return act
+async def act(request: Request) -> Response:
+    """A form's POST to /@<group>/manage/<section>/<action>: the section's page comes back saying
+    what was done (303), or, for a refusal, is shown again with the reason (400)."""
+    found = await _managed(request)
+    if isinstance(found, Response):
+        return found
+    group, viewer = found
+    section = request.path_params["section"]
+    action = ACTIONS.get((section, request.path_params["action"]))
+    if action is None:
+        raise HTTPException(404, NO_SUCH_ACCOUNT)
+    context = context_of(request)
+    form = await read_form(request)
+    check_csrf(request, form, context.settings.base_url)
+    try:
+        done = await action(context, group, viewer, form)
+    except NotAllowed:
+        raise HTTPException(404, NO_SUCH_ACCOUNT) from None
+    except ModerationError as refused:
+        return await _render(request, section, group, viewer, 400, refused.code, form)
+    return RedirectResponse(f"{page_path(group, section)}?{urlencode({'done': done})}", 303)
 
 
 def _account_id(form: Form) -> int:
@@ -254,48 +252,25 @@ async def _remove_partner(context: Context, group: Group, viewer: User, form: Fo
     return "partner_removed"
 
 
-_BASE = "/@{username}/manage"
+ACTIONS: dict[tuple[str, str], Action] = {
+    ("settings", "save"): _save,
+    ("settings", "add_partner"): _add_partner,
+    ("settings", "remove_partner"): _remove_partner,
+    ("requests", "approve"): _approve,
+    ("requests", "reject"): on_account(moderation.reject, "rejected"),
+    ("members", "remove"): _remove,
+    ("members", "ban"): _ban,
+    ("bans", "unban"): on_account(moderation.unban, "unbanned"),
+    ("moderators", "add"): _add_moderator,
+    ("moderators", "remove"): on_account(moderation.remove_moderator, "moderator_removed"),
+}
+
 routes = [
-    Route(_BASE, page("settings"), methods=["GET"]),
-    Route(
-        _BASE,
-        form_action(
-            "settings",
-            {"save": _save, "add_partner": _add_partner, "remove_partner": _remove_partner},
-        ),
-        methods=["POST"],
+    Route("/@{username}/manage", page("settings"), methods=["GET"]),
+    *(
+        Route(f"/@{{username}}/manage/{section}", page(section), methods=["GET"])
+        for section in SECTIONS
+        if section != "settings"
     ),
-    Route(f"{_BASE}/requests", page("requests"), methods=["GET"]),
-    Route(
-        f"{_BASE}/requests",
-        form_action(
-            "requests", {"approve": _approve, "reject": on_account(moderation.reject, "rejected")}
-        ),
-        methods=["POST"],
-    ),
-    Route(f"{_BASE}/members", page("members"), methods=["GET"]),
-    Route(
-        f"{_BASE}/members",
-        form_action("members", {"remove": _remove, "ban": _ban}),
-        methods=["POST"],
-    ),
-    Route(f"{_BASE}/bans", page("bans"), methods=["GET"]),
-    Route(
-        f"{_BASE}/bans",
-        form_action("bans", {"unban": on_account(moderation.unban, "unbanned")}),
-        methods=["POST"],
-    ),
-    Route(f"{_BASE}/moderators", page("moderators"), methods=["GET"]),
-    Route(
-        f"{_BASE}/moderators",
-        form_action(
-            "moderators",
-            {
-                "add": _add_moderator,
-                "remove": on_account(moderation.remove_moderator, "moderator_removed"),
-            },
-        ),
-        methods=["POST"],
-    ),
-    Route(f"{_BASE}/log", page("log"), methods=["GET"]),
+    Route("/@{username}/manage/{section}/{action}", act, methods=["POST"]),
 ]

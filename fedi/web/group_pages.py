@@ -178,7 +178,11 @@ async def group_status(
         and not group.account.is_suspended
         and (
             status.visibility in ("public", "unlisted")
-            or (status.visibility == "private" and await standing_reads(context, group, viewer))
+            or (
+                status.visibility == "private"
+                and group.is_private
+                and await standing_reads(context, group, viewer)
+            )
         )
     )
     if status is None or not visible:

@@ -3,16 +3,20 @@ them, posts that belong to a group (with files), and signing in on the web with 
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 import httpx
+from babel.messages.pofile import read_po
 
 from fedi import ids
 from fedi.context import Context
 from fedi.db import accounts, follows, statuses
 from fedi.db import media as media_rows
+from fedi.i18n import catalogue_path
 from fedi.models import Account, Group, NewAttachment, NewStatus, RemoteActor, Status, Visibility
 from fedi.timeutil import to_db, utcnow
 from tests.conftest import BASE
@@ -70,6 +74,7 @@ async def group_post(
     files: Sequence[tuple[str, str]] = (),
     submitted_by: Account | None = None,
     upload: tuple[str, str, int] | None = None,
+    submission_uri: str | None = None,
 ) -> Status:
     """A post belonging to `group` (its audience). `files`: remote attachments as (media type,
     description); `upload`: one local file as (media type, description, size). With
@@ -88,6 +93,7 @@ async def group_post(
             for i, (media_type, description) in enumerate(files)
         ),
         group_id=group.id, submitted_by_id=submitted_by.id if submitted_by else None,
+        submission_uri=submission_uri,
     )  # fmt: skip
     upload_id = ids.new_id()
 
@@ -135,8 +141,33 @@ async def sign_in(client: httpx.AsyncClient, username: str, password: str) -> No
 async def submit(
     client: httpx.AsyncClient, path: str, fields: dict[str, str], *, form_page: str | None = None
 ) -> httpx.Response:
-    """POST a form the way a browser does: with the CSRF token of the page that holds it."""
-    token = await csrf_token(client, form_page or path)
+    """POST a form the way a browser does: with the CSRF token of the page that holds it (for an
+    action URL such as /@group/manage/members/ban, the page one level up)."""
+    page = form_page or path.rsplit("/", 1)[0].removesuffix("/settings")
+    token = await csrf_token(client, page)
     return await client.post(
         path, data={"csrf_token": token, **fields}, headers=BROWSER | {"Origin": BASE}
     )
+
+
+@cache
+def _english_sentences(code: str) -> tuple[str, ...]:
+    """English messages whose translation into `code` differs: none may remain on its pages."""
+    with catalogue_path(code).open("rb") as handle:
+        catalog = read_po(handle, locale=code)
+    return tuple(
+        m.id
+        for m in catalog
+        if isinstance(m.id, str) and len(m.id) > 3 and "%(" not in m.id and m.string != m.id
+    )
+
+
+def assert_translated(page: str, code: str) -> None:
+    """The visible text of a page in `code` holds no English message that has a translation."""
+    if code == "en":
+        return
+    body = page.split("<main>", 1)[-1]
+    text = html.unescape(re.sub(r"<[^>]+>", " ", body))
+    text = " ".join(text.split())
+    left = [m for m in _english_sentences(code) if re.search(rf"(?<!\w){re.escape(m)}(?!\w)", text)]
+    assert left == [], f"{code}: untranslated {left}"

@@ -18,10 +18,10 @@ from fedi.db import group_posts
 from fedi.db import groups as group_rows
 from fedi.groups import create_group
 from fedi.members import add_member
-from fedi.models import Group, User
+from fedi.models import Account, Group, User
 from fedi.relationships import follow
 from fedi.signing import signer_for
-from tests.testrig.groups import BROWSER, group_post, sign_in, submit
+from tests.testrig.groups import BROWSER, assert_translated, group_post, sign_in, submit
 from tests.testrig.instances import federation, settle
 
 AP = {"Accept": ACTIVITY_JSON}
@@ -98,6 +98,13 @@ async def test_public_group_page_shows_its_posts_in_each_language(
     assert "Hello forum" in page.text and "@mia@fedi.test" in page.text
     assert "Only my followers" not in page.text
     assert "/@forum/library" in page.text
+    assert_translated(page.text, code)
+    await sign_in(client, "mia", "password-mia")
+    member = await client.get(f"/@forum?lang={code}", headers=BROWSER)
+    assert_translated(member.text, code)
+    library = await client.get(f"/@forum/library?lang={code}", headers=BROWSER)
+    assert library.status_code == 200
+    assert_translated(library.text, code)
     if code == "en":
         assert "Public group: its posts can be read by anyone." in page.text
         assert "1 member" in page.text
@@ -111,6 +118,7 @@ async def test_private_group_shows_only_its_description_to_visitors(
     assert page.status_code == 200
     assert html_dir(page.text) == (code, "rtl" if code == "ar" else "ltr")
     assert NOTICE[code] in page.text
+    assert_translated(page.text, code)
     assert "Strategic litigation" in page.text
     for hidden in ("Secret case strategy", "@mia@fedi.test", "@olga@fedi.test", "/library"):
         assert hidden not in page.text
@@ -130,6 +138,35 @@ async def test_private_group_member_sees_posts_and_the_member_who_wrote_them(
     assert "You are a member of this group." in page.text
     assert "/@casework/leave" in page.text and "/@casework/library" in page.text
     assert "/@casework/manage" not in page.text  # not a moderator
+
+
+async def test_members_see_the_group_copy_not_the_submission_nor_direct_messages(
+    client: httpx.AsyncClient, context: Context, casework: Group, mia: User
+) -> None:
+    original = await group_post(
+        context, mia.account, casework, "Original submission", visibility="direct"
+    )
+    await group_post(
+        context, casework.account, casework, "Group copy of it", visibility="private",
+        submitted_by=mia.account, submission_uri=original.uri,
+    )  # fmt: skip
+    await group_post(context, mia.account, casework, "A direct message", visibility="direct")
+    await sign_in(client, "mia", "password-mia")
+    page = await client.get("/@casework?lang=en", headers=BROWSER)
+    assert "Group copy of it" in page.text
+    assert "Original submission" not in page.text and "A direct message" not in page.text
+
+
+async def test_a_public_group_post_page_shows_public_posts_only(
+    client: httpx.AsyncClient, context: Context, forum: Group, mia: User
+) -> None:
+    await follow(context, "mia", forum.account)
+    shown = await group_post(context, forum.account, forum, "Welcome everyone")
+    hidden = await group_post(context, forum.account, forum, "For followers", visibility="private")
+    await sign_in(client, "mia", "password-mia")
+    page = await client.get(f"/@forum/{shown.id}?lang=en", headers=BROWSER)
+    assert page.status_code == 200 and "Welcome everyone" in page.text
+    assert (await client.get(f"/@forum/{hidden.id}", headers=BROWSER)).status_code == 404
 
 
 async def test_private_group_post_page_is_for_members_only(
@@ -291,8 +328,8 @@ async def test_private_library_collection_needs_a_signed_fetch_by_a_reader(
         url = f"{g.base}/users/casework/library?page=true"
         missing = f"{g.base}/users/nogroupx/library?page=true"
 
-        async def fetch(target: str, signer: object = None) -> tuple[int, bytes]:
-            sign = signer_for(h.ctx, signer) if signer is not None else None  # type: ignore[arg-type]
+        async def fetch(target: str, signer: Account | None = None) -> tuple[int, bytes]:
+            sign = signer_for(h.ctx, signer) if signer is not None else None
             response = await h.ctx.http.get(target, {"Accept": ACTIVITY_JSON}, sign=sign)
             return response.status, response.body
 
