@@ -125,8 +125,9 @@ async def approve(context: Context, group: Group, moderator: User, account_id: i
     accept = _follow_answer("Accept", group, member, follow)
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
-        follows.set_state(conn, member.id, group.id, "accepted")
+    def write(conn: sqlite3.Connection) -> bool:
+        if not follows.set_state(conn, member.id, group.id, "accepted"):
+            return False  # the request was withdrawn meanwhile
         if member.is_local:
             interactions.notify(conn, [member.id], JOIN_ACCEPTED, group.id, None, now)
         elif not group.is_local_only:
@@ -135,8 +136,10 @@ async def approve(context: Context, group: Group, moderator: User, account_id: i
             conn, group.id, moderator.account.id, "approve_new_domain" if first else "approve",
             now, target_account_id=member.id, target_domain=member.domain,
         )  # fmt: skip
+        return True
 
-    await context.db.write(write)
+    if not await context.db.write(write):
+        raise ModerationError("no_request", "this account has no pending join request")
     context.wake.outbox.set()
     return Moderated(first_on_domain=first)
 
