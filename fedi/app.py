@@ -25,7 +25,16 @@ from fedi.context import Context, open_context
 from fedi.i18n import Translations
 from fedi.media import clean_up_regularly
 from fedi.poll_loop import PollLoop
-from fedi.web import actors, discovery, group_collections, pages, signin, signup
+from fedi.web import (
+    actors,
+    discovery,
+    group_collections,
+    group_manage,
+    group_pages,
+    pages,
+    signin,
+    signup,
+)
 from fedi.web.media import routes as media_routes
 from fedi.web.negotiation import prefers_html
 from fedi.web.responses import JSONResponse, json_error
@@ -144,6 +153,8 @@ def create_app(
             *api_routes,
             *actors.routes,
             *group_collections.routes,
+            *group_pages.routes,  # before pages: /@name/library is not a post id
+            *group_manage.routes,
             *pages.routes,
             *signin.routes,
             *media_routes,

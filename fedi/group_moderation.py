@@ -1,161 +1,333 @@
-"""Moderation a group announces (FEP-1b12): what its moderators do (removing a post, banning a
-member, adding or removing a moderator, Update{Group}) reaches the group's followers as an
-Announce by the group. A removed post leaves the group here and elsewhere; a removal by a remote
-moderator arrives as a Delete naming the group and is checked against the moderators list."""
+"""Moderating a group's membership: answering join requests, removing, banning and unbanning
+members, and naming moderators. Each action checks that the acting member may do it (a
+moderator of the group, or an administrator or moderator of this server), is written to the
+group's log, and is told to the member's server: Accept{Follow}, or Reject{Follow}, which
+Mastodon also reads as the end of an existing follow (groups.md)."""
 
 from __future__ import annotations
 
-import logging
 import sqlite3
-from collections.abc import Coroutine
-from typing import Any, overload
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-from fedi.activitypub.group_activities import announce, removal, without_context
-from fedi.activitypub.notes import wrap
-from fedi.activitypub.parse import InvalidActivity, addresses, text, uri_of, uris
+from fedi.activitypub.notes import undo, wrap
+from fedi.activitypub.vocab import PUBLIC
 from fedi.context import Context
-from fedi.db import accounts, group_posts, statuses
+from fedi.db import accounts, follows, interactions
 from fedi.db import groups as group_rows
-from fedi.group_relay import (
-    activity_announce_id,
-    public_group_among,
-    removal_announcements,
-)
 from fedi.groups import GroupError
 from fedi.ids import new_id
-from fedi.models import Account, Group
+from fedi.models import Account, Group, User
 from fedi.publish import Audience, enqueue
-from fedi.remote_posts import status_by_uri
-from fedi.timeutil import from_db, to_ap, to_db, utcnow
+from fedi.remote_accounts import ActorError, parse_handle
+from fedi.timeutil import to_db, utcnow
 
-log = logging.getLogger(__name__)
-MAX_REASON = 500
-
-
-def _announcement(group: Group, activity: dict[str, Any], now: str) -> dict[str, Any]:
-    published = to_ap(from_db(now))
-    if not group.is_private:
-        return announce(group.account, activity_announce_id(group), activity, published)
-    # A private group's moderation is for its members only: never to Public.
-    return wrap(
-        "Announce", activity_announce_id(group), group.account, without_context(activity),
-        [group.account.followers_uri or ""], [], published,
-    )  # fmt: skip
+STAFF_ROLES = ("admin", "moderator")
+# The notification a local member gets when a moderator lets them in. Mastodon has no type for
+# an accepted follow request; apps that do not know a type leave it out.
+JOIN_ACCEPTED = "group_join_accepted"
 
 
-def _enqueue(
-    conn: sqlite3.Connection, group: Group, announcement: dict[str, Any], now: str
-) -> None:
-    if group.is_local_only:
-        return  # nothing about a local-only group leaves this server
-    enqueue(conn, group.id, announcement, Audience(followers_of=group.id), now)
+class ModerationError(GroupError):
+    """A moderator action cannot be done. `code` names the reason for the pages to translate."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
-@overload
-def announce_moderation(
-    target: sqlite3.Connection, group: Group, activity: dict[str, Any], now: str
-) -> dict[str, Any]: ...
+class NotAllowed(ModerationError):
+    """The acting member may not do this in this group (pages answer as for a missing group)."""
+
+    def __init__(self) -> None:
+        super().__init__("not_allowed", "you do not moderate this group")
 
 
-@overload
-def announce_moderation(
-    target: Context, group: Group, activity: dict[str, Any], now: str
-) -> Coroutine[Any, Any, dict[str, Any]]: ...
+@dataclass(frozen=True)
+class Moderated:
+    """What an action did: for a public group, the activity FEP-1b12 wants the group to announce
+    (None for a private group, whose moderation stays among its members); for an approval,
+    whether the new member is the first from their server, whose admins can now read the group."""
+
+    activity: dict[str, Any] | None = None
+    first_on_domain: bool = False
 
 
-def announce_moderation(
-    target: sqlite3.Connection | Context, group: Group, activity: dict[str, Any], now: str
-) -> dict[str, Any] | Coroutine[Any, Any, dict[str, Any]]:
-    """The group announces a moderation activity to its followers; returns the Announce. With a
-    connection (inside the caller's write, so that the action and its announcement commit
-    together) it is queued at once and the caller wakes the outbox; with a Context, await it.
-    `now` is a database timestamp (fedi.timeutil.to_db)."""
-    announcement = _announcement(group, activity, now)
-    if isinstance(target, sqlite3.Connection):
-        _enqueue(target, group, announcement, now)
-        return announcement
-    return _announce_now(target, group, announcement, now)
+async def may_moderate(context: Context, group: Group, user: User) -> bool:
+    if user.role in STAFF_ROLES:
+        return True
+    async with context.db.read() as conn:
+        return await group_rows.moderator_role(conn, group.id, user.account.id) is not None
 
 
-async def _announce_now(
-    context: Context, group: Group, announcement: dict[str, Any], now: str
+async def may_name_moderators(context: Context, group: Group, user: User) -> bool:
+    """Only the group's owner or an administrator adds and removes moderators."""
+    if user.role == "admin":
+        return True
+    async with context.db.read() as conn:
+        return await group_rows.moderator_role(conn, group.id, user.account.id) == "owner"
+
+
+async def check_moderator(context: Context, group: Group, user: User) -> None:
+    if not await may_moderate(context, group, user):
+        raise NotAllowed()
+
+
+async def _account(context: Context, account_id: int) -> Account:
+    async with context.db.read() as conn:
+        account = await accounts.get_by_id(conn, account_id)
+    if account is None:
+        raise ModerationError("unknown_account", "there is no such account")
+    return account
+
+
+def _follow_answer(
+    kind: str, group: Group, member: Account, follow: tuple[int, str | None, str]
 ) -> dict[str, Any]:
-    await context.db.write(lambda conn: _enqueue(conn, group, announcement, now))
+    """Accept{Follow} or Reject{Follow} from the group, with the member's own Follow (its stored
+    id) as the object, as Mastodon expects it."""
+    follow_id = follow[1] or f"{member.uri}#follows/{follow[0]}"
+    follow_activity = {
+        "id": follow_id, "type": "Follow", "actor": member.uri, "object": group.account.uri,
+    }  # fmt: skip
+    activity_id = f"{group.account.uri}#{kind.lower()}s/follows/{new_id()}"
+    return wrap(kind, activity_id, group.account, follow_activity, [member.uri], [])
+
+
+async def _follow_of(
+    context: Context, group: Group, member: Account
+) -> tuple[int, str | None, str]:
+    async with context.db.read() as conn:
+        found = await follows.get_follow(conn, member.id, group.id)
+    if found is None:
+        raise ModerationError("no_request", "this account has not asked to join")
+    return found
+
+
+def _announceable(group: Group, activity: dict[str, Any]) -> Moderated:
+    return Moderated(activity=None if group.is_private else activity)
+
+
+async def approve(context: Context, group: Group, moderator: User, account_id: int) -> Moderated:
+    """Let a join request in: the follow becomes accepted."""
+    await check_moderator(context, group, moderator)
+    member = await _account(context, account_id)
+    follow = await _follow_of(context, group, member)
+    if follow[2] != "pending":
+        raise ModerationError("no_request", "this account has no pending join request")
+    async with context.db.read() as conn:
+        if await group_rows.is_banned(conn, group.id, member.id):
+            raise ModerationError("banned", "this account is banned from the group")
+        first = member.domain is not None and not await group_rows.has_member_on_domain(
+            conn, group.id, member.domain
+        )
+    accept = _follow_answer("Accept", group, member, follow)
+    now = to_db(utcnow())
+
+    def write(conn: sqlite3.Connection) -> bool:
+        if not follows.set_state(conn, member.id, group.id, "accepted"):
+            return False  # the request was withdrawn meanwhile
+        if member.is_local:
+            interactions.notify(conn, [member.id], JOIN_ACCEPTED, group.id, None, now)
+        elif not group.is_local_only:
+            enqueue(conn, group.id, accept, Audience.personal(member), now)
+        group_rows.log_action(
+            conn, group.id, moderator.account.id, "approve_new_domain" if first else "approve",
+            now, target_account_id=member.id, target_domain=member.domain,
+        )  # fmt: skip
+        return True
+
+    if not await context.db.write(write):
+        raise ModerationError("no_request", "this account has no pending join request")
     context.wake.outbox.set()
-    return announcement
+    return Moderated(first_on_domain=first)
 
 
-async def delete_public_group_post(
+async def _end_follow(
     context: Context,
     group: Group,
-    status_id: int,
-    moderator_account_id: int,
+    moderator: User,
+    member: Account,
+    action: str,
     reason: str,
-    *,
-    delete: dict[str, Any] | None = None,
+    follow: tuple[int, str | None, str] | None,
+    also: Callable[[sqlite3.Connection, str], None] | None = None,
 ) -> None:
-    """A moderator removes a post from a public group: the group's boost goes, a remote post's
-    copy here goes too (a local member's post stays theirs, outside the group), the group
-    announces the Delete (`delete` as a remote moderator sent it, else one by the moderator) and
-    undoes its Announce for Mastodon, and the moderation log keeps who, what and why."""
-    if group.is_private:
-        raise GroupError("only a public group's posts are removed this way")
-    async with context.db.read() as conn:
-        post = await statuses.get_by_id(conn, status_id)
-        role = await group_rows.moderator_role(conn, group.id, moderator_account_id)
-        moderator = await accounts.get_by_id(conn, moderator_account_id)
-        boost = await statuses.get_reblog(conn, group.id, status_id)
-    if post is None or post.reblog_of_id is not None or post.group_id != group.id:
-        raise GroupError("no such post in this group")
-    if role is None or moderator is None:
-        raise GroupError("only the group's moderators can remove its posts")
-    reason = reason[:MAX_REASON]
-    if delete is None:
-        actor = moderator if moderator.is_local else group.account
-        delete = removal(actor, f"{actor.uri}#removals/{new_id()}", group.account, post.uri, reason)
-    outgoing = removal_announcements(group, post, boost, delete)
+    """Delete the member's follow (if any) and tell their server with Reject{Follow}; log it."""
+    reject = _follow_answer("Reject", group, member, follow) if follow else None
     now = to_db(utcnow())
 
     def write(conn: sqlite3.Connection) -> None:
-        if boost is not None:
-            statuses.delete_reblog(conn, boost.id)
-        if post.is_local:
-            group_posts.unmark(conn, post.id, group.id)
-        else:
-            statuses.delete_status(conn, post, now)
+        if also is not None:
+            also(conn, now)
+        if follow is not None:
+            follows.delete_follow(conn, member.id, group.id)
+            if reject is not None and not member.is_local and not group.is_local_only:
+                enqueue(conn, group.id, reject, Audience.personal(member), now)
         group_rows.log_action(
-            conn, group.id, moderator.id, "remove_post", now, target_account_id=post.account_id,
-            detail=f"{post.uri} {reason}".strip(),
+            conn, group.id, moderator.account.id, action, now,
+            target_account_id=member.id, target_domain=member.domain, detail=reason,
         )  # fmt: skip
-        for activity, audience in outgoing:
-            enqueue(conn, group.id, activity, audience, now)
 
     await context.db.write(write)
-    log.info("group %s: %s removed %s", group.account.uri, moderator.uri, post.uri)
     context.wake.outbox.set()
 
 
-async def remove_by_moderator(context: Context, delete: dict[str, Any], actor: Account) -> bool:
-    """A Delete that names a local public group (audience, target, to or cc) and someone else's
-    post in it: done when the actor moderates that group, refused (InvalidActivity) otherwise.
-    False when it is no such removal (an author's own Delete, or no group of ours named)."""
-    target = uri_of(delete.get("object"))
-    if target is None:
-        return False
-    named = [*uris(delete.get("audience"), 4), *uris(delete.get("target"), 4)]
-    named += [*addresses(delete, "to"), *addresses(delete, "cc")]
-    group = await public_group_among(context, named)
-    if group is None:
-        return False
-    post = await status_by_uri(context, target)
-    if post is None or post.reblog_of_id is not None or post.account_id == actor.id:
-        return False
-    if post.group_id != group.id:
-        raise InvalidActivity("the post is not in this group")
+async def reject(context: Context, group: Group, moderator: User, account_id: int) -> Moderated:
+    """Refuse a join request."""
+    await check_moderator(context, group, moderator)
+    member = await _account(context, account_id)
+    follow = await _follow_of(context, group, member)
+    if follow[2] != "pending":
+        raise ModerationError("no_request", "this account has no pending join request")
+    await _end_follow(context, group, moderator, member, "reject", "", follow)
+    return Moderated()
+
+
+async def _check_target(context: Context, group: Group, member: Account) -> None:
+    """Moderators are not removed or banned as members: take their role away first."""
     async with context.db.read() as conn:
-        role = await group_rows.moderator_role(conn, group.id, actor.id)
-    if role is None:
-        raise InvalidActivity("only the group's moderators can remove a post from it")
-    reason = text(delete.get("summary"), MAX_REASON)
-    await delete_public_group_post(context, group, post.id, actor.id, reason, delete=delete)
-    return True
+        role = await group_rows.moderator_role(conn, group.id, member.id)
+    if role is not None or member.id == group.id:
+        raise ModerationError("is_moderator", "a moderator cannot be removed or banned")
+
+
+async def remove_member(
+    context: Context, group: Group, moderator: User, account_id: int, reason: str = ""
+) -> Moderated:
+    """End a membership; the member may ask again (a ban keeps them out)."""
+    await check_moderator(context, group, moderator)
+    member = await _account(context, account_id)
+    await _check_target(context, group, member)
+    follow = await _follow_of(context, group, member)
+    await _end_follow(context, group, moderator, member, "remove", reason.strip()[:500], follow)
+    return Moderated()
+
+
+def _block(group: Group, moderator: User, member: Account, reason: str) -> dict[str, Any]:
+    """FEP-1b12 (Lemmy's shape): a moderator's Block of the member with the group as target."""
+    activity = wrap(
+        "Block", f"{moderator.account.uri}#group-blocks/{new_id()}", moderator.account,
+        member.uri, [PUBLIC], [group.account.uri],
+    )  # fmt: skip
+    activity["target"] = group.account.uri
+    if reason:
+        activity["summary"] = reason
+    return activity
+
+
+async def ban(
+    context: Context, group: Group, moderator: User, account_id: int, reason: str = ""
+) -> Moderated:
+    """Keep an account out: its membership or request ends, and later requests are refused."""
+    await check_moderator(context, group, moderator)
+    member = await _account(context, account_id)
+    await _check_target(context, group, member)
+    reason = reason.strip()[:500]
+    async with context.db.read() as conn:
+        follow = await follows.get_follow(conn, member.id, group.id)
+
+    def add_ban(conn: sqlite3.Connection, now: str) -> None:
+        group_rows.ban(conn, group.id, member.id, reason, moderator.account.id, now)
+
+    await _end_follow(context, group, moderator, member, "ban", reason, follow, add_ban)
+    return _announceable(group, _block(group, moderator, member, reason))
+
+
+async def unban(context: Context, group: Group, moderator: User, account_id: int) -> Moderated:
+    await check_moderator(context, group, moderator)
+    member = await _account(context, account_id)
+    now = to_db(utcnow())
+
+    def write(conn: sqlite3.Connection) -> bool:
+        if not group_rows.unban(conn, group.id, member.id):
+            return False
+        group_rows.log_action(
+            conn, group.id, moderator.account.id, "unban", now,
+            target_account_id=member.id, target_domain=member.domain,
+        )  # fmt: skip
+        return True
+
+    if not await context.db.write(write):
+        raise ModerationError("not_banned", "this account is not banned")
+    return _announceable(group, undo(_block(group, moderator, member, ""), moderator.account))
+
+
+async def find_moderator_candidate(context: Context, handle: str) -> Account:
+    """A local member (`name`, `@name` or `@name@ourdomain`) or a remote account this server
+    already knows (`@name@server`); nothing is fetched."""
+    text = handle.strip().removeprefix("acct:").lstrip("@")
+    if "@" not in text:
+        text = f"{text}@{context.settings.domain}"
+    try:
+        username, domain = parse_handle(text)
+    except ActorError:
+        raise ModerationError("bad_handle", "write a handle like @name@server.example") from None
+    async with context.db.read() as conn:
+        if domain == context.settings.domain.lower():
+            user = await accounts.get_user(conn, username)
+            account = user.account if user is not None and user.is_approved else None
+        else:
+            account = await accounts.get_remote_by_acct(conn, username, domain)
+    if account is None or account.is_suspended or account.actor_type not in ("Person", "Service"):
+        raise ModerationError("unknown_account", f"no known account {handle!r}")
+    return account
+
+
+def _moderators_change(kind: str, group: Group, moderator: User, target: Account) -> dict[str, Any]:
+    """FEP-1b12: Add or Remove on the group's moderators collection."""
+    activity = wrap(
+        kind, f"{moderator.account.uri}#group-moderators/{new_id()}", moderator.account,
+        target.uri, [PUBLIC], [group.account.uri],
+    )  # fmt: skip
+    activity["target"] = f"{group.account.uri}/moderators"
+    return activity
+
+
+async def add_moderator(context: Context, group: Group, moderator: User, handle: str) -> Moderated:
+    if not await may_name_moderators(context, group, moderator):
+        await check_moderator(context, group, moderator)  # a moderator: refused, not hidden
+        raise ModerationError("owner_only", "only the owner or an administrator names moderators")
+    target = await find_moderator_candidate(context, handle)
+    async with context.db.read() as conn:
+        if await group_rows.moderator_role(conn, group.id, target.id) is not None:
+            raise ModerationError("already_moderator", "this account is already a moderator")
+    now = to_db(utcnow())
+
+    def write(conn: sqlite3.Connection) -> None:
+        group_rows.add_moderator(conn, group.id, target.id, "moderator", now)
+        group_rows.log_action(
+            conn, group.id, moderator.account.id, "add_moderator", now,
+            target_account_id=target.id, target_domain=target.domain,
+        )  # fmt: skip
+
+    await context.db.write(write)
+    return _announceable(group, _moderators_change("Add", group, moderator, target))
+
+
+async def remove_moderator(
+    context: Context, group: Group, moderator: User, account_id: int
+) -> Moderated:
+    if not await may_name_moderators(context, group, moderator):
+        await check_moderator(context, group, moderator)
+        raise ModerationError("owner_only", "only the owner or an administrator names moderators")
+    target = await _account(context, account_id)
+    now = to_db(utcnow())
+
+    def write(conn: sqlite3.Connection) -> bool:
+        if not group_rows.remove_moderator(conn, group.id, target.id):
+            return False
+        group_rows.log_action(
+            conn, group.id, moderator.account.id, "remove_moderator", now,
+            target_account_id=target.id, target_domain=target.domain,
+        )  # fmt: skip
+        return True
+
+    if not await context.db.write(write):
+        async with context.db.read() as conn:
+            role = await group_rows.moderator_role(conn, group.id, target.id)
+        if role == "owner":
+            raise ModerationError("is_owner", "the owner of a group cannot be removed")
+        raise ModerationError("not_moderator", "this account is not a moderator")
+    return _announceable(group, _moderators_change("Remove", group, moderator, target))

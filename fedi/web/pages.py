@@ -16,6 +16,7 @@ from fedi.db import accounts, statuses
 from fedi.html import inline_text_to_html, sanitize
 from fedi.models import Account, Status
 from fedi.serialize import note_document
+from fedi.web import group_pages
 from fedi.web.actors import load_actor, parse_max_id, parse_status_id
 from fedi.web.negotiation import wants_activity_json
 from fedi.web.responses import ActivityResponse
@@ -80,6 +81,8 @@ async def home(request: Request) -> Response:
 
 
 async def profile(request: Request) -> Response:
+    if not wants_activity_json(request) and (group := await group_pages.find_group(request)):
+        return await group_pages.group_profile(request, group, profile_view(request, group.account))
     account = await load_actor(request)
     context = context_of(request)
     if wants_activity_json(request):
@@ -104,6 +107,9 @@ async def profile(request: Request) -> Response:
 
 
 async def status_page(request: Request) -> Response:
+    if not wants_activity_json(request) and (group := await group_pages.find_group(request)):
+        view = profile_view(request, group.account)
+        return await group_pages.group_status(request, group, view, parse_status_id(request))
     account = await load_actor(request)
     if account.is_suspended:
         raise HTTPException(404, "no such post")

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import jinja2
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
+from babel.units import format_unit
 from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -113,6 +114,17 @@ class Pages:
         def number(value: int) -> str:
             return format_decimal(value, locale=locale.code)
 
+        def size(byte_count: int) -> str:
+            """A file size in the largest unit that keeps it at or above 1 (1 kB = 1000 B)."""
+            value, unit = float(byte_count), "byte"
+            for larger in ("kilobyte", "megabyte", "gigabyte"):
+                if value < 1000:
+                    break
+                value, unit = value / 1000, larger
+            return str(
+                format_unit(value, f"digital-{unit}", "short", "#,##0.#", locale=locale.code)
+            )
+
         def gettext(message: str, **variables: Any) -> Markup:
             # New-style gettext, as the i18n extension compiles {% trans %} with newstyle on:
             # the translation is trusted markup and the variables are escaped into it.
@@ -131,5 +143,6 @@ class Pages:
             "format_date": date,
             "format_datetime": datetime_,
             "format_number": number,
+            "format_size": size,
             "instance_title": self.instance_title,
         }

@@ -9,7 +9,7 @@ import sqlite3
 from fedi.activitypub.parse import InvalidActivity, host_of
 from fedi.context import Context
 from fedi.db import accounts, statuses
-from fedi.group_moderation import remove_by_moderator
+from fedi.group_announcements import remove_by_moderator
 from fedi.group_relay import relay_post_delete
 from fedi.group_submissions import receive_delete
 from fedi.remote_posts import status_by_uri

@@ -15,7 +15,7 @@ import httpx
 
 from fedi.db import accounts, inbox_activities, statuses, timelines
 from fedi.db import groups as group_rows
-from fedi.group_moderation import announce_moderation, delete_public_group_post
+from fedi.group_announcements import announce_moderation, delete_public_group_post
 from fedi.groups import create_group
 from fedi.members import add_member
 from fedi.models import Account, Group, Status, User
