@@ -16,6 +16,7 @@ from fedi.activitypub.vocab import PUBLIC
 from fedi.context import Context
 from fedi.db import accounts, follows, interactions
 from fedi.db import groups as group_rows
+from fedi.group_announcements import announce_moderation
 from fedi.groups import GroupError
 from fedi.ids import new_id
 from fedi.models import Account, Group, User
@@ -105,8 +106,13 @@ async def _follow_of(
     return found
 
 
-def _announceable(group: Group, activity: dict[str, Any]) -> Moderated:
-    return Moderated(activity=None if group.is_private else activity)
+async def _announced(context: Context, group: Group, activity: dict[str, Any]) -> Moderated:
+    """FEP-1b12: a public group announces its moderation (bans, moderators) to its followers. A
+    private group's moderation is for its moderators: nothing is announced."""
+    if group.is_private:
+        return Moderated()
+    await announce_moderation(context, group, activity, to_db(utcnow()))
+    return Moderated(activity=activity)
 
 
 async def approve(context: Context, group: Group, moderator: User, account_id: int) -> Moderated:
@@ -232,7 +238,7 @@ async def ban(
         group_rows.ban(conn, group.id, member.id, reason, moderator.account.id, now)
 
     await _end_follow(context, group, moderator, member, "ban", reason, follow, add_ban)
-    return _announceable(group, _block(group, moderator, member, reason))
+    return await _announced(context, group, _block(group, moderator, member, reason))
 
 
 async def unban(context: Context, group: Group, moderator: User, account_id: int) -> Moderated:
@@ -251,7 +257,9 @@ async def unban(context: Context, group: Group, moderator: User, account_id: int
 
     if not await context.db.write(write):
         raise ModerationError("not_banned", "this account is not banned")
-    return _announceable(group, undo(_block(group, moderator, member, ""), moderator.account))
+    return await _announced(
+        context, group, undo(_block(group, moderator, member, ""), moderator.account)
+    )
 
 
 async def find_moderator_candidate(context: Context, handle: str) -> Account:
@@ -303,7 +311,7 @@ async def add_moderator(context: Context, group: Group, moderator: User, handle:
         )  # fmt: skip
 
     await context.db.write(write)
-    return _announceable(group, _moderators_change("Add", group, moderator, target))
+    return await _announced(context, group, _moderators_change("Add", group, moderator, target))
 
 
 async def remove_moderator(
@@ -330,4 +338,4 @@ async def remove_moderator(
         if role == "owner":
             raise ModerationError("is_owner", "the owner of a group cannot be removed")
         raise ModerationError("not_moderator", "this account is not a moderator")
-    return _announceable(group, _moderators_change("Remove", group, moderator, target))
+    return await _announced(context, group, _moderators_change("Remove", group, moderator, target))

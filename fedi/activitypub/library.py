@@ -20,7 +20,7 @@ def library_item_to_ap(item: LibraryItem, shared_by: Account | None, urls: Urls)
         "type": "Document",
         "mediaType": item.media_type,
         "url": file_url(item, urls),
-        "name": item.description or item.media_type,
+        "name": item.title,
         "context": item.status_uri,
         "published": to_ap(item.shared_at),
     }

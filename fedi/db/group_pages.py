@@ -52,6 +52,12 @@ class LibraryItem:
     status_url: str | None
     shared_by_id: int  # who wrote the post (for a private group's copy: the member)
     shared_at: datetime
+    file_name: str | None = None  # an uploaded document's original name
+
+    @property
+    def title(self) -> str:
+        """What the library calls the file: its name, else its description, else its type."""
+        return self.file_name or self.description or self.media_type
 
 
 def _visible(members_view: bool) -> str:
@@ -88,6 +94,7 @@ def _item(row: sqlite3.Row) -> LibraryItem:
         status_url=row[8],
         shared_by_id=row[9],
         shared_at=from_db(row[10]),
+        file_name=row[11],
     )
 
 
@@ -102,7 +109,7 @@ async def library_page(
     """The library's files, newest first, below max_id (an attachment id)."""
     cursor = await conn.execute(
         "SELECT m.id, m.media_type, m.file, m.remote_url, m.description, m.file_size, s.id,"
-        " s.uri, s.url, COALESCE(s.submitted_by_id, s.account_id), s.created_at"
+        " s.uri, s.url, COALESCE(s.submitted_by_id, s.account_id), s.created_at, m.file_name"
         " FROM media_attachments m JOIN statuses s ON s.id = m.status_id"
         f" WHERE {_visible(members_view)} AND {_LIBRARY_TYPES}"
         " AND (?2 IS NULL OR m.id < ?2) ORDER BY m.id DESC LIMIT ?3",

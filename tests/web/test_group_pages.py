@@ -288,6 +288,26 @@ async def test_public_library_lists_documents_and_images_of_public_group_posts(
     assert minutes["attributedTo"] == mia.account.uri
 
 
+async def test_library_names_an_uploaded_document_by_its_original_file_name(
+    client: httpx.AsyncClient, context: Context, forum: Group, mia: User
+) -> None:
+    await group_post(
+        context, mia.account, forum, "Brief",
+        upload=("application/pdf", "Draft for the hearing", 40_000),
+    )  # fmt: skip
+    await context.db.write(
+        lambda conn: conn.execute(
+            "UPDATE media_attachments SET file_name = 'brief <v2>.pdf' WHERE description = ?",
+            ("Draft for the hearing",),
+        )
+    )
+    page = await client.get("/@forum/library?lang=en", headers=BROWSER)
+    assert "brief &lt;v2&gt;.pdf" in page.text and "brief <v2>" not in page.text
+    assert "Draft for the hearing" in page.text
+    first = (await client.get("/users/forum/library?page=true", headers=AP)).json()
+    assert [d["name"] for d in first["orderedItems"]] == ["brief <v2>.pdf"]
+
+
 async def test_private_library_page_is_for_members_only(
     client: httpx.AsyncClient, context: Context, casework: Group, nils: User
 ) -> None:
