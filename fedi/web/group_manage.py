@@ -21,8 +21,11 @@ from fedi import group_moderation as moderation
 from fedi import group_settings
 from fedi.context import Context
 from fedi.db import groups as group_rows
+from fedi.db import statuses
+from fedi.group_announcements import delete_public_group_post
+from fedi.group_copies import delete_group_post
 from fedi.group_moderation import Moderated, ModerationError, NotAllowed
-from fedi.groups import MAX_DISPLAY_NAME
+from fedi.groups import MAX_DISPLAY_NAME, GroupError
 from fedi.ids import parse_id
 from fedi.models import Account, Group, User
 from fedi.web.forms import check_csrf, read_form
@@ -265,7 +268,36 @@ ACTIONS: dict[tuple[str, str], Action] = {
     ("moderators", "remove"): on_account(moderation.remove_moderator, "moderator_removed"),
 }
 
+
+async def remove_post(request: Request) -> Response:
+    """A moderator takes a post out of the group, from the group's page: a private group deletes
+    its copy for every member; a public group withdraws its boost and announces the removal
+    (Delete and, for Mastodon, Undo{Announce}). Back to the group's page (303)."""
+    found = await _managed(request)
+    if isinstance(found, Response):
+        return found
+    group, viewer = found
+    context = context_of(request)
+    form = await read_form(request)
+    check_csrf(request, form, context.settings.base_url)
+    status_id = parse_id(form.get("status_id", ""))
+    async with context.db.read() as conn:
+        status = await statuses.get_by_id(conn, status_id) if status_id is not None else None
+    if status is None or group.id not in (status.group_id, status.account_id):
+        raise HTTPException(404, NO_SUCH_ACCOUNT)
+    reason = form.get("reason", "").strip()[:500]
+    try:
+        if group.is_private:
+            await delete_group_post(context, group, status.id, viewer.account.id, reason)
+        else:
+            await delete_public_group_post(context, group, status.id, viewer.account.id, reason)
+    except GroupError:
+        raise HTTPException(404, NO_SUCH_ACCOUNT) from None
+    return RedirectResponse(f"/@{group.account.username}", 303)
+
+
 routes = [
+    Route("/@{username}/manage/posts/remove", remove_post, methods=["POST"]),
     Route("/@{username}/manage", page("settings"), methods=["GET"]),
     *(
         Route(f"/@{{username}}/manage/{section}", page(section), methods=["GET"])

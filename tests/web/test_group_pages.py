@@ -363,3 +363,51 @@ async def test_private_library_collection_needs_a_signed_fetch_by_a_reader(
         await moderation.remove_member(g.ctx, group, olga, remote_bob.id)
         assert (await fetch(url, bob.account))[0] == 404
         assert (await fetch(url, h.ctx.instance_actor))[0] == 404
+
+
+# -- moderators remove posts from the group's page ---------------------------------------------
+
+
+async def test_moderator_removes_a_private_groups_post_from_its_page(
+    client: httpx.AsyncClient, context: Context, casework: Group, mia: User, olga: User
+) -> None:
+    await sign_in(client, "mia", "password-mia")
+    page = await client.get("/@casework?lang=en", headers=BROWSER)
+    assert "Secret case strategy" in page.text
+    assert "Remove from the group" not in page.text  # members are not moderators
+    async with context.db.read() as conn:
+        [copy] = await group_pages.posts_page(conn, casework.id, None, 5, members_view=True)
+    refused = await submit(
+        client, "/@casework/manage/posts/remove", {"status_id": str(copy.id)},
+        form_page="/@casework",
+    )  # fmt: skip
+    assert refused.status_code == 404
+    await sign_in(client, "olga", "password-olga")
+    page = await client.get("/@casework?lang=fr", headers=BROWSER)
+    assert "Retirer du groupe" in page.text
+    done = await submit(
+        client, "/@casework/manage/posts/remove",
+        {"status_id": str(copy.id), "reason": "Off topic"}, form_page="/@casework",
+    )  # fmt: skip
+    assert done.status_code == 303
+    async with context.db.read() as conn:
+        assert await group_pages.posts_page(conn, casework.id, None, 5, members_view=True) == []
+        entries = await group_rows.log_entries(conn, casework.id)
+    assert any(e.action == "delete_post" and "Off topic" in e.detail for e in entries)
+
+
+async def test_moderator_takes_a_post_out_of_a_public_group(
+    client: httpx.AsyncClient, context: Context, forum: Group, mia: User, olga: User
+) -> None:
+    post = await group_post(context, mia.account, forum, "Off-topic advert")
+    await sign_in(client, "olga", "password-olga")
+    missing = await submit(
+        client, "/@forum/manage/posts/remove", {"status_id": "12345"}, form_page="/@forum"
+    )
+    assert missing.status_code == 404
+    done = await submit(
+        client, "/@forum/manage/posts/remove", {"status_id": str(post.id)}, form_page="/@forum"
+    )
+    assert done.status_code == 303
+    page = await client.get("/@forum?lang=en", headers=BROWSER)
+    assert "Off-topic advert" not in page.text
