@@ -12,7 +12,7 @@ from fedi import ids
 from fedi.context import Context
 from fedi.db import accounts
 from fedi.db import groups as group_rows
-from fedi.members import TakenError, check_username, get_member
+from fedi.members import TakenError, check_username, get_member, local_actor
 from fedi.models import Account, Group
 from fedi.timeutil import to_db, utcnow
 from keys.keypair import generate_keypair
@@ -49,28 +49,11 @@ async def create_group(
     keypair = await asyncio.to_thread(generate_keypair)
     account_id = ids.new_id()
     now = to_db(utcnow())
-    uri = context.urls.actor(name)
-    new = accounts.NewLocalAccount(
-        id=account_id,
-        uri=uri,
-        username=name,
-        actor_type="Group",
-        url=context.urls.profile(name),
-        inbox_uri=f"{uri}/inbox",
-        shared_inbox_uri=context.urls.shared_inbox,
-        outbox_uri=f"{uri}/outbox",
-        followers_uri=f"{uri}/followers",
-        following_uri=f"{uri}/following",
-        featured_uri=f"{uri}/collections/featured",
-        public_key_id=context.urls.key_id(uri),
-        public_key_pem=keypair.public_pem,
-        display_name=display_name or name,
-        is_locked=is_private,
-        is_bot=False,
-        # A private group is never suggested or indexed; its page shows its description only.
-        is_discoverable=not is_private,
-        created_at=now,
-    )
+    # A private group is never suggested or indexed; its page shows its description only.
+    new = local_actor(
+        context, account_id, name, "Group", keypair.public_pem, now,
+        display_name=display_name or name, is_locked=is_private, is_discoverable=not is_private,
+    )  # fmt: skip
     partners = context.settings.partner_domains
 
     def insert(conn: sqlite3.Connection) -> None:

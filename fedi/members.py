@@ -12,7 +12,7 @@ import sqlite3
 from fedi import ids
 from fedi.context import Context
 from fedi.db import accounts, oauth, sessions
-from fedi.models import ROLES, Role, User
+from fedi.models import ROLES, ActorType, Role, User
 from fedi.passwords import PasswordError, check_strength, hash_password
 from fedi.timeutil import to_db, utcnow
 from keys.keypair import generate_keypair
@@ -66,27 +66,7 @@ async def add_member(
     )
     account_id = ids.new_id()
     now = to_db(utcnow())
-    uri = context.urls.actor(username)
-    new = accounts.NewLocalAccount(
-        id=account_id,
-        uri=uri,
-        username=username,
-        actor_type="Person",
-        url=context.urls.profile(username),
-        inbox_uri=f"{uri}/inbox",
-        shared_inbox_uri=context.urls.shared_inbox,
-        outbox_uri=f"{uri}/outbox",
-        followers_uri=f"{uri}/followers",
-        following_uri=f"{uri}/following",
-        featured_uri=f"{uri}/collections/featured",
-        public_key_id=context.urls.key_id(uri),
-        public_key_pem=keypair.public_pem,
-        display_name="",
-        is_locked=False,
-        is_bot=False,
-        is_discoverable=True,
-        created_at=now,
-    )
+    new = local_actor(context, account_id, username, "Person", keypair.public_pem, now)
 
     def insert(conn: sqlite3.Connection) -> None:
         if accounts.local_username_taken(conn, username):
@@ -103,6 +83,42 @@ async def add_member(
         context.keys.delete(account_id)
         raise
     return await get_member(context, username)
+
+
+def local_actor(
+    context: Context,
+    account_id: int,
+    username: str,
+    actor_type: ActorType,
+    public_pem: str,
+    now: str,
+    *,
+    display_name: str = "",
+    is_locked: bool = False,
+    is_discoverable: bool = True,
+) -> accounts.NewLocalAccount:
+    """The row of a new local actor (a member or a group), with every URI it is known by."""
+    uri = context.urls.actor(username)
+    return accounts.NewLocalAccount(
+        id=account_id,
+        uri=uri,
+        username=username,
+        actor_type=actor_type,
+        url=context.urls.profile(username),
+        inbox_uri=f"{uri}/inbox",
+        shared_inbox_uri=context.urls.shared_inbox,
+        outbox_uri=f"{uri}/outbox",
+        followers_uri=f"{uri}/followers",
+        following_uri=f"{uri}/following",
+        featured_uri=f"{uri}/collections/featured",
+        public_key_id=context.urls.key_id(uri),
+        public_key_pem=public_pem,
+        display_name=display_name,
+        is_locked=is_locked,
+        is_bot=False,
+        is_discoverable=is_discoverable,
+        created_at=now,
+    )
 
 
 async def get_member(context: Context, username: str) -> User:

@@ -89,6 +89,15 @@ async def is_local_only_actor(conn: aiosqlite.Connection, account_id: int) -> bo
 
 # -- membership --------------------------------------------------------------------------------
 
+# A member: an accepted follow of the group, not suspended, not banned.
+_IS_MEMBER = (
+    "SELECT 1 FROM follows f JOIN accounts a ON a.id = f.follower_id"
+    " WHERE f.follower_id = ? AND f.followed_id = ? AND f.state = 'accepted'"
+    " AND a.suspended_at IS NULL"
+    " AND NOT EXISTS (SELECT 1 FROM group_bans b WHERE b.group_id = f.followed_id"
+    "   AND b.account_id = f.follower_id)"
+)
+
 
 async def membership(conn: aiosqlite.Connection, group_id: int, account_id: int) -> str | None:
     """'accepted' for a member, 'pending' for a join request, None otherwise."""
@@ -102,11 +111,7 @@ async def membership(conn: aiosqlite.Connection, group_id: int, account_id: int)
 
 async def is_member(conn: aiosqlite.Connection, group_id: int, account_id: int) -> bool:
     cursor = await conn.execute(
-        "SELECT 1 FROM follows f JOIN accounts a ON a.id = f.follower_id"
-        " WHERE f.follower_id = ? AND f.followed_id = ? AND f.state = 'accepted'"
-        " AND a.suspended_at IS NULL"
-        " AND NOT EXISTS (SELECT 1 FROM group_bans b WHERE b.group_id = f.followed_id"
-        "   AND b.account_id = f.follower_id)",
+        _IS_MEMBER,
         (account_id, group_id),
     )
     return await cursor.fetchone() is not None
@@ -115,11 +120,7 @@ async def is_member(conn: aiosqlite.Connection, group_id: int, account_id: int) 
 def is_member_now(conn: sqlite3.Connection, group_id: int, account_id: int) -> bool:
     """is_member inside a write transaction."""
     row = conn.execute(
-        "SELECT 1 FROM follows f JOIN accounts a ON a.id = f.follower_id"
-        " WHERE f.follower_id = ? AND f.followed_id = ? AND f.state = 'accepted'"
-        " AND a.suspended_at IS NULL"
-        " AND NOT EXISTS (SELECT 1 FROM group_bans b WHERE b.group_id = f.followed_id"
-        "   AND b.account_id = f.follower_id)",
+        _IS_MEMBER,
         (account_id, group_id),
     ).fetchone()
     return row is not None
