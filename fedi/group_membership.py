@@ -18,12 +18,8 @@ from typing import Any, Literal
 from fedi import ids
 from fedi.activitypub.notes import wrap
 from fedi.context import Context
-from fedi.db import follows
 from fedi.db import groups as group_rows
-from fedi.groups import GroupError
 from fedi.models import Account, Group
-from fedi.publish import Audience, enqueue
-from fedi.timeutil import to_db, utcnow
 
 JoinState = Literal["accepted", "pending", "refused"]
 
@@ -84,36 +80,3 @@ def follow_reply(
     body = {k: v for k, v in follow.items() if k != "@context"}
     reply_id = f"{group.account.uri}#{kind.lower()}s/follows/{ids.new_id()}"
     return wrap(kind, reply_id, group.account, body, [follower.uri], [])
-
-
-async def approve_join(
-    context: Context, group: Group, account: Account, *, moderator: Account | None = None
-) -> None:
-    """A moderator approves a pending join request: the follow becomes a membership, the
-    follower's server gets Accept{Follow}, and the approval is logged with its domain."""
-    async with context.db.read() as conn:
-        request = await follows.get_follow(conn, account.id, group.id)
-        banned = await group_rows.is_banned(conn, group.id, account.id)
-    if request is None or request[2] != "pending":
-        raise GroupError("there is no such join request")
-    if banned:
-        raise GroupError("this account is banned from the group")
-    follow = {
-        "id": request[1] or f"{account.uri}#follows/{request[0]}",
-        "type": "Follow",
-        "actor": account.uri,
-        "object": group.account.uri,
-    }
-    accept = follow_reply("Accept", group, account, follow)
-    now = to_db(utcnow())
-
-    def write(conn: sqlite3.Connection) -> None:
-        follows.set_state(conn, account.id, group.id, "accepted")
-        group_rows.log_action(
-            conn, group.id, moderator.id if moderator else None, "approve", now,
-            target_account_id=account.id, target_domain=account.domain,
-        )  # fmt: skip
-        enqueue(conn, group.id, accept, Audience.personal(account), now)
-
-    await context.db.write(write)
-    context.wake.outbox.set()

@@ -10,12 +10,12 @@ from typing import Any
 
 from fedi.db import accounts, follows
 from fedi.db import groups as group_rows
-from fedi.group_membership import approve_join
 from fedi.groups import create_group, followers_digest, synchronization_header
 from fedi.members import add_member
 from fedi.models import Account, Group
 from fedi.relationships import follow
 from fedi.signing import signer_for
+from tests.testrig.groups import approve_join
 from tests.testrig.instances import Instance, federation, settle
 
 CONTENT_TYPE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'

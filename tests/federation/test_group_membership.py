@@ -18,7 +18,6 @@ import pytest
 from fedi.db import accounts, follows
 from fedi.db import groups as group_rows
 from fedi.dereference import DereferenceError, fetch_document
-from fedi.group_membership import approve_join
 from fedi.groups import create_group
 from fedi.http import HttpResponse
 from fedi.members import add_member
@@ -27,6 +26,7 @@ from fedi.relationships import follow, unfollow
 from fedi.remote_accounts import ActorError, get_actor, resolve_handle
 from fedi.signing import signer_for
 from fedi.timeutil import to_db, utcnow
+from tests.testrig.groups import approve_join
 from tests.testrig.instances import Instance, federation, settle
 
 AP = {"Accept": "application/activity+json"}

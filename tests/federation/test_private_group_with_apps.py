@@ -11,13 +11,13 @@ from typing import Any
 
 from fedi.db import accounts
 from fedi.db import groups as group_rows
-from fedi.group_membership import approve_join
 from fedi.groups import create_group
 from fedi.members import add_member
 from fedi.models import Account
 from fedi.relationships import follow
 from fedi.timeutil import to_db, utcnow
 from tests.federation.test_api_across_instances import app_for
+from tests.testrig.groups import approve_join
 from tests.testrig.instances import Instance, federation, settle
 
 SECRET = "Witness statement W-17 is in the shared folder"

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from fedi.db import follows
 from fedi.db import groups as group_rows
-from fedi.group_membership import approve_join
 from fedi.groups import create_group, may_read
 from fedi.members import get_member
 from fedi.models import Account, Group
 from fedi.relationships import follow
 from fedi.timeutil import to_db, utcnow
 from tests.testrig.fake_remote import RemoteActor
-from tests.testrig.groups import account_of, activity, follow_of, state_in
+from tests.testrig.groups import account_of, activity, approve_join, follow_of, state_in
 from tests.testrig.rig import BASE, Rig
 
 SHARED_INBOX = f"{BASE}/inbox"

@@ -8,9 +8,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from fedi import group_moderation as moderation
 from fedi.context import Context
 from fedi.db import accounts, follows
 from fedi.db import groups as group_rows
+from fedi.members import get_member
 from fedi.models import Account, Group
 from fedi.remote_accounts import get_actor, resolve_handle
 from fedi.timeutil import to_db, utcnow
@@ -120,3 +122,14 @@ async def log_actions(context: Context, group: Group) -> list[tuple[str, str | N
     async with context.db.read() as conn:
         entries = await group_rows.log_entries(conn, group.id)
     return [(e.action, e.target_domain) for e in reversed(entries) if e.action != "create"]
+
+
+async def approve_join(
+    context: Context, group: Group, account: Account, *, moderator: Account | None = None
+) -> None:
+    """A moderator (the group's owner unless named) approves a pending join request, as the
+    requests page does."""
+    async with context.db.read() as conn:
+        mods = await group_rows.moderators(conn, group.id)
+    chosen = moderator or next(m.account for m in mods if m.role == "owner")
+    await moderation.approve(context, group, await get_member(context, chosen.username), account.id)

@@ -10,12 +10,11 @@ import pytest
 
 from fedi.db import follows
 from fedi.db import groups as group_rows
-from fedi.group_membership import approve_join
 from fedi.groups import create_group
 from fedi.models import Group
 from fedi.timeutil import to_db, utcnow
 from tests.testrig.fake_remote import RemoteActor
-from tests.testrig.groups import account_of, follow_of
+from tests.testrig.groups import account_of, approve_join, follow_of
 from tests.testrig.rig import BASE, Rig
 
 AP = {"Accept": "application/activity+json"}
