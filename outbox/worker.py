@@ -19,7 +19,7 @@ from datetime import datetime
 
 from fedi.activitypub.parse import host_of
 from fedi.context import Context
-from fedi.db import accounts, follows, group_posts, groups, interactions, outbox_activities
+from fedi.db import accounts, follows, groups, interactions, outbox_activities
 from fedi.db.outbox_activities import DeliveryRow, OutboxRow
 from fedi.groups import synchronization_header
 from fedi.http import FetchError
@@ -94,7 +94,7 @@ class OutboxWorker:
                 found += await follows.follower_inboxes(conn, audience.followers_of)
             found += await interactions.inboxes_of(conn, audience.account_ids)
             if audience.members_of is not None:
-                found += await group_posts.member_inboxes(conn, audience.members_of)
+                found += await groups.member_inboxes(conn, audience.members_of)
         ours = self.context.settings.domain
         return [i for i in dict.fromkeys(found) if host_of(i) != ours]
 

@@ -1,8 +1,7 @@
 """SQL for the posts of groups. Public groups (FEP-1b12): which group a post belongs to
 (statuses.group_id) and the group's own boost of it, which is how the group shares it. Private
 groups: the group's own copies of members' submissions (account_id = group, submitted_by_id =
-the member, submission_uri = their original), and where the group delivers them (the current
-members' servers)."""
+the member, submission_uri = their original)."""
 
 from __future__ import annotations
 
@@ -12,25 +11,6 @@ import aiosqlite
 
 from fedi.db.statuses import COLUMNS, status_from_row
 from fedi.models import Status
-
-# The group's current members (accepted follow, not suspended, not banned), as fedi.db.groups
-# counts them.
-_CURRENT_MEMBERS = (
-    "SELECT f.follower_id FROM follows f JOIN accounts m ON m.id = f.follower_id"
-    " WHERE f.followed_id = ? AND f.state = 'accepted' AND m.suspended_at IS NULL"
-    " AND NOT EXISTS (SELECT 1 FROM group_bans b WHERE b.group_id = f.followed_id"
-    "   AND b.account_id = f.follower_id)"
-)
-
-
-async def member_inboxes(conn: aiosqlite.Connection, group_id: int) -> list[str]:
-    """One inbox per server with a current remote member: its shared inbox when it has one."""
-    cursor = await conn.execute(
-        "SELECT DISTINCT COALESCE(a.shared_inbox_uri, a.inbox_uri) FROM accounts a"
-        f" WHERE a.domain IS NOT NULL AND a.id IN ({_CURRENT_MEMBERS})",
-        (group_id,),
-    )
-    return [row[0] for row in await cursor.fetchall() if row[0]]
 
 
 async def copy_by_uri(conn: aiosqlite.Connection, group_id: int, uri: str) -> Status | None:

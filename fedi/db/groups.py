@@ -80,23 +80,7 @@ async def list_groups(conn: aiosqlite.Connection) -> list[Group]:
     return [group_from_row(row) for row in await cursor.fetchall()]
 
 
-async def is_local_only_actor(conn: aiosqlite.Connection, account_id: int) -> bool:
-    cursor = await conn.execute(
-        "SELECT 1 FROM groups WHERE account_id = ? AND is_local_only = 1", (account_id,)
-    )
-    return await cursor.fetchone() is not None
-
-
 # -- membership --------------------------------------------------------------------------------
-
-# A member: an accepted follow of the group, not suspended, not banned.
-_IS_MEMBER = (
-    "SELECT 1 FROM follows f JOIN accounts a ON a.id = f.follower_id"
-    " WHERE f.follower_id = ? AND f.followed_id = ? AND f.state = 'accepted'"
-    " AND a.suspended_at IS NULL"
-    " AND NOT EXISTS (SELECT 1 FROM group_bans b WHERE b.group_id = f.followed_id"
-    "   AND b.account_id = f.follower_id)"
-)
 
 
 async def membership(conn: aiosqlite.Connection, group_id: int, account_id: int) -> str | None:
@@ -109,23 +93,7 @@ async def membership(conn: aiosqlite.Connection, group_id: int, account_id: int)
     return str(row[0]) if row else None
 
 
-async def is_member(conn: aiosqlite.Connection, group_id: int, account_id: int) -> bool:
-    cursor = await conn.execute(
-        _IS_MEMBER,
-        (account_id, group_id),
-    )
-    return await cursor.fetchone() is not None
-
-
-def is_member_now(conn: sqlite3.Connection, group_id: int, account_id: int) -> bool:
-    """is_member inside a write transaction."""
-    row = conn.execute(
-        _IS_MEMBER,
-        (account_id, group_id),
-    ).fetchone()
-    return row is not None
-
-
+# The group's members (state 'accepted') or join requests ('pending'): not suspended, not banned.
 _MEMBERS = (
     f"SELECT f.id AS follow_id, {ACCOUNT_COLUMNS} FROM follows f"
     " JOIN accounts a ON a.id = f.follower_id"
@@ -133,6 +101,13 @@ _MEMBERS = (
     " AND NOT EXISTS (SELECT 1 FROM group_bans b WHERE b.group_id = f.followed_id"
     "   AND b.account_id = f.follower_id)"
 )
+
+
+async def is_member(conn: aiosqlite.Connection, group_id: int, account_id: int) -> bool:
+    cursor = await conn.execute(
+        f"SELECT 1 FROM ({_MEMBERS}) a WHERE a.id = ?", (group_id, "accepted", account_id)
+    )
+    return await cursor.fetchone() is not None
 
 
 async def members(
@@ -157,13 +132,15 @@ async def member_uris_on_host(conn: aiosqlite.Connection, group_id: int, host: s
     return [row[0] for row in await cursor.fetchall() if urlsplit(row[0]).netloc.lower() == host]
 
 
-async def member_domains(conn: aiosqlite.Connection, group_id: int) -> list[str]:
-    """The remote domains with at least one member."""
+async def member_inboxes(conn: aiosqlite.Connection, group_id: int) -> list[str]:
+    """Where the group delivers: one inbox per server with a current remote member, its shared
+    inbox when it has one."""
     cursor = await conn.execute(
-        f"SELECT DISTINCT a.domain FROM ({_MEMBERS}) a WHERE a.domain IS NOT NULL",
+        f"SELECT DISTINCT COALESCE(a.shared_inbox_uri, a.inbox_uri) FROM ({_MEMBERS}) a"
+        " WHERE a.domain IS NOT NULL",
         (group_id, "accepted"),
     )
-    return [str(row[0]) for row in await cursor.fetchall()]
+    return [row[0] for row in await cursor.fetchall() if row[0]]
 
 
 async def has_member_on_domain(conn: aiosqlite.Connection, group_id: int, domain: str) -> bool:
@@ -172,18 +149,6 @@ async def has_member_on_domain(conn: aiosqlite.Connection, group_id: int, domain
         (group_id, "accepted", domain),
     )
     return await cursor.fetchone() is not None
-
-
-async def groups_of_member(conn: aiosqlite.Connection, account_id: int) -> list[int]:
-    """The local groups an account is a member of."""
-    cursor = await conn.execute(
-        "SELECT g.account_id FROM groups g JOIN follows f ON f.followed_id = g.account_id"
-        " WHERE f.follower_id = ? AND f.state = 'accepted'"
-        " AND NOT EXISTS (SELECT 1 FROM group_bans b WHERE b.group_id = g.account_id"
-        "   AND b.account_id = f.follower_id)",
-        (account_id,),
-    )
-    return [row[0] for row in await cursor.fetchall()]
 
 
 # -- moderators --------------------------------------------------------------------------------
@@ -234,17 +199,6 @@ async def moderator_role(
     )
     row = await cursor.fetchone()
     return row[0] if row else None
-
-
-async def moderated_by(conn: aiosqlite.Connection, account_id: int) -> list[Group]:
-    """The local groups an account moderates."""
-    cursor = await conn.execute(
-        f"SELECT {_GROUP_COLUMNS} FROM groups g JOIN accounts a ON a.id = g.account_id"
-        " JOIN group_moderators m ON m.group_id = g.account_id WHERE m.account_id = ?"
-        " ORDER BY lower(a.username)",
-        (account_id,),
-    )
-    return [group_from_row(row) for row in await cursor.fetchall()]
 
 
 # -- partner domains ---------------------------------------------------------------------------
