@@ -35,6 +35,7 @@ from fedi.web import (
     signin,
     signup,
 )
+from fedi.web.federation_guard import FederationGuard
 from fedi.web.media import routes as media_routes
 from fedi.web.negotiation import prefers_html
 from fedi.web.responses import JSONResponse, json_error
@@ -170,5 +171,6 @@ def create_app(
     app.state.pages = Pages(translations, settings.instance_title, settings.scheme == "https")
     app.state.authenticator = Authenticator()
     app.state.sign_in_limits = signin.SignInLimits()
+    app.add_middleware(FederationGuard)
     app.add_middleware(CORSMiddleware)
     return app

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from fedi import __version__
 from fedi.config import Settings
 from fedi.db import Database, DatabaseError
+from fedi.federation_policy import FederationPolicy
 from fedi.http import HttpClient
 from fedi.keycache import KeyOwners
 from fedi.keystore import KeyStore
@@ -42,6 +43,7 @@ class Context:
     wake: Wake = field(default_factory=Wake)
     key_owners: KeyOwners = field(default_factory=KeyOwners)
     streams: Streams = field(default_factory=Streams)
+    policy: FederationPolicy = field(default_factory=FederationPolicy)
 
 
 def prepare_data_dir(settings: Settings) -> None:
@@ -92,6 +94,9 @@ async def open_context(
         keys, urls = KeyStore(settings.keys_dir), Urls(settings.base_url)
         await check_domain(db, settings, urls)
         actor = await ensure_instance_actor(db, keys, urls, settings)
+        policy = FederationPolicy()
+        await policy.reload(db)
+        client.refuse_hosts(policy.refusal)
         yield Context(
             settings=settings,
             db=db,
@@ -100,6 +105,7 @@ async def open_context(
             http=client,
             instance_actor=actor,
             applied_migrations=tuple(applied),
+            policy=policy,
         )
     finally:
         await client.close()

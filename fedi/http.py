@@ -175,6 +175,12 @@ class HttpClient:
             resolver or _LazyThreadedResolver(), policy=self._policy, host_overrides=host_overrides
         )
         self._session: aiohttp.ClientSession | None = None
+        self._refusal: Callable[[str], str | None] = _no_refusal
+
+    def refuse_hosts(self, refusal: Callable[[str], str | None]) -> None:
+        """Refuse every request (each redirect hop too) to a host for which refusal(host) gives a
+        reason: the instance's domain blocks and allowlist, applied to everything sent out."""
+        self._refusal = refusal
 
     async def __aenter__(self) -> HttpClient:
         return self
@@ -258,6 +264,9 @@ class HttpClient:
     ) -> HttpResponse:
         target = parse_url(url, policy=self._policy)
         for _ in range(self._max_redirects + 1):
+            refused = self._refusal(target.raw_host or "")
+            if refused is not None:
+                raise FetchError(refused, retryable=False)
             ours = {"User-Agent": self._user_agent, "Accept-Encoding": ACCEPT_ENCODING}
             hop_headers = _merged(headers, ours)
             if sign is not None:
@@ -327,6 +336,10 @@ class HttpClient:
                 raise FetchError(f"body over the {self._max_bytes}-byte cap", retryable=False)
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _no_refusal(host: str) -> str | None:
+    return None
 
 
 def _merged(headers: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:

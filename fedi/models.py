@@ -52,6 +52,7 @@ class Account:
     moved_to_id: int | None = None
     fetched_at: datetime | None = None
     key_refetched_at: datetime | None = None
+    silenced_at: datetime | None = None
 
     @property
     def host(self) -> str | None:
@@ -65,6 +66,11 @@ class Account:
     @property
     def is_suspended(self) -> bool:
         return self.suspended_at is not None
+
+    @property
+    def is_silenced(self) -> bool:
+        """Limited by this server's moderators (Mastodon's silence)."""
+        return self.silenced_at is not None
 
 
 @dataclass(frozen=True)
@@ -284,4 +290,41 @@ class GroupLogEntry:
     target_account_id: int | None
     target_domain: str | None
     detail: str
+    created_at: datetime
+
+
+DomainSeverity = Literal["noop", "silence", "suspend"]
+
+
+@dataclass(frozen=True)
+class DomainBlock:
+    """An instance-wide rule about a remote domain and its subdomains (Mastodon's DomainBlock):
+    suspend (no federation at all), silence ("limit": hidden from public timelines and from
+    non-followers) or noop (only the flags apply)."""
+
+    id: int
+    domain: str
+    severity: DomainSeverity
+    severity_at: datetime
+    reject_media: bool
+    reject_reports: bool
+    obfuscate: bool
+    private_comment: str
+    public_comment: str
+    source: str
+    source_detail: str
+    created_by_id: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class DomainAllow:
+    """A domain allowed to federate when the instance runs in allowlist mode."""
+
+    id: int
+    domain: str
+    source: str
+    source_detail: str
+    created_by_id: int | None
     created_at: datetime

@@ -77,6 +77,8 @@ async def receive(request: Request) -> Response:
         return json_error(400, str(exc))
     if host_of(activity_uri) != host_of(actor_uri):
         return json_error(400, "the activity id is not on the actor's host")  # S17
+    if context.policy.refuses(host_of(actor_uri)):
+        return json_error(403, "forbidden")  # M1: before any key is fetched
 
     try:
         parsed = parse(request.headers)

@@ -20,7 +20,7 @@ _ACCOUNT_COLUMNS = (
     " a.featured_uri, a.public_key_id, a.public_key_pem, a.avatar_file, a.header_file,"
     " a.is_locked, a.is_bot, a.is_discoverable, a.suspended_at, a.created_at, a.updated_at,"
     " a.avatar_remote_url, a.header_remote_url, a.also_known_as, a.moved_to_id, a.fetched_at,"
-    " a.key_refetched_at"
+    " a.key_refetched_at, a.silenced_at"
 )
 ACCOUNT_COLUMNS = _ACCOUNT_COLUMNS
 USER_COLUMNS = f"{_ACCOUNT_COLUMNS}, u.role, u.is_approved, u.created_at AS user_created_at"
@@ -65,6 +65,7 @@ def account_from_row(row: sqlite3.Row) -> Account:
         moved_to_id=row["moved_to_id"],
         fetched_at=opt_time(row["fetched_at"]),
         key_refetched_at=opt_time(row["key_refetched_at"]),
+        silenced_at=opt_time(row["silenced_at"]),
     )
 
 
@@ -189,6 +190,10 @@ def set_password_hash(conn: sqlite3.Connection, account_id: int, password_hash: 
     conn.execute(
         "UPDATE users SET password_hash = ? WHERE account_id = ?", (password_hash, account_id)
     )
+
+
+def set_silenced(conn: sqlite3.Connection, account_id: int, silenced_at: str | None) -> None:
+    conn.execute("UPDATE accounts SET silenced_at = ? WHERE id = ?", (silenced_at, account_id))
 
 
 def touch_last_active(conn: sqlite3.Connection, account_id: int, at: str) -> None:

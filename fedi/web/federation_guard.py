@@ -1,0 +1,48 @@
+"""Refuses any request signed by a key on a domain this instance does not federate with (a
+suspended domain, or one off the allowlist in allowlist mode), before anything else runs: no
+key is fetched, nothing is read or stored (security.md M1, M8; Mastodon domain_not_allowed?).
+Also keeps the federation policy fresh when another process changed it."""
+
+from __future__ import annotations
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from fedi.activitypub.parse import host_of
+from fedi.context import Context
+from fedi.web.responses import json_error
+from keys.httpsig import SignatureError, parse_signature
+
+SIGNATURE_HEADERS = (b"signature", b"signature-input")
+
+
+def signing_host(headers: Headers) -> str | None:
+    """The host of the key that claims to have signed the request, if it claims any."""
+    try:
+        return host_of(parse_signature(headers).key_id)
+    except SignatureError:
+        return None
+
+
+class FederationGuard:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        context: Context | None = getattr(scope["app"].state, "context", None)
+        if context is None:
+            await self.app(scope, receive, send)
+            return
+        policy = await context.policy.refresh(context.db)
+        if scope["type"] == "http" and any(
+            name in SIGNATURE_HEADERS or name == b"authorization" for name, _ in scope["headers"]
+        ):
+            host = signing_host(Headers(scope=scope))
+            if host and policy.refuses(host):
+                # Forbidden, with no detail: the other side learns nothing it can work around.
+                await json_error(403, "forbidden")(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
