@@ -61,7 +61,7 @@ def test_copied_files_run_the_server_and_pass_the_healthcheck(tmp_path: Path) ->
                 shutil.copytree(origin, app / source, ignore=shutil.ignore_patterns("__pycache__"))
             else:
                 shutil.copy(origin, app / source)
-    port = free_port()
+    port = free_port(reserve=False)
     env = {k: v for k, v in os.environ.items() if not k.startswith("FEDI_")}
     env |= image_environment() | {
         "FEDI_DATA_DIR": str(tmp_path / "data"),

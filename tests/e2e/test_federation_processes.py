@@ -41,7 +41,7 @@ def wait_until(check: Callable[[], bool], timeout: float = 30) -> None:
 
 
 def test_two_running_servers_deliver_a_follow_and_a_post(tmp_path: Path) -> None:
-    ports = free_port(), free_port()
+    ports = free_port(reserve=False), free_port(reserve=False)
     envs = [
         {
             "FEDI_DOMAIN": f"127.0.0.1:{port}",

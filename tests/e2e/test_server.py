@@ -61,7 +61,7 @@ class Server:
 
 @pytest.fixture
 def readme_server(tmp_path: Path) -> Iterator[tuple[Server, int]]:
-    port = free_port()
+    port = free_port(reserve=False)
     server = Server([str(ROOT / "dev"), "serve", "--port", str(port)], tmp_path, {})
     yield server, port
     if server.process.poll() is None:
@@ -123,7 +123,7 @@ def test_readme_command_serves_a_ready_account(
 
 
 def test_fedi_serve_with_environment_settings(tmp_path: Path) -> None:
-    port = free_port()
+    port = free_port(reserve=False)
     env = {
         "FEDI_DOMAIN": f"127.0.0.1:{port}",
         "FEDI_SCHEME": "http",

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_open_streams_end_when_the_server_stops(tmp_path: Path) -> None:
-    port = free_port()
+    port = free_port(reserve=False)
     base = f"http://127.0.0.1:{port}"
     env = {
         "FEDI_DOMAIN": f"127.0.0.1:{port}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import socket
 from collections.abc import Callable
 from typing import Literal
@@ -10,12 +11,29 @@ from typing import Literal
 import uvicorn
 from starlette.types import ASGIApp
 
+# Ports handed out for a BackgroundServer stay bound until the server takes the socket over:
+# released in between, the kernel could give the port to an outgoing connection as its source
+# port, and the server's bind would then fail ("address already in use").
+_RESERVED: dict[int, socket.socket] = {}
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+
+def free_port(*, reserve: bool = True) -> int:
+    """A free loopback port. reserve=False for a port another process will bind (e2e)."""
+    probe = socket.socket()
+    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    probe.bind(("127.0.0.1", 0))
+    port: int = probe.getsockname()[1]
+    if reserve:
+        _RESERVED[port] = probe
+    else:
+        probe.close()
+    return port
+
+
+@atexit.register
+def _release_all() -> None:
+    while _RESERVED:
+        _RESERVED.popitem()[1].close()
 
 
 class BackgroundServer:
@@ -40,9 +58,13 @@ class BackgroundServer:
             self.app, lifespan=self.lifespan, log_level="warning", access_log=False
         )
         self._server = uvicorn.Server(config)
-        self._socket = socket.socket()
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind(("127.0.0.1", self.port))
+        reserved = _RESERVED.pop(self.port, None)
+        if reserved is not None:
+            self._socket = reserved
+        else:
+            self._socket = socket.socket()
+            self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self._socket.bind(("127.0.0.1", self.port))
         self._task = asyncio.create_task(self._server.serve(sockets=[self._socket]))
         # uvicorn only exposes a `started` flag, so poll it briefly.
         while not self._server.started:
