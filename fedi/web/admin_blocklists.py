@@ -72,15 +72,18 @@ async def _big_form(request: Request) -> tuple[dict[str, str], str]:
         form = await request.form(max_files=1, max_fields=20)
     except Exception:  # the multipart parser's own errors have no common base
         raise HTTPException(400, "the form could not be read") from None
-    fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    upload = form.get("file")
-    text = ""
-    if isinstance(upload, UploadFile) and upload.filename:
-        try:
-            text = (await upload.read()).decode("utf-8")
-        except UnicodeDecodeError:
-            raise HTTPException(422, "the file is not UTF-8 text") from None
-        fields["file_name"] = upload.filename[:200]
+    try:
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        upload = form.get("file")
+        text = ""
+        if isinstance(upload, UploadFile) and upload.filename:
+            try:
+                text = (await upload.read()).decode("utf-8")
+            except UnicodeDecodeError:
+                raise HTTPException(422, "the file is not UTF-8 text") from None
+            fields["file_name"] = upload.filename[:200]
+    finally:
+        await form.close()
     return fields, text
 
 
@@ -173,7 +176,7 @@ async def review(request: Request) -> Response:
     action = form.get("action")
     if action not in ("apply", "dismiss"):
         raise HTTPException(400, "unknown action")
-    if form.get("pending_id") == "all":
+    if form.get("all") == "1":
         async with context.db.read() as conn:
             ids = [p.id for p in await db.pending(conn)]
     else:
