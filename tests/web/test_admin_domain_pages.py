@@ -16,6 +16,7 @@ from fedi.db import domain_rules as rules
 from fedi.db.domain_rules import BlockFields
 from fedi.domain_moderation import block_domain, show_domain_blocks
 from fedi.members import add_member
+from fedi.models import DomainBlock
 from tests.conftest import BASE
 from tests.testrig.group_web import BROWSER, assert_translated, csrf_token, sign_in, submit
 
@@ -31,7 +32,7 @@ async def staff(context: Context) -> Context:
     return context
 
 
-async def blocks(context: Context) -> dict[str, object]:
+async def blocks(context: Context) -> dict[str, DomainBlock]:
     async with context.db.read() as conn:
         return {b.domain: b for b in await rules.all_blocks(conn)}
 
@@ -57,10 +58,10 @@ async def test_only_staff(staff: Context, client: httpx.AsyncClient) -> None:
     for path in PAGES:
         assert (await client.get(path, headers=BROWSER)).status_code == 403
     token = client.cookies.get("csrf") or ""
+    fields = {"csrf_token": token, "domain": "x.test", "severity": "suspend"}
     refused = await client.post(
-        "/admin/domain_blocks", data={"csrf_token": token, "domain": "x.test", "severity": "suspend"},
-        headers=BROWSER | {"Origin": BASE},
-    )  # fmt: skip
+        "/admin/domain_blocks", data=fields, headers=BROWSER | {"Origin": BASE}
+    )
     assert refused.status_code == 403
     assert await blocks(staff) == {}
 
@@ -78,14 +79,15 @@ async def test_block_edit_and_lift_with_csrf(staff: Context, client: httpx.Async
     saved = await submit(client, "/admin/domain_blocks", fields, form_page="/admin/domain_blocks")
     assert saved.status_code == 303
     block = (await blocks(staff))["evil.example"]
-    assert (block.severity, block.reject_media, block.source) == ("silence", True, "manual")  # type: ignore[attr-defined]
-    page = await client.get(f"/admin/domain_blocks?edit={block.id}", headers=BROWSER)  # type: ignore[attr-defined]
+    assert (block.severity, block.reject_media, block.source) == ("silence", True, "manual")
+    page = await client.get(f"/admin/domain_blocks?edit={block.id}", headers=BROWSER)
     assert "seen in reports" in page.text
-    bad = await submit(client, "/admin/domain_blocks", {"domain": "no spaces", "severity": "suspend"},
-                       form_page="/admin/domain_blocks")  # fmt: skip
+    bad_fields = {"domain": "no spaces", "severity": "suspend"}
+    bad = await submit(client, "/admin/domain_blocks", bad_fields, form_page="/admin/domain_blocks")
     assert "error=bad_domain" in bad.headers["location"]
-    lifted = await submit(client, f"/admin/domain_blocks/{block.id}/delete", {},  # type: ignore[attr-defined]
-                          form_page="/admin/domain_blocks")  # fmt: skip
+    lifted = await submit(
+        client, f"/admin/domain_blocks/{block.id}/delete", {}, form_page="/admin/domain_blocks"
+    )
     assert lifted.status_code == 303
     assert await blocks(staff) == {}
 
@@ -118,7 +120,7 @@ async def test_csv_round_trip(staff: Context) -> None:
     counts = await apply_import(staff, None, entries, "domain_blocks.csv")
     assert counts["new"] == 4
     found = await blocks(staff)
-    assert all(b.source == "import" and b.source_detail.startswith("domain_blocks.csv (")  # type: ignore[attr-defined]
+    assert all(b.source == "import" and b.source_detail.startswith("domain_blocks.csv (")
                for b in found.values())  # fmt: skip
     async with staff.db.read() as conn:
         exported = export_csv(await rules.all_blocks(conn))
@@ -168,8 +170,8 @@ async def test_import_page_previews_then_applies(staff: Context, client: httpx.A
     assert confirmed.status_code == 303
     found = await blocks(staff)
     assert set(found) == {"spam.example", "noisy.test", "images.example.org", "hidden.example"}
-    assert found["noisy.test"].severity == "suspend"  # type: ignore[attr-defined]
-    assert found["images.example.org"].source == "import"  # type: ignore[attr-defined]
+    assert found["noisy.test"].severity == "suspend"
+    assert found["images.example.org"].source == "import"
 
     bad = await client.post(
         "/admin/blocklists/import", data={"csrf_token": token, "csv": "#domain\nnot a domain\n"},
