@@ -79,10 +79,10 @@ async def test_subscribed_blocklist_waits_for_review(tmp_path: Path) -> None:
         assert b.ctx.policy.refuses("spam.test")  # still blocked until reviewed
 
         async with b.ctx.db.read() as conn:
-            waiting = {p.listed.domain: p for p in await blocklists.pending(conn)}
-        assert await subscriptions.apply(b.ctx, mod, waiting["spam.test"].id) == "unblocked"
-        assert await subscriptions.apply(b.ctx, mod, waiting["noisy.example"].id) == "kept"
-        assert await subscriptions.dismiss(b.ctx, mod, waiting["bots.test"].id)
+            by_domain = {p.listed.domain: p for p in await blocklists.pending(conn)}
+        assert await subscriptions.apply(b.ctx, mod, by_domain["spam.test"].id) == "unblocked"
+        assert await subscriptions.apply(b.ctx, mod, by_domain["noisy.example"].id) == "kept"
+        assert await subscriptions.dismiss(b.ctx, mod, by_domain["bots.test"].id)
         assert not b.ctx.policy.refuses("spam.test")
         noisy = await block_of(b.ctx, "noisy.example")
         assert noisy is not None and noisy.source == "manual"  # the manual block stays

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fedi.blocklist_format import BlocklistError, export_csv, parse_csv
+from fedi.blocklist_format import BlocklistError, export_csv, parse_csv, parse_published
 from fedi.blocklist_import import apply_import
 from fedi.context import Context
 from fedi.db import domain_rules as rules
@@ -188,3 +188,20 @@ async def test_import_page_previews_then_applies(staff: Context, client: httpx.A
     assert exported.status_code == 200
     assert exported.text.startswith("#domain,#severity,#reject_media,#reject_reports")
     assert "noisy.test,suspend" in exported.text
+
+
+def test_published_lists_json_and_csv() -> None:
+    body = (
+        b'[{"domain": "spam.test", "digest": "x", "severity": "suspend", "comment": "spam"},'
+        b' {"domain": "se**et.example", "digest": "y", "severity": "silence", "comment": null}]'
+    )
+    entries, hidden = parse_published(body)
+    assert [(e.domain, e.severity, e.public_comment) for e in entries] == [
+        ("spam.test", "suspend", "spam")
+    ]
+    assert hidden == ["se**et.example"]
+    entries, hidden = parse_published(FIXTURE.read_bytes())
+    assert len(entries) == 4 and hidden == []
+    for bad in (b"[{}]", b'[{"domain": "a.test", "severity": "worst"}]', b"[", b"\xff"):
+        with pytest.raises(BlocklistError):
+            parse_published(bad)
