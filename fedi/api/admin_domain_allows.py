@@ -48,7 +48,7 @@ async def found_allow(request: Request) -> DomainAllow:
 
 @staff_only("admin:read:domain_allows")
 async def index(request: Request, caller: Caller) -> Response:
-    page = page_of(caller.params, default=100, maximum=200)
+    page = page_of(caller.params, default=100, maximum=500)
     async with context_of(request).db.read() as conn:
         found = await domain_listing.allows_page(conn, page)
     return JSONResponse(

@@ -32,7 +32,7 @@ from fedi.models import DomainBlock
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
-MAX_PAGE = 200
+MAX_PAGE = 500  # Mastodon: 100 by default, at most 500
 
 
 def digest(domain: str) -> str:

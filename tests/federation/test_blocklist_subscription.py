@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
+
 from fedi import blocklist_subscriptions as subscriptions
 from fedi.context import Context
 from fedi.db import audit_log, blocklists, domain_listing
@@ -16,6 +18,7 @@ from fedi.db.domain_rules import BlockFields
 from fedi.domain_moderation import block_domain, unblock_domain
 from fedi.members import add_member
 from fedi.models import DomainBlock
+from tests.testrig.group_web import BROWSER, csrf_token
 from tests.testrig.instances import federation
 
 
@@ -110,3 +113,46 @@ async def test_unreachable_or_bad_lists_are_reported(tmp_path: Path) -> None:
             sub = await blocklists.get_subscription(conn, sub_id)
         assert sub is not None and "404" in sub.last_error
         assert await pending_of(b.ctx) == {}
+
+
+async def test_subscription_through_the_admin_page(tmp_path: Path) -> None:
+    async with federation(tmp_path, "alpha", "beta") as (a, b):
+        await add_member(b.ctx, "mod", "mod-password", "moderator")
+        await block_domain(a.ctx, None, "spam.test", BlockFields("suspend"))
+        loopback = f"http://127.0.0.1:{b.port}"  # beta.test resolves only inside the instances
+        headers = BROWSER | {"Host": b.domain}
+        async with httpx.AsyncClient(base_url=loopback, headers=headers) as http:
+            token = await csrf_token(http, "/auth/sign_in")
+            signed = await http.post("/auth/sign_in", data={
+                "csrf_token": token, "username": "mod", "password": "mod-password", "next": "/",
+            })  # fmt: skip
+            assert signed.status_code == 303
+
+            async def post(path: str, **fields: str) -> httpx.Response:
+                token = await csrf_token(http, "/admin/blocklists")
+                return await http.post(path, data={"csrf_token": token, **fields})
+
+            url = f"{a.base}/api/v1/instance/domain_blocks"
+            assert (await post("/admin/blocklists/subscriptions", url=url)).status_code == 303
+            page = await http.get("/admin/blocklists")
+            assert url in page.text and "spam.test" in page.text  # fetched at once, waiting
+            assert not b.ctx.policy.refuses("spam.test")
+            again = await post("/admin/blocklists/subscriptions", url=url)
+            assert "error=bad_subscription" in again.headers["location"]
+            assert (await post("/admin/blocklists/pending", action="apply", all="1")).is_redirect
+            assert b.ctx.policy.refuses("spam.test")
+
+            lifted = await block_of(a.ctx, "spam.test")
+            assert lifted is not None
+            await unblock_domain(a.ctx, None, lifted)
+            async with b.ctx.db.read() as conn:
+                (sub,) = await blocklists.subscriptions(conn)
+            await post(f"/admin/blocklists/subscriptions/{sub.id}/refresh")
+            assert await pending_of(b.ctx) == {"spam.test": "remove"}
+            async with b.ctx.db.read() as conn:
+                (change,) = await blocklists.pending(conn)
+            await post("/admin/blocklists/pending", action="apply", pending_id=str(change.id))
+            assert not b.ctx.policy.refuses("spam.test")
+            await post(f"/admin/blocklists/subscriptions/{sub.id}/delete")
+            async with b.ctx.db.read() as conn:
+                assert await blocklists.subscriptions(conn) == []
