@@ -33,6 +33,7 @@ from fedi.timeutil import to_db, utcnow
 log = logging.getLogger(__name__)
 REFRESH_EVERY = "blocklist_refresh_hours"
 DEFAULT_HOURS = 24.0
+MIN_HOURS, MAX_HOURS = 1.0, 168.0
 MAX_URL = 2000
 
 
@@ -134,15 +135,39 @@ async def refresh_all(context: Context) -> None:
             log.warning("blocklist %s: %s", sub.url, result.error)
 
 
+async def refresh_hours(context: Context) -> float:
+    async with context.db.read() as conn:
+        setting = await rules.get_setting(conn, REFRESH_EVERY)
+    try:
+        return min(max(float(setting or DEFAULT_HOURS), MIN_HOURS), MAX_HOURS)
+    except ValueError:
+        return DEFAULT_HOURS
+
+
+async def set_refresh_hours(context: Context, actor: Account | None, text: str) -> None:
+    """How often subscriptions are fetched, in hours (1 to 168); takes effect after the next."""
+    try:
+        hours = float(text)
+    except ValueError:
+        raise SubscriptionError("the interval is a number of hours") from None
+    if not MIN_HOURS <= hours <= MAX_HOURS:
+        raise SubscriptionError(f"the interval is {MIN_HOURS:g} to {MAX_HOURS:g} hours")
+    now = to_db(utcnow())
+
+    def write(conn: sqlite3.Connection) -> None:
+        rules.set_setting(conn, REFRESH_EVERY, f"{hours:g}", now)
+        record(conn, actor, "change_instance_setting", target_type="instance", target_id=None,
+               target_label=REFRESH_EVERY, details={"value": hours}, now=now)  # fmt: skip
+
+    await context.db.write(write)
+
+
 async def refresh_regularly(context: Context, stop: asyncio.Event) -> None:
     """The background fetch of every subscription, every `blocklist_refresh_hours` (24)."""
     while not stop.is_set():
         hours = DEFAULT_HOURS
         try:
-            async with context.db.read() as conn:
-                setting = await rules.get_setting(conn, REFRESH_EVERY)
-            with contextlib.suppress(ValueError, TypeError):
-                hours = max(float(setting or DEFAULT_HOURS), 0.1)
+            hours = await refresh_hours(context)
             await refresh_all(context)
         except Exception:  # a worker's top level: log it and try again next time
             log.exception("refreshing blocklist subscriptions failed")

@@ -39,6 +39,7 @@ async def page(request: Request, error: str = "", status_code: int = 200) -> Res
         request, "blocklists.html", viewer, "blocklists", status_code, subscriptions=subs,
         pending=[(p, urls.get(p.subscription_id, "")) for p in pending],
         error=error or request.query_params.get("error", ""),
+        hours=await subscriptions.refresh_hours(context_of(request)),
     )  # fmt: skip
 
 
@@ -190,6 +191,20 @@ async def review(request: Request) -> Response:
     return back(PAGE, done="applied" if action == "apply" else "dismissed")
 
 
+async def interval(request: Request) -> Response:
+    checked = await checked_form(request, admin=True)
+    if isinstance(checked, Response):
+        return checked
+    viewer, form = checked
+    try:
+        await subscriptions.set_refresh_hours(
+            context_of(request), viewer.account, form.get("hours", "")
+        )
+    except subscriptions.SubscriptionError:
+        return back(PAGE, error="bad_interval")
+    return back(PAGE, done="interval")
+
+
 routes = [
     Route(PAGE, blocklists, methods=["GET"]),
     Route(f"{PAGE}/export.csv", export, methods=["GET"]),
@@ -199,4 +214,5 @@ routes = [
     Route(f"{PAGE}/subscriptions/{{sub_id}}/delete", unsubscribe, methods=["POST"]),
     Route(f"{PAGE}/subscriptions/{{sub_id}}/refresh", refresh, methods=["POST"]),
     Route(f"{PAGE}/pending", review, methods=["POST"]),
+    Route(f"{PAGE}/interval", interval, methods=["POST"]),
 ]

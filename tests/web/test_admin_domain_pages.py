@@ -11,6 +11,7 @@ import pytest
 
 from fedi.blocklist_format import BlocklistError, export_csv, parse_csv, parse_published
 from fedi.blocklist_import import apply_import
+from fedi.blocklist_subscriptions import refresh_hours
 from fedi.context import Context
 from fedi.db import domain_rules as rules
 from fedi.db.domain_rules import BlockFields
@@ -205,3 +206,18 @@ def test_published_lists_json_and_csv() -> None:
     for bad in (b"[{}]", b'[{"domain": "a.test", "severity": "worst"}]', b"[", b"\xff"):
         with pytest.raises(BlocklistError):
             parse_published(bad)
+
+
+async def test_refresh_interval_is_for_administrators(
+    staff: Context, client: httpx.AsyncClient
+) -> None:
+    page = "/admin/blocklists"
+    await sign_in(client, "mo", "mo-password")
+    refused = await submit(client, f"{page}/interval", {"hours": "6"}, form_page=page)
+    assert refused.status_code == 403
+    await sign_in(client, "ada", "ada-password")
+    bad = await submit(client, f"{page}/interval", {"hours": "0.01"}, form_page=page)
+    assert "error=bad_interval" in bad.headers["location"]
+    assert await refresh_hours(staff) == 24
+    await submit(client, f"{page}/interval", {"hours": "6"}, form_page=page)
+    assert await refresh_hours(staff) == 6
