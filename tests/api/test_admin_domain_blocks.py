@@ -129,6 +129,15 @@ async def test_paging_and_errors_over_http(staff: Served) -> None:
             "/api/v1/admin/domain_blocks/nope", json={"severity": "x"}, headers=auth
         )
         assert junk.status_code == 404
+        block_id = first.json()[0]["id"]
+        worse = await http.put(
+            f"/api/v1/admin/domain_blocks/{block_id}", json={"severity": "x"}, headers=auth
+        )
+        assert worse.status_code == 422 and "severity" in worse.json()["error"]
+        kept = await http.get(f"/api/v1/admin/domain_blocks/{block_id}", headers=auth)
+        assert kept.json()["severity"] == "silence"
+        gone = await http.delete("/api/v1/admin/domain_blocks/12345", headers=auth)
+        assert gone.status_code == 404
 
 
 async def test_scopes_and_roles(staff: Served) -> None:
