@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fedi.api.routes import api_routes
 from fedi.auth import Authenticator
+from fedi.blocklist_subscriptions import refresh_regularly as refresh_blocklists
 from fedi.config import Settings
 from fedi.context import Context, open_context
 from fedi.i18n import Translations
@@ -35,6 +36,8 @@ from fedi.web import (
     signin,
     signup,
 )
+from fedi.web.admin_blocklists import routes as admin_blocklist_routes
+from fedi.web.admin_domains import routes as admin_domain_routes
 from fedi.web.federation_guard import FederationGuard
 from fedi.web.media import routes as media_routes
 from fedi.web.negotiation import prefers_html
@@ -119,6 +122,7 @@ async def running_workers(context: Context) -> AsyncIterator[None]:
         asyncio.create_task(OutboxWorker(context).run(stop), name="outbox-worker"),
         asyncio.create_task(clean_up_regularly(context, stop), name="media-clean-up"),
         asyncio.create_task(PollLoop(context).run(stop), name="poll-loop"),
+        asyncio.create_task(refresh_blocklists(context, stop), name="blocklist-subscriptions"),
     ]
     try:
         yield
@@ -156,6 +160,8 @@ def create_app(
             *group_collections.routes,
             *group_pages.routes,  # before pages: /@name/library is not a post id
             *group_manage.routes,
+            *admin_domain_routes,
+            *admin_blocklist_routes,
             *pages.routes,
             *signin.routes,
             *media_routes,

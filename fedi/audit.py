@@ -15,7 +15,7 @@ ACTIONS = (
     "create_domain_block", "update_domain_block", "destroy_domain_block",
     "create_domain_allow", "destroy_domain_allow", "change_federation_mode",
     "import_domain_blocks", "create_blocklist_subscription", "destroy_blocklist_subscription",
-    "apply_blocklist_changes", "dismiss_blocklist_changes",
+    "apply_blocklist_changes", "dismiss_blocklist_changes", "change_instance_setting",
     "assigned_to_self_report", "unassigned_report", "resolve_report", "reopen_report",
     "create_report_note", "forward_report",
     "warn_account", "silence_account", "unsilence_account", "suspend_account",

@@ -25,9 +25,13 @@ from typing import Any, TypeVar
 import uvicorn
 
 from fedi import __version__
+from fedi.blocklist_format import BlocklistError
 from fedi.config import ConfigError, Settings, load_settings
 from fedi.context import Context, StartupError, open_context
 from fedi.db import DatabaseError
+from fedi.domain_cli import add_parser as add_domains_parser
+from fedi.domain_cli import command_domains
+from fedi.domain_moderation import DomainRuleError
 from fedi.group_cli import add_parser as add_group_parser
 from fedi.group_cli import command_group
 from fedi.groups import GroupError
@@ -52,7 +56,7 @@ EXIT_USAGE = 2
 EXIT_FAILURE = 1
 OPERATOR_ERRORS = (
     ConfigError, StartupError, DatabaseError, KeyStoreError, MemberError, PostError, ActorError,
-    GroupError,
+    GroupError, DomainRuleError, BlocklistError,
 )  # fmt: skip
 DEV_ACCOUNT = "admin"
 DEV_PORT = 8000
@@ -95,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     set_pw.add_argument("--password", help="the new password (asked for when omitted)")
 
     add_group_parser(commands)
+    add_domains_parser(commands)
 
     post = commands.add_parser("post", help="publish a post as a member")
     post.add_argument("name", help="the member posting")
@@ -363,6 +368,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         command_user(args, settings)
     elif args.command == "group":
         command_group(args, settings, with_context)
+    elif args.command == "domains":
+        command_domains(args, settings, with_context)
     elif args.command == "post":
         command_post(args, settings)
     elif args.command in ("follow", "unfollow"):

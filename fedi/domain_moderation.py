@@ -230,3 +230,47 @@ async def set_allowlist_mode(context: Context, actor: Account | None, on: bool) 
 
     await context.db.write(write)
     await context.policy.reload(context.db)
+
+
+SHOW_DOMAIN_BLOCKS = "show_domain_blocks"
+SHOW_CHOICES = ("all", "users", "none")
+SEVERITY_RANK = {"noop": 0, "silence": 1, "suspend": 2}
+
+
+def weakens(old: DomainBlock, new: BlockFields) -> bool:
+    """Whether writing `new` over `old` would lift anything `old` imposes."""
+    return (
+        SEVERITY_RANK[new.severity] < SEVERITY_RANK[old.severity]
+        or (old.reject_media and not new.reject_media)
+        or (old.reject_reports and not new.reject_reports)
+    )
+
+
+async def show_domain_blocks(context: Context) -> str:
+    """Who may read the public blocklist: 'all', 'users' (signed in) or 'none'."""
+    async with context.db.read() as conn:
+        value = await rules.get_setting(conn, SHOW_DOMAIN_BLOCKS)
+    return value if value in SHOW_CHOICES else "all"
+
+
+async def set_show_domain_blocks(context: Context, actor: Account | None, value: str) -> None:
+    if value not in SHOW_CHOICES:
+        raise DomainRuleError(
+            "bad_setting", f"show_domain_blocks is one of {', '.join(SHOW_CHOICES)}"
+        )
+    now = to_db(utcnow())
+
+    def write(conn: sqlite3.Connection) -> None:
+        rules.set_setting(conn, SHOW_DOMAIN_BLOCKS, value, now)
+        record(
+            conn,
+            actor,
+            "change_instance_setting",
+            target_type="instance",
+            target_id=None,
+            target_label=SHOW_DOMAIN_BLOCKS,
+            details={"value": value},
+            now=now,
+        )
+
+    await context.db.write(write)

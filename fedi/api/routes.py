@@ -10,11 +10,14 @@ from starlette.routing import Route
 from fedi.api.absent import absent_routes
 from fedi.api.account_search import account_search_routes
 from fedi.api.accounts import account_routes
+from fedi.api.admin_domain_allows import admin_domain_allow_routes
+from fedi.api.admin_domain_blocks import admin_domain_block_routes
 from fedi.api.bookmarks import bookmark_routes
 from fedi.api.conversations import conversation_routes
 from fedi.api.filter_rules import filter_rule_routes
 from fedi.api.filters import filter_routes
 from fedi.api.instance import instance_routes
+from fedi.api.instance_domain_blocks import instance_domain_block_routes
 from fedi.api.interactions import interaction_routes
 from fedi.api.lists import list_routes
 from fedi.api.media import media_routes
@@ -39,6 +42,9 @@ async def not_found(request: Request) -> Response:
 api_routes = [
     *oauth_routes,
     *instance_routes,
+    *instance_domain_block_routes,
+    *admin_domain_block_routes,
+    *admin_domain_allow_routes,
     *registration_routes,
     *account_search_routes,  # before account_routes: /accounts/search is not an id
     *status_batch_routes,
