@@ -53,7 +53,7 @@ async def followed_by_alice(rig: Rig, actor: RemoteActor) -> Account:
             uri=f"{BASE}/follows/{new_id()}",
             state="accepted",
             now=now,
-        )  # fmt: skip
+        )
     )
     return account
 
@@ -295,7 +295,7 @@ async def test_m6_no_delivery_to_a_blocked_domain_even_queued_before_the_block(r
                 uri=f"{account.uri}#follows/1",
                 state="accepted",
                 now=now,
-            )  # fmt: skip
+            )
         )
     # A Create by the blocked author, received before the block: alice replies to it later.
     parent = note(author, 1)
