@@ -40,21 +40,24 @@ async def alice(rig: Rig) -> Account:
     return account
 
 
-async def followed_by_alice(rig: Rig, actor: RemoteActor) -> Account:
-    """The remote actor, stored, with alice following it (so its boosts concern someone here)."""
-    account = await get_actor(rig.context, actor.uri)
-    me = await alice(rig)
+async def accepted_follow(rig: Rig, follower: Account, followed: Account) -> None:
     now = to_db(utcnow())
     await rig.context.db.write(
         lambda conn: follows.upsert_follow(
             conn,
-            follower_id=me.id,
-            followed_id=account.id,
-            uri=f"{BASE}/follows/{new_id()}",
+            follower_id=follower.id,
+            followed_id=followed.id,
+            uri=f"{follower.uri}#follows/{new_id()}",
             state="accepted",
             now=now,
         )
     )
+
+
+async def followed_by_alice(rig: Rig, actor: RemoteActor) -> Account:
+    """The remote actor, stored, with alice following it (so its boosts concern someone here)."""
+    account = await get_actor(rig.context, actor.uri)
+    await accepted_follow(rig, await alice(rig), account)
     return account
 
 
@@ -283,20 +286,9 @@ async def test_m6_a_reply_to_a_blocked_domains_post_is_kept_without_fetching_it(
 async def test_m6_no_delivery_to_a_blocked_domain_even_queued_before_the_block(rig: Rig) -> None:
     author = rig.evil.actor("author")
     other = rig.other.actor("friend")
-    for actor in (author, other):
-        account = await get_actor(rig.context, actor.uri)
-        me = await alice(rig)
-        now = to_db(utcnow())
-        await rig.context.db.write(  # followers: their shared inboxes are in every fan-out
-            lambda conn, account=account, me=me, now=now: follows.upsert_follow(
-                conn,
-                follower_id=account.id,
-                followed_id=me.id,
-                uri=f"{account.uri}#follows/1",
-                state="accepted",
-                now=now,
-            )
-        )
+    me = await alice(rig)
+    for actor in (author, other):  # followers: their shared inboxes are in every fan-out
+        await accepted_follow(rig, await get_actor(rig.context, actor.uri), me)
     # A Create by the blocked author, received before the block: alice replies to it later.
     parent = note(author, 1)
     await rig.post(author, create(author, parent))
