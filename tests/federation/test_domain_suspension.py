@@ -8,6 +8,8 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from mastodon import MastodonAPIError
+
 from fedi.db.domain_rules import BlockFields
 from fedi.domain_moderation import block_domain
 from fedi.members import add_member
@@ -41,6 +43,25 @@ async def test_suspending_a_domain_ends_follows_both_ways_and_refuses_its_delive
         after = await asyncio.to_thread(relationship)
         assert not after["following"] and not after["followed_by"] and not after["requested"]
         assert await asyncio.to_thread(home_texts, a, "alice") == []
+
+        # Lookups and follows of the blocked domain: clear answers, and no Follow is sent.
+        requests_before = len(b.received)
+
+        def alice_tries() -> tuple[Any, Any, int]:
+            with app_for(a, "alice") as alice:
+                bob_id = alice.account_lookup(b.handle("bob"))["id"]
+                by_handle = alice.search_v2(b.handle("bob"), resolve=True)
+                by_url = alice.search_v2(f"{b.base}/users/bob", resolve=True)
+                try:
+                    alice.account_follow(bob_id)
+                except MastodonAPIError as exc:
+                    return by_handle, by_url, int(exc.args[1])
+                return by_handle, by_url, 200
+
+        by_handle, by_url, follow_status = await asyncio.to_thread(alice_tries)
+        assert by_handle["accounts"] == [] and by_url["statuses"] == []
+        assert follow_status == 422
+        assert len(b.received) == requests_before
 
         # Bob's server still believes alice follows bob: its delivery is refused, for good.
         await post_status(b.ctx, "bob", "after the block")
