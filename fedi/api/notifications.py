@@ -19,7 +19,7 @@ from fedi.db.mutes import hidden_sender_clause
 from fedi.group_access import may_see_group_post
 from fedi.ids import parse_id
 from fedi.models import User
-from fedi.timeline_rules import ViewerRules, rules_for
+from fedi.timeline_rules import ViewerRules, hidden_by_moderators, rules_for
 from fedi.timeutil import from_db, to_db, utcnow
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
@@ -47,6 +47,8 @@ async def notification_json(
         status = await statuses.get_by_id(conn, status_id) if status_id else None
     if sender is None:
         return None
+    if await hidden_by_moderators(context, user.account.id, [sender], "notifications"):
+        return None  # suspended, or limited and not followed (live streams come here too)
     if status is not None and await may_see_group_post(context, status, user.account) is False:
         return None  # a private group's post, and the member has left the group
     rendered = None
