@@ -15,8 +15,12 @@ from fedi.db import accounts
 
 def refuses_uri(context: Context, uri: str | None) -> bool:
     """The uri is on a domain we do not federate with (a suspended domain, or one off the
-    allowlist in allowlist mode)."""
-    return uri is not None and context.policy.refuses(host_of(uri))
+    allowlist in allowlist mode). Our own domain is never refused, even when an allowlist does
+    not name it."""
+    if uri is None:
+        return False
+    host = host_of(uri)
+    return host != context.settings.domain and context.policy.refuses(host)
 
 
 async def refused_author(context: Context, author_uri: str | None) -> bool:

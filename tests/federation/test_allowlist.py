@@ -83,6 +83,25 @@ async def test_allowlist_mode_federates_with_allowed_servers_only(tmp_path: Path
         assert any("from the allowed" in t for t in alice_home)
         assert not any("from the refused" in t for t in alice_home)
         assert len(c.received) == carol_before  # nothing from alice's server reached carol's
+
+        # Bob answers and boosts alice's post: both arrive, the reply in its thread.
+        def bob_answers() -> None:
+            with app_for(b, "bob") as bob:
+                found = bob.search_v2(post.uri, resolve=True)["statuses"]
+                bob.status_post(f"@alice@{a.domain} welcome", in_reply_to_id=found[0]["id"])
+                bob.status_reblog(found[0]["id"])
+
+        await asyncio.to_thread(bob_answers)
+        await settle(a, b, c)
+
+        def alice_notified() -> tuple[list[str], Any]:
+            with app_for(a, "alice") as alice:
+                kinds = sorted(n["type"] for n in alice.notifications())
+                return kinds, alice.status_context(post.id)["descendants"]
+
+        kinds, replies = await asyncio.to_thread(alice_notified)
+        assert kinds == ["follow", "follow", "mention", "reblog"]
+        assert [r["in_reply_to_id"] for r in replies] == [str(post.id)]
         async with c.ctx.db.read() as conn:
             cursor = await conn.execute("SELECT state, last_error FROM deliveries WHERE host = ?",
                                         (a.domain,))  # fmt: skip
