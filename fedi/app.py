@@ -39,6 +39,7 @@ from fedi.web import (
 from fedi.web.admin_blocklists import routes as admin_blocklist_routes
 from fedi.web.admin_domains import routes as admin_domain_routes
 from fedi.web.federation_guard import FederationGuard
+from fedi.web.limited_federation import LimitedFederation
 from fedi.web.media import routes as media_routes
 from fedi.web.negotiation import prefers_html
 from fedi.web.responses import JSONResponse, json_error
@@ -177,6 +178,7 @@ def create_app(
     app.state.pages = Pages(translations, settings.instance_title, settings.scheme == "https")
     app.state.authenticator = Authenticator()
     app.state.sign_in_limits = signin.SignInLimits()
+    app.add_middleware(LimitedFederation)  # inside the guard: refused signers never get here
     app.add_middleware(FederationGuard)
     app.add_middleware(CORSMiddleware)
     return app

@@ -21,7 +21,12 @@ MAX_DOCUMENT_BYTES = 1_048_576
 
 
 class DereferenceError(Exception):
-    """The document could not be fetched or is not to be trusted."""
+    """The document could not be fetched or is not to be trusted. Not `retryable` when asking
+    again cannot help (a refused domain, a forbidden address, an oversized body)."""
+
+    def __init__(self, message: str, *, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable
 
 
 class Gone(DereferenceError):
@@ -47,7 +52,7 @@ async def _get(context: Context, uri: str) -> HttpResponse:
             uri, {"Accept": AS_ACCEPT}, sign=signer_for(context, context.instance_actor)
         )
     except FetchError as exc:
-        raise DereferenceError(f"fetching {uri} failed: {exc}") from None
+        raise DereferenceError(f"fetching {uri} failed: {exc}", retryable=exc.retryable) from None
     if response.status == 410:
         raise Gone(f"{uri} is gone")
     if response.status != 200:

@@ -37,6 +37,11 @@ async def follow(context: Context, username: str, target: str | Account) -> str:
     followed = await _account(context, target)
     if followed.id == user.account.id:
         raise MemberError("you cannot follow yourself")
+    if followed.is_suspended or (
+        followed.domain is not None and context.policy.refuses(followed.domain)
+    ):
+        # Suspended, or on a domain we do not federate with: no Follow is sent (security.md M8).
+        raise MemberError("this account cannot be followed")
     async with context.db.read() as conn:
         if await interactions.is_blocked(conn, followed.id, user.account.id):
             raise MemberError("this account does not accept you as a follower")

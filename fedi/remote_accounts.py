@@ -8,6 +8,7 @@ verify is refetched at most once per cool-off (S12); a routine refetch never swa
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -15,7 +16,7 @@ from urllib.parse import urlencode
 from fedi.activitypub.parse import InvalidActivity, host_of, uri_of
 from fedi.activitypub.remote_actor import actor_from_ap
 from fedi.context import Context
-from fedi.db import accounts
+from fedi.db import accounts, domain_accounts
 from fedi.dereference import DereferenceError, fetch_document
 from fedi.http import FetchError
 from fedi.jsonsafe import JSONError, loads_object
@@ -29,7 +30,12 @@ JRD_ACCEPT = "application/jrd+json, application/json"
 
 
 class ActorError(Exception):
-    """The actor cannot be found or trusted; the message says why."""
+    """The actor cannot be found or trusted; the message says why. Not `retryable` when asking
+    again cannot help (its domain is refused, say)."""
+
+    def __init__(self, message: str, *, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable
 
 
 async def _lookup(context: Context, uri: str) -> Account | None:
@@ -39,9 +45,22 @@ async def _lookup(context: Context, uri: str) -> Account | None:
 
 async def store_actor(context: Context, actor: RemoteActor, *, accept_new_key: bool) -> Account:
     now = to_db(utcnow())
-    account_id = await context.db.write(
-        lambda conn: accounts.upsert_remote(conn, actor, now, accept_new_key=accept_new_key)
-    )
+    is_new = await _lookup(context, actor.uri) is None
+    block = context.policy.current.block_for(host_of(actor.uri)) if is_new else None
+    stamp = to_db(block.severity_at) if block is not None else None
+
+    def write(conn: sqlite3.Connection) -> int:
+        account_id = accounts.upsert_remote(conn, actor, now, accept_new_key=accept_new_key)
+        if block is not None and block.severity in ("silence", "suspend"):
+            # A new account of a limited or suspended domain is born limited or suspended.
+            domain_accounts.stamp_new_account(
+                conn, account_id,
+                silenced_at=stamp if block.severity == "silence" else None,
+                suspended_at=stamp if block.severity == "suspend" else None,
+            )  # fmt: skip
+        return account_id
+
+    account_id = await context.db.write(write)
     async with context.db.read() as conn:
         stored = await accounts.get_by_id(conn, account_id)
     assert stored is not None
@@ -53,7 +72,9 @@ async def fetch_actor(context: Context, uri: str, *, accept_new_key: bool = Fals
     try:
         document = await fetch_document(context, uri)
         actor = actor_from_ap(document)
-    except (DereferenceError, InvalidActivity) as exc:
+    except DereferenceError as exc:
+        raise ActorError(str(exc), retryable=exc.retryable) from None
+    except InvalidActivity as exc:
         raise ActorError(str(exc)) from None
     if actor.uri != uri and host_of(actor.uri) != host_of(uri):
         raise ActorError(f"{uri} resolved to an actor on another host")
@@ -99,7 +120,7 @@ async def actor_for_key_id(context: Context, key_id: str) -> Account:
     try:
         document = await fetch_document(context, document_uri)
     except DereferenceError as exc:
-        raise ActorError(str(exc)) from None
+        raise ActorError(str(exc), retryable=exc.retryable) from None
     owner_uri = document_uri
     if "inbox" not in document:  # a key document: follow its owner, on the same host
         owner = uri_of(document.get("owner"))
@@ -139,6 +160,10 @@ def parse_handle(handle: str) -> tuple[str, str]:
 async def resolve_handle(context: Context, handle: str) -> Account:
     """A remote account by its handle, through WebFinger (RFC 7033)."""
     username, domain = parse_handle(handle)
+    if domain != context.settings.domain and context.policy.refuses(domain):
+        # No WebFinger request to a domain we do not federate with.
+        raise ActorError(f"{username}@{domain} is on a domain this server does not federate with",
+                         retryable=False)  # fmt: skip
     if domain == context.settings.domain:
         async with context.db.read() as conn:
             local = await accounts.get_local_actor(conn, username)

@@ -1,5 +1,7 @@
 """Remote posts kept here: stored when they concern someone here, with their thread's parents
-fetched from their origin within bounds (security.md R4). Used by the inbox and by search."""
+fetched from their origin within bounds (security.md R4). Used by the inbox and by search.
+Nothing is stored from a suspended author, and no parent is fetched from a refused domain or
+kept from a suspended author (security.md M6, M7): the reply is kept without it."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from fedi.db import accounts, follows, interactions, statuses
 from fedi.dereference import DereferenceError, fetch_document
 from fedi.ids import new_id
 from fedi.models import Account, NewStatus, Status
+from fedi.refused_sources import refused_author, refuses_uri
 from fedi.remote_accounts import ActorError, get_actor
 from fedi.timeutil import to_db, utcnow
 
@@ -91,8 +94,11 @@ async def store_note(
     if not force and not await _is_relevant(context, note, author, recipient_id):
         log.info("dropping %s: it concerns nobody here", note.uri)
         return None
+    if author.is_suspended or refuses_uri(context, author.uri):
+        log.info("dropping %s: its author %s is suspended or refused", note.uri, author.uri)
+        return None
     parent = None
-    if note.in_reply_to_uri:
+    if note.in_reply_to_uri and not refuses_uri(context, note.in_reply_to_uri):
         parent = await fetch_status(context, note.in_reply_to_uri, depth + 1)
     mentions = await mentioned_ids(context, note, recipient_id)
     group_id = await _remote_group_of(context, note)
@@ -130,10 +136,14 @@ async def fetch_status(context: Context, uri: str, depth: int = 0) -> Status | N
     known = await status_by_uri(context, uri)
     if known is not None or depth > MAX_REPLY_DEPTH:
         return known
+    if refuses_uri(context, uri):
+        return None
     try:
         document = await fetch_document(context, uri)
         note = note_from_ap(document)
         if host_of(note.author_uri) != host_of(note.uri):
+            return None
+        if await refused_author(context, note.author_uri):
             return None
         author = await get_actor(context, note.author_uri)
     except (DereferenceError, InvalidActivity, ActorError) as exc:

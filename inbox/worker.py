@@ -2,8 +2,11 @@
 
 Row states (inbox_activities): pending -> done when the handler succeeds or the type is not one
 we act on; pending -> failed for an invalid activity; a transient failure (the remote server is
-away) stays pending with attempts + 1 and a later next_attempt_at, up to MAX_ATTEMPTS. Once an
-activity is done or failed, an FEP-8fcf header that came with it is applied (fedi.followers_sync).
+away) stays pending with attempts + 1 and a later next_attempt_at, up to MAX_ATTEMPTS; one that
+asking again cannot mend (a refused domain) fails at once. An activity whose actor is suspended
+here, or whose domain became refused after it was received, is dropped (done, nothing run).
+Once an activity is done or failed, an FEP-8fcf header that came with it is applied
+(fedi.followers_sync).
 """
 
 from __future__ import annotations
@@ -63,7 +66,7 @@ class InboxWorker:
             outcome = lambda conn: inbox_activities.mark_failed(conn, row.id, reason)  # noqa: E731
         except TRANSIENT as exc:
             error = f"{type(exc).__name__}: {exc}"
-            if row.attempts + 1 >= MAX_ATTEMPTS:
+            if not getattr(exc, "retryable", True) or row.attempts + 1 >= MAX_ATTEMPTS:
                 outcome = lambda conn: inbox_activities.mark_failed(conn, row.id, error)  # noqa: E731
             else:
                 later = to_db(self.clock() + retry_delay(row.attempts))
@@ -102,6 +105,11 @@ class InboxWorker:
             actor = await accounts.get_by_uri(conn, row.actor_uri)
         if actor is None:
             return  # the actor was deleted meanwhile
+        policy = await self.context.policy.refresh(self.context.db)
+        if actor.is_suspended or (actor.domain is not None and policy.refuses(actor.domain)):
+            log.info("dropped %s %s: %s is suspended or refused", row.type, row.activity_uri,
+                     row.actor_uri)  # fmt: skip
+            return
         activity = json.loads(row.body)
         await handler(self.context, Incoming(activity, actor, row.recipient_id))
 

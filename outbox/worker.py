@@ -5,6 +5,9 @@ followers of the author at that moment, the named accounts and inboxes, one deli
 inbox (shared inboxes deduplicated). Delivery (deliveries queued -> done | failed): sign, POST,
 2xx done, 4xx other than 408/429 failed for good, anything else retried later (outbox.retry).
 First attempts go before retries; hosts get a concurrency cap and a circuit breaker.
+No delivery is queued to, or attempted at, a host this instance does not federate with (a
+suspended domain, or one off the allowlist): one queued before the host became refused fails
+for good without a request (security.md M6, M8).
 """
 
 from __future__ import annotations
@@ -96,7 +99,10 @@ class OutboxWorker:
             if audience.members_of is not None:
                 found += await groups.member_inboxes(conn, audience.members_of)
         ours = self.context.settings.domain
-        return [i for i in dict.fromkeys(found) if host_of(i) != ours]
+        policy = await self.context.policy.refresh(self.context.db)
+        return [
+            i for i in dict.fromkeys(found) if host_of(i) != ours and not policy.refuses(host_of(i))
+        ]
 
     async def _sync_headers(self, row: OutboxRow, inboxes: list[str]) -> dict[str, dict[str, str]]:
         """A private group's deliveries carry the FEP-8fcf digest of its members on each host."""
@@ -117,6 +123,7 @@ class OutboxWorker:
         }
 
     async def deliver_once(self) -> int:
+        await self.context.policy.refresh(self.context.db)
         now = self.clock()
         async with self.context.db.read() as conn:
             rows = await outbox_activities.due_deliveries(conn, to_db(now), DELIVERY_BATCH)
@@ -147,6 +154,9 @@ class OutboxWorker:
     async def _attempt(
         self, row: DeliveryRow, actor: Account | None, open_hosts: dict[str, str]
     ) -> Outcome:
+        refusal = self.context.policy.refusal(row.host)
+        if refusal is not None:
+            return Outcome(row, error=refusal)  # not retryable: failed for good, no request
         if row.host in open_hosts:  # the host is failing: wait without spending an attempt
             return Outcome(row, deferred_until=open_hosts[row.host])
         if actor is None:

@@ -9,7 +9,7 @@ from typing import cast
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fedi.api.base import APIError, Caller, Params, authorized, public, routes
+from fedi.api.base import APIError, Caller, Params, authorized, public_read, routes
 from fedi.api.entities import account_json, credential_account_json
 from fedi.api.filtering import optional_viewer, statuses_json
 from fedi.api.media import store_profile_images
@@ -103,12 +103,12 @@ async def update_credentials(request: Request, caller: Caller) -> Response:
     return JSONResponse(await credential_account_json(context, user))
 
 
-@public
+@public_read
 async def show(request: Request, params: Params) -> Response:
     return JSONResponse(await account_json(context_of(request), await target_account(request)))
 
 
-@public
+@public_read
 async def lookup(request: Request, params: Params) -> Response:
     context = context_of(request)
     acct = (params.get("acct") or "").lstrip("@")
@@ -123,7 +123,7 @@ async def lookup(request: Request, params: Params) -> Response:
     return JSONResponse(await account_json(context, account))
 
 
-@public
+@public_read
 async def account_statuses(request: Request, params: Params) -> Response:
     """An account's public and unlisted posts, newest first (what anyone may see; local-only
     ones too for a member of this instance)."""

@@ -53,3 +53,10 @@ def attachment_json(urls: Urls, attachment: Attachment) -> dict[str, Any]:
         "description": a.description or None,
         "blurhash": a.blurhash,
     }
+
+
+def rejected_attachment_json(body: dict[str, Any]) -> dict[str, Any]:
+    """An attachment of a domain whose media this instance rejects, as Mastodon shows one it
+    never downloaded: type `unknown`, no url nor preview, the remote_url kept as a link."""
+    return body | {"type": "unknown", "url": None, "preview_url": None, "meta": None,
+                   "blurhash": None}  # fmt: skip

@@ -203,6 +203,24 @@ def public(handler: Callable[[Request, Params], Awaitable[Response]]) -> Endpoin
     return endpoint
 
 
+def public_read(handler: Callable[[Request, Params], Awaitable[Response]]) -> Endpoint:
+    """A public read (timelines, accounts, statuses): for anyone, except in limited federation
+    (allowlist) mode, where a member's token is needed (Mastodon's
+    disallow_unauthenticated_api_access?, true in limited_federation_mode)."""
+
+    @functools.wraps(handler)
+    async def guarded(request: Request, params: Params) -> Response:
+        context = context_of(request)
+        if context.policy.current.allowlist_mode:
+            bearer = bearer_of(request)
+            token = await token_for(context, bearer) if bearer else None
+            if token is None or token.user is None:
+                raise APIError(401, "This API requires an authenticated user")
+        return await handler(request, params)
+
+    return public(guarded)
+
+
 async def owned_by_caller(
     request: Request,
     caller: Caller,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fedi.activitypub.actor import avatar_url, header_url
-from fedi.api.attachments import attachment_json
+from fedi.api.attachments import attachment_json, rejected_attachment_json
 from fedi.api.poll_fields import poll_json
 from fedi.context import Context
 from fedi.db import accounts, bookmarks, interactions, preferences, statuses
@@ -30,8 +30,10 @@ def acct_of(account: Account) -> str:
 async def account_json(context: Context, account: Account) -> dict[str, Any]:
     async with context.db.read() as conn:
         counts = await accounts.counts(conn, account.id)
-    avatar = account.avatar_remote_url or avatar_url(account, context.urls)
-    header = account.header_remote_url or header_url(account, context.urls)
+    # A domain whose media is rejected shows the default pictures (Mastodon reject_media).
+    rejected = account.domain is not None and context.policy.current.rejects_media(account.domain)
+    avatar = (None if rejected else account.avatar_remote_url) or avatar_url(account, context.urls)
+    header = (None if rejected else account.header_remote_url) or header_url(account, context.urls)
     return {
         "id": str(account.id),
         "username": account.username,
@@ -143,7 +145,12 @@ async def status_json(context: Context, status: Status, viewer: User | None) -> 
             str(status.in_reply_to_account_id) if status.in_reply_to_account_id else None
         ),
         "reblog": await status_json(context, original, viewer) if original else None,
-        "media_attachments": [attachment_json(context.urls, a) for a in details.attachments],
+        "media_attachments": [
+            rejected_attachment_json(attachment_json(context.urls, a))
+            if author.domain is not None and context.policy.current.rejects_media(author.domain)
+            else attachment_json(context.urls, a)
+            for a in details.attachments
+        ],
         "mentions": [
             {
                 "id": str(m.account_id),

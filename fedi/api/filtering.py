@@ -16,7 +16,7 @@ from fedi.context import Context
 from fedi.db.filters import Filter
 from fedi.models import Status, User
 from fedi.oauth import token_for
-from fedi.timeline_rules import Verdict, ViewerRules, Where, judge, rules_for
+from fedi.timeline_rules import Verdict, ViewerRules, Where, judge, moderated_away, rules_for
 from fedi.timeutil import from_db
 from fedi.web.state import context_of
 
@@ -88,7 +88,11 @@ async def statuses_json(
 ) -> list[dict[str, Any]]:  # fmt: skip
     """Statuses as Mastodon JSON for this viewer (anonymous: no rules), in order."""
     if viewer is None:
-        return [await status_json(context, s, None) for s in items]
+        return [
+            await status_json(context, s, None)
+            for s in items
+            if not await moderated_away(context, None, s, where)
+        ]
     rules = await rules_for(context, viewer.account.id)
     body = []
     for status in items:

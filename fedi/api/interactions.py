@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fedi.api.base import APIError, Caller, Params, authorized, bearer_of, public, routes
+from fedi.api.base import APIError, Caller, Params, authorized, bearer_of, public_read, routes
 from fedi.api.entities import account_json, status_json
 from fedi.api.filtering import statuses_json
 from fedi.api.statuses import visible_to
@@ -56,7 +56,7 @@ async def _viewer(request: Request) -> User | None:
     return token.user if token else None
 
 
-@public
+@public_read
 async def context_endpoint(request: Request, params: Params) -> Response:
     context = context_of(request)
     viewer = await _viewer(request)
@@ -86,12 +86,12 @@ async def _who(request: Request, reblogs: bool) -> Response:
     return JSONResponse([await account_json(context, p) for p in people if p is not None])
 
 
-@public
+@public_read
 async def favourited_by(request: Request, params: Params) -> Response:
     return await _who(request, reblogs=False)
 
 
-@public
+@public_read
 async def reblogged_by(request: Request, params: Params) -> Response:
     return await _who(request, reblogs=True)
 

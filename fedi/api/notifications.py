@@ -14,14 +14,23 @@ from fedi.api.filtering import judged_json
 from fedi.api.paging import id_param
 from fedi.context import Context
 from fedi.db import accounts, interactions, statuses
+from fedi.db.moderated import moderated_sender_clause
 from fedi.db.mutes import hidden_sender_clause
 from fedi.group_access import may_see_group_post
 from fedi.ids import parse_id
 from fedi.models import User
-from fedi.timeline_rules import ViewerRules, rules_for
+from fedi.timeline_rules import ViewerRules, hidden_by_moderators, rules_for
 from fedi.timeutil import from_db, to_db, utcnow
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
+
+
+def _hidden(me: int) -> tuple[str, list[object]]:
+    """Senders the member hides, and those moderators took out of view."""
+    muted, muted_args = hidden_sender_clause(me, to_db(utcnow()))
+    moderated, moderated_args = moderated_sender_clause(me)
+    return muted + moderated, [*muted_args, *moderated_args]
+
 
 TYPES = ("mention", "status", "reblog", "follow", "follow_request", "favourite", "poll", "update")
 
@@ -38,6 +47,8 @@ async def notification_json(
         status = await statuses.get_by_id(conn, status_id) if status_id else None
     if sender is None:
         return None
+    if await hidden_by_moderators(context, user.account.id, [sender], "notifications"):
+        return None  # suspended, or limited and not followed (live streams come here too)
     if status is not None and await may_see_group_post(context, status, user.account) is False:
         return None  # a private group's post, and the member has left the group
     rendered = None
@@ -70,7 +81,7 @@ async def list_notifications(request: Request, caller: Caller) -> Response:
     async with context.db.read() as conn:
         rows = await interactions.notifications_page(
             conn, me, id_param(params, "max_id"), id_param(params, "min_id"),
-            limit, types, exclude, hidden_sender_clause(me, to_db(utcnow())),
+            limit, types, exclude, _hidden(me),
         )  # fmt: skip
     rules = await rules_for(context, me)
     found = [await notification_json(context, caller.user, r, rules) for r in rows]
@@ -85,7 +96,7 @@ async def one(request: Request, caller: Caller) -> Response:
     async with context.db.read() as conn:
         me = caller.user.account.id
         rows = await interactions.notifications_page(
-            conn, me, None, None, 1000, [], [], hidden_sender_clause(me, to_db(utcnow()))
+            conn, me, None, None, 1000, [], [], _hidden(me)
         )
     for row in rows:
         if row[0] == wanted:

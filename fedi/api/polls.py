@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fedi.api.base import APIError, Caller, Params, authorized, bearer_of, public, routes
+from fedi.api.base import APIError, Caller, Params, authorized, bearer_of, public_read, routes
 from fedi.api.poll_fields import MAX_CHOICES, poll_json, scalar
 from fedi.api.statuses import visible_to
 from fedi.db import polls as db_polls
@@ -32,7 +32,7 @@ async def _poll_status(request: Request, viewer: User | None) -> Status:
     return status
 
 
-@public
+@public_read
 async def show(request: Request, params: Params) -> Response:
     context = context_of(request)
     bearer = bearer_of(request)

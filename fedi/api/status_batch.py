@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fedi.api.base import Params, public, routes
+from fedi.api.base import Params, public_read, routes
 from fedi.api.entities import status_json
 from fedi.api.filtering import optional_viewer
 from fedi.api.statuses import visible_to
@@ -19,7 +19,7 @@ from fedi.web.state import context_of
 MAX_IDS = 20  # Mastodon's limit for this endpoint
 
 
-@public
+@public_read
 async def many(request: Request, params: Params) -> Response:
     context = context_of(request)
     viewer = await optional_viewer(request, "read:statuses")

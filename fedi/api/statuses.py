@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fedi.api import paging
-from fedi.api.base import APIError, Caller, Params, authorized, bearer_of, public, routes
+from fedi.api.base import APIError, Caller, Params, authorized, bearer_of, public_read, routes
 from fedi.api.entities import status_json, timestamp
 from fedi.api.filtering import optional_viewer, statuses_json
 from fedi.api.media import media_ids_param
@@ -22,6 +22,7 @@ from fedi.models import Status, User
 from fedi.oauth import token_for
 from fedi.polls import PollError
 from fedi.posting import VISIBILITIES, PostError, delete_status, edit_status, post_status
+from fedi.timeline_rules import moderated_away
 from fedi.timeutil import from_db, to_db, utcnow
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
@@ -37,6 +38,8 @@ async def visible_to(request: Request, status: Status, viewer: User | None) -> b
     local-only post is for members alone; to anyone else it does not exist."""
     if status.is_local_only and viewer is None:
         return False
+    if await moderated_away(context_of(request), None, status, "account"):
+        return False  # a suspended author's post, or a boost of one (security.md M7)
     reader = viewer.account if viewer else None
     in_group = await may_see_group_post(context_of(request), status, reader)
     if in_group is not None:
@@ -141,7 +144,7 @@ async def source(request: Request, caller: Caller) -> Response:
     )
 
 
-@public
+@public_read
 async def history(request: Request, params: Params) -> Response:
     """Every version of a post, oldest first, the current one last (Mastodon StatusEdit)."""
     context = context_of(request)
@@ -174,7 +177,7 @@ async def _visible(request: Request, viewer: User | None) -> Status:
     return status
 
 
-@public
+@public_read
 async def show(request: Request, params: Params) -> Response:
     bearer = bearer_of(request)
     token = await token_for(context_of(request), bearer) if bearer else None
@@ -204,7 +207,7 @@ async def home(request: Request, caller: Caller) -> Response:
     return JSONResponse(body, headers=link_header(request, items))
 
 
-@public
+@public_read
 async def public_timeline(request: Request, params: Params) -> Response:
     context = context_of(request)
     local = True if params.get_bool("local") else (False if params.get_bool("remote") else None)

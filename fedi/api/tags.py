@@ -9,7 +9,7 @@ import re
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fedi.api.base import Params, public, routes
+from fedi.api.base import Params, public_read, routes
 from fedi.api.filtering import optional_viewer, statuses_json
 from fedi.api.paging import page_of
 from fedi.api.statuses import link_header
@@ -32,7 +32,7 @@ def _tags(params: Params, name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t for t in found if t))
 
 
-@public
+@public_read
 async def tag_timeline(request: Request, params: Params) -> Response:
     context = context_of(request)
     viewer = await optional_viewer(request)

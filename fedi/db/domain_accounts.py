@@ -55,3 +55,15 @@ def sever_follows(conn: sqlite3.Connection, domain: str) -> int:
         f" WHERE a.domain IS NOT NULL AND {_COVERS})",
         {"d": domain},
     ).rowcount
+
+
+def stamp_new_account(
+    conn: sqlite3.Connection, account_id: int, *, silenced_at: str | None, suspended_at: str | None
+) -> None:
+    """An account first stored while its domain is silenced or suspended takes the block's
+    stamp, as if it had been there when the block was made (lifting it restores it too)."""
+    conn.execute(
+        "UPDATE accounts SET silenced_at = COALESCE(silenced_at, ?),"
+        " suspended_at = COALESCE(suspended_at, ?) WHERE id = ?",
+        (silenced_at, suspended_at, account_id),
+    )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from fedi.db.lists import UserList, exclusive_clause
+from fedi.db.moderated import moderated_status_clause
 from fedi.db.mutes import hidden_status_clause
 from fedi.db.statuses import COLUMNS, status_from_row
 from fedi.models import Status
@@ -33,11 +34,14 @@ def paging(page: Page, column: str = "s.id") -> tuple[str, list[int | None], str
     return clause, [page.max_id, page.max_id, lower, lower], order
 
 
-def _viewer_rules(viewer_id: int | None) -> tuple[str, list[object]]:
-    """What the viewer hides (mutes, blocks, domain blocks), as SQL so that pages stay full."""
+def _viewer_rules(viewer_id: int | None, *, public: bool = False) -> tuple[str, list[object]]:
+    """What the viewer hides (mutes, blocks, domain blocks) and what moderators took out of
+    view (fedi.db.moderated), as SQL so that pages stay full."""
+    moderated, moderated_args = moderated_status_clause(viewer_id, public=public)
     if viewer_id is None:
-        return "", []
-    return hidden_status_clause(viewer_id, to_db(utcnow()))
+        return moderated, moderated_args
+    hidden, hidden_args = hidden_status_clause(viewer_id, to_db(utcnow()))
+    return hidden + moderated, [*hidden_args, *moderated_args]
 
 
 def _local_only_rule(viewer_id: int | None) -> str:
@@ -72,7 +76,7 @@ async def public(
     only_media: bool = False,
 ) -> list[Status]:
     clause, args, order = paging(page)
-    hidden, hidden_args = _viewer_rules(viewer_id)
+    hidden, hidden_args = _viewer_rules(viewer_id, public=True)
     cursor = await conn.execute(
         f"SELECT {COLUMNS} FROM statuses s WHERE s.visibility = 'public'"
         " AND s.reblog_of_id IS NULL AND (? IS NULL OR s.is_local = ?)"
@@ -100,7 +104,7 @@ async def tag(
     conn: aiosqlite.Connection, query: TagQuery, page: Page, viewer_id: int | None
 ) -> list[Status]:
     clause, args, order = paging(page)
-    hidden, hidden_args = _viewer_rules(viewer_id)
+    hidden, hidden_args = _viewer_rules(viewer_id, public=True)
     marks = ", ".join("?" for _ in query.any)
     every = "".join(
         " AND EXISTS (SELECT 1 FROM status_tags t WHERE t.status_id = s.id AND t.name = ?)"

@@ -18,6 +18,7 @@ from fedi.models import Account, Status
 from fedi.serialize import note_document
 from fedi.web import group_pages
 from fedi.web.actors import load_actor, parse_max_id, parse_status_id
+from fedi.web.limited_federation import sign_in_required
 from fedi.web.negotiation import wants_activity_json
 from fedi.web.responses import ActivityResponse
 from fedi.web.signin import viewer_of
@@ -81,6 +82,8 @@ async def home(request: Request) -> Response:
 
 
 async def profile(request: Request) -> Response:
+    if not wants_activity_json(request) and (gate := await sign_in_required(request)):
+        return gate  # limited federation mode: pages for members only
     if not wants_activity_json(request) and (group := await group_pages.find_group(request)):
         return await group_pages.group_profile(request, group, profile_view(request, group.account))
     account = await load_actor(request)
@@ -107,6 +110,8 @@ async def profile(request: Request) -> Response:
 
 
 async def status_page(request: Request) -> Response:
+    if not wants_activity_json(request) and (gate := await sign_in_required(request)):
+        return gate  # limited federation mode: pages for members only
     if not wants_activity_json(request) and (group := await group_pages.find_group(request)):
         view = profile_view(request, group.account)
         return await group_pages.group_status(request, group, view, parse_status_id(request))

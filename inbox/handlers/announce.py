@@ -1,21 +1,26 @@
 """Announce: a boost. A boosted post is fetched from its origin, never trusted as embedded, and
-only public or unlisted posts can be boosted (Mastodon announceable?, security.md V5). An account
-boosts a post once: a group's Announce{Create} and Announce{post} of it make one boost. Other
-activities a group announces are handled in inbox.handlers.announced."""
+only public or unlisted posts can be boosted (Mastodon announceable?, security.md V5). A boost
+of a post from a refused domain or by a suspended author is dropped unfetched (security.md M4,
+M7). An account boosts a post once: a group's Announce{Create} and Announce{post} of it make one
+boost. Other activities a group announces are handled in inbox.handlers.announced."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 
 from fedi.activitypub.parse import types_of, uri_of
 from fedi.context import Context
-from fedi.db import follows, interactions, statuses
+from fedi.db import accounts, follows, interactions, statuses
 from fedi.ids import new_id
 from fedi.models import NewStatus
+from fedi.refused_sources import refused_object
 from fedi.remote_posts import fetch_status, is_ours, status_by_uri
 from fedi.timeutil import to_db, utcnow
 from inbox.handlers.announced import handle_announced
 from inbox.handlers.common import Incoming
+
+log = logging.getLogger(__name__)
 
 
 async def handle_announce(context: Context, incoming: Incoming) -> None:
@@ -26,6 +31,10 @@ async def handle_announce(context: Context, incoming: Incoming) -> None:
         return
     original_uri = incoming.object_uri
     obj = incoming.object
+    refused = await refused_object(context, obj)
+    if refused is not None:
+        log.info("dropped Announce %s by %s: %s", incoming.id, actor.uri, refused)
+        return
     if isinstance(obj, dict) and "Create" in types_of(obj):
         # A group relaying a member's activity (FEP-1b12, Lemmy): the boosted post is the
         # activity's object, fetched from its own origin like any other.
@@ -41,6 +50,10 @@ async def handle_announce(context: Context, incoming: Incoming) -> None:
     original = await fetch_status(context, original_uri)
     if original is None or original.reblog_of_id is not None:
         return
+    async with context.db.read() as conn:
+        author = await accounts.get_by_id(conn, original.account_id)
+    if author is None or author.is_suspended:
+        return  # an old post of a suspended account is not brought back by a boost (M7)
     if original.visibility not in ("public", "unlisted") or original.is_local_only:
         return  # private and local-only posts are never redistributed
     async with context.db.read() as conn:

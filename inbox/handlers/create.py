@@ -2,9 +2,12 @@
 actor and live on the actor's host (security.md S17); the post is kept only if it concerns
 someone here. A vote on one of our polls (a Note with a `name` and no content) is counted,
 never stored as a reply. A post for one of our private groups is the group's to copy or refuse
-(fedi.group_submissions), never stored as it came."""
+(fedi.group_submissions), never stored as it came. A post from a refused domain or by a
+suspended author, relayed by anyone, is dropped before anything is fetched (security.md M5)."""
 
 from __future__ import annotations
+
+import logging
 
 from fedi.activitypub.parse import InvalidActivity, host_of
 from fedi.activitypub.remote_note import note_from_ap
@@ -13,14 +16,21 @@ from fedi.context import Context
 from fedi.dereference import fetch_document
 from fedi.group_relay import relay_remote_post
 from fedi.group_submissions import receive, submission_of
+from fedi.refused_sources import refused_object
 from fedi.remote_posts import store_note
 from fedi.subscriptions import notify_subscribers_of
 from fedi.voting import receive_vote
 from inbox.handlers.common import Incoming
 
+log = logging.getLogger(__name__)
+
 
 async def handle_create(context: Context, incoming: Incoming) -> None:
     obj = incoming.object
+    refused = await refused_object(context, obj)
+    if refused is not None:
+        log.info("dropped Create %s by %s: %s", incoming.id, incoming.actor.uri, refused)
+        return
     if isinstance(obj, str):
         obj = await fetch_document(context, obj)  # from its origin, with the origin checks
     if not isinstance(obj, dict):

@@ -9,6 +9,7 @@ from fedi.activitypub.parse import InvalidActivity, uri_of
 from fedi.context import Context
 from fedi.db import accounts, follows
 from fedi.members import MemberError
+from fedi.refused_sources import refused_author
 from fedi.relationships import follow, unfollow
 from fedi.remote_accounts import get_actor
 from inbox.handlers.common import Incoming
@@ -23,6 +24,9 @@ async def handle_move(context: Context, incoming: Incoming) -> None:
     target_uri = uri_of(incoming.activity.get("target"))
     if target_uri is None:
         raise InvalidActivity("the Move has no target")
+    if await refused_author(context, target_uri):
+        log.info("ignored Move of %s to %s: a refused or suspended account", old.uri, target_uri)
+        return  # followers are never moved to a blocked domain or a suspended account
     new = await get_actor(context, target_uri, refresh=True)
     if old.uri not in new.also_known_as:
         raise InvalidActivity("the new account does not claim the old one (alsoKnownAs)")

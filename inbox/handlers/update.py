@@ -11,6 +11,7 @@ from fedi.db import statuses
 from fedi.group_relay import relay_post_update
 from fedi.group_submissions import receive_edit, submission_of
 from fedi.models import NewStatus
+from fedi.refused_sources import refused_object
 from fedi.remote_accounts import store_actor
 from fedi.remote_posts import mentioned_ids, status_by_uri
 from fedi.subscriptions import notify_boosters_of_edit
@@ -33,6 +34,8 @@ async def handle_update(context: Context, incoming: Incoming) -> None:
         return
     if not kinds & set(POST_TYPES):
         return
+    if await refused_object(context, obj) is not None:
+        return  # a post from a refused domain or by a suspended author (security.md M5)
     note = note_from_ap(obj)
     status = await status_by_uri(context, note.uri)
     if status is None:
