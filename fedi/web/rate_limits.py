@@ -1,0 +1,188 @@
+"""Rate limits in front of the application, as Mastodon's Rack::Attack: the client API per token
+and per address, media uploads, deletes, paging, and inbox POSTs per claimed remote domain and
+per address. Counting is in memory with no database query; a refused request gets 429, JSON
+{"error": ...}, X-RateLimit-* and Retry-After, and the application never sees it.
+
+Sign-in, web sign-up and API sign-up keep their own limits beside the handlers
+(fedi/web/signin.py SignInLimits), since what they count depends on the form.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from fedi.config import Settings
+from fedi.ratelimit import (
+    ACCEPTED_CALLER,
+    VERIFIED_SIGNER,
+    RateLimiter,
+    Throttled,
+    client_key,
+    first_refusal,
+    rate_limit_headers,
+)
+from fedi.web.federation_guard import signing_host
+from fedi.web.responses import json_error
+
+MINUTE = 60.0
+
+INBOX_PATH = re.compile(r"/(?:inbox|actor/inbox|users/[^/]+/inbox)")
+MEDIA_PATH = re.compile(r"/api/v\d+/media")
+DELETE_PATH = re.compile(r"/api/v1/statuses/[^/]+")
+UNREBLOG_PATH = re.compile(r"/api/v1/statuses/[^/]+/unreblog")
+PAGING_PARAMS = re.compile(rb"(?:^|&)(?:max_id|min_id|since_id|page)=")
+
+
+@dataclass
+class RateLimits:
+    """Every limit of one application instance (kept on app.state)."""
+
+    api_token: RateLimiter
+    api_address: RateLimiter
+    paging: RateLimiter
+    media: RateLimiter
+    deletes: RateLimiter
+    inbox_domain: RateLimiter
+    inbox_address: RateLimiter
+    safelist: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    # Tokens the application has accepted lately: until then a bearer counts against its
+    # address too, so random tokens do not buy fresh budgets.
+    accepted: OrderedDict[str, None] = field(default_factory=OrderedDict)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RateLimits:
+        return cls(
+            api_token=RateLimiter(settings.rate_limit_api, 5 * MINUTE),
+            api_address=RateLimiter(settings.rate_limit_api, 5 * MINUTE),
+            paging=RateLimiter(settings.rate_limit_paging, 15 * MINUTE),
+            media=RateLimiter(settings.rate_limit_media, 30 * MINUTE),
+            deletes=RateLimiter(settings.rate_limit_deletes, 30 * MINUTE),
+            inbox_domain=RateLimiter(settings.rate_limit_inbox_domain, 5 * MINUTE),
+            inbox_address=RateLimiter(settings.rate_limit_inbox_address, 5 * MINUTE),
+            safelist=tuple(ipaddress.ip_network(net) for net in settings.rate_limit_safelist),
+        )
+
+    def limiters(self) -> list[RateLimiter]:
+        return [
+            self.api_token, self.api_address, self.paging, self.media, self.deletes,
+            self.inbox_domain, self.inbox_address,
+        ]  # fmt: skip
+
+    def clear(self) -> None:
+        for limiter in self.limiters():
+            limiter.clear()
+        self.accepted.clear()
+
+    def is_safelisted(self, address: str) -> bool:
+        if not self.safelist:
+            return False
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in self.safelist)
+
+    def remember(self, token_key: str) -> None:
+        self.accepted[token_key] = None
+        self.accepted.move_to_end(token_key)
+        while len(self.accepted) > self.api_token.max_keys:
+            self.accepted.popitem(last=False)
+
+
+def bearer_key(headers: Headers) -> str | None:
+    """A short digest of the bearer token (the token itself is not kept in memory)."""
+    header = headers.get("authorization", "")
+    if header[:7].lower() != "bearer " or not header[7:].strip():
+        return None
+    return "token:" + hashlib.sha256(header[7:].strip().encode()).hexdigest()[:32]
+
+
+class RateLimitMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limits: RateLimits | None = getattr(scope["app"].state, "rate_limits", None)
+        if scope["type"] != "http" or limits is None:
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        address = client[0] if client else ""
+        path: str = scope["path"]
+        if limits.is_safelisted(address):
+            await self.app(scope, receive, send)
+        elif path.startswith("/api/"):
+            await self._api(limits, client_key(address), scope, receive, send)
+        elif scope["method"] == "POST" and INBOX_PATH.fullmatch(path):
+            await self._inbox(limits, client_key(address), scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def _api(
+        self, limits: RateLimits, address: str, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        token = bearer_key(Headers(scope=scope))
+        method: str = scope["method"]
+        path: str = scope["path"]
+        key = token or address
+        checks = [(limits.api_token, token) if token else (limits.api_address, address)]
+        if token and token not in limits.accepted:
+            checks.append((limits.api_address, address))
+        if method == "POST" and MEDIA_PATH.fullmatch(path):
+            checks.append((limits.media, key))
+        if (method == "DELETE" and DELETE_PATH.fullmatch(path)) or (
+            method == "POST" and UNREBLOG_PATH.fullmatch(path)
+        ):
+            checks.append((limits.deletes, key))
+        if PAGING_PARAMS.search(scope.get("query_string", b"")):
+            checks.append((limits.paging, key))
+        refusal = first_refusal(checks)
+        if refusal is not None:
+            await too_many(refusal, scope, receive, send)
+            return
+        shown = checks[0]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                if token and scope.get(ACCEPTED_CALLER):
+                    limits.remember(token)
+                headers = list(message.get("headers", []))
+                if not any(name.lower() == b"x-ratelimit-limit" for name, _ in headers):
+                    for name, value in rate_limit_headers(*shown).items():
+                        headers.append((name.lower().encode(), value.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    async def _inbox(
+        self, limits: RateLimits, address: str, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """Each POST counts against its address at once. The domain the signature claims is
+        checked first too, but only POSTs whose signature was verified count against it, so
+        nobody can spend another server's budget by naming its key."""
+        host = signing_host(Headers(scope=scope))
+        domain = f"domain:{host}" if host else None
+        refusal = (
+            Throttled(limits.inbox_domain, domain, wait)
+            if domain and (wait := limits.inbox_domain.retry_after(domain)) is not None
+            else first_refusal([(limits.inbox_address, address)])
+        )
+        if refusal is not None:
+            await too_many(refusal, scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+        if domain and scope.get(VERIFIED_SIGNER):
+            limits.inbox_domain.hit(domain)
+
+
+async def too_many(refusal: Throttled, scope: Scope, receive: Receive, send: Send) -> None:
+    response = json_error(429, "Too many requests", refusal.headers())
+    await response(scope, receive, send)
