@@ -19,6 +19,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fedi.config import Settings
+from fedi.domains import host_name
 from fedi.ratelimit import (
     ACCEPTED_CALLER,
     VERIFIED_SIGNER,
@@ -169,7 +170,7 @@ class RateLimitMiddleware:
         checked first too, but only POSTs whose signature was verified count against it, so
         nobody can spend another server's budget by naming its key."""
         host = signing_host(Headers(scope=scope))
-        domain = f"domain:{host}" if host else None
+        domain = f"domain:{host_name(host)}" if host else None  # any port: the same budget
         refusal = (
             Throttled(limits.inbox_domain, domain, wait)
             if domain and (wait := limits.inbox_domain.retry_after(domain)) is not None
