@@ -5,6 +5,21 @@ per address. Counting is in memory with no database query; a refused request get
 
 Sign-in, web sign-up and API sign-up keep their own limits beside the handlers
 (fedi/web/signin.py SignInLimits), since what they count depends on the form.
+
+Choices where Mastodon differs or has nothing:
+- Without a token accepted by the application, a bearer counts against its address too, so
+  made-up tokens buy no fresh budget (Mastodon looks the token up first; we ask no database).
+  Media, delete and paging limits are per token, not per member.
+- Paging is limited on /api only: collection pages fetched by other servers stay free.
+- Inboxes (Mastodon has no throttle there): 3,000 POSTs per 5 minutes per domain named by the
+  signature's keyId (port ignored), 10 a second sustained. A shared inbox gets one delivery per
+  activity, so even the busiest instance's whole public output fits several times over; a burst
+  (a mass Delete) gets 429 and the sender retries later, as Mastodon and our outbox do. Only
+  verified POSTs are charged to a domain, so forging another server's keyId cannot spend its
+  budget; every POST is charged to its address (6,000: small instances often share a host).
+- No address is safelisted unless FEDI_RATE_LIMIT_SAFELIST says so (Mastodon safelists
+  localhost): uvicorn already takes the visitor's address from a proxy on loopback, so what
+  remains on loopback is a local program, and tests see the limits as visitors do.
 """
 
 from __future__ import annotations
