@@ -49,11 +49,13 @@ class Settings:
     # local members); moderators change the list per group.
     partner_domains: tuple[str, ...] = ()
     # Rate limits (fedi/web/rate_limits.py), Mastodon's Rack::Attack figures by default: hits
-    # allowed per window. API: per token, and per address without one (5 min); paging (15 min);
+    # allowed per window. API: per token, per member, and per address without a token (5 min);
+    # paging (15 min);
     # media uploads, deletes and unreblogs (30 min); sign-ups from one address (30 min); sign-in
     # attempts from one address (5 min; per account: the same number per hour). Inbox POSTs per
     # claimed remote domain and per address (5 min): our own figures, Mastodon has none.
     rate_limit_api: int = 300
+    rate_limit_api_member: int = 1500
     rate_limit_paging: int = 300
     rate_limit_media: int = 30
     rate_limit_deletes: int = 30
@@ -273,6 +275,7 @@ def _build(raw: dict[str, object]) -> Settings:
             _env_name("rate_limit_safelist"), raw.get("rate_limit_safelist", "")
         ),
         rate_limit_api=count("rate_limit_api"),
+        rate_limit_api_member=count("rate_limit_api_member"),
         rate_limit_paging=count("rate_limit_paging"),
         rate_limit_media=count("rate_limit_media"),
         rate_limit_deletes=count("rate_limit_deletes"),

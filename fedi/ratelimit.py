@@ -19,8 +19,8 @@ from datetime import timedelta
 from fedi.timeutil import utcnow
 
 # What the application leaves in the ASGI scope for the limits in front of it
-# (fedi/web/rate_limits.py): a bearer token it accepted (fedi.api.base.authorized), and the
-# signer of an inbox POST it verified (inbox/routes.py).
+# (fedi/web/rate_limits.py): the member (account id, 0 for none) behind a bearer token it accepted
+# (fedi.api.base.authorized), and the signer of an inbox POST it verified (inbox/routes.py).
 ACCEPTED_CALLER = "fedi.accepted_caller"
 VERIFIED_SIGNER = "fedi.verified_signer"
 

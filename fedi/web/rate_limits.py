@@ -7,9 +7,10 @@ Sign-in, web sign-up and API sign-up keep their own limits beside the handlers
 (fedi/web/signin.py SignInLimits), since what they count depends on the form.
 
 Choices where Mastodon differs or has nothing:
-- Without a token accepted by the application, a bearer counts against its address too, so
-  made-up tokens buy no fresh budget (Mastodon looks the token up first; we ask no database).
-  Media, delete and paging limits are per token, not per member.
+- Until the application has accepted a token, it counts against its address too, so made-up
+  tokens buy no fresh budget (Mastodon looks the token up first; we ask no database). Once
+  accepted, the member behind it is remembered in memory: from then on the per-member limits
+  (1,500 API requests per 5 minutes, media, deletes, paging) count all of that member's tokens.
 - Paging is limited on /api only: collection pages fetched by other servers stay free.
 - Inboxes (Mastodon has no throttle there): 3,000 POSTs per 5 minutes per domain named by the
   signature's keyId (port ignored), 10 a second sustained. A shared inbox gets one delivery per
@@ -61,6 +62,7 @@ class RateLimits:
     """Every limit of one application instance (kept on app.state)."""
 
     api_token: RateLimiter
+    api_member: RateLimiter
     api_address: RateLimiter
     paging: RateLimiter
     media: RateLimiter
@@ -68,14 +70,15 @@ class RateLimits:
     inbox_domain: RateLimiter
     inbox_address: RateLimiter
     safelist: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
-    # Tokens the application has accepted lately: until then a bearer counts against its
-    # address too, so random tokens do not buy fresh budgets.
-    accepted: OrderedDict[str, None] = field(default_factory=OrderedDict)
+    # Tokens the application has accepted lately, with the key of the member behind each (None
+    # for an app's own token); until accepted, a bearer counts against its address too.
+    accepted: OrderedDict[str, str | None] = field(default_factory=OrderedDict)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RateLimits:
         return cls(
             api_token=RateLimiter(settings.rate_limit_api, 5 * MINUTE),
+            api_member=RateLimiter(settings.rate_limit_api_member, 5 * MINUTE),
             api_address=RateLimiter(settings.rate_limit_api, 5 * MINUTE),
             paging=RateLimiter(settings.rate_limit_paging, 15 * MINUTE),
             media=RateLimiter(settings.rate_limit_media, 30 * MINUTE),
@@ -87,8 +90,8 @@ class RateLimits:
 
     def limiters(self) -> list[RateLimiter]:
         return [
-            self.api_token, self.api_address, self.paging, self.media, self.deletes,
-            self.inbox_domain, self.inbox_address,
+            self.api_token, self.api_member, self.api_address, self.paging, self.media,
+            self.deletes, self.inbox_domain, self.inbox_address,
         ]  # fmt: skip
 
     def clear(self) -> None:
@@ -105,8 +108,8 @@ class RateLimits:
             return False
         return any(ip in network for network in self.safelist)
 
-    def remember(self, token_key: str) -> None:
-        self.accepted[token_key] = None
+    def remember(self, token_key: str, account_id: int) -> None:
+        self.accepted[token_key] = f"member:{account_id}" if account_id else None
         self.accepted.move_to_end(token_key)
         while len(self.accepted) > self.api_token.max_keys:
             self.accepted.popitem(last=False)
@@ -147,18 +150,23 @@ class RateLimitMiddleware:
         token = bearer_key(Headers(scope=scope))
         method: str = scope["method"]
         path: str = scope["path"]
-        key = token or address
         checks = [(limits.api_token, token) if token else (limits.api_address, address)]
         if token and token not in limits.accepted:
             checks.append((limits.api_address, address))
+        member = limits.accepted.get(token) if token else None
+        if member:
+            checks.append((limits.api_member, member))
+        key = member or token or address
+        per_member = [limits.api_member]
         if method == "POST" and MEDIA_PATH.fullmatch(path):
-            checks.append((limits.media, key))
+            per_member.append(limits.media)
         if (method == "DELETE" and DELETE_PATH.fullmatch(path)) or (
             method == "POST" and UNREBLOG_PATH.fullmatch(path)
         ):
-            checks.append((limits.deletes, key))
+            per_member.append(limits.deletes)
         if PAGING_PARAMS.search(scope.get("query_string", b"")):
-            checks.append((limits.paging, key))
+            per_member.append(limits.paging)
+        checks += [(limiter, key) for limiter in per_member[1:]]
         refusal = first_refusal(checks)
         if refusal is not None:
             await too_many(refusal, scope, receive, send)
@@ -167,8 +175,13 @@ class RateLimitMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                if token and scope.get(ACCEPTED_CALLER):
-                    limits.remember(token)
+                account_id = scope.get(ACCEPTED_CALLER)
+                if token and account_id is not None and token not in limits.accepted:
+                    # Newly known: this request counts for its member as the next ones will.
+                    limits.remember(token, account_id)
+                    if known := limits.accepted[token]:
+                        for limiter in per_member:
+                            limiter.hit(known)
                 headers = list(message.get("headers", []))
                 if not any(name.lower() == b"x-ratelimit-limit" for name, _ in headers):
                     for name, value in rate_limit_headers(*shown).items():

@@ -1,5 +1,5 @@
 """Rate limits as Mastodon's Rack::Attack (security.md "Limits Mastodon enforces"), set low through
-Settings: each limit answers 429 at the right count with X-RateLimit-* and Retry-After, per token,
+Settings: each limit answers 429 at the right count with X-RateLimit-* and Retry-After, per token, per member,
 per address (IPv6 per /64), per claimed remote domain for inboxes (before any key is fetched), and
 a real client (Mastodon.py) sees MastodonRatelimitError."""
 
@@ -114,6 +114,20 @@ async def test_api_is_limited_per_token_with_headers_on_every_answer(limited: Li
         assert_limit_headers(other, 5, 4)
         # The refused request never reached the application: still throttled, whatever path.
         assert (await http.get("/api/v1/timelines/home", headers=first)).status_code == 429
+
+
+async def test_all_tokens_of_one_member_share_the_member_limit(limited: Limited) -> None:
+    tokens = [await limited.token() for _ in range(3)]
+    limited.app.state.rate_limits.api_member.limit = 6
+    async with limited.client_from() as http:
+        for bearer, times in ((tokens[0], 4), (tokens[1], 2)):
+            for _ in range(times):
+                assert (await verify(http, bearer)).status_code == 200
+        assert_throttled(await verify(http, tokens[1]), 6)
+        assert_throttled(await verify(http, tokens[0]), 6)
+        # A token's first answer is what tells whose it is; from then on it shares the limit.
+        assert (await verify(http, tokens[2])).status_code == 200
+        assert_throttled(await verify(http, tokens[2]), 6)
 
 
 async def test_unauthenticated_api_is_limited_per_address_and_ipv6_per_64(
