@@ -1,7 +1,7 @@
 """Rate limits as Mastodon's Rack::Attack (security.md "Limits Mastodon enforces"), set low through
-Settings: each limit answers 429 at the right count with X-RateLimit-* and Retry-After, per token, per member,
-per address (IPv6 per /64), per claimed remote domain for inboxes (before any key is fetched), and
-a real client (Mastodon.py) sees MastodonRatelimitError."""
+Settings: each limit answers 429 at the right count with X-RateLimit-* and Retry-After, per token,
+per member, per address (IPv6 per /64), per claimed remote domain for inboxes (before any key is
+fetched), and a real client (Mastodon.py) sees MastodonRatelimitError."""
 
 from __future__ import annotations
 
