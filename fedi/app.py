@@ -42,6 +42,7 @@ from fedi.web.federation_guard import FederationGuard
 from fedi.web.limited_federation import LimitedFederation
 from fedi.web.media import routes as media_routes
 from fedi.web.negotiation import prefers_html
+from fedi.web.rate_limits import RateLimitMiddleware, RateLimits
 from fedi.web.responses import JSONResponse, json_error
 from fedi.web.state import context_of
 from fedi.web.templating import Pages
@@ -84,7 +85,12 @@ class CORSMiddleware:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers.append((b"access-control-allow-origin", b"*"))
-                headers.append((b"access-control-expose-headers", b"Link, X-RateLimit-Reset"))
+                headers.append(
+                    (
+                        b"access-control-expose-headers",
+                        b"Link, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset",
+                    )
+                )
                 message["headers"] = headers
             await send(message)
 
@@ -177,8 +183,12 @@ def create_app(
         app.state.context = context
     app.state.pages = Pages(translations, settings.instance_title, settings.scheme == "https")
     app.state.authenticator = Authenticator()
-    app.state.sign_in_limits = signin.SignInLimits()
-    app.add_middleware(LimitedFederation)  # inside the guard: refused signers never get here
+    app.state.sign_in_limits = signin.SignInLimits.from_settings(settings)
+    app.state.rate_limits = RateLimits.from_settings(settings)
+    # The last added runs first: CORS, then the limits (no database query), then the guard,
+    # then limited federation (refused signers never get that far).
+    app.add_middleware(LimitedFederation)
     app.add_middleware(FederationGuard)
+    app.add_middleware(RateLimitMiddleware)
     app.add_middleware(CORSMiddleware)
     return app

@@ -48,6 +48,24 @@ class Settings:
     # Partner instances: a new private group accepts join requests from these domains (and from
     # local members); moderators change the list per group.
     partner_domains: tuple[str, ...] = ()
+    # Rate limits (fedi/web/rate_limits.py), Mastodon's Rack::Attack figures by default: hits
+    # allowed per window. API: per token, per member, and per address without a token (5 min);
+    # paging (15 min);
+    # media uploads, deletes and unreblogs (30 min); sign-ups from one address (30 min); sign-in
+    # attempts from one address (5 min; per account: the same number per hour). Inbox POSTs per
+    # claimed remote domain and per address (5 min): our own figures, Mastodon has none.
+    rate_limit_api: int = 300
+    rate_limit_api_member: int = 1500
+    rate_limit_paging: int = 300
+    rate_limit_media: int = 30
+    rate_limit_deletes: int = 30
+    rate_limit_sign_ups: int = 5
+    rate_limit_sign_in: int = 25
+    rate_limit_inbox_domain: int = 3000
+    rate_limit_inbox_address: int = 6000
+    # Addresses or networks no limit applies to (Mastodon safelists 127.0.0.1 and ::1; we do
+    # not unless told: behind a local proxy uvicorn already gives the visitor's address).
+    rate_limit_safelist: tuple[str, ...] = ()
 
     @property
     def base_url(self) -> str:
@@ -141,6 +159,31 @@ def _as_domains(name: str, value: object) -> tuple[str, ...]:
     return tuple(dict.fromkeys(domains))
 
 
+def _as_count(name: str, value: object) -> int:
+    try:
+        count = int(str(value))
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+    if count < 1:
+        raise ConfigError(f"{name} must be at least 1, not {count}")
+    return count
+
+
+def _as_networks(name: str, value: object) -> tuple[str, ...]:
+    """A TOML list or a comma-separated string of addresses or networks (CIDR)."""
+    items = value if isinstance(value, list) else str(value).split(",")
+    networks: list[str] = []
+    for item in items:
+        text = str(item).strip()
+        if not text:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(text, strict=False)))
+        except ValueError:
+            raise ConfigError(f"{name} must list addresses or networks, not {text!r}") from None
+    return tuple(dict.fromkeys(networks))
+
+
 def _env_name(key: str) -> str:
     return ENV_PREFIX + key.upper()
 
@@ -207,6 +250,11 @@ def _build(raw: dict[str, object]) -> Settings:
             f"FEDI_DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}, "
             f"not {default_locale!r}"
         )
+    defaults = {f.name: f.default for f in fields(Settings)}
+
+    def count(name: str) -> int:
+        return _as_count(_env_name(name), raw.get(name, defaults[name]))
+
     return Settings(
         domain=validate_domain(str(raw["domain"])),
         data_dir=Path(str(raw["data_dir"])).expanduser().absolute(),
@@ -223,4 +271,16 @@ def _build(raw: dict[str, object]) -> Settings:
         listen_port=_as_port(_env_name("listen_port"), raw.get("listen_port", 8000)),
         password_grant=_as_bool(_env_name("password_grant"), raw.get("password_grant", False)),
         partner_domains=_as_domains(_env_name("partner_domains"), raw.get("partner_domains", "")),
+        rate_limit_safelist=_as_networks(
+            _env_name("rate_limit_safelist"), raw.get("rate_limit_safelist", "")
+        ),
+        rate_limit_api=count("rate_limit_api"),
+        rate_limit_api_member=count("rate_limit_api_member"),
+        rate_limit_paging=count("rate_limit_paging"),
+        rate_limit_media=count("rate_limit_media"),
+        rate_limit_deletes=count("rate_limit_deletes"),
+        rate_limit_sign_ups=count("rate_limit_sign_ups"),
+        rate_limit_sign_in=count("rate_limit_sign_in"),
+        rate_limit_inbox_domain=count("rate_limit_inbox_domain"),
+        rate_limit_inbox_address=count("rate_limit_inbox_address"),
     )

@@ -16,6 +16,7 @@ from fedi.followers_sync import HEADER as SYNC_HEADER
 from fedi.followers_sync import MAX_HEADER as MAX_SYNC_HEADER
 from fedi.ids import new_id
 from fedi.jsonsafe import JSONError, loads_object
+from fedi.ratelimit import VERIFIED_SIGNER
 from fedi.timeutil import to_db, utcnow
 from fedi.verify import VerificationError, parse, request_target, verify_signed_request
 from fedi.web.responses import json_error
@@ -101,6 +102,7 @@ async def receive(request: Request) -> Response:
     if signer.uri != actor_uri:
         # No LD-signature fallback: the signer must be the actor (S10).
         return json_error(401, "the signer is not the activity's actor")
+    request.scope[VERIFIED_SIGNER] = signer.uri  # counts against its domain's rate limit
 
     now = to_db(utcnow())
     # FEP-8fcf: kept for the worker, which compares follower digests after the activity.

@@ -20,6 +20,7 @@ from fedi.db.oauth import Token
 from fedi.ids import parse_id
 from fedi.models import User
 from fedi.oauth import is_pending_member_token, token_for
+from fedi.ratelimit import ACCEPTED_CALLER
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
@@ -175,6 +176,8 @@ def authorized(scope: str | None, *, user: bool = True) -> Callable[
                         # Mastodon's require_user!: the sign-up still awaits a moderator.
                         raise APIError(403, "Your login is currently pending approval")
                     raise APIError(401, "The access token is invalid")
+                # For the rate limits: the member behind the token (0 for an app's own token).
+                request.scope[ACCEPTED_CALLER] = token.user.account.id if token.user else 0
                 if scope is not None and not scopes.grants(token.scopes, scope):
                     raise APIError(403, "This action is outside the authorized scopes")
                 if user and token.user is None:

@@ -4,7 +4,6 @@ app registration and the authorization-server metadata apps read first (RFC 8414
 from __future__ import annotations
 
 import base64
-import math
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -31,7 +30,7 @@ from fedi.oauth import (
 )
 from fedi.web.forms import check_csrf, read_form
 from fedi.web.responses import JSONResponse
-from fedi.web.signin import sign_in_wait, viewer_of
+from fedi.web.signin import sign_in_refusal, viewer_of
 from fedi.web.state import context_of, pages_of
 
 GRANTS = ["authorization_code", "client_credentials", "refresh_token"]
@@ -125,12 +124,11 @@ async def token(request: Request) -> Response:
         elif grant == "refresh_token":
             issued = await refresh(context, app, secret, params.get("refresh_token") or "")
         elif grant == "password" and context.settings.password_grant:
-            wait = sign_in_wait(request, params.get("username") or "")
-            if wait is not None:  # the same throttle as the sign-in form (security.md A8)
+            refusal = sign_in_refusal(request, params.get("username") or "")
+            if refusal is not None:  # the same throttle as the sign-in form (security.md A8)
                 return JSONResponse(
-                    {"error": "Too many requests"}, status_code=429,
-                    headers={"Retry-After": str(math.ceil(wait))},
-                )  # fmt: skip
+                    {"error": "Too many requests"}, status_code=429, headers=refusal.headers()
+                )
             authenticator = request.app.state.authenticator
             try:
                 user = await authenticator.check_password(

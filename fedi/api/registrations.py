@@ -3,32 +3,18 @@ for them; throttled to 5 attempts per 30 minutes from one address, as Mastodon's
 
 from __future__ import annotations
 
-import math
-from datetime import timedelta
-
 from starlette.requests import Request
 from starlette.responses import Response
 
 from fedi.api.base import APIError, Caller, authorized, routes
 from fedi.oauth import token_for_new_member
-from fedi.ratelimit import RateLimiter
+from fedi.ratelimit import first_refusal, rate_limit_headers
 from fedi.registrations import RegistrationError, RegistrationsClosed, SignUp, register
-from fedi.timeutil import utcnow
 from fedi.web.responses import JSONResponse
-from fedi.web.signin import SignInLimits, client_address
+from fedi.web.signin import SignInLimits, client_address, is_safelisted
 from fedi.web.state import context_of
 
 MAX_FIELD = 2000  # longer inputs are refused by validation; this only bounds the work
-
-
-def rate_limit_headers(limiter: RateLimiter, key: str, wait: float | None) -> dict[str, str]:
-    """Mastodon's X-RateLimit-* headers (the reset as an ISO 8601 time)."""
-    reset = utcnow() + timedelta(seconds=wait if wait is not None else limiter.period)
-    return {
-        "X-RateLimit-Limit": str(limiter.limit),
-        "X-RateLimit-Remaining": str(max(0, limiter.remaining(key))),
-        "X-RateLimit-Reset": reset.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-    }
 
 
 def _text(caller: Caller, name: str) -> str:
@@ -59,15 +45,17 @@ async def _create(request: Request, caller: Caller) -> Response:
 async def create_account(request: Request) -> Response:
     """Every attempt counts against the address's budget, before the token is even checked (the
     throttle sits in front of the application in Mastodon)."""
+    if is_safelisted(request):
+        return await _create(request)
     limits: SignInLimits = request.app.state.sign_in_limits
     key = client_address(request)
-    wait = limits.sign_ups.hit(key)
-    if wait is not None:
-        headers = rate_limit_headers(limits.sign_ups, key, wait)
-        headers["Retry-After"] = str(math.ceil(wait))
-        return JSONResponse({"error": "Too many requests"}, status_code=429, headers=headers)
+    refusal = first_refusal([(limits.sign_ups, key)])
+    if refusal is not None:
+        return JSONResponse(
+            {"error": "Too many requests"}, status_code=429, headers=refusal.headers()
+        )
     response = await _create(request)
-    response.headers.update(rate_limit_headers(limits.sign_ups, key, None))
+    response.headers.update(rate_limit_headers(limits.sign_ups, key))
     return response
 
 

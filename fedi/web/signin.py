@@ -1,21 +1,22 @@
 """Signing in and out on the web, with CSRF protection and login throttling.
 
 Throttling follows Mastodon's Rack::Attack limits: 25 attempts per 5 minutes from one address
-(IPv6 per /64) and 25 per hour against one account; beyond them, 429 with Retry-After.
+(IPv6 per /64) and 25 per hour against one account (FEDI_RATE_LIMIT_SIGN_IN); beyond them, 429
+with Retry-After and X-RateLimit-*.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from fedi.auth import Authenticator, SignInError, end_session, open_session, session_user
+from fedi.config import Settings
 from fedi.models import User
-from fedi.ratelimit import RateLimiter, client_key
+from fedi.ratelimit import RateLimiter, Throttled, client_key, first_refusal
 from fedi.web.forms import check_csrf, read_form, safe_next
 from fedi.web.state import context_of, pages_of
 
@@ -27,9 +28,21 @@ class SignInLimits:
     """The throttles on proving who one is (the sign-in form and the password grant) and on
     making accounts (Mastodon: 5 sign-ups per 30 minutes from one address)."""
 
-    per_address: RateLimiter = field(default_factory=lambda: RateLimiter(25, 5 * 60))
-    per_account: RateLimiter = field(default_factory=lambda: RateLimiter(25, 60 * 60))
-    sign_ups: RateLimiter = field(default_factory=lambda: RateLimiter(5, 30 * 60))
+    per_address: RateLimiter
+    per_account: RateLimiter
+    sign_ups: RateLimiter
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SignInLimits:
+        return cls(
+            per_address=RateLimiter(settings.rate_limit_sign_in, 5 * 60),
+            per_account=RateLimiter(settings.rate_limit_sign_in, 60 * 60),
+            sign_ups=RateLimiter(settings.rate_limit_sign_ups, 30 * 60),
+        )
+
+    def clear(self) -> None:
+        for limiter in (self.per_address, self.per_account, self.sign_ups):
+            limiter.clear()
 
 
 async def viewer_of(request: Request) -> User | None:
@@ -40,16 +53,25 @@ def client_address(request: Request) -> str:
     return client_key(request.client.host if request.client else "")
 
 
-def sign_in_wait(request: Request, username: str) -> float | None:
-    """Count one attempt to sign in as `username`: None if it may go ahead, else the seconds to
-    wait. Every way of checking a password goes through here (security.md A8)."""
-    limiters: SignInLimits = request.app.state.sign_in_limits
-    limits = (
-        (limiters.per_address, client_address(request)),
-        (limiters.per_account, username.strip().lstrip("@").lower()[:64]),
+def is_safelisted(request: Request) -> bool:
+    """The address is on FEDI_RATE_LIMIT_SAFELIST (fedi/web/rate_limits.py)."""
+    return bool(
+        request.app.state.rate_limits.is_safelisted(request.client.host if request.client else "")
     )
-    waits = [wait for limiter, key in limits if (wait := limiter.hit(key)) is not None]
-    return max(waits) if waits else None
+
+
+def sign_in_refusal(request: Request, username: str) -> Throttled | None:
+    """Count one attempt to sign in as `username`: None if it may go ahead, else the limit that
+    refuses it. Every way of checking a password goes through here (security.md A8)."""
+    limiters: SignInLimits = request.app.state.sign_in_limits
+    if is_safelisted(request):
+        return None
+    return first_refusal(
+        [
+            (limiters.per_address, client_address(request)),
+            (limiters.per_account, username.strip().lstrip("@").lower()[:64]),
+        ]
+    )
 
 
 def _sign_in_page(
@@ -81,10 +103,10 @@ async def sign_in(request: Request) -> Response:
     password = form.get("password", "")
     next_path = safe_next(form.get("next"))
 
-    wait = sign_in_wait(request, username)
-    if wait is not None:
+    refusal = sign_in_refusal(request, username)
+    if refusal is not None:
         response = _sign_in_page(request, 429, "throttled", username, next_path)
-        response.headers["Retry-After"] = str(math.ceil(wait))
+        response.headers.update(refusal.headers())
         return response
 
     authenticator: Authenticator = request.app.state.authenticator

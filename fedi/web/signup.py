@@ -4,13 +4,12 @@ in `approval` mode they are told to wait for a moderator; in `closed` mode the p
 
 from __future__ import annotations
 
-import math
-
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from fedi.passwords import MIN_LENGTH
+from fedi.ratelimit import Throttled, first_refusal
 from fedi.registrations import (
     MAX_REASON,
     MAX_USERNAME,
@@ -21,7 +20,7 @@ from fedi.registrations import (
     register,
 )
 from fedi.web.forms import check_csrf, read_form
-from fedi.web.signin import SignInLimits, client_address, signed_in, viewer_of
+from fedi.web.signin import SignInLimits, client_address, is_safelisted, signed_in, viewer_of
 from fedi.web.state import context_of, pages_of
 
 MAX_FIELD = 2000
@@ -58,6 +57,16 @@ async def sign_up_form(request: Request) -> Response:
     return _page(request, 200)
 
 
+def _refusal(request: Request, limits: SignInLimits, address: str) -> Throttled | None:
+    if is_safelisted(request):
+        return None
+    refusal = first_refusal([(limits.per_address, address)])
+    wait = limits.sign_ups.retry_after(address)
+    if refusal is None and wait is not None:
+        return Throttled(limits.sign_ups, address, wait)
+    return refusal
+
+
 async def sign_up(request: Request) -> Response:
     context = context_of(request)
     form = await read_form(request)
@@ -69,10 +78,10 @@ async def sign_up(request: Request) -> Response:
     address = client_address(request)
     # Every form sent counts like a sign-in attempt; only accounts made count against the
     # sign-up budget (5 per 30 minutes), so a typo does not lock a person out.
-    wait = limits.per_address.hit(address) or limits.sign_ups.retry_after(address)
-    if wait is not None:
+    refusal = _refusal(request, limits, address)
+    if refusal is not None:
         response = _page(request, 429, state="throttled", values=values)
-        response.headers["Retry-After"] = str(math.ceil(wait))
+        response.headers.update(refusal.headers())
         return response
     password = form.get("password", "")[:MAX_FIELD]
     attempt = SignUp(
@@ -96,7 +105,8 @@ async def sign_up(request: Request) -> Response:
     except RegistrationError as refused:  # taken meanwhile by someone quicker
         errors = {name: [p.code for p in taken] for name, taken in refused.errors.items()}
         return _page(request, 422, errors=errors, values=values)
-    limits.sign_ups.hit(address)
+    if not is_safelisted(request):
+        limits.sign_ups.hit(address)
     if not user.is_approved:
         return _page(request, 200, state="pending", values=values)
     return await signed_in(request, user, "/")

@@ -52,9 +52,8 @@ class Api:
         return httpx.AsyncClient(transport=transport, base_url=BASE)
 
     def reset_throttles(self) -> None:
-        limits = self.app.state.sign_in_limits
-        for limiter in (limits.per_address, limits.per_account, limits.sign_ups):
-            limiter._hits.clear()
+        self.app.state.sign_in_limits.clear()
+        self.app.state.rate_limits.clear()
 
 
 @pytest.fixture
