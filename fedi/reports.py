@@ -43,12 +43,11 @@ def check_form(form: ReportForm) -> None:
 
 def forward_domains(target: Account, form: ReportForm) -> list[str]:
     """The servers a forwarded report goes to: the reported account's, and any of
-    forward_to_domains where this server knows an account (given as a host, port optional)."""
+    forward_to_domains where this server knows an account (as accounts.domain names it)."""
     if not form.forward or target.domain is None:
         return []
-    wanted = {host_name(d) for d in form.forward_to_domains if d.strip()}
-    domains = [target.domain]
-    return domains + sorted(d for d in wanted if d != host_name(target.domain))
+    wanted = {d.strip().lower().rstrip(".") for d in form.forward_to_domains if d.strip()}
+    return [target.domain, *sorted(d for d in wanted if d != target.domain.lower())]
 
 
 async def file_report(
