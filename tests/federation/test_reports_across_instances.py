@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,15 @@ def app_for(instance: Instance, username: str, scopes: list[str] = SCOPES) -> It
         )
         client.log_in(username, f"{username}-password", scopes=scopes, allow_http=True)
         yield client
+
+
+def _queue(
+    sender: Instance, flag: dict[str, Any], inbox: str, now: str
+) -> Callable[[sqlite3.Connection], None]:
+    def write(conn: sqlite3.Connection) -> None:
+        enqueue(conn, sender.ctx.instance_actor.id, flag, Audience(inboxes=(inbox,)), now)
+
+    return write
 
 
 def flags(instance: Instance) -> list[Received]:
@@ -139,11 +149,7 @@ async def test_flags_naming_nothing_of_ours_open_nothing(tmp_path: Path) -> None
                 "id": f"{b.base}/flags/test-{n}", "type": "Flag",
                 "actor": b.ctx.instance_actor.uri, "object": named, "content": "x",
             }  # fmt: skip
-            await b.ctx.db.write(
-                lambda conn, f=flag: enqueue(
-                    conn, b.ctx.instance_actor.id, f, Audience(inboxes=(f"{a.base}/inbox",)), now
-                )
-            )
+            await b.ctx.db.write(_queue(b, flag, f"{a.base}/inbox", now))
         await settle(a, b)
         assert len(flags(a)) == 5
         async with a.ctx.db.read() as conn:
