@@ -27,6 +27,8 @@ from fedi.media import clean_up_regularly
 from fedi.poll_loop import PollLoop
 from fedi.web import (
     actors,
+    admin_accounts,
+    admin_reports,
     discovery,
     group_collections,
     group_manage,
@@ -34,6 +36,7 @@ from fedi.web import (
     pages,
     signin,
     signup,
+    warnings,
 )
 from fedi.web.federation_guard import FederationGuard
 from fedi.web.media import routes as media_routes
@@ -160,6 +163,9 @@ def create_app(
             *signin.routes,
             *media_routes,
             *signup.routes,
+            *admin_reports.routes,
+            *admin_accounts.routes,
+            *warnings.routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         exception_handlers={HTTPException: http_error, Exception: server_error},
