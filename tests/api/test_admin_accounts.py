@@ -11,13 +11,15 @@ from typing import Any
 import httpx
 from mastodon import MastodonAPIError
 
-from fedi.db import audit_log
+from fedi.db import account_warnings, audit_log
 from fedi.db.accounts import SignUpDetails
 from fedi.members import add_member, get_member
 from fedi.roles import change_role
 from tests.api.clients import logged_in
 from tests.api.conftest import Served
 from tests.api.tokens import bearer
+from tests.testrig.group_web import remote_account
+from tests.testrig.groups import accept_follow
 
 STAFF_SCOPES = ["read", "write", "admin:read", "admin:write"]
 
@@ -168,3 +170,40 @@ async def test_change_role_is_audited(served: Served) -> None:
         "from": "member",
         "to": "moderator",
     }
+
+
+async def test_remote_accounts_are_listed_limited_and_suspended_with_follows_ended(
+    served: Served,
+) -> None:
+    await _people(served)
+    ana = await remote_account(served.context, "ana", "partner.example.org")
+    alice = (await get_member(served.context, "alice")).account
+    await accept_follow(served.context, alice, ana)
+    await accept_follow(served.context, ana, alice)
+
+    def run() -> dict[str, Any]:
+        with logged_in(served.base, STAFF_SCOPES, username="mod") as mod:
+            remote = mod.admin_accounts_v2(origin="remote")
+            by_domain = mod.admin_accounts_v2(by_domain="partner.example.org")
+            v1_remote = mod.admin_accounts_v1(remote=True)
+            mod.admin_account_moderate(ana.id, "silence")
+            silenced = mod.admin_account(ana.id)
+            mod.admin_account_moderate(ana.id, "suspend", text="spam server")
+            suspended = mod.admin_account(ana.id)
+        return locals()
+
+    seen = await asyncio.to_thread(run)
+    assert [a["username"] for a in seen["remote"]] == ["ana"]
+    assert [a["domain"] for a in seen["by_domain"]] == ["partner.example.org"]
+    assert [a["username"] for a in seen["v1_remote"]] == ["ana"]
+    assert seen["silenced"]["silenced"] is True and seen["silenced"]["role"] is None
+    assert seen["suspended"]["suspended"] is True
+    async with served.context.db.read() as conn:
+        cursor = await conn.execute(
+            "SELECT count(*) FROM follows WHERE follower_id = ? OR followed_id = ?",
+            (ana.id, ana.id),
+        )
+        row = await cursor.fetchone()
+        warnings = await account_warnings.of_account(conn, ana.id)
+    assert row is not None and row[0] == 0
+    assert [w.action for w in warnings] == ["suspend", "silence"]

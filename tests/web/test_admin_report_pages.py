@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from fedi.context import Context
-from fedi.db import account_warnings, audit_log, reports
+from fedi.db import account_warnings, audit_log, reports, statuses
 from fedi.members import add_member, get_member
 from fedi.models import Role, User
 from fedi.posting import post_status
@@ -166,3 +166,24 @@ async def test_a_warned_member_reads_the_warning(
     await sign_in(client, "alice", "password-alice")
     page = await client.get("/settings/warnings?lang=en", headers=BROWSER)
     assert "first and last warning" not in page.text and "You have no warnings." in page.text
+
+
+async def test_deleting_the_reported_posts_removes_them_and_is_audited(
+    client: httpx.AsyncClient, context: Context, staff: dict[str, User], report_id: int
+) -> None:
+    await sign_in(client, "mod", "password-mod")
+    async with context.db.read() as conn:
+        report = await reports.get(conn, report_id)
+    assert report is not None
+    [post_id] = report.status_ids
+    done = await submit(
+        client, f"/admin/reports/{report_id}/action",
+        {"action": "delete_posts", "text": "removed"},
+    )  # fmt: skip
+    assert done.status_code == 303
+    async with context.db.read() as conn:
+        assert await statuses.get_by_id(conn, post_id) is None
+        entries = await audit_log.entries(conn, limit=5, action="destroy_status")
+        warnings = await account_warnings.of_account(conn, staff["bob"].account.id)
+    assert [e.target_id for e in entries] == [post_id] and entries[0].reason == "removed"
+    assert [(w.action, w.status_ids) for w in warnings] == [("delete_statuses", (post_id,))]
