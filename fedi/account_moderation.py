@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from fedi import members, posting
 from fedi.audit import record
 from fedi.context import Context
-from fedi.db import account_warnings, accounts, reports, sessions, statuses
+from fedi.db import account_warnings, accounts, admin_accounts, reports, sessions, statuses
 from fedi.db import groups as group_rows
 from fedi.group_copies import delete_copy
 from fedi.models import Account, Status
@@ -137,7 +137,7 @@ async def suspend(context: Context, decision: Decision, target: Account) -> None
         if not target.is_local:
             if target.suspended_at is None:
                 accounts.set_suspended(conn, target.id, now)
-            conn_follows_end(conn, target.id)
+            admin_accounts.end_follows(conn, target.id)
         else:
             sessions.delete_for_account(conn, target.id)
         _warn(conn, decision, target, "suspend", now)
@@ -153,12 +153,6 @@ def _remove(status: Status, now: str) -> Callable[[sqlite3.Connection], None]:
         statuses.delete_status(conn, status, now)
 
     return write
-
-
-def conn_follows_end(conn: sqlite3.Connection, account_id: int) -> None:
-    conn.execute(
-        "DELETE FROM follows WHERE follower_id = ? OR followed_id = ?", (account_id, account_id)
-    )
 
 
 async def unsuspend(context: Context, decision: Decision, target: Account) -> None:

@@ -71,14 +71,7 @@ async def inbox_on(conn: aiosqlite.Connection, target: Account, domain: str) -> 
     on its server; on another server, the shared inbox of any account known there."""
     if target.domain == domain:
         return target.shared_inbox_uri or target.inbox_uri
-    cursor = await conn.execute(
-        "SELECT coalesce(shared_inbox_uri, inbox_uri) FROM accounts"
-        " WHERE domain = ? AND coalesce(shared_inbox_uri, inbox_uri) IS NOT NULL"
-        " AND suspended_at IS NULL ORDER BY shared_inbox_uri IS NULL, id LIMIT 1",
-        (domain,),
-    )
-    row = await cursor.fetchone()
-    return str(row[0]) if row else None
+    return await accounts.an_inbox_on(conn, domain)
 
 
 async def forwarded_flags(

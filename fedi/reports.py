@@ -102,7 +102,7 @@ async def receive_flag(
     )  # fmt: skip
 
     def write(conn: sqlite3.Connection) -> int | None:
-        if conn.execute("SELECT 1 FROM reports WHERE uri = ?", (flag_uri,)).fetchone():
+        if reports.uri_taken(conn, flag_uri):
             return None
         return reports.insert(conn, new)
 

@@ -8,6 +8,7 @@ import sqlite3
 
 from fedi.audit import record
 from fedi.context import Context
+from fedi.db import admin_accounts
 from fedi.members import MemberError, get_member
 from fedi.models import ROLES, Account, User
 from fedi.timeutil import to_db, utcnow
@@ -25,7 +26,7 @@ async def change_role(context: Context, actor: Account | None, username: str, ro
     now = to_db(utcnow())
 
     def write(conn: sqlite3.Connection) -> None:
-        conn.execute("UPDATE users SET role = ? WHERE account_id = ?", (role, user.account.id))
+        admin_accounts.set_role(conn, user.account.id, role)
         record(
             conn, actor, "change_role", target_type="account", target_id=user.account.id,
             target_label=f"@{user.account.username}", now=now,

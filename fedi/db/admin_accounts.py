@@ -116,3 +116,14 @@ async def get(conn: aiosqlite.Connection, account_id: int) -> StaffView | None:
     )
     row = await cursor.fetchone()
     return _view(row) if row else None
+
+
+def set_role(conn: sqlite3.Connection, account_id: int, role: str) -> None:
+    conn.execute("UPDATE users SET role = ? WHERE account_id = ?", (role, account_id))
+
+
+def end_follows(conn: sqlite3.Connection, account_id: int) -> int:
+    """Delete every follow (and follow request) of the account and to it."""
+    return conn.execute(
+        "DELETE FROM follows WHERE follower_id = ? OR followed_id = ?", (account_id, account_id)
+    ).rowcount

@@ -118,11 +118,6 @@ async def get(conn: aiosqlite.Connection, report_id: int) -> Report | None:
     return (await _with_statuses(conn, [row]))[0] if row else None
 
 
-async def exists_uri(conn: aiosqlite.Connection, uri: str) -> bool:
-    cursor = await conn.execute("SELECT 1 FROM reports WHERE uri = ?", (uri,))
-    return await cursor.fetchone() is not None
-
-
 @dataclass(frozen=True)
 class ReportQuery:
     resolved: bool | None = None
@@ -210,3 +205,7 @@ async def notes(conn: aiosqlite.Connection, report_id: int) -> list[ReportNote]:
         (report_id,),
     )
     return [ReportNote(r[0], r[1], r[2], r[3], from_db(r[4])) for r in await cursor.fetchall()]
+
+
+def uri_taken(conn: sqlite3.Connection, uri: str) -> bool:
+    return conn.execute("SELECT 1 FROM reports WHERE uri = ?", (uri,)).fetchone() is not None
