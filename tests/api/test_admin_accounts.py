@@ -130,6 +130,11 @@ async def test_self_action_and_deleting_an_active_account_are_refused(served: Se
         bob = (await http.get("/api/v1/accounts/lookup?acct=bob", headers=staff)).json()
         deleted = await http.delete(f"/api/v1/admin/accounts/{bob['id']}", headers=staff)
         assert deleted.status_code == 403
+        await http.post(
+            f"/api/v1/admin/accounts/{bob['id']}/action", headers=staff, data={"type": "suspend"}
+        )
+        erased = await http.delete(f"/api/v1/admin/accounts/{bob['id']}", headers=staff)
+        assert erased.status_code == 422 and "error" in erased.json()
 
 
 async def test_pending_sign_ups_are_approved_or_rejected(served: Served) -> None:
