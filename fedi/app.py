@@ -28,6 +28,8 @@ from fedi.media import clean_up_regularly
 from fedi.poll_loop import PollLoop
 from fedi.web import (
     actors,
+    admin_accounts,
+    admin_reports,
     discovery,
     group_collections,
     group_manage,
@@ -35,6 +37,7 @@ from fedi.web import (
     pages,
     signin,
     signup,
+    warnings,
 )
 from fedi.web.admin_blocklists import routes as admin_blocklist_routes
 from fedi.web.admin_domains import routes as admin_domain_routes
@@ -173,6 +176,9 @@ def create_app(
             *signin.routes,
             *media_routes,
             *signup.routes,
+            *admin_reports.routes,
+            *admin_accounts.routes,
+            *warnings.routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         exception_handlers={HTTPException: http_error, Exception: server_error},

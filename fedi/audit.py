@@ -17,9 +17,10 @@ ACTIONS = (
     "import_domain_blocks", "create_blocklist_subscription", "destroy_blocklist_subscription",
     "apply_blocklist_changes", "dismiss_blocklist_changes", "change_instance_setting",
     "assigned_to_self_report", "unassigned_report", "resolve_report", "reopen_report",
-    "create_report_note", "forward_report",
+    "create_report_note", "forward_report", "update_report",
     "warn_account", "silence_account", "unsilence_account", "suspend_account",
-    "unsuspend_account", "destroy_status", "change_role",
+    "unsuspend_account", "destroy_status", "change_role", "approve_user",
+    "reject_user",
 )  # fmt: skip
 
 

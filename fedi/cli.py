@@ -50,6 +50,7 @@ from fedi.models import ROLES
 from fedi.posting import VISIBILITIES, PostError, post_status
 from fedi.relationships import follow, unfollow
 from fedi.remote_accounts import ActorError
+from fedi.roles import change_role
 
 T = TypeVar("T")
 EXIT_USAGE = 2
@@ -94,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
                          ("approve", "let a member who signed up sign in"),
                          ("reject", "refuse a sign-up awaiting approval")):  # fmt: skip
         user.add_parser(action, help=text).add_argument("name")
+    role = user.add_parser("role", help="change a member's role")
+    role.add_argument("name")
+    role.add_argument("role", choices=ROLES)
     set_pw = user.add_parser("set-password", help="change a member's password")
     set_pw.add_argument("name")
     set_pw.add_argument("--password", help="the new password (asked for when omitted)")
@@ -326,6 +330,9 @@ def command_user(args: argparse.Namespace, settings: Settings) -> None:
         suspend = action == "suspend"
         with_context(settings, lambda c: set_member_suspended(c, args.name, suspend))
         print(f"{args.name} is {'suspended' if suspend else 'no longer suspended'}")
+    elif action == "role":
+        with_context(settings, lambda c: change_role(c, None, args.name, args.role))
+        print(f"{args.name} is now {args.role}")
     elif action == "set-password":
         password = read_password(args.password)
         with_context(settings, lambda c: set_password(c, args.name, password))

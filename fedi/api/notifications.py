@@ -12,6 +12,7 @@ from fedi.api.base import APIError, Caller, authorized, routes
 from fedi.api.entities import account_json, status_json, timestamp
 from fedi.api.filtering import judged_json
 from fedi.api.paging import id_param
+from fedi.api.warnings import warning_json
 from fedi.context import Context
 from fedi.db import accounts, interactions, statuses
 from fedi.db.moderated import moderated_sender_clause
@@ -32,7 +33,17 @@ def _hidden(me: int) -> tuple[str, list[object]]:
     return muted + moderated, [*muted_args, *moderated_args]
 
 
-TYPES = ("mention", "status", "reblog", "follow", "follow_request", "favourite", "poll", "update")
+TYPES = (
+    "mention",
+    "status",
+    "reblog",
+    "follow",
+    "follow_request",
+    "favourite",
+    "poll",
+    "update",
+    "moderation_warning",
+)
 
 
 async def notification_json(
@@ -59,7 +70,7 @@ async def notification_json(
                 return None
         else:
             rendered = await status_json(context, status, user)
-    return {
+    found = {
         "id": str(notification_id),
         "type": kind,
         "group_key": f"ungrouped-{notification_id}",
@@ -67,6 +78,9 @@ async def notification_json(
         "account": await account_json(context, sender),
         "status": rendered,
     }
+    if kind == "moderation_warning":
+        found["moderation_warning"] = await warning_json(context, notification_id)
+    return found
 
 
 @authorized("read:notifications")

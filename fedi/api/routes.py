@@ -10,8 +10,10 @@ from starlette.routing import Route
 from fedi.api.absent import absent_routes
 from fedi.api.account_search import account_search_routes
 from fedi.api.accounts import account_routes
+from fedi.api.admin_accounts import admin_account_routes
 from fedi.api.admin_domain_allows import admin_domain_allow_routes
 from fedi.api.admin_domain_blocks import admin_domain_block_routes
+from fedi.api.admin_reports import admin_report_routes
 from fedi.api.bookmarks import bookmark_routes
 from fedi.api.conversations import conversation_routes
 from fedi.api.filter_rules import filter_rule_routes
@@ -27,6 +29,7 @@ from fedi.api.oauth_routes import oauth_routes
 from fedi.api.polls import poll_routes
 from fedi.api.registrations import registration_routes
 from fedi.api.relationships import relationship_routes
+from fedi.api.reports import report_routes
 from fedi.api.search import search_routes
 from fedi.api.status_batch import status_batch_routes
 from fedi.api.statuses import status_routes
@@ -65,5 +68,8 @@ api_routes = [
     *filter_routes,
     *poll_routes,
     *streaming_routes,
+    *report_routes,
+    *admin_report_routes,
+    *admin_account_routes,
     Route("/api/{rest:path}", not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
 ]

@@ -481,3 +481,15 @@ def set_public_key(conn: sqlite3.Connection, account_id: int, public_pem: str, n
         "UPDATE accounts SET public_key_pem = ?, updated_at = ? WHERE id = ? AND domain IS NULL",
         (public_pem, now, account_id),
     )
+
+
+async def an_inbox_on(conn: aiosqlite.Connection, domain: str) -> str | None:
+    """The shared inbox (else an inbox) of some account known on `domain` (accounts.domain)."""
+    cursor = await conn.execute(
+        "SELECT coalesce(shared_inbox_uri, inbox_uri) FROM accounts"
+        " WHERE domain = ? AND coalesce(shared_inbox_uri, inbox_uri) IS NOT NULL"
+        " AND suspended_at IS NULL ORDER BY shared_inbox_uri IS NULL, id LIMIT 1",
+        (domain,),
+    )
+    row = await cursor.fetchone()
+    return str(row[0]) if row else None

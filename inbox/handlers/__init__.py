@@ -12,6 +12,7 @@ from inbox.handlers.block import handle_block
 from inbox.handlers.common import Handler
 from inbox.handlers.create import handle_create
 from inbox.handlers.delete import handle_delete
+from inbox.handlers.flag import handle_flag
 from inbox.handlers.follow import handle_follow
 from inbox.handlers.like import handle_like
 from inbox.handlers.move import handle_move
@@ -26,6 +27,7 @@ HANDLERS: dict[str, Handler] = {
     "Block": handle_block,
     "Create": handle_create,
     "Delete": handle_delete,
+    "Flag": handle_flag,
     "Follow": handle_follow,
     "Like": handle_like,
     "EmojiReact": handle_like,  # Misskey/Pleroma reactions count as favourites, as on Mastodon

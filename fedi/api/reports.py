@@ -1,0 +1,89 @@
+"""POST /api/v1/reports: a member reports an account and some of its posts (Mastodon's Report
+entity back). The posts must be the account's and visible to the reporter; anything else is the
+same 404 as a missing post."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from fedi.api.base import APIError, Caller, authorized, routes
+from fedi.api.entities import account_json, timestamp
+from fedi.api.statuses import visible_to
+from fedi.context import Context
+from fedi.db import accounts, reports, statuses
+from fedi.db.reports import Report
+from fedi.ids import parse_id
+from fedi.models import Account, Status, User
+from fedi.reports import ReportError, ReportForm, file_report
+from fedi.web.responses import JSONResponse
+from fedi.web.state import context_of
+
+MAX_STATUSES = 100
+
+
+async def report_json(context: Context, report: Report, target: Account) -> dict[str, Any]:
+    return {
+        "id": str(report.id),
+        "action_taken": report.is_resolved,
+        "action_taken_at": timestamp(report.action_taken_at),
+        "category": report.category,
+        "comment": report.comment,
+        "forwarded": report.is_forwarded,
+        "created_at": timestamp(report.created_at),
+        "status_ids": [str(s) for s in report.status_ids] or None,
+        "rule_ids": list(report.rule_ids) or None,
+        "target_account": await account_json(context, target),
+    }
+
+
+async def _reported(request: Request, user: User, target: Account, raw: list[Any]) -> list[Status]:
+    if len(raw) > MAX_STATUSES:
+        raise APIError(422, f"Validation failed: at most {MAX_STATUSES} posts can be reported")
+    found: list[Status] = []
+    for value in dict.fromkeys(str(v) for v in raw):
+        status_id = parse_id(value)
+        async with context_of(request).db.read() as conn:
+            status = await statuses.get_by_id(conn, status_id) if status_id else None
+        if (
+            status is None
+            or target.id not in (status.account_id, status.submitted_by_id)
+            or status.reblog_of_id is not None
+            or not await visible_to(request, status, user)
+        ):
+            raise APIError(404, "Record not found")
+        found.append(status)
+    return found
+
+
+@authorized("write:reports")
+async def create_report(request: Request, caller: Caller) -> Response:
+    context = context_of(request)
+    params = caller.params
+    target_id = parse_id(params.get("account_id") or "")
+    async with context.db.read() as conn:
+        target = await accounts.get_by_id(conn, target_id) if target_id else None
+    if target is None or (target.is_local and target.actor_type == "Application"):
+        raise APIError(404, "Record not found")
+    reported = await _reported(request, caller.user, target, params.get_list("status_ids"))
+    form = ReportForm(
+        comment=params.get("comment") or "",
+        category=params.get("category") or ("violation" if params.get_list("rule_ids") else
+                                            "other"),
+        rule_ids=tuple(str(r) for r in params.get_list("rule_ids"))[:20],
+        forward=params.get_bool("forward"),
+        forward_to_domains=tuple(str(d) for d in params.get_list("forward_to_domains"))[:20],
+    )  # fmt: skip
+    try:
+        report_id = await file_report(context, caller.user, target, reported, form)
+    except ReportError as exc:
+        raise APIError(422, str(exc)) from None
+    async with context.db.read() as conn:
+        report = await reports.get(conn, report_id)
+    assert report is not None
+    return JSONResponse(await report_json(context, report, target))
+
+
+report_routes = [*routes("/api/v1/reports", create_report, ["POST"])]
