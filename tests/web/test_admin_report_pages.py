@@ -187,3 +187,17 @@ async def test_deleting_the_reported_posts_removes_them_and_is_audited(
         warnings = await account_warnings.of_account(conn, staff["bob"].account.id)
     assert [e.target_id for e in entries] == [post_id] and entries[0].reason == "removed"
     assert [(w.action, w.status_ids) for w in warnings] == [("delete_statuses", (post_id,))]
+
+
+async def test_the_audit_log_names_actions_in_the_readers_language(
+    client: httpx.AsyncClient, context: Context, staff: dict[str, User]
+) -> None:
+    from fedi.db.domain_rules import BlockFields
+    from fedi.domain_moderation import block_domain
+
+    await block_domain(context, staff["root"].account, "evil.example", BlockFields("suspend"))
+    await sign_in(client, "root", "password-root")
+    labels = {"fr": "A bloqué un serveur", "ar": "حظر خادمًا", "de": "Hat einen Server blockiert"}
+    for code, label in labels.items():
+        page = await client.get(f"/admin/audit_log?lang={code}", headers=BROWSER)
+        assert label in page.text and "create_domain_block</a>" not in page.text
