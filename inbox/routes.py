@@ -18,9 +18,11 @@ from fedi.ids import new_id
 from fedi.jsonsafe import JSONError, loads_object
 from fedi.ratelimit import VERIFIED_SIGNER
 from fedi.timeutil import to_db, utcnow
-from fedi.verify import VerificationError, parse, request_target, verify_signed_request
+from fedi.verify import VerificationError, request_target, verify_signed_request
+from fedi.web.federation_guard import claimed_signature
 from fedi.web.responses import json_error
 from fedi.web.state import context_of
+from keys.httpsig import ParsedSignature
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1_048_576  # security.md R1, as Mastodon's body_with_limit
@@ -81,10 +83,9 @@ async def receive(request: Request) -> Response:
     if context.policy.refuses(host_of(actor_uri)):
         return json_error(403, "forbidden")  # M1: before any key is fetched
 
-    try:
-        parsed = parse(request.headers)
-    except VerificationError as exc:
-        return json_error(401, str(exc))  # S1: nothing stored, nothing fetched
+    parsed = claimed_signature(request.scope)  # parsed once, in front of the application
+    if not isinstance(parsed, ParsedSignature):
+        return json_error(401, str(parsed))  # S1: nothing stored, nothing fetched
 
     if "Delete" in kinds:
         async with context.db.read() as conn:

@@ -11,17 +11,29 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from fedi.activitypub.parse import host_of
 from fedi.context import Context
 from fedi.web.responses import json_error
-from keys.httpsig import SignatureError, parse_signature
+from keys.httpsig import ParsedSignature, SignatureError, parse_signature
 
 SIGNATURE_HEADERS = (b"signature", b"signature-input")
+_PARSED = "fedi.signature"  # the scope key under which a request's parsed signature is kept
 
 
-def signing_host(headers: Headers) -> str | None:
+def claimed_signature(scope: Scope) -> ParsedSignature | SignatureError:
+    """The request's signature parsed (or why it cannot be), once per request: the rate limits,
+    this guard and the inbox all ask."""
+    found: ParsedSignature | SignatureError | None = scope.get(_PARSED)
+    if found is None:
+        try:
+            found = parse_signature(Headers(scope=scope))
+        except SignatureError as exc:
+            found = exc
+        scope[_PARSED] = found
+    return found
+
+
+def signing_host(scope: Scope) -> str | None:
     """The host of the key that claims to have signed the request, if it claims any."""
-    try:
-        return host_of(parse_signature(headers).key_id)
-    except SignatureError:
-        return None
+    parsed = claimed_signature(scope)
+    return host_of(parsed.key_id) if isinstance(parsed, ParsedSignature) else None
 
 
 class FederationGuard:
@@ -40,7 +52,7 @@ class FederationGuard:
         if scope["type"] == "http" and any(
             name in SIGNATURE_HEADERS or name == b"authorization" for name, _ in scope["headers"]
         ):
-            host = signing_host(Headers(scope=scope))
+            host = signing_host(scope)
             if host and policy.refuses(host):
                 # Forbidden, with no detail: the other side learns nothing it can work around.
                 await json_error(403, "forbidden")(scope, receive, send)

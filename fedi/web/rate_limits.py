@@ -197,7 +197,7 @@ class RateLimitMiddleware:
         """Each POST counts against its address at once. The domain the signature claims is
         checked first too, but only POSTs whose signature was verified count against it, so
         nobody can spend another server's budget by naming its key."""
-        host = signing_host(Headers(scope=scope))
+        host = signing_host(scope)
         domain = f"domain:{host_name(host)}" if host else None  # any port: the same budget
         refusal = (
             Throttled(limits.inbox_domain, domain, wait)
