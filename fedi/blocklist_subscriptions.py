@@ -22,7 +22,6 @@ from fedi.blocklist_format import BlocklistError, parse_published
 from fedi.blocklist_import import fields_of
 from fedi.context import Context
 from fedi.db import blocklists as db
-from fedi.db import domain_listing
 from fedi.db import domain_rules as rules
 from fedi.db.blocklists import Listed, Pending, Subscription
 from fedi.domain_moderation import DomainRuleError, block_domain, unblock_domain
@@ -182,7 +181,7 @@ async def apply(context: Context, actor: Account | None, pending_id: int) -> str
         return "gone"
     async with context.db.read() as conn:
         sub = await db.get_subscription(conn, change.subscription_id)
-        existing = await domain_listing.block_of(conn, change.listed.domain)
+        existing = await rules.block_of(conn, change.listed.domain)
     assert sub is not None  # the pending row cascades with its subscription
     ours = existing is not None and (existing.source, existing.source_detail) == (
         "subscription", sub.url,

@@ -14,7 +14,6 @@ from fedi.blocklist_format import BlocklistError, export_csv, parse_csv
 from fedi.blocklist_import import apply_import, plan_import
 from fedi.config import Settings
 from fedi.context import Context
-from fedi.db import domain_listing
 from fedi.db import domain_rules as rules
 from fedi.db.domain_rules import BlockFields
 from fedi.domain_moderation import (
@@ -76,7 +75,7 @@ def _read(path: str) -> str:
 async def _unblock(context: Context, text: str) -> None:
     domain = checked_domain(context, text)
     async with context.db.read() as conn:
-        block = await domain_listing.block_of(conn, domain)
+        block = await rules.block_of(conn, domain)
     if block is None:
         raise DomainRuleError("not_blocked", f"{domain} is not blocked")
     await unblock_domain(context, None, block)

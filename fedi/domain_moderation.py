@@ -20,6 +20,8 @@ from fedi.models import Account, DomainAllow, DomainBlock
 from fedi.timeutil import to_db, utcnow
 
 SEVERITIES = ("noop", "silence", "suspend")
+# What each severity puts on the accounts it covers (noop: nothing).
+EFFECTS: dict[str, domain_accounts.Effect] = {"suspend": "suspended_at", "silence": "silenced_at"}
 MAX_COMMENT = 1000
 
 
@@ -55,17 +57,14 @@ def _apply_effects(
     """Move the covered accounts from the old rule's effect to the new one's."""
     old_severity = old.severity if old is not None else "noop"
     new_severity = new.severity if new is not None else "noop"
-    if old is not None and old_severity != new_severity:
-        stamp = to_db(old.severity_at)
-        if old_severity == "suspend":
-            domain_accounts.unsuspend_accounts(conn, domain, stamp)
-        elif old_severity == "silence":
-            domain_accounts.unsilence_accounts(conn, domain, stamp)
-    if new_severity == "suspend" and old_severity != "suspend":
-        domain_accounts.suspend_accounts(conn, domain, at)
+    if old_severity == new_severity:
+        return
+    if old is not None and (lifted := EFFECTS.get(old_severity)) is not None:
+        domain_accounts.lift_stamp(conn, lifted, domain, to_db(old.severity_at))
+    if (effect := EFFECTS.get(new_severity)) is not None:
+        domain_accounts.stamp_accounts(conn, effect, domain, at)
+    if new_severity == "suspend":
         domain_accounts.sever_follows(conn, domain)
-    elif new_severity == "silence" and old_severity != "silence":
-        domain_accounts.silence_accounts(conn, domain, at)
 
 
 async def block_domain(

@@ -19,7 +19,6 @@ from fedi.api.admin_base import staff_only
 from fedi.api.base import APIError, Caller, routes
 from fedi.api.entities import timestamp
 from fedi.api.paging import link_header, page_of
-from fedi.db import domain_listing
 from fedi.db import domain_rules as rules
 from fedi.domain_moderation import (
     DomainRuleError,
@@ -50,7 +49,7 @@ async def found_allow(request: Request) -> DomainAllow:
 async def index(request: Request, caller: Caller) -> Response:
     page = page_of(caller.params, default=100, maximum=500)
     async with context_of(request).db.read() as conn:
-        found = await domain_listing.allows_page(conn, page)
+        found = await rules.allows_page(conn, page)
     return JSONResponse(
         [allow_json(a) for a in found], headers=link_header(request, [a.id for a in found])
     )

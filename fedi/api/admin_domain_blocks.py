@@ -16,7 +16,6 @@ from fedi.api.admin_base import staff_only
 from fedi.api.base import APIError, Caller, Params, routes
 from fedi.api.entities import timestamp
 from fedi.api.paging import link_header, page_of
-from fedi.db import domain_listing
 from fedi.db import domain_rules as rules
 from fedi.db.domain_rules import BlockFields
 from fedi.domain_moderation import (
@@ -95,7 +94,7 @@ async def found_block(request: Request) -> DomainBlock:
 async def index(request: Request, caller: Caller) -> Response:
     page = page_of(caller.params, default=100, maximum=MAX_PAGE)
     async with context_of(request).db.read() as conn:
-        found = await domain_listing.blocks_page(conn, page)
+        found = await rules.blocks_page(conn, page)
     return JSONResponse(
         [block_json(b) for b in found], headers=link_header(request, [b.id for b in found])
     )

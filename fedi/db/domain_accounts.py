@@ -5,6 +5,7 @@ exactly those, as Mastodon's UnblockDomainService does), and ending follows both
 from __future__ import annotations
 
 import sqlite3
+from typing import Literal
 
 # accounts.domain may carry a port (alice.test:8001); a rule for d covers d, its ports, and
 # every subdomain on a label boundary (compared exactly, never with LIKE and its wildcards).
@@ -15,34 +16,24 @@ _HOST = (
 _COVERS = f"({_HOST} = :d OR substr({_HOST}, -length(:d) - 1) = '.' || :d)"
 
 
-def suspend_accounts(conn: sqlite3.Connection, domain: str, at: str) -> int:
+# The two effects a block puts on accounts: suspended (suspend) and limited (silence).
+Effect = Literal["suspended_at", "silenced_at"]
+
+
+def stamp_accounts(conn: sqlite3.Connection, effect: Effect, domain: str, at: str) -> int:
+    """Put the effect, stamped `at`, on every covered account that does not have it yet."""
     return conn.execute(
-        f"UPDATE accounts AS a SET suspended_at = :at WHERE a.domain IS NOT NULL"
-        f" AND a.suspended_at IS NULL AND {_COVERS}",
+        f"UPDATE accounts AS a SET {effect} = :at WHERE a.domain IS NOT NULL"
+        f" AND a.{effect} IS NULL AND {_COVERS}",
         {"d": domain, "at": at},
     ).rowcount
 
 
-def unsuspend_accounts(conn: sqlite3.Connection, domain: str, at: str) -> int:
+def lift_stamp(conn: sqlite3.Connection, effect: Effect, domain: str, at: str) -> int:
+    """Take the effect away from the covered accounts that carry exactly the stamp `at`."""
     return conn.execute(
-        f"UPDATE accounts AS a SET suspended_at = NULL WHERE a.domain IS NOT NULL"
-        f" AND a.suspended_at = :at AND {_COVERS}",
-        {"d": domain, "at": at},
-    ).rowcount
-
-
-def silence_accounts(conn: sqlite3.Connection, domain: str, at: str) -> int:
-    return conn.execute(
-        f"UPDATE accounts AS a SET silenced_at = :at WHERE a.domain IS NOT NULL"
-        f" AND a.silenced_at IS NULL AND {_COVERS}",
-        {"d": domain, "at": at},
-    ).rowcount
-
-
-def unsilence_accounts(conn: sqlite3.Connection, domain: str, at: str) -> int:
-    return conn.execute(
-        f"UPDATE accounts AS a SET silenced_at = NULL WHERE a.domain IS NOT NULL"
-        f" AND a.silenced_at = :at AND {_COVERS}",
+        f"UPDATE accounts AS a SET {effect} = NULL WHERE a.domain IS NOT NULL"
+        f" AND a.{effect} = :at AND {_COVERS}",
         {"d": domain, "at": at},
     ).rowcount
 

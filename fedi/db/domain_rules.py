@@ -1,4 +1,5 @@
-"""SQL for the instance's domain blocks and allows and its run-time settings (allowlist mode).
+"""SQL for the instance's domain blocks and allows (whole, page by page for the admin API, or
+by domain) and its run-time settings (allowlist mode).
 Every change to them bumps `federation_generation`, which the policy cache watches."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from fedi.db.timelines import Page, paging
 from fedi.ids import new_id
 from fedi.models import DomainAllow, DomainBlock
 from fedi.timeutil import from_db
@@ -219,3 +221,35 @@ def delete_allow(conn: sqlite3.Connection, allow_id: int, now: str) -> bool:
     deleted = conn.execute("DELETE FROM domain_allows WHERE id = ?", (allow_id,)).rowcount > 0
     bump_generation(conn, now)
     return deleted
+
+
+async def blocks_page(conn: aiosqlite.Connection, page: Page) -> list[DomainBlock]:
+    """Newest first, as Mastodon lists them."""
+    clause, args, order = paging(page, "id")
+    async with conn.execute(
+        f"SELECT {_BLOCK_COLUMNS} FROM domain_blocks WHERE 1 = 1{clause}"
+        f" ORDER BY id {order} LIMIT ?",
+        (*args, page.limit),
+    ) as cursor:
+        found = [_block(row) for row in await cursor.fetchall()]
+    return sorted(found, key=lambda b: b.id, reverse=True)
+
+
+async def allows_page(conn: aiosqlite.Connection, page: Page) -> list[DomainAllow]:
+    clause, args, order = paging(page, "id")
+    async with conn.execute(
+        f"SELECT {_ALLOW_COLUMNS} FROM domain_allows WHERE 1 = 1{clause}"
+        f" ORDER BY id {order} LIMIT ?",
+        (*args, page.limit),
+    ) as cursor:
+        found = [_allow(row) for row in await cursor.fetchall()]
+    return sorted(found, key=lambda a: a.id, reverse=True)
+
+
+async def block_of(conn: aiosqlite.Connection, domain: str) -> DomainBlock | None:
+    """The block of exactly this domain."""
+    async with conn.execute(
+        f"SELECT {_BLOCK_COLUMNS} FROM domain_blocks WHERE domain = ?", (domain,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return _block(row) if row is not None else None

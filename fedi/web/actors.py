@@ -181,18 +181,27 @@ def parse_status_id(request: Request) -> int:
     return status_id
 
 
+_SIGNER = "fedi.signer"  # the scope key under which the verified signer of a GET is kept
+
+
 async def remote_signer(request: Request) -> Account | None:
-    """The remote actor who signed this GET, if it is signed and the signature verifies."""
-    if "signature" not in request.headers and "signature-input" not in request.headers:
-        return None
-    target = request_target(request.scope)
-    try:
-        signer = await verify_signed_request(
-            context_of(request), "GET", target, request.headers, b""
-        )
-    except VerificationError:
-        return None
-    return signer if signer.domain is not None else None
+    """The remote actor who signed this GET, if it is signed and the signature verifies;
+    verified once per request, however many checks ask."""
+    if _SIGNER in request.scope:
+        found: Account | None = request.scope[_SIGNER]
+        return found
+    signer: Account | None = None
+    if "signature" in request.headers or "signature-input" in request.headers:
+        target = request_target(request.scope)
+        try:
+            signer = await verify_signed_request(
+                context_of(request), request.method, target, request.headers, b""
+            )
+        except VerificationError:
+            signer = None
+    found = signer if signer is not None and signer.domain is not None else None
+    request.scope[_SIGNER] = found
+    return found
 
 
 async def is_signed_follower(request: Request, author: Account) -> bool:

@@ -24,8 +24,8 @@ from fedi.models import ROLES, Account, User
 from fedi.roles import change_role
 from fedi.staff import is_admin
 from fedi.web.admin_base import render_admin, staff_viewer
-from fedi.web.admin_views import names, who
 from fedi.web.forms import check_csrf, read_form
+from fedi.web.people import people, person
 from fedi.web.state import context_of
 
 Take = Callable[[Context, moderation.Decision, Account], Awaitable[object]]
@@ -55,7 +55,7 @@ async def list_accounts(request: Request) -> Response:
         )  # fmt: skip
     return render_admin(
         request, "accounts.html", viewer, "accounts", views=found, q=text, origin=origin or "",
-        status=status or "", who=lambda v: who(context, v.account),
+        status=status or "", who=lambda v: person(v.account, context),
     )  # fmt: skip
 
 
@@ -84,8 +84,8 @@ async def _render(
         about = await reports.page(conn, ReportQuery(target_account_id=view.account.id, limit=50))
     return render_admin(
         request, "accounts_show.html", viewer, "accounts", status_code, view=view,
-        person=who(context, view.account), warnings=warnings, reports=about,
-        names=await names(context, {w.account_id for w in warnings}), roles=ROLES, error=error,
+        person=person(view.account, context), warnings=warnings, reports=about,
+        names=await people(context, {w.account_id for w in warnings}), roles=ROLES, error=error,
     )  # fmt: skip
 
 

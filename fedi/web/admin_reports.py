@@ -21,8 +21,9 @@ from fedi.ids import parse_id
 from fedi.models import Account, User
 from fedi.reports import ReportError
 from fedi.web.admin_base import render_admin, staff_viewer
-from fedi.web.admin_views import names, post_view
 from fedi.web.forms import check_csrf, read_form
+from fedi.web.pages import post_view
+from fedi.web.people import people
 from fedi.web.state import context_of
 
 STEPS = {
@@ -53,7 +54,7 @@ async def list_reports(request: Request) -> Response:
         ids |= {r.account_id, r.target_account_id, r.assigned_account_id}
     return render_admin(
         request, "reports.html", viewer, "reports", reports=found, resolved=resolved,
-        names=await names(context, ids),
+        names=await people(context, ids),
     )  # fmt: skip
 
 
@@ -85,7 +86,7 @@ async def _render(
     return render_admin(
         request, "reports_show.html", viewer, "reports", status_code, report=report,
         posts=[post_view(s) for s in found if s is not None], notes=notes,
-        names=await names(context, ids), error=error,
+        names=await people(context, ids), error=error,
     )  # fmt: skip
 
 

@@ -29,7 +29,8 @@ from fedi.groups import MAX_DISPLAY_NAME, GroupError
 from fedi.ids import parse_id
 from fedi.models import Account, Group, User
 from fedi.web.forms import check_csrf, read_form
-from fedi.web.group_pages import NO_SUCH_ACCOUNT, Person, find_group, people, person
+from fedi.web.group_pages import NO_SUCH_ACCOUNT, find_group
+from fedi.web.people import Person, people, person
 from fedi.web.signin import viewer_of
 from fedi.web.state import context_of, pages_of
 

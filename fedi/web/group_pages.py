@@ -26,10 +26,11 @@ from fedi.group_moderation import may_moderate
 from fedi.groups import may_read
 from fedi.html import sanitize
 from fedi.members import MemberError
-from fedi.models import Account, Group, GroupModerator, Status, User
+from fedi.models import Group, GroupModerator, Status, User
 from fedi.relationships import follow, unfollow
 from fedi.web.actors import is_page_request, load_actor, parse_max_id, remote_signer
 from fedi.web.forms import check_csrf, read_form
+from fedi.web.people import Person, people, person
 from fedi.web.responses import ActivityResponse
 from fedi.web.signin import viewer_of
 from fedi.web.state import context_of, pages_of
@@ -38,15 +39,6 @@ if TYPE_CHECKING:
     from fedi.web.pages import ProfileView
 
 NO_SUCH_ACCOUNT = "no such account"
-
-
-@dataclass(frozen=True)
-class Person:
-    """How a page names an account: display name, handle and where its profile is."""
-
-    name: str
-    handle: str
-    url: str
 
 
 @dataclass(frozen=True)
@@ -72,25 +64,6 @@ class Standing:
     is_banned: bool
     is_moderator: bool
     may_read: bool
-
-
-def person(account: Account, context: Context) -> Person:
-    domain = account.domain or context.settings.domain
-    return Person(
-        name=account.display_name or account.username,
-        handle=f"@{account.username}@{domain}",
-        url=account.url or account.uri,
-    )
-
-
-async def people(context: Context, account_ids: set[int]) -> dict[int, Person]:
-    found: dict[int, Person] = {}
-    async with context.db.read() as conn:
-        for account_id in account_ids:
-            account = await accounts.get_by_id(conn, account_id)
-            if account is not None:
-                found[account_id] = person(account, context)
-    return found
 
 
 async def find_group(request: Request) -> Group | None:

@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fedi.context import Context
-from fedi.verify import VerificationError, request_target, verify_signed_request
+from fedi.web.actors import remote_signer
 from fedi.web.negotiation import wants_activity_json
 from fedi.web.responses import json_error
 from fedi.web.signin import viewer_of
@@ -48,20 +48,10 @@ class LimitedFederation:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        if wants_activity_json(request) and not await self._signed(context, request):
+        if wants_activity_json(request) and await remote_signer(request) is None:
             await json_error(401, "a signed request is needed")(scope, receive, send)
             return
         await self.app(scope, receive, send)
-
-    async def _signed(self, context: Context, request: Request) -> bool:
-        if "signature" not in request.headers and "signature-input" not in request.headers:
-            return False
-        target = request_target(request.scope)
-        try:
-            await verify_signed_request(context, request.method, target, request.headers, b"")
-        except VerificationError:
-            return False
-        return True
 
 
 async def sign_in_required(request: Request) -> Response | None:

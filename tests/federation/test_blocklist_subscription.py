@@ -12,7 +12,7 @@ import httpx
 
 from fedi import blocklist_subscriptions as subscriptions
 from fedi.context import Context
-from fedi.db import audit_log, blocklists, domain_listing
+from fedi.db import audit_log, blocklists, domain_rules
 from fedi.db import domain_rules as rules
 from fedi.db.domain_rules import BlockFields
 from fedi.domain_moderation import block_domain, unblock_domain
@@ -29,7 +29,7 @@ async def pending_of(context: Context) -> dict[str, str]:
 
 async def block_of(context: Context, domain: str) -> DomainBlock | None:
     async with context.db.read() as conn:
-        return await domain_listing.block_of(conn, domain)
+        return await domain_rules.block_of(conn, domain)
 
 
 async def test_subscribed_blocklist_waits_for_review(tmp_path: Path) -> None:
