@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fedi.api.entities import account_json, status_json, timestamp
+from fedi.api.reports import report_fields
 from fedi.context import Context
 from fedi.db import admin_accounts, statuses
 from fedi.db.admin_accounts import StaffView
@@ -59,14 +60,7 @@ async def admin_account_by_id(context: Context, account_id: int | None) -> dict[
 async def admin_report_json(context: Context, report: Report, viewer: User) -> dict[str, Any]:
     async with context.db.read() as conn:
         found = [await statuses.get_by_id(conn, s) for s in report.status_ids]
-    return {
-        "id": str(report.id),
-        "action_taken": report.is_resolved,
-        "action_taken_at": timestamp(report.action_taken_at),
-        "category": report.category,
-        "comment": report.comment,
-        "forwarded": report.is_forwarded,
-        "created_at": timestamp(report.created_at),
+    return report_fields(report) | {
         "updated_at": timestamp(report.updated_at),
         "account": await admin_account_by_id(context, report.account_id),
         "target_account": await admin_account_by_id(context, report.target_account_id),

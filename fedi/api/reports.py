@@ -24,7 +24,8 @@ from fedi.web.state import context_of
 MAX_STATUSES = 100
 
 
-async def report_json(context: Context, report: Report, target: Account) -> dict[str, Any]:
+def report_fields(report: Report) -> dict[str, Any]:
+    """What the Report and AdminReport entities share."""
     return {
         "id": str(report.id),
         "action_taken": report.is_resolved,
@@ -33,6 +34,11 @@ async def report_json(context: Context, report: Report, target: Account) -> dict
         "comment": report.comment,
         "forwarded": report.is_forwarded,
         "created_at": timestamp(report.created_at),
+    }
+
+
+async def report_json(context: Context, report: Report, target: Account) -> dict[str, Any]:
+    return report_fields(report) | {
         "status_ids": [str(s) for s in report.status_ids] or None,
         "rule_ids": list(report.rule_ids) or None,
         "target_account": await account_json(context, target),
