@@ -61,7 +61,7 @@ from bench._common import (  # noqa: E402
     rsa_verify_cost,
     thread_usage,
 )
-from fedi.timeutil import utcnow  # noqa: E402
+from fedi.core.timeutil import utcnow  # noqa: E402
 from keys.httpsig import sign_request  # noqa: E402
 from keys.keypair import public_pem_of  # noqa: E402
 

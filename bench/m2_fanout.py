@@ -56,15 +56,15 @@ from bench._common import (  # noqa: E402
     rsa_sign_cost,
     thread_usage,
 )
-from fedi import ids  # noqa: E402
+from fedi.accounts.members import add_member  # noqa: E402
 from fedi.config import load_settings  # noqa: E402
 from fedi.context import Context, open_context  # noqa: E402
+from fedi.core import ids  # noqa: E402
+from fedi.core.models import RemoteActor  # noqa: E402
+from fedi.core.timeutil import to_db, utcnow  # noqa: E402
 from fedi.db import accounts, follows  # noqa: E402
-from fedi.http import HttpClient  # noqa: E402
-from fedi.members import add_member  # noqa: E402
-from fedi.models import RemoteActor  # noqa: E402
-from fedi.posting import post_status  # noqa: E402
-from fedi.timeutil import to_db, utcnow  # noqa: E402
+from fedi.statuses.posting import post_status  # noqa: E402
+from fedi.transport.http import HttpClient  # noqa: E402
 from keys.keypair import generate_keypair  # noqa: E402
 from outbox.worker import OutboxWorker  # noqa: E402
 

@@ -18,18 +18,16 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from fedi.accounts.auth import Authenticator
 from fedi.api.routes import api_routes
-from fedi.auth import Authenticator
-from fedi.blocklist_subscriptions import refresh_regularly as refresh_blocklists
 from fedi.config import Settings
 from fedi.context import Context, open_context
-from fedi.i18n import Translations
-from fedi.media import clean_up_regularly
-from fedi.poll_loop import PollLoop
+from fedi.i18n.locales import Translations
+from fedi.media.media import clean_up_regularly
+from fedi.moderation.blocklist_subscriptions import refresh_regularly as refresh_blocklists
+from fedi.statuses.poll_loop import PollLoop
 from fedi.web import (
     actors,
-    admin_accounts,
-    admin_reports,
     discovery,
     group_collections,
     group_manage,
@@ -39,8 +37,10 @@ from fedi.web import (
     signup,
     warnings,
 )
-from fedi.web.admin_blocklists import routes as admin_blocklist_routes
-from fedi.web.admin_domains import routes as admin_domain_routes
+from fedi.web.admin import accounts as admin_accounts
+from fedi.web.admin import reports as admin_reports
+from fedi.web.admin.blocklists import routes as admin_blocklist_routes
+from fedi.web.admin.domains import routes as admin_domain_routes
 from fedi.web.federation_guard import FederationGuard
 from fedi.web.limited_federation import LimitedFederation
 from fedi.web.media import routes as media_routes
@@ -54,7 +54,7 @@ from inbox.worker import InboxWorker
 from outbox.worker import OutboxWorker
 
 log = logging.getLogger(__name__)
-STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
 # Browser-based apps call these from other origins (client-api.md, cross-cutting rules).
 CORS_PREFIXES = ("/.well-known/", "/nodeinfo/", "/api/", "/oauth/token", "/oauth/revoke")
 # Paths whose errors are always JSON, whatever the Accept header says.

@@ -2,33 +2,48 @@
 instance actor, opened together.
 
 Both the web application and the command line open exactly one Context; opening it checks the
-data directory, applies migrations and makes sure the instance actor exists.
+data directory, applies migrations and makes sure the instance actor exists: the instance's own
+Application actor, which signs this server's fetches (FEP-d556, FEP-2677). Its username is the
+host name, so `acct:<host>@<domain>` finds it, as Mastodon's does; member usernames cannot
+contain dots, so the two never collide on a real domain.
 """
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import os
 import secrets
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from fedi import __version__
 from fedi.config import Settings
-from fedi.db import Database, DatabaseError
-from fedi.federation_policy import FederationPolicy
-from fedi.http import HttpClient
-from fedi.keycache import KeyOwners
-from fedi.keystore import KeyStore
-from fedi.models import Account
-from fedi.publish import Wake
-from fedi.streams import Streams
-from fedi.urls import Urls
+from fedi.core import ids
+from fedi.core.models import Account
+from fedi.core.timeutil import to_db, utcnow
+from fedi.core.urls import Urls
+from fedi.db import Database, DatabaseError, accounts
+from fedi.streams.hub import Streams
+from fedi.transport.federation_policy import FederationPolicy
+from fedi.transport.http import HttpClient
+from fedi.transport.keycache import KeyOwners
+from fedi.transport.keystore import KeyStore
+from keys.keypair import generate_keypair
 
 
 class StartupError(Exception):
     """The instance cannot start; the message names the problem for the operator."""
+
+
+@dataclass
+class Wake:
+    """Nudges for the workers, so that new work does not wait for the next poll."""
+
+    inbox: asyncio.Event = field(default_factory=asyncio.Event)
+    outbox: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 @dataclass(frozen=True)
@@ -74,14 +89,65 @@ def make_http_client(settings: Settings) -> HttpClient:
     )
 
 
+async def check_domain(db: Database, settings: Settings, urls: Urls) -> None:
+    """Refuse to start on a database made for another domain: ids already federated can't move."""
+    async with db.read() as conn:
+        actor = await accounts.get_instance_actor(conn)
+    if actor is not None and actor.uri != urls.instance_actor:
+        expected = actor.uri.removesuffix("/actor")
+        raise StartupError(
+            f"the database in {settings.data_dir} belongs to {expected}, but this server "
+            f"is configured as {settings.base_url}; an instance cannot change its domain"
+        )
+
+
+async def ensure_instance_actor(
+    db: Database, keys: KeyStore, urls: Urls, settings: Settings
+) -> Account:
+    async with db.read() as conn:
+        actor = await accounts.get_instance_actor(conn)
+    if actor is not None:
+        return actor
+    keypair = await asyncio.to_thread(generate_keypair)
+    account_id = ids.new_id()
+    uri = urls.instance_actor
+    keys.save(account_id, keypair.private_pem)
+    new = accounts.NewLocalAccount(
+        id=account_id,
+        uri=uri,
+        username=settings.host,
+        actor_type="Application",
+        url=f"{urls.base}/about",
+        inbox_uri=f"{uri}/inbox",
+        shared_inbox_uri=urls.shared_inbox,
+        outbox_uri=f"{uri}/outbox",
+        followers_uri=None,
+        following_uri=None,
+        featured_uri=None,
+        public_key_id=urls.key_id(uri),
+        public_key_pem=keypair.public_pem,
+        display_name=settings.instance_title,
+        is_locked=True,
+        is_bot=True,
+        is_discoverable=False,
+        created_at=to_db(utcnow()),
+    )
+    try:
+        await db.write(lambda conn: accounts.insert_local_account(conn, new))
+    except sqlite3.IntegrityError:  # another process created it first
+        keys.delete(account_id)
+    async with db.read() as conn:
+        created = await accounts.get_instance_actor(conn)
+    assert created is not None
+    return created
+
+
 @asynccontextmanager
 async def open_context(
     settings: Settings, http: HttpClient | None = None
 ) -> AsyncIterator[Context]:
     """Open the instance. `http` replaces the outbound client (tests route test domains to
     loopback with it); the context closes whichever client it uses."""
-    from fedi.instance_actor import check_domain, ensure_instance_actor
-
     prepare_data_dir(settings)
     db = Database(settings.database_path)
     try:

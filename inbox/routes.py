@@ -11,14 +11,14 @@ from starlette.routing import Route
 
 from fedi.activitypub.parse import InvalidActivity, host_of, required_uri, types_of, uri_of
 from fedi.context import Context
+from fedi.core.ids import new_id
+from fedi.core.jsonsafe import JSONError, loads_object
+from fedi.core.ratelimit import VERIFIED_SIGNER
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, inbox_activities
-from fedi.followers_sync import HEADER as SYNC_HEADER
-from fedi.followers_sync import MAX_HEADER as MAX_SYNC_HEADER
-from fedi.ids import new_id
-from fedi.jsonsafe import JSONError, loads_object
-from fedi.ratelimit import VERIFIED_SIGNER
-from fedi.timeutil import to_db, utcnow
-from fedi.verify import VerificationError, request_target, verify_signed_request
+from fedi.federation.verify import VerificationError, request_target, verify_signed_request
+from fedi.groups.followers_sync import HEADER as SYNC_HEADER
+from fedi.groups.followers_sync import MAX_HEADER as MAX_SYNC_HEADER
 from fedi.web.federation_guard import claimed_signature
 from fedi.web.responses import json_error
 from fedi.web.state import context_of

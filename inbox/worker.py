@@ -6,7 +6,7 @@ away) stays pending with attempts + 1 and a later next_attempt_at, up to MAX_ATT
 asking again cannot mend (a refused domain) fails at once. An activity whose actor is suspended
 here, or whose domain became refused after it was received, is dropped (done, nothing run).
 Once an activity is done or failed, an FEP-8fcf header that came with it is applied
-(fedi.followers_sync).
+(fedi.groups.followers_sync).
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ from datetime import datetime, timedelta
 
 from fedi.activitypub.parse import InvalidActivity
 from fedi.context import Context
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, inbox_activities
 from fedi.db.inbox_activities import InboxRow
-from fedi.dereference import DereferenceError
-from fedi.followers_sync import SyncError, synchronize
-from fedi.http import FetchError
-from fedi.remote_accounts import ActorError
-from fedi.timeutil import to_db, utcnow
+from fedi.federation.dereference import DereferenceError
+from fedi.federation.remote_accounts import ActorError
+from fedi.groups.followers_sync import SyncError, synchronize
+from fedi.transport.http import FetchError
 from inbox.handlers import HANDLERS
 from inbox.handlers.common import Incoming
 

@@ -22,15 +22,15 @@ from datetime import datetime
 
 from fedi.activitypub.parse import host_of
 from fedi.context import Context
+from fedi.core.ids import new_id
+from fedi.core.models import Account
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, follows, groups, interactions, outbox_activities
 from fedi.db.outbox_activities import DeliveryRow, OutboxRow
-from fedi.groups import synchronization_header
-from fedi.http import FetchError
-from fedi.ids import new_id
-from fedi.models import Account
-from fedi.publish import Audience
-from fedi.signing import signer_for
-from fedi.timeutil import to_db, utcnow
+from fedi.federation.publish import Audience
+from fedi.federation.signing import signer_for
+from fedi.groups.groups import synchronization_header
+from fedi.transport.http import FetchError
 from outbox.retry import MAX_ATTEMPTS, backoff, breaker_open_for, is_final_status
 
 log = logging.getLogger(__name__)

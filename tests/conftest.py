@@ -22,9 +22,14 @@ BASE = f"https://{DOMAIN}"
 def fast_keys_and_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     """In-process tests take keys from a pre-generated pool and hash passwords with a cheap
     scrypt cost; subprocess tests (cli/, e2e/) keep the production costs."""
-    for module in ("fedi.members", "fedi.instance_actor", "fedi.profiles", "fedi.groups"):
+    for module in (
+        "fedi.accounts.members",
+        "fedi.context",
+        "fedi.accounts.profiles",
+        "fedi.groups.groups",
+    ):
         monkeypatch.setattr(f"{module}.generate_keypair", next_keypair)
-    monkeypatch.setattr("fedi.passwords.LOG2_N", 10)
+    monkeypatch.setattr("fedi.accounts.passwords.LOG2_N", 10)
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from fedi.activitypub.vocab import ACTOR_CONTEXT
-from fedi.html import inline_text_to_html
-from fedi.models import Account
-from fedi.timeutil import to_ap
-from fedi.urls import Urls
+from fedi.core.html import inline_text_to_html
+from fedi.core.models import Account
+from fedi.core.timeutil import to_ap
+from fedi.core.urls import Urls
 
 DEFAULT_AVATAR = "avatar.png"
 DEFAULT_HEADER = "header.png"

@@ -9,7 +9,7 @@ from typing import Any
 
 from fedi.activitypub.notes import wrap
 from fedi.activitypub.vocab import PUBLIC
-from fedi.models import Account
+from fedi.core.models import Account
 
 
 def without_context(activity: dict[str, Any]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from fedi.activitypub.vocab import (
     LD_JSON_PROFILE,
     NOTE_EXTENSIONS,
 )
-from fedi.models import Account
+from fedi.core.models import Account
 
 SUBMISSION_REL = "https://w3id.org/fep/e232/submission"
 GTS_NAMESPACE = "https://gotosocial.org/ns#"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from fedi.core.models import Account
+from fedi.core.timeutil import to_ap
+from fedi.core.urls import Urls
 from fedi.db.group_pages import LibraryItem
-from fedi.models import Account
-from fedi.timeutil import to_ap
-from fedi.urls import Urls
 
 
 def file_url(item: LibraryItem, urls: Urls) -> str:

@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from fedi.activitypub.vocab import NOTE_CONTEXT, PUBLIC
-from fedi.models import Account, Status, StatusDetails
-from fedi.polls import is_expired
-from fedi.timeutil import to_ap, utcnow
-from fedi.urls import Urls
+from fedi.core.models import Account, Status, StatusDetails, is_expired
+from fedi.core.timeutil import to_ap, utcnow
+from fedi.core.urls import Urls
 
 
 def addressing(

@@ -14,8 +14,8 @@ from fedi.activitypub.parse import (
     uri_of,
     uris,
 )
-from fedi.html import sanitize
-from fedi.models import ActorType, ProfileField, RemoteActor
+from fedi.core.html import sanitize
+from fedi.core.models import ActorType, ProfileField, RemoteActor
 
 ACTOR_TYPES: dict[str, ActorType] = {
     "Person": "Person",

@@ -19,8 +19,8 @@ from fedi.activitypub.parse import (
     uri_of,
     uris,
 )
-from fedi.html import plain_text, sanitize
-from fedi.models import NewAttachment, Poll, PollOption, Visibility
+from fedi.core.html import plain_text, sanitize
+from fedi.core.models import NewAttachment, Poll, PollOption, Visibility
 
 POST_TYPES = ("Note", "Article", "Question", "Page", "Event")
 MAX_CONTENT = 100_000

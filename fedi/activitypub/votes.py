@@ -9,9 +9,11 @@ from typing import Any
 
 from fedi.activitypub.notes import wrap
 from fedi.activitypub.parse import as_list, required_uri, types_of, uri_of
-from fedi.models import Account
+from fedi.core.models import Account
 
-MAX_NAME = 200  # longer than any option we allow (fedi.polls); a longer name matches nothing
+MAX_NAME = (
+    200  # longer than any option we allow (fedi.statuses.polls); a longer name matches nothing
+)
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from starlette.responses import Response
 
 from fedi.api.base import APIError, Caller, authorized, routes
 from fedi.api.entities import account_json
+from fedi.core.models import Account
 from fedi.db import account_search
-from fedi.models import Account
-from fedi.remote_accounts import ActorError, resolve_handle
+from fedi.federation.remote_accounts import ActorError, resolve_handle
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 

@@ -9,6 +9,8 @@ from typing import cast
 from starlette.requests import Request
 from starlette.responses import Response
 
+from fedi.accounts.members import MemberError
+from fedi.accounts.profiles import update_profile
 from fedi.api.base import APIError, Caller, Params, authorized, public_read, routes
 from fedi.api.entities import account_json, credential_account_json
 from fedi.api.filtering import optional_viewer, statuses_json
@@ -16,11 +18,9 @@ from fedi.api.media import store_profile_images
 from fedi.api.paging import page_of
 from fedi.api.relationships import target_account
 from fedi.api.statuses import link_header
+from fedi.core.models import Visibility
 from fedi.db import accounts, preferences, statuses
 from fedi.db.preferences import PostingDefaults
-from fedi.members import MemberError
-from fedi.models import Visibility
-from fedi.profiles import update_profile
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 

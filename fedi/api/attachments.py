@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fedi.models import Attachment
-from fedi.urls import Urls
+from fedi.core.models import Attachment
+from fedi.core.urls import Urls
 
 
 def _size(width: int | None, height: int | None) -> dict[str, Any] | None:

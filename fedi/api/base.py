@@ -15,12 +15,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from fedi import scopes
+from fedi.accounts import scopes
+from fedi.accounts.oauth import is_pending_member_token, token_for
+from fedi.core.ids import parse_id
+from fedi.core.models import User
+from fedi.core.ratelimit import ACCEPTED_CALLER
 from fedi.db.oauth import Token
-from fedi.ids import parse_id
-from fedi.models import User
-from fedi.oauth import is_pending_member_token, token_for
-from fedi.ratelimit import ACCEPTED_CALLER
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 

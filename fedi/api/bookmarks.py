@@ -13,10 +13,10 @@ from fedi.api.base import APIError, Caller, Params, authorized, public, routes
 from fedi.api.entities import status_json, timestamp
 from fedi.api.interactions import visible_status
 from fedi.api.paging import link_header, page_of
+from fedi.core.timeutil import from_db, to_db, utcnow
 from fedi.db import bookmarks, listings, preferences
-from fedi.group_access import may_see_group_post
-from fedi.posting import PostError, pin_status
-from fedi.timeutil import from_db, to_db, utcnow
+from fedi.groups.access import may_see_group_post
+from fedi.statuses.posting import PostError, pin_status
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 

@@ -12,9 +12,9 @@ from fedi.api.base import Caller, authorized, owned_by_caller, routes
 from fedi.api.entities import account_json, status_json
 from fedi.api.paging import link_header, page_of
 from fedi.context import Context
+from fedi.core.models import User
 from fedi.db import conversations, statuses
 from fedi.db.conversations import Conversation
-from fedi.models import User
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 

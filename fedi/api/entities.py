@@ -10,9 +10,9 @@ from fedi.activitypub.actor import avatar_url, header_url
 from fedi.api.attachments import attachment_json, rejected_attachment_json
 from fedi.api.poll_fields import poll_json
 from fedi.context import Context
+from fedi.core.html import inline_text_to_html
+from fedi.core.models import Account, Status, User
 from fedi.db import accounts, bookmarks, interactions, preferences, statuses
-from fedi.html import inline_text_to_html
-from fedi.models import Account, Status, User
 
 
 def timestamp(moment: datetime | None) -> str | None:

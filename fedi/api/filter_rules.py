@@ -20,11 +20,11 @@ from fedi.api.filters import (
     owned_filter,
 )
 from fedi.api.statuses import visible_to
+from fedi.core.ids import parse_id
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import filters as filters_db
 from fedi.db import statuses
 from fedi.db.filters import FilterStatus, Keyword
-from fedi.ids import parse_id
-from fedi.timeutil import to_db, utcnow
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 

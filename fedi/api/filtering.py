@@ -1,6 +1,6 @@
 """Statuses as a viewer sees them: without what they mute, block or filter out, and with the
 `filtered` array (Mastodon FilterResult) on what a warn filter matched. Timelines, threads and
-notifications render through here (the rules themselves are in fedi.timeline_rules)."""
+notifications render through here (the rules themselves are in fedi.statuses.timeline_rules)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,22 @@ from typing import Any
 
 from starlette.requests import Request
 
-from fedi import scopes
+from fedi.accounts import scopes
+from fedi.accounts.oauth import token_for
 from fedi.api.base import APIError, bearer_of
 from fedi.api.entities import status_json, timestamp
 from fedi.context import Context
+from fedi.core.models import Status, User
+from fedi.core.timeutil import from_db
 from fedi.db.filters import Filter
-from fedi.models import Status, User
-from fedi.oauth import token_for
-from fedi.timeline_rules import Verdict, ViewerRules, Where, judge, moderated_away, rules_for
-from fedi.timeutil import from_db
+from fedi.statuses.timeline_rules import (
+    Verdict,
+    ViewerRules,
+    Where,
+    judge,
+    moderated_away,
+    rules_for,
+)
 from fedi.web.state import context_of
 
 

@@ -15,11 +15,11 @@ from starlette.responses import Response
 from fedi.api.base import APIError, Caller, Params, authorized, owned_by_caller, routes
 from fedi.api.entities import timestamp
 from fedi.api.filtering import filter_json
+from fedi.core.ids import parse_id
+from fedi.core.timeutil import from_db, to_db, utcnow
 from fedi.db import filters as filters_db
 from fedi.db.filters import Filter, FilterChange, Keyword
-from fedi.ids import parse_id
-from fedi.timeline_rules import WHERE
-from fedi.timeutil import from_db, to_db, utcnow
+from fedi.statuses.timeline_rules import WHERE
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 

@@ -7,12 +7,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fedi import __version__, documents, images, media
+from fedi import __version__
 from fedi.api.base import Params, public, routes
 from fedi.config import SUPPORTED_LOCALES
 from fedi.db import accounts
-from fedi.polls import LIMITS as POLL_LIMITS
-from fedi.posting import MAX_CHARACTERS
+from fedi.media import documents, images, media
+from fedi.statuses.polls import LIMITS as POLL_LIMITS
+from fedi.statuses.posting import MAX_CHARACTERS
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 

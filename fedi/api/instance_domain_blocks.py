@@ -10,13 +10,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fedi.api.admin_domain_blocks import digest
+from fedi.accounts.oauth import token_for
+from fedi.api.admin.domain_blocks import digest
 from fedi.api.base import APIError, Params, bearer_of, public, routes
+from fedi.core.models import DomainBlock
 from fedi.db import domain_rules as rules
-from fedi.domain_moderation import show_domain_blocks
-from fedi.domains import obfuscate
-from fedi.models import DomainBlock
-from fedi.oauth import token_for
+from fedi.moderation.domain_rules import show_domain_blocks
+from fedi.transport.domains import obfuscate
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 

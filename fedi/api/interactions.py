@@ -8,16 +8,16 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from fedi.accounts.oauth import token_for
 from fedi.api.base import APIError, Caller, Params, authorized, bearer_of, public_read, routes
 from fedi.api.entities import account_json, status_json
 from fedi.api.filtering import statuses_json
 from fedi.api.statuses import visible_to
+from fedi.core.ids import parse_id
+from fedi.core.models import Status, User
 from fedi.db import accounts, interactions, statuses
-from fedi.ids import parse_id
-from fedi.interactions import boost, favourite, unboost, unfavourite
-from fedi.models import Status, User
-from fedi.oauth import token_for
-from fedi.posting import PostError
+from fedi.statuses.interactions import boost, favourite, unboost, unfavourite
+from fedi.statuses.posting import PostError
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 

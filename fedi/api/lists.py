@@ -17,11 +17,11 @@ from fedi.api.filtering import statuses_json
 from fedi.api.paging import id_param, limit_of, page_of
 from fedi.api.relationships import target_account
 from fedi.api.statuses import link_header
+from fedi.core.ids import parse_id
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, timelines
 from fedi.db import lists as lists_db
 from fedi.db.lists import MAX_LISTS, UserList
-from fedi.ids import parse_id
-from fedi.timeutil import to_db, utcnow
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 

@@ -7,16 +7,16 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fedi import images, media
+from fedi.accounts.members import get_member
+from fedi.accounts.profiles import update_profile
 from fedi.api.attachments import attachment_json
 from fedi.api.base import APIError, Caller, Params, authorized, owned_by_caller, routes
 from fedi.api.entities import credential_account_json
 from fedi.context import Context
+from fedi.core.ids import parse_id
+from fedi.core.models import Attachment
 from fedi.db import media as media_db
-from fedi.ids import parse_id
-from fedi.members import get_member
-from fedi.models import Attachment
-from fedi.profiles import update_profile
+from fedi.media import images, media
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from fedi.accounts.members import MemberError
 from fedi.api.base import APIError, Caller, authorized, routes
 from fedi.api.entities import account_json, timestamp
 from fedi.api.paging import id_param, limit_of, link_header
 from fedi.api.relationships import relationship_json, target_account
+from fedi.core.timeutil import from_db, to_db, utcnow
 from fedi.db import accounts, mutes
-from fedi.members import MemberError
-from fedi.muting import MAX_MUTE_SECONDS, block_domain, mute, unblock_domain, unmute
-from fedi.timeutil import from_db, to_db, utcnow
+from fedi.relationships.muting import MAX_MUTE_SECONDS, block_domain, mute, unblock_domain, unmute
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 

@@ -14,14 +14,14 @@ from fedi.api.filtering import judged_json
 from fedi.api.paging import id_param
 from fedi.api.warnings import warning_json
 from fedi.context import Context
+from fedi.core.ids import parse_id
+from fedi.core.models import User
+from fedi.core.timeutil import from_db, to_db, utcnow
 from fedi.db import accounts, interactions, statuses
 from fedi.db.moderated import moderated_sender_clause
 from fedi.db.mutes import hidden_sender_clause
-from fedi.group_access import may_see_group_post
-from fedi.ids import parse_id
-from fedi.models import User
-from fedi.timeline_rules import ViewerRules, hidden_by_moderators, rules_for
-from fedi.timeutil import from_db, to_db, utcnow
+from fedi.groups.access import may_see_group_post
+from fedi.statuses.timeline_rules import ViewerRules, hidden_by_moderators, rules_for
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 

@@ -10,11 +10,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from fedi import scopes
-from fedi.api.base import APIError, Params, bearer_of, params_of, public, routes
-from fedi.auth import SignInError
-from fedi.db.oauth import App
-from fedi.oauth import (
+from fedi.accounts import scopes
+from fedi.accounts.auth import SignInError
+from fedi.accounts.oauth import (
     OOB,
     OAuthError,
     app_for,
@@ -28,6 +26,8 @@ from fedi.oauth import (
     revoke,
     token_for,
 )
+from fedi.api.base import APIError, Params, bearer_of, params_of, public, routes
+from fedi.db.oauth import App
 from fedi.web.forms import check_csrf, read_form
 from fedi.web.responses import JSONResponse
 from fedi.web.signin import sign_in_refusal, viewer_of

@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 
 from fedi.api.base import APIError, Params
+from fedi.core.ids import parse_id
 from fedi.db.timelines import Page
-from fedi.ids import parse_id
 
 CURSORS = ("max_id", "min_id", "since_id")
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from fedi.api.base import APIError, Params
 from fedi.context import Context
+from fedi.core.models import Status, User, is_expired
+from fedi.core.timeutil import utcnow
 from fedi.db import polls as db_polls
-from fedi.models import Status, User
-from fedi.polls import MAX_EXPIRATION, PollError, PollRequest, check_poll, is_expired
-from fedi.timeutil import utcnow
+from fedi.statuses.polls import MAX_EXPIRATION, PollError, PollRequest, check_poll
 
 MAX_CHOICES = 64  # more than any poll has options: longer lists are refused unread
 

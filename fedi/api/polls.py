@@ -6,15 +6,15 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from fedi.accounts.oauth import token_for
 from fedi.api.base import APIError, Caller, Params, authorized, bearer_of, public_read, routes
 from fedi.api.poll_fields import MAX_CHOICES, poll_json, scalar
 from fedi.api.statuses import visible_to
+from fedi.core.ids import parse_id
+from fedi.core.models import Status, User
 from fedi.db import polls as db_polls
 from fedi.db import statuses
-from fedi.ids import parse_id
-from fedi.models import Status, User
-from fedi.oauth import token_for
-from fedi.voting import VoteError, vote
+from fedi.statuses.voting import VoteError, vote
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from fedi.accounts.oauth import token_for_new_member
+from fedi.accounts.registrations import RegistrationError, RegistrationsClosed, SignUp, register
 from fedi.api.base import APIError, Caller, authorized, routes
-from fedi.oauth import token_for_new_member
-from fedi.ratelimit import first_refusal, rate_limit_headers
-from fedi.registrations import RegistrationError, RegistrationsClosed, SignUp, register
+from fedi.core.ratelimit import first_refusal, rate_limit_headers
 from fedi.web.responses import JSONResponse
 from fedi.web.signin import SignInLimits, client_address, is_safelisted
 from fedi.web.state import context_of

@@ -1,5 +1,6 @@
 """Follows and blocks from the API: follow, unfollow, block, unblock, relationships, the followers
-and following lists, and follow requests. Each action federates through fedi.relationships."""
+and following lists, and follow requests. Each action federates through
+fedi.relationships.relationships."""
 
 from __future__ import annotations
 
@@ -8,17 +9,24 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from fedi.accounts.members import MemberError
 from fedi.api.base import APIError, Caller, Params, authorized, public, routes
 from fedi.api.entities import account_json
 from fedi.api.paging import link_header, page_of
 from fedi.context import Context
+from fedi.core.ids import parse_id
+from fedi.core.models import Account, User
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, follows, interactions, listings, mutes, subscriptions
-from fedi.ids import parse_id
-from fedi.members import MemberError
-from fedi.models import Account, User
-from fedi.relationships import authorize_follow, block, follow, reject_follow, unblock, unfollow
-from fedi.subscriptions import set_subscription
-from fedi.timeutil import to_db, utcnow
+from fedi.relationships.relationships import (
+    authorize_follow,
+    block,
+    follow,
+    reject_follow,
+    unblock,
+    unfollow,
+)
+from fedi.relationships.subscriptions import set_subscription
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 

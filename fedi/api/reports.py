@@ -13,11 +13,11 @@ from fedi.api.base import APIError, Caller, authorized, routes
 from fedi.api.entities import account_json, timestamp
 from fedi.api.statuses import visible_to
 from fedi.context import Context
+from fedi.core.ids import parse_id
+from fedi.core.models import Account, Status, User
 from fedi.db import accounts, reports, statuses
 from fedi.db.reports import Report
-from fedi.ids import parse_id
-from fedi.models import Account, Status, User
-from fedi.reports import ReportError, ReportForm, file_report
+from fedi.moderation.reports import ReportError, ReportForm, file_report
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 

@@ -10,10 +10,10 @@ from starlette.routing import Route
 from fedi.api.absent import absent_routes
 from fedi.api.account_search import account_search_routes
 from fedi.api.accounts import account_routes
-from fedi.api.admin_accounts import admin_account_routes
-from fedi.api.admin_domain_allows import admin_domain_allow_routes
-from fedi.api.admin_domain_blocks import admin_domain_block_routes
-from fedi.api.admin_reports import admin_report_routes
+from fedi.api.admin.accounts import admin_account_routes
+from fedi.api.admin.domain_allows import admin_domain_allow_routes
+from fedi.api.admin.domain_blocks import admin_domain_block_routes
+from fedi.api.admin.reports import admin_report_routes
 from fedi.api.bookmarks import bookmark_routes
 from fedi.api.conversations import conversation_routes
 from fedi.api.filter_rules import filter_rule_routes

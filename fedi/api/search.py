@@ -10,10 +10,10 @@ from starlette.responses import Response
 from fedi.api.base import APIError, Caller, authorized, routes
 from fedi.api.entities import account_json, status_json
 from fedi.api.statuses import visible_to
+from fedi.core.models import Account, Status
 from fedi.db import accounts
-from fedi.models import Account, Status
-from fedi.remote_accounts import ActorError, parse_handle, resolve_handle
-from fedi.remote_posts import fetch_status
+from fedi.federation.remote_accounts import ActorError, parse_handle, resolve_handle
+from fedi.federation.remote_posts import fetch_status
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 

@@ -10,9 +10,9 @@ from fedi.api.base import Params, public_read, routes
 from fedi.api.entities import status_json
 from fedi.api.filtering import optional_viewer
 from fedi.api.statuses import visible_to
+from fedi.core.ids import parse_id
+from fedi.core.models import Status
 from fedi.db import statuses
-from fedi.ids import parse_id
-from fedi.models import Status
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 

@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from fedi.accounts.oauth import token_for
 from fedi.api import paging
 from fedi.api.base import APIError, Caller, Params, authorized, bearer_of, public_read, routes
 from fedi.api.entities import status_json, timestamp
@@ -15,15 +16,14 @@ from fedi.api.filtering import optional_viewer, statuses_json
 from fedi.api.media import media_ids_param
 from fedi.api.paging import id_param, page_of
 from fedi.api.poll_fields import poll_request_from
+from fedi.core.ids import parse_id
+from fedi.core.models import Status, User
+from fedi.core.timeutil import from_db, to_db, utcnow
 from fedi.db import follows, preferences, statuses, timelines
-from fedi.group_access import may_see_group_post
-from fedi.ids import parse_id
-from fedi.models import Status, User
-from fedi.oauth import token_for
-from fedi.polls import PollError
-from fedi.posting import VISIBILITIES, PostError, delete_status, edit_status, post_status
-from fedi.timeline_rules import moderated_away
-from fedi.timeutil import from_db, to_db, utcnow
+from fedi.groups.access import may_see_group_post
+from fedi.statuses.polls import PollError
+from fedi.statuses.posting import VISIBILITIES, PostError, delete_status, edit_status, post_status
+from fedi.statuses.timeline_rules import moderated_away
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 

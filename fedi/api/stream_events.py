@@ -1,7 +1,7 @@
 """What a streaming connection sends, whatever its transport: who streams (a member's token, as
 Mastodon requires since 4.2), which streams it may open (Mastodon's names, errors and scope
 rules), and what a committed change means for each of its streams, rendered for its member after
-the one audience check (fedi.stream_audience)."""
+the one audience check (fedi.streams.audience)."""
 
 from __future__ import annotations
 
@@ -10,28 +10,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from fedi import scopes
+from fedi.accounts import scopes
+from fedi.accounts.oauth import token_for
 from fedi.api.conversations import conversation_json
 from fedi.api.entities import status_json
 from fedi.api.filtering import filtered_json
 from fedi.api.notifications import notification_json
 from fedi.context import Context
+from fedi.core.ids import parse_id
+from fedi.core.models import Status, User
 from fedi.db import accounts, conversations, statuses
 from fedi.db import lists as lists_db
 from fedi.db import streams as stream_sql
 from fedi.db.changes import Change
 from fedi.db.oauth import Token
-from fedi.ids import parse_id
-from fedi.models import Status, User
-from fedi.oauth import token_for
-from fedi.stream_audience import (
+from fedi.statuses.timeline_rules import Where, judge, rules_for
+from fedi.streams.audience import (
     HASHTAG_STREAMS,
     PUBLIC_STREAMS,
     STREAM_NAMES,
     Stream,
     may_receive,
 )
-from fedi.timeline_rules import Where, judge, rules_for
 
 MAX_TAG = 200
 

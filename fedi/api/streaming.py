@@ -21,8 +21,8 @@ from fedi.api.stream_events import Session, StreamError, dump, events_for, sessi
 from fedi.context import Context
 from fedi.db import streams as stream_sql
 from fedi.db.changes import Change
-from fedi.stream_audience import PUBLIC_STREAMS, Stream
-from fedi.streams import Listener
+from fedi.streams.audience import PUBLIC_STREAMS, Stream
+from fedi.streams.hub import Listener
 from fedi.web.responses import JSONResponse, json_error
 from fedi.web.state import context_of
 

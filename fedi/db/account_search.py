@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import aiosqlite
 
+from fedi.core.models import Account
 from fedi.db.accounts import _ACCOUNT_COLUMNS as COLUMNS
 from fedi.db.accounts import account_from_row
-from fedi.models import Account
 
 
 def _prefix(text: str) -> str:

@@ -10,9 +10,9 @@ from datetime import datetime
 
 import aiosqlite
 
+from fedi.core.ids import new_id
+from fedi.core.timeutil import from_db
 from fedi.db.rows import json_list
-from fedi.ids import new_id
-from fedi.timeutil import from_db
 
 _COLUMNS = "id, account_id, target_account_id, report_id, action, text, status_ids, created_at"
 

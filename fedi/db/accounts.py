@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from fedi.core.ids import new_id
+from fedi.core.models import Account, ActorType, Counts, ProfileField, RemoteActor, Role, User
+from fedi.core.timeutil import from_db
 from fedi.db.rows import json_list, opt_time
-from fedi.ids import new_id
-from fedi.models import Account, ActorType, Counts, ProfileField, RemoteActor, Role, User
-from fedi.timeutil import from_db
 
 _ACCOUNT_COLUMNS = (
     "a.id, a.uri, a.username, a.domain, a.actor_type, a.display_name, a.note, a.fields, a.url,"
@@ -81,7 +81,7 @@ def user_from_row(row: sqlite3.Row) -> User:
 
 @dataclass(frozen=True)
 class NewLocalAccount:
-    """Everything needed to insert a local actor; URIs are minted by the caller (fedi.urls)."""
+    """Everything needed to insert a local actor; URIs are minted by the caller (fedi.core.urls)."""
 
     id: int
     uri: str

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from fedi.core.models import Account
 from fedi.db.accounts import ACCOUNT_COLUMNS, account_from_row
-from fedi.models import Account
 
 _COLUMNS = (
     f"{ACCOUNT_COLUMNS}, u.role, u.email, u.locale, u.is_approved, u.sign_up_reason,"

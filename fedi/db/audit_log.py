@@ -10,8 +10,8 @@ from typing import Any
 
 import aiosqlite
 
-from fedi.ids import new_id
-from fedi.timeutil import from_db
+from fedi.core.ids import new_id
+from fedi.core.timeutil import from_db
 
 _COLUMNS = (
     "id, account_id, actor_label, action, target_type, target_id, target_label, reason,"

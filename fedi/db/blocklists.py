@@ -10,8 +10,8 @@ from datetime import datetime
 
 import aiosqlite
 
-from fedi.ids import new_id
-from fedi.timeutil import from_db
+from fedi.core.ids import new_id
+from fedi.core.timeutil import from_db
 
 
 @dataclass(frozen=True)

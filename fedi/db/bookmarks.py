@@ -6,7 +6,7 @@ import sqlite3
 
 import aiosqlite
 
-from fedi.ids import new_id
+from fedi.core.ids import new_id
 
 
 def add_bookmark(conn: sqlite3.Connection, account_id: int, status_id: int, now: str) -> None:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from fedi.core.models import Account
 from fedi.db.accounts import ACCOUNT_COLUMNS, account_from_row
 from fedi.db.timelines import Page, paging
-from fedi.models import Account
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from fedi.core.ids import new_id
+from fedi.core.models import DomainAllow, DomainBlock
+from fedi.core.timeutil import from_db
 from fedi.db.timelines import Page, paging
-from fedi.ids import new_id
-from fedi.models import DomainAllow, DomainBlock
-from fedi.timeutil import from_db
 
 GENERATION = "federation_generation"
 ALLOWLIST_MODE = "allowlist_mode"

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from fedi.core.ids import new_id
 from fedi.db.rows import json_list
-from fedi.ids import new_id
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Literal
 
 import aiosqlite
 
-from fedi.ids import new_id
+from fedi.core.ids import new_id
 
 
 def insert_follow(

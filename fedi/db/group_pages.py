@@ -11,9 +11,9 @@ from datetime import datetime
 
 import aiosqlite
 
+from fedi.core.models import Status
+from fedi.core.timeutil import from_db
 from fedi.db.statuses import COLUMNS, status_from_row
-from fedi.models import Status
-from fedi.timeutil import from_db
 
 # Which posts of a group a reader sees: `?1` is the group's id.
 _PUBLIC_POSTS = (

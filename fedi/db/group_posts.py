@@ -9,8 +9,8 @@ import sqlite3
 
 import aiosqlite
 
+from fedi.core.models import Status
 from fedi.db.statuses import COLUMNS, status_from_row
-from fedi.models import Status
 
 
 async def copy_by_uri(conn: aiosqlite.Connection, group_id: int, uri: str) -> Status | None:

@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 
 import aiosqlite
 
+from fedi.core.ids import new_id
+from fedi.core.models import Account, Group, GroupBan, GroupLogEntry, GroupModerator, GroupRole
+from fedi.core.timeutil import from_db
 from fedi.db.accounts import ACCOUNT_COLUMNS, account_from_row
-from fedi.ids import new_id
-from fedi.models import Account, Group, GroupBan, GroupLogEntry, GroupModerator, GroupRole
-from fedi.timeutil import from_db
 
 _GROUP_COLUMNS = (
     f"{ACCOUNT_COLUMNS}, g.is_private, g.is_local_only, g.partners_only,"

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import aiosqlite
 
-from fedi.ids import new_id
+from fedi.core.ids import new_id
 
 
 def add_favourite(

@@ -9,10 +9,10 @@ from typing import Literal
 
 import aiosqlite
 
+from fedi.core.models import Account, Status
 from fedi.db.accounts import ACCOUNT_COLUMNS, account_from_row
 from fedi.db.statuses import COLUMNS, status_from_row
 from fedi.db.timelines import Page, paging
-from fedi.models import Account, Status
 
 Side = Literal["followers", "following", "requests"]
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from fedi.models import Attachment
+from fedi.core.models import Attachment
 
 # The same columns, in the same order, as statuses.details reads for a post.
 _COLUMNS = (

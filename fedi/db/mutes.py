@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from fedi.ids import new_id
+from fedi.core.ids import new_id
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from fedi.core.models import User
+from fedi.core.timeutil import from_db
 from fedi.db.accounts import USER_COLUMNS, user_from_row
-from fedi.models import User
-from fedi.timeutil import from_db
 
 
 @dataclass(frozen=True)

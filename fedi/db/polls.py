@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from fedi.core.ids import new_id
+from fedi.core.models import Poll, PollOption
 from fedi.db.rows import json_list, opt_time
-from fedi.ids import new_id
-from fedi.models import Poll, PollOption
 
 _COLUMNS = "options, is_multiple, voters_count, expires_at, hide_totals"
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from fedi.models import Visibility
+from fedi.core.models import Visibility
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from datetime import datetime
 
 import aiosqlite
 
+from fedi.core.ids import new_id
+from fedi.core.timeutil import from_db
 from fedi.db.rows import json_list, opt_time
-from fedi.ids import new_id
-from fedi.timeutil import from_db
 
 _COLUMNS = (
     "id, uri, account_id, target_account_id, comment, category, rule_ids, is_forwarded,"

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from fedi.timeutil import from_db
+from fedi.core.timeutil import from_db
 
 
 def opt_time(value: str | None) -> datetime | None:

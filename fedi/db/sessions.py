@@ -6,8 +6,8 @@ import sqlite3
 
 import aiosqlite
 
+from fedi.core.models import User
 from fedi.db.accounts import USER_COLUMNS, user_from_row
-from fedi.models import User
 
 
 def insert(

@@ -8,9 +8,8 @@ import sqlite3
 
 import aiosqlite
 
-from fedi.db.rows import json_list, opt_time
-from fedi.ids import new_id
-from fedi.models import (
+from fedi.core.ids import new_id
+from fedi.core.models import (
     Attachment,
     Mention,
     NewStatus,
@@ -20,7 +19,8 @@ from fedi.models import (
     StatusDetails,
     Visibility,
 )
-from fedi.timeutil import from_db
+from fedi.core.timeutil import from_db
+from fedi.db.rows import json_list, opt_time
 
 _FIELDS = (
     "id", "uri", "url", "account_id", "visibility", "content", "spoiler_text", "is_sensitive",
@@ -129,7 +129,7 @@ def apply_edit(conn: sqlite3.Connection, status: Status, new: NewStatus) -> None
     )  # fmt: skip
     for table in ("mentions", "status_tags"):
         conn.execute(f"DELETE FROM {table} WHERE status_id = ?", (status.id,))
-    # Local uploads stay: fedi.media attaches and detaches them (a remote one has no file).
+    # Local uploads stay: fedi.media.media attaches and detaches them (a remote one has no file).
     conn.execute("DELETE FROM media_attachments WHERE status_id = ? AND file IS NULL", (status.id,))
     _write_details(conn, NewStatus(**{**new.__dict__, "id": status.id}))
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import aiosqlite
 
-from fedi.models import Visibility
+from fedi.core.models import Visibility
 
 
 @dataclass(frozen=True)

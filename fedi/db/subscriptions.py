@@ -7,7 +7,7 @@ import sqlite3
 
 import aiosqlite
 
-from fedi.ids import new_id
+from fedi.core.ids import new_id
 
 
 def set_notify(conn: sqlite3.Connection, follower_id: int, followed_id: int, notify: bool) -> int:

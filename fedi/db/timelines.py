@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from fedi.core.models import Status
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db.lists import UserList, exclusive_clause
 from fedi.db.moderated import moderated_status_clause
 from fedi.db.mutes import hidden_status_clause
 from fedi.db.statuses import COLUMNS, status_from_row
-from fedi.models import Status
-from fedi.timeutil import to_db, utcnow
 
 HAS_MEDIA = " AND EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)"
 

@@ -17,13 +17,13 @@ from fedi.activitypub.actor import actor_to_ap
 from fedi.activitypub.collections import PAGE_SIZE, ordered_collection, ordered_page
 from fedi.activitypub.notes import create_to_ap
 from fedi.activitypub.vocab import NOTE_CONTEXT
+from fedi.core.ids import parse_id
+from fedi.core.models import Account, Status
 from fedi.db import accounts, follows, statuses
-from fedi.group_access import is_submission
-from fedi.groups import group_of, may_read
-from fedi.ids import parse_id
-from fedi.models import Account, Status
-from fedi.serialize import note_document
-from fedi.verify import VerificationError, request_target, verify_signed_request
+from fedi.federation.serialize import note_document
+from fedi.federation.verify import VerificationError, request_target, verify_signed_request
+from fedi.groups.access import is_submission
+from fedi.groups.groups import group_of, may_read
 from fedi.web.negotiation import wants_activity_json
 from fedi.web.responses import ActivityResponse
 from fedi.web.state import context_of
@@ -207,7 +207,7 @@ async def remote_signer(request: Request) -> Account | None:
 async def is_signed_follower(request: Request, author: Account) -> bool:
     """Whether the request is signed by an approved follower of author, or by another actor of a
     follower's server (Mastodon signs fetches with its instance actor). For a private group,
-    only those fedi.groups.may_read admits: not just anyone on a member's server (V2)."""
+    only those fedi.groups.groups.may_read admits: not just anyone on a member's server (V2)."""
     signer = await remote_signer(request)
     if signer is None or signer.domain is None:
         return False

@@ -19,9 +19,9 @@ from fedi.activitypub.actor import avatar_url
 from fedi.activitypub.vocab import ACTIVITY_JSON
 from fedi.config import SUPPORTED_LOCALES
 from fedi.context import Context
+from fedi.core.models import Account
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts
-from fedi.models import Account
-from fedi.timeutil import to_db, utcnow
 from fedi.web.responses import JRDResponse, JSONResponse, json_error
 from fedi.web.state import context_of
 

@@ -13,9 +13,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from fedi.activitypub.vocab import AS_CONTEXT
+from fedi.core.models import Account, Group
 from fedi.db import groups as group_rows
-from fedi.groups import group_of, may_read
-from fedi.models import Account, Group
+from fedi.groups.groups import group_of, may_read
 from fedi.web.actors import load_active_actor, remote_signer
 from fedi.web.responses import ActivityResponse
 from fedi.web.state import context_of

@@ -1,6 +1,6 @@
 """The moderators' pages of a group (/@<group>/manage/...): settings, join requests, members,
 bans, moderators and the moderation log. Plain HTML forms with CSRF tokens; each POST does one
-fedi.group_moderation or fedi.group_settings action and comes back to its page (303).
+fedi.groups.moderation or fedi.groups.settings action and comes back to its page (303).
 
 Signing in is required; to anyone who is not a moderator of the group (nor an administrator or
 moderator of this server) these pages answer the same 404 as a group that does not exist."""
@@ -17,17 +17,17 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from fedi import group_moderation as moderation
-from fedi import group_settings
 from fedi.context import Context
+from fedi.core.ids import parse_id
+from fedi.core.models import Account, Group, User
 from fedi.db import groups as group_rows
 from fedi.db import statuses
-from fedi.group_announcements import delete_public_group_post
-from fedi.group_copies import delete_group_post
-from fedi.group_moderation import Moderated, ModerationError, NotAllowed
-from fedi.groups import MAX_DISPLAY_NAME, GroupError
-from fedi.ids import parse_id
-from fedi.models import Account, Group, User
+from fedi.groups import moderation
+from fedi.groups import settings as group_settings
+from fedi.groups.announcements import delete_public_group_post
+from fedi.groups.copies import delete_group_post
+from fedi.groups.groups import MAX_DISPLAY_NAME, GroupError
+from fedi.groups.moderation import Moderated, ModerationError, NotAllowed
 from fedi.web.forms import check_csrf, read_form
 from fedi.web.group_pages import NO_SUCH_ACCOUNT, find_group
 from fedi.web.people import Person, people, person

@@ -16,18 +16,18 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from fedi.accounts.members import MemberError
 from fedi.activitypub.collections import PAGE_SIZE, ordered_collection, ordered_page
 from fedi.activitypub.library import file_url, library_item_to_ap
 from fedi.context import Context
+from fedi.core.html import sanitize
+from fedi.core.models import Group, GroupModerator, Status, User
 from fedi.db import accounts, group_pages, statuses
 from fedi.db import groups as group_rows
 from fedi.db.group_pages import LibraryItem
-from fedi.group_moderation import may_moderate
-from fedi.groups import may_read
-from fedi.html import sanitize
-from fedi.members import MemberError
-from fedi.models import Group, GroupModerator, Status, User
-from fedi.relationships import follow, unfollow
+from fedi.groups.groups import may_read
+from fedi.groups.moderation import may_moderate
+from fedi.relationships.relationships import follow, unfollow
 from fedi.web.actors import is_page_request, load_actor, parse_max_id, remote_signer
 from fedi.web.forms import check_csrf, read_form
 from fedi.web.people import Person, people, person

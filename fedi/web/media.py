@@ -12,9 +12,9 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from fedi import documents
 from fedi.db import media as media_db
-from fedi.media import FILE_NAME, MEDIA_TYPES
+from fedi.media import documents
+from fedi.media.media import FILE_NAME, MEDIA_TYPES
 from fedi.web.state import context_of
 
 SAFE_HEADERS = {

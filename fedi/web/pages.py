@@ -12,10 +12,10 @@ from starlette.routing import Route
 
 from fedi.activitypub.actor import actor_to_ap, avatar_url, header_url
 from fedi.activitypub.collections import PAGE_SIZE
+from fedi.core.html import inline_text_to_html, sanitize
+from fedi.core.models import Account, Status
 from fedi.db import accounts, statuses
-from fedi.html import inline_text_to_html, sanitize
-from fedi.models import Account, Status
-from fedi.serialize import note_document
+from fedi.federation.serialize import note_document
 from fedi.web import group_pages
 from fedi.web.actors import load_actor, parse_max_id, parse_status_id
 from fedi.web.limited_federation import sign_in_required

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from fedi.context import Context
+from fedi.core.models import Account
 from fedi.db import accounts
-from fedi.models import Account
 
 
 @dataclass(frozen=True)

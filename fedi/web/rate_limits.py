@@ -35,8 +35,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fedi.config import Settings
-from fedi.domains import host_name
-from fedi.ratelimit import (
+from fedi.core.ratelimit import (
     ACCEPTED_CALLER,
     VERIFIED_SIGNER,
     RateLimiter,
@@ -45,6 +44,7 @@ from fedi.ratelimit import (
     first_refusal,
     rate_limit_headers,
 )
+from fedi.transport.domains import host_name
 from fedi.web.federation_guard import signing_host
 from fedi.web.responses import json_error
 

@@ -8,9 +8,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from fedi.passwords import MIN_LENGTH
-from fedi.ratelimit import Throttled, first_refusal
-from fedi.registrations import (
+from fedi.accounts.passwords import MIN_LENGTH
+from fedi.accounts.registrations import (
     MAX_REASON,
     MAX_USERNAME,
     RegistrationError,
@@ -19,6 +18,7 @@ from fedi.registrations import (
     check,
     register,
 )
+from fedi.core.ratelimit import Throttled, first_refusal
 from fedi.web.forms import check_csrf, read_form
 from fedi.web.signin import SignInLimits, client_address, is_safelisted, signed_in, viewer_of
 from fedi.web.state import context_of, pages_of

@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from fedi.i18n import LANG_COOKIE, LOCALE_NAMES, Locale, Translations, match_locale
+from fedi.i18n.locales import LANG_COOKIE, LOCALE_NAMES, Locale, Translations, match_locale
 from fedi.web.forms import CSRF_COOKIE, csrf_token_for
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"

@@ -11,12 +11,12 @@ import sqlite3
 
 from fedi.activitypub.parse import types_of, uri_of
 from fedi.context import Context
+from fedi.core.ids import new_id
+from fedi.core.models import NewStatus
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, follows, interactions, statuses
-from fedi.ids import new_id
-from fedi.models import NewStatus
-from fedi.refused_sources import refused_object
-from fedi.remote_posts import fetch_status, is_ours, status_by_uri
-from fedi.timeutil import to_db, utcnow
+from fedi.federation.refused_sources import refused_object
+from fedi.federation.remote_posts import fetch_status, is_ours, status_by_uri
 from inbox.handlers.announced import handle_announced
 from inbox.handlers.common import Incoming
 

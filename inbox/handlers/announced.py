@@ -14,12 +14,12 @@ from typing import Any
 from fedi.activitypub.parse import InvalidActivity, host_of, types_of, uri_of
 from fedi.activitypub.remote_note import POST_TYPES, note_from_ap
 from fedi.context import Context
+from fedi.core.models import Account, Status
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import group_posts, statuses
-from fedi.dereference import DereferenceError, fetch_document
-from fedi.models import Account, Status
-from fedi.remote_accounts import ActorError, get_actor
-from fedi.remote_posts import status_by_uri
-from fedi.timeutil import to_db, utcnow
+from fedi.federation.dereference import DereferenceError, fetch_document
+from fedi.federation.remote_accounts import ActorError, get_actor
+from fedi.federation.remote_posts import status_by_uri
 from inbox.handlers.common import Incoming
 from inbox.handlers.update import handle_update
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from fedi.context import Context
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import interactions
-from fedi.timeutil import to_db, utcnow
 from inbox.handlers.common import Incoming, local_account
 
 

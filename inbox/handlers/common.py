@@ -1,5 +1,5 @@
 """What several handlers share: the incoming activity and local lookups. Storing remote posts
-(and fetching their parents) lives in fedi.remote_posts, which search uses too."""
+(and fetching their parents) lives in fedi.federation.remote_posts, which search uses too."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import Any
 
 from fedi.activitypub.parse import InvalidActivity, uri_of
 from fedi.context import Context
+from fedi.core.models import Account
 from fedi.db import accounts, follows
-from fedi.models import Account
-from fedi.remote_posts import is_ours
+from fedi.federation.remote_posts import is_ours
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 actor and live on the actor's host (security.md S17); the post is kept only if it concerns
 someone here. A vote on one of our polls (a Note with a `name` and no content) is counted,
 never stored as a reply. A post for one of our private groups is the group's to copy or refuse
-(fedi.group_submissions), never stored as it came. A post from a refused domain or by a
+(fedi.groups.submissions), never stored as it came. A post from a refused domain or by a
 suspended author, relayed by anyone, is dropped before anything is fetched (security.md M5)."""
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from fedi.activitypub.parse import InvalidActivity, host_of
 from fedi.activitypub.remote_note import note_from_ap
 from fedi.activitypub.votes import vote_from_ap
 from fedi.context import Context
-from fedi.dereference import fetch_document
-from fedi.group_relay import relay_remote_post
-from fedi.group_submissions import receive, submission_of
-from fedi.refused_sources import refused_object
-from fedi.remote_posts import store_note
-from fedi.subscriptions import notify_subscribers_of
-from fedi.voting import receive_vote
+from fedi.federation.dereference import fetch_document
+from fedi.federation.refused_sources import refused_object
+from fedi.federation.remote_posts import store_note
+from fedi.groups.relay import relay_remote_post
+from fedi.groups.submissions import receive, submission_of
+from fedi.relationships.subscriptions import notify_subscribers_of
+from fedi.statuses.voting import receive_vote
 from inbox.handlers.common import Incoming
 
 log = logging.getLogger(__name__)

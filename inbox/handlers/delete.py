@@ -8,12 +8,12 @@ import sqlite3
 
 from fedi.activitypub.parse import InvalidActivity, host_of
 from fedi.context import Context
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, statuses
-from fedi.group_announcements import remove_by_moderator
-from fedi.group_relay import relay_post_delete
-from fedi.group_submissions import receive_delete
-from fedi.remote_posts import status_by_uri
-from fedi.timeutil import to_db, utcnow
+from fedi.federation.remote_posts import status_by_uri
+from fedi.groups.announcements import remove_by_moderator
+from fedi.groups.relay import relay_post_delete
+from fedi.groups.submissions import receive_delete
 from inbox.handlers.common import Incoming
 
 

@@ -9,8 +9,8 @@ import logging
 
 from fedi.activitypub.parse import uri_of
 from fedi.context import Context
-from fedi.report_flags import local_objects
-from fedi.reports import receive_flag
+from fedi.moderation.report_flags import local_objects
+from fedi.moderation.reports import receive_flag
 from inbox.handlers.common import Incoming
 
 log = logging.getLogger(__name__)

@@ -9,10 +9,10 @@ import sqlite3
 from fedi.activitypub.notes import wrap
 from fedi.activitypub.parse import InvalidActivity
 from fedi.context import Context
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import follows, interactions
-from fedi.groups import group_of
-from fedi.publish import Audience, enqueue
-from fedi.timeutil import to_db, utcnow
+from fedi.federation.publish import Audience, enqueue
+from fedi.groups.groups import group_of
 from inbox.handlers.common import Incoming, local_account
 from inbox.handlers.group_follow import NOT_HERE, handle_group_follow
 

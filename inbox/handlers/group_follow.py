@@ -1,5 +1,5 @@
 """Follow of a local group from another server: a request to join it, answered by the rules of
-fedi.group_membership. Accepted → Accept{Follow}; pending → no answer until a moderator
+fedi.groups.membership. Accepted → Accept{Follow}; pending → no answer until a moderator
 approves; refused → Reject{Follow} (and any old follow row goes), except for a local-only group,
 which answers as an account that does not exist would: nothing at all."""
 
@@ -10,11 +10,11 @@ import sqlite3
 
 from fedi.activitypub.parse import InvalidActivity
 from fedi.context import Context
+from fedi.core.models import Group
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import follows
-from fedi.group_membership import follow_reply, judge_join, log_join
-from fedi.models import Group
-from fedi.publish import Audience, enqueue
-from fedi.timeutil import to_db, utcnow
+from fedi.federation.publish import Audience, enqueue
+from fedi.groups.membership import follow_reply, judge_join, log_join
 from inbox.handlers.common import Incoming
 
 log = logging.getLogger(__name__)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sqlite3
 
 from fedi.context import Context
+from fedi.core.models import Status
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, follows, interactions, statuses
-from fedi.group_access import may_see_group_post
-from fedi.models import Status
-from fedi.remote_posts import is_ours, status_by_uri
-from fedi.timeutil import to_db, utcnow
+from fedi.federation.remote_posts import is_ours, status_by_uri
+from fedi.groups.access import may_see_group_post
 from inbox.handlers.common import Incoming
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import logging
 
+from fedi.accounts.members import MemberError
 from fedi.activitypub.parse import InvalidActivity, uri_of
 from fedi.context import Context
 from fedi.db import accounts, follows
-from fedi.members import MemberError
-from fedi.refused_sources import refused_author
-from fedi.relationships import follow, unfollow
-from fedi.remote_accounts import get_actor
+from fedi.federation.refused_sources import refused_author
+from fedi.federation.remote_accounts import get_actor
+from fedi.relationships.relationships import follow, unfollow
 from inbox.handlers.common import Incoming
 
 log = logging.getLogger(__name__)

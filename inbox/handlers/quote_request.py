@@ -9,10 +9,10 @@ import hashlib
 
 from fedi.activitypub.notes import wrap
 from fedi.context import Context
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts
-from fedi.publish import Audience, enqueue
-from fedi.remote_posts import is_ours, status_by_uri
-from fedi.timeutil import to_db, utcnow
+from fedi.federation.publish import Audience, enqueue
+from fedi.federation.remote_posts import is_ours, status_by_uri
 from inbox.handlers.common import Incoming
 
 

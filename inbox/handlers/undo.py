@@ -5,7 +5,7 @@ from __future__ import annotations
 from fedi.activitypub.parse import InvalidActivity, types_of, uri_of
 from fedi.context import Context
 from fedi.db import follows, interactions, statuses
-from fedi.remote_posts import status_by_uri
+from fedi.federation.remote_posts import status_by_uri
 from inbox.handlers.announced import undo_shared_form
 from inbox.handlers.common import Incoming, find_follow, local_account
 

@@ -7,16 +7,16 @@ from fedi.activitypub.parse import InvalidActivity, types_of
 from fedi.activitypub.remote_actor import ACTOR_TYPES, actor_from_ap
 from fedi.activitypub.remote_note import POST_TYPES, note_from_ap
 from fedi.context import Context
+from fedi.core.models import NewStatus
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import statuses
-from fedi.group_relay import relay_post_update
-from fedi.group_submissions import receive_edit, submission_of
-from fedi.models import NewStatus
-from fedi.refused_sources import refused_object
-from fedi.remote_accounts import store_actor
-from fedi.remote_posts import mentioned_ids, status_by_uri
-from fedi.subscriptions import notify_boosters_of_edit
-from fedi.timeutil import to_db, utcnow
-from fedi.voting import refresh_counts
+from fedi.federation.refused_sources import refused_object
+from fedi.federation.remote_accounts import store_actor
+from fedi.federation.remote_posts import mentioned_ids, status_by_uri
+from fedi.groups.relay import relay_post_update
+from fedi.groups.submissions import receive_edit, submission_of
+from fedi.relationships.subscriptions import notify_boosters_of_edit
+from fedi.statuses.voting import refresh_counts
 from inbox.handlers.common import Incoming
 
 

@@ -4,10 +4,10 @@ that need content from other servers without running them (the federation tests 
 from __future__ import annotations
 
 from fedi.context import Context
+from fedi.core.ids import new_id
+from fedi.core.models import NewAttachment, NewStatus, RemoteActor, Visibility
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, follows, statuses
-from fedi.ids import new_id
-from fedi.models import NewAttachment, NewStatus, RemoteActor, Visibility
-from fedi.timeutil import to_db, utcnow
 
 
 async def remote_account(context: Context, username: str, domain: str) -> int:

@@ -10,11 +10,11 @@ from typing import Any
 
 import httpx
 
-from fedi.members import add_member, set_suspended
-from fedi.posting import post_status
-from fedi.profiles import update_profile
-from fedi.registrations import SignUp, register
-from fedi.relationships import follow
+from fedi.accounts.members import add_member, set_suspended
+from fedi.accounts.profiles import update_profile
+from fedi.accounts.registrations import SignUp, register
+from fedi.relationships.relationships import follow
+from fedi.statuses.posting import post_status
 from tests.api.clients import logged_in
 from tests.api.conftest import Served
 

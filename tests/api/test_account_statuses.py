@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 
-from fedi.interactions import favourite
-from fedi.members import add_member
-from fedi.posting import post_status
+from fedi.accounts.members import add_member
+from fedi.statuses.interactions import favourite
+from fedi.statuses.posting import post_status
 from tests.api.clients import logged_in
 from tests.api.conftest import Served
 

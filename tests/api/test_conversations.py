@@ -11,8 +11,8 @@ import httpx
 import pytest
 from mastodon import MastodonNotFoundError
 
-from fedi.members import add_member
-from fedi.posting import post_status
+from fedi.accounts.members import add_member
+from fedi.statuses.posting import post_status
 from tests.api.clients import logged_in
 from tests.api.conftest import Served
 

@@ -14,8 +14,8 @@ import httpx
 import pytest
 import requests
 
+from fedi.accounts.members import get_member
 from fedi.db import media as media_db
-from fedi.members import get_member
 from tests.api.clients import logged_in
 from tests.api.conftest import Served
 from tests.api.tokens import bearer

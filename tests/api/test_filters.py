@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 from mastodon import Mastodon
 
-from fedi.members import add_member
-from fedi.posting import post_status
+from fedi.accounts.members import add_member
+from fedi.statuses.posting import post_status
 from tests.api.clients import logged_in
 from tests.api.conftest import Served
 from tests.api.people import accepted_follow, account_id_of, remote_account, remote_post

@@ -10,10 +10,10 @@ import httpx
 import pytest
 from mastodon import MastodonAPIError, MastodonNotFoundError
 
+from fedi.accounts.members import add_member
 from fedi.db import accounts
-from fedi.members import add_member
-from fedi.posting import post_status
-from fedi.relationships import unfollow
+from fedi.relationships.relationships import unfollow
+from fedi.statuses.posting import post_status
 from tests.api.clients import logged_in
 from tests.api.conftest import Served
 from tests.api.people import accepted_follow, account_id_of, remote_account, remote_post

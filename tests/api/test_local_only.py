@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from fedi.members import add_member
-from fedi.posting import pin_status, post_status
+from fedi.accounts.members import add_member
+from fedi.statuses.posting import pin_status, post_status
 from tests.api.clients import logged_in
 from tests.api.conftest import Served
 from tests.api.streams import password_token, sse

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from mastodon import MastodonUnauthorizedError
 
-from fedi.members import add_member
-from fedi.profiles import update_profile
+from fedi.accounts.members import add_member
+from fedi.accounts.profiles import update_profile
 from tests.api.clients import logged_in
 from tests.api.conftest import Served
 

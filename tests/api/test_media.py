@@ -15,11 +15,11 @@ import requests
 from mastodon import MastodonAPIError, MastodonNotFoundError
 from PIL import Image
 
-from fedi import images, media
+from fedi.accounts.members import add_member, get_member
+from fedi.accounts.oauth import password_grant, register_app
 from fedi.context import Context
-from fedi.members import add_member, get_member
-from fedi.oauth import password_grant, register_app
-from fedi.timeutil import to_db, utcnow
+from fedi.core.timeutil import to_db, utcnow
+from fedi.media import images, media
 from tests.api.clients import logged_in
 from tests.api.conftest import Served
 from tests.testrig import pictures

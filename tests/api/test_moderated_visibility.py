@@ -9,12 +9,12 @@ from typing import Any
 
 import httpx
 
+from fedi.core.models import RemoteActor
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, interactions
 from fedi.db.domain_rules import BlockFields
-from fedi.domain_moderation import block_domain, unblock_domain
-from fedi.models import RemoteActor
-from fedi.remote_accounts import store_actor
-from fedi.timeutil import to_db, utcnow
+from fedi.federation.remote_accounts import store_actor
+from fedi.moderation.domain_rules import block_domain, unblock_domain
 from tests.api.conftest import Served
 from tests.api.people import accepted_follow, account_id_of, remote_account, remote_post
 from tests.api.tokens import bearer

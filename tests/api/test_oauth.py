@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
+from fedi.accounts.members import add_member, get_member, set_password, set_suspended
+from fedi.accounts.oauth import app_for, exchange_code, grantable, issue_code
 from fedi.context import Context
-from fedi.members import add_member, get_member, set_password, set_suspended
-from fedi.oauth import app_for, exchange_code, grantable, issue_code
 
 REDIRECT = "https://app.example/cb"
 

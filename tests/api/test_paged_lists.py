@@ -10,11 +10,11 @@ from typing import Any
 import httpx
 from mastodon import MastodonNotFoundError
 
-from fedi.interactions import favourite
-from fedi.members import add_member, get_member
-from fedi.posting import post_status
-from fedi.profiles import update_profile
-from fedi.relationships import block, follow
+from fedi.accounts.members import add_member, get_member
+from fedi.accounts.profiles import update_profile
+from fedi.relationships.relationships import block, follow
+from fedi.statuses.interactions import favourite
+from fedi.statuses.posting import post_status
 from tests.api.clients import logged_in
 from tests.api.conftest import Served
 

@@ -13,11 +13,11 @@ import httpx
 import pytest
 from mastodon import MastodonAPIError
 
+from fedi.accounts.members import add_member
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import polls as db_polls
-from fedi.members import add_member
-from fedi.poll_loop import PollLoop, tick
-from fedi.relationships import follow
-from fedi.timeutil import to_db, utcnow
+from fedi.relationships.relationships import follow
+from fedi.statuses.poll_loop import PollLoop, tick
 from tests.api.clients import logged_in
 from tests.api.conftest import Served
 

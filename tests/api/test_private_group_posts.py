@@ -9,10 +9,10 @@ from typing import Any
 
 import httpx
 
+from fedi.core.models import Status
 from fedi.db import group_posts as group_post_rows
 from fedi.db import statuses
-from fedi.groups import create_group
-from fedi.models import Status
+from fedi.groups.groups import create_group
 from tests.api.conftest import Served
 from tests.api.streams import sse
 from tests.api.test_streaming import members

@@ -9,12 +9,12 @@ from typing import Any
 
 import requests
 
+from fedi.accounts.members import add_member, get_member
 from fedi.db import follows
-from fedi.interactions import boost
-from fedi.members import add_member, get_member
-from fedi.relationships import follow
-from fedi.remote_accounts import get_actor
-from fedi.subscriptions import set_subscription
+from fedi.federation.remote_accounts import get_actor
+from fedi.relationships.relationships import follow
+from fedi.relationships.subscriptions import set_subscription
+from fedi.statuses.interactions import boost
 from tests.api.clients import logged_in
 from tests.api.conftest import Served
 from tests.testrig.rig import Rig, create, note

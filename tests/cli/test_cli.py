@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from fedi.accounts.members import get_member
+from fedi.accounts.passwords import verify_password
 from fedi.config import load_settings
 from fedi.context import open_context
 from fedi.db import accounts
 from fedi.db.migrate import available_migrations
-from fedi.members import get_member
-from fedi.passwords import verify_password
 
 FEDI = str(Path(sys.executable).parent / "fedi")
 

@@ -71,7 +71,8 @@ def test_copied_files_run_the_server_and_pass_the_healthcheck(tmp_path: Path) ->
         "PYTHONPATH": str(app),
     }
     server = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from fedi.cli import main; sys.exit(main())", "serve"],
+        [sys.executable, "-c", "import sys; from fedi.cli.main import main; sys.exit(main())",
+         "serve"],
         cwd=app, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     healthcheck = instructions("HEALTHCHECK")[0].split(" CMD ", 1)[1]

@@ -12,12 +12,12 @@ from typing import Any
 
 import httpx
 
+from fedi.accounts.members import add_member
 from fedi.db import accounts
-from fedi.domain_moderation import allow_domain, set_allowlist_mode
-from fedi.http import HttpResponse
-from fedi.members import add_member
-from fedi.posting import post_status
-from fedi.signing import signer_for
+from fedi.federation.signing import signer_for
+from fedi.moderation.domain_rules import allow_domain, set_allowlist_mode
+from fedi.statuses.posting import post_status
+from fedi.transport.http import HttpResponse
 from tests.federation.test_api_across_instances import app_for
 from tests.testrig.instances import Instance, federation, settle
 

@@ -16,7 +16,7 @@ from mastodon import Mastodon
 from requests.adapters import HTTPAdapter
 from requests.models import PreparedRequest, Response
 
-from fedi.members import add_member
+from fedi.accounts.members import add_member
 from tests.testrig.instances import Instance, federation, settle
 
 SCOPES = ["read", "write", "follow"]

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import httpx
 
-from fedi import blocklist_subscriptions as subscriptions
+from fedi.accounts.members import add_member
 from fedi.context import Context
+from fedi.core.models import DomainBlock
 from fedi.db import audit_log, blocklists, domain_rules
 from fedi.db import domain_rules as rules
 from fedi.db.domain_rules import BlockFields
-from fedi.domain_moderation import block_domain, unblock_domain
-from fedi.members import add_member
-from fedi.models import DomainBlock
+from fedi.moderation import blocklist_subscriptions as subscriptions
+from fedi.moderation.domain_rules import block_domain, unblock_domain
 from tests.testrig.group_web import BROWSER, csrf_token
 from tests.testrig.instances import federation
 

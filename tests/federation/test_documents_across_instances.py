@@ -11,8 +11,8 @@ from typing import Any
 
 import requests
 
-from fedi.members import add_member
-from fedi.relationships import follow
+from fedi.accounts.members import add_member
+from fedi.relationships.relationships import follow
 from tests.federation.test_api_across_instances import LoopbackNames, app_for
 from tests.testrig import documents, pictures
 from tests.testrig.instances import federation, settle

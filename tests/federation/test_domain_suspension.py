@@ -10,10 +10,10 @@ from typing import Any
 
 from mastodon import MastodonAPIError
 
+from fedi.accounts.members import add_member
 from fedi.db.domain_rules import BlockFields
-from fedi.domain_moderation import block_domain
-from fedi.members import add_member
-from fedi.posting import post_status
+from fedi.moderation.domain_rules import block_domain
+from fedi.statuses.posting import post_status
 from tests.federation.test_allowlist import follow_each_other, home_texts
 from tests.federation.test_api_across_instances import app_for
 from tests.testrig.instances import federation, settle

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from fedi.accounts.members import add_member
+from fedi.accounts.profiles import rotate_key, update_profile
+from fedi.core.models import Account
 from fedi.db import accounts, outbox_activities, statuses
-from fedi.members import add_member
-from fedi.models import Account
-from fedi.posting import post_status
-from fedi.profiles import rotate_key, update_profile
-from fedi.relationships import follow
+from fedi.relationships.relationships import follow
+from fedi.statuses.posting import post_status
 from tests.testrig.instances import Instance, federation, settle
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from fedi.accounts.members import add_member
 from fedi.db import statuses
-from fedi.dereference import DereferenceError, fetch_document
-from fedi.members import add_member
-from fedi.posting import post_status
-from fedi.relationships import follow
+from fedi.federation.dereference import DereferenceError, fetch_document
+from fedi.relationships.relationships import follow
+from fedi.statuses.posting import post_status
 from tests.testrig.instances import federation, settle
 
 AP = {"Accept": "application/activity+json"}

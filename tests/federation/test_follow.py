@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fedi.accounts.members import add_member, get_member
 from fedi.db import accounts, follows, interactions
-from fedi.members import add_member, get_member
-from fedi.relationships import authorize_follow, follow, unfollow
+from fedi.relationships.relationships import authorize_follow, follow, unfollow
 from tests.testrig.instances import Instance, federation, settle
 
 

@@ -8,13 +8,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from fedi.accounts.members import add_member
+from fedi.core.models import Account, Group
 from fedi.db import accounts, follows
 from fedi.db import groups as group_rows
-from fedi.groups import create_group, followers_digest, synchronization_header
-from fedi.members import add_member
-from fedi.models import Account, Group
-from fedi.relationships import follow
-from fedi.signing import signer_for
+from fedi.federation.signing import signer_for
+from fedi.groups.groups import create_group, followers_digest, synchronization_header
+from fedi.relationships.relationships import follow
 from tests.testrig.groups import approve_join
 from tests.testrig.instances import Instance, federation, settle
 

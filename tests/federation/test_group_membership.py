@@ -15,17 +15,17 @@ from typing import Any
 
 import pytest
 
+from fedi.accounts.members import add_member
+from fedi.core.models import Account, Group
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, follows
 from fedi.db import groups as group_rows
-from fedi.dereference import DereferenceError, fetch_document
-from fedi.groups import create_group
-from fedi.http import HttpResponse
-from fedi.members import add_member
-from fedi.models import Account, Group
-from fedi.relationships import follow, unfollow
-from fedi.remote_accounts import ActorError, get_actor, resolve_handle
-from fedi.signing import signer_for
-from fedi.timeutil import to_db, utcnow
+from fedi.federation.dereference import DereferenceError, fetch_document
+from fedi.federation.remote_accounts import ActorError, get_actor, resolve_handle
+from fedi.federation.signing import signer_for
+from fedi.groups.groups import create_group
+from fedi.relationships.relationships import follow, unfollow
+from fedi.transport.http import HttpResponse
 from tests.testrig.groups import approve_join
 from tests.testrig.instances import Instance, federation, settle
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import httpx
 
+from fedi.accounts.members import add_member
 from fedi.db import accounts, statuses
-from fedi.interactions import boost, favourite, unboost, unfavourite
-from fedi.members import add_member
-from fedi.posting import delete_status, edit_status, pin_status, post_status
-from fedi.relationships import follow
-from fedi.signing import signer_for
+from fedi.federation.signing import signer_for
+from fedi.relationships.relationships import follow
+from fedi.statuses.interactions import boost, favourite, unboost, unfavourite
+from fedi.statuses.posting import delete_status, edit_status, pin_status, post_status
 from tests.api.tokens import bearer
 from tests.testrig.instances import Instance, federation, settle
 

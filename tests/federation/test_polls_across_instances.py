@@ -10,16 +10,16 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from fedi.accounts.members import add_member
 from fedi.activitypub.votes import vote_to_ap
+from fedi.core.ids import new_id
+from fedi.core.models import Account
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, inbox_activities, statuses
 from fedi.db import polls as db_polls
-from fedi.ids import new_id
-from fedi.members import add_member
-from fedi.models import Account
-from fedi.publish import Audience, enqueue
-from fedi.relationships import follow
-from fedi.remote_accounts import resolve_handle
-from fedi.timeutil import to_db, utcnow
+from fedi.federation.publish import Audience, enqueue
+from fedi.federation.remote_accounts import resolve_handle
+from fedi.relationships.relationships import follow
 from tests.federation.test_api_across_instances import app_for
 from tests.testrig.instances import Instance, federation, settle
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fedi.accounts.members import add_member
+from fedi.core.models import Status
 from fedi.db import accounts, interactions, statuses
-from fedi.interactions import boost, favourite, unboost, unfavourite
-from fedi.members import add_member
-from fedi.models import Status
-from fedi.posting import delete_status, edit_status, post_status
-from fedi.relationships import follow
+from fedi.relationships.relationships import follow
+from fedi.statuses.interactions import boost, favourite, unboost, unfavourite
+from fedi.statuses.posting import delete_status, edit_status, post_status
 from tests.testrig.instances import Instance, federation, settle
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"

@@ -9,13 +9,13 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from fedi.accounts.members import add_member
+from fedi.core.models import Account
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts
 from fedi.db import groups as group_rows
-from fedi.groups import create_group
-from fedi.members import add_member
-from fedi.models import Account
-from fedi.relationships import follow
-from fedi.timeutil import to_db, utcnow
+from fedi.groups.groups import create_group
+from fedi.relationships.relationships import follow
 from tests.federation.test_api_across_instances import app_for
 from tests.testrig.groups import approve_join
 from tests.testrig.instances import Instance, federation, settle

@@ -13,22 +13,22 @@ from typing import Any
 
 import pytest
 
-from fedi import media
+from fedi.accounts.members import add_member
 from fedi.activitypub.group_notes import SUBMISSION_REL
+from fedi.core.models import Account, Status
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, interactions, statuses, timelines
 from fedi.db import group_posts as group_post_rows
 from fedi.db import groups as group_rows
 from fedi.db.timelines import Page
-from fedi.group_copies import delete_group_post
-from fedi.groups import GroupError, create_group, followers_digest
-from fedi.http import HttpResponse
-from fedi.members import add_member
-from fedi.models import Account, Status
-from fedi.posting import delete_status, edit_status, post_status
-from fedi.publish import Audience, enqueue
-from fedi.relationships import follow
-from fedi.signing import signer_for
-from fedi.timeutil import to_db, utcnow
+from fedi.federation.publish import Audience, enqueue
+from fedi.federation.signing import signer_for
+from fedi.groups.copies import delete_group_post
+from fedi.groups.groups import GroupError, create_group, followers_digest
+from fedi.media import media
+from fedi.relationships.relationships import follow
+from fedi.statuses.posting import delete_status, edit_status, post_status
+from fedi.transport.http import HttpResponse
 from tests.testrig.groups import join, leave, local_account
 from tests.testrig.instances import Instance, federation, settle
 from tests.testrig.pictures import png_with_text

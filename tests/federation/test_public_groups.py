@@ -13,16 +13,16 @@ from typing import Any
 
 import httpx
 
+from fedi.accounts.members import add_member
+from fedi.core.models import Account, Group, Status, User
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, inbox_activities, statuses, timelines
 from fedi.db import groups as group_rows
-from fedi.group_announcements import announce_moderation, delete_public_group_post
-from fedi.groups import create_group
-from fedi.members import add_member
-from fedi.models import Account, Group, Status, User
-from fedi.posting import delete_status, edit_status, post_status
-from fedi.relationships import follow
-from fedi.remote_accounts import get_actor
-from fedi.timeutil import to_db, utcnow
+from fedi.federation.remote_accounts import get_actor
+from fedi.groups.announcements import announce_moderation, delete_public_group_post
+from fedi.groups.groups import create_group
+from fedi.relationships.relationships import follow
+from fedi.statuses.posting import delete_status, edit_status, post_status
 from tests.testrig.fake_remote import AS_TYPE, FakeRemote, RemoteActor
 from tests.testrig.instances import Instance, federation, settle
 

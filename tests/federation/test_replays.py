@@ -12,15 +12,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from fedi.accounts.members import get_member
 from fedi.api.poll_fields import poll_json
+from fedi.core.ids import new_id
+from fedi.core.models import NewStatus
+from fedi.core.timeutil import to_ap, to_db, utcnow
 from fedi.db import accounts, follows, interactions, statuses
-from fedi.ids import new_id
-from fedi.members import get_member
-from fedi.models import NewStatus
-from fedi.relationships import follow as local_follow
-from fedi.remote_accounts import get_actor
-from fedi.timeutil import to_ap, to_db, utcnow
-from fedi.voting import vote
+from fedi.federation.remote_accounts import get_actor
+from fedi.relationships.relationships import follow as local_follow
+from fedi.statuses.voting import vote
 from outbox.worker import OutboxWorker
 from tests.testrig.fake_remote import FakeRemote, RemoteActor
 from tests.testrig.rig import BASE, Rig

@@ -17,15 +17,15 @@ from typing import Any
 import requests
 from mastodon import Mastodon
 
+from fedi.accounts.members import add_member
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import groups as group_rows
 from fedi.db import reports
 from fedi.db.domain_rules import BlockFields
 from fedi.db.reports import ReportQuery
-from fedi.domain_moderation import block_domain
-from fedi.groups import create_group
-from fedi.members import add_member
-from fedi.publish import Audience, enqueue
-from fedi.timeutil import to_db, utcnow
+from fedi.federation.publish import Audience, enqueue
+from fedi.groups.groups import create_group
+from fedi.moderation.domain_rules import block_domain
 from tests.federation.test_api_across_instances import LoopbackNames
 from tests.testrig.groups import approve_join, local_account
 from tests.testrig.instances import Instance, Received, federation, settle

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import httpx
 
-from fedi.members import add_member
-from fedi.relationships import follow
+from fedi.accounts.members import add_member
+from fedi.relationships.relationships import follow
 from tests.api.streams import password_token, sse, websocket, ws_next
 from tests.testrig.instances import federation, settle
 

@@ -8,7 +8,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from fedi.members import add_member
+from fedi.accounts.members import add_member
 from tests.federation.test_api_across_instances import app_for
 from tests.testrig.instances import federation, settle
 

@@ -17,11 +17,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from fedi.api.routes import api_routes
-from fedi.app import create_app
-from fedi.config import Settings
-from fedi.context import Context
-from fedi.members import (
+from fedi.accounts.members import (
     MemberError,
     add_member,
     get_member,
@@ -29,10 +25,14 @@ from fedi.members import (
     set_password,
     set_suspended,
 )
-from fedi.oauth import app_for, exchange_code, grantable, issue_code
-from fedi.posting import post_status
-from fedi.registrations import SignUp, register
-from fedi.scopes import grants
+from fedi.accounts.oauth import app_for, exchange_code, grantable, issue_code
+from fedi.accounts.registrations import SignUp, register
+from fedi.accounts.scopes import grants
+from fedi.api.routes import api_routes
+from fedi.app import create_app
+from fedi.config import Settings
+from fedi.context import Context
+from fedi.statuses.posting import post_status
 from tests.conftest import BASE
 from tests.web.test_signin import BROWSER, csrf_from_form
 

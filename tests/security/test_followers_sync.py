@@ -8,11 +8,11 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from fedi.accounts.members import add_member, get_member
+from fedi.core.models import Account
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import follows
-from fedi.groups import followers_digest
-from fedi.members import add_member, get_member
-from fedi.models import Account
-from fedi.timeutil import to_db, utcnow
+from fedi.groups.groups import followers_digest
 from tests.testrig.fake_remote import RemoteActor
 from tests.testrig.groups import account_of
 from tests.testrig.rig import BASE, Rig, create, note

@@ -5,13 +5,13 @@ followed remote account."""
 
 from __future__ import annotations
 
+from fedi.accounts.members import get_member
+from fedi.core.models import Account, Group
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import follows
 from fedi.db import groups as group_rows
-from fedi.groups import create_group, may_read
-from fedi.members import get_member
-from fedi.models import Account, Group
-from fedi.relationships import follow
-from fedi.timeutil import to_db, utcnow
+from fedi.groups.groups import create_group, may_read
+from fedi.relationships.relationships import follow
 from tests.testrig.fake_remote import RemoteActor
 from tests.testrig.groups import account_of, activity, approve_join, follow_of, state_in
 from tests.testrig.rig import BASE, Rig

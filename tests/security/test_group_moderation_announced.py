@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fedi import group_moderation as moderation
-from fedi.groups import create_group
-from fedi.members import add_member, get_member
+from fedi.accounts.members import add_member, get_member
+from fedi.groups import moderation
+from fedi.groups.groups import create_group
 from tests.testrig.groups import account_of, follow_of, queued
 from tests.testrig.rig import BASE, Rig
 

@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
+from fedi.accounts.members import add_member
+from fedi.core.models import Account
 from fedi.db import group_posts as group_post_rows
 from fedi.db import outbox_activities, statuses
-from fedi.groups import create_group
-from fedi.members import add_member
-from fedi.models import Account
-from fedi.remote_accounts import get_actor
+from fedi.federation.remote_accounts import get_actor
+from fedi.groups.groups import create_group
 from tests.testrig.fake_remote import RemoteActor
 from tests.testrig.groups import accept_follow
 from tests.testrig.rig import BASE, Rig

@@ -9,18 +9,18 @@ from typing import Any
 
 import pytest
 
+from fedi.accounts.members import MemberError
+from fedi.core.ids import new_id
+from fedi.core.models import Account
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, follows
 from fedi.db.domain_rules import BlockFields
-from fedi.dereference import DereferenceError, fetch_document
-from fedi.domain_moderation import allow_domain, block_domain, set_allowlist_mode
-from fedi.ids import new_id
-from fedi.members import MemberError
-from fedi.models import Account
-from fedi.posting import post_status
-from fedi.relationships import follow
-from fedi.remote_accounts import ActorError, get_actor, resolve_handle
-from fedi.remote_posts import status_by_uri
-from fedi.timeutil import to_db, utcnow
+from fedi.federation.dereference import DereferenceError, fetch_document
+from fedi.federation.remote_accounts import ActorError, get_actor, resolve_handle
+from fedi.federation.remote_posts import status_by_uri
+from fedi.moderation.domain_rules import allow_domain, block_domain, set_allowlist_mode
+from fedi.relationships.relationships import follow
+from fedi.statuses.posting import post_status
 from outbox.worker import OutboxWorker
 from tests.testrig.fake_remote import FakeRemote, RemoteActor
 from tests.testrig.rig import BASE, Rig, create, note

@@ -13,9 +13,9 @@ import pytest
 from fedi.config import load_settings
 from fedi.context import open_context
 from fedi.db import statuses
-from fedi.dereference import DereferenceError, fetch_document
-from fedi.remote_accounts import ActorError, get_actor
-from fedi.remote_posts import MAX_REPLY_DEPTH, fetch_status
+from fedi.federation.dereference import DereferenceError, fetch_document
+from fedi.federation.remote_accounts import ActorError, get_actor
+from fedi.federation.remote_posts import MAX_REPLY_DEPTH, fetch_status
 from tests.testrig.rig import BASE, INBOX, Rig, create, note
 
 AS = "application/activity+json"
@@ -229,7 +229,7 @@ async def test_r6_a_delete_from_an_unknown_actor_fetches_nothing(rig: Rig) -> No
 
 async def test_an_rfc9421_signature_is_accepted(rig: Rig) -> None:
     """Mastodon 4.5 and Fedify 2 sign with RFC 9421."""
-    from fedi.timeutil import utcnow
+    from fedi.core.timeutil import utcnow
     from keys.httpsig import sign_request_rfc9421
 
     actor = rig.evil.actor("modern")

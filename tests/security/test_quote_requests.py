@@ -4,8 +4,8 @@ that does not exist or is not ours."""
 
 from __future__ import annotations
 
-from fedi.groups import create_group
-from fedi.posting import post_status
+from fedi.groups.groups import create_group
+from fedi.statuses.posting import post_status
 from tests.testrig.groups import activity, queued
 from tests.testrig.rig import BASE, Rig
 

@@ -19,10 +19,10 @@ import requests
 from mastodon import Mastodon, MastodonRatelimitError
 from starlette.applications import Starlette
 
+from fedi.accounts.members import add_member
 from fedi.app import create_app
 from fedi.config import ConfigError, Settings, load_settings
 from fedi.context import Context, open_context
-from fedi.members import add_member
 from tests.conftest import BASE
 from tests.testrig import pictures
 from tests.testrig.fake_remote import RemoteActor

@@ -11,7 +11,7 @@ from datetime import timedelta
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from fedi.timeutil import utcnow
+from fedi.core.timeutil import utcnow
 from keys.digest import digest_header
 from tests.testrig.fake_remote import RemoteActor
 from tests.testrig.rig import INBOX, Rig, create, note

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from fedi.timeutil import utcnow
+from fedi.core.timeutil import utcnow
 from keys.httpsig import sign_request
 from keys.keypair import keypair_from_private
 from tests.testrig.keys import next_private_key

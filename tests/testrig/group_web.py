@@ -12,13 +12,21 @@ from typing import Any
 import httpx
 from babel.messages.pofile import read_po
 
-from fedi import ids
 from fedi.context import Context
+from fedi.core import ids
+from fedi.core.models import (
+    Account,
+    Group,
+    NewAttachment,
+    NewStatus,
+    RemoteActor,
+    Status,
+    Visibility,
+)
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, follows, statuses
 from fedi.db import media as media_rows
-from fedi.i18n import catalogue_path
-from fedi.models import Account, Group, NewAttachment, NewStatus, RemoteActor, Status, Visibility
-from fedi.timeutil import to_db, utcnow
+from fedi.i18n.locales import catalogue_path
 from tests.conftest import BASE
 from tests.testrig.keys import next_keypair
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fedi import group_moderation as moderation
+from fedi.accounts.members import get_member
 from fedi.context import Context
+from fedi.core.models import Account, Group
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, follows
 from fedi.db import groups as group_rows
-from fedi.members import get_member
-from fedi.models import Account, Group
-from fedi.remote_accounts import get_actor, resolve_handle
-from fedi.timeutil import to_db, utcnow
+from fedi.federation.remote_accounts import get_actor, resolve_handle
+from fedi.groups import moderation
 from tests.testrig.fake_remote import RemoteActor
 
 AS = "https://www.w3.org/ns/activitystreams"

@@ -18,9 +18,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from fedi.app import create_app
 from fedi.config import Settings, load_settings
 from fedi.context import Context, open_context
-from fedi.http import HttpClient
-from fedi.poll_loop import tick as poll_tick
-from fedi.timeutil import utcnow
+from fedi.core.timeutil import utcnow
+from fedi.statuses.poll_loop import tick as poll_tick
+from fedi.transport.http import HttpClient
 from inbox.worker import InboxWorker
 from outbox.worker import OutboxWorker
 from tests.testrig.serving import BackgroundServer, free_port

@@ -12,12 +12,12 @@ from typing import Any
 import httpx
 import pytest
 
+from fedi.accounts.members import add_member
 from fedi.app import create_app
 from fedi.config import load_settings
 from fedi.context import Context, open_context
 from fedi.db import inbox_activities
-from fedi.http import HttpClient
-from fedi.members import add_member
+from fedi.transport.http import HttpClient
 from inbox.worker import InboxWorker
 from tests.testrig.fake_remote import FakeRemote, RemoteActor
 

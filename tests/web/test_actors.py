@@ -11,13 +11,13 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from fedi import ids
+from fedi.accounts.members import add_member, set_suspended
 from fedi.context import Context
+from fedi.core import ids
+from fedi.core.models import Account, ProfileField
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, follows
-from fedi.members import add_member, set_suspended
-from fedi.models import Account, ProfileField
-from fedi.posting import pin_status, post_status
-from fedi.timeutil import to_db, utcnow
+from fedi.statuses.posting import pin_status, post_status
 from tests.conftest import BASE
 
 PAYLOADS = Path(__file__).resolve().parents[1] / "testrig" / "payloads"

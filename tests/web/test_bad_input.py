@@ -8,11 +8,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from fedi.accounts.members import add_member
 from fedi.app import create_app
 from fedi.config import Settings
 from fedi.context import Context
-from fedi.members import add_member
-from fedi.posting import post_status
+from fedi.statuses.posting import post_status
 
 AP = {"Accept": "application/activity+json"}
 BROWSER = {"Accept": "text/html"}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from fedi.accounts.members import add_member, set_suspended
 from fedi.context import Context
-from fedi.members import add_member, set_suspended
-from fedi.posting import post_status
+from fedi.statuses.posting import post_status
 from tests.conftest import BASE, DOMAIN
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from fedi.accounts.members import MemberError, TakenError, add_member
 from fedi.context import Context
 from fedi.db import groups as group_rows
-from fedi.groups import GroupError, create_group, followers_digest
-from fedi.members import MemberError, TakenError, add_member
+from fedi.groups.groups import GroupError, create_group, followers_digest
 
 AP = {"Accept": "application/activity+json"}
 

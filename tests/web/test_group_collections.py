@@ -8,11 +8,11 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from fedi.core.models import Group
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import follows
 from fedi.db import groups as group_rows
-from fedi.groups import create_group
-from fedi.models import Group
-from fedi.timeutil import to_db, utcnow
+from fedi.groups.groups import create_group
 from tests.testrig.fake_remote import RemoteActor
 from tests.testrig.groups import account_of, approve_join, follow_of
 from tests.testrig.rig import BASE, Rig

@@ -1,5 +1,5 @@
 """Joining a local group: Follows from scripted remote servers and local members' follows, by the
-rules of fedi.group_membership (public → member at once, private → join request, banned,
+rules of fedi.groups.membership (public → member at once, private → join request, banned,
 partners-only and local-only → refused), approving a request, and leaving with Undo{Follow}."""
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
+from fedi.accounts.members import MemberError, add_member
+from fedi.core.models import Account, Group
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import follows
 from fedi.db import groups as group_rows
-from fedi.groups import GroupError, create_group, may_read
-from fedi.members import MemberError, add_member
-from fedi.models import Account, Group
-from fedi.relationships import follow, unfollow
-from fedi.timeutil import to_db, utcnow
+from fedi.groups.groups import GroupError, create_group, may_read
+from fedi.relationships.relationships import follow, unfollow
 from tests.testrig.groups import (
     account_of,
     activity,

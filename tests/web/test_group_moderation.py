@@ -11,16 +11,16 @@ from typing import Any
 import httpx
 import pytest
 
-from fedi import group_moderation as moderation
-from fedi import group_settings
+from fedi.accounts.members import add_member, get_member
 from fedi.context import Context
+from fedi.core.models import Group, User
 from fedi.db import accounts, follows, interactions, outbox_activities
 from fedi.db import groups as group_rows
-from fedi.group_moderation import ModerationError, NotAllowed
-from fedi.groups import create_group, get_group
-from fedi.members import add_member, get_member
-from fedi.models import Group, User
-from fedi.relationships import follow
+from fedi.groups import moderation
+from fedi.groups import settings as group_settings
+from fedi.groups.groups import create_group, get_group
+from fedi.groups.moderation import ModerationError, NotAllowed
+from fedi.relationships.relationships import follow
 from tests.testrig.group_web import (
     BROWSER,
     assert_translated,

@@ -10,17 +10,17 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fedi import group_moderation as moderation
-from fedi import group_settings
+from fedi.accounts.members import add_member
 from fedi.activitypub.vocab import ACTIVITY_JSON
 from fedi.context import Context
+from fedi.core.models import Account, Group, User
 from fedi.db import group_pages
 from fedi.db import groups as group_rows
-from fedi.groups import create_group
-from fedi.members import add_member
-from fedi.models import Account, Group, User
-from fedi.relationships import follow
-from fedi.signing import signer_for
+from fedi.federation.signing import signer_for
+from fedi.groups import moderation
+from fedi.groups import settings as group_settings
+from fedi.groups.groups import create_group
+from fedi.relationships.relationships import follow
 from tests.testrig.group_web import BROWSER, assert_translated, group_post, sign_in, submit
 from tests.testrig.instances import federation, settle
 

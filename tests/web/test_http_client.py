@@ -24,7 +24,7 @@ from aiohttp.typedefs import Handler
 from multidict import CIMultiDict
 from yarl import URL
 
-from fedi.http import AddressPolicy, FetchError, GuardedConnector, HttpClient
+from fedi.transport.http import AddressPolicy, FetchError, GuardedConnector, HttpClient
 
 UA = "fedi-test/1.0 (+https://fedi.test/)"
 LOOPBACK_ONLY = [ip_network("127.0.0.1/32")]

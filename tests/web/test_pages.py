@@ -7,9 +7,9 @@ import re
 import httpx
 import pytest
 
+from fedi.accounts.members import add_member, set_suspended
 from fedi.context import Context
-from fedi.members import add_member, set_suspended
-from fedi.posting import post_status
+from fedi.statuses.posting import post_status
 
 BROWSER = {"Accept": "text/html"}
 EXPECTED_TEXT = {

@@ -7,8 +7,8 @@ import re
 import httpx
 import pytest
 
+from fedi.accounts.members import add_member, set_password, set_suspended
 from fedi.context import Context
-from fedi.members import add_member, set_password, set_suspended
 from tests.conftest import BASE
 
 BROWSER = {"Accept": "text/html"}

@@ -10,9 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from fedi.accounts.members import MemberError, add_member, approve_member, get_member
 from fedi.config import Settings, load_settings
 from fedi.context import Context
-from fedi.members import MemberError, add_member, approve_member, get_member
 from tests.conftest import BASE, DOMAIN
 from tests.web.test_signin import BROWSER, csrf_from_form, sign_in
 

@@ -1,0 +1,1 @@
+"""Mastodon's admin API: domain blocks and allows, reports and accounts, behind the staff check."""

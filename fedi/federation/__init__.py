@@ -1,0 +1,1 @@
+"""Other servers' objects and ours: signed fetches, resolving, verifying, publishing."""

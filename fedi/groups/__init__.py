@@ -1,0 +1,1 @@
+"""Groups and confidential spaces: joining, submissions, FEP-1b12 relays, private copies."""

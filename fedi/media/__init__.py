@@ -1,0 +1,1 @@
+"""Members' media: uploads, images re-encoded without metadata, documents checked."""

@@ -1,0 +1,1 @@
+"""Moderators' work: roles, audit log, domain blocks, blocklists, reports, account actions."""

@@ -1,0 +1,120 @@
+"""Opening reports: a local member's (through an app), forwarded to the reported account's
+server as a Flag from the instance actor when asked, and another server's (an incoming Flag)."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass
+
+from fedi.context import Context
+from fedi.core.models import Account, Status, User
+from fedi.core.timeutil import to_db, utcnow
+from fedi.db import reports
+from fedi.federation.publish import enqueue
+from fedi.moderation.audit import record
+from fedi.moderation.report_flags import forwarded_flags
+from fedi.transport.domains import host_name
+
+log = logging.getLogger(__name__)
+
+MAX_COMMENT = 1000
+
+
+class ReportError(Exception):
+    """A report cannot be filed; the message says why (a 422 for apps)."""
+
+
+@dataclass(frozen=True)
+class ReportForm:
+    comment: str = ""
+    category: str = "other"
+    rule_ids: tuple[str, ...] = ()
+    forward: bool = False
+    forward_to_domains: tuple[str, ...] = ()
+
+
+def check_form(form: ReportForm) -> None:
+    if len(form.comment) > MAX_COMMENT:
+        raise ReportError(f"Validation failed: Comment is too long (maximum is {MAX_COMMENT})")
+    if form.category not in reports.CATEGORIES:
+        raise ReportError("Validation failed: Category is not included in the list")
+
+
+def forward_domains(target: Account, form: ReportForm) -> list[str]:
+    """The servers a forwarded report goes to: the reported account's, and any of
+    forward_to_domains where this server knows an account (as accounts.domain names it)."""
+    if not form.forward or target.domain is None:
+        return []
+    wanted = {d.strip().lower().rstrip(".") for d in form.forward_to_domains if d.strip()}
+    return [target.domain, *sorted(d for d in wanted if d != target.domain.lower())]
+
+
+async def file_report(
+    context: Context, reporter: User, target: Account, reported: list[Status], form: ReportForm
+) -> int:
+    """Open the report and, when forwarded, queue one Flag per server
+    (fedi.moderation.report_flags)."""
+    check_form(form)
+    if target.id == reporter.account.id:
+        raise ReportError("Validation failed: you cannot report yourself")
+    domains = forward_domains(target, form)
+    flags = await forwarded_flags(context, target, reported, form.comment, domains)
+    now = to_db(utcnow())
+    new = reports.NewReport(
+        account_id=reporter.account.id, target_account_id=target.id, comment=form.comment,
+        category=form.category, rule_ids=form.rule_ids,
+        status_ids=tuple(s.id for s in reported), uri=None, is_forwarded=bool(flags), now=now,
+    )  # fmt: skip
+
+    def write(conn: sqlite3.Connection) -> int:
+        report_id = reports.insert(conn, new)
+        for activity, audience in flags:
+            enqueue(conn, context.instance_actor.id, activity, audience, now)
+        return report_id
+
+    report_id = await context.db.write(write)
+    if flags:
+        context.wake.outbox.set()
+    return report_id
+
+
+async def receive_flag(
+    context: Context,
+    flag_uri: str,
+    sender: Account,
+    target: Account,
+    reported: list[Status],
+    comment: str,
+) -> int | None:
+    """Open a report from another server; None when its domain's reports are rejected or the
+    Flag was already received."""
+    if sender.domain is None:
+        return None
+    policy = await context.policy.refresh(context.db)
+    if policy.rejects_reports(host_name(sender.domain)):
+        log.info("ignoring Flag %s from %s: reports from there are rejected", flag_uri, sender.uri)
+        return None
+    now = to_db(utcnow())
+    new = reports.NewReport(
+        account_id=sender.id, target_account_id=target.id, comment=comment[:MAX_COMMENT * 5],
+        category="other", rule_ids=(), status_ids=tuple(s.id for s in reported), uri=flag_uri,
+        is_forwarded=False, now=now,
+    )  # fmt: skip
+
+    def write(conn: sqlite3.Connection) -> int | None:
+        if reports.uri_taken(conn, flag_uri):
+            return None
+        return reports.insert(conn, new)
+
+    return await context.db.write(write)
+
+
+def audit_report(
+    conn: sqlite3.Connection, actor: Account | None, action: str, report_id: int, now: str,
+    reason: str = "",
+) -> None:  # fmt: skip
+    record(
+        conn, actor, action, target_type="report", target_id=report_id,
+        target_label=f"report #{report_id}", now=now, reason=reason,
+    )  # fmt: skip

@@ -1,0 +1,1 @@
+"""Members' posts and what others do with them: posts, favourites, boosts, polls, filters."""

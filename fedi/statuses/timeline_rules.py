@@ -1,0 +1,211 @@
+"""What a member must not see, per status: posts and boosts by (or of) accounts they mute, block
+or are blocked by, or whose domain they block; posts by members of their exclusive lists on home;
+and their filters (Mastodon CustomFilter): `hide` drops the status in the filter's contexts,
+`warn` keeps it with a `filtered` entry. Timelines apply the account rules in SQL too
+(fedi.db.mutes.hidden_status_clause) so pages stay full; keyword filters are applied here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from fedi.context import Context
+from fedi.core.html import plain_text
+from fedi.core.models import Account, Status
+from fedi.core.timeutil import to_db, utcnow
+from fedi.db import accounts, filters, follows, lists, mutes, statuses
+from fedi.db.filters import Filter
+from fedi.groups.access import may_see_group_post
+
+Where = Literal["home", "notifications", "public", "thread", "account"]
+WHERE: tuple[Where, ...] = ("home", "notifications", "public", "thread", "account")
+
+
+@dataclass(frozen=True)
+class FilterMatch:
+    """A warn filter that matched: Mastodon's FilterResult (fedi.api.filtering renders it)."""
+
+    filter: Filter
+    keyword_matches: tuple[str, ...]
+    status_matches: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """hidden: leave the status out; matches: the warn filters that matched, for the status's
+    `filtered` array."""
+
+    hidden: bool
+    matches: tuple[FilterMatch, ...] = ()
+
+
+SHOWN = Verdict(hidden=False)
+HIDDEN = Verdict(hidden=True)
+
+
+@lru_cache(maxsize=4096)
+def keyword_pattern(keyword: str, whole_word: bool) -> re.Pattern[str]:
+    """Case-insensitive; a whole-word keyword needs a word boundary on each side that starts or
+    ends with a word character (as Mastodon builds its filter regexps)."""
+    escaped = re.escape(keyword)
+    if whole_word:
+        start = r"\b" if re.match(r"\w", keyword[:1]) else ""
+        end = r"\b" if re.match(r"\w", keyword[-1:]) else ""
+        escaped = f"{start}{escaped}{end}"
+    return re.compile(escaped, re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ViewerRules:
+    """Everything one viewer hides, read once and applied to many statuses."""
+
+    viewer_id: int
+    muted: frozenset[int]  # active mutes
+    muted_notifications: frozenset[int]  # active mutes that hide notifications too
+    blocked: frozenset[int]  # blocking or blocked by
+    blocked_domains: frozenset[str]
+    exclusive: frozenset[int]
+    filters: tuple[Filter, ...]
+
+    def hides_account(self, account: Account, where: Where) -> bool:
+        """A mute without notifications keeps the account's notifications (Mastodon)."""
+        if account.id == self.viewer_id:
+            return False
+        muted = self.muted_notifications if where == "notifications" else self.muted
+        if account.id in muted or account.id in self.blocked:
+            return True
+        domain = account.domain
+        return domain is not None and (
+            domain in self.blocked_domains or domain.split(":")[0] in self.blocked_domains
+        )
+
+    def filters_in(self, where: Where) -> list[Filter]:
+        return [f for f in self.filters if where in f.contexts]
+
+
+async def rules_for(context: Context, viewer_id: int) -> ViewerRules:
+    now = to_db(utcnow())
+    async with context.db.read() as conn:
+        muted = await mutes.active_mutes(conn, viewer_id, now)
+        blocked = await mutes.blocking_or_blocked(conn, viewer_id)
+        domains = await mutes.blocked_domains(conn, viewer_id)
+        exclusive = await lists.exclusive_members(conn, viewer_id)
+        active = await filters.filters_of(conn, viewer_id, active_at=now)
+    return ViewerRules(
+        viewer_id=viewer_id,
+        muted=frozenset(m.target_account_id for m in muted),
+        blocked=frozenset(blocked),
+        muted_notifications=frozenset(m.target_account_id for m in muted if m.hide_notifications),
+        blocked_domains=frozenset(domains),
+        exclusive=frozenset(exclusive),
+        filters=tuple(active),
+    )
+
+
+async def hidden_by_moderators(
+    context: Context, viewer_id: int | None, authors: list[Account | None], where: Where
+) -> bool:
+    """A suspended author (or boosted author) is shown nowhere (security.md M7); a limited one
+    only to itself and its followers, except on its own profile (Mastodon's StatusFilter)."""
+    present = [a for a in authors if a is not None]
+    if any(a.is_suspended for a in present):
+        return True
+    if where == "account":
+        return False
+    for author in present:
+        if author.silenced_at is None or author.id == viewer_id:
+            continue
+        if viewer_id is None or where == "public":
+            return True
+        async with context.db.read() as conn:
+            follow = await follows.get_follow(conn, viewer_id, author.id)
+        if follow is None or follow[2] != "accepted":
+            return True
+    return False
+
+
+async def moderated_away(
+    context: Context, viewer_id: int | None, status: Status, where: Where
+) -> bool:
+    """hidden_by_moderators for one status, its authors read here (for anonymous viewers and
+    for a status asked for by id, where `account` leaves only suspension)."""
+    async with context.db.read() as conn:
+        authors = [await accounts.get_by_id(conn, status.account_id)]
+        if status.reblog_of_id is not None:
+            original = await statuses.get_by_id(conn, status.reblog_of_id)
+            if original is not None:
+                authors.append(await accounts.get_by_id(conn, original.account_id))
+    return await hidden_by_moderators(context, viewer_id, authors, where)
+
+
+async def in_group(context: Context, viewer_id: int, status: Status) -> bool:
+    async with context.db.read() as conn:
+        viewer = await accounts.get_by_id(conn, viewer_id)
+    return await may_see_group_post(context, status, viewer) is not False
+
+
+async def searchable_text(context: Context, status: Status) -> str:
+    """What filters match against: the content warning, the text, media descriptions and poll
+    options, as plain text."""
+    async with context.db.read() as conn:
+        details = await statuses.details(conn, status.id)
+    parts = [status.spoiler_text, plain_text(status.content)]
+    parts += [a.description for a in details.attachments]
+    if details.poll is not None:
+        parts += [o.title for o in details.poll.options]
+    return "\n\n".join(p for p in parts if p)
+
+
+async def judge(
+    context: Context, rules: ViewerRules, status: Status, where: Where, in_list: bool = False
+) -> Verdict:
+    """The verdict on one status; `where` is the filter context (a list timeline is "home" with
+    in_list, where exclusive lists do not hide their own members)."""
+    async with context.db.read() as conn:
+        original = (
+            await statuses.get_by_id(conn, status.reblog_of_id) if status.reblog_of_id else None
+        )
+        authors = [await accounts.get_by_id(conn, status.account_id)]
+        if original is not None:
+            authors.append(await accounts.get_by_id(conn, original.account_id))
+    if await hidden_by_moderators(context, rules.viewer_id, authors, where):
+        return HIDDEN
+    # A profile still shows a muted account's own posts, as on Mastodon; only filters apply.
+    if where != "account" and any(a is not None and rules.hides_account(a, where) for a in authors):
+        return HIDDEN
+    if (original or status).group_id is not None and not await in_group(
+        context, rules.viewer_id, original or status
+    ):
+        return HIDDEN  # a private group's post, and the viewer is not (or no longer) a member
+    if where == "home" and not in_list and status.account_id in rules.exclusive:
+        return HIDDEN
+    active = rules.filters_in(where)
+    if not active:
+        return SHOWN
+    proper = original or status
+    text = await searchable_text(context, proper)
+    results: list[FilterMatch] = []
+    for found in active:
+        words = tuple(
+            k.keyword
+            for k in found.keywords
+            if keyword_pattern(k.keyword, k.whole_word).search(text)
+        )
+        posts = tuple(s.status_id for s in found.statuses if s.status_id in (status.id, proper.id))
+        if not words and not posts:
+            continue
+        if found.action == "hide":
+            return HIDDEN
+        results.append(FilterMatch(found, words, posts))
+    return Verdict(hidden=False, matches=tuple(results))
+
+
+async def visible_in(
+    context: Context, viewer_account_id: int, status: Status, where: Where, in_list: bool = False
+) -> Verdict:
+    """One status for one viewer in one context (home, notifications, public, thread, account):
+    for a stream pushing statuses one at a time."""
+    rules = await rules_for(context, viewer_account_id)
+    return await judge(context, rules, status, where, in_list)

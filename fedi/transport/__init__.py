@@ -1,0 +1,1 @@
+"""Reaching other servers: the HTTP client, its address guard, domain rules, keys."""

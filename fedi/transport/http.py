@@ -1,0 +1,372 @@
+"""The one outbound HTTP client: every federation fetch and delivery goes through HttpClient.
+
+It refuses non-public addresses at connect time (fedi.transport.netguard), and caps time and bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network
+from types import TracebackType
+from typing import Any
+
+import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.client_proto import ResponseHandler
+from aiohttp.tracing import Trace
+from yarl import URL
+
+from fedi.transport.netguard import (
+    STRICT,
+    AddressPolicy,
+    FetchError,
+    address_of,
+    check_url,
+    is_forbidden_address,
+    parse_url,
+)
+
+__all__ = [
+    "AddressPolicy",
+    "FetchError",
+    "GuardedConnector",
+    "GuardedResolver",
+    "HttpClient",
+    "HttpResponse",
+    "Signer",
+    "check_url",
+    "is_forbidden_address",
+]
+
+# sign(method, url, headers, body) -> extra headers, e.g. an HTTP signature for this exact hop.
+Signer = Callable[[str, str, dict[str, str], bytes | None], Awaitable[dict[str, str]]]
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Only encodings whose decoders aiohttp runs with a bounded output size (its zip-bomb fix,
+# CVE-2025-69223, in 3.13.3); an optional brotli or zstd install must not widen this.
+ACCEPT_ENCODING = "gzip, deflate"
+# Credentials a caller passed for one origin never follow a redirect to another (as browsers do),
+# nor does a Host header naming the first one.
+CROSS_ORIGIN = ("authorization", "cookie", "host", "proxy-authorization")
+CHUNK_SIZE = 65_536
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+    def raise_for_status(self) -> None:
+        """FetchError unless 2xx; 408, 429, 5xx and unfollowed 3xx are worth retrying."""
+        if 200 <= self.status < 300:
+            return
+        retryable = not 400 <= self.status < 500 or self.status in (408, 429)
+        raise FetchError(f"{self.url} answered {self.status}", retryable=retryable)
+
+
+class GuardedResolver(AbstractResolver):
+    """Resolves through `inner` (or `host_overrides`) and keeps only the addresses allowed.
+
+    aiohttp connects only to what its resolver returns, so this check is on the addresses the
+    socket will use, with no second lookup a rebinding name could answer differently (F2).
+    """
+
+    def __init__(
+        self,
+        inner: AbstractResolver,
+        *,
+        policy: AddressPolicy = STRICT,
+        host_overrides: Mapping[str, str] | None = None,
+    ) -> None:
+        self._inner = inner
+        self._policy = policy
+        # Validate the literals now: a typo must fail at start-up, not on the first fetch.
+        self._overrides = {
+            host.lower().rstrip("."): str(address_of(ip))
+            for host, ip in (host_overrides or {}).items()
+        }
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        override = self._overrides.get(host.lower().rstrip("."))
+        if override is not None:
+            answers = [_numeric_result(host, override, port)]
+        else:
+            answers = await self._inner.resolve(host, port, family)
+        allowed = [a for a in answers if not self._policy.forbids(address_of(a["host"]))]
+        if not allowed:
+            addresses = ", ".join(a["host"] for a in answers) or "nothing"
+            message = f"{host} resolves to {addresses}, not a public address"
+            raise FetchError(message, retryable=False)
+        return allowed
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+
+def _numeric_result(host: str, ip: str, port: int) -> ResolveResult:
+    family = socket.AF_INET6 if ":" in ip else socket.AF_INET
+    return ResolveResult(
+        hostname=host, host=ip, port=port, family=family, proto=0, flags=socket.AI_NUMERICHOST
+    )
+
+
+class GuardedConnector(aiohttp.TCPConnector):
+    """A TCPConnector that refuses any connection whose peer is not an allowed address.
+
+    The second lock behind GuardedResolver: IP-literal hosts skip aiohttp's resolver altogether,
+    and a future aiohttp or a custom resolver could return addresses nobody checked.
+    """
+
+    def __init__(self, *, policy: AddressPolicy = STRICT, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._policy = policy
+
+    # The signature is aiohttp's; `timeout` is its per-connection setting, not ours to replace.
+    async def _create_connection(
+        self,
+        req: aiohttp.ClientRequest,
+        traces: list[Trace],
+        timeout: aiohttp.ClientTimeout,  # noqa: ASYNC109
+    ) -> ResponseHandler:
+        protocol = await super()._create_connection(req, traces, timeout)
+        transport = protocol.transport
+        peer = transport.get_extra_info("peername") if transport is not None else None
+        if not peer or self._policy.forbids(address_of(peer[0])):
+            # Checked before the request line is written, so nothing reaches the internal host.
+            protocol.close()
+            shown = peer[0] if peer else "an unknown peer"
+            raise FetchError(f"connected to {shown}, not a public address", retryable=False)
+        return protocol
+
+
+class HttpClient:
+    """Pooled, capped, SSRF-guarded GET and POST. Create one per process; close it on shutdown."""
+
+    def __init__(
+        self,
+        *,
+        allow_private_networks: bool = False,
+        user_agent: str,
+        max_bytes: int = 1_048_576,
+        deadline: float = 20.0,
+        max_redirects: int = 3,
+        per_host_limit: int = 8,
+        total_limit: int = 100,
+        host_overrides: Mapping[str, str] | None = None,
+        allowed_networks: Sequence[IPv4Network | IPv6Network] = (),
+        resolver: AbstractResolver | None = None,
+    ) -> None:
+        self._policy = AddressPolicy(allow_private_networks, tuple(allowed_networks))
+        self._user_agent = user_agent
+        self._max_bytes = max_bytes
+        self._deadline = deadline
+        self._max_redirects = max_redirects
+        self._per_host_limit = per_host_limit
+        self._total_limit = total_limit
+        # Built here so a bad override fails at start-up; the DNS source itself is made lazily.
+        self._resolver = GuardedResolver(
+            resolver or _LazyThreadedResolver(), policy=self._policy, host_overrides=host_overrides
+        )
+        self._session: aiohttp.ClientSession | None = None
+        self._refusal: Callable[[str], str | None] = _no_refusal
+
+    def refuse_hosts(self, refusal: Callable[[str], str | None]) -> None:
+        """Refuse every request (each redirect hop too) to a host for which refusal(host) gives a
+        reason: the instance's domain blocks and allowlist, applied to everything sent out."""
+        self._refusal = refusal
+
+    async def __aenter__(self) -> HttpClient:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def get(
+        self, url: str, headers: Mapping[str, str] | None = None, *, sign: Signer | None = None
+    ) -> HttpResponse:
+        """GET, following up to max_redirects redirects, each re-checked and re-signed (F3)."""
+        return await self._exchange("GET", url, None, headers, sign)
+
+    async def post(
+        self,
+        url: str,
+        body: bytes,
+        headers: Mapping[str, str] | None = None,
+        *,
+        sign: Signer | None = None,
+    ) -> HttpResponse:
+        """POST once; a redirect is returned as is, since replaying a signed body elsewhere is
+        never what the sender meant."""
+        return await self._exchange("POST", url, body, headers, sign)
+
+    async def close(self) -> None:
+        if self._session is not None:
+            session, self._session = self._session, None
+            await session.close()
+        await self._resolver.close()
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            connector = GuardedConnector(
+                policy=self._policy,
+                resolver=self._resolver,
+                limit=self._total_limit,
+                limit_per_host=self._per_host_limit,
+                # aiohttp's own cache keeps answers 10 s whatever their TTL; without it every new
+                # connection goes through GuardedResolver, which makes F2 easy to reason about.
+                use_dns_cache=False,
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                # Remote servers must not plant cookies that we would then send to others.
+                cookie_jar=aiohttp.DummyCookieJar(),
+                timeout=aiohttp.ClientTimeout(total=self._deadline),
+                # Never read HTTP(S)_PROXY or .netrc: a proxy would make the peer check moot.
+                trust_env=False,
+            )
+        return self._session
+
+    async def _exchange(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None,
+        headers: Mapping[str, str] | None,
+        sign: Signer | None,
+    ) -> HttpResponse:
+        try:
+            # One deadline for every hop, the headers and the body: a server trickling one byte
+            # a second never times out per read (F6, CVE-2023-36461).
+            async with asyncio.timeout(self._deadline):
+                return await self._follow(method, url, body, dict(headers or {}), sign)
+        except TimeoutError:
+            message = f"no complete answer within {self._deadline:g} s"
+            raise FetchError(f"{method} {url}: {message}", retryable=True) from None
+        except FetchError as exc:
+            raise FetchError(f"{method} {url}: {exc}", retryable=exc.retryable) from exc.__cause__
+
+    async def _follow(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None,
+        headers: dict[str, str],
+        sign: Signer | None,
+    ) -> HttpResponse:
+        target = parse_url(url, policy=self._policy)
+        for _ in range(self._max_redirects + 1):
+            refused = self._refusal(target.raw_host or "")
+            if refused is not None:
+                raise FetchError(refused, retryable=False)
+            ours = {"User-Agent": self._user_agent, "Accept-Encoding": ACCEPT_ENCODING}
+            hop_headers = _merged(headers, ours)
+            if sign is not None:
+                signed = await sign(method, str(target), dict(hop_headers), body)
+                hop_headers = _merged(hop_headers, signed)
+            outcome = await self._send(method, target, body, hop_headers)
+            if isinstance(outcome, HttpResponse):
+                return outcome
+            if outcome.origin() != target.origin():
+                headers = {k: v for k, v in headers.items() if k.lower() not in CROSS_ORIGIN}
+            target = outcome
+        raise FetchError(f"more than {self._max_redirects} redirects", retryable=False)
+
+    async def _send(
+        self, method: str, target: URL, body: bytes | None, headers: dict[str, str]
+    ) -> HttpResponse | URL:
+        """One request: the response, or the next URL when it is a redirect a GET follows."""
+        try:
+            response = await self._get_session().request(
+                method, target, headers=headers, data=body, allow_redirects=False
+            )
+            try:
+                location = response.headers.get("Location")
+                if method == "GET" and response.status in REDIRECT_STATUSES and location:
+                    # A redirect body is never read: it could be endless, and is never used.
+                    response.close()
+                    return self._redirect_target(target, location)
+                content = await self._read_capped(response)
+            except BaseException:
+                response.close()
+                raise
+            response.release()
+            return HttpResponse(str(target), response.status, response.headers, content)
+        except TimeoutError:
+            raise  # aiohttp's per-hop clock (ServerTimeoutError) or ours: reported in _exchange
+        except aiohttp.InvalidURL as exc:
+            raise FetchError(f"invalid URL: {exc}", retryable=False) from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            # OSError covers ssl.SSLError and refused or reset connections.
+            raise FetchError(_describe(exc), retryable=True) from exc
+        except (ValueError, UnicodeError) as exc:
+            raise FetchError(f"unusable request or response: {exc}", retryable=False) from exc
+
+    def _redirect_target(self, current: URL, location: str) -> URL:
+        # An absolute Location is checked as written, so yarl cannot percent-encode a CR/LF or a
+        # space away first; a relative one keeps the scheme and host just checked (F3, F4).
+        if "://" in location:
+            return parse_url(location, policy=self._policy)
+        try:
+            joined = current.join(URL(location))
+        except (ValueError, UnicodeError) as exc:
+            raise FetchError(f"bad redirect {location!r}: {exc}", retryable=False) from None
+        return parse_url(str(joined), policy=self._policy)
+
+    async def _read_capped(self, response: aiohttp.ClientResponse) -> bytes:
+        # Refuse a declared oversize body unread (F6); the declared length can lie and is the
+        # compressed size, so the running count below, on decompressed bytes, is the real cap (F7).
+        declared = response.content_length
+        if declared is not None and declared > self._max_bytes:
+            message = f"Content-Length {declared} is over the {self._max_bytes}-byte cap"
+            raise FetchError(message, retryable=False)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.content.iter_chunked(CHUNK_SIZE):
+            size += len(chunk)
+            if size > self._max_bytes:
+                raise FetchError(f"body over the {self._max_bytes}-byte cap", retryable=False)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _no_refusal(host: str) -> str | None:
+    return None
+
+
+def _merged(headers: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:
+    # Header names are case-insensitive: `user-agent` and `User-Agent` must not both be sent.
+    replaced = {name.lower() for name in extra}
+    kept = {name: value for name, value in headers.items() if name.lower() not in replaced}
+    return kept | dict(extra)
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+class _LazyThreadedResolver(AbstractResolver):
+    """aiohttp's getaddrinfo resolver, which needs a running loop, created on first use."""
+
+    def __init__(self) -> None:
+        self._resolver: aiohttp.ThreadedResolver | None = None
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        if self._resolver is None:
+            self._resolver = aiohttp.ThreadedResolver()
+        return await self._resolver.resolve(host, port, family)
+
+    async def close(self) -> None:
+        if self._resolver is not None:
+            await self._resolver.close()
