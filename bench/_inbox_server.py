@@ -36,7 +36,7 @@ from starlette.types import ASGIApp
 from bench._common import die_with_parent
 
 # `fedi serve`'s server class: a signal stops it without being re-raised once it has drained.
-from fedi.cli.main import GracefulServer
+from fedi.cli.server import GracefulServer
 
 
 async def bare_post(request: Request) -> Response:
@@ -58,7 +58,7 @@ def bare_app() -> Starlette:
 
 
 def uvicorn_config(app: ASGIApp, port: int, production_logging: bool) -> uvicorn.Config:
-    # As `fedi serve` configures uvicorn (fedi/cli/main.py), with the logging made optional. The
+    # As `fedi serve` configures uvicorn (fedi/cli/server.py), with the logging made optional. The
     # event loop is the one main() runs serve() in: Config.loop only matters to Server.run().
     return uvicorn.Config(
         app,
@@ -116,7 +116,7 @@ def main() -> None:
     args = parser.parse_args()
     die_with_parent(args.parent)
     if args.production_logging:
-        # As `fedi serve` does (fedi/cli/main.py run()).
+        # As `fedi serve` does (fedi/cli/main.py, run()).
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     factory = uvloop.new_event_loop if args.loop == "uvloop" else None
     with asyncio.Runner(loop_factory=factory) as runner:

@@ -17,7 +17,7 @@ from fedi.context import Context
 from fedi.core import ids
 from fedi.core.models import User
 from fedi.core.timeutil import to_db, utcnow
-from fedi.db import accounts, sessions
+from fedi.db import sessions, users
 
 SESSION_LIFETIME = timedelta(days=30)
 
@@ -48,8 +48,8 @@ class Authenticator:
 
     async def check_password(self, context: Context, username: str, password: str) -> User:
         async with context.db.read() as conn:
-            user = await accounts.get_user(conn, username) if username else None
-            stored = await accounts.get_password_hash(conn, user.account.id) if user else None
+            user = await users.get_user(conn, username) if username else None
+            stored = await users.get_password_hash(conn, user.account.id) if user else None
         if user is None or stored is None:
             await asyncio.to_thread(verify_password, password, await self._decoy_hash())
             raise SignInError("credentials")
@@ -76,7 +76,7 @@ async def open_session(context: Context, user: User, user_agent: str, ip: str) -
             ip=ip,
             created_at=now,
         )
-        accounts.touch_last_active(conn, user.account.id, now)
+        users.touch_last_active(conn, user.account.id, now)
 
     await context.db.write(record)
     return token

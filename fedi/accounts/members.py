@@ -14,7 +14,7 @@ from fedi.context import Context
 from fedi.core import ids
 from fedi.core.models import ROLES, ActorType, Role, User
 from fedi.core.timeutil import to_db, utcnow
-from fedi.db import accounts, oauth, sessions
+from fedi.db import accounts, oauth, sessions, users
 from keys.keypair import generate_keypair
 
 # Mastodon's rule for local usernames: letters, digits and underscores, at most 30.
@@ -46,7 +46,7 @@ async def add_member(
     password: str,
     role: Role = "member",
     *,
-    sign_up: accounts.SignUpDetails | None = None,
+    sign_up: users.SignUpDetails | None = None,
 ) -> User:
     """A new member with a key pair. `sign_up` carries what a self-registration adds (e-mail,
     reason, app, and whether the account waits for approval)."""
@@ -71,10 +71,10 @@ async def add_member(
     def insert(conn: sqlite3.Connection) -> None:
         if accounts.local_username_taken(conn, username):
             raise TakenError("username", f"the username {username!r} is already taken")
-        if sign_up and sign_up.email and accounts.email_taken(conn, sign_up.email):
+        if sign_up and sign_up.email and users.email_taken(conn, sign_up.email):
             raise TakenError("email", "the e-mail address is already taken")
         accounts.insert_local_account(conn, new)
-        accounts.insert_user(conn, account_id, password_hash, role, now, sign_up)
+        users.insert_user(conn, account_id, password_hash, role, now, sign_up)
 
     context.keys.save(account_id, keypair.private_pem)
     try:
@@ -123,7 +123,7 @@ def local_actor(
 
 async def get_member(context: Context, username: str) -> User:
     async with context.db.read() as conn:
-        user = await accounts.get_user(conn, username)
+        user = await users.get_user(conn, username)
     if user is None:
         raise MemberError(f"no member is called {username!r}")
     return user
@@ -131,7 +131,7 @@ async def get_member(context: Context, username: str) -> User:
 
 async def list_members(context: Context) -> list[User]:
     async with context.db.read() as conn:
-        return await accounts.list_users(conn)
+        return await users.list_users(conn)
 
 
 async def set_password(context: Context, username: str, password: str) -> None:
@@ -143,7 +143,7 @@ async def set_password(context: Context, username: str, password: str) -> None:
     password_hash = await asyncio.to_thread(hash_password, password)
 
     def change(conn: sqlite3.Connection) -> None:
-        accounts.set_password_hash(conn, user.account.id, password_hash)
+        users.set_password_hash(conn, user.account.id, password_hash)
         # Signed-in browsers and apps must sign in again (security.md A5).
         sessions.delete_for_account(conn, user.account.id)
         oauth.revoke_for_account(conn, user.account.id, to_db(utcnow()))
@@ -173,7 +173,7 @@ async def approve_member(context: Context, username: str) -> User:
     user = await get_member(context, username)
     if user.is_approved:
         raise MemberError(f"{username} is not waiting for approval")
-    await context.db.write(lambda conn: accounts.set_approved(conn, user.account.id))
+    await context.db.write(lambda conn: users.set_approved(conn, user.account.id))
     return await get_member(context, username)
 
 
@@ -184,7 +184,7 @@ async def reject_member(context: Context, username: str) -> None:
     if user.is_approved:
         raise MemberError(f"{username} is not waiting for approval")
     deleted = await context.db.write(
-        lambda conn: accounts.delete_pending_member(conn, user.account.id)
+        lambda conn: users.delete_pending_member(conn, user.account.id)
     )
     if deleted:
         context.keys.delete(user.account.id)

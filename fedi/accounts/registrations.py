@@ -17,7 +17,7 @@ from fedi.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from fedi.config import RegistrationMode
 from fedi.context import Context
 from fedi.core.models import User
-from fedi.db import accounts
+from fedi.db import accounts, users
 
 MAX_USERNAME = 30
 MAX_EMAIL = 254
@@ -141,7 +141,7 @@ async def check(context: Context, sign_up: SignUp) -> dict[str, list[FieldError]
             conn, sign_up.username, include_pending=True
         ):
             problems.add("username", "ERR_TAKEN", "has already been taken")
-        if "email" not in problems.found and await accounts.email_in_use(conn, sign_up.email):
+        if "email" not in problems.found and await users.email_in_use(conn, sign_up.email):
             problems.add("email", "ERR_TAKEN", "has already been taken")
     return problems.found
 
@@ -154,7 +154,7 @@ async def register(context: Context, sign_up: SignUp, app_id: int | None = None)
     problems = await check(context, sign_up)
     if problems:
         raise RegistrationError(problems)
-    details = accounts.SignUpDetails(
+    details = users.SignUpDetails(
         email=sign_up.email,
         locale=sign_up.locale or None,
         reason=sign_up.reason.strip(),

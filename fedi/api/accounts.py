@@ -19,7 +19,7 @@ from fedi.api.paging import page_of
 from fedi.api.relationships import target_account
 from fedi.api.statuses import link_header
 from fedi.core.models import Visibility
-from fedi.db import accounts, preferences, statuses
+from fedi.db import accounts, pins, preferences, statuses
 from fedi.db.preferences import PostingDefaults
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
@@ -134,9 +134,7 @@ async def account_statuses(request: Request, params: Params) -> Response:
     members = viewer is not None  # local-only posts are for members of this instance alone
     async with context.db.read() as conn:
         if params.get_bool("pinned"):
-            items = await statuses.pinned_public(
-                conn, account.id, page.limit, with_local_only=members
-            )
+            items = await pins.pinned_public(conn, account.id, page.limit, with_local_only=members)
         else:
             items = await statuses.public_page(
                 conn, account.id, page.max_id, page.limit, with_local_only=members,

@@ -10,10 +10,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fedi.api.base import APIError, Caller, Params, authorized, public, routes
-from fedi.api.entities import status_json, timestamp
+from fedi.api.entities import status_json
 from fedi.api.interactions import visible_status
 from fedi.api.paging import link_header, page_of
-from fedi.core.timeutil import from_db, to_db, utcnow
+from fedi.core.timeutil import from_db, to_api, to_db, utcnow
 from fedi.db import bookmarks, listings, preferences
 from fedi.groups.access import may_see_group_post
 from fedi.statuses.posting import PostError, pin_status
@@ -77,7 +77,7 @@ async def get_markers(request: Request, caller: Caller) -> Response:
             timeline: {
                 "last_read_id": last,
                 "version": version,
-                "updated_at": timestamp(from_db(updated)),
+                "updated_at": to_api(from_db(updated)),
             }
             for timeline, last, version, updated in rows
             if timeline in wanted

@@ -3,7 +3,6 @@ apps rely on: string ids, millisecond UTC timestamps, absolute avatar URLs."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from fedi.activitypub.actor import avatar_url, header_url
@@ -12,15 +11,8 @@ from fedi.api.poll_fields import poll_json
 from fedi.context import Context
 from fedi.core.html import inline_text_to_html
 from fedi.core.models import Account, Status, User
+from fedi.core.timeutil import to_api
 from fedi.db import accounts, bookmarks, interactions, preferences, statuses
-
-
-def timestamp(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return (
-        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-    )
 
 
 def acct_of(account: Account) -> str:
@@ -44,9 +36,7 @@ async def account_json(context: Context, account: Account) -> dict[str, Any]:
         "discoverable": account.is_discoverable,
         "indexable": account.is_discoverable,
         "group": account.actor_type == "Group",
-        "created_at": timestamp(
-            account.created_at.replace(hour=0, minute=0, second=0, microsecond=0)
-        ),
+        "created_at": to_api(account.created_at.replace(hour=0, minute=0, second=0, microsecond=0)),
         "note": account.note,
         "url": account.url or account.uri,
         "uri": account.uri,
@@ -131,8 +121,8 @@ async def status_json(context: Context, status: Status, viewer: User | None) -> 
         "id": str(status.id),
         "uri": status.uri,
         "url": status.url,
-        "created_at": timestamp(status.created_at),
-        "edited_at": timestamp(status.edited_at),
+        "created_at": to_api(status.created_at),
+        "edited_at": to_api(status.edited_at),
         "account": await account_json(context, author),
         "content": status.content,
         "visibility": "private" if status.visibility == "private" else status.visibility,

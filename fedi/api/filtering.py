@@ -12,10 +12,10 @@ from starlette.requests import Request
 from fedi.accounts import scopes
 from fedi.accounts.oauth import token_for
 from fedi.api.base import APIError, bearer_of
-from fedi.api.entities import status_json, timestamp
+from fedi.api.entities import status_json
 from fedi.context import Context
 from fedi.core.models import Status, User
-from fedi.core.timeutil import from_db
+from fedi.core.timeutil import from_db, to_api
 from fedi.db.filters import Filter
 from fedi.statuses.timeline_rules import (
     Verdict,
@@ -49,7 +49,7 @@ def filter_json(found: Filter, rules: bool = True) -> dict[str, Any]:
         "id": str(found.id),
         "title": found.title,
         "context": list(found.contexts),
-        "expires_at": timestamp(from_db(found.expires_at)) if found.expires_at else None,
+        "expires_at": to_api(from_db(found.expires_at)) if found.expires_at else None,
         "filter_action": found.action,
     }
     if rules:

@@ -13,10 +13,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fedi.api.base import APIError, Caller, Params, authorized, owned_by_caller, routes
-from fedi.api.entities import timestamp
 from fedi.api.filtering import filter_json
 from fedi.core.ids import parse_id
-from fedi.core.timeutil import from_db, to_db, utcnow
+from fedi.core.timeutil import from_db, to_api, to_db, utcnow
 from fedi.db import filters as filters_db
 from fedi.db.filters import Filter, FilterChange, Keyword
 from fedi.statuses.timeline_rules import WHERE
@@ -242,7 +241,7 @@ def v1_json(found: Filter, keyword: Keyword) -> dict[str, Any]:
         "phrase": keyword.keyword,
         "context": list(found.contexts),
         "whole_word": keyword.whole_word,
-        "expires_at": timestamp(from_db(found.expires_at)) if found.expires_at else None,
+        "expires_at": to_api(from_db(found.expires_at)) if found.expires_at else None,
         "irreversible": found.action == "hide",
     }
 

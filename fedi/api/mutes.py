@@ -8,10 +8,10 @@ from starlette.responses import Response
 
 from fedi.accounts.members import MemberError
 from fedi.api.base import APIError, Caller, authorized, routes
-from fedi.api.entities import account_json, timestamp
+from fedi.api.entities import account_json
 from fedi.api.paging import id_param, limit_of, link_header
 from fedi.api.relationships import relationship_json, target_account
-from fedi.core.timeutil import from_db, to_db, utcnow
+from fedi.core.timeutil import from_db, to_api, to_db, utcnow
 from fedi.db import accounts, mutes
 from fedi.relationships.muting import MAX_MUTE_SECONDS, block_domain, mute, unblock_domain, unmute
 from fedi.web.responses import JSONResponse
@@ -57,7 +57,7 @@ async def list_mutes(request: Request, caller: Caller) -> Response:
         if person is not None:
             entry = await account_json(context, person)
             entry["mute_expires_at"] = (
-                timestamp(from_db(found.expires_at)) if found.expires_at else None
+                to_api(from_db(found.expires_at)) if found.expires_at else None
             )
             body.append(entry)
     return JSONResponse(body, headers=link_header(request, [m.id for m in page]))

@@ -9,14 +9,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fedi.api.base import APIError, Caller, authorized, routes
-from fedi.api.entities import account_json, status_json, timestamp
+from fedi.api.entities import account_json, status_json
 from fedi.api.filtering import judged_json
 from fedi.api.paging import id_param
 from fedi.api.warnings import warning_json
 from fedi.context import Context
 from fedi.core.ids import parse_id
 from fedi.core.models import User
-from fedi.core.timeutil import from_db, to_db, utcnow
+from fedi.core.timeutil import from_db, to_api, to_db, utcnow
 from fedi.db import accounts, interactions, statuses
 from fedi.db.moderated import moderated_sender_clause
 from fedi.db.mutes import hidden_sender_clause
@@ -74,7 +74,7 @@ async def notification_json(
         "id": str(notification_id),
         "type": kind,
         "group_key": f"ungrouped-{notification_id}",
-        "created_at": timestamp(from_db(created_at)),
+        "created_at": to_api(from_db(created_at)),
         "account": await account_json(context, sender),
         "status": rendered,
     }

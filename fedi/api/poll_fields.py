@@ -8,7 +8,7 @@ from typing import Any
 from fedi.api.base import APIError, Params
 from fedi.context import Context
 from fedi.core.models import Status, User, is_expired
-from fedi.core.timeutil import utcnow
+from fedi.core.timeutil import to_api, utcnow
 from fedi.db import polls as db_polls
 from fedi.statuses.polls import MAX_EXPIRATION, PollError, PollRequest, check_poll
 
@@ -59,8 +59,6 @@ async def poll_json(context: Context, status: Status, viewer: User | None) -> di
     """The Poll entity of a status (None without a poll). Per-option counts of a poll with hidden
     totals are null until it ends, except for its author; `voted` is true for the author too, as
     on Mastodon."""
-    from fedi.api.entities import timestamp  # here: entities imports this module
-
     async with context.db.read() as conn:
         poll = await db_polls.get(conn, status.id)
         if poll is None:
@@ -71,7 +69,7 @@ async def poll_json(context: Context, status: Status, viewer: User | None) -> di
     shown = expired or not poll.hide_totals or is_author
     body: dict[str, Any] = {
         "id": str(status.id),
-        "expires_at": timestamp(poll.expires_at),
+        "expires_at": to_api(poll.expires_at),
         "expired": expired,
         "multiple": poll.is_multiple,
         "votes_count": sum(o.votes for o in poll.options),

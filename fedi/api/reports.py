@@ -10,11 +10,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fedi.api.base import APIError, Caller, authorized, routes
-from fedi.api.entities import account_json, timestamp
+from fedi.api.entities import account_json
 from fedi.api.statuses import visible_to
 from fedi.context import Context
 from fedi.core.ids import parse_id
 from fedi.core.models import Account, Status, User
+from fedi.core.timeutil import to_api
 from fedi.db import accounts, reports, statuses
 from fedi.db.reports import Report
 from fedi.moderation.reports import ReportError, ReportForm, file_report
@@ -29,11 +30,11 @@ def report_fields(report: Report) -> dict[str, Any]:
     return {
         "id": str(report.id),
         "action_taken": report.is_resolved,
-        "action_taken_at": timestamp(report.action_taken_at),
+        "action_taken_at": to_api(report.action_taken_at),
         "category": report.category,
         "comment": report.comment,
         "forwarded": report.is_forwarded,
-        "created_at": timestamp(report.created_at),
+        "created_at": to_api(report.created_at),
     }
 
 

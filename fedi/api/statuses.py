@@ -11,15 +11,15 @@ from starlette.responses import Response
 from fedi.accounts.oauth import token_for
 from fedi.api import paging
 from fedi.api.base import APIError, Caller, Params, authorized, bearer_of, public_read, routes
-from fedi.api.entities import status_json, timestamp
+from fedi.api.entities import status_json
 from fedi.api.filtering import optional_viewer, statuses_json
 from fedi.api.media import media_ids_param
 from fedi.api.paging import id_param, page_of
 from fedi.api.poll_fields import poll_request_from
 from fedi.core.ids import parse_id
 from fedi.core.models import Status, User
-from fedi.core.timeutil import from_db, to_db, utcnow
-from fedi.db import follows, preferences, statuses, timelines
+from fedi.core.timeutil import from_db, to_api, to_db, utcnow
+from fedi.db import follows, idempotency_keys, preferences, statuses, timelines
 from fedi.groups.access import may_see_group_post
 from fedi.statuses.polls import PollError
 from fedi.statuses.posting import VISIBILITIES, PostError, delete_status, edit_status, post_status
@@ -86,7 +86,7 @@ async def create(request: Request, caller: Caller) -> Response:
     if key:
         # An app retrying after a lost answer gets the post it made, not a second one.
         async with context.db.read() as conn:
-            earlier = await statuses.by_idempotency_key(conn, caller.user.account.id, key)
+            earlier = await idempotency_keys.status_for(conn, caller.user.account.id, key)
             earlier_status = await statuses.get_by_id(conn, earlier) if earlier else None
         if earlier_status is not None:
             return JSONResponse(await status_json(context, earlier_status, caller.user))
@@ -108,7 +108,7 @@ async def create(request: Request, caller: Caller) -> Response:
     if key:
         account_id, now = caller.user.account.id, to_db(utcnow())
         await context.db.write(
-            lambda conn: statuses.remember_idempotency_key(conn, account_id, key, status.id, now)
+            lambda conn: idempotency_keys.remember(conn, account_id, key, status.id, now)
         )
     return JSONResponse(await status_json(context, status, caller.user))
 
@@ -156,7 +156,7 @@ async def history(request: Request, params: Params) -> Response:
         earlier = await statuses.edits(conn, status.id)
     versions = [
         {"content": content, "spoiler_text": spoiler, "sensitive": bool(spoiler),
-         "created_at": timestamp(from_db(created)), "account": current["account"],
+         "created_at": to_api(from_db(created)), "account": current["account"],
          "media_attachments": [], "emojis": []}
         for content, spoiler, created in earlier
     ]  # fmt: skip

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fedi.api.entities import account_json, timestamp
+from fedi.api.entities import account_json
 from fedi.context import Context
+from fedi.core.timeutil import to_api
 from fedi.db import account_warnings, accounts
 from fedi.db.account_warnings import AccountWarning
 
@@ -20,7 +21,7 @@ async def account_warning_json(context: Context, warning: AccountWarning) -> dic
         "status_ids": [str(s) for s in warning.status_ids] or None,
         "target_account": await account_json(context, target) if target else None,
         "appeal": None,
-        "created_at": timestamp(warning.created_at),
+        "created_at": to_api(warning.created_at),
     }
 
 

@@ -21,3 +21,12 @@ def from_db(text: str) -> datetime:
 def to_ap(moment: datetime) -> str:
     """ActivityStreams xsd:dateTime in UTC with a Z, whole seconds, as Mastodon sends."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def to_api(moment: datetime | None) -> str | None:
+    """The Mastodon API's form: UTC with milliseconds and a Z (None stays None)."""
+    if moment is None:
+        return None
+    return (
+        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    )

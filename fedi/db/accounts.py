@@ -1,4 +1,5 @@
-"""SQL for the accounts and users tables: local members, the instance actor and actors' profiles."""
+"""SQL for the accounts table: local members' and remote actors' profiles, the instance actor,
+and the counts shown with them (the users table, a member's sign-in side, is in db.users)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from fedi.core.ids import new_id
-from fedi.core.models import Account, ActorType, Counts, ProfileField, RemoteActor, Role, User
+from fedi.core.models import Account, ActorType, Counts, ProfileField, RemoteActor
 from fedi.core.timeutil import from_db
 from fedi.db.rows import json_list, opt_time
 
@@ -23,7 +24,6 @@ _ACCOUNT_COLUMNS = (
     " a.key_refetched_at, a.silenced_at"
 )
 ACCOUNT_COLUMNS = _ACCOUNT_COLUMNS
-USER_COLUMNS = f"{_ACCOUNT_COLUMNS}, u.role, u.is_approved, u.created_at AS user_created_at"
 
 
 def account_from_row(row: sqlite3.Row) -> Account:
@@ -69,16 +69,6 @@ def account_from_row(row: sqlite3.Row) -> Account:
     )
 
 
-def user_from_row(row: sqlite3.Row) -> User:
-    role: Role = row["role"]
-    return User(
-        account=account_from_row(row),
-        role=role,
-        is_approved=bool(row["is_approved"]),
-        created_at=from_db(row["user_created_at"]),
-    )
-
-
 @dataclass(frozen=True)
 class NewLocalAccount:
     """Everything needed to insert a local actor; URIs are minted by the caller (fedi.core.urls)."""
@@ -120,65 +110,6 @@ def insert_local_account(conn: sqlite3.Connection, new: NewLocalAccount) -> None
     )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class SignUpDetails:
-    """What a member who registers themselves gives, beyond a username and password."""
-
-    email: str | None
-    locale: str | None
-    reason: str
-    app_id: int | None
-    is_approved: bool
-
-
-def insert_user(
-    conn: sqlite3.Connection,
-    account_id: int,
-    password_hash: str,
-    role: Role,
-    created_at: str,
-    sign_up: SignUpDetails | None = None,
-) -> None:
-    conn.execute(
-        "INSERT INTO users (account_id, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
-        (account_id, password_hash, role, created_at),
-    )
-    if sign_up is not None:
-        conn.execute(
-            "UPDATE users SET email = ?, locale = ?, sign_up_reason = ?, created_by_app_id = ?,"
-            " is_approved = ? WHERE account_id = ?",
-            (sign_up.email, sign_up.locale, sign_up.reason, sign_up.app_id,
-             int(sign_up.is_approved), account_id),
-        )  # fmt: skip
-
-
-def email_taken(conn: sqlite3.Connection, email: str) -> bool:
-    row = conn.execute("SELECT 1 FROM users WHERE lower(email) = lower(?)", (email,)).fetchone()
-    return row is not None
-
-
-async def email_in_use(conn: aiosqlite.Connection, email: str) -> bool:
-    cursor = await conn.execute(
-        "SELECT 1 FROM users WHERE lower(email) = lower(?) LIMIT 1", (email,)
-    )
-    return await cursor.fetchone() is not None
-
-
-def set_approved(conn: sqlite3.Connection, account_id: int) -> int:
-    return conn.execute(
-        "UPDATE users SET is_approved = 1 WHERE account_id = ? AND is_approved = 0", (account_id,)
-    ).rowcount
-
-
-def delete_pending_member(conn: sqlite3.Connection, account_id: int) -> int:
-    """A rejected sign-up: the account was never approved, so nothing of it left this server."""
-    return conn.execute(
-        "DELETE FROM accounts WHERE id = ? AND domain IS NULL AND id IN"
-        " (SELECT account_id FROM users WHERE is_approved = 0)",
-        (account_id,),
-    ).rowcount
-
-
 def local_username_taken(conn: sqlite3.Connection, username: str) -> bool:
     row = conn.execute(
         "SELECT 1 FROM accounts WHERE domain IS NULL AND lower(username) = lower(?)", (username,)
@@ -186,18 +117,8 @@ def local_username_taken(conn: sqlite3.Connection, username: str) -> bool:
     return row is not None
 
 
-def set_password_hash(conn: sqlite3.Connection, account_id: int, password_hash: str) -> None:
-    conn.execute(
-        "UPDATE users SET password_hash = ? WHERE account_id = ?", (password_hash, account_id)
-    )
-
-
 def set_silenced(conn: sqlite3.Connection, account_id: int, silenced_at: str | None) -> None:
     conn.execute("UPDATE accounts SET silenced_at = ? WHERE id = ?", (silenced_at, account_id))
-
-
-def touch_last_active(conn: sqlite3.Connection, account_id: int, at: str) -> None:
-    conn.execute("UPDATE users SET last_active_at = ? WHERE account_id = ?", (at, account_id))
 
 
 def set_suspended(conn: sqlite3.Connection, account_id: int, suspended_at: str | None) -> None:
@@ -242,31 +163,6 @@ async def note_source(conn: aiosqlite.Connection, account_id: int) -> str:
     cursor = await conn.execute("SELECT note_source FROM accounts WHERE id = ?", (account_id,))
     row = await cursor.fetchone()
     return str(row[0]) if row else ""
-
-
-async def get_user(conn: aiosqlite.Connection, username: str) -> User | None:
-    cursor = await conn.execute(
-        f"SELECT {USER_COLUMNS} FROM accounts a JOIN users u ON u.account_id = a.id"
-        " WHERE a.domain IS NULL AND lower(a.username) = lower(?)",
-        (username,),
-    )
-    row = await cursor.fetchone()
-    return user_from_row(row) if row else None
-
-
-async def list_users(conn: aiosqlite.Connection) -> list[User]:
-    cursor = await conn.execute(
-        f"SELECT {USER_COLUMNS} FROM accounts a JOIN users u ON u.account_id = a.id ORDER BY a.id"
-    )
-    return [user_from_row(row) for row in await cursor.fetchall()]
-
-
-async def get_password_hash(conn: aiosqlite.Connection, account_id: int) -> str | None:
-    cursor = await conn.execute(
-        "SELECT password_hash FROM users WHERE account_id = ?", (account_id,)
-    )
-    row = await cursor.fetchone()
-    return str(row[0]) if row else None
 
 
 async def get_local_actor(

@@ -10,7 +10,7 @@ import aiosqlite
 
 from fedi.core.models import User
 from fedi.core.timeutil import from_db
-from fedi.db.accounts import USER_COLUMNS, user_from_row
+from fedi.db.users import USER_COLUMNS, user_from_row
 
 
 @dataclass(frozen=True)

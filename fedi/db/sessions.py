@@ -7,7 +7,7 @@ import sqlite3
 import aiosqlite
 
 from fedi.core.models import User
-from fedi.db.accounts import USER_COLUMNS, user_from_row
+from fedi.db.users import USER_COLUMNS, user_from_row
 
 
 def insert(

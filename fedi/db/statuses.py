@@ -1,5 +1,5 @@
-"""SQL for statuses and what hangs off them: mentions, hashtags, attachments, polls, edit history,
-tombstones and pins."""
+"""SQL for statuses and what hangs off them: mentions, hashtags, attachments, polls, edit history
+and tombstones (pins are in db.pins, idempotency keys in db.idempotency_keys)."""
 
 from __future__ import annotations
 
@@ -318,27 +318,6 @@ async def mentioned_account_ids(conn: aiosqlite.Connection, status_id: int) -> l
     return [row[0] for row in await cursor.fetchall()]
 
 
-async def pinned_public(
-    conn: aiosqlite.Connection, account_id: int, limit: int, *, with_local_only: bool = False
-) -> list[Status]:
-    """Pinned public and unlisted posts; local-only ones only with_local_only (never in the
-    featured collection served to other servers)."""
-    cursor = await conn.execute(
-        f"SELECT {COLUMNS} FROM status_pins p JOIN statuses s ON s.id = p.status_id"
-        " WHERE p.account_id = ? AND s.account_id = ? AND s.visibility IN ('public', 'unlisted')"
-        " AND (? OR s.is_local_only = 0) ORDER BY p.created_at DESC LIMIT ?",
-        (account_id, account_id, int(with_local_only), limit),
-    )
-    return [status_from_row(row) for row in await cursor.fetchall()]
-
-
-def pin(conn: sqlite3.Connection, account_id: int, status_id: int, created_at: str) -> None:
-    conn.execute(
-        "INSERT OR IGNORE INTO status_pins (account_id, status_id, created_at) VALUES (?, ?, ?)",
-        (account_id, status_id, created_at),
-    )
-
-
 def delete_reblog(conn: sqlite3.Connection, reblog_id: int) -> None:
     """A boost is undone without a tombstone: its Announce id may be sent again."""
     conn.execute("DELETE FROM statuses WHERE id = ? AND reblog_of_id IS NOT NULL", (reblog_id,))
@@ -394,22 +373,3 @@ async def thread_of(
         descendants.extend(children)
         frontier = [c.id for c in children]
     return ancestors[::-1], descendants[:limit]
-
-
-async def by_idempotency_key(conn: aiosqlite.Connection, account_id: int, key: str) -> int | None:
-    cursor = await conn.execute(
-        "SELECT status_id FROM idempotency_keys WHERE account_id = ? AND key = ?",
-        (account_id, key),
-    )
-    row = await cursor.fetchone()
-    return int(row[0]) if row else None
-
-
-def remember_idempotency_key(
-    conn: sqlite3.Connection, account_id: int, key: str, status_id: int, now: str
-) -> None:
-    conn.execute(
-        "INSERT OR IGNORE INTO idempotency_keys (account_id, key, status_id, created_at)"
-        " VALUES (?, ?, ?, ?)",
-        (account_id, key, status_id, now),
-    )

@@ -17,7 +17,7 @@ from fedi.context import Context
 from fedi.core.ids import new_id
 from fedi.core.models import Account, Group, User
 from fedi.core.timeutil import to_db, utcnow
-from fedi.db import accounts, follows, interactions
+from fedi.db import accounts, follows, interactions, users
 from fedi.db import groups as group_rows
 from fedi.federation.publish import Audience, enqueue
 from fedi.federation.remote_accounts import ActorError, parse_handle
@@ -274,7 +274,7 @@ async def find_moderator_candidate(context: Context, handle: str) -> Account:
         raise ModerationError("bad_handle", "write a handle like @name@server.example") from None
     async with context.db.read() as conn:
         if domain == context.settings.domain.lower():
-            user = await accounts.get_user(conn, username)
+            user = await users.get_user(conn, username)
             account = user.account if user is not None and user.is_approved else None
         else:
             account = await accounts.get_remote_by_acct(conn, username, domain)

@@ -16,7 +16,7 @@ from fedi.core import ids
 from fedi.core.html import find_hashtags, find_mentions, text_to_html
 from fedi.core.models import Account, NewStatus, Status, User, Visibility
 from fedi.core.timeutil import to_ap, to_db, utcnow
-from fedi.db import interactions, statuses
+from fedi.db import interactions, pins, statuses
 from fedi.federation.publish import Audience, enqueue
 from fedi.federation.remote_accounts import ActorError, resolve_handle
 from fedi.federation.serialize import note_document
@@ -314,4 +314,4 @@ async def pin_status(context: Context, username: str, status_id: int) -> None:
     if status is None:
         raise PostError("only your own public or unlisted posts can be pinned")
     now = to_db(utcnow())
-    await context.db.write(lambda conn: statuses.pin(conn, user.account.id, status_id, now))
+    await context.db.write(lambda conn: pins.pin(conn, user.account.id, status_id, now))

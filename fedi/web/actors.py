@@ -19,7 +19,7 @@ from fedi.activitypub.notes import create_to_ap
 from fedi.activitypub.vocab import NOTE_CONTEXT
 from fedi.core.ids import parse_id
 from fedi.core.models import Account, Status
-from fedi.db import accounts, follows, statuses
+from fedi.db import accounts, follows, pins, statuses
 from fedi.federation.serialize import note_document
 from fedi.federation.verify import VerificationError, request_target, verify_signed_request
 from fedi.groups.access import is_submission
@@ -160,7 +160,7 @@ async def featured(request: Request) -> Response:
     account, _ = await load_readable_actor(request)
     context = context_of(request)
     async with context.db.read() as conn:
-        pinned = await statuses.pinned_public(conn, account.id, PAGE_SIZE)
+        pinned = await pins.pinned_public(conn, account.id, PAGE_SIZE)
     return ActivityResponse(
         {
             "@context": NOTE_CONTEXT,

@@ -8,7 +8,6 @@ a non-member asking for a private group's library, gets the same 404 as for a mi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 from starlette.exceptions import HTTPException
@@ -34,9 +33,7 @@ from fedi.web.people import Person, people, person
 from fedi.web.responses import ActivityResponse
 from fedi.web.signin import viewer_of
 from fedi.web.state import context_of, pages_of
-
-if TYPE_CHECKING:
-    from fedi.web.pages import ProfileView
+from fedi.web.views import ProfileView
 
 NO_SUCH_ACCOUNT = "no such account"
 

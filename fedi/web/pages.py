@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from markupsafe import Markup
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from fedi.activitypub.actor import actor_to_ap, avatar_url, header_url
+from fedi.activitypub.actor import actor_to_ap
 from fedi.activitypub.collections import PAGE_SIZE
-from fedi.core.html import inline_text_to_html, sanitize
-from fedi.core.models import Account, Status
+from fedi.core.models import Status
 from fedi.db import accounts, statuses
 from fedi.federation.serialize import note_document
 from fedi.web import group_pages
@@ -23,42 +19,9 @@ from fedi.web.negotiation import wants_activity_json
 from fedi.web.responses import ActivityResponse
 from fedi.web.signin import viewer_of
 from fedi.web.state import context_of, pages_of
+from fedi.web.views import post_view, profile_view
 
 MEMBERS_ON_HOME = 40
-
-
-@dataclass(frozen=True)
-class ProfileView:
-    account: Account
-    handle: str
-    display_name: str
-    note: Markup
-    fields: list[tuple[str, Markup]]
-    avatar: str
-    header: str
-
-
-@dataclass(frozen=True)
-class PostView:
-    status: Status
-    content: Markup
-
-
-def profile_view(request: Request, account: Account) -> ProfileView:
-    context = context_of(request)
-    return ProfileView(
-        account=account,
-        handle=f"@{account.username}@{context.settings.domain}",
-        display_name=account.display_name or account.username,
-        note=Markup(sanitize(account.note)),  # noqa: S704 - sanitised by nh3 just now
-        fields=[(f.name, Markup(inline_text_to_html(f.value))) for f in account.fields],  # noqa: S704
-        avatar=avatar_url(account, context.urls),
-        header=header_url(account, context.urls),
-    )
-
-
-def post_view(status: Status) -> PostView:
-    return PostView(status=status, content=Markup(sanitize(status.content)))  # noqa: S704
 
 
 async def home(request: Request) -> Response:

@@ -16,7 +16,7 @@ from fedi.accounts.members import get_member
 from fedi.accounts.passwords import verify_password
 from fedi.config import load_settings
 from fedi.context import open_context
-from fedi.db import accounts
+from fedi.db import users
 from fedi.db.migrate import available_migrations
 
 FEDI = str(Path(sys.executable).parent / "fedi")
@@ -148,7 +148,7 @@ def test_set_password_takes_effect(env: dict[str, str]) -> None:
         async with open_context(load_settings(env)) as context:
             member = await get_member(context, "alice")
             async with context.db.read() as conn:
-                return await accounts.get_password_hash(conn, member.account.id)
+                return await users.get_password_hash(conn, member.account.id)
 
     hashed = asyncio.run(stored_hash())
     assert hashed is not None

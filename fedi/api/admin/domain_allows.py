@@ -17,10 +17,10 @@ from starlette.responses import Response
 
 from fedi.api.admin.base import staff_only
 from fedi.api.base import APIError, Caller, routes
-from fedi.api.entities import timestamp
 from fedi.api.paging import link_header, page_of
 from fedi.core.ids import parse_id
 from fedi.core.models import DomainAllow
+from fedi.core.timeutil import to_api
 from fedi.db import domain_rules as rules
 from fedi.moderation.domain_rules import (
     DomainRuleError,
@@ -33,7 +33,7 @@ from fedi.web.state import context_of
 
 
 def allow_json(allow: DomainAllow) -> dict[str, Any]:
-    return {"id": str(allow.id), "domain": allow.domain, "created_at": timestamp(allow.created_at)}
+    return {"id": str(allow.id), "domain": allow.domain, "created_at": to_api(allow.created_at)}
 
 
 async def found_allow(request: Request) -> DomainAllow:

@@ -14,10 +14,10 @@ from starlette.responses import Response
 
 from fedi.api.admin.base import staff_only
 from fedi.api.base import APIError, Caller, Params, routes
-from fedi.api.entities import timestamp
 from fedi.api.paging import link_header, page_of
 from fedi.core.ids import parse_id
 from fedi.core.models import DomainBlock
+from fedi.core.timeutil import to_api
 from fedi.db import domain_rules as rules
 from fedi.db.domain_rules import BlockFields
 from fedi.moderation.domain_rules import (
@@ -43,7 +43,7 @@ def block_json(block: DomainBlock) -> dict[str, Any]:
         "id": str(block.id),
         "domain": block.domain,
         "digest": digest(block.domain),
-        "created_at": timestamp(block.created_at),
+        "created_at": to_api(block.created_at),
         "severity": block.severity,
         "reject_media": block.reject_media,
         "reject_reports": block.reject_reports,

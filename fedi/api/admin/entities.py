@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fedi.api.entities import account_json, status_json, timestamp
+from fedi.api.entities import account_json, status_json
 from fedi.api.reports import report_fields
 from fedi.context import Context
 from fedi.core.models import User
+from fedi.core.timeutil import to_api
 from fedi.db import admin_accounts, statuses
 from fedi.db.admin_accounts import StaffView
 from fedi.db.reports import Report
@@ -28,7 +29,7 @@ async def admin_account_json(context: Context, view: StaffView) -> dict[str, Any
         "id": str(account.id),
         "username": account.username,
         "domain": account.domain,
-        "created_at": timestamp(account.created_at),
+        "created_at": to_api(account.created_at),
         "email": view.email or "",
         "ip": None,
         "ips": [],
@@ -61,7 +62,7 @@ async def admin_report_json(context: Context, report: Report, viewer: User) -> d
     async with context.db.read() as conn:
         found = [await statuses.get_by_id(conn, s) for s in report.status_ids]
     return report_fields(report) | {
-        "updated_at": timestamp(report.updated_at),
+        "updated_at": to_api(report.updated_at),
         "account": await admin_account_by_id(context, report.account_id),
         "target_account": await admin_account_by_id(context, report.target_account_id),
         "assigned_account": await admin_account_by_id(context, report.assigned_account_id),

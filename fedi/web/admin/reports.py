@@ -22,9 +22,9 @@ from fedi.moderation import report_workflow
 from fedi.moderation.reports import ReportError
 from fedi.web.admin.base import render_admin, staff_viewer
 from fedi.web.forms import check_csrf, read_form
-from fedi.web.pages import post_view
 from fedi.web.people import people
 from fedi.web.state import context_of
+from fedi.web.views import post_view
 
 STEPS = {
     "assign": report_workflow.assign_to_self,

@@ -13,7 +13,7 @@ from mastodon import MastodonAPIError
 
 from fedi.accounts.members import add_member, get_member
 from fedi.db import account_warnings, audit_log
-from fedi.db.accounts import SignUpDetails
+from fedi.db.users import SignUpDetails
 from fedi.moderation.roles import change_role
 from tests.api.clients import logged_in
 from tests.api.conftest import Served

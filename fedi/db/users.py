@@ -1,0 +1,119 @@
+"""SQL for the users table: a local member's sign-in side (role, approval, e-mail, password
+hash, last activity), read together with the member's account row."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+import aiosqlite
+
+from fedi.core.models import Role, User
+from fedi.core.timeutil import from_db
+from fedi.db.accounts import ACCOUNT_COLUMNS, account_from_row
+
+USER_COLUMNS = f"{ACCOUNT_COLUMNS}, u.role, u.is_approved, u.created_at AS user_created_at"
+
+
+def user_from_row(row: sqlite3.Row) -> User:
+    role: Role = row["role"]
+    return User(
+        account=account_from_row(row),
+        role=role,
+        is_approved=bool(row["is_approved"]),
+        created_at=from_db(row["user_created_at"]),
+    )
+
+
+@dataclass(frozen=True)
+class SignUpDetails:
+    """What a member who registers themselves gives, beyond a username and password."""
+
+    email: str | None
+    locale: str | None
+    reason: str
+    app_id: int | None
+    is_approved: bool
+
+
+def insert_user(
+    conn: sqlite3.Connection,
+    account_id: int,
+    password_hash: str,
+    role: Role,
+    created_at: str,
+    sign_up: SignUpDetails | None = None,
+) -> None:
+    conn.execute(
+        "INSERT INTO users (account_id, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
+        (account_id, password_hash, role, created_at),
+    )
+    if sign_up is not None:
+        conn.execute(
+            "UPDATE users SET email = ?, locale = ?, sign_up_reason = ?, created_by_app_id = ?,"
+            " is_approved = ? WHERE account_id = ?",
+            (sign_up.email, sign_up.locale, sign_up.reason, sign_up.app_id,
+             int(sign_up.is_approved), account_id),
+        )  # fmt: skip
+
+
+def email_taken(conn: sqlite3.Connection, email: str) -> bool:
+    row = conn.execute("SELECT 1 FROM users WHERE lower(email) = lower(?)", (email,)).fetchone()
+    return row is not None
+
+
+async def email_in_use(conn: aiosqlite.Connection, email: str) -> bool:
+    cursor = await conn.execute(
+        "SELECT 1 FROM users WHERE lower(email) = lower(?) LIMIT 1", (email,)
+    )
+    return await cursor.fetchone() is not None
+
+
+def set_approved(conn: sqlite3.Connection, account_id: int) -> int:
+    return conn.execute(
+        "UPDATE users SET is_approved = 1 WHERE account_id = ? AND is_approved = 0", (account_id,)
+    ).rowcount
+
+
+def delete_pending_member(conn: sqlite3.Connection, account_id: int) -> int:
+    """A rejected sign-up: the account was never approved, so nothing of it left this server."""
+    return conn.execute(
+        "DELETE FROM accounts WHERE id = ? AND domain IS NULL AND id IN"
+        " (SELECT account_id FROM users WHERE is_approved = 0)",
+        (account_id,),
+    ).rowcount
+
+
+def set_password_hash(conn: sqlite3.Connection, account_id: int, password_hash: str) -> None:
+    conn.execute(
+        "UPDATE users SET password_hash = ? WHERE account_id = ?", (password_hash, account_id)
+    )
+
+
+def touch_last_active(conn: sqlite3.Connection, account_id: int, at: str) -> None:
+    conn.execute("UPDATE users SET last_active_at = ? WHERE account_id = ?", (at, account_id))
+
+
+async def get_user(conn: aiosqlite.Connection, username: str) -> User | None:
+    cursor = await conn.execute(
+        f"SELECT {USER_COLUMNS} FROM accounts a JOIN users u ON u.account_id = a.id"
+        " WHERE a.domain IS NULL AND lower(a.username) = lower(?)",
+        (username,),
+    )
+    row = await cursor.fetchone()
+    return user_from_row(row) if row else None
+
+
+async def list_users(conn: aiosqlite.Connection) -> list[User]:
+    cursor = await conn.execute(
+        f"SELECT {USER_COLUMNS} FROM accounts a JOIN users u ON u.account_id = a.id ORDER BY a.id"
+    )
+    return [user_from_row(row) for row in await cursor.fetchall()]
+
+
+async def get_password_hash(conn: aiosqlite.Connection, account_id: int) -> str | None:
+    cursor = await conn.execute(
+        "SELECT password_hash FROM users WHERE account_id = ?", (account_id,)
+    )
+    row = await cursor.fetchone()
+    return str(row[0]) if row else None
