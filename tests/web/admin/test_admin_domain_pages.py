@@ -21,7 +21,7 @@ from fedi.moderation.domain_rules import block_domain, show_domain_blocks
 from tests.conftest import BASE
 from tests.testrig.group_web import BROWSER, assert_translated, csrf_token, sign_in, submit
 
-FIXTURE = Path(__file__).parents[1] / "testrig" / "payloads" / "mastodon" / "domain_blocks.csv"
+FIXTURE = Path(__file__).parents[2] / "testrig" / "payloads" / "mastodon" / "domain_blocks.csv"
 PAGES = ("/admin/domain_blocks", "/admin/federation", "/admin/blocklists")
 
 
