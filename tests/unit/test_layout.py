@@ -1,5 +1,5 @@
-"""The code's layout, as issue 12 set it: feature packages inside fedi/, each saying its job, no
-module over ~400 lines, and no import cycle between any two modules (import-linter's
+"""The code's layout: feature packages inside fedi/ (twenty entries at most), each saying its
+job, no module over ~400 lines, and no import cycle between any two modules (import-linter's
 acyclic_siblings contract, run by CI, sees cycles between siblings; this also sees a package
 whose __init__ and children import each other)."""
 
