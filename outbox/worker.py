@@ -30,7 +30,7 @@ from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, follows, groups, interactions, outbox_activities
 from fedi.db.outbox_activities import DeliveryRow, HostCircuit, OutboxRow
 from fedi.federation.publish import Audience
-from fedi.federation.signing import Signer, signer_for
+from fedi.federation.signing import Signer, SigningBatch, signer_for
 from fedi.groups.groups import synchronization_header
 from fedi.transport.http import FetchError
 from fedi.transport.keystore import KeyStoreError
@@ -92,6 +92,14 @@ class _Round:
         self.answered: set[str] = set()
         self.failures: dict[str, int] = {}
         self.errors: dict[str, str] = {}  # the last error of each host that failed
+        self._refusals: dict[str, str | None] = {}
+
+    def refusal(self, host: str, policy: Callable[[str], str | None]) -> str | None:
+        """Whether the instance refuses the host, asked once per host per round (the HTTP
+        client asks again, with the current rules, before every request)."""
+        if host not in self._refusals:
+            self._refusals[host] = policy(host)
+        return self._refusals[host]
 
     def observe(self, outcome: Outcome) -> None:
         host = outcome.row.host
@@ -191,9 +199,11 @@ class OutboxWorker:
             circuits = await outbox_activities.host_circuits(conn, {r.host for r in rows})
         actors = await self._actors_of({row.actor_id for row in rows})
         run = _Round(started, circuits)
-        # Encoded once per activity and signed with keys loaded once per actor, not per inbox.
+        # Encoded once per activity and signed with keys loaded once per actor, not per inbox;
+        # the requests ready at the same moment are signed together.
         payloads = {i: body.encode("utf-8") for i, body in bodies.items()}
-        signers = {i: self._signer(actor) for i, actor in actors.items()}
+        batch = SigningBatch()
+        signers = {i: self._signer(actor, batch) for i, actor in actors.items()}
         outcomes: list[Outcome] = []
         global_cap = asyncio.Semaphore(GLOBAL)
         host_caps: dict[str, asyncio.Semaphore] = {}
@@ -213,10 +223,10 @@ class OutboxWorker:
         await self._record_all(outcomes, run)
         return len(rows)
 
-    def _signer(self, actor: Account) -> Signer | str:
+    def _signer(self, actor: Account, batch: SigningBatch) -> Signer | str:
         """The actor's signer, or why there is none (its key file is missing or unreadable)."""
         try:
-            return signer_for(self.context, actor)
+            return signer_for(self.context, actor, batch)
         except KeyStoreError as exc:
             return f"cannot sign: {exc}"
 
@@ -243,7 +253,7 @@ class OutboxWorker:
         """Deliver one row, or say why not; None leaves it untouched for the next round (it
         waits for its host's probe)."""
         host = row.host
-        refusal = self.context.policy.refusal(host)
+        refusal = run.refusal(host, self.context.policy.refusal)
         if refusal is not None:
             return Outcome(row, error=refusal)  # not retryable: failed for good, no request
         if signer is None or payload is None:
