@@ -21,7 +21,7 @@ from aiohttp.client_proto import ResponseHandler
 from aiohttp.tracing import Trace
 from yarl import URL
 
-from fedi.transport.keepalive import Pool, Route, route_of
+from fedi.transport.keepalive import Pool
 from fedi.transport.netguard import (
     STRICT,
     AddressPolicy,
@@ -55,10 +55,6 @@ ACCEPT_ENCODING = "gzip, deflate"
 # nor does a Host header naming the first one.
 CROSS_ORIGIN = ("authorization", "cookie", "host", "proxy-authorization")
 CHUNK_SIZE = 65_536
-# A POST's answer is only read for its status: ask for it uncompressed.
-POST_ENCODING = "identity"
-# Parsed and checked URLs kept per client: a fan-out posts to the same inboxes again and again.
-ROUTES_KEPT = 4096
 
 
 @dataclass(frozen=True)
@@ -183,15 +179,9 @@ class HttpClient:
         )
         self._session: aiohttp.ClientSession | None = None
         self._refusal: Callable[[str], str | None] = _no_refusal
-        self._posts = Pool(
-            self._resolver,
-            self._policy,
-            per_host=per_host_limit,
-            total=total_limit,
-            max_bytes=max_bytes,
-        )
-        self._routes: dict[str, Route] = {}
-        self._post_headers = {"User-Agent": user_agent, "Accept-Encoding": POST_ENCODING}
+        self._posts = Pool(self._resolver, self._policy, per_host_limit, total_limit, max_bytes)
+        # A POST's answer is only read for its status: it is asked for uncompressed.
+        self._post_headers = {"User-Agent": user_agent, "Accept-Encoding": "identity"}
 
     def refuse_hosts(self, refusal: Callable[[str], str | None]) -> None:
         """Refuse every request (each redirect hop too) to a host for which refusal(host) gives a
@@ -302,7 +292,7 @@ class HttpClient:
     async def _post(
         self, url: str, body: bytes, headers: dict[str, str], sign: Signer | None
     ) -> HttpResponse:
-        route = self._route(url)
+        route = self._posts.route(url)  # parse_url's checks, once per URL
         refused = self._refusal(route.url.raw_host or "")
         if refused is not None:
             raise FetchError(refused, retryable=False)
@@ -312,24 +302,11 @@ class HttpClient:
             hop_headers = _merged(hop_headers, signed)
         try:
             answer = await self._posts.post(route, hop_headers, body)
-        except FetchError:
-            raise
         except OSError as exc:  # the resolver's lookup failures
             raise FetchError(_describe(exc), retryable=True) from exc
         except (ValueError, UnicodeError) as exc:
             raise FetchError(f"unusable request: {exc}", retryable=False) from exc
         return HttpResponse(route.text, answer.status, answer.headers, answer.body)
-
-    def _route(self, url: str) -> Route:
-        """The checked URL and what a POST to it needs (parse_url's checks depend on the URL
-        and this client's fixed address policy alone, so they are done once per URL)."""
-        route = self._routes.get(url)
-        if route is None:
-            route = route_of(parse_url(url, policy=self._policy))
-            if len(self._routes) >= ROUTES_KEPT:
-                del self._routes[next(iter(self._routes))]
-            self._routes[url] = route
-        return route
 
     async def _send(
         self, method: str, target: URL, body: bytes | None, headers: dict[str, str]
