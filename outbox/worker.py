@@ -15,9 +15,11 @@ for good without a request (security.md M6, M8).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import sqlite3
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,6 +53,7 @@ GLOBAL = 64
 RECORD_BATCH = 64
 CONTENT_TYPE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 AS_HEADERS = {"Content-Type": CONTENT_TYPE}
+_UNCAPPED = contextlib.nullcontext()
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +209,12 @@ class OutboxWorker:
         signers = {i: self._signer(actor, batch) for i, actor in actors.items()}
         outcomes: list[Outcome] = []
         global_cap = asyncio.Semaphore(GLOBAL)
-        host_caps: dict[str, asyncio.Semaphore] = {}
+        # A cap only for the hosts with more deliveries in this round than it lets through.
+        host_caps = {
+            host: asyncio.Semaphore(PER_HOST)
+            for host, count in Counter(row.host for row in rows).items()
+            if count > PER_HOST
+        }
 
         async def deliver(row: DeliveryRow) -> None:
             outcome = await self._attempt(
@@ -227,7 +235,7 @@ class OutboxWorker:
         """The actor's signer, or why there is none (its key file is missing or unreadable)."""
         try:
             return signer_for(self.context, actor, batch)
-        except KeyStoreError as exc:
+        except (KeyStoreError, ValueError) as exc:
             return f"cannot sign: {exc}"
 
     async def _actors_of(self, actor_ids: set[int]) -> dict[int, Account]:
@@ -269,10 +277,7 @@ class OutboxWorker:
             run.probing.add(host)
         if isinstance(signer, str):
             return Outcome(row, error=signer, retryable=True)
-        cap = host_caps.get(host)
-        if cap is None:
-            cap = host_caps[host] = asyncio.Semaphore(PER_HOST)
-        async with global_cap, cap:
+        async with global_cap, host_caps.get(host) or _UNCAPPED:
             if run.gave_up_on(host):  # failing in this round: no more requests to it
                 later = self.clock() + backoff(row.attempts + 1, self.rng)
                 return Outcome(row, error=run.errors[host], deferred_until=to_db(later))
@@ -328,8 +333,10 @@ class OutboxWorker:
     def _record_hosts(self, conn: sqlite3.Connection, run: _Round, moment: datetime) -> None:
         """The circuit breaker's bookkeeping, once per host per round (outbox.retry)."""
         now = to_db(moment)
-        outbox_activities.record_hosts_answered(conn, sorted(run.answered), now)
-        for host in sorted(run.answered & run.circuits.keys()):
+        # Only a host that had failed has anything to reset (a healthy host costs no write).
+        recovered = sorted(run.answered & run.circuits.keys())
+        outbox_activities.record_hosts_answered(conn, recovered, now)
+        for host in recovered:
             # Back after failing: what it missed goes now, not when each backoff ends.
             outbox_activities.release_waiting(conn, host, now, before=run.now)
         for host in sorted(run.errors.keys() - run.answered):

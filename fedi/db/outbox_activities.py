@@ -3,7 +3,8 @@ it to one inbox.
 
 outbox_activities: pending -> fanned_out (its deliveries written).
 deliveries: queued -> done | failed; a retryable failure stays queued with a later attempt time.
-hosts: each remote host's circuit breaker (failed delivery rounds in a row, open until when).
+hosts: the circuit breaker of each remote host that has failed (failed delivery rounds in a row,
+open until when; last_success_at is when it last answered after failing).
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def fan_out(
         "INSERT OR IGNORE INTO deliveries (id, activity_id, inbox_uri, host, extra_headers,"
         " next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (row_id, activity_id, inbox, host, json.dumps(headers), now, now, now)
+            (row_id, activity_id, inbox, host, _json(headers), now, now, now)
             for row_id, inbox, host, headers in deliveries
         ],
     )
@@ -110,6 +111,10 @@ async def due_deliveries(conn: aiosqlite.Connection, now: str, limit: int) -> li
         DeliveryRow(r[0], r[1], r[2], r[3], r[4], _headers(r[5]), r[6], r[7])
         for r in await cursor.fetchall()
     ]
+
+
+def _json(headers: dict[str, str]) -> str:
+    return json.dumps(headers) if headers else "{}"
 
 
 def _headers(text: str) -> dict[str, str]:
