@@ -29,11 +29,12 @@ JITTER = 0.25
 BREAKER_THRESHOLD = 5
 BREAKER_BASE = timedelta(minutes=1)
 BREAKER_CEILING = timedelta(minutes=15)
-# A round in which a host has failed this many requests and answered none sends it no more:
-# its remaining deliveries wait as if they had failed, without spending an attempt, so a host
-# that is down costs a handful of requests per round, not one per queued delivery (and a host
-# that swallows connections holds the round up for one deadline, not for one per delivery).
-ROUND_FAILURE_LIMIT = 4
+# A round in which a host has failed this many requests and answered none sends it no more (the
+# requests already in flight, at most outbox.worker.PER_HOST, end as they will): its remaining
+# deliveries wait as if they had failed, without spending an attempt, so a host that is down
+# costs a handful of requests per round, not one per queued delivery (and a host that swallows
+# connections holds the round up for one deadline, not for one per delivery).
+ROUND_FAILURE_LIMIT = 1
 
 
 def backoff_plain(attempts: int) -> timedelta:

@@ -15,11 +15,9 @@ for good without a request (security.md M6, M8).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import sqlite3
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +34,7 @@ from fedi.federation.signing import Signer, SigningBatch, signer_for
 from fedi.groups.groups import synchronization_header
 from fedi.transport.http import FetchError
 from fedi.transport.keystore import KeyStoreError
+from outbox.lanes import Lanes
 from outbox.retry import (
     MAX_ATTEMPTS,
     ROUND_FAILURE_LIMIT,
@@ -53,7 +52,6 @@ GLOBAL = 64
 RECORD_BATCH = 64
 CONTENT_TYPE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 AS_HEADERS = {"Content-Type": CONTENT_TYPE}
-_UNCAPPED = contextlib.nullcontext()
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +90,7 @@ class _Round:
         self.give_up_before = to_db(started - give_up_after())
         self.circuits = circuits
         self.probing: set[str] = set()
+        self.held: set[int] = set()  # rows waiting for their host's probe
         self.answered: set[str] = set()
         self.failures: dict[str, int] = {}
         self.errors: dict[str, str] = {}  # the last error of each host that failed
@@ -208,26 +207,31 @@ class OutboxWorker:
         batch = SigningBatch()
         signers = {i: self._signer(actor, batch) for i, actor in actors.items()}
         outcomes: list[Outcome] = []
-        global_cap = asyncio.Semaphore(GLOBAL)
-        # A cap only for the hosts with more deliveries in this round than it lets through.
-        host_caps = {
-            host: asyncio.Semaphore(PER_HOST)
-            for host, count in Counter(row.host for row in rows).items()
-            if count > PER_HOST
-        }
+        lanes = Lanes(PER_HOST)
+        for row in rows:
+            payload, signer = payloads.get(row.activity_id), signers.get(row.actor_id)
+            screened = self._screen(run, row, payload, signer)
+            if screened is not None:
+                run.observe(screened)
+                outcomes.append(screened)
+            elif row.id not in run.held and payload is not None and callable(signer):
+                lanes.add(row, payload, signer)
 
-        async def deliver(row: DeliveryRow) -> None:
-            outcome = await self._attempt(
-                run, row, payloads.get(row.activity_id), signers.get(row.actor_id),
-                global_cap, host_caps,
-            )  # fmt: skip
-            if outcome is not None:
+        async def lane() -> None:
+            """Deliver one row after another; GLOBAL lanes run at once, at most PER_HOST of
+            them on one host (Lanes hands a row out only when its host has room)."""
+            while (taken := lanes.take()) is not None:
+                row, payload, signer = taken
+                try:
+                    outcome = await self._attempt(run, row, payload, signer)
+                finally:
+                    lanes.done(row)
                 run.observe(outcome)
                 outcomes.append(outcome)
                 if len(outcomes) >= RECORD_BATCH:
                     await self._record_all(outcomes)
 
-        await asyncio.gather(*(deliver(row) for row in rows))
+        await asyncio.gather(*(lane() for _ in range(min(GLOBAL, len(lanes)))))
         await self._record_all(outcomes, run)
         return len(rows)
 
@@ -249,39 +253,39 @@ class OutboxWorker:
                         self._actors[actor_id] = actor
         return {i: self._actors[i] for i in actor_ids if i in self._actors}
 
-    async def _attempt(
-        self,
-        run: _Round,
-        row: DeliveryRow,
-        payload: bytes | None,
-        signer: Signer | str | None,
-        global_cap: asyncio.Semaphore,
-        host_caps: dict[str, asyncio.Semaphore],
+    def _screen(
+        self, run: _Round, row: DeliveryRow, payload: bytes | None, signer: Signer | str | None
     ) -> Outcome | None:
-        """Deliver one row, or say why not; None leaves it untouched for the next round (it
-        waits for its host's probe)."""
+        """Why the row gets no request in this round (None: it may get one). A held-back
+        half-open host's rows beyond its probe are marked in run.held and left untouched for
+        the next round, which knows how the probe went."""
         host = row.host
         refusal = run.refusal(host, self.context.policy.refusal)
         if refusal is not None:
             return Outcome(row, error=refusal)  # not retryable: failed for good, no request
         if signer is None or payload is None:
             return Outcome(row, error="actor gone")
+        if isinstance(signer, str):
+            return Outcome(row, error=signer, retryable=True)
         circuit = run.circuits.get(host)
         if circuit is not None and circuit.open_until is not None:
             if circuit.open_until > run.now:  # open: wait without spending an attempt
                 if row.created_at < run.give_up_before:
                     return Outcome(row, error=f"gave up: {host} unreachable for too long")
                 return Outcome(row, error="circuit open", deferred_until=circuit.open_until)
-            if host in run.probing:  # half-open: one probe at a time, the rest wait for it
+            if host in run.probing:  # half-open: one probe, the rest wait for its outcome
+                run.held.add(row.id)
                 return None
             run.probing.add(host)
-        if isinstance(signer, str):
-            return Outcome(row, error=signer, retryable=True)
-        async with global_cap, host_caps.get(host) or _UNCAPPED:
-            if run.gave_up_on(host):  # failing in this round: no more requests to it
-                later = self.clock() + backoff(row.attempts + 1, self.rng)
-                return Outcome(row, error=run.errors[host], deferred_until=to_db(later))
-            status, error, retryable = await self._post(row, payload, signer)
+        return None
+
+    async def _attempt(
+        self, run: _Round, row: DeliveryRow, payload: bytes, signer: Signer
+    ) -> Outcome:
+        if run.gave_up_on(row.host):  # failing in this round: no more requests to it
+            later = self.clock() + backoff(row.attempts + 1, self.rng)
+            return Outcome(row, error=run.errors[row.host], deferred_until=to_db(later))
+        status, error, retryable = await self._post(row, payload, signer)
         return Outcome(row, status=status, error=error, retryable=retryable, contacted=True)
 
     async def _post(
