@@ -1,27 +1,32 @@
-"""M2, the fan-out CPU factor (docs: /work/shared/design/performance.md): fedi's CPU per delivered
+"""M2, the fan-out CPU factor (performance.md in the design notes): fedi's CPU per delivered
 signed POST when one post goes to N remote followers on H hosts, over the CPU of one RSA-2048
-signature, both measured in this run. Run by hand:
-    .venv/bin/python bench/m2_fanout.py [--followers 10000] [--hosts 500]
+signature, both measured in this run, on cold connections and on warm ones. Run by hand:
+    .venv/bin/python bench/m2_fanout.py [--followers 10000] [--hosts 500] [--warm-posts 3]
 
 How it works:
   * bench/_sink.py runs in one child process on 127.0.0.1 and stands in for every remote host:
-    it answers each POST with 202 and counts POSTs per (Host, path);
+    it answers each POST with 202 and counts POSTs per (Host, path) and the connections used;
   * this process opens a fedi instance on a fresh data directory, with an HttpClient that maps
     h0.test ... h<H-1>.test to 127.0.0.1, adds one member, and writes N remote followers straight
     into the database: follower i lives on h<i mod H>.test:<sink port>, with that host's shared
     inbox http://h<i mod H>.test:<port>/inbox, so H distinct shared inboxes in all;
-  * the member posts (post_status, not measured), then OutboxWorker fans out and delivers
-    (fan_out_once + deliver_once, as run_once does) until a round handles nothing; that is what
-    time.process_time measures: this process, every thread (database writer and readers too);
+  * cold: the member posts (post_status, not measured), then OutboxWorker fans out and delivers
+    (fan_out_once + deliver_once, as run_once does) until a round handles nothing, opening one
+    connection per host; that is what time.process_time measures: this process, every thread
+    (database writer and readers too);
+  * warm: the member posts --warm-posts more times, each fanned out and delivered the same way
+    by the same worker, over the keep-alive connections the cold post opened (the sink reports
+    how many new connections it saw: none is expected);
   * the private key is loaded once before, as a running server has it cached; RSA-2048
-    PKCS#1 v1.5 / SHA-256 signing with it is then timed in this process.
+    PKCS#1 v1.5 / SHA-256 signing with it is then timed in this process, before the posts and
+    after them.
 
 Reading the output: "deliveries" are the rows fedi made and their states (all must be done);
-the sink's POSTs must equal the distinct shared inboxes (H, or N if fewer followers than hosts),
-at most one per inbox, all signed. "CPU per POST" is the measured CPU over the deliveries done,
-split into fan-out and delivery and by thread (the thread split counts 10 ms clock ticks per
-thread, so with a few hundred POSTs it is only a rough guide; the total is exact).
-M2 = CPU per POST / RSA sign; the target is M2 <= 1.5 (floor about 1.26).
+the sink's POSTs must equal the distinct shared inboxes (H, or N if fewer followers than hosts)
+per post, exactly one per inbox and post, all signed. "CPU per POST" is the measured CPU over the
+deliveries done, split into fan-out and delivery and by thread (the thread split counts 10 ms
+clock ticks per thread, so with a few hundred POSTs it is only a rough guide; the total is exact).
+M2 = CPU per POST / RSA sign; the target is M2 <= 1.5 on warm connections (floor about 1.26).
 """
 
 from __future__ import annotations
@@ -151,25 +156,72 @@ def delivery_states(database: Path) -> dict[str, int]:
         conn.close()
 
 
-async def sink_counts(port: int) -> dict[str, Any]:
-    async with (
-        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session,
-        session.get(f"http://127.0.0.1:{port}/count") as response,
-    ):
-        counts: dict[str, Any] = await response.json()
-        return counts
+async def sink_counts(port: int, *, reset: bool = False) -> dict[str, Any]:
+    """The sink's tally; reset=True starts a new one instead."""
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+        if reset:
+            async with session.delete(f"http://127.0.0.1:{port}/count") as response:
+                response.raise_for_status()
+                return {}
+        async with session.get(f"http://127.0.0.1:{port}/count") as response:
+            counts: dict[str, Any] = await response.json()
+            return counts
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Measured:
+    """One mode's posts, fanned out and delivered: CPU, rounds, and what the sink saw."""
+
+    posts: int
     fan_out: Phase
     deliver: Phase
     rounds: int
     wall: float
     threads: ThreadUsage
-    sign: float
     states: dict[str, int]
     sink: dict[str, Any]
+
+    @property
+    def done(self) -> int:
+        return self.states.get("done", 0)
+
+    @property
+    def cpu_per_post(self) -> float:
+        return (self.fan_out.cpu + self.deliver.cpu) / max(self.done, 1)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    sign: float
+    cold: Measured
+    warm: Measured
+
+
+async def measure(
+    context: Context, worker: OutboxWorker, posts: int, sink_port: int, label: str
+) -> Measured:
+    """Post `posts` times (not measured), then run the worker until a round handles nothing."""
+    await sink_counts(sink_port, reset=True)
+    before = delivery_states(context.settings.database_path)
+    for n in range(posts):
+        await post_status(context, AUTHOR, f"A {label} post ({n}) for every follower. #bench")
+    fanned, delivered = Phase(), Phase()
+    rounds = 0
+    threads_before = thread_usage(os.getpid())
+    started = time.perf_counter()
+    while rounds < MAX_ROUNDS:
+        rounds += 1
+        handled = await fanned.run(worker.fan_out_once)
+        handled += await delivered.run(worker.deliver_once)
+        if handled == 0:
+            break
+    wall = time.perf_counter() - started
+    threads = thread_usage(os.getpid()) - threads_before
+    after = delivery_states(context.settings.database_path)
+    states = {state: n - before.get(state, 0) for state, n in after.items()}
+    states = {state: n for state, n in states.items() if n}
+    sink = await sink_counts(sink_port)
+    return Measured(posts, fanned, delivered, rounds, wall, threads, states, sink)
 
 
 async def fan_out(args: argparse.Namespace, directory: Path, sink_port: int) -> Outcome:
@@ -191,25 +243,14 @@ async def fan_out(args: argparse.Namespace, directory: Path, sink_port: int) -> 
         member = await add_member(context, AUTHOR, secrets.token_urlsafe(24))
         await add_followers(context, member.account.id, args.followers, args.hosts, sink_port)
         private_key = context.keys.load(member.account.id)  # cached, as in a running server
-        sign = rsa_sign_cost(private_key, batches=5, per_batch=args.sign_iterations)
-        await post_status(context, AUTHOR, "A post for every follower, on every host. #bench")
-
+        # Timed before and after the deliveries, so that a shared machine's drift during the run
+        # weighs on both sides of the ratio.
+        before = rsa_sign_cost(private_key, batches=5, per_batch=args.sign_iterations)
         worker = OutboxWorker(context)
-        fanned, delivered = Phase(), Phase()
-        rounds = 0
-        threads_before = thread_usage(os.getpid())
-        started = time.perf_counter()
-        while rounds < MAX_ROUNDS:
-            rounds += 1
-            handled = await fanned.run(worker.fan_out_once)
-            handled += await delivered.run(worker.deliver_once)
-            if handled == 0:
-                break
-        wall = time.perf_counter() - started
-        threads = thread_usage(os.getpid()) - threads_before
-    states = delivery_states(settings.database_path)
-    sink = await sink_counts(sink_port)
-    return Outcome(fanned, delivered, rounds, wall, threads, sign, states, sink)
+        cold = await measure(context, worker, 1, sink_port, "cold")
+        warm = await measure(context, worker, args.warm_posts, sink_port, "warm")
+        after = rsa_sign_cost(private_key, batches=5, per_batch=args.sign_iterations)
+    return Outcome((before + after) / 2, cold, warm)
 
 
 async def run(args: argparse.Namespace, directory: Path) -> Outcome:
@@ -225,30 +266,50 @@ async def run(args: argparse.Namespace, directory: Path) -> Outcome:
         sink.stop()
 
 
-def report(args: argparse.Namespace, outcome: Outcome) -> None:
+def check(args: argparse.Namespace, measured: Measured) -> bool:
+    """Every delivery done, exactly one signed POST per distinct shared inbox and post."""
     expected = min(args.hosts, args.followers)
-    done = outcome.states.get("done", 0)
-    sink = outcome.sink
-    cpu = outcome.fan_out.cpu + outcome.deliver.cpu
-    per_post = cpu / max(done, 1)
-    ratio = per_post / outcome.sign
+    sink = measured.sink
+    return bool(
+        measured.done == expected * measured.posts == sink["posts"] == sink["signed"]
+        and sink["inboxes"] == expected
+        and sink["max_per_inbox"] == measured.posts
+    )
+
+
+def report_mode(args: argparse.Namespace, title: str, measured: Measured, sign: float) -> None:
+    expected = min(args.hosts, args.followers)
+    sink = measured.sink
+    cpu = measured.fan_out.cpu + measured.deliver.cpu
+    done = max(measured.done, 1)
+    print(title)
+    print(f"  deliveries      : {sum(measured.states.values())} made, states "
+          f"{json.dumps(measured.states)}; {measured.rounds} worker rounds, "
+          f"{measured.wall:.2f} s wall")  # fmt: skip
+    print(f"  sink POSTs      : {sink['posts']} for {expected} distinct shared inboxes x "
+          f"{measured.posts} posts ({sink['inboxes']} inboxes on {sink['hosts']} hosts, at most "
+          f"{sink['max_per_inbox']} per inbox, {sink['signed']} signed) on "
+          f"{sink['connections']} connections, {sink['new_connections']} of them new")  # fmt: skip
+    print(f"  client CPU      : {cpu * 1e3:.1f} ms = fan-out {measured.fan_out.cpu * 1e3:.1f} ms "
+          f"+ delivery {measured.deliver.cpu * 1e3:.1f} ms")  # fmt: skip
+    print(f"  client CPU/POST : {measured.cpu_per_post * 1e6:7.1f} us   "
+          f"({measured.threads.describe(done, 'POST')})")  # fmt: skip
+    warning = "" if check(args, measured) else "   CHECK: deliveries and sink POSTs do not match"
+    print(f"  M2 = {measured.cpu_per_post / sign:.2f}{warning}")
+
+
+def report(args: argparse.Namespace, outcome: Outcome) -> None:
     print(f"M2 fan-out CPU factor: one post to {args.followers} followers on {args.hosts} hosts, "
           f"{args.loop} event loop")  # fmt: skip
-    print(f"deliveries        : {sum(outcome.states.values())} made, states "
-          f"{json.dumps(outcome.states)}; {outcome.rounds} worker rounds, "
-          f"{outcome.wall:.2f} s wall")  # fmt: skip
-    print(f"sink POSTs        : {sink['posts']} for {expected} distinct shared inboxes "
-          f"({sink['inboxes']} inboxes on {sink['hosts']} hosts, at most "
-          f"{sink['max_per_inbox']} per inbox, {sink['signed']} signed)")  # fmt: skip
-    print(f"client CPU        : {cpu * 1e3:.1f} ms = fan-out {outcome.fan_out.cpu * 1e3:.1f} ms "
-          f"+ delivery {outcome.deliver.cpu * 1e3:.1f} ms")  # fmt: skip
-    print(f"client CPU/POST   : {per_post * 1e6:7.1f} us   "
-          f"({outcome.threads.describe(max(done, 1), 'POST')})")  # fmt: skip
-    print(f"RSA-2048 sign     : {outcome.sign * 1e6:7.1f} us CPU (in this process, median of 5 x "
-          f"{args.sign_iterations})")  # fmt: skip
-    ok = done == expected == sink["posts"] and sink["max_per_inbox"] == 1
-    print(f"M2 = CPU per POST / sign = {ratio:.2f}   (target <= 1.5, floor ~1.26)"
-          + ("" if ok else "   CHECK: deliveries and sink POSTs do not match"))  # fmt: skip
+    print(f"RSA-2048 sign     : {outcome.sign * 1e6:7.1f} us CPU (in this process, the mean of "
+          f"the medians of 5 x {args.sign_iterations} before and after)")  # fmt: skip
+    report_mode(args, "cold connections (the first post: one new connection per host)",
+                outcome.cold, outcome.sign)  # fmt: skip
+    report_mode(args, f"warm connections (the next {args.warm_posts} posts, over the kept-alive "
+                "connections)", outcome.warm, outcome.sign)  # fmt: skip
+    cold, warm = (m.cpu_per_post / outcome.sign for m in (outcome.cold, outcome.warm))
+    print(f"M2 = CPU per POST / sign: cold {cold:.2f}, warm {warm:.2f}   "
+          "(target <= 1.5 on warm connections, floor ~1.26)")  # fmt: skip
 
 
 def main() -> None:
@@ -257,11 +318,12 @@ def main() -> None:
     )
     parser.add_argument("--followers", type=int, default=10_000)
     parser.add_argument("--hosts", type=int, default=500)
+    parser.add_argument("--warm-posts", type=int, default=3)
     parser.add_argument("--sign-iterations", type=int, default=400)
     parser.add_argument("--loop", choices=["uvloop", "asyncio"], default="uvloop")
     args = parser.parse_args()
-    if args.followers < 1 or args.hosts < 1:
-        parser.error("--followers and --hosts must be at least 1")
+    if args.followers < 1 or args.hosts < 1 or args.warm_posts < 1:
+        parser.error("--followers, --hosts and --warm-posts must be at least 1")
     factory = uvloop.new_event_loop if args.loop == "uvloop" else None
     try:
         with (

@@ -2,9 +2,11 @@
 
 Fan-out (outbox_activities pending -> fanned_out) computes the audience when it runs: the remote
 followers of the author at that moment, the named accounts and inboxes, one delivery per distinct
-inbox (shared inboxes deduplicated). Delivery (deliveries queued -> done | failed): sign, POST,
-2xx done, 4xx other than 408/429 failed for good, anything else retried later (outbox.retry).
-First attempts go before retries; hosts get a concurrency cap and a circuit breaker.
+inbox (shared inboxes deduplicated). Delivery (deliveries queued -> done | failed), in rounds:
+sign, POST, 2xx done, 4xx other than 408/429 failed for good, anything else retried later
+(outbox.retry). First attempts go before retries; hosts get a concurrency cap and a circuit
+breaker that counts failed rounds, not failed requests, holds a failing host's deliveries back
+without spending attempts, and probes it with one delivery when each pause ends.
 No delivery is queued to, or attempted at, a host this instance does not federate with (a
 suspended domain, or one off the allowlist): one queued before the host became refused fails
 for good without a request (security.md M6, M8).
@@ -26,12 +28,21 @@ from fedi.core.ids import new_id
 from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, follows, groups, interactions, outbox_activities
-from fedi.db.outbox_activities import DeliveryRow, OutboxRow
+from fedi.db.outbox_activities import DeliveryRow, HostCircuit, OutboxRow
 from fedi.federation.publish import Audience
-from fedi.federation.signing import signer_for
+from fedi.federation.signing import Signer, SigningBatch, signer_for
 from fedi.groups.groups import synchronization_header
 from fedi.transport.http import FetchError
-from outbox.retry import MAX_ATTEMPTS, backoff, breaker_open_for, is_final_status
+from fedi.transport.keystore import KeyStoreError
+from outbox.lanes import Lanes
+from outbox.retry import (
+    MAX_ATTEMPTS,
+    ROUND_FAILURE_LIMIT,
+    backoff,
+    breaker_open_for,
+    give_up_after,
+    is_final_status,
+)
 
 log = logging.getLogger(__name__)
 FAN_OUT_BATCH = 100
@@ -40,17 +51,68 @@ PER_HOST = 4
 GLOBAL = 64
 RECORD_BATCH = 64
 CONTENT_TYPE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+AS_HEADERS = {"Content-Type": CONTENT_TYPE}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Outcome:
-    """How one delivery attempt ended (or why it was not made)."""
+    """How one delivery attempt ended, or why it was not made."""
 
     row: DeliveryRow
     status: int | None = None
     error: str = ""
     retryable: bool = False
-    deferred_until: str | None = None
+    deferred_until: str | None = None  # held back until then, without spending an attempt
+    contacted: bool = False  # a request was made: the outcome says something about the host
+
+    @property
+    def delivered(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+    @property
+    def answered(self) -> bool:
+        """The host is up: it accepted the delivery or refused it for good (a 4xx other than
+        408 and 429 is an answer, not an outage)."""
+        return self.contacted and self.status is not None and not self.retryable
+
+    @property
+    def host_failed(self) -> bool:
+        """The host is down, overloaded or unreachable: worth retrying later."""
+        return self.contacted and self.retryable
+
+
+class _Round:
+    """One delivery round: the circuits of its hosts when it started, the hosts being probed,
+    and which hosts answered or failed in it (the breaker counts rounds, not requests)."""
+
+    def __init__(self, started: datetime, circuits: dict[str, HostCircuit]) -> None:
+        self.now = to_db(started)
+        self.give_up_before = to_db(started - give_up_after())
+        self.circuits = circuits
+        self.probing: set[str] = set()
+        self.held: set[int] = set()  # rows waiting for their host's probe
+        self.answered: set[str] = set()
+        self.failures: dict[str, int] = {}
+        self.errors: dict[str, str] = {}  # the last error of each host that failed
+        self._refusals: dict[str, str | None] = {}
+
+    def refusal(self, host: str, policy: Callable[[str], str | None]) -> str | None:
+        """Whether the instance refuses the host, asked once per host per round (the HTTP
+        client asks again, with the current rules, before every request)."""
+        if host not in self._refusals:
+            self._refusals[host] = policy(host)
+        return self._refusals[host]
+
+    def observe(self, outcome: Outcome) -> None:
+        host = outcome.row.host
+        if outcome.answered:
+            self.answered.add(host)
+        elif outcome.host_failed:
+            self.failures[host] = self.failures.get(host, 0) + 1
+            self.errors[host] = outcome.error
+
+    def gave_up_on(self, host: str) -> bool:
+        return self.failures.get(host, 0) >= ROUND_FAILURE_LIMIT and host not in self.answered
 
 
 class OutboxWorker:
@@ -63,8 +125,6 @@ class OutboxWorker:
         self.context = context
         self.clock = clock
         self.rng = rng or random.Random()
-        self._global = asyncio.Semaphore(GLOBAL)
-        self._hosts: dict[str, asyncio.Semaphore] = {}
         self._actors: dict[int, Account] = {}
 
     async def run_once(self) -> int:
@@ -83,13 +143,14 @@ class OutboxWorker:
         headers = await self._sync_headers(row, inboxes)
         now = to_db(self.clock())
         deliveries: list[tuple[int, str, str, dict[str, str]]] = [
-            (new_id(), inbox, host_of(inbox), headers.get(host_of(inbox), {})) for inbox in inboxes
+            (new_id(), inbox, host, headers.get(host, {})) for inbox, host in inboxes.items()
         ]
         await self.context.db.write(
             lambda conn: outbox_activities.fan_out(conn, row.id, deliveries, now)
         )
 
-    async def _inboxes(self, row: OutboxRow) -> list[str]:
+    async def _inboxes(self, row: OutboxRow) -> dict[str, str]:
+        """Each distinct inbox of the audience, with its host."""
         audience = Audience.from_json(row.audience)
         async with self.context.db.read() as conn:
             found = list(audience.inboxes)
@@ -100,11 +161,16 @@ class OutboxWorker:
                 found += await groups.member_inboxes(conn, audience.members_of)
         ours = self.context.settings.domain
         policy = await self.context.policy.refresh(self.context.db)
-        return [
-            i for i in dict.fromkeys(found) if host_of(i) != ours and not policy.refuses(host_of(i))
-        ]
+        hosts = {inbox: host_of(inbox) for inbox in found}
+        return {
+            inbox: host
+            for inbox, host in hosts.items()
+            if host != ours and not policy.refuses(host)
+        }
 
-    async def _sync_headers(self, row: OutboxRow, inboxes: list[str]) -> dict[str, dict[str, str]]:
+    async def _sync_headers(
+        self, row: OutboxRow, inboxes: dict[str, str]
+    ) -> dict[str, dict[str, str]]:
         """A private group's deliveries carry the FEP-8fcf digest of its members on each host."""
         members_of = Audience.from_json(row.audience).members_of
         if members_of is None:
@@ -119,26 +185,62 @@ class OutboxWorker:
                     self.context, group, host
                 )
             }
-            for host in {host_of(inbox) for inbox in inboxes}
+            for host in set(inboxes.values())
         }
 
     async def deliver_once(self) -> int:
+        """One delivery round: every delivery due now (up to DELIVERY_BATCH) is attempted, held
+        back by its host's circuit, or failed for good; returns how many were due."""
         await self.context.policy.refresh(self.context.db)
-        now = self.clock()
+        started = self.clock()
         async with self.context.db.read() as conn:
-            rows = await outbox_activities.due_deliveries(conn, to_db(now), DELIVERY_BATCH)
-            open_hosts = await outbox_activities.open_circuits(conn, to_db(now))
+            rows = await outbox_activities.due_deliveries(conn, to_db(started), DELIVERY_BATCH)
+            if not rows:
+                return 0
+            bodies = await outbox_activities.activity_bodies(conn, {r.activity_id for r in rows})
+            circuits = await outbox_activities.host_circuits(conn, {r.host for r in rows})
         actors = await self._actors_of({row.actor_id for row in rows})
+        run = _Round(started, circuits)
+        # Encoded once per activity and signed with keys loaded once per actor, not per inbox;
+        # the requests ready at the same moment are signed together.
+        payloads = {i: body.encode("utf-8") for i, body in bodies.items()}
+        batch = SigningBatch()
+        signers = {i: self._signer(actor, batch) for i, actor in actors.items()}
         outcomes: list[Outcome] = []
+        lanes = Lanes(PER_HOST)
+        for row in rows:
+            payload, signer = payloads.get(row.activity_id), signers.get(row.actor_id)
+            screened = self._screen(run, row, payload, signer)
+            if screened is not None:
+                run.observe(screened)
+                outcomes.append(screened)
+            elif row.id not in run.held and payload is not None and callable(signer):
+                lanes.add(row, payload, signer)
 
-        async def attempt(row: DeliveryRow) -> None:
-            outcomes.append(await self._attempt(row, actors.get(row.actor_id), open_hosts))
-            if len(outcomes) >= RECORD_BATCH:
-                await self._record_all(outcomes)
+        async def lane() -> None:
+            """Deliver one row after another; GLOBAL lanes run at once, at most PER_HOST of
+            them on one host (Lanes hands a row out only when its host has room)."""
+            while (taken := lanes.take()) is not None:
+                row, payload, signer = taken
+                try:
+                    outcome = await self._attempt(run, row, payload, signer)
+                finally:
+                    lanes.done(row)
+                run.observe(outcome)
+                outcomes.append(outcome)
+                if len(outcomes) >= RECORD_BATCH:
+                    await self._record_all(outcomes)
 
-        await asyncio.gather(*(attempt(row) for row in rows))
-        await self._record_all(outcomes)
+        await asyncio.gather(*(lane() for _ in range(min(GLOBAL, len(lanes)))))
+        await self._record_all(outcomes, run)
         return len(rows)
+
+    def _signer(self, actor: Account, batch: SigningBatch) -> Signer | str:
+        """The actor's signer, or why there is none (its key file is missing or unreadable)."""
+        try:
+            return signer_for(self.context, actor, batch)
+        except (KeyStoreError, ValueError) as exc:
+            return f"cannot sign: {exc}"
 
     async def _actors_of(self, actor_ids: set[int]) -> dict[int, Account]:
         """The signing actors of a round, read once each (never once per delivery)."""
@@ -151,79 +253,101 @@ class OutboxWorker:
                         self._actors[actor_id] = actor
         return {i: self._actors[i] for i in actor_ids if i in self._actors}
 
-    async def _attempt(
-        self, row: DeliveryRow, actor: Account | None, open_hosts: dict[str, str]
-    ) -> Outcome:
-        refusal = self.context.policy.refusal(row.host)
+    def _screen(
+        self, run: _Round, row: DeliveryRow, payload: bytes | None, signer: Signer | str | None
+    ) -> Outcome | None:
+        """Why the row gets no request in this round (None: it may get one). A held-back
+        half-open host's rows beyond its probe are marked in run.held and left untouched for
+        the next round, which knows how the probe went."""
+        host = row.host
+        refusal = run.refusal(host, self.context.policy.refusal)
         if refusal is not None:
             return Outcome(row, error=refusal)  # not retryable: failed for good, no request
-        if row.host in open_hosts:  # the host is failing: wait without spending an attempt
-            return Outcome(row, deferred_until=open_hosts[row.host])
-        if actor is None:
+        if signer is None or payload is None:
             return Outcome(row, error="actor gone")
-        semaphore = self._hosts.setdefault(row.host, asyncio.Semaphore(PER_HOST))
-        async with self._global, semaphore:
-            status, error, retryable = await self._post(row, actor)
-        return Outcome(row, status=status, error=error, retryable=retryable)
+        if isinstance(signer, str):
+            return Outcome(row, error=signer, retryable=True)
+        circuit = run.circuits.get(host)
+        if circuit is not None and circuit.open_until is not None:
+            if circuit.open_until > run.now:  # open: wait without spending an attempt
+                if row.created_at < run.give_up_before:
+                    return Outcome(row, error=f"gave up: {host} unreachable for too long")
+                return Outcome(row, error="circuit open", deferred_until=circuit.open_until)
+            if host in run.probing:  # half-open: one probe, the rest wait for its outcome
+                run.held.add(row.id)
+                return None
+            run.probing.add(host)
+        return None
 
-    async def _record_all(self, outcomes: list[Outcome]) -> None:
-        """Record finished attempts in one transaction (a write per delivery would cost more
-        than the delivery's own CPU)."""
-        batch = outcomes[:]
-        outcomes.clear()
-        if not batch:
-            return
+    async def _attempt(
+        self, run: _Round, row: DeliveryRow, payload: bytes, signer: Signer
+    ) -> Outcome:
+        if run.gave_up_on(row.host):  # failing in this round: no more requests to it
+            later = self.clock() + backoff(row.attempts + 1, self.rng)
+            return Outcome(row, error=run.errors[row.host], deferred_until=to_db(later))
+        status, error, retryable = await self._post(row, payload, signer)
+        return Outcome(row, status=status, error=error, retryable=retryable, contacted=True)
 
-        def record(conn: sqlite3.Connection) -> None:
-            for outcome in batch:
-                self._record(conn, outcome)
-
-        await self.context.db.write(record)
-
-    async def _post(self, row: DeliveryRow, actor: Account) -> tuple[int | None, str, bool]:
-        headers = {"Content-Type": CONTENT_TYPE, **row.extra_headers}
+    async def _post(
+        self, row: DeliveryRow, payload: bytes, signer: Signer
+    ) -> tuple[int | None, str, bool]:
+        headers = {**AS_HEADERS, **row.extra_headers} if row.extra_headers else AS_HEADERS
         try:
-            response = await self.context.http.post(
-                row.inbox_uri,
-                row.body.encode("utf-8"),
-                headers,
-                sign=signer_for(self.context, actor),
-            )
+            response = await self.context.http.post(row.inbox_uri, payload, headers, sign=signer)
         except FetchError as exc:
             return None, str(exc), exc.retryable
         if 200 <= response.status < 300:
             return response.status, "", False
         return response.status, f"HTTP {response.status}", not is_final_status(response.status)
 
-    def _record(self, conn: sqlite3.Connection, outcome: Outcome) -> None:
-        row, status, error, retryable = (
-            outcome.row,
-            outcome.status,
-            outcome.error,
-            outcome.retryable,
-        )
+    async def _record_all(self, outcomes: list[Outcome], run: _Round | None = None) -> None:
+        """Record finished attempts in one transaction (a write per delivery would cost more
+        than the delivery's own CPU); with the round, also what each host did in it."""
+        batch = outcomes[:]
+        outcomes.clear()
+        if not batch and run is None:
+            return
         moment = self.clock()
+        done: list[int] = []
+        failed: list[tuple[int, str]] = []
+        later: list[tuple[int, str, str, bool]] = []
+        for outcome in batch:
+            row, error = outcome.row, outcome.error
+            if outcome.deferred_until is not None:
+                later.append((row.id, error, outcome.deferred_until, False))
+            elif outcome.delivered:
+                done.append(row.id)
+            elif not outcome.retryable or row.attempts + 1 >= MAX_ATTEMPTS:
+                failed.append((row.id, error))
+            else:
+                retry_at = to_db(moment + backoff(row.attempts + 1, self.rng))
+                later.append((row.id, error, retry_at, True))
+            if error and outcome.contacted:
+                log.info("delivery of activity %s to %s failed: %s",
+                         row.activity_id, row.inbox_uri, error)  # fmt: skip
         now = to_db(moment)
-        if outcome.deferred_until is not None:
-            outbox_activities.reschedule(
-                conn, row.id, "circuit open", outcome.deferred_until, now, count_attempt=False
-            )
-            return
-        if status is not None and 200 <= status < 300:
-            outbox_activities.mark_delivered(conn, row.id, now)
-            outbox_activities.record_host_success(conn, row.host, now)
-            return
-        log.info("delivery of activity %s to %s failed: %s", row.activity_id, row.inbox_uri, error)
-        if retryable:
-            failures = outbox_activities.record_host_failure(conn, row.host, now)
+
+        def record(conn: sqlite3.Connection) -> None:
+            outbox_activities.record_attempts(conn, now, done=done, failed=failed, later=later)
+            if run is not None:
+                self._record_hosts(conn, run, moment)
+
+        await self.context.db.write(record)
+
+    def _record_hosts(self, conn: sqlite3.Connection, run: _Round, moment: datetime) -> None:
+        """The circuit breaker's bookkeeping, once per host per round (outbox.retry)."""
+        now = to_db(moment)
+        # Only a host that had failed has anything to reset (a healthy host costs no write).
+        recovered = sorted(run.answered & run.circuits.keys())
+        outbox_activities.record_hosts_answered(conn, recovered, now)
+        for host in recovered:
+            # Back after failing: what it missed goes now, not when each backoff ends.
+            outbox_activities.release_waiting(conn, host, now, before=run.now)
+        for host in sorted(run.errors.keys() - run.answered):
+            failures = outbox_activities.record_host_failure(conn, host, now)
             pause = breaker_open_for(failures)
-            if pause is not None:
-                outbox_activities.open_circuit(conn, row.host, to_db(moment + pause))
-        if not retryable or row.attempts + 1 >= MAX_ATTEMPTS:
-            outbox_activities.mark_failed(conn, row.id, error, now)
-            return
-        later = to_db(moment + backoff(row.attempts + 1, self.rng))
-        outbox_activities.reschedule(conn, row.id, error, later, now)
+            until = None if pause is None else to_db(moment + pause)
+            outbox_activities.open_circuit(conn, host, until)
 
     async def run(self, stop: asyncio.Event, poll: float = 1.0) -> None:
         while not stop.is_set():

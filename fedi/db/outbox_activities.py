@@ -3,6 +3,8 @@ it to one inbox.
 
 outbox_activities: pending -> fanned_out (its deliveries written).
 deliveries: queued -> done | failed; a retryable failure stays queued with a later attempt time.
+hosts: the circuit breaker of each remote host that has failed (failed delivery rounds in a row,
+open until when; last_success_at is when it last answered after failing).
 """
 
 from __future__ import annotations
@@ -25,16 +27,28 @@ class OutboxRow:
     audience: dict[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DeliveryRow:
+    """A queued delivery; its activity's body is read once per activity (activity_bodies), not
+    once per inbox."""
+
     id: int
     activity_id: int
     actor_id: int
-    body: str
     inbox_uri: str
     host: str
     extra_headers: dict[str, str]
     attempts: int
+    created_at: str
+
+
+@dataclass(frozen=True)
+class HostCircuit:
+    """A host's circuit breaker: failed rounds in a row, and until when its circuit is open
+    (past that time, half-open: one probe may go)."""
+
+    failed_rounds: int
+    open_until: str | None
 
 
 def insert(
@@ -77,7 +91,7 @@ def fan_out(
         "INSERT OR IGNORE INTO deliveries (id, activity_id, inbox_uri, host, extra_headers,"
         " next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (row_id, activity_id, inbox, host, json.dumps(headers), now, now, now)
+            (row_id, activity_id, inbox, host, _json(headers), now, now, now)
             for row_id, inbox, host, headers in deliveries
         ],
     )
@@ -87,61 +101,102 @@ def fan_out(
 async def due_deliveries(conn: aiosqlite.Connection, now: str, limit: int) -> list[DeliveryRow]:
     """Queued deliveries whose time has come: first attempts before retries, oldest first."""
     cursor = await conn.execute(
-        "SELECT d.id, d.activity_id, o.actor_id, o.body, d.inbox_uri, d.host, d.extra_headers,"
-        " d.attempts FROM deliveries d JOIN outbox_activities o ON o.id = d.activity_id"
-        " WHERE d.state = 'queued' AND d.next_attempt_at <= ?"
+        "SELECT d.id, d.activity_id, o.actor_id, d.inbox_uri, d.host, d.extra_headers,"
+        " d.attempts, d.created_at FROM deliveries d JOIN outbox_activities o"
+        " ON o.id = d.activity_id WHERE d.state = 'queued' AND d.next_attempt_at <= ?"
         " ORDER BY d.attempts, d.next_attempt_at, d.id LIMIT ?",
         (now, limit),
     )
     return [
-        DeliveryRow(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7])
+        DeliveryRow(r[0], r[1], r[2], r[3], r[4], _headers(r[5]), r[6], r[7])
         for r in await cursor.fetchall()
     ]
 
 
-def mark_delivered(conn: sqlite3.Connection, delivery_id: int, now: str) -> None:
-    conn.execute(
-        "UPDATE deliveries SET state = 'done', attempts = attempts + 1, last_error = NULL,"
-        " updated_at = ? WHERE id = ?",
-        (now, delivery_id),
+def _json(headers: dict[str, str]) -> str:
+    return json.dumps(headers) if headers else "{}"
+
+
+def _headers(text: str) -> dict[str, str]:
+    headers: dict[str, str] = {} if text == "{}" else json.loads(text)
+    return headers
+
+
+async def activity_bodies(
+    conn: aiosqlite.Connection, activity_ids: Iterable[int]
+) -> dict[int, str]:
+    """The JSON body of each activity, by id."""
+    cursor = await conn.execute(
+        "SELECT id, body FROM outbox_activities WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(sorted(set(activity_ids))),),
     )
+    return {row[0]: row[1] for row in await cursor.fetchall()}
 
 
-def mark_failed(conn: sqlite3.Connection, delivery_id: int, error: str, now: str) -> None:
-    conn.execute(
-        "UPDATE deliveries SET state = 'failed', attempts = attempts + 1, last_error = ?,"
-        " updated_at = ? WHERE id = ?",
-        (error[:2000], now, delivery_id),
-    )
-
-
-def reschedule(
+def record_attempts(
     conn: sqlite3.Connection,
-    delivery_id: int,
-    error: str,
-    next_attempt_at: str,
     now: str,
     *,
-    count_attempt: bool = True,
+    done: Iterable[int] = (),
+    failed: Iterable[tuple[int, str]] = (),
+    later: Iterable[tuple[int, str, str, bool]] = (),
 ) -> None:
-    conn.execute(
+    """Record a batch of attempts in three statements: deliveries done, failed for good (id,
+    error), and to try again (id, error, next attempt, whether an attempt was spent: a delivery
+    held back by its host's circuit spends none)."""
+    conn.executemany(
+        "UPDATE deliveries SET state = 'done', attempts = attempts + 1, last_error = NULL,"
+        " updated_at = ? WHERE id = ?",
+        [(now, delivery_id) for delivery_id in done],
+    )
+    conn.executemany(
+        "UPDATE deliveries SET state = 'failed', attempts = attempts + 1, last_error = ?,"
+        " updated_at = ? WHERE id = ?",
+        [(error[:2000], now, delivery_id) for delivery_id, error in failed],
+    )
+    conn.executemany(
         "UPDATE deliveries SET attempts = attempts + ?, last_error = ?, next_attempt_at = ?,"
         " updated_at = ? WHERE id = ?",
-        (int(count_attempt), error[:2000], next_attempt_at, now, delivery_id),
+        [
+            (int(spent), error[:2000], next_attempt_at, now, delivery_id)
+            for delivery_id, error, next_attempt_at, spent in later
+        ],
     )
 
 
-def record_host_success(conn: sqlite3.Connection, host: str, now: str) -> None:
-    conn.execute(
+async def host_circuits(conn: aiosqlite.Connection, hosts: Iterable[str]) -> dict[str, HostCircuit]:
+    """The breaker state of those of `hosts` that have failed lately (the others are healthy)."""
+    cursor = await conn.execute(
+        "SELECT host, consecutive_failures, open_until FROM hosts"
+        " WHERE host IN (SELECT value FROM json_each(?))"
+        " AND (consecutive_failures > 0 OR open_until IS NOT NULL)",
+        (json.dumps(sorted(set(hosts))),),
+    )
+    return {row[0]: HostCircuit(row[1], row[2]) for row in await cursor.fetchall()}
+
+
+def record_hosts_answered(conn: sqlite3.Connection, hosts: Iterable[str], now: str) -> None:
+    """These hosts answered in this round: their failure count and circuit are reset."""
+    conn.executemany(
         "INSERT INTO hosts (host, consecutive_failures, last_success_at) VALUES (?, 0, ?)"
         " ON CONFLICT (host) DO UPDATE SET consecutive_failures = 0, open_until = NULL,"
         " last_success_at = excluded.last_success_at",
-        (host, now),
+        [(host, now) for host in hosts],
+    )
+
+
+def release_waiting(conn: sqlite3.Connection, host: str, now: str, *, before: str) -> None:
+    """A host that failed answers again: its queued deliveries last tried (or held back)
+    before `before` are due now rather than at the end of their backoff or its circuit's pause."""
+    conn.execute(
+        "UPDATE deliveries SET next_attempt_at = ? WHERE state = 'queued' AND host = ?"
+        " AND next_attempt_at > ? AND updated_at < ?",
+        (now, host, now, before),
     )
 
 
 def record_host_failure(conn: sqlite3.Connection, host: str, now: str) -> int:
-    """Count one more consecutive failure; returns the new count."""
+    """Count one more failed round in a row; returns the new count."""
     conn.execute(
         "INSERT INTO hosts (host, consecutive_failures, last_failure_at) VALUES (?, 1, ?)"
         " ON CONFLICT (host) DO UPDATE SET consecutive_failures = consecutive_failures + 1,"
@@ -152,7 +207,8 @@ def record_host_failure(conn: sqlite3.Connection, host: str, now: str) -> int:
     return int(row[0])
 
 
-def open_circuit(conn: sqlite3.Connection, host: str, until: str) -> None:
+def open_circuit(conn: sqlite3.Connection, host: str, until: str | None) -> None:
+    """Open a host's circuit until then (None: leave it closed)."""
     conn.execute("UPDATE hosts SET open_until = ? WHERE host = ?", (until, host))
 
 

@@ -1,6 +1,8 @@
 """The one outbound HTTP client: every federation fetch and delivery goes through HttpClient.
 
 It refuses non-public addresses at connect time (fedi.transport.netguard), and caps time and bytes.
+GETs (fetches, with their redirects and compressed bodies) go through aiohttp; POSTs (deliveries,
+by the thousand) through fedi.transport.keepalive, a lean HTTP/1.1 path with the same guards.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from aiohttp.client_proto import ResponseHandler
 from aiohttp.tracing import Trace
 from yarl import URL
 
+from fedi.transport.keepalive import Pool
 from fedi.transport.netguard import (
     STRICT,
     AddressPolicy,
@@ -176,6 +179,9 @@ class HttpClient:
         )
         self._session: aiohttp.ClientSession | None = None
         self._refusal: Callable[[str], str | None] = _no_refusal
+        self._posts = Pool(self._resolver, self._policy, per_host_limit, total_limit, max_bytes)
+        # A POST's answer is only read for its status: it is asked for uncompressed.
+        self._post_headers = {"User-Agent": user_agent, "Accept-Encoding": "identity"}
 
     def refuse_hosts(self, refusal: Callable[[str], str | None]) -> None:
         """Refuse every request (each redirect hop too) to a host for which refusal(host) gives a
@@ -204,11 +210,12 @@ class HttpClient:
         *,
         sign: Signer | None = None,
     ) -> HttpResponse:
-        """POST once; a redirect is returned as is, since replaying a signed body elsewhere is
-        never what the sender meant."""
+        """POST once, over a kept-alive connection; a redirect is returned as is, since
+        replaying a signed body elsewhere is never what the sender meant."""
         return await self._exchange("POST", url, body, headers, sign)
 
     async def close(self) -> None:
+        self._posts.close()
         if self._session is not None:
             session, self._session = self._session, None
             await session.close()
@@ -247,6 +254,8 @@ class HttpClient:
             # One deadline for every hop, the headers and the body: a server trickling one byte
             # a second never times out per read (F6, CVE-2023-36461).
             async with asyncio.timeout(self._deadline):
+                if method == "POST":
+                    return await self._post(url, body or b"", dict(headers or {}), sign)
                 return await self._follow(method, url, body, dict(headers or {}), sign)
         except TimeoutError:
             message = f"no complete answer within {self._deadline:g} s"
@@ -279,6 +288,25 @@ class HttpClient:
                 headers = {k: v for k, v in headers.items() if k.lower() not in CROSS_ORIGIN}
             target = outcome
         raise FetchError(f"more than {self._max_redirects} redirects", retryable=False)
+
+    async def _post(
+        self, url: str, body: bytes, headers: dict[str, str], sign: Signer | None
+    ) -> HttpResponse:
+        route = self._posts.route(url)  # parse_url's checks, once per URL
+        refused = self._refusal(route.url.raw_host or "")
+        if refused is not None:
+            raise FetchError(refused, retryable=False)
+        hop_headers = _merged(headers, self._post_headers)
+        if sign is not None:
+            signed = await sign("POST", route.text, dict(hop_headers), body)
+            hop_headers = _merged(hop_headers, signed)
+        try:
+            answer = await self._posts.post(route, hop_headers, body)
+        except OSError as exc:  # the resolver's lookup failures
+            raise FetchError(_describe(exc), retryable=True) from exc
+        except (ValueError, UnicodeError) as exc:
+            raise FetchError(f"unusable request: {exc}", retryable=False) from exc
+        return HttpResponse(route.text, answer.status, answer.headers, answer.body)
 
     async def _send(
         self, method: str, target: URL, body: bytes | None, headers: dict[str, str]
