@@ -24,6 +24,7 @@ _ACCOUNT_COLUMNS = (
     " a.key_refetched_at, a.silenced_at"
 )
 ACCOUNT_COLUMNS = _ACCOUNT_COLUMNS
+NO_COUNTS = Counts(statuses=0, followers=0, following=0)
 
 
 def account_from_row(row: sqlite3.Row) -> Account:
@@ -225,17 +226,33 @@ async def list_public_members(conn: aiosqlite.Connection, limit: int) -> list[Ac
 
 
 async def counts(conn: aiosqlite.Connection, account_id: int) -> Counts:
+    return (await counts_of(conn, [account_id])).get(account_id, NO_COUNTS)
+
+
+async def counts_of(conn: aiosqlite.Connection, account_ids: Iterable[int]) -> dict[int, Counts]:
+    """Statuses (boosts included, direct messages not), accepted followers and accepted
+    follows of each account, as the account_stats triggers keep them (migration 0021)."""
+    ids = list(dict.fromkeys(account_ids))
+    if not ids:
+        return {}
     cursor = await conn.execute(
-        "SELECT"
-        " (SELECT count(*) FROM statuses WHERE account_id = :id"
-        "   AND visibility IN ('public', 'unlisted', 'private')),"
-        " (SELECT count(*) FROM follows WHERE followed_id = :id AND state = 'accepted'),"
-        " (SELECT count(*) FROM follows WHERE follower_id = :id AND state = 'accepted')",
-        {"id": account_id},
+        "SELECT account_id, statuses_count, followers_count, following_count FROM account_stats"
+        f" WHERE account_id IN ({', '.join('?' for _ in ids)})",
+        ids,
     )
-    row = await cursor.fetchone()
-    assert row is not None
-    return Counts(statuses=row[0], followers=row[1], following=row[2])
+    return {row[0]: Counts(row[1], row[2], row[3]) for row in await cursor.fetchall()}
+
+
+async def get_many(conn: aiosqlite.Connection, account_ids: Iterable[int]) -> dict[int, Account]:
+    """The accounts with these ids (those that exist), by id."""
+    ids = list(dict.fromkeys(account_ids))
+    if not ids:
+        return {}
+    cursor = await conn.execute(
+        f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a WHERE a.id IN ({', '.join('?' for _ in ids)})",
+        ids,
+    )
+    return {row["id"]: account_from_row(row) for row in await cursor.fetchall()}
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import sqlite3
 
 import aiosqlite
 
-from fedi.core.ids import new_id
+from fedi.core.ids import MAX_ID, new_id
 from fedi.core.models import (
     Attachment,
     Mention,
@@ -211,19 +211,31 @@ async def public_page(
     with_local_only: bool = False,
     without_replies: bool = False,
     only_media: bool = False,
+    with_reblogs: bool = False,
 ) -> list[Status]:
-    """An author's own public and unlisted posts (and followers-only ones, for a follower), no
-    boosts, newest first, below max_id; optionally without replies, or only those with media.
-    Local-only posts only with_local_only (a signed-in member of this instance asks)."""
-    cursor = await conn.execute(
-        f"SELECT {COLUMNS} FROM statuses s WHERE s.account_id = ? AND s.reblog_of_id IS NULL"
+    """An author's own public and unlisted posts (and followers-only ones, for a follower),
+    newest first, below max_id; optionally without replies, or only those with media; with
+    their boosts of public and unlisted posts when with_reblogs (Mastodon's account statuses).
+    Local-only posts only with_local_only (a signed-in member of this instance asks). Read
+    through the statuses_account index, newest first."""
+    own = (
+        "s.reblog_of_id IS NULL"
         " AND (s.visibility IN ('public', 'unlisted') OR (? AND s.visibility = 'private'))"
-        " AND (? OR s.is_local_only = 0)"
         " AND (NOT ? OR s.in_reply_to_uri IS NULL)"
         " AND (NOT ? OR EXISTS (SELECT 1 FROM media_attachments m WHERE m.status_id = s.id))"
-        " AND (? IS NULL OR s.id < ?) ORDER BY s.id DESC LIMIT ?",
-        (account_id, int(with_private), int(with_local_only), int(without_replies),
-         int(only_media), max_id, max_id, limit),
+    )
+    boosts = (
+        "s.reblog_of_id IS NOT NULL AND ? AND NOT ? AND EXISTS (SELECT 1 FROM statuses o"
+        "  WHERE o.id = s.reblog_of_id AND o.visibility IN ('public', 'unlisted')"
+        "  AND (? OR o.is_local_only = 0))"
+    )
+    cursor = await conn.execute(
+        f"SELECT {COLUMNS} FROM statuses s WHERE s.account_id = ? AND s.id < ?"
+        f" AND (? OR s.is_local_only = 0) AND (({own}) OR ({boosts}))"
+        " ORDER BY s.id DESC LIMIT ?",
+        (account_id, MAX_ID if max_id is None else max_id, int(with_local_only),
+         int(with_private), int(without_replies), int(only_media),
+         int(with_reblogs), int(only_media), int(with_local_only), limit),
     )  # fmt: skip
     return [status_from_row(row) for row in await cursor.fetchall()]
 
