@@ -184,9 +184,8 @@ class Builder:
             self.info.groups.append(account_id)
             if not is_private:
                 self.info.public_groups.append(account_id)
-            self.group_members[account_id] = self.rng.sample(
-                self.info.members, self.rng.randint(10, 60)
-            )
+            size = min(self.rng.randint(10, 60), len(self.info.members))
+            self.group_members[account_id] = self.rng.sample(self.info.members, size)
 
         def insert(conn: sqlite3.Connection) -> None:
             for i, row in enumerate(rows):

@@ -125,8 +125,9 @@ async def lookup(request: Request, params: Params) -> Response:
 
 @public_read
 async def account_statuses(request: Request, params: Params) -> Response:
-    """An account's public and unlisted posts, newest first (what anyone may see; local-only
-    ones too for a member of this instance)."""
+    """An account's public and unlisted posts and its boosts (unless exclude_reblogs), newest
+    first, as Mastodon lists them: what anyone may see, local-only ones too for a member of
+    this instance. A public group's profile is its boosts of its members' posts."""
     context = context_of(request)
     account = await target_account(request)
     page = page_of(params)
@@ -140,6 +141,7 @@ async def account_statuses(request: Request, params: Params) -> Response:
                 conn, account.id, page.max_id, page.limit, with_local_only=members,
                 without_replies=params.get_bool("exclude_replies"),
                 only_media=params.get_bool("only_media"),
+                with_reblogs=not params.get_bool("exclude_reblogs"),
             )  # fmt: skip
     # A signed-in viewer sees their own favourites and bookmarks on them, and their filters.
     body = await statuses_json(context, items, viewer, "account")

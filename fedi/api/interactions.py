@@ -10,12 +10,13 @@ from starlette.responses import Response
 
 from fedi.accounts.oauth import token_for
 from fedi.api.base import APIError, Caller, Params, authorized, bearer_of, public_read, routes
-from fedi.api.entities import account_json, status_json
+from fedi.api.entities import accounts_json, status_json
 from fedi.api.filtering import statuses_json
-from fedi.api.statuses import visible_to
+from fedi.api.statuses import visible_in, visible_to
 from fedi.core.ids import parse_id
 from fedi.core.models import Status, User
 from fedi.db import accounts, interactions, statuses
+from fedi.statuses.batch import load
 from fedi.statuses.interactions import boost, favourite, unboost, unfavourite
 from fedi.statuses.posting import PostError
 from fedi.web.responses import JSONResponse
@@ -63,13 +64,14 @@ async def context_endpoint(request: Request, params: Params) -> Response:
     status = await visible_status(request, viewer)
     async with context.db.read() as conn:
         ancestors, descendants = await statuses.thread_of(conn, status)
+    batch = await load(context, [*ancestors, *descendants], viewer.account if viewer else None)
     # Mutes, blocks and thread-context filters apply to both sides (Mastodon StatusFilter).
-    above = [s for s in ancestors if await visible_to(request, s, viewer)]
-    below = [s for s in descendants if await visible_to(request, s, viewer)]
+    above = [s for s in ancestors if visible_in(batch, s, viewer)]
+    below = [s for s in descendants if visible_in(batch, s, viewer)]
     return JSONResponse(
         {
-            "ancestors": await statuses_json(context, above, viewer, "thread"),
-            "descendants": await statuses_json(context, below, viewer, "thread"),
+            "ancestors": await statuses_json(context, above, viewer, "thread", batch=batch),
+            "descendants": await statuses_json(context, below, viewer, "thread", batch=batch),
         }
     )
 
@@ -82,8 +84,8 @@ async def _who(request: Request, reblogs: bool) -> Response:
             ids = await statuses.reblogged_by(conn, status.id, 80)
         else:
             ids = await interactions.favourited_by(conn, status.id, 80)
-        people = [await accounts.get_by_id(conn, i) for i in ids]
-    return JSONResponse([await account_json(context, p) for p in people if p is not None])
+        found = await accounts.get_many(conn, ids)
+    return JSONResponse(await accounts_json(context, [found[i] for i in ids if i in found]))
 
 
 @public_read

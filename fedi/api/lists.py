@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from fedi.api import paging
 from fedi.api.base import APIError, Caller, Params, authorized, owned_by_caller, routes
-from fedi.api.entities import account_json
+from fedi.api.entities import accounts_json
 from fedi.api.filtering import statuses_json
 from fedi.api.paging import id_param, limit_of, page_of
 from fedi.api.relationships import target_account
@@ -116,8 +116,8 @@ async def members(request: Request, caller: Caller) -> Response:
             id_param(params, "min_id") or id_param(params, "since_id"),
             limit_of(params, 40, 80, allow_all=True),
         )  # fmt: skip
-        people = [await accounts.get_by_id(conn, a) for _, a in page]
-    body = [await account_json(context, p) for p in people if p is not None]
+        known = await accounts.get_many(conn, [a for _, a in page])
+    body = await accounts_json(context, [known[a] for _, a in page if a in known])
     return JSONResponse(body, headers=paging.link_header(request, [i for i, _ in page]))
 
 

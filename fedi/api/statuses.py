@@ -19,8 +19,8 @@ from fedi.api.poll_fields import poll_request_from
 from fedi.core.ids import parse_id
 from fedi.core.models import Status, User
 from fedi.core.timeutil import from_db, to_api, to_db, utcnow
-from fedi.db import follows, idempotency_keys, preferences, statuses, timelines
-from fedi.groups.access import may_see_group_post
+from fedi.db import idempotency_keys, preferences, statuses, timelines
+from fedi.statuses.batch import Batch, load
 from fedi.statuses.polls import PollError
 from fedi.statuses.posting import VISIBILITIES, PostError, delete_status, edit_status, post_status
 from fedi.statuses.timeline_rules import moderated_away
@@ -34,14 +34,19 @@ def link_header(request: Request, items: list[Status]) -> dict[str, str]:
 
 
 async def visible_to(request: Request, status: Status, viewer: User | None) -> bool:
-    """Whether the viewer (a member of this instance, or None for anyone) may see the post. A
-    local-only post is for members alone; to anyone else it does not exist."""
+    """Whether the viewer (a member of this instance, or None for anyone) may see the post."""
+    batch = await load(context_of(request), [status], viewer.account if viewer else None)
+    return visible_in(batch, status, viewer)
+
+
+def visible_in(batch: Batch, status: Status, viewer: User | None) -> bool:
+    """visible_to for a status of a batch loaded for this viewer. A local-only post is for
+    members alone; to anyone else it does not exist."""
     if status.is_local_only and viewer is None:
         return False
-    if await moderated_away(context_of(request), None, status, "account"):
+    if moderated_away(batch, None, status, "account"):
         return False  # a suspended author's post, or a boost of one (security.md M7)
-    reader = viewer.account if viewer else None
-    in_group = await may_see_group_post(context_of(request), status, reader)
+    in_group = batch.may_see_group_post(status)
     if in_group is not None:
         return in_group  # a private group's post: its members only, at this moment
     if status.visibility in ("public", "unlisted"):
@@ -50,13 +55,9 @@ async def visible_to(request: Request, status: Status, viewer: User | None) -> b
         return False
     if status.account_id == viewer.account.id:
         return True
-    async with context_of(request).db.read() as conn:
-        if viewer.account.id in await statuses.mentioned_account_ids(conn, status.id):
-            return True
-        if status.visibility == "private":
-            follow = await follows.get_follow(conn, viewer.account.id, status.account_id)
-            return follow is not None and follow[2] == "accepted"
-    return False
+    if any(m.account_id == viewer.account.id for m in batch.details_of(status).mentions):
+        return True
+    return status.visibility == "private" and status.account_id in batch.followed
 
 
 def local_only_param(params: Params) -> bool:

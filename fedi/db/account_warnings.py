@@ -91,3 +91,18 @@ async def of_notification(
     )
     row = await cursor.fetchone()
     return _warning(row) if row else None
+
+
+async def of_notifications(
+    conn: aiosqlite.Connection, notification_ids: list[int]
+) -> dict[int, AccountWarning]:
+    """The warnings that `moderation_warning` notifications carry, by notification id."""
+    if not notification_ids:
+        return {}
+    cursor = await conn.execute(
+        f"SELECT n.id AS notification_id, {', '.join('w.' + c for c in _COLUMNS.split(', '))}"
+        " FROM notifications n JOIN account_warnings w ON w.id = n.account_warning_id"
+        f" WHERE n.id IN ({', '.join('?' for _ in notification_ids)})",
+        notification_ids,
+    )
+    return {row["notification_id"]: _warning(row) for row in await cursor.fetchall()}

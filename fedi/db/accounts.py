@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from fedi.core.ids import new_id
-from fedi.core.models import Account, ActorType, Counts, ProfileField, RemoteActor
+from fedi.core.models import Account, ActorType, ProfileField, RemoteActor
 from fedi.core.timeutil import from_db
 from fedi.db.rows import json_list, opt_time
 
@@ -24,7 +24,6 @@ _ACCOUNT_COLUMNS = (
     " a.key_refetched_at, a.silenced_at"
 )
 ACCOUNT_COLUMNS = _ACCOUNT_COLUMNS
-NO_COUNTS = Counts(statuses=0, followers=0, following=0)
 
 
 def account_from_row(row: sqlite3.Row) -> Account:
@@ -223,24 +222,6 @@ async def list_public_members(conn: aiosqlite.Connection, limit: int) -> list[Ac
         (limit,),
     )
     return [account_from_row(row) for row in await cursor.fetchall()]
-
-
-async def counts(conn: aiosqlite.Connection, account_id: int) -> Counts:
-    return (await counts_of(conn, [account_id])).get(account_id, NO_COUNTS)
-
-
-async def counts_of(conn: aiosqlite.Connection, account_ids: Iterable[int]) -> dict[int, Counts]:
-    """Statuses (boosts included, direct messages not), accepted followers and accepted
-    follows of each account, as the account_stats triggers keep them (migration 0021)."""
-    ids = list(dict.fromkeys(account_ids))
-    if not ids:
-        return {}
-    cursor = await conn.execute(
-        "SELECT account_id, statuses_count, followers_count, following_count FROM account_stats"
-        f" WHERE account_id IN ({', '.join('?' for _ in ids)})",
-        ids,
-    )
-    return {row[0]: Counts(row[1], row[2], row[3]) for row in await cursor.fetchall()}
 
 
 async def get_many(conn: aiosqlite.Connection, account_ids: Iterable[int]) -> dict[int, Account]:

@@ -79,14 +79,30 @@ async def of_thread(
 
 async def participants(conn: aiosqlite.Connection, account_id: int, thread: str) -> list[Account]:
     """Everyone else who wrote or was mentioned in the thread's direct posts the member sees."""
+    return (await participants_of(conn, account_id, [thread]))[thread]
+
+
+async def participants_of(
+    conn: aiosqlite.Connection, account_id: int, threads: list[str]
+) -> dict[str, list[Account]]:
+    """participants for several threads in one statement, by thread."""
+    found: dict[str, list[Account]] = {t: [] for t in threads}
+    if not threads:
+        return found
+    marks = ", ".join("?" for _ in threads)
     cursor = await conn.execute(
-        f"SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id != ? AND a.id IN ("
-        f" SELECT s.account_id FROM statuses s WHERE COALESCE(s.thread_uri, s.uri) = ? AND {_SEES}"
-        " UNION SELECT m2.account_id FROM mentions m2 JOIN statuses s ON s.id = m2.status_id"
-        f" WHERE COALESCE(s.thread_uri, s.uri) = ? AND {_SEES}) ORDER BY a.id",
-        (account_id, thread, account_id, account_id, thread, account_id, account_id),
+        f"SELECT p.thread_key, {ACCOUNT_COLUMNS} FROM ("
+        "  SELECT COALESCE(s.thread_uri, s.uri) AS thread_key, s.account_id AS account_id"
+        f"  FROM statuses s WHERE COALESCE(s.thread_uri, s.uri) IN ({marks}) AND {_SEES}"
+        "  UNION SELECT COALESCE(s.thread_uri, s.uri), m2.account_id FROM mentions m2"
+        "  JOIN statuses s ON s.id = m2.status_id"
+        f"  WHERE COALESCE(s.thread_uri, s.uri) IN ({marks}) AND {_SEES}"
+        ") p JOIN accounts a ON a.id = p.account_id WHERE a.id != ? ORDER BY p.thread_key, a.id",
+        (*threads, account_id, account_id, *threads, account_id, account_id, account_id),
     )
-    return [account_from_row(row) for row in await cursor.fetchall()]
+    for row in await cursor.fetchall():
+        found[row[0]].append(account_from_row(row))
+    return found
 
 
 def mark(

@@ -171,3 +171,18 @@ async def local_follower_uris(conn: aiosqlite.Connection, account_id: int) -> li
         (account_id,),
     )
     return [(row[0], row[1]) for row in await cursor.fetchall()]
+
+
+async def followed_among(
+    conn: aiosqlite.Connection, follower_id: int, account_ids: list[int]
+) -> set[int]:
+    """Which of these accounts `follower_id` follows (accepted follows only)."""
+    ids = list(dict.fromkeys(account_ids))
+    if not ids:
+        return set()
+    cursor = await conn.execute(
+        "SELECT followed_id FROM follows WHERE follower_id = ? AND state = 'accepted'"
+        f" AND followed_id IN ({', '.join('?' for _ in ids)})",
+        [follower_id, *ids],
+    )
+    return {row[0] for row in await cursor.fetchall()}

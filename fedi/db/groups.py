@@ -62,6 +62,19 @@ async def get_group(conn: aiosqlite.Connection, account_id: int) -> Group | None
     return group_from_row(row) if row else None
 
 
+async def get_many(conn: aiosqlite.Connection, account_ids: list[int]) -> dict[int, Group]:
+    """The local groups among these account ids, by id."""
+    ids = list(dict.fromkeys(account_ids))
+    if not ids:
+        return {}
+    cursor = await conn.execute(
+        f"SELECT {_GROUP_COLUMNS} FROM groups g JOIN accounts a ON a.id = g.account_id"
+        f" WHERE g.account_id IN ({', '.join('?' for _ in ids)})",
+        ids,
+    )
+    return {row["id"]: group_from_row(row) for row in await cursor.fetchall()}
+
+
 async def get_group_by_name(conn: aiosqlite.Connection, name: str) -> Group | None:
     cursor = await conn.execute(
         f"SELECT {_GROUP_COLUMNS} FROM groups g JOIN accounts a ON a.id = g.account_id"
@@ -108,6 +121,26 @@ async def is_member(conn: aiosqlite.Connection, group_id: int, account_id: int) 
         f"SELECT 1 FROM ({_MEMBERS}) a WHERE a.id = ?", (group_id, "accepted", account_id)
     )
     return await cursor.fetchone() is not None
+
+
+async def joined_among(
+    conn: aiosqlite.Connection, account_id: int, group_ids: list[int]
+) -> set[int]:
+    """Which of these groups the account moderates or is a member of (accepted, not banned),
+    as moderator_role and is_member answer one group at a time."""
+    ids = list(dict.fromkeys(group_ids))
+    if not ids:
+        return set()
+    marks = ", ".join("?" for _ in ids)
+    cursor = await conn.execute(
+        f"SELECT group_id FROM group_moderators WHERE account_id = ? AND group_id IN ({marks})"
+        " UNION SELECT f.followed_id FROM follows f JOIN accounts a ON a.id = f.follower_id"
+        f" WHERE f.follower_id = ? AND f.followed_id IN ({marks}) AND f.state = 'accepted'"
+        " AND a.suspended_at IS NULL AND NOT EXISTS (SELECT 1 FROM group_bans b"
+        "   WHERE b.group_id = f.followed_id AND b.account_id = f.follower_id)",
+        [account_id, *ids, account_id, *ids],
+    )
+    return {row[0] for row in await cursor.fetchall()}
 
 
 async def members(

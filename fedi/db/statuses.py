@@ -5,22 +5,20 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 
 import aiosqlite
 
 from fedi.core.ids import MAX_ID, new_id
 from fedi.core.models import (
-    Attachment,
-    Mention,
     NewStatus,
-    Poll,
-    PollOption,
     Status,
     StatusDetails,
     Visibility,
 )
 from fedi.core.timeutil import from_db
-from fedi.db.rows import json_list, opt_time
+from fedi.db.rows import opt_time
+from fedi.db.status_details import details_of
 
 _FIELDS = (
     "id", "uri", "url", "account_id", "visibility", "content", "spoiler_text", "is_sensitive",
@@ -165,6 +163,17 @@ async def get_by_id(conn: aiosqlite.Connection, status_id: int) -> Status | None
     return status_from_row(row) if row else None
 
 
+async def get_many(conn: aiosqlite.Connection, status_ids: Iterable[int]) -> dict[int, Status]:
+    """The statuses with these ids (those that exist), by id."""
+    ids = list(dict.fromkeys(status_ids))
+    if not ids:
+        return {}
+    cursor = await conn.execute(
+        f"SELECT {COLUMNS} FROM statuses s WHERE s.id IN ({', '.join('?' for _ in ids)})", ids
+    )
+    return {row["id"]: status_from_row(row) for row in await cursor.fetchall()}
+
+
 async def get_by_uri(conn: aiosqlite.Connection, uri: str) -> Status | None:
     cursor = await conn.execute(f"SELECT {COLUMNS} FROM statuses s WHERE s.uri = ?", (uri,))
     row = await cursor.fetchone()
@@ -291,38 +300,7 @@ async def edits(conn: aiosqlite.Connection, status_id: int) -> list[tuple[str, s
 
 
 async def details(conn: aiosqlite.Connection, status_id: int) -> StatusDetails:
-    cursor = await conn.execute(
-        "SELECT a.id, a.uri, a.username, a.domain, a.url FROM mentions m"
-        " JOIN accounts a ON a.id = m.account_id WHERE m.status_id = ? ORDER BY a.id",
-        (status_id,),
-    )
-    mentions = tuple(Mention(*row) for row in await cursor.fetchall())
-    cursor = await conn.execute(
-        "SELECT name FROM status_tags WHERE status_id = ? ORDER BY name", (status_id,)
-    )
-    tags = tuple(row[0] for row in await cursor.fetchall())
-    cursor = await conn.execute(
-        "SELECT id, media_type, COALESCE(remote_url, ''), description, blurhash, width, height,"
-        " file, preview_file, preview_width, preview_height, file_size, focus_x, focus_y,"
-        " file_name FROM media_attachments WHERE status_id = ? ORDER BY position, id",
-        (status_id,),
-    )
-    attachments = tuple(Attachment(*row) for row in await cursor.fetchall())
-    cursor = await conn.execute(
-        "SELECT options, is_multiple, voters_count, expires_at, hide_totals FROM polls"
-        " WHERE status_id = ?",
-        (status_id,),
-    )
-    row = await cursor.fetchone()
-    poll = None
-    if row is not None:
-        options = tuple(
-            PollOption(str(o.get("title", "")), int(o.get("votes", 0)))
-            for o in json_list(row[0])
-            if isinstance(o, dict)
-        )
-        poll = Poll(options, bool(row[1]), row[2], opt_time(row[3]), bool(row[4]))
-    return StatusDetails(mentions=mentions, tags=tags, attachments=attachments, poll=poll)
+    return (await details_of(conn, [status_id]))[status_id]
 
 
 async def mentioned_account_ids(conn: aiosqlite.Connection, status_id: int) -> list[int]:
@@ -361,27 +339,30 @@ async def count_reblogs(conn: aiosqlite.Connection, status_id: int) -> int:
 async def thread_of(
     conn: aiosqlite.Connection, status: Status, limit: int = 200
 ) -> tuple[list[Status], list[Status]]:
-    """Ancestors (oldest first, following in_reply_to_id) and descendants (by id order)."""
+    """Ancestors (oldest first, following in_reply_to_id) and descendants (level by level, by
+    id within a level), at most `limit` of each: two statements whatever the thread's size."""
+    cursor = await conn.execute(
+        "WITH RECURSIVE up(id, depth) AS (SELECT ?, 0 UNION ALL"
+        "  SELECT s.in_reply_to_id, up.depth + 1 FROM up JOIN statuses s ON s.id = up.id"
+        "  WHERE s.in_reply_to_id IS NOT NULL AND up.depth < ?)"
+        f" SELECT {COLUMNS} FROM up JOIN statuses s ON s.id = up.id"
+        " WHERE up.depth > 0 ORDER BY up.depth",
+        (status.id, limit),
+    )
     ancestors: list[Status] = []
-    current = status
     seen = {status.id}
-    while current.in_reply_to_id is not None and len(ancestors) < limit:
-        parent = await get_by_id(conn, current.in_reply_to_id)
-        if parent is None or parent.id in seen:
-            break
-        seen.add(parent.id)
-        ancestors.append(parent)
-        current = parent
-    descendants: list[Status] = []
-    frontier = [status.id]
-    while frontier and len(descendants) < limit:
-        marks = ", ".join("?" for _ in frontier)
-        cursor = await conn.execute(
-            f"SELECT {COLUMNS} FROM statuses s WHERE s.in_reply_to_id IN ({marks}) ORDER BY s.id",
-            frontier,
-        )
-        children = [status_from_row(r) for r in await cursor.fetchall() if r["id"] not in seen]
-        seen.update(c.id for c in children)
-        descendants.extend(children)
-        frontier = [c.id for c in children]
+    for row in await cursor.fetchall():
+        if row["id"] in seen:
+            break  # a loop of replies (only a forged thread has one): stop where it closes
+        seen.add(row["id"])
+        ancestors.append(status_from_row(row))
+    cursor = await conn.execute(
+        "WITH RECURSIVE down(id, depth) AS (SELECT ?, 0 UNION"
+        "  SELECT s.id, down.depth + 1 FROM down JOIN statuses s ON s.in_reply_to_id = down.id"
+        "  WHERE down.depth < ?)"
+        f" SELECT {COLUMNS}, min(down.depth) AS level FROM down JOIN statuses s"
+        " ON s.id = down.id WHERE down.depth > 0 GROUP BY s.id ORDER BY level, s.id LIMIT ?",
+        (status.id, limit, limit + len(seen)),
+    )
+    descendants = [status_from_row(r) for r in await cursor.fetchall() if r["id"] not in seen]
     return ancestors[::-1], descendants[:limit]

@@ -10,7 +10,7 @@ from starlette.routing import Route
 from fedi.activitypub.actor import actor_to_ap
 from fedi.activitypub.collections import PAGE_SIZE
 from fedi.core.models import Status
-from fedi.db import accounts, statuses
+from fedi.db import account_stats, accounts, statuses
 from fedi.federation.serialize import note_document
 from fedi.web import group_pages
 from fedi.web.actors import load_actor, parse_max_id, parse_status_id
@@ -56,7 +56,7 @@ async def profile(request: Request) -> Response:
     max_id = parse_max_id(request)
     posts: list[Status] = []
     async with context.db.read() as conn:
-        counts = await accounts.counts(conn, account.id)
+        counts = await account_stats.counts(conn, account.id)
         if not account.is_suspended:
             posts = await statuses.public_page(conn, account.id, max_id, PAGE_SIZE + 1)
     older = posts[PAGE_SIZE - 1].id if len(posts) > PAGE_SIZE else None

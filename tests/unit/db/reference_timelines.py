@@ -8,6 +8,7 @@ import aiosqlite
 
 from fedi.core.models import Status
 from fedi.core.timeutil import to_db, utcnow
+from fedi.db import statuses
 from fedi.db.group_pages import _MEMBERS_POSTS, _PUBLIC_POSTS
 from fedi.db.lists import UserList, exclusive_clause
 from fedi.db.moderated import moderated_status_clause
@@ -192,3 +193,32 @@ async def posts_page(
         (group_id, max_id, limit),
     )
     return [status_from_row(row) for row in await cursor.fetchall()]
+
+
+async def thread_of(
+    conn: aiosqlite.Connection, status: Status, limit: int = 200
+) -> tuple[list[Status], list[Status]]:
+    """Ancestors (oldest first, following in_reply_to_id) and descendants (by id order)."""
+    ancestors: list[Status] = []
+    current = status
+    seen = {status.id}
+    while current.in_reply_to_id is not None and len(ancestors) < limit:
+        parent = await statuses.get_by_id(conn, current.in_reply_to_id)
+        if parent is None or parent.id in seen:
+            break
+        seen.add(parent.id)
+        ancestors.append(parent)
+        current = parent
+    descendants: list[Status] = []
+    frontier = [status.id]
+    while frontier and len(descendants) < limit:
+        marks = ", ".join("?" for _ in frontier)
+        cursor = await conn.execute(
+            f"SELECT {COLUMNS} FROM statuses s WHERE s.in_reply_to_id IN ({marks}) ORDER BY s.id",
+            frontier,
+        )
+        children = [status_from_row(r) for r in await cursor.fetchall() if r["id"] not in seen]
+        seen.update(c.id for c in children)
+        descendants.extend(children)
+        frontier = [c.id for c in children]
+    return ancestors[::-1], descendants[:limit]

@@ -183,3 +183,24 @@ async def test_group_pages_are_the_same(
                 ),
                 6,
             )
+
+
+async def test_threads_are_the_same(
+    conn: aiosqlite.Connection, network: tuple[Path, Seeded]
+) -> None:
+    from fedi.db import statuses
+
+    cursor = await conn.execute(
+        "SELECT id FROM statuses WHERE in_reply_to_id IS NOT NULL ORDER BY id LIMIT 400"
+    )
+    replies = [row[0] for row in await cursor.fetchall()]
+    found = await statuses.get_many(conn, replies)
+    parents = await statuses.get_many(conn, [s.in_reply_to_id or 0 for s in found.values()])
+    deep = 0
+    for status in [*found.values(), *parents.values()]:
+        for limit in (200, 3):
+            new = await statuses.thread_of(conn, status, limit)
+            old = await reference.thread_of(conn, status, limit)
+            assert [[s.id for s in side] for side in new] == [[s.id for s in side] for side in old]
+            deep += len(new[0]) > 1 or len(new[1]) > 1
+    assert deep > 10
