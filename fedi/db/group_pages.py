@@ -13,7 +13,7 @@ import aiosqlite
 
 from fedi.core.models import Status
 from fedi.core.timeutil import from_db
-from fedi.db.walk import Bounds, Page, Source, Sql, Timeline, by_account, read
+from fedi.db.walk import Bounds, Page, Source, Sql, Timeline, read
 
 # Which posts of a group a reader sees: `?1` is the group's id.
 _PUBLIC_POSTS = (
@@ -34,6 +34,21 @@ _MEMBERS_RULES = (
     " AND NOT EXISTS (SELECT 1 FROM statuses c WHERE c.account_id = ?"
     "   AND c.submission_uri = s.uri)"
 )
+
+
+def _written_by(group_id: int) -> Source:
+    """The posts the group's account wrote (not its boosts), newest first."""
+
+    def source(rules: Sql, bounds: Bounds, wanted: int) -> Sql:
+        within, within_args = bounds.on("s.id")
+        return (
+            "SELECT * FROM (SELECT s.id FROM statuses s INDEXED BY statuses_account_posts"
+            f" WHERE s.account_id = ? AND s.reblog_of_id IS NULL{rules[0]}{within}"
+            f" ORDER BY s.id {bounds.order} LIMIT ?)",
+            [group_id, *rules[1], *within_args, wanted],
+        )
+
+    return source
 
 
 def _in_group(group_id: int) -> Source:
@@ -99,7 +114,7 @@ async def posts_page(
     it wrote, each read in index order."""
     rules: Sql = (_MEMBERS_RULES, [group_id]) if members_view else (_PUBLIC_RULES, [])
     timeline = Timeline(
-        member=None, rules=rules, sources=(_in_group(group_id), by_account(group_id))
+        member=None, rules=rules, sources=(_in_group(group_id), _written_by(group_id))
     )
     return await read(conn, timeline, Page(max_id=max_id, limit=limit))
 

@@ -233,8 +233,18 @@ async def public_page(
         " AND (NOT ? OR s.in_reply_to_uri IS NULL)"
         " AND (NOT ? OR EXISTS (SELECT 1 FROM media_attachments m WHERE m.status_id = s.id))"
     )
+    own_args = [int(with_private), int(without_replies), int(only_media)]
+    below = MAX_ID if max_id is None else max_id
+    if not with_reblogs or only_media:  # its posts alone, never walking past its boosts
+        cursor = await conn.execute(
+            f"SELECT {COLUMNS} FROM statuses s INDEXED BY statuses_account_posts"
+            f" WHERE s.account_id = ? AND s.id < ? AND (? OR s.is_local_only = 0) AND {own}"
+            " ORDER BY s.id DESC LIMIT ?",
+            (account_id, below, int(with_local_only), *own_args, limit),
+        )
+        return [status_from_row(row) for row in await cursor.fetchall()]
     boosts = (
-        "s.reblog_of_id IS NOT NULL AND ? AND NOT ? AND EXISTS (SELECT 1 FROM statuses o"
+        "s.reblog_of_id IS NOT NULL AND EXISTS (SELECT 1 FROM statuses o"
         "  WHERE o.id = s.reblog_of_id AND o.visibility IN ('public', 'unlisted')"
         "  AND (? OR o.is_local_only = 0))"
     )
@@ -242,10 +252,8 @@ async def public_page(
         f"SELECT {COLUMNS} FROM statuses s WHERE s.account_id = ? AND s.id < ?"
         f" AND (? OR s.is_local_only = 0) AND (({own}) OR ({boosts}))"
         " ORDER BY s.id DESC LIMIT ?",
-        (account_id, MAX_ID if max_id is None else max_id, int(with_local_only),
-         int(with_private), int(without_replies), int(only_media),
-         int(with_reblogs), int(only_media), int(with_local_only), limit),
-    )  # fmt: skip
+        (account_id, below, int(with_local_only), *own_args, int(with_local_only), limit),
+    )
     return [status_from_row(row) for row in await cursor.fetchall()]
 
 

@@ -82,3 +82,7 @@ END;
 
 -- A member's pins, newest first (their profile's featured posts).
 CREATE INDEX status_pins_account ON status_pins (account_id, created_at);
+
+-- An account's own posts without its boosts, newest first: its outbox and profile, and a
+-- group's own posts (a public group's account holds little else than boosts).
+CREATE INDEX statuses_account_posts ON statuses (account_id, id) WHERE reblog_of_id IS NULL;
