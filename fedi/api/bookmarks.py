@@ -54,7 +54,7 @@ def _listing(scope: str, query: Any) -> Any:
     @authorized(scope)
     async def endpoint(request: Request, caller: Caller) -> Response:
         context = context_of(request)
-        async with context.db.read() as conn:
+        async with context.db.read_now() as conn:
             rows = await query(conn, caller.user.account.id, page_of(caller.params))
         shown = [s for _, s in rows]
         batch = await load(context, shown, caller.user.account)
@@ -71,7 +71,7 @@ def _listing(scope: str, query: Any) -> Any:
 @authorized("read:statuses")
 async def get_markers(request: Request, caller: Caller) -> Response:
     wanted = set(caller.params.get_list("timeline")) or {"home", "notifications"}
-    async with context_of(request).db.read() as conn:
+    async with context_of(request).db.read_now() as conn:
         rows = await bookmarks.markers(conn, caller.user.account.id)
     return JSONResponse(
         {
@@ -108,7 +108,7 @@ async def set_markers(request: Request, caller: Caller) -> Response:
 
 @authorized("read:accounts")
 async def posting_preferences(request: Request, caller: Caller) -> Response:
-    async with context_of(request).db.read() as conn:
+    async with context_of(request).db.read_now() as conn:
         defaults = await preferences.posting_defaults(conn, caller.user.account.id)
     return JSONResponse(
         {

@@ -22,14 +22,14 @@ def acct_of(account: Account) -> str:
 
 
 async def account_json(context: Context, account: Account) -> dict[str, Any]:
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         counts = await account_stats.counts(conn, account.id)
     return account_entity(context, account, counts)
 
 
 async def accounts_json(context: Context, listed: Sequence[Account]) -> list[dict[str, Any]]:
     """Many accounts, their counts read at once."""
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         counts = await account_stats.counts_of(conn, [a.id for a in listed])
     return [account_entity(context, a, counts.get(a.id, account_stats.NO_COUNTS)) for a in listed]
 
@@ -79,7 +79,7 @@ def account_entity(context: Context, account: Account, counts: Counts) -> dict[s
 
 async def credential_account_json(context: Context, user: User) -> dict[str, Any]:
     body = await account_json(context, user.account)
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         note = await accounts.note_source(conn, user.account.id)
         defaults = await preferences.posting_defaults(conn, user.account.id)
     body["source"] = {

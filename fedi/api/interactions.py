@@ -25,7 +25,7 @@ from fedi.web.state import context_of
 
 async def visible_status(request: Request, viewer: User | None) -> Status:
     status_id = parse_id(request.path_params["status_id"])
-    async with context_of(request).db.read() as conn:
+    async with context_of(request).db.read_now() as conn:
         status = await statuses.get_by_id(conn, status_id) if status_id is not None else None
     if status is None or not await visible_to(request, status, viewer):
         raise APIError(404, "Record not found")
@@ -44,7 +44,7 @@ def _act(act: Any, scope: str, returns_new: bool = False) -> Any:
         if returns_new and isinstance(result, Status):
             # A boost answers with the new status whose `reblog` is the original (Mastodon).
             return JSONResponse(await status_json(context, result, caller.user))
-        async with context.db.read() as conn:
+        async with context.db.read_now() as conn:
             fresh = await statuses.get_by_id(conn, status.id)
         return JSONResponse(await status_json(context, fresh or status, caller.user))
 
@@ -62,7 +62,7 @@ async def context_endpoint(request: Request, params: Params) -> Response:
     context = context_of(request)
     viewer = await _viewer(request)
     status = await visible_status(request, viewer)
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         ancestors, descendants = await statuses.thread_of(conn, status)
     batch = await load(context, [*ancestors, *descendants], viewer.account if viewer else None)
     # Mutes, blocks and thread-context filters apply to both sides (Mastodon StatusFilter).
@@ -79,7 +79,7 @@ async def context_endpoint(request: Request, params: Params) -> Response:
 async def _who(request: Request, reblogs: bool) -> Response:
     context = context_of(request)
     status = await visible_status(request, await _viewer(request))
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         if reblogs:
             ids = await statuses.reblogged_by(conn, status.id, 80)
         else:

@@ -55,7 +55,7 @@ async def notifications_json(
     sender is gone or moderated away, its status is a private group's post the member may no
     longer read, or (with the member's rules) a `hide` filter in the notifications context
     matches its status."""
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         found = await statuses.get_many(conn, [r[3] for r in rows if r[3]])
         warnings = await account_warnings.of_notifications(
             conn, [r[0] for r in rows if r[1] == "moderation_warning"]
@@ -126,7 +126,7 @@ async def list_notifications(request: Request, caller: Caller) -> Response:
     types = [t for t in params.get_list("types") if t in TYPES]
     exclude = [t for t in params.get_list("exclude_types") if t in TYPES]
     me = caller.user.account.id
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         rows = await interactions.notifications_page(
             conn, me, id_param(params, "max_id"), id_param(params, "min_id"),
             limit, types, exclude, _hidden(me),
@@ -139,7 +139,7 @@ async def list_notifications(request: Request, caller: Caller) -> Response:
 async def one(request: Request, caller: Caller) -> Response:
     context = context_of(request)
     wanted = parse_id(request.path_params["notification_id"])
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         me = caller.user.account.id
         rows = await interactions.notifications_page(
             conn, me, None, None, 1000, [], [], _hidden(me)

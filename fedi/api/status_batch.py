@@ -25,7 +25,7 @@ async def many(request: Request, params: Params) -> Response:
     viewer = await optional_viewer(request, "read:statuses")
     wanted = [parse_id(str(raw)) for raw in params.get_list("id")[: MAX_IDS * 5]]
     ids = list(dict.fromkeys(i for i in wanted if i is not None))[:MAX_IDS]
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         known = await statuses.get_many(conn, ids)
     found = [known[i] for i in ids if i in known]
     batch = await load(context, found, viewer.account if viewer else None)

@@ -76,7 +76,7 @@ def local_only_param(params: Params) -> bool:
 async def create(request: Request, caller: Caller) -> Response:
     context = context_of(request)
     params = caller.params
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         defaults = await preferences.posting_defaults(conn, caller.user.account.id)
     visibility = params.get("visibility") or defaults.visibility
     if visibility not in VISIBILITIES:
@@ -86,7 +86,7 @@ async def create(request: Request, caller: Caller) -> Response:
     key = request.headers.get("idempotency-key", "")[:128]
     if key:
         # An app retrying after a lost answer gets the post it made, not a second one.
-        async with context.db.read() as conn:
+        async with context.db.read_now() as conn:
             earlier = await idempotency_keys.status_for(conn, caller.user.account.id, key)
             earlier_status = await statuses.get_by_id(conn, earlier) if earlier else None
         if earlier_status is not None:
@@ -153,7 +153,7 @@ async def history(request: Request, params: Params) -> Response:
     token = await token_for(context, bearer) if bearer else None
     status = await _visible(request, token.user if token else None)
     current = await status_json(context, status, None)
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         earlier = await statuses.edits(conn, status.id)
     versions = [
         {"content": content, "spoiler_text": spoiler, "sensitive": bool(spoiler),
@@ -171,7 +171,7 @@ async def history(request: Request, params: Params) -> Response:
 
 async def _visible(request: Request, viewer: User | None) -> Status:
     status_id = parse_id(request.path_params["status_id"])
-    async with context_of(request).db.read() as conn:
+    async with context_of(request).db.read_now() as conn:
         status = await statuses.get_by_id(conn, status_id) if status_id is not None else None
     if status is None or not await visible_to(request, status, viewer):
         raise APIError(404, "Record not found")
@@ -202,7 +202,7 @@ async def destroy(request: Request, caller: Caller) -> Response:
 @authorized("read:statuses")
 async def home(request: Request, caller: Caller) -> Response:
     context = context_of(request)
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         items = await timelines.home(conn, caller.user.account.id, page_of(caller.params))
     body = await statuses_json(context, items, caller.user, "home")
     return JSONResponse(body, headers=link_header(request, items))
@@ -213,7 +213,7 @@ async def public_timeline(request: Request, params: Params) -> Response:
     context = context_of(request)
     local = True if params.get_bool("local") else (False if params.get_bool("remote") else None)
     viewer = await optional_viewer(request)
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         items = await timelines.public(
             conn, local, page_of(params), viewer.account.id if viewer else None,
             params.get_bool("only_media"),

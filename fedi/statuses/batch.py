@@ -77,7 +77,7 @@ async def load(
 ) -> Batch:
     """The batch for a page of statuses seen by `viewer` (None: anyone); `with_accounts` adds
     accounts the page names besides the authors (a notification's sender)."""
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         known = {s.id: s for s in items}
         wanted = {s.reblog_of_id for s in items if s.reblog_of_id and s.reblog_of_id not in known}
         known |= await statuses.get_many(conn, wanted)

@@ -88,7 +88,7 @@ class ViewerRules:
 
 async def rules_for(context: Context, viewer_id: int) -> ViewerRules:
     now = to_db(utcnow())
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         muted = await mutes.active_mutes(conn, viewer_id, now)
         blocked = await mutes.blocking_or_blocked(conn, viewer_id)
         domains = await mutes.blocked_domains(conn, viewer_id)

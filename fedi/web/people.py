@@ -34,6 +34,6 @@ def person(account: Account, context: Context) -> Person:
 async def people(context: Context, account_ids: Iterable[int | None]) -> dict[int, Person]:
     """The accounts among account_ids that exist, by id (None and unknown ids left out), read
     at once."""
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         found = await accounts.get_many(conn, [i for i in set(account_ids) if i is not None])
     return {account_id: person(account, context) for account_id, account in found.items()}
