@@ -107,6 +107,8 @@ class Database:
             self._readers.put_nowait(reader)
         now = connect(self.path)
         now.execute("PRAGMA query_only=ON")
+        # Pages read the same recent rows again and again: keep them (32 MiB at most).
+        now.execute("PRAGMA cache_size=-32000")
         self._loop_reader = LoopReader(now)
         return applied
 

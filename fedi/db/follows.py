@@ -178,7 +178,9 @@ async def followed_among(conn: Reads, follower_id: int, account_ids: list[int]) 
     if not ids:
         return set()
     cursor = await conn.execute(
-        "SELECT followed_id FROM follows WHERE follower_id = ? AND state = 'accepted'"
+        # `+state`: one lookup per account (the follower-followed key), never a walk through
+        # all of the follower's follows.
+        "SELECT followed_id FROM follows WHERE follower_id = ? AND +state = 'accepted'"
         f" AND followed_id IN ({', '.join('?' for _ in ids)})",
         [follower_id, *ids],
     )

@@ -82,7 +82,9 @@ async def reblogged_among(conn: Reads, account_id: int, status_ids: Iterable[int
         return set()
     return await _among(
         conn,
-        f"SELECT reblog_of_id FROM statuses WHERE account_id = ? AND reblog_of_id IN ({marks})",
+        # `+account_id`: look each post's boosts up (statuses_reblog), never walk all of the
+        # viewer's statuses.
+        f"SELECT reblog_of_id FROM statuses WHERE +account_id = ? AND reblog_of_id IN ({marks})",
         [account_id, *ids],
     )
 
