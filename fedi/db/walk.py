@@ -41,11 +41,13 @@ class Page:
 
 def paging(page: Page, column: str = "s.id") -> tuple[str, list[int | None], str]:
     """The WHERE clause (to append after a condition), its arguments and the order for a page
-    over `column`."""
-    clause = f" AND (? IS NULL OR {column} < ?) AND (? IS NULL OR {column} > ?)"
+    over `column` (positive ids): a range an index on `column` reads directly, however deep
+    the page."""
+    clause = f" AND {column} < ? AND {column} > ?"
     lower = page.min_id if page.min_id is not None else page.since_id
     order = "ASC" if page.min_id is not None else "DESC"  # min_id: the page just above it
-    return clause, [page.max_id, page.max_id, lower, lower], order
+    below = MAX_ID if page.max_id is None else page.max_id
+    return clause, [below, 0 if lower is None else lower], order
 
 
 @dataclass(frozen=True)

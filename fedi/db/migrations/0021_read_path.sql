@@ -86,3 +86,7 @@ CREATE INDEX status_pins_account ON status_pins (account_id, created_at);
 -- An account's own posts without its boosts, newest first: its outbox and profile, and a
 -- group's own posts (a public group's account holds little else than boosts).
 CREATE INDEX statuses_account_posts ON statuses (account_id, id) WHERE reblog_of_id IS NULL;
+
+-- A member's favourites and bookmarks, newest first (their own lists of them).
+CREATE INDEX favourites_account ON favourites (account_id, id);
+CREATE INDEX bookmarks_account ON bookmarks (account_id, id);
