@@ -104,7 +104,7 @@ async def register_app(
 
 
 async def app_for(context: Context, client_id: str | None) -> App:
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         app = await oauth.app_by_client_id(conn, client_id or "")
     if app is None:
         raise OAuthError("invalid_client", "unknown client_id", 401)
@@ -234,7 +234,7 @@ async def revoke(context: Context, app: App, client_secret: str | None, token: s
 async def token_for(context: Context, bearer: str) -> Token | None:
     if not bearer or len(bearer) > 256:
         return None
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         return await oauth.token_by_hash(conn, digest(bearer))
 
 
@@ -243,5 +243,5 @@ async def is_pending_member_token(context: Context, bearer: str) -> bool:
     answers those with 403, not 401)."""
     if not bearer or len(bearer) > 256:
         return False
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         return await oauth.held_by_pending_member(conn, digest(bearer))

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fedi.api.base import APIError, Caller, authorized, routes
-from fedi.api.entities import account_json
+from fedi.api.entities import accounts_json
 from fedi.core.models import Account
 from fedi.db import account_search
 from fedi.federation.remote_accounts import ActorError, resolve_handle
@@ -51,7 +51,7 @@ async def search_accounts(request: Request, caller: Caller) -> Response:
             following_of=following, limit=limit, offset=offset,
         )  # fmt: skip
     unique = list({account.id: account for account in found}.values())[:limit]
-    return JSONResponse([await account_json(context, account) for account in unique])
+    return JSONResponse(await accounts_json(context, unique))
 
 
 account_search_routes = [*routes("/api/v1/accounts/search", search_accounts, ["GET"])]

@@ -80,7 +80,7 @@ async def update_credentials(request: Request, caller: Caller) -> Response:
     context = context_of(request)
     params = caller.params
     account_id = caller.user.account.id
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         defaults = posting_defaults(params, await preferences.posting_defaults(conn, account_id))
     await store_profile_images(context, account_id, params)
     if defaults is not None:
@@ -113,7 +113,7 @@ async def lookup(request: Request, params: Params) -> Response:
     context = context_of(request)
     acct = (params.get("acct") or "").lstrip("@")
     username, _, domain = acct.partition("@")
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         if not domain or domain.lower() == context.settings.domain:
             account = await accounts.get_local_actor(conn, username)
         else:
@@ -125,14 +125,15 @@ async def lookup(request: Request, params: Params) -> Response:
 
 @public_read
 async def account_statuses(request: Request, params: Params) -> Response:
-    """An account's public and unlisted posts, newest first (what anyone may see; local-only
-    ones too for a member of this instance)."""
+    """An account's public and unlisted posts and its boosts (unless exclude_reblogs), newest
+    first, as Mastodon lists them: what anyone may see, local-only ones too for a member of
+    this instance. A public group's profile is its boosts of its members' posts."""
     context = context_of(request)
     account = await target_account(request)
     page = page_of(params)
     viewer = await optional_viewer(request)
     members = viewer is not None  # local-only posts are for members of this instance alone
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         if params.get_bool("pinned"):
             items = await pins.pinned_public(conn, account.id, page.limit, with_local_only=members)
         else:
@@ -140,6 +141,7 @@ async def account_statuses(request: Request, params: Params) -> Response:
                 conn, account.id, page.max_id, page.limit, with_local_only=members,
                 without_replies=params.get_bool("exclude_replies"),
                 only_media=params.get_bool("only_media"),
+                with_reblogs=not params.get_bool("exclude_reblogs"),
             )  # fmt: skip
     # A signed-in viewer sees their own favourites and bookmarks on them, and their filters.
     body = await statuses_json(context, items, viewer, "account")

@@ -10,12 +10,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fedi.api.base import APIError, Caller, Params, authorized, public, routes
-from fedi.api.entities import status_json
+from fedi.api.entities import status_entity, status_json
 from fedi.api.interactions import visible_status
 from fedi.api.paging import link_header, page_of
 from fedi.core.timeutil import from_db, to_api, to_db, utcnow
 from fedi.db import bookmarks, listings, preferences
-from fedi.groups.access import may_see_group_post
+from fedi.statuses.batch import load
 from fedi.statuses.posting import PostError, pin_status
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
@@ -54,13 +54,14 @@ def _listing(scope: str, query: Any) -> Any:
     @authorized(scope)
     async def endpoint(request: Request, caller: Caller) -> Response:
         context = context_of(request)
-        async with context.db.read() as conn:
+        async with context.db.read_now() as conn:
             rows = await query(conn, caller.user.account.id, page_of(caller.params))
-        reader = caller.user.account
+        shown = [s for _, s in rows]
+        batch = await load(context, shown, caller.user.account)
         body = [
-            await status_json(context, s, caller.user)
-            for _, s in rows
-            if await may_see_group_post(context, s, reader) is not False  # left the group
+            status_entity(context, batch, s, caller.user)
+            for s in shown
+            if batch.may_see_group_post(s) is not False  # left the group
         ]
         return JSONResponse(body, headers=link_header(request, [row_id for row_id, _ in rows]))
 
@@ -70,7 +71,7 @@ def _listing(scope: str, query: Any) -> Any:
 @authorized("read:statuses")
 async def get_markers(request: Request, caller: Caller) -> Response:
     wanted = set(caller.params.get_list("timeline")) or {"home", "notifications"}
-    async with context_of(request).db.read() as conn:
+    async with context_of(request).db.read_now() as conn:
         rows = await bookmarks.markers(conn, caller.user.account.id)
     return JSONResponse(
         {
@@ -107,7 +108,7 @@ async def set_markers(request: Request, caller: Caller) -> Response:
 
 @authorized("read:accounts")
 async def posting_preferences(request: Request, caller: Caller) -> Response:
-    async with context_of(request).db.read() as conn:
+    async with context_of(request).db.read_now() as conn:
         defaults = await preferences.posting_defaults(conn, caller.user.account.id)
     return JSONResponse(
         {

@@ -9,12 +9,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fedi.api.base import Caller, authorized, owned_by_caller, routes
-from fedi.api.entities import account_json, status_json
+from fedi.api.entities import account_entity, status_entity
 from fedi.api.paging import link_header, page_of
 from fedi.context import Context
 from fedi.core.models import User
 from fedi.db import conversations, statuses
 from fedi.db.conversations import Conversation
+from fedi.statuses.batch import load
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
@@ -22,15 +23,34 @@ from fedi.web.state import context_of
 async def conversation_json(
     context: Context, viewer: User, conversation: Conversation
 ) -> dict[str, Any]:
+    return (await conversations_json(context, viewer, [conversation]))[0]
+
+
+async def conversations_json(
+    context: Context, viewer: User, found: list[Conversation]
+) -> list[dict[str, Any]]:
+    """Conversation entities for a page, loaded at once."""
+    me = viewer.account.id
     async with context.db.read() as conn:
-        others = await conversations.participants(conn, viewer.account.id, conversation.thread)
-        last = await statuses.get_by_id(conn, conversation.last_status_id)
-    return {
-        "id": str(conversation.id),
-        "unread": conversation.unread,
-        "accounts": [await account_json(context, account) for account in others],
-        "last_status": await status_json(context, last, viewer) if last else None,
-    }
+        others = await conversations.participants_of(conn, me, [c.thread for c in found])
+        last = await statuses.get_many(conn, [c.last_status_id for c in found])
+    batch = await load(
+        context, list(last.values()), viewer.account,
+        with_accounts=[a.id for people in others.values() for a in people],
+    )  # fmt: skip
+    return [
+        {
+            "id": str(c.id),
+            "unread": c.unread,
+            "accounts": [account_entity(context, a, batch.counts_of(a)) for a in others[c.thread]],
+            "last_status": (
+                status_entity(context, batch, last[c.last_status_id], viewer)
+                if c.last_status_id in last
+                else None
+            ),
+        }
+        for c in found
+    ]
 
 
 @authorized("read:statuses")
@@ -38,7 +58,7 @@ async def index(request: Request, caller: Caller) -> Response:
     context = context_of(request)
     async with context.db.read() as conn:
         found = await conversations.page_of(conn, caller.user.account.id, page_of(caller.params))
-    body = [await conversation_json(context, caller.user, c) for c in found]
+    body = await conversations_json(context, caller.user, found)
     return JSONResponse(body, headers=link_header(request, [c.last_status_id for c in found]))
 
 

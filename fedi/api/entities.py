@@ -3,16 +3,18 @@ apps rely on: string ids, millisecond UTC timestamps, absolute avatar URLs."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fedi.activitypub.actor import avatar_url, header_url
 from fedi.api.attachments import attachment_json, rejected_attachment_json
-from fedi.api.poll_fields import poll_json
+from fedi.api.poll_fields import poll_entity
 from fedi.context import Context
 from fedi.core.html import inline_text_to_html
-from fedi.core.models import Account, Status, User
+from fedi.core.models import Account, Counts, Status, User
 from fedi.core.timeutil import to_api
-from fedi.db import accounts, bookmarks, interactions, preferences, statuses
+from fedi.db import account_stats, accounts, preferences
+from fedi.statuses.batch import Batch, load
 
 
 def acct_of(account: Account) -> str:
@@ -20,8 +22,19 @@ def acct_of(account: Account) -> str:
 
 
 async def account_json(context: Context, account: Account) -> dict[str, Any]:
-    async with context.db.read() as conn:
-        counts = await accounts.counts(conn, account.id)
+    async with context.db.read_now() as conn:
+        counts = await account_stats.counts(conn, account.id)
+    return account_entity(context, account, counts)
+
+
+async def accounts_json(context: Context, listed: Sequence[Account]) -> list[dict[str, Any]]:
+    """Many accounts, their counts read at once."""
+    async with context.db.read_now() as conn:
+        counts = await account_stats.counts_of(conn, [a.id for a in listed])
+    return [account_entity(context, a, counts.get(a.id, account_stats.NO_COUNTS)) for a in listed]
+
+
+def account_entity(context: Context, account: Account, counts: Counts) -> dict[str, Any]:
     # A domain whose media is rejected shows the default pictures (Mastodon reject_media).
     rejected = account.domain is not None and context.policy.current.rejects_media(account.domain)
     avatar = (None if rejected else account.avatar_remote_url) or avatar_url(account, context.urls)
@@ -66,7 +79,7 @@ async def account_json(context: Context, account: Account) -> dict[str, Any]:
 
 async def credential_account_json(context: Context, user: User) -> dict[str, Any]:
     body = await account_json(context, user.account)
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         note = await accounts.note_source(conn, user.account.id)
         defaults = await preferences.posting_defaults(conn, user.account.id)
     body["source"] = {
@@ -93,37 +106,26 @@ async def credential_account_json(context: Context, user: User) -> dict[str, Any
 
 
 async def status_json(context: Context, status: Status, viewer: User | None) -> dict[str, Any]:
-    async with context.db.read() as conn:
-        author = await accounts.get_by_id(conn, status.account_id)
-        details = await statuses.details(conn, status.id)
-        original = (
-            await statuses.get_by_id(conn, status.reblog_of_id) if status.reblog_of_id else None
-        )
-        favourites = await interactions.count_favourites(conn, status.id)
-        reblogs = await statuses.count_reblogs(conn, status.id)
-        replies = await statuses.count_replies(conn, status.id, with_local_only=viewer is not None)
-        favourited = (
-            viewer is not None
-            and await interactions.favourite_uri(conn, viewer.account.id, status.id) is not None
-        )
-        bookmarked = viewer is not None and await bookmarks.is_bookmarked(
-            conn, viewer.account.id, status.id
-        )
-        pinned = viewer is not None and await bookmarks.is_pinned(
-            conn, viewer.account.id, status.id
-        )
-        reblogged = (
-            viewer is not None
-            and await statuses.get_reblog(conn, viewer.account.id, status.id) is not None
-        )
-    assert author is not None
+    """One status (a page of them renders through load and status_entity)."""
+    batch = await load(context, [status], viewer.account if viewer else None)
+    return status_entity(context, batch, status, viewer)
+
+
+def status_entity(
+    context: Context, batch: Batch, status: Status, viewer: User | None
+) -> dict[str, Any]:
+    """Mastodon's Status entity of a status of the batch, for the viewer it was loaded for."""
+    author = batch.accounts[status.account_id]
+    details = batch.details_of(status)
+    original = batch.original(status)
+    poll = details.poll
     return {
         "id": str(status.id),
         "uri": status.uri,
         "url": status.url,
         "created_at": to_api(status.created_at),
         "edited_at": to_api(status.edited_at),
-        "account": await account_json(context, author),
+        "account": account_entity(context, author, batch.counts_of(author)),
         "content": status.content,
         "visibility": "private" if status.visibility == "private" else status.visibility,
         "local_only": status.is_local_only,  # as GoToSocial names it
@@ -134,7 +136,7 @@ async def status_json(context: Context, status: Status, viewer: User | None) -> 
         "in_reply_to_account_id": (
             str(status.in_reply_to_account_id) if status.in_reply_to_account_id else None
         ),
-        "reblog": await status_json(context, original, viewer) if original else None,
+        "reblog": status_entity(context, batch, original, viewer) if original else None,
         "media_attachments": [
             rejected_attachment_json(attachment_json(context.urls, a))
             if author.domain is not None and context.policy.current.rejects_media(author.domain)
@@ -152,16 +154,20 @@ async def status_json(context: Context, status: Status, viewer: User | None) -> 
         ],
         "tags": [{"name": t, "url": f"{context.urls.base}/tags/{t}"} for t in details.tags],
         "emojis": [],
-        "reblogs_count": reblogs,
-        "favourites_count": favourites,
-        "replies_count": replies,
-        "favourited": favourited,
-        "reblogged": reblogged,
+        "reblogs_count": batch.reblogs.get(status.id, 0),
+        "favourites_count": batch.favourites.get(status.id, 0),
+        "replies_count": batch.replies.get(status.id, 0),
+        "favourited": status.id in batch.favourited,
+        "reblogged": status.id in batch.reblogged,
         "muted": False,
-        "bookmarked": bookmarked,
-        "pinned": pinned,
+        "bookmarked": status.id in batch.bookmarked,
+        "pinned": status.id in batch.pinned,
         "card": None,
-        "poll": await poll_json(context, status, viewer),
+        "poll": (
+            poll_entity(poll, batch.poll_choices.get(status.id, []), status, viewer)
+            if poll is not None
+            else None
+        ),
         "application": None,
         "filtered": [],
     }

@@ -12,11 +12,12 @@ from starlette.requests import Request
 from fedi.accounts import scopes
 from fedi.accounts.oauth import token_for
 from fedi.api.base import APIError, bearer_of
-from fedi.api.entities import status_json
+from fedi.api.entities import status_entity
 from fedi.context import Context
 from fedi.core.models import Status, User
 from fedi.core.timeutil import from_db, to_api
 from fedi.db.filters import Filter
+from fedi.statuses.batch import Batch, load
 from fedi.statuses.timeline_rules import (
     Verdict,
     ViewerRules,
@@ -74,15 +75,15 @@ def filtered_json(verdict: Verdict) -> list[dict[str, Any]]:
     ]
 
 
-async def judged_json(
-    context: Context, status: Status, viewer: User, rules: ViewerRules, where: Where,
-    in_list: bool = False,
+def judged_entity(
+    context: Context, batch: Batch, status: Status, viewer: User, rules: ViewerRules,
+    where: Where, in_list: bool = False,
 ) -> dict[str, Any] | None:  # fmt: skip
-    """One status for the viewer, or None when they must not see it there."""
-    verdict = await judge(context, rules, status, where, in_list)
+    """One status of the batch for the viewer, or None when they must not see it there."""
+    verdict = judge(batch, rules, status, where, in_list)
     if verdict.hidden:
         return None
-    rendered = await status_json(context, status, viewer)
+    rendered = status_entity(context, batch, status, viewer)
     rendered["filtered"] = filtered_json(verdict)
     if rendered.get("reblog"):
         rendered["reblog"]["filtered"] = rendered["filtered"]
@@ -91,19 +92,23 @@ async def judged_json(
 
 async def statuses_json(
     context: Context, items: Sequence[Status], viewer: User | None, where: Where,
-    in_list: bool = False,
+    in_list: bool = False, batch: Batch | None = None,
 ) -> list[dict[str, Any]]:  # fmt: skip
-    """Statuses as Mastodon JSON for this viewer (anonymous: no rules), in order."""
+    """Statuses as Mastodon JSON for this viewer (anonymous: no rules), in order: the page
+    loaded at once (fedi.statuses.batch; or `batch`, loaded for them already), then judged and
+    rendered without further queries."""
+    if batch is None:
+        batch = await load(context, items, viewer.account if viewer else None)
     if viewer is None:
         return [
-            await status_json(context, s, None)
+            status_entity(context, batch, s, None)
             for s in items
-            if not await moderated_away(context, None, s, where)
+            if not moderated_away(batch, None, s, where)
         ]
     rules = await rules_for(context, viewer.account.id)
     body = []
     for status in items:
-        rendered = await judged_json(context, status, viewer, rules, where, in_list)
+        rendered = judged_entity(context, batch, status, viewer, rules, where, in_list)
         if rendered is not None:
             body.append(rendered)
     return body

@@ -10,12 +10,13 @@ from starlette.responses import Response
 
 from fedi.accounts.oauth import token_for
 from fedi.api.base import APIError, Caller, Params, authorized, bearer_of, public_read, routes
-from fedi.api.entities import account_json, status_json
+from fedi.api.entities import accounts_json, status_json
 from fedi.api.filtering import statuses_json
-from fedi.api.statuses import visible_to
+from fedi.api.statuses import visible_in, visible_to
 from fedi.core.ids import parse_id
 from fedi.core.models import Status, User
 from fedi.db import accounts, interactions, statuses
+from fedi.statuses.batch import load
 from fedi.statuses.interactions import boost, favourite, unboost, unfavourite
 from fedi.statuses.posting import PostError
 from fedi.web.responses import JSONResponse
@@ -24,7 +25,7 @@ from fedi.web.state import context_of
 
 async def visible_status(request: Request, viewer: User | None) -> Status:
     status_id = parse_id(request.path_params["status_id"])
-    async with context_of(request).db.read() as conn:
+    async with context_of(request).db.read_now() as conn:
         status = await statuses.get_by_id(conn, status_id) if status_id is not None else None
     if status is None or not await visible_to(request, status, viewer):
         raise APIError(404, "Record not found")
@@ -43,7 +44,7 @@ def _act(act: Any, scope: str, returns_new: bool = False) -> Any:
         if returns_new and isinstance(result, Status):
             # A boost answers with the new status whose `reblog` is the original (Mastodon).
             return JSONResponse(await status_json(context, result, caller.user))
-        async with context.db.read() as conn:
+        async with context.db.read_now() as conn:
             fresh = await statuses.get_by_id(conn, status.id)
         return JSONResponse(await status_json(context, fresh or status, caller.user))
 
@@ -61,15 +62,16 @@ async def context_endpoint(request: Request, params: Params) -> Response:
     context = context_of(request)
     viewer = await _viewer(request)
     status = await visible_status(request, viewer)
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         ancestors, descendants = await statuses.thread_of(conn, status)
+    batch = await load(context, [*ancestors, *descendants], viewer.account if viewer else None)
     # Mutes, blocks and thread-context filters apply to both sides (Mastodon StatusFilter).
-    above = [s for s in ancestors if await visible_to(request, s, viewer)]
-    below = [s for s in descendants if await visible_to(request, s, viewer)]
+    above = [s for s in ancestors if visible_in(batch, s, viewer)]
+    below = [s for s in descendants if visible_in(batch, s, viewer)]
     return JSONResponse(
         {
-            "ancestors": await statuses_json(context, above, viewer, "thread"),
-            "descendants": await statuses_json(context, below, viewer, "thread"),
+            "ancestors": await statuses_json(context, above, viewer, "thread", batch=batch),
+            "descendants": await statuses_json(context, below, viewer, "thread", batch=batch),
         }
     )
 
@@ -77,13 +79,13 @@ async def context_endpoint(request: Request, params: Params) -> Response:
 async def _who(request: Request, reblogs: bool) -> Response:
     context = context_of(request)
     status = await visible_status(request, await _viewer(request))
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         if reblogs:
             ids = await statuses.reblogged_by(conn, status.id, 80)
         else:
             ids = await interactions.favourited_by(conn, status.id, 80)
-        people = [await accounts.get_by_id(conn, i) for i in ids]
-    return JSONResponse([await account_json(context, p) for p in people if p is not None])
+        found = await accounts.get_many(conn, ids)
+    return JSONResponse(await accounts_json(context, [found[i] for i in ids if i in found]))
 
 
 @public_read

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from fedi.api import paging
 from fedi.api.base import APIError, Caller, Params, authorized, owned_by_caller, routes
-from fedi.api.entities import account_json
+from fedi.api.entities import accounts_json
 from fedi.api.filtering import statuses_json
 from fedi.api.paging import id_param, limit_of, page_of
 from fedi.api.relationships import target_account
@@ -110,14 +110,14 @@ async def members(request: Request, caller: Caller) -> Response:
     context = context_of(request)
     found = await owned_list(request, caller)
     params = caller.params
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         page = await lists_db.members_page(
             conn, found.id, id_param(params, "max_id"),
             id_param(params, "min_id") or id_param(params, "since_id"),
             limit_of(params, 40, 80, allow_all=True),
         )  # fmt: skip
-        people = [await accounts.get_by_id(conn, a) for _, a in page]
-    body = [await account_json(context, p) for p in people if p is not None]
+        known = await accounts.get_many(conn, [a for _, a in page])
+    body = await accounts_json(context, [known[a] for _, a in page if a in known])
     return JSONResponse(body, headers=paging.link_header(request, [i for i, _ in page]))
 
 
@@ -138,7 +138,7 @@ async def add_members(request: Request, caller: Caller) -> Response:
     context = context_of(request)
     found = await owned_list(request, caller)
     wanted = _account_ids(caller.params)
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         for account_id in wanted:
             if await accounts.get_by_id(conn, account_id) is None:
                 raise APIError(404, "Record not found")
@@ -169,7 +169,7 @@ async def remove_members(request: Request, caller: Caller) -> Response:
 @authorized("read:lists")
 async def account_lists(request: Request, caller: Caller) -> Response:
     other = await target_account(request)
-    async with context_of(request).db.read() as conn:
+    async with context_of(request).db.read_now() as conn:
         found = await lists_db.lists_containing(conn, caller.user.account.id, other.id)
     return JSONResponse([list_json(f) for f in found])
 
@@ -178,7 +178,7 @@ async def account_lists(request: Request, caller: Caller) -> Response:
 async def timeline(request: Request, caller: Caller) -> Response:
     context = context_of(request)
     found = await owned_list(request, caller)
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         items = await timelines.list_timeline(conn, found, page_of(caller.params))
     body = await statuses_json(context, items, caller.user, "home", in_list=True)
     return JSONResponse(body, headers=link_header(request, items))

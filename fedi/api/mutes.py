@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from fedi.accounts.members import MemberError
 from fedi.api.base import APIError, Caller, authorized, routes
-from fedi.api.entities import account_json
+from fedi.api.entities import accounts_json
 from fedi.api.paging import id_param, limit_of, link_header
 from fedi.api.relationships import relationship_json, target_account
 from fedi.core.timeutil import from_db, to_api, to_db, utcnow
@@ -51,15 +51,13 @@ async def list_mutes(request: Request, caller: Caller) -> Response:
             conn, caller.user.account.id, to_db(utcnow()), id_param(params, "max_id"),
             id_param(params, "min_id") or id_param(params, "since_id"), limit_of(params, 40, 80),
         )  # fmt: skip
-        people = [(m, await accounts.get_by_id(conn, m.target_account_id)) for m in page]
+        known = await accounts.get_many(conn, [m.target_account_id for m in page])
+    people = [(m, known[m.target_account_id]) for m in page if m.target_account_id in known]
     body = []
-    for found, person in people:
-        if person is not None:
-            entry = await account_json(context, person)
-            entry["mute_expires_at"] = (
-                to_api(from_db(found.expires_at)) if found.expires_at else None
-            )
-            body.append(entry)
+    for (found, _), entry in zip(people, await accounts_json(context, [p for _, p in people]),
+                                 strict=True):  # fmt: skip
+        entry["mute_expires_at"] = to_api(from_db(found.expires_at)) if found.expires_at else None
+        body.append(entry)
     return JSONResponse(body, headers=link_header(request, [m.id for m in page]))
 
 

@@ -9,19 +9,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fedi.api.base import APIError, Caller, authorized, routes
-from fedi.api.entities import account_json, status_json
-from fedi.api.filtering import judged_json
+from fedi.api.entities import account_entity, status_entity
+from fedi.api.filtering import judged_entity
 from fedi.api.paging import id_param
-from fedi.api.warnings import warning_json
+from fedi.api.warnings import account_warning_entity
 from fedi.context import Context
 from fedi.core.ids import parse_id
-from fedi.core.models import User
+from fedi.core.models import Account, User
 from fedi.core.timeutil import from_db, to_api, to_db, utcnow
-from fedi.db import accounts, interactions, statuses
+from fedi.db import account_warnings, interactions, statuses
+from fedi.db.account_warnings import AccountWarning
 from fedi.db.moderated import moderated_sender_clause
 from fedi.db.mutes import hidden_sender_clause
-from fedi.groups.access import may_see_group_post
-from fedi.statuses.timeline_rules import ViewerRules, hidden_by_moderators, rules_for
+from fedi.statuses.batch import Batch, load
+from fedi.statuses.timeline_rules import ViewerRules, moderated_in, rules_for
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
@@ -33,6 +34,7 @@ def _hidden(me: int) -> tuple[str, list[object]]:
     return muted + moderated, [*muted_args, *moderated_args]
 
 
+Row = tuple[int, str, int, int | None, str]  # id, type, sender, status, created_at
 TYPES = (
     "mention",
     "status",
@@ -46,41 +48,73 @@ TYPES = (
 )
 
 
-async def notification_json(
-    context: Context, user: User, row: tuple[int, str, int, int | None, str],
-    rules: ViewerRules | None = None,
-) -> dict[str, Any] | None:  # fmt: skip
-    """The Notification entity, or None when its sender is gone or, with the member's rules,
-    a `hide` filter in the notifications context matches its status."""
-    notification_id, kind, from_id, status_id, created_at = row
-    async with context.db.read() as conn:
-        sender = await accounts.get_by_id(conn, from_id)
-        status = await statuses.get_by_id(conn, status_id) if status_id else None
-    if sender is None:
+async def notifications_json(
+    context: Context, user: User, rows: list[Row], rules: ViewerRules | None = None
+) -> list[dict[str, Any]]:
+    """Notification entities for a page of rows, loaded at once. A row is left out when its
+    sender is gone or moderated away, its status is a private group's post the member may no
+    longer read, or (with the member's rules) a `hide` filter in the notifications context
+    matches its status."""
+    async with context.db.read_now() as conn:
+        found = await statuses.get_many(conn, [r[3] for r in rows if r[3]])
+        warnings = await account_warnings.of_notifications(
+            conn, [r[0] for r in rows if r[1] == "moderation_warning"]
+        )
+    batch = await load(
+        context, list(found.values()), user.account,
+        with_accounts=[*(r[2] for r in rows), *(w.target_account_id for w in warnings.values())],
+    )  # fmt: skip
+    body = []
+    for notification_id, kind, from_id, status_id, created_at in rows:
+        sender = batch.accounts.get(from_id)
+        if sender is None:
+            continue
+        if moderated_in(batch, user.account.id, [sender], "notifications"):
+            continue  # suspended, or limited and not followed (live streams come here too)
+        status = found.get(status_id) if status_id else None
+        if status is not None and batch.may_see_group_post(status) is False:
+            continue  # a private group's post, and the member has left the group
+        rendered = None
+        if status is not None:
+            if rules is not None:
+                rendered = judged_entity(context, batch, status, user, rules, "notifications")
+                if rendered is None:
+                    continue
+            else:
+                rendered = status_entity(context, batch, status, user)
+        entity = {
+            "id": str(notification_id),
+            "type": kind,
+            "group_key": f"ungrouped-{notification_id}",
+            "created_at": to_api(from_db(created_at)),
+            "account": _account(context, batch, sender),
+            "status": rendered,
+        }
+        if kind == "moderation_warning":
+            entity["moderation_warning"] = _warning(context, batch, warnings.get(notification_id))
+        body.append(entity)
+    return body
+
+
+def _account(context: Context, batch: Batch, account: Account) -> dict[str, Any]:
+    return account_entity(context, account, batch.counts_of(account))
+
+
+def _warning(
+    context: Context, batch: Batch, warning: AccountWarning | None
+) -> dict[str, Any] | None:
+    if warning is None:
         return None
-    if await hidden_by_moderators(context, user.account.id, [sender], "notifications"):
-        return None  # suspended, or limited and not followed (live streams come here too)
-    if status is not None and await may_see_group_post(context, status, user.account) is False:
-        return None  # a private group's post, and the member has left the group
-    rendered = None
-    if status is not None:
-        if rules is not None:
-            rendered = await judged_json(context, status, user, rules, "notifications")
-            if rendered is None:
-                return None
-        else:
-            rendered = await status_json(context, status, user)
-    found = {
-        "id": str(notification_id),
-        "type": kind,
-        "group_key": f"ungrouped-{notification_id}",
-        "created_at": to_api(from_db(created_at)),
-        "account": await account_json(context, sender),
-        "status": rendered,
-    }
-    if kind == "moderation_warning":
-        found["moderation_warning"] = await warning_json(context, notification_id)
-    return found
+    target = batch.accounts.get(warning.target_account_id)
+    return account_warning_entity(warning, _account(context, batch, target) if target else None)
+
+
+async def notification_json(
+    context: Context, user: User, row: Row, rules: ViewerRules | None = None
+) -> dict[str, Any] | None:
+    """One notification (a live stream's, or one asked for by id)."""
+    found = await notifications_json(context, user, [row], rules)
+    return found[0] if found else None
 
 
 @authorized("read:notifications")
@@ -92,22 +126,20 @@ async def list_notifications(request: Request, caller: Caller) -> Response:
     types = [t for t in params.get_list("types") if t in TYPES]
     exclude = [t for t in params.get_list("exclude_types") if t in TYPES]
     me = caller.user.account.id
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         rows = await interactions.notifications_page(
             conn, me, id_param(params, "max_id"), id_param(params, "min_id"),
             limit, types, exclude, _hidden(me),
         )  # fmt: skip
     rules = await rules_for(context, me)
-    found = [await notification_json(context, caller.user, r, rules) for r in rows]
-    body = [n for n in found if n]
-    return JSONResponse(body)
+    return JSONResponse(await notifications_json(context, caller.user, rows, rules))
 
 
 @authorized("read:notifications")
 async def one(request: Request, caller: Caller) -> Response:
     context = context_of(request)
     wanted = parse_id(request.path_params["notification_id"])
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         me = caller.user.account.id
         rows = await interactions.notifications_page(
             conn, me, None, None, 1000, [], [], _hidden(me)

@@ -7,7 +7,7 @@ from typing import Any
 
 from fedi.api.base import APIError, Params
 from fedi.context import Context
-from fedi.core.models import Status, User, is_expired
+from fedi.core.models import Poll, Status, User, is_expired
 from fedi.core.timeutil import to_api, utcnow
 from fedi.db import polls as db_polls
 from fedi.statuses.polls import MAX_EXPIRATION, PollError, PollRequest, check_poll
@@ -56,14 +56,19 @@ def poll_request_from(params: Params) -> PollRequest | None:
 
 
 async def poll_json(context: Context, status: Status, viewer: User | None) -> dict[str, Any] | None:
-    """The Poll entity of a status (None without a poll). Per-option counts of a poll with hidden
-    totals are null until it ends, except for its author; `voted` is true for the author too, as
-    on Mastodon."""
+    """The Poll entity of a status (None without a poll)."""
     async with context.db.read() as conn:
         poll = await db_polls.get(conn, status.id)
         if poll is None:
             return None
         own = await db_polls.own_choices(conn, status.id, viewer.account.id) if viewer else []
+    return poll_entity(poll, own, status, viewer)
+
+
+def poll_entity(poll: Poll, own: list[int], status: Status, viewer: User | None) -> dict[str, Any]:
+    """The Poll entity from a poll and the viewer's choices in it. Per-option counts of a poll
+    with hidden totals are null until it ends, except for its author; `voted` is true for the
+    author too, as on Mastodon."""
     expired = is_expired(poll, utcnow())
     is_author = viewer is not None and viewer.account.id == status.account_id
     shown = expired or not poll.hide_totals or is_author

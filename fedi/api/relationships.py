@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from fedi.accounts.members import MemberError
 from fedi.api.base import APIError, Caller, Params, authorized, public, routes
-from fedi.api.entities import account_json
+from fedi.api.entities import accounts_json
 from fedi.api.paging import link_header, page_of
 from fedi.context import Context
 from fedi.core.ids import parse_id
@@ -123,7 +123,7 @@ def _people(scope: str | None, side: listings.Side, own: bool = False) -> Any:
         context = context_of(request)
         async with context.db.read() as conn:
             rows = await listings.follows(conn, account_id, side, page_of(params, 40, 80))
-        body = [await account_json(context, account) for _, account in rows]
+        body = await accounts_json(context, [account for _, account in rows])
         return JSONResponse(body, headers=link_header(request, [row_id for row_id, _ in rows]))
 
     if own:
@@ -146,7 +146,7 @@ async def blocks(request: Request, caller: Caller) -> Response:
     context = context_of(request)
     async with context.db.read() as conn:
         rows = await listings.blocked(conn, caller.user.account.id, page_of(caller.params, 40, 80))
-    body = [await account_json(context, account) for _, account in rows]
+    body = await accounts_json(context, [account for _, account in rows])
     return JSONResponse(body, headers=link_header(request, [row_id for row_id, _ in rows]))
 
 

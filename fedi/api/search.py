@@ -8,12 +8,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fedi.api.base import APIError, Caller, authorized, routes
-from fedi.api.entities import account_json, status_json
+from fedi.api.entities import accounts_json, status_entity
 from fedi.api.statuses import visible_to
 from fedi.core.models import Account, Status
 from fedi.db import accounts
 from fedi.federation.remote_accounts import ActorError, parse_handle, resolve_handle
 from fedi.federation.remote_posts import fetch_status
+from fedi.statuses.batch import load
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
@@ -52,10 +53,11 @@ async def search(request: Request, caller: Caller) -> Response:
         status = await fetch_status(context, query)
         if status is not None and await visible_to(request, status, caller.user):
             found_statuses.append(status)
+    batch = await load(context, found_statuses, caller.user.account)
     return JSONResponse(
         {
-            "accounts": [await account_json(context, a) for a in found_accounts],
-            "statuses": [await status_json(context, s, caller.user) for s in found_statuses],
+            "accounts": await accounts_json(context, found_accounts),
+            "statuses": [status_entity(context, batch, s, caller.user) for s in found_statuses],
             "hashtags": [],
         }
     )

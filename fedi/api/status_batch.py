@@ -7,12 +7,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fedi.api.base import Params, public_read, routes
-from fedi.api.entities import status_json
+from fedi.api.entities import status_entity
 from fedi.api.filtering import optional_viewer
-from fedi.api.statuses import visible_to
+from fedi.api.statuses import visible_in
 from fedi.core.ids import parse_id
-from fedi.core.models import Status
 from fedi.db import statuses
+from fedi.statuses.batch import load
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
@@ -25,14 +25,12 @@ async def many(request: Request, params: Params) -> Response:
     viewer = await optional_viewer(request, "read:statuses")
     wanted = [parse_id(str(raw)) for raw in params.get_list("id")[: MAX_IDS * 5]]
     ids = list(dict.fromkeys(i for i in wanted if i is not None))[:MAX_IDS]
-    found: list[Status] = []
-    async with context.db.read() as conn:
-        for status_id in ids:
-            status = await statuses.get_by_id(conn, status_id)
-            if status is not None:
-                found.append(status)
-    visible = [s for s in found if await visible_to(request, s, viewer)]
-    return JSONResponse([await status_json(context, s, viewer) for s in visible])
+    async with context.db.read_now() as conn:
+        known = await statuses.get_many(conn, ids)
+    found = [known[i] for i in ids if i in known]
+    batch = await load(context, found, viewer.account if viewer else None)
+    visible = [s for s in found if visible_in(batch, s, viewer)]
+    return JSONResponse([status_entity(context, batch, s, viewer) for s in visible])
 
 
 status_batch_routes = [*routes("/api/v1/statuses", many, ["GET"])]

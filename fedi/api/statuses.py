@@ -19,8 +19,8 @@ from fedi.api.poll_fields import poll_request_from
 from fedi.core.ids import parse_id
 from fedi.core.models import Status, User
 from fedi.core.timeutil import from_db, to_api, to_db, utcnow
-from fedi.db import follows, idempotency_keys, preferences, statuses, timelines
-from fedi.groups.access import may_see_group_post
+from fedi.db import idempotency_keys, preferences, statuses, timelines
+from fedi.statuses.batch import Batch, load
 from fedi.statuses.polls import PollError
 from fedi.statuses.posting import VISIBILITIES, PostError, delete_status, edit_status, post_status
 from fedi.statuses.timeline_rules import moderated_away
@@ -34,14 +34,19 @@ def link_header(request: Request, items: list[Status]) -> dict[str, str]:
 
 
 async def visible_to(request: Request, status: Status, viewer: User | None) -> bool:
-    """Whether the viewer (a member of this instance, or None for anyone) may see the post. A
-    local-only post is for members alone; to anyone else it does not exist."""
+    """Whether the viewer (a member of this instance, or None for anyone) may see the post."""
+    batch = await load(context_of(request), [status], viewer.account if viewer else None)
+    return visible_in(batch, status, viewer)
+
+
+def visible_in(batch: Batch, status: Status, viewer: User | None) -> bool:
+    """visible_to for a status of a batch loaded for this viewer. A local-only post is for
+    members alone; to anyone else it does not exist."""
     if status.is_local_only and viewer is None:
         return False
-    if await moderated_away(context_of(request), None, status, "account"):
+    if moderated_away(batch, None, status, "account"):
         return False  # a suspended author's post, or a boost of one (security.md M7)
-    reader = viewer.account if viewer else None
-    in_group = await may_see_group_post(context_of(request), status, reader)
+    in_group = batch.may_see_group_post(status)
     if in_group is not None:
         return in_group  # a private group's post: its members only, at this moment
     if status.visibility in ("public", "unlisted"):
@@ -50,13 +55,9 @@ async def visible_to(request: Request, status: Status, viewer: User | None) -> b
         return False
     if status.account_id == viewer.account.id:
         return True
-    async with context_of(request).db.read() as conn:
-        if viewer.account.id in await statuses.mentioned_account_ids(conn, status.id):
-            return True
-        if status.visibility == "private":
-            follow = await follows.get_follow(conn, viewer.account.id, status.account_id)
-            return follow is not None and follow[2] == "accepted"
-    return False
+    if any(m.account_id == viewer.account.id for m in batch.details_of(status).mentions):
+        return True
+    return status.visibility == "private" and status.account_id in batch.followed
 
 
 def local_only_param(params: Params) -> bool:
@@ -75,7 +76,7 @@ def local_only_param(params: Params) -> bool:
 async def create(request: Request, caller: Caller) -> Response:
     context = context_of(request)
     params = caller.params
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         defaults = await preferences.posting_defaults(conn, caller.user.account.id)
     visibility = params.get("visibility") or defaults.visibility
     if visibility not in VISIBILITIES:
@@ -85,7 +86,7 @@ async def create(request: Request, caller: Caller) -> Response:
     key = request.headers.get("idempotency-key", "")[:128]
     if key:
         # An app retrying after a lost answer gets the post it made, not a second one.
-        async with context.db.read() as conn:
+        async with context.db.read_now() as conn:
             earlier = await idempotency_keys.status_for(conn, caller.user.account.id, key)
             earlier_status = await statuses.get_by_id(conn, earlier) if earlier else None
         if earlier_status is not None:
@@ -152,7 +153,7 @@ async def history(request: Request, params: Params) -> Response:
     token = await token_for(context, bearer) if bearer else None
     status = await _visible(request, token.user if token else None)
     current = await status_json(context, status, None)
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         earlier = await statuses.edits(conn, status.id)
     versions = [
         {"content": content, "spoiler_text": spoiler, "sensitive": bool(spoiler),
@@ -170,7 +171,7 @@ async def history(request: Request, params: Params) -> Response:
 
 async def _visible(request: Request, viewer: User | None) -> Status:
     status_id = parse_id(request.path_params["status_id"])
-    async with context_of(request).db.read() as conn:
+    async with context_of(request).db.read_now() as conn:
         status = await statuses.get_by_id(conn, status_id) if status_id is not None else None
     if status is None or not await visible_to(request, status, viewer):
         raise APIError(404, "Record not found")
@@ -201,7 +202,7 @@ async def destroy(request: Request, caller: Caller) -> Response:
 @authorized("read:statuses")
 async def home(request: Request, caller: Caller) -> Response:
     context = context_of(request)
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         items = await timelines.home(conn, caller.user.account.id, page_of(caller.params))
     body = await statuses_json(context, items, caller.user, "home")
     return JSONResponse(body, headers=link_header(request, items))
@@ -212,7 +213,7 @@ async def public_timeline(request: Request, params: Params) -> Response:
     context = context_of(request)
     local = True if params.get_bool("local") else (False if params.get_bool("remote") else None)
     viewer = await optional_viewer(request)
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         items = await timelines.public(
             conn, local, page_of(params), viewer.account.id if viewer else None,
             params.get_bool("only_media"),

@@ -13,7 +13,7 @@ from typing import Any
 from fedi.accounts import scopes
 from fedi.accounts.oauth import token_for
 from fedi.api.conversations import conversation_json
-from fedi.api.entities import status_json
+from fedi.api.entities import status_entity
 from fedi.api.filtering import filtered_json
 from fedi.api.notifications import notification_json
 from fedi.context import Context
@@ -24,6 +24,7 @@ from fedi.db import lists as lists_db
 from fedi.db import streams as stream_sql
 from fedi.db.changes import Change
 from fedi.db.oauth import Token
+from fedi.statuses.batch import load
 from fedi.statuses.timeline_rules import Where, judge, rules_for
 from fedi.streams.audience import (
     HASHTAG_STREAMS,
@@ -144,10 +145,11 @@ async def events_for(
     # The member's mutes, blocks, domain blocks, exclusive lists and filters, per stream: a
     # `hide` filter drops the event, a `warn` filter marks the status as the timeline would.
     rules = await rules_for(context, session.account_id)
-    rendered = await status_json(context, status, session.user)
+    batch = await load(context, [status], session.user.account)
+    rendered = status_entity(context, batch, status, session.user)
     events = []
     for stream in targets:
-        verdict = await judge(context, rules, status, _where(stream), stream.name == "list")
+        verdict = judge(batch, rules, status, _where(stream), stream.name == "list")
         if verdict.hidden:
             continue
         if stream.name == "direct" and change.kind == "update":

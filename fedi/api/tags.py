@@ -47,7 +47,7 @@ async def tag_timeline(request: Request, params: Params) -> Response:
         local=local,
         only_media=params.get_bool("only_media"),
     )
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         items = await timelines.tag(
             conn, query, page_of(params), viewer.account.id if viewer else None
         )

@@ -4,7 +4,8 @@ Every write is a plain function of a sqlite3 connection, queued to the single wr
 writer drains whatever has queued up, runs each job inside its own SAVEPOINT (one failing job
 rolls back alone) and commits the whole batch once: under load many writes share one fsync and
 no write pays a thread hand-off per statement. Readers are aiosqlite connections on the same
-WAL-mode file, so reads never wait for the writer.
+WAL-mode file, so reads never wait for the writer; reads bounded by a page use one more
+connection on the event loop's thread (fedi.db.reads).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from fedi.db.migrate import apply_migrations
+from fedi.db.reads import LoopReader
 
 T = TypeVar("T")
 WriteJob = Callable[[sqlite3.Connection], T]
@@ -76,6 +78,7 @@ class Database:
         self._readers: asyncio.Queue[aiosqlite.Connection] | None = None
         self._reader_list: list[aiosqlite.Connection] = []
         self._commit_hooks: tuple[CommitHook, ...] = ()
+        self._loop_reader: LoopReader | None = None
 
     def add_commit_hook(self, hook: CommitHook) -> None:
         """Watch every committed batch (live streams learn of new rows this way, without
@@ -102,9 +105,17 @@ class Database:
             await reader.execute("PRAGMA busy_timeout=5000")
             self._reader_list.append(reader)
             self._readers.put_nowait(reader)
+        now = connect(self.path)
+        now.execute("PRAGMA query_only=ON")
+        # Pages read the same recent rows again and again: keep them (32 MiB at most).
+        now.execute("PRAGMA cache_size=-32000")
+        self._loop_reader = LoopReader(now)
         return applied
 
     async def close(self) -> None:
+        if self._loop_reader is not None:
+            self._loop_reader.close()
+            self._loop_reader = None
         for reader in self._reader_list:
             await reader.close()
         self._reader_list.clear()
@@ -123,6 +134,14 @@ class Database:
             yield reader
         finally:
             self._readers.put_nowait(reader)
+
+    @asynccontextmanager
+    async def read_now(self) -> AsyncIterator[LoopReader]:
+        """A reader on the event loop's own thread, for reads bounded by a page (see
+        fedi.db.reads): no thread hand-off per statement."""
+        if self._loop_reader is None:
+            raise DatabaseError("the database is not open")
+        yield self._loop_reader
 
     async def ping(self) -> None:
         """Raises if the database cannot answer a read (for the health check)."""

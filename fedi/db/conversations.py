@@ -6,10 +6,9 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-import aiosqlite
-
 from fedi.core.models import Account
 from fedi.db.accounts import ACCOUNT_COLUMNS, account_from_row
+from fedi.db.reads import Reads
 from fedi.db.timelines import Page, paging
 
 
@@ -43,7 +42,7 @@ def _conversation(row: sqlite3.Row) -> Conversation:
     return Conversation(id=row[1], thread=row[0], last_status_id=row[2], unread=bool(row[3]))
 
 
-async def page_of(conn: aiosqlite.Connection, account_id: int, page: Page) -> list[Conversation]:
+async def page_of(conn: Reads, account_id: int, page: Page) -> list[Conversation]:
     """The member's conversations, most recently active first, paged by their last post."""
     clause, args, order = paging(page, "g.last_id")
     cursor = await conn.execute(
@@ -55,9 +54,7 @@ async def page_of(conn: aiosqlite.Connection, account_id: int, page: Page) -> li
     return rows if order == "DESC" else rows[::-1]
 
 
-async def get(
-    conn: aiosqlite.Connection, account_id: int, conversation_id: int
-) -> Conversation | None:
+async def get(conn: Reads, account_id: int, conversation_id: int) -> Conversation | None:
     cursor = await conn.execute(
         f"{_GROUPS} WHERE g.first_id = ?",
         (account_id, account_id, account_id, account_id, account_id, conversation_id),
@@ -66,9 +63,7 @@ async def get(
     return _conversation(row) if row else None
 
 
-async def of_thread(
-    conn: aiosqlite.Connection, account_id: int, thread: str
-) -> Conversation | None:
+async def of_thread(conn: Reads, account_id: int, thread: str) -> Conversation | None:
     cursor = await conn.execute(
         f"{_GROUPS} WHERE g.thread_key = ?",
         (account_id, account_id, account_id, account_id, account_id, thread),
@@ -77,16 +72,32 @@ async def of_thread(
     return _conversation(row) if row else None
 
 
-async def participants(conn: aiosqlite.Connection, account_id: int, thread: str) -> list[Account]:
+async def participants(conn: Reads, account_id: int, thread: str) -> list[Account]:
     """Everyone else who wrote or was mentioned in the thread's direct posts the member sees."""
+    return (await participants_of(conn, account_id, [thread]))[thread]
+
+
+async def participants_of(
+    conn: Reads, account_id: int, threads: list[str]
+) -> dict[str, list[Account]]:
+    """participants for several threads in one statement, by thread."""
+    found: dict[str, list[Account]] = {t: [] for t in threads}
+    if not threads:
+        return found
+    marks = ", ".join("?" for _ in threads)
     cursor = await conn.execute(
-        f"SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id != ? AND a.id IN ("
-        f" SELECT s.account_id FROM statuses s WHERE COALESCE(s.thread_uri, s.uri) = ? AND {_SEES}"
-        " UNION SELECT m2.account_id FROM mentions m2 JOIN statuses s ON s.id = m2.status_id"
-        f" WHERE COALESCE(s.thread_uri, s.uri) = ? AND {_SEES}) ORDER BY a.id",
-        (account_id, thread, account_id, account_id, thread, account_id, account_id),
+        f"SELECT p.thread_key, {ACCOUNT_COLUMNS} FROM ("
+        "  SELECT COALESCE(s.thread_uri, s.uri) AS thread_key, s.account_id AS account_id"
+        f"  FROM statuses s WHERE COALESCE(s.thread_uri, s.uri) IN ({marks}) AND {_SEES}"
+        "  UNION SELECT COALESCE(s.thread_uri, s.uri), m2.account_id FROM mentions m2"
+        "  JOIN statuses s ON s.id = m2.status_id"
+        f"  WHERE COALESCE(s.thread_uri, s.uri) IN ({marks}) AND {_SEES}"
+        ") p JOIN accounts a ON a.id = p.account_id WHERE a.id != ? ORDER BY p.thread_key, a.id",
+        (*threads, account_id, account_id, *threads, account_id, account_id, account_id),
     )
-    return [account_from_row(row) for row in await cursor.fetchall()]
+    for row in await cursor.fetchall():
+        found[row[0]].append(account_from_row(row))
+    return found
 
 
 def mark(

@@ -5,9 +5,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Literal
 
-import aiosqlite
-
 from fedi.core.ids import new_id
+from fedi.db.reads import Reads
 
 
 def insert_follow(
@@ -46,7 +45,7 @@ _PAGE_SQL = {
 
 
 async def actor_uris_page(
-    conn: aiosqlite.Connection,
+    conn: Reads,
     account_id: int,
     side: Literal["followers", "following"],
     max_id: int | None,
@@ -59,7 +58,7 @@ async def actor_uris_page(
 
 
 async def get_follow(
-    conn: aiosqlite.Connection, follower_id: int, followed_id: int
+    conn: Reads, follower_id: int, followed_id: int
 ) -> tuple[int, str | None, str] | None:
     """(id, uri, state) of the follow of followed_id by follower_id, if there is one."""
     cursor = await conn.execute(
@@ -70,7 +69,7 @@ async def get_follow(
     return (row[0], row[1], row[2]) if row else None
 
 
-async def get_by_uri(conn: aiosqlite.Connection, uri: str) -> tuple[int, int, int, str] | None:
+async def get_by_uri(conn: Reads, uri: str) -> tuple[int, int, int, str] | None:
     """(id, follower_id, followed_id, state) of the follow with this activity id."""
     cursor = await conn.execute(
         "SELECT id, follower_id, followed_id, state FROM follows WHERE uri = ?", (uri,)
@@ -111,7 +110,7 @@ def delete_follow(conn: sqlite3.Connection, follower_id: int, followed_id: int) 
     ).rowcount
 
 
-async def local_followers_of(conn: aiosqlite.Connection, account_id: int) -> list[int]:
+async def local_followers_of(conn: Reads, account_id: int) -> list[int]:
     """Local accounts with an accepted follow of account_id."""
     cursor = await conn.execute(
         "SELECT f.follower_id FROM follows f JOIN accounts a ON a.id = f.follower_id"
@@ -121,7 +120,7 @@ async def local_followers_of(conn: aiosqlite.Connection, account_id: int) -> lis
     return [row[0] for row in await cursor.fetchall()]
 
 
-async def has_local_follower(conn: aiosqlite.Connection, account_id: int) -> bool:
+async def has_local_follower(conn: Reads, account_id: int) -> bool:
     cursor = await conn.execute(
         "SELECT 1 FROM follows f JOIN accounts a ON a.id = f.follower_id"
         " WHERE f.followed_id = ? AND f.state = 'accepted' AND a.domain IS NULL LIMIT 1",
@@ -131,7 +130,7 @@ async def has_local_follower(conn: aiosqlite.Connection, account_id: int) -> boo
 
 
 async def is_follower_or_on_follower_host(
-    conn: aiosqlite.Connection, account_id: int, signer_id: int, signer_host: str
+    conn: Reads, account_id: int, signer_id: int, signer_host: str
 ) -> bool:
     """Whether the signer follows account_id, or shares a host with an accepted follower (a
     server fetching on behalf of its users signs with its instance actor)."""
@@ -144,7 +143,7 @@ async def is_follower_or_on_follower_host(
     return await cursor.fetchone() is not None
 
 
-async def follower_inboxes(conn: aiosqlite.Connection, account_id: int) -> list[str]:
+async def follower_inboxes(conn: Reads, account_id: int) -> list[str]:
     """One inbox per remote server following account_id: its shared inbox when it has one."""
     cursor = await conn.execute(
         "SELECT DISTINCT COALESCE(a.shared_inbox_uri, a.inbox_uri) FROM follows f"
@@ -155,7 +154,7 @@ async def follower_inboxes(conn: aiosqlite.Connection, account_id: int) -> list[
     return [row[0] for row in await cursor.fetchall() if row[0]]
 
 
-async def pending_requests(conn: aiosqlite.Connection, account_id: int) -> list[int]:
+async def pending_requests(conn: Reads, account_id: int) -> list[int]:
     cursor = await conn.execute(
         "SELECT follower_id FROM follows WHERE followed_id = ? AND state = 'pending' ORDER BY id",
         (account_id,),
@@ -163,7 +162,7 @@ async def pending_requests(conn: aiosqlite.Connection, account_id: int) -> list[
     return [row[0] for row in await cursor.fetchall()]
 
 
-async def local_follower_uris(conn: aiosqlite.Connection, account_id: int) -> list[tuple[int, str]]:
+async def local_follower_uris(conn: Reads, account_id: int) -> list[tuple[int, str]]:
     """(account id, actor id) of the local accounts with an accepted follow of account_id."""
     cursor = await conn.execute(
         "SELECT a.id, a.uri FROM follows f JOIN accounts a ON a.id = f.follower_id"
@@ -171,3 +170,18 @@ async def local_follower_uris(conn: aiosqlite.Connection, account_id: int) -> li
         (account_id,),
     )
     return [(row[0], row[1]) for row in await cursor.fetchall()]
+
+
+async def followed_among(conn: Reads, follower_id: int, account_ids: list[int]) -> set[int]:
+    """Which of these accounts `follower_id` follows (accepted follows only)."""
+    ids = list(dict.fromkeys(account_ids))
+    if not ids:
+        return set()
+    cursor = await conn.execute(
+        # `+state`: one lookup per account (the follower-followed key), never a walk through
+        # all of the follower's follows.
+        "SELECT followed_id FROM follows WHERE follower_id = ? AND +state = 'accepted'"
+        f" AND followed_id IN ({', '.join('?' for _ in ids)})",
+        [follower_id, *ids],
+    )
+    return {row[0] for row in await cursor.fetchall()}

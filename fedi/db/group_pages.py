@@ -9,11 +9,10 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from fedi.core.models import Status
 from fedi.core.timeutil import from_db
-from fedi.db.statuses import COLUMNS, status_from_row
+from fedi.db.reads import Reads
+from fedi.db.walk import Bounds, Page, Source, Sql, Timeline, read
 
 # Which posts of a group a reader sees: `?1` is the group's id.
 _PUBLIC_POSTS = (
@@ -26,6 +25,44 @@ _MEMBERS_POSTS = (
     " AND NOT EXISTS (SELECT 1 FROM statuses c WHERE c.account_id = ?1"
     "   AND c.submission_uri = s.uri)"
 )
+# The same rules for a page read through fedi.db.walk (plain parameters, in this order: none
+# for the public view, the group's id for the members' view).
+_PUBLIC_RULES = " AND s.reblog_of_id IS NULL AND s.visibility IN ('public', 'unlisted')"
+_MEMBERS_RULES = (
+    " AND s.reblog_of_id IS NULL AND s.visibility <> 'direct'"
+    " AND NOT EXISTS (SELECT 1 FROM statuses c WHERE c.account_id = ?"
+    "   AND c.submission_uri = s.uri)"
+)
+
+
+def _written_by(group_id: int) -> Source:
+    """The posts the group's account wrote (not its boosts), newest first."""
+
+    def source(rules: Sql, bounds: Bounds, wanted: int) -> Sql:
+        within, within_args = bounds.on("s.id")
+        return (
+            "SELECT * FROM (SELECT s.id FROM statuses s INDEXED BY statuses_account_posts"
+            f" WHERE s.account_id = ? AND s.reblog_of_id IS NULL{rules[0]}{within}"
+            f" ORDER BY s.id {bounds.order} LIMIT ?)",
+            [group_id, *rules[1], *within_args, wanted],
+        )
+
+    return source
+
+
+def _in_group(group_id: int) -> Source:
+    """The posts a group holds as their group (index statuses_group), newest first."""
+
+    def source(rules: Sql, bounds: Bounds, wanted: int) -> Sql:
+        within, within_args = bounds.on("s.id")
+        return (
+            "SELECT * FROM (SELECT s.id FROM statuses s INDEXED BY statuses_group"
+            f" WHERE s.group_id = ?{rules[0]}{within} ORDER BY s.id {bounds.order} LIMIT ?)",
+            [group_id, *rules[1], *within_args, wanted],
+        )
+
+    return source
+
 
 # What goes in the library: images, and documents (PDF, text, office and OpenDocument files).
 _LIBRARY_TYPES = (
@@ -65,20 +102,20 @@ def _visible(members_view: bool) -> str:
 
 
 async def posts_page(
-    conn: aiosqlite.Connection,
+    conn: Reads,
     group_id: int,
     max_id: int | None,
     limit: int,
     *,
     members_view: bool,
 ) -> list[Status]:
-    """The group's posts, newest first, below max_id."""
-    cursor = await conn.execute(
-        f"SELECT {COLUMNS} FROM statuses s WHERE {_visible(members_view)}"
-        " AND (?2 IS NULL OR s.id < ?2) ORDER BY s.id DESC LIMIT ?3",
-        (group_id, max_id, limit),
+    """The group's posts, newest first, below max_id: those it holds as their group and those
+    it wrote, each read in index order."""
+    rules: Sql = (_MEMBERS_RULES, [group_id]) if members_view else (_PUBLIC_RULES, [])
+    timeline = Timeline(
+        member=None, rules=rules, sources=(_in_group(group_id), _written_by(group_id))
     )
-    return [status_from_row(row) for row in await cursor.fetchall()]
+    return await read(conn, timeline, Page(max_id=max_id, limit=limit))
 
 
 def _item(row: sqlite3.Row) -> LibraryItem:
@@ -99,7 +136,7 @@ def _item(row: sqlite3.Row) -> LibraryItem:
 
 
 async def library_page(
-    conn: aiosqlite.Connection,
+    conn: Reads,
     group_id: int,
     max_id: int | None,
     limit: int,
@@ -118,7 +155,7 @@ async def library_page(
     return [_item(row) for row in await cursor.fetchall()]
 
 
-async def library_count(conn: aiosqlite.Connection, group_id: int, *, members_view: bool) -> int:
+async def library_count(conn: Reads, group_id: int, *, members_view: bool) -> int:
     cursor = await conn.execute(
         "SELECT count(*) FROM media_attachments m JOIN statuses s ON s.id = m.status_id"
         f" WHERE {_visible(members_view)} AND {_LIBRARY_TYPES}",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-import aiosqlite
+from fedi.db.reads import Reads
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def insert(
     return cursor.rowcount == 1
 
 
-async def due(conn: aiosqlite.Connection, now: str, limit: int) -> list[InboxRow]:
+async def due(conn: Reads, now: str, limit: int) -> list[InboxRow]:
     cursor = await conn.execute(
         "SELECT id, activity_uri, actor_uri, type, body, recipient_id, attempts,"
         " collection_sync FROM inbox_activities WHERE state = 'pending' AND next_attempt_at <= ?"
@@ -79,7 +79,7 @@ def reschedule(conn: sqlite3.Connection, row_id: int, error: str, next_attempt_a
     )
 
 
-async def state_of(conn: aiosqlite.Connection, activity_uri: str) -> tuple[str, str | None] | None:
+async def state_of(conn: Reads, activity_uri: str) -> tuple[str, str | None] | None:
     cursor = await conn.execute(
         "SELECT state, last_error FROM inbox_activities WHERE activity_uri = ?", (activity_uri,)
     )

@@ -5,22 +5,19 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 
-import aiosqlite
-
-from fedi.core.ids import new_id
+from fedi.core.ids import MAX_ID, new_id
 from fedi.core.models import (
-    Attachment,
-    Mention,
     NewStatus,
-    Poll,
-    PollOption,
     Status,
     StatusDetails,
     Visibility,
 )
 from fedi.core.timeutil import from_db
-from fedi.db.rows import json_list, opt_time
+from fedi.db.reads import Reads
+from fedi.db.rows import opt_time
+from fedi.db.status_details import details_of
 
 _FIELDS = (
     "id", "uri", "url", "account_id", "visibility", "content", "spoiler_text", "is_sensitive",
@@ -154,26 +151,35 @@ def any_local_only(conn: sqlite3.Connection, uris: list[str]) -> bool:
     return row is not None
 
 
-async def is_tombstoned(conn: aiosqlite.Connection, uri: str) -> bool:
+async def is_tombstoned(conn: Reads, uri: str) -> bool:
     cursor = await conn.execute("SELECT 1 FROM tombstones WHERE uri = ?", (uri,))
     return await cursor.fetchone() is not None
 
 
-async def get_by_id(conn: aiosqlite.Connection, status_id: int) -> Status | None:
+async def get_by_id(conn: Reads, status_id: int) -> Status | None:
     cursor = await conn.execute(f"SELECT {COLUMNS} FROM statuses s WHERE s.id = ?", (status_id,))
     row = await cursor.fetchone()
     return status_from_row(row) if row else None
 
 
-async def get_by_uri(conn: aiosqlite.Connection, uri: str) -> Status | None:
+async def get_many(conn: Reads, status_ids: Iterable[int]) -> dict[int, Status]:
+    """The statuses with these ids (those that exist), by id."""
+    ids = list(dict.fromkeys(status_ids))
+    if not ids:
+        return {}
+    cursor = await conn.execute(
+        f"SELECT {COLUMNS} FROM statuses s WHERE s.id IN ({', '.join('?' for _ in ids)})", ids
+    )
+    return {row["id"]: status_from_row(row) for row in await cursor.fetchall()}
+
+
+async def get_by_uri(conn: Reads, uri: str) -> Status | None:
     cursor = await conn.execute(f"SELECT {COLUMNS} FROM statuses s WHERE s.uri = ?", (uri,))
     row = await cursor.fetchone()
     return status_from_row(row) if row else None
 
 
-async def get_of_account(
-    conn: aiosqlite.Connection, account_id: int, status_id: int
-) -> Status | None:
+async def get_of_account(conn: Reads, account_id: int, status_id: int) -> Status | None:
     """One of an author's own posts (not a boost), whatever its visibility."""
     cursor = await conn.execute(
         f"SELECT {COLUMNS} FROM statuses s WHERE s.id = ? AND s.account_id = ?"
@@ -184,15 +190,13 @@ async def get_of_account(
     return status_from_row(row) if row else None
 
 
-async def get_public(conn: aiosqlite.Connection, account_id: int, status_id: int) -> Status | None:
+async def get_public(conn: Reads, account_id: int, status_id: int) -> Status | None:
     """One of an author's own public or unlisted posts."""
     status = await get_of_account(conn, account_id, status_id)
     return status if status and status.visibility in ("public", "unlisted") else None
 
 
-async def get_reblog(
-    conn: aiosqlite.Connection, account_id: int, reblog_of_id: int
-) -> Status | None:
+async def get_reblog(conn: Reads, account_id: int, reblog_of_id: int) -> Status | None:
     cursor = await conn.execute(
         f"SELECT {COLUMNS} FROM statuses s WHERE s.account_id = ? AND s.reblog_of_id = ?",
         (account_id, reblog_of_id),
@@ -202,7 +206,7 @@ async def get_reblog(
 
 
 async def public_page(
-    conn: aiosqlite.Connection,
+    conn: Reads,
     account_id: int,
     max_id: int | None,
     limit: int,
@@ -211,26 +215,44 @@ async def public_page(
     with_local_only: bool = False,
     without_replies: bool = False,
     only_media: bool = False,
+    with_reblogs: bool = False,
 ) -> list[Status]:
-    """An author's own public and unlisted posts (and followers-only ones, for a follower), no
-    boosts, newest first, below max_id; optionally without replies, or only those with media.
-    Local-only posts only with_local_only (a signed-in member of this instance asks)."""
-    cursor = await conn.execute(
-        f"SELECT {COLUMNS} FROM statuses s WHERE s.account_id = ? AND s.reblog_of_id IS NULL"
+    """An author's own public and unlisted posts (and followers-only ones, for a follower),
+    newest first, below max_id; optionally without replies, or only those with media; with
+    their boosts of public and unlisted posts when with_reblogs (Mastodon's account statuses).
+    Local-only posts only with_local_only (a signed-in member of this instance asks). Read
+    through the statuses_account index, newest first."""
+    own = (
+        "s.reblog_of_id IS NULL"
         " AND (s.visibility IN ('public', 'unlisted') OR (? AND s.visibility = 'private'))"
-        " AND (? OR s.is_local_only = 0)"
         " AND (NOT ? OR s.in_reply_to_uri IS NULL)"
         " AND (NOT ? OR EXISTS (SELECT 1 FROM media_attachments m WHERE m.status_id = s.id))"
-        " AND (? IS NULL OR s.id < ?) ORDER BY s.id DESC LIMIT ?",
-        (account_id, int(with_private), int(with_local_only), int(without_replies),
-         int(only_media), max_id, max_id, limit),
-    )  # fmt: skip
+    )
+    own_args = [int(with_private), int(without_replies), int(only_media)]
+    below = MAX_ID if max_id is None else max_id
+    if not with_reblogs or only_media:  # its posts alone, never walking past its boosts
+        cursor = await conn.execute(
+            f"SELECT {COLUMNS} FROM statuses s INDEXED BY statuses_account_posts"
+            f" WHERE s.account_id = ? AND s.id < ? AND (? OR s.is_local_only = 0) AND {own}"
+            " ORDER BY s.id DESC LIMIT ?",
+            (account_id, below, int(with_local_only), *own_args, limit),
+        )
+        return [status_from_row(row) for row in await cursor.fetchall()]
+    boosts = (
+        "s.reblog_of_id IS NOT NULL AND EXISTS (SELECT 1 FROM statuses o"
+        "  WHERE o.id = s.reblog_of_id AND o.visibility IN ('public', 'unlisted')"
+        "  AND (? OR o.is_local_only = 0))"
+    )
+    cursor = await conn.execute(
+        f"SELECT {COLUMNS} FROM statuses s WHERE s.account_id = ? AND s.id < ?"
+        f" AND (? OR s.is_local_only = 0) AND (({own}) OR ({boosts}))"
+        " ORDER BY s.id DESC LIMIT ?",
+        (account_id, below, int(with_local_only), *own_args, int(with_local_only), limit),
+    )
     return [status_from_row(row) for row in await cursor.fetchall()]
 
 
-async def count_public(
-    conn: aiosqlite.Connection, account_id: int, *, with_private: bool = False
-) -> int:
+async def count_public(conn: Reads, account_id: int, *, with_private: bool = False) -> int:
     """What the outbox holds: never local-only posts."""
     cursor = await conn.execute(
         "SELECT count(*) FROM statuses WHERE account_id = ? AND reblog_of_id IS NULL"
@@ -242,9 +264,7 @@ async def count_public(
     return int(row[0]) if row else 0
 
 
-async def replies_page(
-    conn: aiosqlite.Connection, status_id: int, max_id: int | None, limit: int
-) -> list[Status]:
+async def replies_page(conn: Reads, status_id: int, max_id: int | None, limit: int) -> list[Status]:
     """Public and unlisted direct replies to a post, oldest first, above max_id (a cursor); for
     the ActivityPub replies collection, so never local-only ones."""
     cursor = await conn.execute(
@@ -256,9 +276,7 @@ async def replies_page(
     return [status_from_row(row) for row in await cursor.fetchall()]
 
 
-async def count_replies(
-    conn: aiosqlite.Connection, status_id: int, *, with_local_only: bool = False
-) -> int:
+async def count_replies(conn: Reads, status_id: int, *, with_local_only: bool = False) -> int:
     cursor = await conn.execute(
         "SELECT count(*) FROM statuses WHERE in_reply_to_id = ?"
         " AND visibility IN ('public', 'unlisted') AND (? OR is_local_only = 0)",
@@ -268,7 +286,7 @@ async def count_replies(
     return int(row[0]) if row else 0
 
 
-async def edits(conn: aiosqlite.Connection, status_id: int) -> list[tuple[str, str, str]]:
+async def edits(conn: Reads, status_id: int) -> list[tuple[str, str, str]]:
     """(content, spoiler_text, created_at) of earlier versions, oldest first."""
     cursor = await conn.execute(
         "SELECT content, spoiler_text, created_at FROM status_edits WHERE status_id = ?"
@@ -278,42 +296,11 @@ async def edits(conn: aiosqlite.Connection, status_id: int) -> list[tuple[str, s
     return [(row[0], row[1], row[2]) for row in await cursor.fetchall()]
 
 
-async def details(conn: aiosqlite.Connection, status_id: int) -> StatusDetails:
-    cursor = await conn.execute(
-        "SELECT a.id, a.uri, a.username, a.domain, a.url FROM mentions m"
-        " JOIN accounts a ON a.id = m.account_id WHERE m.status_id = ? ORDER BY a.id",
-        (status_id,),
-    )
-    mentions = tuple(Mention(*row) for row in await cursor.fetchall())
-    cursor = await conn.execute(
-        "SELECT name FROM status_tags WHERE status_id = ? ORDER BY name", (status_id,)
-    )
-    tags = tuple(row[0] for row in await cursor.fetchall())
-    cursor = await conn.execute(
-        "SELECT id, media_type, COALESCE(remote_url, ''), description, blurhash, width, height,"
-        " file, preview_file, preview_width, preview_height, file_size, focus_x, focus_y,"
-        " file_name FROM media_attachments WHERE status_id = ? ORDER BY position, id",
-        (status_id,),
-    )
-    attachments = tuple(Attachment(*row) for row in await cursor.fetchall())
-    cursor = await conn.execute(
-        "SELECT options, is_multiple, voters_count, expires_at, hide_totals FROM polls"
-        " WHERE status_id = ?",
-        (status_id,),
-    )
-    row = await cursor.fetchone()
-    poll = None
-    if row is not None:
-        options = tuple(
-            PollOption(str(o.get("title", "")), int(o.get("votes", 0)))
-            for o in json_list(row[0])
-            if isinstance(o, dict)
-        )
-        poll = Poll(options, bool(row[1]), row[2], opt_time(row[3]), bool(row[4]))
-    return StatusDetails(mentions=mentions, tags=tags, attachments=attachments, poll=poll)
+async def details(conn: Reads, status_id: int) -> StatusDetails:
+    return (await details_of(conn, [status_id]))[status_id]
 
 
-async def mentioned_account_ids(conn: aiosqlite.Connection, status_id: int) -> list[int]:
+async def mentioned_account_ids(conn: Reads, status_id: int) -> list[int]:
     cursor = await conn.execute("SELECT account_id FROM mentions WHERE status_id = ?", (status_id,))
     return [row[0] for row in await cursor.fetchall()]
 
@@ -330,7 +317,7 @@ def tombstone_only(conn: sqlite3.Connection, uri: str, account_id: int, now: str
     )
 
 
-async def reblogged_by(conn: aiosqlite.Connection, status_id: int, limit: int) -> list[int]:
+async def reblogged_by(conn: Reads, status_id: int, limit: int) -> list[int]:
     cursor = await conn.execute(
         "SELECT account_id FROM statuses WHERE reblog_of_id = ? ORDER BY id DESC LIMIT ?",
         (status_id, limit),
@@ -338,7 +325,7 @@ async def reblogged_by(conn: aiosqlite.Connection, status_id: int, limit: int) -
     return [row[0] for row in await cursor.fetchall()]
 
 
-async def count_reblogs(conn: aiosqlite.Connection, status_id: int) -> int:
+async def count_reblogs(conn: Reads, status_id: int) -> int:
     cursor = await conn.execute(
         "SELECT count(*) FROM statuses WHERE reblog_of_id = ?", (status_id,)
     )
@@ -347,29 +334,32 @@ async def count_reblogs(conn: aiosqlite.Connection, status_id: int) -> int:
 
 
 async def thread_of(
-    conn: aiosqlite.Connection, status: Status, limit: int = 200
+    conn: Reads, status: Status, limit: int = 200
 ) -> tuple[list[Status], list[Status]]:
-    """Ancestors (oldest first, following in_reply_to_id) and descendants (by id order)."""
+    """Ancestors (oldest first, following in_reply_to_id) and descendants (level by level, by
+    id within a level), at most `limit` of each: two statements whatever the thread's size."""
+    cursor = await conn.execute(
+        "WITH RECURSIVE up(id, depth) AS (SELECT ?, 0 UNION ALL"
+        "  SELECT s.in_reply_to_id, up.depth + 1 FROM up JOIN statuses s ON s.id = up.id"
+        "  WHERE s.in_reply_to_id IS NOT NULL AND up.depth < ?)"
+        f" SELECT {COLUMNS} FROM up JOIN statuses s ON s.id = up.id"
+        " WHERE up.depth > 0 ORDER BY up.depth",
+        (status.id, limit),
+    )
     ancestors: list[Status] = []
-    current = status
     seen = {status.id}
-    while current.in_reply_to_id is not None and len(ancestors) < limit:
-        parent = await get_by_id(conn, current.in_reply_to_id)
-        if parent is None or parent.id in seen:
-            break
-        seen.add(parent.id)
-        ancestors.append(parent)
-        current = parent
-    descendants: list[Status] = []
-    frontier = [status.id]
-    while frontier and len(descendants) < limit:
-        marks = ", ".join("?" for _ in frontier)
-        cursor = await conn.execute(
-            f"SELECT {COLUMNS} FROM statuses s WHERE s.in_reply_to_id IN ({marks}) ORDER BY s.id",
-            frontier,
-        )
-        children = [status_from_row(r) for r in await cursor.fetchall() if r["id"] not in seen]
-        seen.update(c.id for c in children)
-        descendants.extend(children)
-        frontier = [c.id for c in children]
+    for row in await cursor.fetchall():
+        if row["id"] in seen:
+            break  # a loop of replies (only a forged thread has one): stop where it closes
+        seen.add(row["id"])
+        ancestors.append(status_from_row(row))
+    cursor = await conn.execute(
+        "WITH RECURSIVE down(id, depth) AS (SELECT ?, 0 UNION"
+        "  SELECT s.id, down.depth + 1 FROM down JOIN statuses s ON s.in_reply_to_id = down.id"
+        "  WHERE down.depth < ?)"
+        f" SELECT {COLUMNS}, min(down.depth) AS level FROM down JOIN statuses s"
+        " ON s.id = down.id WHERE down.depth > 0 GROUP BY s.id ORDER BY level, s.id LIMIT ?",
+        (status.id, limit, limit + len(seen)),
+    )
+    descendants = [status_from_row(r) for r in await cursor.fetchall() if r["id"] not in seen]
     return ancestors[::-1], descendants[:limit]

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 
-import aiosqlite
-
 from fedi.core.ids import new_id
+from fedi.db.reads import Reads
 
 
 def set_notify(conn: sqlite3.Connection, follower_id: int, followed_id: int, notify: bool) -> int:
@@ -17,7 +16,7 @@ def set_notify(conn: sqlite3.Connection, follower_id: int, followed_id: int, not
     ).rowcount
 
 
-async def is_notifying(conn: aiosqlite.Connection, follower_id: int, followed_id: int) -> bool:
+async def is_notifying(conn: Reads, follower_id: int, followed_id: int) -> bool:
     """Whether follower_id follows followed_id (accepted) and asked to hear of every post."""
     cursor = await conn.execute(
         "SELECT 1 FROM follows WHERE follower_id = ? AND followed_id = ? AND state = 'accepted'"

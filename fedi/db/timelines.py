@@ -1,37 +1,26 @@
-"""SQL for timelines: a member's home (what they follow, and what is addressed to them) and the
-public timelines, paged by id as Mastodon pages them (max_id, since_id, min_id)."""
+"""SQL for timelines: a member's home (what they follow, and what is addressed to them), lists,
+hashtags and the public timelines, paged by id as Mastodon pages them (max_id, since_id,
+min_id). Each is a condition and the index-ordered ways to its rows, read by fedi.db.walk at a
+cost that depends on the page, not on how many statuses the instance holds."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import aiosqlite
 
 from fedi.core.models import Status
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db.lists import UserList, exclusive_clause
 from fedi.db.moderated import moderated_status_clause
 from fedi.db.mutes import hidden_status_clause
-from fedi.db.statuses import COLUMNS, status_from_row
+from fedi.db.reads import Reads
+from fedi.db.walk import Bounds, Source, Sql, Timeline, by_account, by_accounts, read
+from fedi.db.walk import Page as Page
+from fedi.db.walk import paging as paging
 
 HAS_MEDIA = " AND EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)"
-
-
-@dataclass(frozen=True)
-class Page:
-    max_id: int | None = None
-    since_id: int | None = None
-    min_id: int | None = None
-    limit: int = 20
-
-
-def paging(page: Page, column: str = "s.id") -> tuple[str, list[int | None], str]:
-    """The WHERE clause (to append after a condition), its arguments and the order for a page
-    over `column`."""
-    clause = f" AND (? IS NULL OR {column} < ?) AND (? IS NULL OR {column} > ?)"
-    lower = page.min_id if page.min_id is not None else page.since_id
-    order = "ASC" if page.min_id is not None else "DESC"  # min_id: the page just above it
-    return clause, [page.max_id, page.max_id, lower, lower], order
+SHOWN_TO_FOLLOWERS = " AND s.visibility IN ('public', 'unlisted', 'private')"
+# Public posts, boosts excluded, walked through their partial indexes (migration 0021).
+PUBLIC = "s.visibility = 'public' AND s.reblog_of_id IS NULL"
 
 
 def _viewer_rules(viewer_id: int | None, *, public: bool = False) -> tuple[str, list[object]]:
@@ -50,43 +39,107 @@ def _local_only_rule(viewer_id: int | None) -> str:
     return "" if viewer_id is not None else " AND s.is_local_only = 0"
 
 
-async def home(conn: aiosqlite.Connection, account_id: int, page: Page) -> list[Status]:
-    clause, args, order = paging(page)
+def _mentions_of(account_id: int) -> Source:
+    """The statuses that mention an account, newest first (index mentions_account_status)."""
+
+    def source(rules: Sql, bounds: Bounds, wanted: int) -> Sql:
+        within, within_args = bounds.on("mn.status_id")
+        return (
+            "SELECT * FROM (SELECT mn.status_id FROM mentions mn CROSS JOIN statuses s"
+            f" ON s.id = mn.status_id WHERE mn.account_id = ?{rules[0]}{within}"
+            f" ORDER BY mn.status_id {bounds.order} LIMIT ?)",
+            [account_id, *rules[1], *within_args, wanted],
+        )
+
+    return source
+
+
+def _walk_index(index: str, condition: Sql) -> Source:
+    """Statuses read through a partial index in id order, meeting `condition`."""
+
+    def source(rules: Sql, bounds: Bounds, wanted: int) -> Sql:
+        within, within_args = bounds.on("s.id")
+        return (
+            f"SELECT * FROM (SELECT s.id FROM statuses s INDEXED BY {index}"
+            f" WHERE {condition[0]}{rules[0]}{within} ORDER BY s.id {bounds.order} LIMIT ?)",
+            [*condition[1], *rules[1], *within_args, wanted],
+        )
+
+    return source
+
+
+def _with_media(condition: Sql) -> Source:
+    """Statuses with an attachment, through the attachments' status index, meeting
+    `condition`."""
+
+    def source(rules: Sql, bounds: Bounds, wanted: int) -> Sql:
+        within, within_args = bounds.on("m.status_id")
+        return (
+            "SELECT * FROM (SELECT DISTINCT m.status_id FROM media_attachments m CROSS"
+            f" JOIN statuses s ON s.id = m.status_id WHERE {condition[0]}{rules[0]}{within}"
+            f" ORDER BY m.status_id {bounds.order} LIMIT ?)",
+            [*condition[1], *rules[1], *within_args, wanted],
+        )
+
+    return source
+
+
+def _tagged(name: str, condition: Sql) -> Source:
+    """Statuses carrying one hashtag, newest first (index status_tags_name)."""
+
+    def source(rules: Sql, bounds: Bounds, wanted: int) -> Sql:
+        within, within_args = bounds.on("t.status_id")
+        return (
+            "SELECT * FROM (SELECT t.status_id FROM status_tags t CROSS JOIN statuses s"
+            f" ON s.id = t.status_id WHERE t.name = ? AND {condition[0]}{rules[0]}{within}"
+            f" ORDER BY t.status_id {bounds.order} LIMIT ?)",
+            [name, *condition[1], *rules[1], *within_args, wanted],
+        )
+
+    return source
+
+
+async def home(conn: Reads, account_id: int, page: Page) -> list[Status]:
+    """One's own posts, the posts of accounts one follows (not their direct messages), and
+    posts that mention one, without what one hides."""
     hidden, hidden_args = _viewer_rules(account_id)
     exclusive, exclusive_args = exclusive_clause(account_id)
-    cursor = await conn.execute(
-        f"SELECT {COLUMNS} FROM statuses s WHERE ("
-        "   s.account_id = ?"
-        "   OR (s.account_id IN (SELECT followed_id FROM follows"
-        "         WHERE follower_id = ? AND state = 'accepted')"
-        "       AND s.visibility IN ('public', 'unlisted', 'private'))"
-        "   OR s.id IN (SELECT status_id FROM mentions WHERE account_id = ?)"
-        f"){hidden}{exclusive}{clause} ORDER BY s.id {order} LIMIT ?",
-        (account_id, account_id, account_id, *hidden_args, *exclusive_args, *args, page.limit),
+    followed = (
+        "SELECT followed_id AS account_id FROM follows WHERE follower_id = ? AND state = 'accepted'"
     )
-    rows = [status_from_row(row) for row in await cursor.fetchall()]
-    return rows if order == "DESC" else rows[::-1]
+    timeline = Timeline(
+        member=(
+            f"s.account_id = ? OR (s.account_id IN ({followed}){SHOWN_TO_FOLLOWERS})"
+            " OR s.id IN (SELECT status_id FROM mentions WHERE account_id = ?)",
+            [account_id, account_id, account_id],
+        ),
+        rules=(hidden + exclusive, [*hidden_args, *exclusive_args]),
+        sources=(
+            by_account(account_id),
+            by_accounts((followed, [account_id]), (SHOWN_TO_FOLLOWERS, [])),
+            _mentions_of(account_id),
+        ),
+    )
+    return await read(conn, timeline, page)
 
 
 async def public(
-    conn: aiosqlite.Connection,
+    conn: Reads,
     local: bool | None,
     page: Page,
     viewer_id: int | None = None,
     only_media: bool = False,
 ) -> list[Status]:
-    clause, args, order = paging(page)
     hidden, hidden_args = _viewer_rules(viewer_id, public=True)
-    cursor = await conn.execute(
-        f"SELECT {COLUMNS} FROM statuses s WHERE s.visibility = 'public'"
-        " AND s.reblog_of_id IS NULL AND (? IS NULL OR s.is_local = ?)"
-        f"{_local_only_rule(viewer_id)}{HAS_MEDIA if only_media else ''}{hidden}{clause}"
-        f" ORDER BY s.id {order} LIMIT ?",
-        (None if local is None else int(local), None if local is None else int(local),
-         *hidden_args, *args, page.limit),
-    )  # fmt: skip
-    rows = [status_from_row(row) for row in await cursor.fetchall()]
-    return rows if order == "DESC" else rows[::-1]
+    if local is None:
+        condition: Sql = (PUBLIC, [])
+        index = "statuses_public"
+    else:
+        condition = (f"{PUBLIC} AND s.is_local = ?", [int(local)])
+        index = "statuses_public_local"
+    rules = (f"{_local_only_rule(viewer_id)}{hidden}", hidden_args)
+    source = _with_media(condition) if only_media else _walk_index(index, condition)
+    return await read(conn, Timeline(member=None, rules=rules, sources=(source,)), page)
 
 
 @dataclass(frozen=True)
@@ -100,33 +153,27 @@ class TagQuery:
     only_media: bool = False
 
 
-async def tag(
-    conn: aiosqlite.Connection, query: TagQuery, page: Page, viewer_id: int | None
-) -> list[Status]:
-    clause, args, order = paging(page)
+async def tag(conn: Reads, query: TagQuery, page: Page, viewer_id: int | None) -> list[Status]:
     hidden, hidden_args = _viewer_rules(viewer_id, public=True)
-    marks = ", ".join("?" for _ in query.any)
     every = "".join(
-        " AND EXISTS (SELECT 1 FROM status_tags t WHERE t.status_id = s.id AND t.name = ?)"
+        " AND EXISTS (SELECT 1 FROM status_tags t2 WHERE t2.status_id = s.id AND t2.name = ?)"
         for _ in query.all
     )
     without = (
-        " AND NOT EXISTS (SELECT 1 FROM status_tags t WHERE t.status_id = s.id AND t.name IN"
+        " AND NOT EXISTS (SELECT 1 FROM status_tags t3 WHERE t3.status_id = s.id AND t3.name IN"
         f" ({', '.join('?' for _ in query.none)}))"
         if query.none
         else ""
     )
     local = None if query.local is None else int(query.local)
-    cursor = await conn.execute(
-        f"SELECT {COLUMNS} FROM statuses s WHERE s.visibility = 'public'"
-        " AND s.reblog_of_id IS NULL AND (? IS NULL OR s.is_local = ?)"
-        f" AND s.id IN (SELECT status_id FROM status_tags WHERE name IN ({marks}))"
-        f"{_local_only_rule(viewer_id)}{every}{without}{HAS_MEDIA if query.only_media else ''}"
-        f"{hidden}{clause} ORDER BY s.id {order} LIMIT ?",
-        (local, local, *query.any, *query.all, *query.none, *hidden_args, *args, page.limit),
+    condition: Sql = (f"{PUBLIC} AND (? IS NULL OR s.is_local = ?)", [local, local])
+    rules = (
+        f"{_local_only_rule(viewer_id)}{every}{without}"
+        f"{HAS_MEDIA if query.only_media else ''}{hidden}",
+        [*query.all, *query.none, *hidden_args],
     )
-    rows = [status_from_row(row) for row in await cursor.fetchall()]
-    return rows if order == "DESC" else rows[::-1]
+    sources = tuple(_tagged(name, condition) for name in dict.fromkeys(query.any))
+    return await read(conn, Timeline(member=None, rules=rules, sources=sources), page)
 
 
 def _list_condition(owned: UserList) -> tuple[str, list[object]]:
@@ -136,9 +183,7 @@ def _list_condition(owned: UserList) -> tuple[str, list[object]]:
     follows; `list`: replies to list members; `none`: no other replies."""
     owner = owned.account_id
     return (
-        "s.account_id IN ("
-        "   SELECT la.account_id FROM list_accounts la LEFT JOIN follows f ON f.id = la.follow_id"
-        "   WHERE la.list_id = ? AND (la.follow_id IS NULL OR f.state = 'accepted'))"
+        f"s.account_id IN ({_LIST_MEMBERS})"
         " AND (s.visibility IN ('public', 'unlisted', 'private') OR s.account_id = ?"
         "      OR s.id IN (SELECT status_id FROM mentions WHERE account_id = ?))"
         " AND ((s.in_reply_to_id IS NULL AND s.in_reply_to_uri IS NULL)"
@@ -152,21 +197,26 @@ def _list_condition(owned: UserList) -> tuple[str, list[object]]:
     )  # fmt: skip
 
 
-async def list_timeline(conn: aiosqlite.Connection, owned: UserList, page: Page) -> list[Status]:
+_LIST_MEMBERS = (
+    "SELECT la.account_id AS account_id FROM list_accounts la"
+    " LEFT JOIN follows f ON f.id = la.follow_id"
+    " WHERE la.list_id = ? AND (la.follow_id IS NULL OR f.state = 'accepted')"
+)
+
+
+async def list_timeline(conn: Reads, owned: UserList, page: Page) -> list[Status]:
     """A list's timeline, newest first (see _list_condition), without what the owner hides."""
-    clause, args, order = paging(page)
     condition, condition_args = _list_condition(owned)
     hidden, hidden_args = _viewer_rules(owned.account_id)
-    cursor = await conn.execute(
-        f"SELECT {COLUMNS} FROM statuses s WHERE {condition}{hidden}{clause}"
-        f" ORDER BY s.id {order} LIMIT ?",
-        (*condition_args, *hidden_args, *args, page.limit),
+    timeline = Timeline(
+        member=(condition, condition_args),
+        rules=(hidden, hidden_args),
+        sources=(by_accounts((_LIST_MEMBERS, [owned.id]), (f" AND {condition}", condition_args)),),
     )
-    rows = [status_from_row(row) for row in await cursor.fetchall()]
-    return rows if order == "DESC" else rows[::-1]
+    return await read(conn, timeline, page)
 
 
-async def in_list(conn: aiosqlite.Connection, owned: UserList, status_id: int) -> bool:
+async def in_list(conn: Reads, owned: UserList, status_id: int) -> bool:
     """Whether a post belongs on the list's timeline (for its live stream)."""
     condition, condition_args = _list_condition(owned)
     cursor = await conn.execute(

@@ -2,7 +2,8 @@
 or are blocked by, or whose domain they block; posts by members of their exclusive lists on home;
 and their filters (Mastodon CustomFilter): `hide` drops the status in the filter's contexts,
 `warn` keeps it with a `filtered` entry. Timelines apply the account rules in SQL too
-(fedi.db.mutes.hidden_status_clause) so pages stay full; keyword filters are applied here."""
+(fedi.db.mutes.hidden_status_clause) so pages stay full; keyword filters are applied here. The
+rules are read once per viewer and judged against a page loaded once (fedi.statuses.batch)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ from fedi.context import Context
 from fedi.core.html import plain_text
 from fedi.core.models import Account, Status
 from fedi.core.timeutil import to_db, utcnow
-from fedi.db import accounts, filters, follows, lists, mutes, statuses
+from fedi.db import filters, lists, mutes
 from fedi.db.filters import Filter
-from fedi.groups.access import may_see_group_post
+from fedi.statuses.batch import Batch
 
 Where = Literal["home", "notifications", "public", "thread", "account"]
 WHERE: tuple[Where, ...] = ("home", "notifications", "public", "thread", "account")
@@ -87,7 +88,7 @@ class ViewerRules:
 
 async def rules_for(context: Context, viewer_id: int) -> ViewerRules:
     now = to_db(utcnow())
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         muted = await mutes.active_mutes(conn, viewer_id, now)
         blocked = await mutes.blocking_or_blocked(conn, viewer_id)
         domains = await mutes.blocked_domains(conn, viewer_id)
@@ -104,11 +105,12 @@ async def rules_for(context: Context, viewer_id: int) -> ViewerRules:
     )
 
 
-async def hidden_by_moderators(
-    context: Context, viewer_id: int | None, authors: list[Account | None], where: Where
+def moderated_in(
+    batch: Batch, viewer_id: int | None, authors: list[Account | None], where: Where
 ) -> bool:
     """A suspended author (or boosted author) is shown nowhere (security.md M7); a limited one
-    only to itself and its followers, except on its own profile (Mastodon's StatusFilter)."""
+    only to itself and its followers, except on its own profile (Mastodon's StatusFilter).
+    Whom the viewer follows comes from the batch (loaded with these authors)."""
     present = [a for a in authors if a is not None]
     if any(a.is_suspended for a in present):
         return True
@@ -117,40 +119,21 @@ async def hidden_by_moderators(
     for author in present:
         if author.silenced_at is None or author.id == viewer_id:
             continue
-        if viewer_id is None or where == "public":
-            return True
-        async with context.db.read() as conn:
-            follow = await follows.get_follow(conn, viewer_id, author.id)
-        if follow is None or follow[2] != "accepted":
+        if viewer_id is None or where == "public" or author.id not in batch.followed:
             return True
     return False
 
 
-async def moderated_away(
-    context: Context, viewer_id: int | None, status: Status, where: Where
-) -> bool:
-    """hidden_by_moderators for one status, its authors read here (for anonymous viewers and
+def moderated_away(batch: Batch, viewer_id: int | None, status: Status, where: Where) -> bool:
+    """moderated_in for one status of the batch and its authors (for anonymous viewers, and
     for a status asked for by id, where `account` leaves only suspension)."""
-    async with context.db.read() as conn:
-        authors = [await accounts.get_by_id(conn, status.account_id)]
-        if status.reblog_of_id is not None:
-            original = await statuses.get_by_id(conn, status.reblog_of_id)
-            if original is not None:
-                authors.append(await accounts.get_by_id(conn, original.account_id))
-    return await hidden_by_moderators(context, viewer_id, authors, where)
+    return moderated_in(batch, viewer_id, batch.authors(status), where)
 
 
-async def in_group(context: Context, viewer_id: int, status: Status) -> bool:
-    async with context.db.read() as conn:
-        viewer = await accounts.get_by_id(conn, viewer_id)
-    return await may_see_group_post(context, status, viewer) is not False
-
-
-async def searchable_text(context: Context, status: Status) -> str:
+def searchable_text(batch: Batch, status: Status) -> str:
     """What filters match against: the content warning, the text, media descriptions and poll
     options, as plain text."""
-    async with context.db.read() as conn:
-        details = await statuses.details(conn, status.id)
+    details = batch.details_of(status)
     parts = [status.spoiler_text, plain_text(status.content)]
     parts += [a.description for a in details.attachments]
     if details.poll is not None:
@@ -158,26 +141,20 @@ async def searchable_text(context: Context, status: Status) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-async def judge(
-    context: Context, rules: ViewerRules, status: Status, where: Where, in_list: bool = False
+def judge(
+    batch: Batch, rules: ViewerRules, status: Status, where: Where, in_list: bool = False
 ) -> Verdict:
-    """The verdict on one status; `where` is the filter context (a list timeline is "home" with
-    in_list, where exclusive lists do not hide their own members)."""
-    async with context.db.read() as conn:
-        original = (
-            await statuses.get_by_id(conn, status.reblog_of_id) if status.reblog_of_id else None
-        )
-        authors = [await accounts.get_by_id(conn, status.account_id)]
-        if original is not None:
-            authors.append(await accounts.get_by_id(conn, original.account_id))
-    if await hidden_by_moderators(context, rules.viewer_id, authors, where):
+    """The verdict on one status of the batch (loaded for the rules' viewer); `where` is the
+    filter context (a list timeline is "home" with in_list, where exclusive lists do not hide
+    their own members)."""
+    original = batch.original(status)
+    authors = batch.authors(status)
+    if moderated_in(batch, rules.viewer_id, authors, where):
         return HIDDEN
     # A profile still shows a muted account's own posts, as on Mastodon; only filters apply.
     if where != "account" and any(a is not None and rules.hides_account(a, where) for a in authors):
         return HIDDEN
-    if (original or status).group_id is not None and not await in_group(
-        context, rules.viewer_id, original or status
-    ):
+    if batch.may_see_group_post(original or status) is False:
         return HIDDEN  # a private group's post, and the viewer is not (or no longer) a member
     if where == "home" and not in_list and status.account_id in rules.exclusive:
         return HIDDEN
@@ -185,7 +162,7 @@ async def judge(
     if not active:
         return SHOWN
     proper = original or status
-    text = await searchable_text(context, proper)
+    text = searchable_text(batch, proper)
     results: list[FilterMatch] = []
     for found in active:
         words = tuple(
@@ -200,12 +177,3 @@ async def judge(
             return HIDDEN
         results.append(FilterMatch(found, words, posts))
     return Verdict(hidden=False, matches=tuple(results))
-
-
-async def visible_in(
-    context: Context, viewer_account_id: int, status: Status, where: Where, in_list: bool = False
-) -> Verdict:
-    """One status for one viewer in one context (home, notifications, public, thread, account):
-    for a stream pushing statuses one at a time."""
-    rules = await rules_for(context, viewer_account_id)
-    return await judge(context, rules, status, where, in_list)

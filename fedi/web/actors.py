@@ -19,7 +19,7 @@ from fedi.activitypub.notes import create_to_ap
 from fedi.activitypub.vocab import NOTE_CONTEXT
 from fedi.core.ids import parse_id
 from fedi.core.models import Account, Status
-from fedi.db import accounts, follows, pins, statuses
+from fedi.db import account_stats, accounts, follows, pins, statuses
 from fedi.federation.serialize import note_document
 from fedi.federation.verify import VerificationError, request_target, verify_signed_request
 from fedi.groups.access import is_submission
@@ -102,7 +102,7 @@ async def instance_outbox(request: Request) -> Response:
         account = await accounts.get_instance_actor(conn)
         if account is None:
             raise HTTPException(404, "no instance actor")
-        total = (await accounts.counts(conn, account.id)).statuses
+        total = (await account_stats.counts(conn, account.id)).statuses
     return ActivityResponse(ordered_collection(uri, total))
 
 
@@ -136,7 +136,7 @@ async def _actor_list(request: Request, side: Literal["followers", "following"])
     uri = (account.followers_uri if side == "followers" else account.following_uri) or ""
     max_id = parse_max_id(request)
     async with context.db.read() as conn:
-        counts = await accounts.counts(conn, account.id)
+        counts = await account_stats.counts(conn, account.id)
         total = counts.followers if side == "followers" else counts.following
         if not is_page_request(request):
             return ActivityResponse(ordered_collection(uri, total))

@@ -65,7 +65,7 @@ class Standing:
 
 async def find_group(request: Request) -> Group | None:
     """The local group named in the path, local-only ones included."""
-    async with context_of(request).db.read() as conn:
+    async with context_of(request).db.read_now() as conn:
         return await group_rows.get_group_by_name(conn, request.path_params["username"])
 
 
@@ -80,7 +80,7 @@ async def page_viewer(request: Request, group: Group) -> User | None:
 async def standing(context: Context, group: Group, viewer: User | None) -> Standing:
     if viewer is None:
         return Standing(None, False, False, await may_read(context, group, None))
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         state = await group_rows.membership(conn, group.id, viewer.account.id)
         banned = await group_rows.is_banned(conn, group.id, viewer.account.id)
     return Standing(
@@ -112,7 +112,7 @@ async def group_profile(request: Request, group: Group, profile: ProfileView) ->
     max_id = parse_max_id(request)
     posts: list[Status] = []
     moderators: list[GroupModerator] = []
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         count = await group_rows.member_count(conn, group.id)
         if place.may_read and not group.account.is_suspended:
             posts = await group_pages.posts_page(
@@ -141,7 +141,7 @@ async def group_status(
     """One post of the group: public ones for everyone, a private group's for its members."""
     context = context_of(request)
     viewer = await page_viewer(request, group)
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         status = await statuses.get_of_account(conn, group.id, status_id)
     visible = (
         status is not None

@@ -10,7 +10,7 @@ from starlette.routing import Route
 from fedi.activitypub.actor import actor_to_ap
 from fedi.activitypub.collections import PAGE_SIZE
 from fedi.core.models import Status
-from fedi.db import accounts, statuses
+from fedi.db import account_stats, accounts, statuses
 from fedi.federation.serialize import note_document
 from fedi.web import group_pages
 from fedi.web.actors import load_actor, parse_max_id, parse_status_id
@@ -55,8 +55,8 @@ async def profile(request: Request) -> Response:
         return ActivityResponse(actor_to_ap(account, context.urls))
     max_id = parse_max_id(request)
     posts: list[Status] = []
-    async with context.db.read() as conn:
-        counts = await accounts.counts(conn, account.id)
+    async with context.db.read_now() as conn:
+        counts = await account_stats.counts(conn, account.id)
         if not account.is_suspended:
             posts = await statuses.public_page(conn, account.id, max_id, PAGE_SIZE + 1)
     older = posts[PAGE_SIZE - 1].id if len(posts) > PAGE_SIZE else None
@@ -82,7 +82,7 @@ async def status_page(request: Request) -> Response:
     if account.is_suspended:
         raise HTTPException(404, "no such post")
     context = context_of(request)
-    async with context.db.read() as conn:
+    async with context.db.read_now() as conn:
         status = await statuses.get_public(conn, account.id, parse_status_id(request))
     if status is None or status.is_local_only:  # web pages are public: the same 404 as missing
         raise HTTPException(404, "no such post")

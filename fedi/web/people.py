@@ -32,13 +32,8 @@ def person(account: Account, context: Context) -> Person:
 
 
 async def people(context: Context, account_ids: Iterable[int | None]) -> dict[int, Person]:
-    """The accounts among account_ids that exist, by id (None and unknown ids left out)."""
-    found: dict[int, Person] = {}
-    async with context.db.read() as conn:
-        for account_id in set(account_ids):
-            if account_id is None:
-                continue
-            account = await accounts.get_by_id(conn, account_id)
-            if account is not None:
-                found[account_id] = person(account, context)
-    return found
+    """The accounts among account_ids that exist, by id (None and unknown ids left out), read
+    at once."""
+    async with context.db.read_now() as conn:
+        found = await accounts.get_many(conn, [i for i in set(account_ids) if i is not None])
+    return {account_id: person(account, context) for account_id, account in found.items()}

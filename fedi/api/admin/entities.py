@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fedi.api.entities import account_json, status_json
+from fedi.api.entities import account_json, status_entity
 from fedi.api.reports import report_fields
 from fedi.context import Context
 from fedi.core.models import User
@@ -12,6 +12,7 @@ from fedi.core.timeutil import to_api
 from fedi.db import admin_accounts, statuses
 from fedi.db.admin_accounts import StaffView
 from fedi.db.reports import Report
+from fedi.statuses.batch import load
 
 # Mastodon's built-in roles (ids and permission bits of 4.x's UserRole defaults).
 ROLE_ENTITIES = {
@@ -60,7 +61,9 @@ async def admin_account_by_id(context: Context, account_id: int | None) -> dict[
 
 async def admin_report_json(context: Context, report: Report, viewer: User) -> dict[str, Any]:
     async with context.db.read() as conn:
-        found = [await statuses.get_by_id(conn, s) for s in report.status_ids]
+        known = await statuses.get_many(conn, report.status_ids)
+    found = [known[s] for s in report.status_ids if s in known]
+    batch = await load(context, found, viewer.account)
     return report_fields(report) | {
         "updated_at": to_api(report.updated_at),
         "account": await admin_account_by_id(context, report.account_id),
@@ -70,6 +73,6 @@ async def admin_report_json(context: Context, report: Report, viewer: User) -> d
             context, report.action_taken_by_account_id
         ),
         # Moderators see the reported posts whatever their visibility: that is their job.
-        "statuses": [await status_json(context, s, viewer) for s in found if s is not None],
+        "statuses": [status_entity(context, batch, s, viewer) for s in found],
         "rules": [],
     }

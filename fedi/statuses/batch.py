@@ -1,0 +1,122 @@
+"""Everything a page of statuses shows, for one viewer, loaded at once: the posts they boost,
+the authors and their counts, mentions, hashtags, attachments and polls, how often each was
+favourited, boosted and answered, what the viewer did to each, which authors the viewer follows,
+and which private groups' posts the viewer may still read. A fixed number of queries whatever
+the page's length (a few more when the viewer is another server's actor); the API, the live
+streams and the pages judge and render from it without asking the database again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from fedi.context import Context
+from fedi.core.models import Account, Counts, Group, Status, StatusDetails
+from fedi.db import account_stats, accounts, follows, groups, status_details, status_stats, statuses
+from fedi.groups.access import is_copy, is_submission
+from fedi.groups.groups import may_read
+
+NO_DETAILS = StatusDetails()
+
+
+@dataclass(frozen=True)
+class Batch:
+    viewer: Account | None
+    statuses: dict[int, Status]  # the page's statuses and the posts they boost
+    accounts: dict[int, Account]
+    counts: dict[int, Counts]
+    details: dict[int, StatusDetails]
+    favourites: dict[int, int] = field(default_factory=dict)
+    reblogs: dict[int, int] = field(default_factory=dict)
+    replies: dict[int, int] = field(default_factory=dict)
+    favourited: frozenset[int] = frozenset()
+    reblogged: frozenset[int] = frozenset()
+    bookmarked: frozenset[int] = frozenset()
+    pinned: frozenset[int] = frozenset()
+    poll_choices: dict[int, list[int]] = field(default_factory=dict)
+    followed: frozenset[int] = frozenset()  # the authors the viewer follows (accepted)
+    private_groups: dict[int, Group] = field(default_factory=dict)
+    readable_groups: frozenset[int] = frozenset()  # private groups the viewer may read
+
+    def original(self, status: Status) -> Status | None:
+        """The post a boost boosts (None for a post, or a boost of a post now gone)."""
+        return self.statuses.get(status.reblog_of_id) if status.reblog_of_id else None
+
+    def authors(self, status: Status) -> list[Account | None]:
+        """The status's author and, for a boost, the boosted post's author."""
+        found = [self.accounts.get(status.account_id)]
+        original = self.original(status)
+        if original is not None:
+            found.append(self.accounts.get(original.account_id))
+        return found
+
+    def counts_of(self, account: Account) -> Counts:
+        return self.counts.get(account.id, account_stats.NO_COUNTS)
+
+    def details_of(self, status: Status) -> StatusDetails:
+        return self.details.get(status.id, NO_DETAILS)
+
+    def may_see_group_post(self, status: Status) -> bool | None:
+        """fedi.groups.access.may_see_group_post for the batch's viewer, from what is loaded:
+        a submission is for its author and the group; a local private group's copy for whoever
+        may read the group now; None when neither (the ordinary rules decide)."""
+        reader = self.viewer
+        if is_submission(status):
+            return reader is not None and reader.id in (status.account_id, status.group_id)
+        if not is_copy(status) or status.group_id not in self.private_groups:
+            return None
+        return status.group_id in self.readable_groups
+
+
+async def load(
+    context: Context,
+    items: Sequence[Status],
+    viewer: Account | None,
+    *,
+    with_accounts: Iterable[int] = (),
+) -> Batch:
+    """The batch for a page of statuses seen by `viewer` (None: anyone); `with_accounts` adds
+    accounts the page names besides the authors (a notification's sender)."""
+    async with context.db.read_now() as conn:
+        known = {s.id: s for s in items}
+        wanted = {s.reblog_of_id for s in items if s.reblog_of_id and s.reblog_of_id not in known}
+        known |= await statuses.get_many(conn, wanted)
+        ids = list(known)
+        account_ids = list(dict.fromkeys([*(s.account_id for s in known.values()),
+                                          *with_accounts]))  # fmt: skip
+        found = await accounts.get_many(conn, account_ids)
+        counts = await account_stats.counts_of(conn, found)
+        details = await status_details.details_of(conn, ids)
+        favourites = await status_stats.favourite_counts(conn, ids)
+        reblogs = await status_stats.reblog_counts(conn, ids)
+        replies = await status_stats.reply_counts(conn, ids, with_local_only=viewer is not None)
+        group_ids = [s.group_id for s in known.values() if is_copy(s) and s.group_id]
+        private = {
+            i: g for i, g in (await groups.get_many(conn, group_ids)).items() if g.is_private
+        }
+        batch = Batch(viewer, known, found, counts, details, favourites, reblogs, replies,
+                      private_groups=private)  # fmt: skip
+        if viewer is None:
+            return batch
+        polls = [i for i, d in details.items() if d.poll is not None]
+        batch = Batch(
+            viewer, known, found, counts, details, favourites, reblogs, replies,
+            favourited=frozenset(await status_stats.favourited_among(conn, viewer.id, ids)),
+            reblogged=frozenset(await status_stats.reblogged_among(conn, viewer.id, ids)),
+            bookmarked=frozenset(await status_stats.bookmarked_among(conn, viewer.id, ids)),
+            pinned=frozenset(await status_stats.pinned_among(conn, viewer.id, ids)),
+            poll_choices=await status_stats.poll_choices_of(conn, viewer.id, polls),
+            followed=frozenset(await follows.followed_among(conn, viewer.id, account_ids)),
+            private_groups=private,
+            readable_groups=frozenset(
+                await groups.joined_among(conn, viewer.id, list(private))
+                if private and not viewer.is_suspended
+                else ()
+            ),
+        )  # fmt: skip
+    if viewer.domain is not None and not viewer.is_suspended:
+        # Another server's actor (a signed fetch): what may_read grants an instance actor of a
+        # member's server, one private group at a time (pages of statuses rarely hold many).
+        readable = {i for i, g in private.items() if await may_read(context, g, viewer)}
+        batch = replace(batch, readable_groups=frozenset(readable))
+    return batch
