@@ -45,6 +45,44 @@ def insert(
     return cursor.rowcount == 1
 
 
+@dataclass(frozen=True)
+class NewInboxRow:
+    """A received activity to store (see insert_all)."""
+
+    id: int
+    activity_uri: str
+    actor_uri: str
+    type: str
+    body: str
+    recipient_id: int | None
+    now: str
+    collection_sync: str | None = None
+
+
+def insert_all(conn: sqlite3.Connection, rows: list[NewInboxRow]) -> None:
+    """Store received activities with one statement; an activity id seen before is skipped (a
+    replay or a retry), which is why nothing says which rows were new."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO inbox_activities (id, activity_uri, actor_uri, type, body,"
+        " recipient_id, next_attempt_at, created_at, collection_sync)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                r.id,
+                r.activity_uri,
+                r.actor_uri,
+                r.type,
+                r.body,
+                r.recipient_id,
+                r.now,
+                r.now,
+                r.collection_sync,
+            )
+            for r in rows
+        ],
+    )
+
+
 async def due(conn: aiosqlite.Connection, now: str, limit: int) -> list[InboxRow]:
     cursor = await conn.execute(
         "SELECT id, activity_uri, actor_uri, type, body, recipient_id, attempts,"

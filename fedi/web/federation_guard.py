@@ -11,10 +11,26 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from fedi.activitypub.parse import host_of
 from fedi.context import Context
 from fedi.web.responses import json_error
-from keys.httpsig import ParsedSignature, SignatureError, parse_signature
+from keys.httpsig import (
+    JoinedFields,
+    ParsedSignature,
+    SignatureError,
+    joined_fields,
+    parse_signature,
+)
 
 SIGNATURE_HEADERS = (b"signature", b"signature-input")
 _PARSED = "fedi.signature"  # the scope key under which a request's parsed signature is kept
+_FIELDS = "fedi.signed_fields"  # and its header fields, joined as signatures read them
+
+
+def signed_fields(scope: Scope) -> JoinedFields:
+    """The request's header fields as signatures read them (names lower-case, repeated fields
+    joined), made once per request: parsing the signature and verifying it both use them."""
+    fields: JoinedFields | None = scope.get(_FIELDS)
+    if fields is None:
+        fields = scope[_FIELDS] = joined_fields(Headers(scope=scope))
+    return fields
 
 
 def claimed_signature(scope: Scope) -> ParsedSignature | SignatureError:
@@ -23,7 +39,7 @@ def claimed_signature(scope: Scope) -> ParsedSignature | SignatureError:
     found: ParsedSignature | SignatureError | None = scope.get(_PARSED)
     if found is None:
         try:
-            found = parse_signature(Headers(scope=scope))
+            found = parse_signature(signed_fields(scope))
         except SignatureError as exc:
             found = exc
         scope[_PARSED] = found
