@@ -389,3 +389,20 @@ async def an_inbox_on(conn: aiosqlite.Connection, domain: str) -> str | None:
     )
     row = await cursor.fetchone()
     return str(row[0]) if row else None
+
+
+async def get_by_uris(conn: aiosqlite.Connection, uris: Iterable[str]) -> dict[str, Account]:
+    """The accounts with these ids, by id (one query for a batch: the inbox worker's actors)."""
+    wanted = list(dict.fromkeys(uris))
+    found: dict[str, Account] = {}
+    for start in range(0, len(wanted), 500):  # well under SQLite's limit on parameters
+        chunk = wanted[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        cursor = await conn.execute(
+            f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a WHERE a.uri IN ({marks})", chunk
+        )
+        for row in await cursor.fetchall():
+            account = account_from_row(row)
+            found[account.uri] = account
+    return found
+

@@ -23,28 +23,6 @@ class InboxRow:
     collection_sync: str | None = None  # FEP-8fcf header of the delivery, as received
 
 
-def insert(
-    conn: sqlite3.Connection,
-    *,
-    row_id: int,
-    activity_uri: str,
-    actor_uri: str,
-    type: str,
-    body: str,
-    recipient_id: int | None,
-    now: str,
-    collection_sync: str | None = None,
-) -> bool:
-    """Store one received activity; False when its id was seen before (a replay or a retry)."""
-    cursor = conn.execute(
-        "INSERT OR IGNORE INTO inbox_activities (id, activity_uri, actor_uri, type, body,"
-        " recipient_id, next_attempt_at, created_at, collection_sync)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (row_id, activity_uri, actor_uri, type, body, recipient_id, now, now, collection_sync),
-    )
-    return cursor.rowcount == 1
-
-
 @dataclass(frozen=True)
 class NewInboxRow:
     """A received activity to store (see insert_all)."""
@@ -93,27 +71,28 @@ async def due(conn: aiosqlite.Connection, now: str, limit: int) -> list[InboxRow
     return [InboxRow(*row) for row in await cursor.fetchall()]
 
 
-def mark_done(conn: sqlite3.Connection, row_id: int) -> None:
-    conn.execute(
+def finish(
+    conn: sqlite3.Connection,
+    done: list[int],
+    failed: list[tuple[int, str]],
+    rescheduled: list[tuple[int, str, str]],
+) -> None:
+    """Record what became of a batch of activities, one statement per outcome: done (row id),
+    failed (row id, error) or left pending for a retry (row id, error, next attempt)."""
+    conn.executemany(
         "UPDATE inbox_activities SET state = 'done', attempts = attempts + 1, last_error = NULL"
         " WHERE id = ?",
-        (row_id,),
+        [(row_id,) for row_id in done],
     )
-
-
-def mark_failed(conn: sqlite3.Connection, row_id: int, error: str) -> None:
-    conn.execute(
+    conn.executemany(
         "UPDATE inbox_activities SET state = 'failed', attempts = attempts + 1, last_error = ?"
         " WHERE id = ?",
-        (error[:2000], row_id),
+        [(error[:2000], row_id) for row_id, error in failed],
     )
-
-
-def reschedule(conn: sqlite3.Connection, row_id: int, error: str, next_attempt_at: str) -> None:
-    conn.execute(
+    conn.executemany(
         "UPDATE inbox_activities SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?"
         " WHERE id = ?",
-        (error[:2000], next_attempt_at, row_id),
+        [(error[:2000], later, row_id) for row_id, error, later in rescheduled],
     )
 
 
