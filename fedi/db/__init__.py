@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import aiosqlite
+from aiosqlite.context import Result
 
 from fedi.db.migrate import apply_migrations
 
@@ -83,6 +84,20 @@ class _Job:
 _STOP = object()
 
 
+class _InlineCursor(aiosqlite.Cursor):
+    """A cursor of the inline reader: each fetch runs at once."""
+
+    async def fetchone(self) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self._cursor.fetchone()
+        return row
+
+    async def fetchmany(self, size: int | None = None) -> list[sqlite3.Row]:
+        return self._cursor.fetchmany(self.arraysize if size is None else size)
+
+    async def fetchall(self) -> list[sqlite3.Row]:
+        return self._cursor.fetchall()
+
+
 class InlineReader(aiosqlite.Connection):
     """An aiosqlite connection whose calls run at once in the calling thread (the event loop's):
     the same query functions work on it, without a thread hand-off per call. Only for short
@@ -100,6 +115,13 @@ class InlineReader(aiosqlite.Connection):
         if self._connection is None:
             raise ValueError("Connection closed")
         return fn(*args, **kwargs)
+
+    def execute(self, sql: str, parameters: Any = None) -> Result[aiosqlite.Cursor]:
+        # As aiosqlite's (awaitable, or an async context manager), without its hops.
+        return Result(self._run(sql, () if parameters is None else parameters))
+
+    async def _run(self, sql: str, parameters: Any) -> aiosqlite.Cursor:
+        return _InlineCursor(self, self._conn.execute(sql, parameters))
 
     async def close(self) -> None:
         if self._connection is not None:

@@ -54,11 +54,13 @@ async def mentioned_ids(context: Context, note: ParsedNote, recipient_id: int | 
     """Mentioned accounts we know, plus local accounts addressed without a Mention tag (Mastodon's
     silent mentions), so that a direct message reaches them and nobody else."""
     found: list[int] = []
+    named = list(dict.fromkeys((*note.mention_uris, *note.to, *note.cc)))
     async with context.db.read() as conn:
-        for uri in dict.fromkeys((*note.mention_uris, *note.to, *note.cc)):
-            account = await accounts.get_by_uri(conn, uri)
-            if account is not None and (uri in note.mention_uris or account.is_local):
-                found.append(account.id)
+        known = await accounts.refs_by_uri(conn, named)
+    for uri in named:
+        account = known.get(uri)
+        if account is not None and (uri in note.mention_uris or account.is_local):
+            found.append(account.id)
     if recipient_id is not None:
         found.append(recipient_id)
     return list(dict.fromkeys(found))

@@ -53,10 +53,10 @@ async def target_group(context: Context, submission: Submission) -> tuple[Group 
             group = await group_rows.get_group(conn, submission.recipient_id)
             if group is not None and group.is_private:
                 return group, True
-        for uri in submission.recipients:
-            if host_of(uri) != context.settings.domain:
-                continue
-            account = await accounts.get_by_uri(conn, uri)
+        local = [uri for uri in submission.recipients if host_of(uri) == context.settings.domain]
+        known = await accounts.refs_by_uri(conn, local)
+        for uri in local:
+            account = known.get(uri)
             if account is not None and account.is_local and account.actor_type == "Group":
                 group = await group_rows.get_group(conn, account.id)
                 if group is not None and group.is_private:

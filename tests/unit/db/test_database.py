@@ -192,8 +192,13 @@ async def test_inline_reads_see_commits_and_stay_in_their_task(tmp_path: Path) -
                 await db.write(lambda c: c.execute("INSERT INTO t VALUES (1)"))
                 cursor = await conn.execute("SELECT count(*) FROM t")
                 assert tuple(await cursor.fetchone() or ()) == (1,)
+                await db.write(lambda c: c.executemany("INSERT INTO t VALUES (?)", [(2,), (3,)]))
+                async with conn.execute("SELECT x FROM t WHERE x > ? ORDER BY x", (1,)) as rows:
+                    assert [row[0] async for row in rows] == [2, 3]
+                cursor = await conn.execute("SELECT x FROM t ORDER BY x")
+                assert [row["x"] for row in await cursor.fetchall()] == [1, 2, 3]
                 with pytest.raises(sqlite3.OperationalError):
-                    await conn.execute("INSERT INTO t VALUES (2)")  # readers cannot write
+                    await conn.execute("INSERT INTO t VALUES (4)")  # readers cannot write
 
             async def child() -> object:
                 async with db.read() as conn:
