@@ -19,7 +19,7 @@ from fedi.db import accounts, inbox_activities
 from fedi.federation.verify import VerificationError, request_target, verify_signed_request
 from fedi.groups.followers_sync import HEADER as SYNC_HEADER
 from fedi.groups.followers_sync import MAX_HEADER as MAX_SYNC_HEADER
-from fedi.web.federation_guard import claimed_signature, signed_fields
+from fedi.web.federation_guard import claimed_signature, refuses, signed_fields
 from fedi.web.responses import json_error
 from fedi.web.state import context_of
 from keys.httpsig import ParsedSignature
@@ -88,7 +88,7 @@ async def receive(request: Request) -> Response:
         return json_error(400, str(exc))
     if host_of(activity_uri) != host_of(actor_uri):
         return json_error(400, "the activity id is not on the actor's host")  # S17
-    if context.policy.refuses(host_of(actor_uri)):
+    if refuses(context.policy.current, host_of(actor_uri)):
         return json_error(403, "forbidden")  # M1: before any key is fetched
 
     parsed = claimed_signature(request.scope)  # parsed once, in front of the application

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from fedi.activitypub.parse import InvalidActivity, uri_of
+from fedi.activitypub.parse import InvalidActivity
 from fedi.context import Context
 from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
@@ -54,6 +54,10 @@ from inbox.handlers.common import Incoming
 
 log = logging.getLogger(__name__)
 BATCH = 256
+# Handlers running at once: enough for their writes to share commits and their fetches to
+# overlap, few enough that starting them does not hold up the event loop (and the inbox's
+# own requests) for long.
+CONCURRENCY = 64
 MAX_ATTEMPTS = 6
 MAX_OBJECT_KEYS = 16  # a Flag may name a hundred objects; ordering needs only the first few
 TRANSIENT = (DereferenceError, ActorError, FetchError)
@@ -64,23 +68,31 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(minutes=4**attempts)
 
 
+def _id_of(value: Any) -> str | None:
+    """The id a value names, as the handlers read it (uri_of), without checking that it is an
+    http(s) URI: ordering only compares ids, and a malformed one fails in its handler."""
+    if isinstance(value, dict):
+        value = value.get("id") or (value.get("href") if value.get("type") == "Link" else None)
+    return value if isinstance(value, str) and value else None
+
+
 def ordering_keys(activity: dict[str, Any], actor_uri: str) -> tuple[set[str], bool]:
     """The keys an activity holds exclusively, and whether it acts on its actor itself (then it
     holds the actor's key exclusively too; otherwise shared)."""
     keys: set[str] = set()
-    own = uri_of(activity.get("id"))
+    own = _id_of(activity.get("id"))
     if own is not None:
         keys.add(own)
     objects = activity.get("object")
     for obj in (objects if isinstance(objects, list) else [objects])[:MAX_OBJECT_KEYS]:
-        uri = uri_of(obj)
+        uri = _id_of(obj)
         if uri is not None:
             keys.add(uri)
         if isinstance(obj, dict):  # a wrapped activity: Undo{Like{post}}, Accept{Follow{us}}
-            inner = uri_of(obj.get("object"))
+            inner = _id_of(obj.get("object"))
             if inner is not None:
                 keys.add(inner)
-    target = uri_of(activity.get("target"))
+    target = _id_of(activity.get("target"))
     if target is not None:
         keys.add(target)  # a Move's new account
     on_actor = actor_uri in keys
@@ -133,7 +145,10 @@ class InboxWorker:
             actors = await accounts.get_by_uris(conn, (row.actor_uri for row in rows))
         items = self._plan(rows)
         outcomes = _Outcomes()
-        await asyncio.gather(*(self._run(item, actors, policy, outcomes) for item in items))
+        running = asyncio.Semaphore(CONCURRENCY)
+        await asyncio.gather(
+            *(self._run(item, actors, policy, outcomes, running) for item in items)
+        )
         await self.context.db.write(
             lambda conn: inbox_activities.finish(
                 conn, outcomes.done, outcomes.failed, outcomes.rescheduled
@@ -181,13 +196,19 @@ class InboxWorker:
         return items
 
     async def _run(
-        self, item: _Item, actors: dict[str, Account], policy: Snapshot, outcomes: _Outcomes
+        self,
+        item: _Item,
+        actors: dict[str, Account],
+        policy: Snapshot,
+        outcomes: _Outcomes,
+        running: asyncio.Semaphore,
     ) -> None:
         row = item.row
         try:
             if item.after:
                 await asyncio.wait(item.after)
-            await self._handle(item, actors, policy)
+            async with running:
+                await self._handle(item, actors, policy)
             outcomes.done.append(row.id)
         except InvalidActivity as exc:
             log.info("refused %s %s from %s: %s", row.type, row.activity_uri, row.actor_uri, exc)
