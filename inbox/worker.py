@@ -12,10 +12,11 @@ A batch is up to BATCH due activities, in the order they were received. Their ha
 by side, so that their fetches overlap and their writes share the writer's commits (the writes
 made in one turn of the event loop are committed together), and read inline (no thread hand-off
 per query); the federation policy is read once per batch and the actors with one query. What
-became of each activity is written for the whole batch at its end, with one statement per
-outcome. Batches run one after another, and a row stays pending until its batch has recorded
-it, so each stored activity is handled once (the inbox stores an activity id once: a replay is
-never a second row).
+became of an activity is recorded as soon as its handler is done (with the outcomes of the
+moment, in one statement and one commit), as it was one activity at a time: a crash between the
+two re-runs that activity alone. Batches run one after another and a row stays pending until
+its outcome is recorded, so each stored activity is handled once (the inbox stores an activity
+id once: a replay is never a second row).
 
 Order: an activity waits for the earlier ones of its batch that it shares a key with:
   * exclusively, the object it acts on, its own id and, for an activity wrapping another (Undo,
@@ -43,7 +44,7 @@ from fedi.context import Context
 from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, inbox_activities
-from fedi.db.inbox_activities import InboxRow
+from fedi.db.inbox_activities import InboxRow, Outcome
 from fedi.federation.dereference import DereferenceError
 from fedi.federation.remote_accounts import ActorError
 from fedi.groups.followers_sync import SyncError, synchronize
@@ -117,13 +118,6 @@ class _Item:
     reread_actor: bool = False  # an earlier activity of the batch acted on the actor itself
 
 
-@dataclass
-class _Outcomes:
-    done: list[int] = field(default_factory=list)
-    failed: list[tuple[int, str]] = field(default_factory=list)
-    rescheduled: list[tuple[int, str, str]] = field(default_factory=list)
-
-
 class InboxWorker:
     def __init__(self, context: Context, clock: Callable[[], datetime] = utcnow) -> None:
         self.context = context
@@ -144,23 +138,16 @@ class InboxWorker:
         async with self.context.db.read() as conn:
             actors = await accounts.get_by_uris(conn, (row.actor_uri for row in rows))
         items = self._plan(rows)
-        outcomes = _Outcomes()
         running = asyncio.Semaphore(CONCURRENCY)
-        await asyncio.gather(
-            *(self._run(item, actors, policy, outcomes, running) for item in items)
-        )
-        await self.context.db.write(
-            lambda conn: inbox_activities.finish(
-                conn, outcomes.done, outcomes.failed, outcomes.rescheduled
-            )
+        outcomes = await asyncio.gather(
+            *(self._run(item, actors, policy, running) for item in items)
         )
         # FEP-8fcf: the latest header of each sender in the batch describes its followers here
         # as of its last delivery; the earlier ones are older news.
-        finished = {row_id for row_id, _ in outcomes.failed} | set(outcomes.done)
         latest = {
             item.row.actor_uri: item.row
-            for item in items
-            if item.row.collection_sync is not None and item.row.id in finished
+            for item, outcome in zip(items, outcomes, strict=True)
+            if item.row.collection_sync is not None and outcome.state != "pending"
         }
         await asyncio.gather(*(self._synchronize(row) for row in latest.values()))
 
@@ -200,31 +187,35 @@ class InboxWorker:
         item: _Item,
         actors: dict[str, Account],
         policy: Snapshot,
-        outcomes: _Outcomes,
         running: asyncio.Semaphore,
-    ) -> None:
+    ) -> Outcome:
         row = item.row
         try:
             if item.after:
                 await asyncio.wait(item.after)
             async with running:
                 await self._handle(item, actors, policy)
-            outcomes.done.append(row.id)
+            outcome = Outcome(row.id, "done")
         except InvalidActivity as exc:
             log.info("refused %s %s from %s: %s", row.type, row.activity_uri, row.actor_uri, exc)
-            outcomes.failed.append((row.id, str(exc)))
+            outcome = Outcome(row.id, "failed", str(exc))
         except TRANSIENT as exc:
             error = f"{type(exc).__name__}: {exc}"
             if not getattr(exc, "retryable", True) or row.attempts + 1 >= MAX_ATTEMPTS:
-                outcomes.failed.append((row.id, error))
+                outcome = Outcome(row.id, "failed", error)
             else:
                 later = to_db(self.clock() + retry_delay(row.attempts))
-                outcomes.rescheduled.append((row.id, error, later))
+                outcome = Outcome(row.id, "pending", error, later)
         except Exception as exc:  # the worker's top level: record the error on the row
             log.exception("handler for %s %s failed", row.type, row.activity_uri)
-            outcomes.failed.append((row.id, f"{type(exc).__name__}: {exc}"))
+            outcome = Outcome(row.id, "failed", f"{type(exc).__name__}: {exc}")
         finally:
-            item.finished.set_result(None)
+            item.finished.set_result(None)  # the activities waiting for this one may go
+        # Recorded as soon as the handler is done, as before batches, so that a crash cannot
+        # run its side effects twice, but with the other outcomes of the moment in one
+        # statement and one commit.
+        await self.context.db.write_together(inbox_activities.record, outcome)
+        return outcome
 
     async def _handle(self, item: _Item, actors: dict[str, Account], policy: Snapshot) -> None:
         row = item.row

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import Literal
 
 import aiosqlite
 
@@ -71,28 +72,37 @@ async def due(conn: aiosqlite.Connection, now: str, limit: int) -> list[InboxRow
     return [InboxRow(*row) for row in await cursor.fetchall()]
 
 
-def finish(
-    conn: sqlite3.Connection,
-    done: list[int],
-    failed: list[tuple[int, str]],
-    rescheduled: list[tuple[int, str, str]],
-) -> None:
-    """Record what became of a batch of activities, one statement per outcome: done (row id),
-    failed (row id, error) or left pending for a retry (row id, error, next attempt)."""
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a processed activity: done, failed, or left pending for a retry at
+    `next_attempt_at`; `error` says why it is not done."""
+
+    row_id: int
+    state: Literal["done", "failed", "pending"]
+    error: str | None = None
+    next_attempt_at: str | None = None
+
+
+def record(conn: sqlite3.Connection, outcomes: list[Outcome]) -> None:
+    """Record what became of processed activities, one statement per kind of outcome."""
     conn.executemany(
         "UPDATE inbox_activities SET state = 'done', attempts = attempts + 1, last_error = NULL"
         " WHERE id = ?",
-        [(row_id,) for row_id in done],
+        [(o.row_id,) for o in outcomes if o.state == "done"],
     )
     conn.executemany(
         "UPDATE inbox_activities SET state = 'failed', attempts = attempts + 1, last_error = ?"
         " WHERE id = ?",
-        [(error[:2000], row_id) for row_id, error in failed],
+        [((o.error or "")[:2000], o.row_id) for o in outcomes if o.state == "failed"],
     )
     conn.executemany(
         "UPDATE inbox_activities SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?"
         " WHERE id = ?",
-        [(error[:2000], later, row_id) for row_id, error, later in rescheduled],
+        [
+            ((o.error or "")[:2000], o.next_attempt_at, o.row_id)
+            for o in outcomes
+            if o.state == "pending"
+        ],
     )
 
 
