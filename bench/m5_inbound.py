@@ -66,7 +66,7 @@ from bench._common import (  # noqa: E402
     rsa_verify_cost,
     thread_usage,
 )
-from fedi.core.timeutil import utcnow  # noqa: E402
+from fedi.core.timeutil import to_ap, utcnow  # noqa: E402
 from keys.httpsig import sign_request  # noqa: E402
 from keys.keypair import public_pem_of  # noqa: E402
 
@@ -145,13 +145,13 @@ def make_actors(count: int, hosts: int, port: int) -> list[Actor]:
     ]
 
 
-def create_activity(actor: Actor, n: int, size: int, member: str) -> bytes:
+def create_activity(actor: Actor, n: int, size: int, member: str, published: str) -> bytes:
     """A Create of a public Note mentioning the member, `size` bytes of JSON."""
     note = {
         "id": f"{actor.uri}/statuses/{n}",
         "type": "Note",
         "attributedTo": actor.uri,
-        "published": "2025-01-01T00:00:00Z",
+        "published": published,
         "url": f"{actor.base}/@{actor.name}/{n}",
         "to": [PUBLIC],
         "cc": [f"{actor.uri}/followers", member],
@@ -164,7 +164,7 @@ def create_activity(actor: Actor, n: int, size: int, member: str) -> bytes:
         "id": f"{actor.uri}/statuses/{n}/activity",
         "type": "Create",
         "actor": actor.uri,
-        "published": "2025-01-01T00:00:00Z",
+        "published": published,
         "to": [PUBLIC],
         "cc": [f"{actor.uri}/followers", member],
         "object": note,
@@ -179,10 +179,11 @@ async def prepare(
     actors: Sequence[Actor], first: int, count: int, inbox_url: str, member: str, size: int
 ) -> list[Prepared]:
     now = utcnow()
+    published = to_ap(now)  # new posts, as a burst of live traffic brings
     prepared = []
     for n in range(first, first + count):
         actor = actors[n % len(actors)]
-        body = create_activity(actor, n, size, member)
+        body = create_activity(actor, n, size, member, published)
         headers = sign_request(
             "POST", inbox_url, {"Content-Type": AS_TYPE}, body, actor.key, actor.key_id, now
         )

@@ -54,3 +54,15 @@ def local_boosters(conn: sqlite3.Connection, status_id: int) -> list[int]:
         (status_id,),
     ).fetchall()
     return [row[0] for row in rows]
+
+
+async def has_subscribers(conn: aiosqlite.Connection, author_id: int) -> bool:
+    """Whether any local member is subscribed to the author (what notify_subscribers would
+    notify, before the check for an earlier notification of the same post)."""
+    cursor = await conn.execute(
+        "SELECT 1 FROM follows f JOIN accounts a ON a.id = f.follower_id"
+        " WHERE f.followed_id = ? AND f.state = 'accepted' AND f.notify = 1"
+        " AND a.domain IS NULL AND a.suspended_at IS NULL AND f.follower_id != ? LIMIT 1",
+        (author_id, author_id),
+    )
+    return await cursor.fetchone() is not None
