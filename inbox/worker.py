@@ -43,7 +43,7 @@ from fedi.activitypub.parse import InvalidActivity
 from fedi.context import Context
 from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
-from fedi.db import accounts, inbox_activities
+from fedi.db import account_lookups, accounts, inbox_activities
 from fedi.db.inbox_activities import InboxRow, Outcome
 from fedi.federation.dereference import DereferenceError
 from fedi.federation.remote_accounts import ActorError
@@ -136,7 +136,7 @@ class InboxWorker:
     async def _run_batch(self, rows: list[InboxRow]) -> None:
         policy = await self.context.policy.refresh(self.context.db)
         async with self.context.db.read() as conn:
-            actors = await accounts.get_by_uris(conn, (row.actor_uri for row in rows))
+            actors = await account_lookups.get_by_uris(conn, (row.actor_uri for row in rows))
         items = self._plan(rows)
         running = asyncio.Semaphore(CONCURRENCY)
         outcomes = await asyncio.gather(

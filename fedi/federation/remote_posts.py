@@ -14,7 +14,7 @@ from fedi.context import Context
 from fedi.core.ids import new_id
 from fedi.core.models import Account, NewStatus, Status
 from fedi.core.timeutil import to_db, utcnow
-from fedi.db import accounts, follows, interactions, statuses
+from fedi.db import account_lookups, accounts, follows, interactions, statuses
 from fedi.federation.dereference import DereferenceError, fetch_document
 from fedi.federation.refused_sources import refused_author, refuses_uri
 from fedi.federation.remote_accounts import ActorError, get_actor
@@ -56,7 +56,7 @@ async def mentioned_ids(context: Context, note: ParsedNote, recipient_id: int | 
     found: list[int] = []
     named = list(dict.fromkeys((*note.mention_uris, *note.to, *note.cc)))
     async with context.db.read() as conn:
-        known = await accounts.refs_by_uri(conn, named)
+        known = await account_lookups.refs_by_uri(conn, named)
     for uri in named:
         account = known.get(uri)
         if account is not None and (uri in note.mention_uris or account.is_local):

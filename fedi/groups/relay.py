@@ -20,7 +20,7 @@ from fedi.context import Context
 from fedi.core.ids import new_id
 from fedi.core.models import Account, Group, NewStatus, Status
 from fedi.core.timeutil import to_ap, to_db, utcnow
-from fedi.db import accounts, group_posts, interactions, statuses
+from fedi.db import account_lookups, accounts, group_posts, interactions, statuses
 from fedi.db import groups as group_rows
 from fedi.federation.publish import Audience, enqueue
 from fedi.federation.remote_posts import is_ours
@@ -46,7 +46,7 @@ async def public_group_among(context: Context, named: Iterable[str]) -> Group | 
     """The first local public group among these ids."""
     local = list(dict.fromkeys(u for u in named if is_ours(context, u)))
     async with context.db.read() as conn:
-        known = await accounts.refs_by_uri(conn, local)
+        known = await account_lookups.refs_by_uri(conn, local)
         for uri in local:
             account = known.get(uri)
             if account is None or account.actor_type != "Group" or account.is_suspended:
