@@ -169,17 +169,19 @@ class InboxWorker:
             if item.activity is None:
                 continue
             keys, on_actor = ordering_keys(item.activity, row.actor_uri)
+            # An earlier activity of the batch on the actor itself may have changed or deleted
+            # it: this one reads the actor again once that one is done.
+            actor = held.setdefault(row.actor_uri, _Key())
+            item.reread_actor = actor.exclusive is not None
             exclusive = [*keys, row.actor_uri] if on_actor else list(keys)
             for key in exclusive:
                 holders = held.setdefault(key, _Key())
                 item.after += holders.shared or ([holders.exclusive] if holders.exclusive else [])
                 holders.exclusive, holders.shared = item.finished, []
             if not on_actor:
-                holders = held.setdefault(row.actor_uri, _Key())
-                if holders.exclusive is not None:
-                    item.after.append(holders.exclusive)
-                    item.reread_actor = True
-                holders.shared.append(item.finished)
+                if actor.exclusive is not None:
+                    item.after.append(actor.exclusive)
+                actor.shared.append(item.finished)
         return items
 
     async def _run(

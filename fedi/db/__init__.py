@@ -144,9 +144,10 @@ class Database:
         self._reader_list: list[aiosqlite.Connection] = []
         self._inline: InlineReader | None = None
         self._commit_hooks: tuple[CommitHook, ...] = ()
-        # Writes made during this turn of the event loop, handed to the writer together.
+        # Writes made during this turn of the event loop, handed to the writer together at its
+        # end by a callback scheduled on that loop.
         self._outgoing: list[_Job] = []
-        self._flush_scheduled = False
+        self._flush_on: asyncio.AbstractEventLoop | None = None
 
     def add_commit_hook(self, hook: CommitHook) -> None:
         """Watch every committed batch (live streams learn of new rows this way, without
@@ -228,12 +229,7 @@ class Database:
             raise DatabaseError("the database is not open")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._outgoing.append(_Job(run=job, loop=loop, future=future))
-        if not self._flush_scheduled:
-            # At the end of this turn of the loop: the writes of every task that runs in it
-            # travel together, and the writer is woken once for all of them.
-            self._flush_scheduled = True
-            loop.call_soon(self._flush)
+        self._hand_over(_Job(run=job, loop=loop, future=future))
         return await future
 
     async def write_together(self, bulk: BulkWrite[Item], item: Item) -> None:
@@ -246,14 +242,20 @@ class Database:
             raise DatabaseError("the database is not open")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
-        self._outgoing.append(_Job(run=bulk, loop=loop, future=future, item=item))
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            loop.call_soon(self._flush)
+        self._hand_over(_Job(run=bulk, loop=loop, future=future, item=item))
         await future
 
+    def _hand_over(self, job: _Job) -> None:
+        self._outgoing.append(job)
+        if self._flush_on is not job.loop:
+            # At the end of this turn of the loop: the writes of every task that runs in it
+            # travel together, and the writer is woken once for all of them. (Scheduled again
+            # from another loop, should the one that scheduled it have stopped before.)
+            self._flush_on = job.loop
+            job.loop.call_soon(self._flush)
+
     def _flush(self) -> None:
-        self._flush_scheduled = False
+        self._flush_on = None
         jobs, self._outgoing = self._outgoing, []
         if jobs:
             self._jobs.put(jobs)

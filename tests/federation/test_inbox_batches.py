@@ -248,3 +248,24 @@ async def test_an_activity_waiting_on_a_failing_one_still_runs(inbound: Inbound)
     assert await inbound.run_worker() == 1
     assert await inbound.states() == {"done": 2}
     assert await inbound.post_of(away) is None
+
+
+async def test_an_actors_own_deletion_holds_back_its_later_activities(inbound: Inbound) -> None:
+    north = inbound.remotes[0]
+    author = north.actor("author")
+    before, after = note(author, 1, inbound.alice), note(author, 2, inbound.alice)
+    received = [
+        wrap("Create", author, before, "create-1"),
+        wrap("Delete", author, author.uri, "delete-self"),
+        wrap("Create", author, after, "create-2"),  # signed while the actor still existed
+    ]
+    for activity in received:
+        assert await inbound.post(author, activity) == 202
+
+    assert await inbound.run_worker() == 3
+    # The deletion ran after the first post and before the second, which found no actor.
+    assert await inbound.states() == {"done": 3}
+    assert await inbound.post_of(before["id"]) is None
+    assert await inbound.post_of(after["id"]) is None
+    async with inbound.home.ctx.db.read() as conn:
+        assert await accounts.get_by_uri(conn, author.uri) is None
