@@ -210,12 +210,11 @@ class Command:
         self.name = " ".join(args)
         self._log = log.open("ab")
         self.process = subprocess.Popen(
-            args,
+            [sys.executable, "-c", _EXEC_DYING_WITH_PARENT, *args],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent_signal,
         )
 
     @property
@@ -250,6 +249,10 @@ class Command:
         return self.process.returncode
 
 
-def _die_with_parent_signal() -> None:
-    # Runs in the child between fork and exec: the kernel sends it SIGTERM when we die.
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+# Asks the kernel for SIGTERM when the benchmark dies, then becomes the command (same process:
+# the parent-death signal survives exec). Not a preexec_fn: the benchmark has threads by then.
+_EXEC_DYING_WITH_PARENT = (
+    "import ctypes, os, signal, sys; "
+    f"ctypes.CDLL(None, use_errno=True).prctl({PR_SET_PDEATHSIG}, signal.SIGTERM); "
+    "os.execv(sys.argv[1], sys.argv[1:])"
+)
