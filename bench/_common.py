@@ -198,3 +198,61 @@ class ChildProcess:
                 self.process.wait()
         self._log.close()
         return self.process.returncode
+
+
+class Command:
+    """A command (not a helper script) in a child process, as an operator starts it, its output
+    going to a log file. The child gets SIGTERM should the benchmark die without stopping it;
+    stop() sends SIGINT, as Ctrl+C would, then SIGKILL after STOP_TIMEOUT."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+        self.log_path = log
+        self.name = " ".join(args)
+        self._log = log.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _EXEC_DYING_WITH_PARENT, *args],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    async def wait_ready(self, url: str) -> None:
+        """Until GET url answers 200; RuntimeError with the log's end if it never does."""
+        deadline = time.monotonic() + READY_TIMEOUT
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
+            while time.monotonic() < deadline and self.process.poll() is None:
+                try:
+                    async with session.get(url) as response:
+                        if response.status == 200:
+                            return
+                except (aiohttp.ClientError, TimeoutError):
+                    pass
+                await asyncio.sleep(0.05)
+        tail = self.log_path.read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"{self.name} did not start:\n{tail}")
+
+    def stop(self) -> int:
+        """Stop the child and return its exit status."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+        return self.process.returncode
+
+
+# Asks the kernel for SIGTERM when the benchmark dies, then becomes the command (same process:
+# the parent-death signal survives exec). Not a preexec_fn: the benchmark has threads by then.
+_EXEC_DYING_WITH_PARENT = (
+    "import ctypes, os, signal, sys; "
+    f"ctypes.CDLL(None, use_errno=True).prctl({PR_SET_PDEATHSIG}, signal.SIGTERM); "
+    "os.execv(sys.argv[1], sys.argv[1:])"
+)

@@ -1,6 +1,6 @@
-"""M1, the inbox CPU factor (docs: /work/shared/design/performance.md): server CPU per accepted
-signed ~2 KB Create, over the CPU of a bare JSON request plus one RSA-2048 verify, all measured in
-this run. Run by hand: .venv/bin/python bench/m1_inbox.py [--requests N] [--concurrency C]
+"""M1, the inbox CPU factor (performance.md in the design notes): server CPU per accepted signed
+~2 KB Create, over the CPU of a bare JSON request plus one RSA-2048 verify, all measured in this
+run. Run by hand: .venv/bin/python bench/m1_inbox.py [--requests N] [--concurrency C]
 
 How it works:
   * this process makes one remote actor with an RSA-2048 key, serves its actor document on

@@ -1,4 +1,4 @@
-"""The inbox worker: takes stored activities in order and runs their handler.
+"""The inbox worker: takes the stored activities that are due, in batches, and runs their handlers.
 
 Row states (inbox_activities): pending -> done when the handler succeeds or the type is not one
 we act on; pending -> failed for an invalid activity; a transient failure (the remote server is
@@ -6,7 +6,27 @@ away) stays pending with attempts + 1 and a later next_attempt_at, up to MAX_ATT
 asking again cannot mend (a refused domain) fails at once. An activity whose actor is suspended
 here, or whose domain became refused after it was received, is dropped (done, nothing run).
 Once an activity is done or failed, an FEP-8fcf header that came with it is applied
-(fedi.groups.followers_sync).
+(fedi.groups.followers_sync): the latest one of each sender in a batch.
+
+A batch is up to BATCH due activities, in the order they were received. Their handlers run side
+by side, so that their fetches overlap and their writes share the writer's commits (the writes
+made in one turn of the event loop are committed together), and read inline (no thread hand-off
+per query); the federation policy is read once per batch and the actors with one query. What
+became of an activity is recorded as soon as its handler is done (with the outcomes of the
+moment, in one statement and one commit), as it was one activity at a time: a crash between the
+two re-runs that activity alone. Batches run one after another and a row stays pending until
+its outcome is recorded, so each stored activity is handled once (the inbox stores an activity
+id once: a replay is never a second row).
+
+Order: an activity waits for the earlier ones of its batch that it shares a key with:
+  * exclusively, the object it acts on, its own id and, for an activity wrapping another (Undo,
+    Accept, Reject, Announce), the wrapped activity's id and object: Create -> Update -> Delete
+    of one post, Follow -> Undo, Like -> Undo keep their order;
+  * its actor, shared: an actor's activities on different objects run side by side, but one on
+    the actor itself (an Update or Delete of the actor, a Move) waits for all of the actor's
+    earlier ones and holds back the later ones (which read the actor again).
+An activity that fails, even transiently, does not hold up the others: those waiting for it run
+once it is done, as they would have one after the other, and it is retried later on its own.
 """
 
 from __future__ import annotations
@@ -14,25 +34,33 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from fedi.activitypub.parse import InvalidActivity
 from fedi.context import Context
+from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
-from fedi.db import accounts, inbox_activities
-from fedi.db.inbox_activities import InboxRow
+from fedi.db import account_lookups, accounts, inbox_activities
+from fedi.db.inbox_activities import InboxRow, Outcome
 from fedi.federation.dereference import DereferenceError
 from fedi.federation.remote_accounts import ActorError
 from fedi.groups.followers_sync import SyncError, synchronize
+from fedi.transport.federation_policy import Snapshot
 from fedi.transport.http import FetchError
 from inbox.handlers import HANDLERS
 from inbox.handlers.common import Incoming
 
 log = logging.getLogger(__name__)
-BATCH = 50
+BATCH = 256
+# Handlers running at once: enough for their writes to share commits and their fetches to
+# overlap, few enough that starting them does not hold up the event loop (and the inbox's
+# own requests) for long.
+CONCURRENCY = 64
 MAX_ATTEMPTS = 6
+MAX_OBJECT_KEYS = 16  # a Flag may name a hundred objects; ordering needs only the first few
 TRANSIENT = (DereferenceError, ActorError, FetchError)
 
 
@@ -41,44 +69,174 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(minutes=4**attempts)
 
 
+def _id_of(value: Any) -> str | None:
+    """The id a value names, as the handlers read it (uri_of), without checking that it is an
+    http(s) URI: ordering only compares ids, and a malformed one fails in its handler."""
+    if isinstance(value, dict):
+        value = value.get("id") or (value.get("href") if value.get("type") == "Link" else None)
+    return value if isinstance(value, str) and value else None
+
+
+def ordering_keys(activity: dict[str, Any], actor_uri: str) -> tuple[set[str], bool]:
+    """The keys an activity holds exclusively, and whether it acts on its actor itself (then it
+    holds the actor's key exclusively too; otherwise shared)."""
+    keys: set[str] = set()
+    own = _id_of(activity.get("id"))
+    if own is not None:
+        keys.add(own)
+    objects = activity.get("object")
+    for obj in (objects if isinstance(objects, list) else [objects])[:MAX_OBJECT_KEYS]:
+        uri = _id_of(obj)
+        if uri is not None:
+            keys.add(uri)
+        if isinstance(obj, dict):  # a wrapped activity: Undo{Like{post}}, Accept{Follow{us}}
+            inner = _id_of(obj.get("object"))
+            if inner is not None:
+                keys.add(inner)
+    target = _id_of(activity.get("target"))
+    if target is not None:
+        keys.add(target)  # a Move's new account
+    on_actor = actor_uri in keys
+    keys.discard(actor_uri)
+    return keys, on_actor
+
+
+@dataclass
+class _Key:
+    """Who holds one key in a batch: the last exclusive holder and the shared holders since."""
+
+    exclusive: asyncio.Future[None] | None = None
+    shared: list[asyncio.Future[None]] = field(default_factory=list)
+
+
+@dataclass
+class _Item:
+    row: InboxRow
+    activity: dict[str, Any] | None  # None: the stored body cannot be read
+    finished: asyncio.Future[None]
+    after: list[asyncio.Future[None]] = field(default_factory=list)
+    reread_actor: bool = False  # an earlier activity of the batch acted on the actor itself
+
+
 class InboxWorker:
     def __init__(self, context: Context, clock: Callable[[], datetime] = utcnow) -> None:
         self.context = context
         self.clock = clock
 
     async def run_once(self) -> int:
-        """Process what is due now; returns how many activities were taken."""
-        async with self.context.db.read() as conn:
-            rows = await inbox_activities.due(conn, to_db(self.clock()), BATCH)
-        for row in rows:
-            await self.process(row)
+        """Process one batch of what is due now; returns how many activities were taken."""
+        db = self.context.db
+        with db.inline_reads():  # for this task and the handlers' tasks it starts
+            async with db.read() as conn:
+                rows = await inbox_activities.due(conn, to_db(self.clock()), BATCH)
+            if rows:
+                await self._run_batch(rows)
         return len(rows)
 
-    async def process(self, row: InboxRow) -> None:
-        outcome: Callable[[sqlite3.Connection], None]
-        finished = True
+    async def _run_batch(self, rows: list[InboxRow]) -> None:
+        policy = await self.context.policy.refresh(self.context.db)
+        async with self.context.db.read() as conn:
+            actors = await account_lookups.get_by_uris(conn, (row.actor_uri for row in rows))
+        items = self._plan(rows)
+        running = asyncio.Semaphore(CONCURRENCY)
+        outcomes = await asyncio.gather(
+            *(self._run(item, actors, policy, running) for item in items)
+        )
+        # FEP-8fcf: the latest header of each sender in the batch describes its followers here
+        # as of its last delivery; the earlier ones are older news.
+        latest = {
+            item.row.actor_uri: item.row
+            for item, outcome in zip(items, outcomes, strict=True)
+            if item.row.collection_sync is not None and outcome.state != "pending"
+        }
+        await asyncio.gather(*(self._synchronize(row) for row in latest.values()))
+
+    def _plan(self, rows: list[InboxRow]) -> list[_Item]:
+        """Each activity with the earlier ones of the batch it must wait for (see the module's
+        docstring on order)."""
+        loop = asyncio.get_running_loop()
+        held: dict[str, _Key] = {}
+        items: list[_Item] = []
+        for row in rows:
+            try:
+                activity = json.loads(row.body)
+            except ValueError:
+                activity = None
+            item = _Item(
+                row, activity if isinstance(activity, dict) else None, loop.create_future()
+            )
+            items.append(item)
+            if item.activity is None:
+                continue
+            keys, on_actor = ordering_keys(item.activity, row.actor_uri)
+            # An earlier activity of the batch on the actor itself may have changed or deleted
+            # it: this one reads the actor again once that one is done.
+            actor = held.setdefault(row.actor_uri, _Key())
+            item.reread_actor = actor.exclusive is not None
+            exclusive = [*keys, row.actor_uri] if on_actor else list(keys)
+            for key in exclusive:
+                holders = held.setdefault(key, _Key())
+                item.after += holders.shared or ([holders.exclusive] if holders.exclusive else [])
+                holders.exclusive, holders.shared = item.finished, []
+            if not on_actor:
+                if actor.exclusive is not None:
+                    item.after.append(actor.exclusive)
+                actor.shared.append(item.finished)
+        return items
+
+    async def _run(
+        self,
+        item: _Item,
+        actors: dict[str, Account],
+        policy: Snapshot,
+        running: asyncio.Semaphore,
+    ) -> Outcome:
+        row = item.row
         try:
-            await self._handle(row)
-            outcome = lambda conn: inbox_activities.mark_done(conn, row.id)  # noqa: E731
+            if item.after:
+                await asyncio.wait(item.after)
+            async with running:
+                await self._handle(item, actors, policy)
+            outcome = Outcome(row.id, "done")
         except InvalidActivity as exc:
             log.info("refused %s %s from %s: %s", row.type, row.activity_uri, row.actor_uri, exc)
-            reason = str(exc)
-            outcome = lambda conn: inbox_activities.mark_failed(conn, row.id, reason)  # noqa: E731
+            outcome = Outcome(row.id, "failed", str(exc))
         except TRANSIENT as exc:
             error = f"{type(exc).__name__}: {exc}"
             if not getattr(exc, "retryable", True) or row.attempts + 1 >= MAX_ATTEMPTS:
-                outcome = lambda conn: inbox_activities.mark_failed(conn, row.id, error)  # noqa: E731
+                outcome = Outcome(row.id, "failed", error)
             else:
                 later = to_db(self.clock() + retry_delay(row.attempts))
-                finished = False
-                outcome = lambda conn: inbox_activities.reschedule(conn, row.id, error, later)  # noqa: E731
+                outcome = Outcome(row.id, "pending", error, later)
         except Exception as exc:  # the worker's top level: record the error on the row
             log.exception("handler for %s %s failed", row.type, row.activity_uri)
-            error = f"{type(exc).__name__}: {exc}"
-            outcome = lambda conn: inbox_activities.mark_failed(conn, row.id, error)  # noqa: E731
-        await self.context.db.write(outcome)
-        if finished:
-            await self._synchronize(row)
+            outcome = Outcome(row.id, "failed", f"{type(exc).__name__}: {exc}")
+        finally:
+            item.finished.set_result(None)  # the activities waiting for this one may go
+        # Recorded as soon as the handler is done, as before batches, so that a crash cannot
+        # run its side effects twice, but with the other outcomes of the moment in one
+        # statement and one commit.
+        await self.context.db.write_together(inbox_activities.record, outcome)
+        return outcome
+
+    async def _handle(self, item: _Item, actors: dict[str, Account], policy: Snapshot) -> None:
+        row = item.row
+        handler = HANDLERS.get(row.type)
+        if handler is None:
+            return  # an activity type we do not act on
+        if item.activity is None:
+            raise InvalidActivity("the stored activity is not a JSON object")
+        actor = actors.get(row.actor_uri)
+        if item.reread_actor:
+            async with self.context.db.read() as conn:
+                actor = await accounts.get_by_uri(conn, row.actor_uri)
+        if actor is None:
+            return  # the actor was deleted meanwhile
+        if actor.is_suspended or (actor.domain is not None and policy.refuses(actor.domain)):
+            log.info("dropped %s %s: %s is suspended or refused", row.type, row.activity_uri,
+                     row.actor_uri)  # fmt: skip
+            return
+        await handler(self.context, Incoming(item.activity, actor, row.recipient_id))
 
     async def _synchronize(self, row: InboxRow) -> None:
         """Apply the delivery's FEP-8fcf header. A failure is only logged: the sender puts the
@@ -96,22 +254,6 @@ class InboxWorker:
                      row.actor_uri, row.activity_uri, exc)  # fmt: skip
         except Exception:  # like a handler's: never stops the worker
             log.exception("follower synchronisation from %s failed", row.actor_uri)
-
-    async def _handle(self, row: InboxRow) -> None:
-        handler = HANDLERS.get(row.type)
-        if handler is None:
-            return  # an activity type we do not act on
-        async with self.context.db.read() as conn:
-            actor = await accounts.get_by_uri(conn, row.actor_uri)
-        if actor is None:
-            return  # the actor was deleted meanwhile
-        policy = await self.context.policy.refresh(self.context.db)
-        if actor.is_suspended or (actor.domain is not None and policy.refuses(actor.domain)):
-            log.info("dropped %s %s: %s is suspended or refused", row.type, row.activity_uri,
-                     row.actor_uri)  # fmt: skip
-            return
-        activity = json.loads(row.body)
-        await handler(self.context, Incoming(activity, actor, row.recipient_id))
 
     async def run(self, stop: asyncio.Event, poll: float = 1.0) -> None:
         while not stop.is_set():

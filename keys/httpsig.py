@@ -28,12 +28,15 @@ from http_message_signatures import (
 # SignatureError is defined in keys.digest (below this module) and re-exported here.
 from keys.digest import SignatureError as SignatureError
 from keys.digest import digest_header, verify_content_digest, verify_digest
+from keys.sigparse import JoinedFields as JoinedFields
 from keys.sigparse import ParsedSignature as ParsedSignature
-from keys.sigparse import joined_fields
+from keys.sigparse import joined_fields as joined_fields
 from keys.sigparse import parse_signature as parse_signature
 
 MIN_RSA_BITS = 2048
 MAX_PEM_CHARS = 16384
+# An HTTP-date is 29 characters (RFC 9110 §5.6.7), its obsolete forms fewer than 40.
+MAX_DATE_CHARS = 64
 RFC9421_LABEL = "sig1"
 
 # The primitive is fixed by the key type; the header may only name it or stay silent
@@ -281,6 +284,15 @@ def _verify_with_key(key: _VerifyKey, signature: bytes, message: bytes) -> None:
 def _parse_http_date(value: str | None) -> datetime:
     if value is None:
         raise SignatureError("Date header missing")
+    if len(value) > MAX_DATE_CHARS:
+        raise SignatureError("unparsable Date header")
+    return _http_date(value)
+
+
+# Senders stamp their requests with the current second, so a busy inbox sees the same few Date
+# values over and over; parsing one is a pure function of the string (only successes are kept).
+@functools.lru_cache(maxsize=256)
+def _http_date(value: str) -> datetime:
     try:
         parsed = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError) as error:

@@ -179,13 +179,20 @@ def _sf_dictionary(value: str) -> http_sf.DictionaryType:
     return parsed
 
 
-def joined_fields(headers: Mapping[str, str]) -> dict[str, str]:
+class JoinedFields(dict[str, str]):
+    """Header fields already joined by joined_fields(): lower-case names, repeated fields
+    joined. Parsing and verifying one request share it instead of joining twice."""
+
+
+def joined_fields(headers: Mapping[str, str]) -> JoinedFields:
     # RFC 9110 §5.3 / draft-cavage-12 §2.3: repeated fields are joined with ", " in order.
     # A Mapping such as Starlette's Headers yields repeated names from items().
+    if isinstance(headers, JoinedFields):
+        return headers
     lines: dict[str, list[str]] = {}
     for name, value in headers.items():
         lines.setdefault(name.lower(), []).append(value.strip(" \t"))
-    return {name: ", ".join(values) for name, values in lines.items()}
+    return JoinedFields((name, ", ".join(values)) for name, values in lines.items())
 
 
 def _b64decode(encoded: str) -> bytes:

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import aiosqlite
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
@@ -20,7 +21,6 @@ from fedi.core.ids import parse_id
 from fedi.core.models import User
 from fedi.core.ratelimit import ACCEPTED_CALLER
 from fedi.db.oauth import Token
-from fedi.db.reads import Reads
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
@@ -228,7 +228,7 @@ async def owned_by_caller(
     request: Request,
     caller: Caller,
     name: str,
-    lookup: Callable[[Reads, int, int], Awaitable[T | None]],
+    lookup: Callable[[aiosqlite.Connection, int, int], Awaitable[T | None]],
 ) -> T:
     """The caller's own record whose id is the path parameter `name` (lookup(conn, owner id,
     record id) finds it only among the owner's); anything else, another member's record

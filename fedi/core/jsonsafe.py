@@ -15,16 +15,22 @@ class JSONError(ValueError):
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise JSONError(f"duplicate key {key[:64]!r}")
-        result[key] = value
+    result = dict(pairs)  # in C; only a document with a duplicate pays for finding it
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise JSONError(f"duplicate key {key[:64]!r}")
+            seen.add(key)
     return result
 
 
 def _no_constants(name: str) -> Any:
     raise JSONError(f"{name} is not valid JSON")
+
+
+# One decoder for every document (json.loads with options builds a new one per call).
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
 
 
 # Only these characters matter for nesting; visiting them alone keeps the scan cheap.
@@ -66,7 +72,7 @@ def loads(data: bytes | str, max_bytes: int, max_depth: int = MAX_DEPTH) -> Any:
     if text.count("[") + text.count("{") > max_depth and _depth(text) > max_depth:
         raise JSONError(f"the document nests deeper than {max_depth} levels")
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+        return _DECODER.decode(text)
     except JSONError:
         raise
     except (ValueError, RecursionError) as exc:

@@ -8,6 +8,7 @@ IPv6 grouped by /64 (one subscriber usually holds a whole /64, as Rack::Attack a
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import math
 import time
@@ -49,10 +50,9 @@ class RateLimiter:
 
     def hit(self, key: str) -> float | None:
         """Count one hit; returns None if it was allowed, else seconds until one will be."""
-        wait = self.retry_after(key)
-        if wait is not None:
-            return wait
         window = self._current(key)
+        if window is not None and window[1] >= self.limit:
+            return max(0.0, window[0] + self.period - self.clock())
         if window is None:
             window = self._windows[key] = [self.clock(), 0]
         window[1] += 1
@@ -139,7 +139,10 @@ def first_refusal(checks: list[tuple[RateLimiter, str]]) -> Throttled | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def client_key(address: str) -> str:
+    """The key an address is counted under (a pure function of it, so remembered: most
+    requests come from addresses seen a moment ago)."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

@@ -1,11 +1,17 @@
 """The database: one writer thread with group commit, and a small pool of aiosqlite readers.
 
 Every write is a plain function of a sqlite3 connection, queued to the single writer thread. The
-writer drains whatever has queued up, runs each job inside its own SAVEPOINT (one failing job
-rolls back alone) and commits the whole batch once: under load many writes share one fsync and
-no write pays a thread hand-off per statement. Readers are aiosqlite connections on the same
-WAL-mode file, so reads never wait for the writer; reads bounded by a page use one more
-connection on the event loop's thread (fedi.db.reads).
+writes made during one turn of the event loop are handed over together (one queue put, one wake
+of the writer); the writer drains whatever has queued up, runs each job inside its own SAVEPOINT
+(one failing job rolls back alone), commits the whole batch once and wakes each waiting event
+loop once for the batch: under load many writes share one fsync and no write pays a thread
+hand-off of its own. Readers are aiosqlite connections on the same WAL-mode file, so reads never
+wait for the writer.
+
+A burst of small indexed reads (the inbox worker's: an actor, a post, a follow per activity; a
+page's batch: fedi.statuses.batch) costs more in thread hand-offs than in SQLite, so
+`inline_reads()` lets a task and the tasks it starts, and `read_now()` one block of reads, read on
+one more connection, in the event loop's own thread, with no hand-off at all.
 """
 
 from __future__ import annotations
@@ -15,19 +21,23 @@ import logging
 import queue
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import aiosqlite
+from aiosqlite.context import Result
 
 from fedi.db.migrate import apply_migrations
-from fedi.db.reads import LoopReader
 
 T = TypeVar("T")
+Item = TypeVar("Item")
 WriteJob = Callable[[sqlite3.Connection], T]
+# Writes a list of items with one statement (executemany): see Database.write_together.
+BulkWrite = Callable[[sqlite3.Connection, list[Item]], None]
 # Runs in the writer thread inside each batch's transaction, just before COMMIT; what it returns
 # (if anything) is called in the writer thread once that batch has committed.
 CommitHook = Callable[[sqlite3.Connection], Callable[[], None] | None]
@@ -60,25 +70,87 @@ def configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA synchronous=FULL")
 
 
+_ALONE = object()  # a job's `item` when it is a plain write job
+
+
 @dataclass
 class _Job:
-    run: Callable[[sqlite3.Connection], Any]
+    # A write job; or, when `item` is given, a bulk writer and one item for it.
+    run: Callable[..., Any]
     loop: asyncio.AbstractEventLoop
     future: asyncio.Future[Any] = field(repr=False)
+    item: Any = _ALONE
 
 
 _STOP = object()
 
 
+class _InlineCursor(aiosqlite.Cursor):
+    """A cursor of the inline reader: each fetch runs at once."""
+
+    async def fetchone(self) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self._cursor.fetchone()
+        return row
+
+    async def fetchmany(self, size: int | None = None) -> list[sqlite3.Row]:
+        return self._cursor.fetchmany(self.arraysize if size is None else size)
+
+    async def fetchall(self) -> list[sqlite3.Row]:
+        return self._cursor.fetchall()
+
+
+class InlineReader(aiosqlite.Connection):
+    """An aiosqlite connection whose calls run at once in the calling thread (the event loop's):
+    the same query functions work on it, without a thread hand-off per call. Only for short
+    indexed reads: a long query here holds up the whole event loop."""
+
+    def __init__(self, path: Path) -> None:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA query_only=ON")
+        conn.execute("PRAGMA busy_timeout=5000")
+        # Pages read the same recent rows again and again: keep them (32 MiB at most).
+        conn.execute("PRAGMA cache_size=-32000")
+        super().__init__(lambda: conn, iter_chunk_size=64)
+        self._connection = conn  # open already: no thread is started for it
+
+    async def _execute(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        if self._connection is None:
+            raise ValueError("Connection closed")
+        return fn(*args, **kwargs)
+
+    def execute(self, sql: str, parameters: Any = None) -> Result[aiosqlite.Cursor]:
+        # As aiosqlite's (awaitable, or an async context manager), without its hops.
+        return Result(self._run(sql, () if parameters is None else parameters))
+
+    async def _run(self, sql: str, parameters: Any) -> aiosqlite.Cursor:
+        return _InlineCursor(self, self._conn.execute(sql, parameters))
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+# The inline reader (and its database) that Database.read() hands out in this task, if any.
+_INLINE: ContextVar[tuple[Database, InlineReader] | None] = ContextVar(
+    "fedi_inline_reader", default=None
+)
+
+
 class Database:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._jobs: queue.SimpleQueue[_Job | object] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[list[_Job] | object] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
         self._readers: asyncio.Queue[aiosqlite.Connection] | None = None
         self._reader_list: list[aiosqlite.Connection] = []
+        self._inline: InlineReader | None = None
         self._commit_hooks: tuple[CommitHook, ...] = ()
-        self._loop_reader: LoopReader | None = None
+        # Writes made during this turn of the event loop, handed to the writer together at its
+        # end by a callback scheduled on that loop.
+        self._outgoing: list[_Job] = []
+        self._flush_on: asyncio.AbstractEventLoop | None = None
 
     def add_commit_hook(self, hook: CommitHook) -> None:
         """Watch every committed batch (live streams learn of new rows this way, without
@@ -105,28 +177,29 @@ class Database:
             await reader.execute("PRAGMA busy_timeout=5000")
             self._reader_list.append(reader)
             self._readers.put_nowait(reader)
-        now = connect(self.path)
-        now.execute("PRAGMA query_only=ON")
-        # Pages read the same recent rows again and again: keep them (32 MiB at most).
-        now.execute("PRAGMA cache_size=-32000")
-        self._loop_reader = LoopReader(now)
+        self._inline = InlineReader(self.path)
         return applied
 
     async def close(self) -> None:
-        if self._loop_reader is not None:
-            self._loop_reader.close()
-            self._loop_reader = None
         for reader in self._reader_list:
             await reader.close()
         self._reader_list.clear()
         self._readers = None
+        if self._inline is not None:
+            await self._inline.close()
+            self._inline = None
         if self._writer is not None:
+            self._flush()  # writes not handed over yet go before the stop
             self._jobs.put(_STOP)
             await asyncio.to_thread(self._writer.join)
             self._writer = None
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
+        inline = _INLINE.get()
+        if inline is not None and inline[0] is self:
+            yield inline[1]
+            return
         if self._readers is None:
             raise DatabaseError("the database is not open")
         reader = await self._readers.get()
@@ -136,12 +209,26 @@ class Database:
             self._readers.put_nowait(reader)
 
     @asynccontextmanager
-    async def read_now(self) -> AsyncIterator[LoopReader]:
-        """A reader on the event loop's own thread, for reads bounded by a page (see
-        fedi.db.reads): no thread hand-off per statement."""
-        if self._loop_reader is None:
+    async def read_now(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The inline reader, for reads whose cost is bounded by a page (a timeline walk, a
+        page's batch, a token lookup: the statements tests/unit/db/test_timeline_plans.py
+        checks), never for a query that may take long."""
+        if self._inline is None:
             raise DatabaseError("the database is not open")
-        yield self._loop_reader
+        yield self._inline
+
+    @contextmanager
+    def inline_reads(self) -> Iterator[None]:
+        """Inside, read() in this task (and in tasks started from it) yields the inline reader:
+        for bursts of short indexed reads, where a thread hand-off per call costs more than the
+        query (the inbox worker)."""
+        if self._inline is None:
+            raise DatabaseError("the database is not open")
+        token = _INLINE.set((self, self._inline))
+        try:
+            yield
+        finally:
+            _INLINE.reset(token)
 
     async def ping(self) -> None:
         """Raises if the database cannot answer a read (for the health check)."""
@@ -154,8 +241,36 @@ class Database:
             raise DatabaseError("the database is not open")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._jobs.put(_Job(run=job, loop=loop, future=future))
+        self._hand_over(_Job(run=job, loop=loop, future=future))
         return await future
+
+    async def write_together(self, bulk: BulkWrite[Item], item: Item) -> None:
+        """Write `item` with `bulk`, a function that writes a list of items with one statement
+        (executemany): every item queued for the same function in one batch goes in one call,
+        in that batch's transaction (one savepoint for all of them, so one bad item fails them
+        all). For many small rows arriving at once, an inbox under load say, where a job per
+        row would cost more than the row. Returns once committed."""
+        if self._writer is None:
+            raise DatabaseError("the database is not open")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        self._hand_over(_Job(run=bulk, loop=loop, future=future, item=item))
+        await future
+
+    def _hand_over(self, job: _Job) -> None:
+        self._outgoing.append(job)
+        if self._flush_on is not job.loop:
+            # At the end of this turn of the loop: the writes of every task that runs in it
+            # travel together, and the writer is woken once for all of them. (Scheduled again
+            # from another loop, should the one that scheduled it have stopped before.)
+            self._flush_on = job.loop
+            job.loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_on = None
+        jobs, self._outgoing = self._outgoing, []
+        if jobs:
+            self._jobs.put(jobs)
 
     def _write_loop(self, conn: sqlite3.Connection) -> None:
         try:
@@ -163,7 +278,7 @@ class Database:
                 first = self._jobs.get()
                 if first is _STOP:
                     return
-                batch = [first]
+                batch: list[_Job] = list(first) if isinstance(first, list) else []
                 while len(batch) < MAX_BATCH:
                     try:
                         item = self._jobs.get_nowait()
@@ -172,27 +287,26 @@ class Database:
                     if item is _STOP:
                         self._jobs.put(_STOP)
                         break
-                    batch.append(item)
-                self._run_batch(conn, [j for j in batch if isinstance(j, _Job)])
+                    if isinstance(item, list):
+                        batch += item
+                self._run_batch(conn, batch)
         finally:
             conn.close()
 
     def _run_batch(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
         outcomes: list[tuple[_Job, bool, Any]] = []
         committed: list[Callable[[], None]] = []
+        bulks: dict[Callable[..., Any], list[_Job]] = {}
+        for job in batch:
+            if job.item is not _ALONE:
+                bulks.setdefault(job.run, []).append(job)
         try:
             conn.execute("BEGIN IMMEDIATE")
             for job in batch:
-                conn.execute("SAVEPOINT job")
-                try:
-                    result = job.run(conn)
-                except BaseException as exc:  # the job's own error goes back to its caller
-                    conn.execute("ROLLBACK TO job")
-                    conn.execute("RELEASE job")
-                    outcomes.append((job, False, exc))
-                else:
-                    conn.execute("RELEASE job")
-                    outcomes.append((job, True, result))
+                if job.item is _ALONE:
+                    outcomes.append(_run_job(conn, job))
+                elif (together := bulks.pop(job.run, None)) is not None:
+                    outcomes += _run_bulk(conn, job.run, together)
             committed = self._before_commit(conn)
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -206,8 +320,15 @@ class Database:
                 after()
             except Exception:
                 log.exception("commit hook failed after commit")
-        for job, ok, value in outcomes:
-            job.loop.call_soon_threadsafe(_settle, job.future, ok, value)
+        # One wake-up per event loop for the whole batch, not one per job.
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Job, bool, Any]]] = {}
+        for outcome in outcomes:
+            by_loop.setdefault(outcome[0].loop, []).append(outcome)
+        for loop, settled in by_loop.items():
+            try:
+                loop.call_soon_threadsafe(_settle_all, settled)
+            except RuntimeError:  # that loop is closed: nobody is waiting any more
+                log.warning("%d write results for a closed event loop dropped", len(settled))
 
     def _before_commit(self, conn: sqlite3.Connection) -> list[Callable[[], None]]:
         after: list[Callable[[], None]] = []
@@ -226,10 +347,37 @@ class Database:
         return after
 
 
-def _settle(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
-    if future.done():
-        return
-    if ok:
-        future.set_result(value)
-    else:
-        future.set_exception(value)
+def _run_job(conn: sqlite3.Connection, job: _Job) -> tuple[_Job, bool, Any]:
+    conn.execute("SAVEPOINT job")
+    try:
+        result = job.run(conn)
+    except BaseException as exc:  # the job's own error goes back to its caller
+        conn.execute("ROLLBACK TO job")
+        conn.execute("RELEASE job")
+        return job, False, exc
+    conn.execute("RELEASE job")
+    return job, True, result
+
+
+def _run_bulk(
+    conn: sqlite3.Connection, bulk: Callable[..., Any], jobs: list[_Job]
+) -> list[tuple[_Job, bool, Any]]:
+    conn.execute("SAVEPOINT job")
+    try:
+        bulk(conn, [job.item for job in jobs])
+    except BaseException as exc:  # every item's caller learns of the error
+        conn.execute("ROLLBACK TO job")
+        conn.execute("RELEASE job")
+        return [(job, False, exc) for job in jobs]
+    conn.execute("RELEASE job")
+    return [(job, True, None) for job in jobs]
+
+
+def _settle_all(outcomes: list[tuple[_Job, bool, Any]]) -> None:
+    for job, ok, value in outcomes:
+        if job.future.done():
+            continue
+        if ok:
+            job.future.set_result(value)
+        else:
+            job.future.set_exception(value)

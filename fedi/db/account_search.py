@@ -3,10 +3,11 @@ search and autocompletion of mentions)."""
 
 from __future__ import annotations
 
+import aiosqlite
+
 from fedi.core.models import Account
 from fedi.db.accounts import _ACCOUNT_COLUMNS as COLUMNS
 from fedi.db.accounts import account_from_row
-from fedi.db.reads import Reads
 
 
 def _prefix(text: str) -> str:
@@ -15,7 +16,7 @@ def _prefix(text: str) -> str:
 
 
 async def search(
-    conn: Reads,
+    conn: aiosqlite.Connection,
     username: str,
     domain: str | None,
     *,

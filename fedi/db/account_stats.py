@@ -6,17 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import aiosqlite
+
 from fedi.core.models import Counts
-from fedi.db.reads import Reads
 
 NO_COUNTS = Counts(statuses=0, followers=0, following=0)
 
 
-async def counts(conn: Reads, account_id: int) -> Counts:
+async def counts(conn: aiosqlite.Connection, account_id: int) -> Counts:
     return (await counts_of(conn, [account_id])).get(account_id, NO_COUNTS)
 
 
-async def counts_of(conn: Reads, account_ids: Iterable[int]) -> dict[int, Counts]:
+async def counts_of(conn: aiosqlite.Connection, account_ids: Iterable[int]) -> dict[int, Counts]:
     """The counts of each account, by id."""
     ids = list(dict.fromkeys(account_ids))
     if not ids:

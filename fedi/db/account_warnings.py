@@ -8,9 +8,10 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+import aiosqlite
+
 from fedi.core.ids import new_id
 from fedi.core.timeutil import from_db
-from fedi.db.reads import Reads
 from fedi.db.rows import json_list
 
 _COLUMNS = "id, account_id, target_account_id, report_id, action, text, status_ids, created_at"
@@ -72,7 +73,7 @@ def insert(
     return warning_id
 
 
-async def of_account(conn: Reads, account_id: int) -> list[AccountWarning]:
+async def of_account(conn: aiosqlite.Connection, account_id: int) -> list[AccountWarning]:
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM account_warnings WHERE target_account_id = ? ORDER BY id DESC",
         (account_id,),
@@ -80,7 +81,9 @@ async def of_account(conn: Reads, account_id: int) -> list[AccountWarning]:
     return [_warning(row) for row in await cursor.fetchall()]
 
 
-async def of_notification(conn: Reads, notification_id: int) -> AccountWarning | None:
+async def of_notification(
+    conn: aiosqlite.Connection, notification_id: int
+) -> AccountWarning | None:
     cursor = await conn.execute(
         f"SELECT {', '.join('w.' + c for c in _COLUMNS.split(', '))} FROM notifications n"
         " JOIN account_warnings w ON w.id = n.account_warning_id WHERE n.id = ?",
@@ -90,7 +93,9 @@ async def of_notification(conn: Reads, notification_id: int) -> AccountWarning |
     return _warning(row) if row else None
 
 
-async def of_notifications(conn: Reads, notification_ids: list[int]) -> dict[int, AccountWarning]:
+async def of_notifications(
+    conn: aiosqlite.Connection, notification_ids: list[int]
+) -> dict[int, AccountWarning]:
     """The warnings that `moderation_warning` notifications carry, by notification id."""
     if not notification_ids:
         return {}

@@ -8,10 +8,11 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import aiosqlite
+
 from fedi.core.ids import new_id
 from fedi.core.models import Account, ActorType, ProfileField, RemoteActor
 from fedi.core.timeutil import from_db
-from fedi.db.reads import Reads
 from fedi.db.rows import json_list, opt_time
 
 _ACCOUNT_COLUMNS = (
@@ -158,14 +159,14 @@ def update_profile(
     )
 
 
-async def note_source(conn: Reads, account_id: int) -> str:
+async def note_source(conn: aiosqlite.Connection, account_id: int) -> str:
     cursor = await conn.execute("SELECT note_source FROM accounts WHERE id = ?", (account_id,))
     row = await cursor.fetchone()
     return str(row[0]) if row else ""
 
 
 async def get_local_actor(
-    conn: Reads,
+    conn: aiosqlite.Connection,
     username: str,
     *,
     include_pending: bool = False,
@@ -195,7 +196,7 @@ async def get_local_actor(
     return account_from_row(row) if row else None
 
 
-async def get_by_uri(conn: Reads, uri: str) -> Account | None:
+async def get_by_uri(conn: aiosqlite.Connection, uri: str) -> Account | None:
     cursor = await conn.execute(
         f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a WHERE a.uri = ?", (uri,)
     )
@@ -203,7 +204,7 @@ async def get_by_uri(conn: Reads, uri: str) -> Account | None:
     return account_from_row(row) if row else None
 
 
-async def get_instance_actor(conn: Reads) -> Account | None:
+async def get_instance_actor(conn: aiosqlite.Connection) -> Account | None:
     cursor = await conn.execute(
         f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a"
         " WHERE a.domain IS NULL AND a.actor_type = 'Application' ORDER BY a.id LIMIT 1"
@@ -212,7 +213,7 @@ async def get_instance_actor(conn: Reads) -> Account | None:
     return account_from_row(row) if row else None
 
 
-async def list_public_members(conn: Reads, limit: int) -> list[Account]:
+async def list_public_members(conn: aiosqlite.Connection, limit: int) -> list[Account]:
     """Local members who chose to be discoverable and are in good standing, newest first."""
     cursor = await conn.execute(
         f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a JOIN users u ON u.account_id = a.id"
@@ -223,7 +224,7 @@ async def list_public_members(conn: Reads, limit: int) -> list[Account]:
     return [account_from_row(row) for row in await cursor.fetchall()]
 
 
-async def get_many(conn: Reads, account_ids: Iterable[int]) -> dict[int, Account]:
+async def get_many(conn: aiosqlite.Connection, account_ids: Iterable[int]) -> dict[int, Account]:
     """The accounts with these ids (those that exist), by id."""
     ids = list(dict.fromkeys(account_ids))
     if not ids:
@@ -241,7 +242,7 @@ class Totals:
     local_posts: int
 
 
-async def instance_totals(conn: Reads) -> Totals:
+async def instance_totals(conn: aiosqlite.Connection) -> Totals:
     """Members in good standing and posts written here, for the home page."""
     cursor = await conn.execute(
         "SELECT"
@@ -262,7 +263,7 @@ class UsageStats:
     local_posts: int
 
 
-async def usage(conn: Reads, month_ago: str, halfyear_ago: str) -> UsageStats:
+async def usage(conn: aiosqlite.Connection, month_ago: str, halfyear_ago: str) -> UsageStats:
     """NodeInfo usage: members in good standing, by last activity, and local posts."""
     cursor = await conn.execute(
         "SELECT"
@@ -341,7 +342,7 @@ def delete_account(conn: sqlite3.Connection, account_id: int) -> None:
     conn.execute("DELETE FROM accounts WHERE id = ? AND domain IS NOT NULL", (account_id,))
 
 
-async def get_by_id(conn: Reads, account_id: int) -> Account | None:
+async def get_by_id(conn: aiosqlite.Connection, account_id: int) -> Account | None:
     cursor = await conn.execute(
         f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = ?", (account_id,)
     )
@@ -349,7 +350,7 @@ async def get_by_id(conn: Reads, account_id: int) -> Account | None:
     return account_from_row(row) if row else None
 
 
-async def get_by_key_id(conn: Reads, key_id: str) -> Account | None:
+async def get_by_key_id(conn: aiosqlite.Connection, key_id: str) -> Account | None:
     cursor = await conn.execute(
         f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a WHERE a.public_key_id = ? LIMIT 1", (key_id,)
     )
@@ -357,7 +358,9 @@ async def get_by_key_id(conn: Reads, key_id: str) -> Account | None:
     return account_from_row(row) if row else None
 
 
-async def get_remote_by_acct(conn: Reads, username: str, domain: str) -> Account | None:
+async def get_remote_by_acct(
+    conn: aiosqlite.Connection, username: str, domain: str
+) -> Account | None:
     cursor = await conn.execute(
         f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a WHERE lower(a.username) = lower(?)"
         " AND a.domain = ? ORDER BY a.updated_at DESC LIMIT 1",
@@ -374,7 +377,7 @@ def set_public_key(conn: sqlite3.Connection, account_id: int, public_pem: str, n
     )
 
 
-async def an_inbox_on(conn: Reads, domain: str) -> str | None:
+async def an_inbox_on(conn: aiosqlite.Connection, domain: str) -> str | None:
     """The shared inbox (else an inbox) of some account known on `domain` (accounts.domain)."""
     cursor = await conn.execute(
         "SELECT coalesce(shared_inbox_uri, inbox_uri) FROM accounts"

@@ -6,9 +6,10 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+import aiosqlite
+
 from fedi.core.models import Account
 from fedi.db.accounts import ACCOUNT_COLUMNS, account_from_row
-from fedi.db.reads import Reads
 
 _COLUMNS = (
     f"{ACCOUNT_COLUMNS}, u.role, u.email, u.locale, u.is_approved, u.sign_up_reason,"
@@ -70,7 +71,7 @@ _STATUS_CLAUSES = {
 }
 
 
-async def search(conn: Reads, query: AccountQuery) -> list[StaffView]:
+async def search(conn: aiosqlite.Connection, query: AccountQuery) -> list[StaffView]:
     """Newest first; members and remote accounts only (never groups' or the instance's actor
     unless remote)."""
     clauses = ["(a.domain IS NOT NULL OR u.account_id IS NOT NULL)"]
@@ -107,7 +108,7 @@ async def search(conn: Reads, query: AccountQuery) -> list[StaffView]:
     return sorted(found, key=lambda v: v.account.id, reverse=True)
 
 
-async def get(conn: Reads, account_id: int) -> StaffView | None:
+async def get(conn: aiosqlite.Connection, account_id: int) -> StaffView | None:
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM accounts a LEFT JOIN users u ON u.account_id = a.id"
         " WHERE a.id = ?",

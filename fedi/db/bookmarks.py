@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
+import aiosqlite
+
 from fedi.core.ids import new_id
-from fedi.db.reads import Reads
 
 
 def add_bookmark(conn: sqlite3.Connection, account_id: int, status_id: int, now: str) -> None:
@@ -28,14 +29,14 @@ def unpin(conn: sqlite3.Connection, account_id: int, status_id: int) -> None:
     )
 
 
-async def is_bookmarked(conn: Reads, account_id: int, status_id: int) -> bool:
+async def is_bookmarked(conn: aiosqlite.Connection, account_id: int, status_id: int) -> bool:
     cursor = await conn.execute(
         "SELECT 1 FROM bookmarks WHERE account_id = ? AND status_id = ?", (account_id, status_id)
     )
     return await cursor.fetchone() is not None
 
 
-async def is_pinned(conn: Reads, account_id: int, status_id: int) -> bool:
+async def is_pinned(conn: aiosqlite.Connection, account_id: int, status_id: int) -> bool:
     cursor = await conn.execute(
         "SELECT 1 FROM status_pins WHERE account_id = ? AND status_id = ?", (account_id, status_id)
     )
@@ -53,7 +54,7 @@ def set_marker(
     )
 
 
-async def markers(conn: Reads, account_id: int) -> list[tuple[str, str, int, str]]:
+async def markers(conn: aiosqlite.Connection, account_id: int) -> list[tuple[str, str, int, str]]:
     cursor = await conn.execute(
         "SELECT timeline, last_read_id, version, updated_at FROM markers WHERE account_id = ?",
         (account_id,),

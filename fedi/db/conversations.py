@@ -6,9 +6,10 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+import aiosqlite
+
 from fedi.core.models import Account
 from fedi.db.accounts import ACCOUNT_COLUMNS, account_from_row
-from fedi.db.reads import Reads
 from fedi.db.timelines import Page, paging
 
 
@@ -42,7 +43,7 @@ def _conversation(row: sqlite3.Row) -> Conversation:
     return Conversation(id=row[1], thread=row[0], last_status_id=row[2], unread=bool(row[3]))
 
 
-async def page_of(conn: Reads, account_id: int, page: Page) -> list[Conversation]:
+async def page_of(conn: aiosqlite.Connection, account_id: int, page: Page) -> list[Conversation]:
     """The member's conversations, most recently active first, paged by their last post."""
     clause, args, order = paging(page, "g.last_id")
     cursor = await conn.execute(
@@ -54,7 +55,9 @@ async def page_of(conn: Reads, account_id: int, page: Page) -> list[Conversation
     return rows if order == "DESC" else rows[::-1]
 
 
-async def get(conn: Reads, account_id: int, conversation_id: int) -> Conversation | None:
+async def get(
+    conn: aiosqlite.Connection, account_id: int, conversation_id: int
+) -> Conversation | None:
     cursor = await conn.execute(
         f"{_GROUPS} WHERE g.first_id = ?",
         (account_id, account_id, account_id, account_id, account_id, conversation_id),
@@ -63,7 +66,9 @@ async def get(conn: Reads, account_id: int, conversation_id: int) -> Conversatio
     return _conversation(row) if row else None
 
 
-async def of_thread(conn: Reads, account_id: int, thread: str) -> Conversation | None:
+async def of_thread(
+    conn: aiosqlite.Connection, account_id: int, thread: str
+) -> Conversation | None:
     cursor = await conn.execute(
         f"{_GROUPS} WHERE g.thread_key = ?",
         (account_id, account_id, account_id, account_id, account_id, thread),
@@ -72,13 +77,13 @@ async def of_thread(conn: Reads, account_id: int, thread: str) -> Conversation |
     return _conversation(row) if row else None
 
 
-async def participants(conn: Reads, account_id: int, thread: str) -> list[Account]:
+async def participants(conn: aiosqlite.Connection, account_id: int, thread: str) -> list[Account]:
     """Everyone else who wrote or was mentioned in the thread's direct posts the member sees."""
     return (await participants_of(conn, account_id, [thread]))[thread]
 
 
 async def participants_of(
-    conn: Reads, account_id: int, threads: list[str]
+    conn: aiosqlite.Connection, account_id: int, threads: list[str]
 ) -> dict[str, list[Account]]:
     """participants for several threads in one statement, by thread."""
     found: dict[str, list[Account]] = {t: [] for t in threads}

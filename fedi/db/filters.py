@@ -8,8 +8,9 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
+import aiosqlite
+
 from fedi.core.ids import new_id
-from fedi.db.reads import Reads
 from fedi.db.rows import json_list
 
 
@@ -155,7 +156,7 @@ def _filter(row: sqlite3.Row | tuple[object, ...]) -> Filter:
     return Filter(int(str(row[0])), int(str(row[1])), str(row[2]), contexts, str(row[4]), expires)
 
 
-async def _with_rules(conn: Reads, found: list[Filter]) -> list[Filter]:
+async def _with_rules(conn: aiosqlite.Connection, found: list[Filter]) -> list[Filter]:
     if not found:
         return []
     marks = ", ".join("?" for _ in found)
@@ -194,7 +195,9 @@ async def _with_rules(conn: Reads, found: list[Filter]) -> list[Filter]:
 _COLUMNS = "f.id, f.account_id, f.title, f.contexts, f.action, f.expires_at"
 
 
-async def filters_of(conn: Reads, owner_id: int, active_at: str | None = None) -> list[Filter]:
+async def filters_of(
+    conn: aiosqlite.Connection, owner_id: int, active_at: str | None = None
+) -> list[Filter]:
     """The member's filters with their keywords and statuses; with active_at, only those not
     expired at that moment."""
     cursor = await conn.execute(
@@ -205,7 +208,7 @@ async def filters_of(conn: Reads, owner_id: int, active_at: str | None = None) -
     return await _with_rules(conn, [_filter(r) for r in await cursor.fetchall()])
 
 
-async def get_filter(conn: Reads, owner_id: int, filter_id: int) -> Filter | None:
+async def get_filter(conn: aiosqlite.Connection, owner_id: int, filter_id: int) -> Filter | None:
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM filters f WHERE f.id = ? AND f.account_id = ?",
         (filter_id, owner_id),
@@ -215,7 +218,7 @@ async def get_filter(conn: Reads, owner_id: int, filter_id: int) -> Filter | Non
     return found[0] if found else None
 
 
-async def get_keyword(conn: Reads, owner_id: int, keyword_id: int) -> Keyword | None:
+async def get_keyword(conn: aiosqlite.Connection, owner_id: int, keyword_id: int) -> Keyword | None:
     cursor = await conn.execute(
         "SELECT k.id, k.filter_id, k.keyword, k.whole_word FROM filter_keywords k"
         " JOIN filters f ON f.id = k.filter_id WHERE k.id = ? AND f.account_id = ?",
@@ -225,7 +228,7 @@ async def get_keyword(conn: Reads, owner_id: int, keyword_id: int) -> Keyword | 
     return Keyword(row[0], row[1], row[2], bool(row[3])) if row else None
 
 
-async def get_status(conn: Reads, owner_id: int, row_id: int) -> FilterStatus | None:
+async def get_status(conn: aiosqlite.Connection, owner_id: int, row_id: int) -> FilterStatus | None:
     cursor = await conn.execute(
         "SELECT fs.id, fs.filter_id, fs.status_id FROM filter_statuses fs"
         " JOIN filters f ON f.id = fs.filter_id WHERE fs.id = ? AND f.account_id = ?",

@@ -5,8 +5,9 @@ from __future__ import annotations
 import sqlite3
 from typing import Literal
 
+import aiosqlite
+
 from fedi.core.ids import new_id
-from fedi.db.reads import Reads
 
 
 def insert_follow(
@@ -45,7 +46,7 @@ _PAGE_SQL = {
 
 
 async def actor_uris_page(
-    conn: Reads,
+    conn: aiosqlite.Connection,
     account_id: int,
     side: Literal["followers", "following"],
     max_id: int | None,
@@ -58,7 +59,7 @@ async def actor_uris_page(
 
 
 async def get_follow(
-    conn: Reads, follower_id: int, followed_id: int
+    conn: aiosqlite.Connection, follower_id: int, followed_id: int
 ) -> tuple[int, str | None, str] | None:
     """(id, uri, state) of the follow of followed_id by follower_id, if there is one."""
     cursor = await conn.execute(
@@ -69,7 +70,7 @@ async def get_follow(
     return (row[0], row[1], row[2]) if row else None
 
 
-async def get_by_uri(conn: Reads, uri: str) -> tuple[int, int, int, str] | None:
+async def get_by_uri(conn: aiosqlite.Connection, uri: str) -> tuple[int, int, int, str] | None:
     """(id, follower_id, followed_id, state) of the follow with this activity id."""
     cursor = await conn.execute(
         "SELECT id, follower_id, followed_id, state FROM follows WHERE uri = ?", (uri,)
@@ -110,7 +111,7 @@ def delete_follow(conn: sqlite3.Connection, follower_id: int, followed_id: int) 
     ).rowcount
 
 
-async def local_followers_of(conn: Reads, account_id: int) -> list[int]:
+async def local_followers_of(conn: aiosqlite.Connection, account_id: int) -> list[int]:
     """Local accounts with an accepted follow of account_id."""
     cursor = await conn.execute(
         "SELECT f.follower_id FROM follows f JOIN accounts a ON a.id = f.follower_id"
@@ -120,7 +121,7 @@ async def local_followers_of(conn: Reads, account_id: int) -> list[int]:
     return [row[0] for row in await cursor.fetchall()]
 
 
-async def has_local_follower(conn: Reads, account_id: int) -> bool:
+async def has_local_follower(conn: aiosqlite.Connection, account_id: int) -> bool:
     cursor = await conn.execute(
         "SELECT 1 FROM follows f JOIN accounts a ON a.id = f.follower_id"
         " WHERE f.followed_id = ? AND f.state = 'accepted' AND a.domain IS NULL LIMIT 1",
@@ -130,7 +131,7 @@ async def has_local_follower(conn: Reads, account_id: int) -> bool:
 
 
 async def is_follower_or_on_follower_host(
-    conn: Reads, account_id: int, signer_id: int, signer_host: str
+    conn: aiosqlite.Connection, account_id: int, signer_id: int, signer_host: str
 ) -> bool:
     """Whether the signer follows account_id, or shares a host with an accepted follower (a
     server fetching on behalf of its users signs with its instance actor)."""
@@ -143,7 +144,7 @@ async def is_follower_or_on_follower_host(
     return await cursor.fetchone() is not None
 
 
-async def follower_inboxes(conn: Reads, account_id: int) -> list[str]:
+async def follower_inboxes(conn: aiosqlite.Connection, account_id: int) -> list[str]:
     """One inbox per remote server following account_id: its shared inbox when it has one."""
     cursor = await conn.execute(
         "SELECT DISTINCT COALESCE(a.shared_inbox_uri, a.inbox_uri) FROM follows f"
@@ -154,7 +155,7 @@ async def follower_inboxes(conn: Reads, account_id: int) -> list[str]:
     return [row[0] for row in await cursor.fetchall() if row[0]]
 
 
-async def pending_requests(conn: Reads, account_id: int) -> list[int]:
+async def pending_requests(conn: aiosqlite.Connection, account_id: int) -> list[int]:
     cursor = await conn.execute(
         "SELECT follower_id FROM follows WHERE followed_id = ? AND state = 'pending' ORDER BY id",
         (account_id,),
@@ -162,7 +163,7 @@ async def pending_requests(conn: Reads, account_id: int) -> list[int]:
     return [row[0] for row in await cursor.fetchall()]
 
 
-async def local_follower_uris(conn: Reads, account_id: int) -> list[tuple[int, str]]:
+async def local_follower_uris(conn: aiosqlite.Connection, account_id: int) -> list[tuple[int, str]]:
     """(account id, actor id) of the local accounts with an accepted follow of account_id."""
     cursor = await conn.execute(
         "SELECT a.id, a.uri FROM follows f JOIN accounts a ON a.id = f.follower_id"
@@ -172,7 +173,9 @@ async def local_follower_uris(conn: Reads, account_id: int) -> list[tuple[int, s
     return [(row[0], row[1]) for row in await cursor.fetchall()]
 
 
-async def followed_among(conn: Reads, follower_id: int, account_ids: list[int]) -> set[int]:
+async def followed_among(
+    conn: aiosqlite.Connection, follower_id: int, account_ids: list[int]
+) -> set[int]:
     """Which of these accounts `follower_id` follows (accepted follows only)."""
     ids = list(dict.fromkeys(account_ids))
     if not ids:

@@ -9,9 +9,10 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+import aiosqlite
+
 from fedi.core.models import Status
 from fedi.core.timeutil import from_db
-from fedi.db.reads import Reads
 from fedi.db.walk import Bounds, Page, Source, Sql, Timeline, read
 
 # Which posts of a group a reader sees: `?1` is the group's id.
@@ -102,7 +103,7 @@ def _visible(members_view: bool) -> str:
 
 
 async def posts_page(
-    conn: Reads,
+    conn: aiosqlite.Connection,
     group_id: int,
     max_id: int | None,
     limit: int,
@@ -136,7 +137,7 @@ def _item(row: sqlite3.Row) -> LibraryItem:
 
 
 async def library_page(
-    conn: Reads,
+    conn: aiosqlite.Connection,
     group_id: int,
     max_id: int | None,
     limit: int,
@@ -155,7 +156,7 @@ async def library_page(
     return [_item(row) for row in await cursor.fetchall()]
 
 
-async def library_count(conn: Reads, group_id: int, *, members_view: bool) -> int:
+async def library_count(conn: aiosqlite.Connection, group_id: int, *, members_view: bool) -> int:
     cursor = await conn.execute(
         "SELECT count(*) FROM media_attachments m JOIN statuses s ON s.id = m.status_id"
         f" WHERE {_visible(members_view)} AND {_LIBRARY_TYPES}",

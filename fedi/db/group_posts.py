@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import sqlite3
 
+import aiosqlite
+
 from fedi.core.models import Status
-from fedi.db.reads import Reads
 from fedi.db.statuses import COLUMNS, status_from_row
 
 
-async def copy_by_uri(conn: Reads, group_id: int, uri: str) -> Status | None:
+async def copy_by_uri(conn: aiosqlite.Connection, group_id: int, uri: str) -> Status | None:
     """One of the group's own copies, by its id."""
     cursor = await conn.execute(
         f"SELECT {COLUMNS} FROM statuses s WHERE s.uri = ? AND s.account_id = ?"
@@ -24,7 +25,7 @@ async def copy_by_uri(conn: Reads, group_id: int, uri: str) -> Status | None:
 
 
 async def copy_of_submission(
-    conn: Reads, submission_uri: str, group_id: int | None = None
+    conn: aiosqlite.Connection, submission_uri: str, group_id: int | None = None
 ) -> Status | None:
     """The copy a group made of a member's submission (of any group when group_id is None)."""
     cursor = await conn.execute(

@@ -7,11 +7,12 @@ from __future__ import annotations
 import sqlite3
 from urllib.parse import urlsplit
 
+import aiosqlite
+
 from fedi.core.ids import new_id
 from fedi.core.models import Account, Group, GroupBan, GroupLogEntry, GroupModerator, GroupRole
 from fedi.core.timeutil import from_db
 from fedi.db.accounts import ACCOUNT_COLUMNS, account_from_row
-from fedi.db.reads import Reads
 
 _GROUP_COLUMNS = (
     f"{ACCOUNT_COLUMNS}, g.is_private, g.is_local_only, g.partners_only,"
@@ -51,7 +52,7 @@ def set_partners_only(conn: sqlite3.Connection, group_id: int, partners_only: bo
     )
 
 
-async def get_group(conn: Reads, account_id: int) -> Group | None:
+async def get_group(conn: aiosqlite.Connection, account_id: int) -> Group | None:
     cursor = await conn.execute(
         f"SELECT {_GROUP_COLUMNS} FROM groups g JOIN accounts a ON a.id = g.account_id"
         " WHERE g.account_id = ?",
@@ -61,7 +62,7 @@ async def get_group(conn: Reads, account_id: int) -> Group | None:
     return group_from_row(row) if row else None
 
 
-async def get_many(conn: Reads, account_ids: list[int]) -> dict[int, Group]:
+async def get_many(conn: aiosqlite.Connection, account_ids: list[int]) -> dict[int, Group]:
     """The local groups among these account ids, by id."""
     ids = list(dict.fromkeys(account_ids))
     if not ids:
@@ -74,7 +75,7 @@ async def get_many(conn: Reads, account_ids: list[int]) -> dict[int, Group]:
     return {row["id"]: group_from_row(row) for row in await cursor.fetchall()}
 
 
-async def get_group_by_name(conn: Reads, name: str) -> Group | None:
+async def get_group_by_name(conn: aiosqlite.Connection, name: str) -> Group | None:
     cursor = await conn.execute(
         f"SELECT {_GROUP_COLUMNS} FROM groups g JOIN accounts a ON a.id = g.account_id"
         " WHERE a.domain IS NULL AND lower(a.username) = lower(?)",
@@ -84,7 +85,7 @@ async def get_group_by_name(conn: Reads, name: str) -> Group | None:
     return group_from_row(row) if row else None
 
 
-async def list_groups(conn: Reads) -> list[Group]:
+async def list_groups(conn: aiosqlite.Connection) -> list[Group]:
     cursor = await conn.execute(
         f"SELECT {_GROUP_COLUMNS} FROM groups g JOIN accounts a ON a.id = g.account_id"
         " ORDER BY lower(a.username)"
@@ -95,7 +96,7 @@ async def list_groups(conn: Reads) -> list[Group]:
 # -- membership --------------------------------------------------------------------------------
 
 
-async def membership(conn: Reads, group_id: int, account_id: int) -> str | None:
+async def membership(conn: aiosqlite.Connection, group_id: int, account_id: int) -> str | None:
     """'accepted' for a member, 'pending' for a join request, None otherwise."""
     cursor = await conn.execute(
         "SELECT state FROM follows WHERE follower_id = ? AND followed_id = ?",
@@ -115,14 +116,16 @@ _MEMBERS = (
 )
 
 
-async def is_member(conn: Reads, group_id: int, account_id: int) -> bool:
+async def is_member(conn: aiosqlite.Connection, group_id: int, account_id: int) -> bool:
     cursor = await conn.execute(
         f"SELECT 1 FROM ({_MEMBERS}) a WHERE a.id = ?", (group_id, "accepted", account_id)
     )
     return await cursor.fetchone() is not None
 
 
-async def joined_among(conn: Reads, account_id: int, group_ids: list[int]) -> set[int]:
+async def joined_among(
+    conn: aiosqlite.Connection, account_id: int, group_ids: list[int]
+) -> set[int]:
     """Which of these groups the account moderates or is a member of (accepted, not banned),
     as moderator_role and is_member answer one group at a time."""
     ids = list(dict.fromkeys(group_ids))
@@ -141,20 +144,20 @@ async def joined_among(conn: Reads, account_id: int, group_ids: list[int]) -> se
 
 
 async def members(
-    conn: Reads, group_id: int, state: str = "accepted", limit: int = 10_000
+    conn: aiosqlite.Connection, group_id: int, state: str = "accepted", limit: int = 10_000
 ) -> list[Account]:
     """Members (state 'accepted') or join requests ('pending'), oldest first."""
     cursor = await conn.execute(f"{_MEMBERS} ORDER BY f.id LIMIT ?", (group_id, state, limit))
     return [account_from_row(row) for row in await cursor.fetchall()]
 
 
-async def member_count(conn: Reads, group_id: int) -> int:
+async def member_count(conn: aiosqlite.Connection, group_id: int) -> int:
     cursor = await conn.execute(f"SELECT count(*) FROM ({_MEMBERS})", (group_id, "accepted"))
     row = await cursor.fetchone()
     return int(row[0]) if row else 0
 
 
-async def member_uris_on_host(conn: Reads, group_id: int, host: str) -> list[str]:
+async def member_uris_on_host(conn: aiosqlite.Connection, group_id: int, host: str) -> list[str]:
     """The actor ids of the members whose actor ids live on host (FEP-8fcf partial collection)."""
     cursor = await conn.execute(
         f"SELECT a.uri FROM ({_MEMBERS}) a WHERE a.domain IS NOT NULL", (group_id, "accepted")
@@ -162,7 +165,7 @@ async def member_uris_on_host(conn: Reads, group_id: int, host: str) -> list[str
     return [row[0] for row in await cursor.fetchall() if urlsplit(row[0]).netloc.lower() == host]
 
 
-async def member_inboxes(conn: Reads, group_id: int) -> list[str]:
+async def member_inboxes(conn: aiosqlite.Connection, group_id: int) -> list[str]:
     """Where the group delivers: one inbox per server with a current remote member, its shared
     inbox when it has one."""
     cursor = await conn.execute(
@@ -173,7 +176,7 @@ async def member_inboxes(conn: Reads, group_id: int) -> list[str]:
     return [row[0] for row in await cursor.fetchall() if row[0]]
 
 
-async def has_member_on_domain(conn: Reads, group_id: int, domain: str) -> bool:
+async def has_member_on_domain(conn: aiosqlite.Connection, group_id: int, domain: str) -> bool:
     cursor = await conn.execute(
         f"SELECT 1 FROM ({_MEMBERS}) a WHERE a.domain = ? LIMIT 1",
         (group_id, "accepted", domain),
@@ -203,7 +206,7 @@ def remove_moderator(conn: sqlite3.Connection, group_id: int, account_id: int) -
     ).rowcount
 
 
-async def moderators(conn: Reads, group_id: int) -> list[GroupModerator]:
+async def moderators(conn: aiosqlite.Connection, group_id: int) -> list[GroupModerator]:
     cursor = await conn.execute(
         f"SELECT {ACCOUNT_COLUMNS}, m.role, m.created_at AS moderator_since"
         " FROM group_moderators m JOIN accounts a ON a.id = m.account_id"
@@ -220,7 +223,9 @@ async def moderators(conn: Reads, group_id: int) -> list[GroupModerator]:
     ]
 
 
-async def moderator_role(conn: Reads, group_id: int, account_id: int) -> GroupRole | None:
+async def moderator_role(
+    conn: aiosqlite.Connection, group_id: int, account_id: int
+) -> GroupRole | None:
     cursor = await conn.execute(
         "SELECT role FROM group_moderators WHERE group_id = ? AND account_id = ?",
         (group_id, account_id),
@@ -247,7 +252,7 @@ def remove_partner_domain(conn: sqlite3.Connection, group_id: int, domain: str) 
     ).rowcount
 
 
-async def partner_domains(conn: Reads, group_id: int) -> list[str]:
+async def partner_domains(conn: aiosqlite.Connection, group_id: int) -> list[str]:
     cursor = await conn.execute(
         "SELECT domain FROM group_partner_domains WHERE group_id = ? ORDER BY domain",
         (group_id,),
@@ -280,14 +285,14 @@ def unban(conn: sqlite3.Connection, group_id: int, account_id: int) -> int:
     ).rowcount
 
 
-async def is_banned(conn: Reads, group_id: int, account_id: int) -> bool:
+async def is_banned(conn: aiosqlite.Connection, group_id: int, account_id: int) -> bool:
     cursor = await conn.execute(
         "SELECT 1 FROM group_bans WHERE group_id = ? AND account_id = ?", (group_id, account_id)
     )
     return await cursor.fetchone() is not None
 
 
-async def bans(conn: Reads, group_id: int) -> list[GroupBan]:
+async def bans(conn: aiosqlite.Connection, group_id: int) -> list[GroupBan]:
     cursor = await conn.execute(
         f"SELECT {ACCOUNT_COLUMNS}, b.reason, b.banned_by_id, b.created_at AS banned_at"
         " FROM group_bans b JOIN accounts a ON a.id = b.account_id WHERE b.group_id = ?"
@@ -326,7 +331,9 @@ def log_action(
     )
 
 
-async def log_entries(conn: Reads, group_id: int, limit: int = 100) -> list[GroupLogEntry]:
+async def log_entries(
+    conn: aiosqlite.Connection, group_id: int, limit: int = 100
+) -> list[GroupLogEntry]:
     cursor = await conn.execute(
         "SELECT id, actor_id, action, target_account_id, target_domain, detail, created_at"
         " FROM group_log WHERE group_id = ? ORDER BY id DESC LIMIT ?",

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import sqlite3
 
-from fedi.db.reads import Reads
+import aiosqlite
 
 
-async def status_for(conn: Reads, account_id: int, key: str) -> int | None:
+async def status_for(conn: aiosqlite.Connection, account_id: int, key: str) -> int | None:
     cursor = await conn.execute(
         "SELECT status_id FROM idempotency_keys WHERE account_id = ? AND key = ?",
         (account_id, key),

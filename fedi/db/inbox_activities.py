@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import Literal
 
-from fedi.db.reads import Reads
+import aiosqlite
 
 
 @dataclass(frozen=True)
@@ -23,29 +24,45 @@ class InboxRow:
     collection_sync: str | None = None  # FEP-8fcf header of the delivery, as received
 
 
-def insert(
-    conn: sqlite3.Connection,
-    *,
-    row_id: int,
-    activity_uri: str,
-    actor_uri: str,
-    type: str,
-    body: str,
-    recipient_id: int | None,
-    now: str,
-    collection_sync: str | None = None,
-) -> bool:
-    """Store one received activity; False when its id was seen before (a replay or a retry)."""
-    cursor = conn.execute(
+@dataclass(frozen=True)
+class NewInboxRow:
+    """A received activity to store (see insert_all)."""
+
+    id: int
+    activity_uri: str
+    actor_uri: str
+    type: str
+    body: str
+    recipient_id: int | None
+    now: str
+    collection_sync: str | None = None
+
+
+def insert_all(conn: sqlite3.Connection, rows: list[NewInboxRow]) -> None:
+    """Store received activities with one statement; an activity id seen before is skipped (a
+    replay or a retry), which is why nothing says which rows were new."""
+    conn.executemany(
         "INSERT OR IGNORE INTO inbox_activities (id, activity_uri, actor_uri, type, body,"
         " recipient_id, next_attempt_at, created_at, collection_sync)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (row_id, activity_uri, actor_uri, type, body, recipient_id, now, now, collection_sync),
+        [
+            (
+                r.id,
+                r.activity_uri,
+                r.actor_uri,
+                r.type,
+                r.body,
+                r.recipient_id,
+                r.now,
+                r.now,
+                r.collection_sync,
+            )
+            for r in rows
+        ],
     )
-    return cursor.rowcount == 1
 
 
-async def due(conn: Reads, now: str, limit: int) -> list[InboxRow]:
+async def due(conn: aiosqlite.Connection, now: str, limit: int) -> list[InboxRow]:
     cursor = await conn.execute(
         "SELECT id, activity_uri, actor_uri, type, body, recipient_id, attempts,"
         " collection_sync FROM inbox_activities WHERE state = 'pending' AND next_attempt_at <= ?"
@@ -55,31 +72,41 @@ async def due(conn: Reads, now: str, limit: int) -> list[InboxRow]:
     return [InboxRow(*row) for row in await cursor.fetchall()]
 
 
-def mark_done(conn: sqlite3.Connection, row_id: int) -> None:
-    conn.execute(
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a processed activity: done, failed, or left pending for a retry at
+    `next_attempt_at`; `error` says why it is not done."""
+
+    row_id: int
+    state: Literal["done", "failed", "pending"]
+    error: str | None = None
+    next_attempt_at: str | None = None
+
+
+def record(conn: sqlite3.Connection, outcomes: list[Outcome]) -> None:
+    """Record what became of processed activities, one statement per kind of outcome."""
+    conn.executemany(
         "UPDATE inbox_activities SET state = 'done', attempts = attempts + 1, last_error = NULL"
         " WHERE id = ?",
-        (row_id,),
+        [(o.row_id,) for o in outcomes if o.state == "done"],
     )
-
-
-def mark_failed(conn: sqlite3.Connection, row_id: int, error: str) -> None:
-    conn.execute(
+    conn.executemany(
         "UPDATE inbox_activities SET state = 'failed', attempts = attempts + 1, last_error = ?"
         " WHERE id = ?",
-        (error[:2000], row_id),
+        [((o.error or "")[:2000], o.row_id) for o in outcomes if o.state == "failed"],
     )
-
-
-def reschedule(conn: sqlite3.Connection, row_id: int, error: str, next_attempt_at: str) -> None:
-    conn.execute(
+    conn.executemany(
         "UPDATE inbox_activities SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?"
         " WHERE id = ?",
-        (error[:2000], next_attempt_at, row_id),
+        [
+            ((o.error or "")[:2000], o.next_attempt_at, o.row_id)
+            for o in outcomes
+            if o.state == "pending"
+        ],
     )
 
 
-async def state_of(conn: Reads, activity_uri: str) -> tuple[str, str | None] | None:
+async def state_of(conn: aiosqlite.Connection, activity_uri: str) -> tuple[str, str | None] | None:
     cursor = await conn.execute(
         "SELECT state, last_error FROM inbox_activities WHERE activity_uri = ?", (activity_uri,)
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
+import aiosqlite
+
 from fedi.core.ids import new_id
-from fedi.db.reads import Reads
 
 
 def add_favourite(
@@ -26,7 +27,7 @@ def remove_favourite(conn: sqlite3.Connection, account_id: int, status_id: int) 
     ).rowcount
 
 
-async def favourite_by_uri(conn: Reads, uri: str) -> tuple[int, int] | None:
+async def favourite_by_uri(conn: aiosqlite.Connection, uri: str) -> tuple[int, int] | None:
     """(account_id, status_id) of the Like with this id."""
     cursor = await conn.execute(
         "SELECT account_id, status_id FROM favourites WHERE uri = ?", (uri,)
@@ -35,7 +36,7 @@ async def favourite_by_uri(conn: Reads, uri: str) -> tuple[int, int] | None:
     return (row[0], row[1]) if row else None
 
 
-async def favourite_uri(conn: Reads, account_id: int, status_id: int) -> str | None:
+async def favourite_uri(conn: aiosqlite.Connection, account_id: int, status_id: int) -> str | None:
     cursor = await conn.execute(
         "SELECT uri FROM favourites WHERE account_id = ? AND status_id = ?",
         (account_id, status_id),
@@ -44,7 +45,7 @@ async def favourite_uri(conn: Reads, account_id: int, status_id: int) -> str | N
     return str(row[0]) if row and row[0] else None
 
 
-async def count_favourites(conn: Reads, status_id: int) -> int:
+async def count_favourites(conn: aiosqlite.Connection, status_id: int) -> int:
     cursor = await conn.execute("SELECT count(*) FROM favourites WHERE status_id = ?", (status_id,))
     row = await cursor.fetchone()
     return int(row[0]) if row else 0
@@ -73,7 +74,7 @@ def remove_block(conn: sqlite3.Connection, account_id: int, target_id: int) -> i
     ).rowcount
 
 
-async def is_blocked(conn: Reads, blocker_id: int, target_id: int) -> bool:
+async def is_blocked(conn: aiosqlite.Connection, blocker_id: int, target_id: int) -> bool:
     cursor = await conn.execute(
         "SELECT 1 FROM blocks WHERE account_id = ? AND target_account_id = ?",
         (blocker_id, target_id),
@@ -81,7 +82,7 @@ async def is_blocked(conn: Reads, blocker_id: int, target_id: int) -> bool:
     return await cursor.fetchone() is not None
 
 
-async def block_uri(conn: Reads, blocker_id: int, target_id: int) -> str | None:
+async def block_uri(conn: aiosqlite.Connection, blocker_id: int, target_id: int) -> str | None:
     cursor = await conn.execute(
         "SELECT uri FROM blocks WHERE account_id = ? AND target_account_id = ?",
         (blocker_id, target_id),
@@ -114,7 +115,7 @@ def notify(
     )
 
 
-async def notifications_of(conn: Reads, account_id: int) -> list[tuple[str, int]]:
+async def notifications_of(conn: aiosqlite.Connection, account_id: int) -> list[tuple[str, int]]:
     """(type, from_account_id) of an account's notifications, oldest first."""
     cursor = await conn.execute(
         "SELECT type, from_account_id FROM notifications WHERE account_id = ? ORDER BY id",
@@ -123,7 +124,7 @@ async def notifications_of(conn: Reads, account_id: int) -> list[tuple[str, int]
     return [(row[0], row[1]) for row in await cursor.fetchall()]
 
 
-async def inboxes_of(conn: Reads, account_ids: Iterable[int]) -> list[str]:
+async def inboxes_of(conn: aiosqlite.Connection, account_ids: Iterable[int]) -> list[str]:
     """The preferred inbox (shared when there is one) of each remote account."""
     ids = list(dict.fromkeys(account_ids))
     if not ids:
@@ -138,7 +139,7 @@ async def inboxes_of(conn: Reads, account_ids: Iterable[int]) -> list[str]:
 
 
 async def notifications_page(
-    conn: Reads,
+    conn: aiosqlite.Connection,
     account_id: int,
     max_id: int | None,
     min_id: int | None,
@@ -170,7 +171,7 @@ def clear_notifications(conn: sqlite3.Connection, account_id: int) -> None:
     conn.execute("DELETE FROM notifications WHERE account_id = ?", (account_id,))
 
 
-async def favourited_by(conn: Reads, status_id: int, limit: int) -> list[int]:
+async def favourited_by(conn: aiosqlite.Connection, status_id: int, limit: int) -> list[int]:
     cursor = await conn.execute(
         "SELECT account_id FROM favourites WHERE status_id = ? ORDER BY id DESC LIMIT ?",
         (status_id, limit),

@@ -6,8 +6,9 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+import aiosqlite
+
 from fedi.core.ids import new_id
-from fedi.db.reads import Reads
 
 MAX_LISTS = 100  # per member: a bound on what one account can store
 
@@ -64,7 +65,7 @@ def count_lists(conn: sqlite3.Connection, owner_id: int) -> int:
     return int(row[0]) if row else 0
 
 
-async def get_list(conn: Reads, owner_id: int, list_id: int) -> UserList | None:
+async def get_list(conn: aiosqlite.Connection, owner_id: int, list_id: int) -> UserList | None:
     """The list, only if owner_id owns it (another member's list does not exist for them)."""
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM lists WHERE id = ? AND account_id = ?", (list_id, owner_id)
@@ -73,14 +74,16 @@ async def get_list(conn: Reads, owner_id: int, list_id: int) -> UserList | None:
     return _list(row) if row else None
 
 
-async def lists_of(conn: Reads, owner_id: int) -> list[UserList]:
+async def lists_of(conn: aiosqlite.Connection, owner_id: int) -> list[UserList]:
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM lists WHERE account_id = ? ORDER BY id", (owner_id,)
     )
     return [_list(row) for row in await cursor.fetchall()]
 
 
-async def lists_containing(conn: Reads, owner_id: int, account_id: int) -> list[UserList]:
+async def lists_containing(
+    conn: aiosqlite.Connection, owner_id: int, account_id: int
+) -> list[UserList]:
     cursor = await conn.execute(
         f"SELECT {', '.join('l.' + c.strip() for c in _COLUMNS.split(','))} FROM lists l"
         " JOIN list_accounts la ON la.list_id = l.id"
@@ -118,7 +121,7 @@ def remove_members(conn: sqlite3.Connection, list_id: int, account_ids: list[int
 
 
 async def members_page(
-    conn: Reads, list_id: int, max_id: int | None, min_id: int | None, limit: int
+    conn: aiosqlite.Connection, list_id: int, max_id: int | None, min_id: int | None, limit: int
 ) -> list[tuple[int, int]]:
     """(membership id, account id), newest first; limit 0 means all (Mastodon's limit=0)."""
     order = "ASC" if min_id is not None else "DESC"
@@ -142,7 +145,7 @@ def exclusive_clause(viewer_id: int) -> tuple[str, list[object]]:
     )
 
 
-async def exclusive_members(conn: Reads, viewer_id: int) -> set[int]:
+async def exclusive_members(conn: aiosqlite.Connection, viewer_id: int) -> set[int]:
     cursor = await conn.execute(
         "SELECT la.account_id FROM list_accounts la JOIN lists l ON l.id = la.list_id"
         " WHERE l.account_id = ? AND l.is_exclusive = 1 AND la.account_id != ?",

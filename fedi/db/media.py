@@ -7,8 +7,9 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import aiosqlite
+
 from fedi.core.models import Attachment
-from fedi.db.reads import Reads
 
 # The same columns, in the same order, as statuses.details reads for a post.
 _COLUMNS = (
@@ -50,7 +51,7 @@ def insert_upload(conn: sqlite3.Connection, new: NewUpload) -> None:
     )  # fmt: skip
 
 
-async def file_name_of(conn: Reads, file: str) -> str | None:
+async def file_name_of(conn: aiosqlite.Connection, file: str) -> str | None:
     """The name an uploaded document had on the member's device, by the name we stored it as."""
     cursor = await conn.execute(
         "SELECT file_name FROM media_attachments WHERE file = ? LIMIT 1", (file,)
@@ -59,7 +60,9 @@ async def file_name_of(conn: Reads, file: str) -> str | None:
     return row[0] if row else None
 
 
-async def get_unattached(conn: Reads, account_id: int, media_id: int) -> Attachment | None:
+async def get_unattached(
+    conn: aiosqlite.Connection, account_id: int, media_id: int
+) -> Attachment | None:
     """One of the member's own uploads that no post holds yet (Mastodon shows only those)."""
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM media_attachments WHERE id = ? AND account_id = ?"
@@ -86,7 +89,7 @@ def update_upload(
 
 
 async def attachable(
-    conn: Reads, account_id: int, media_ids: Sequence[int], status_id: int | None
+    conn: aiosqlite.Connection, account_id: int, media_ids: Sequence[int], status_id: int | None
 ) -> set[int]:
     """Which of media_ids are the member's uploads that are free, or already on status_id."""
     if not media_ids:
@@ -133,7 +136,9 @@ def detach_all(conn: sqlite3.Connection, status_id: int, now: str) -> None:
     )
 
 
-async def stale_uploads(conn: Reads, before: str, limit: int) -> list[tuple[int, str, str | None]]:
+async def stale_uploads(
+    conn: aiosqlite.Connection, before: str, limit: int
+) -> list[tuple[int, str, str | None]]:
     """(id, file, preview_file) of uploads no post has held since before `before`."""
     cursor = await conn.execute(
         "SELECT id, file, preview_file FROM media_attachments WHERE status_id IS NULL"
@@ -162,7 +167,7 @@ def set_profile_image(
     return row[0] if row else None
 
 
-async def referenced_files(conn: Reads, names: Sequence[str]) -> set[str]:
+async def referenced_files(conn: aiosqlite.Connection, names: Sequence[str]) -> set[str]:
     """Which of these file names a row still refers to."""
     if not names:
         return set()

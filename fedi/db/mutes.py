@@ -6,8 +6,9 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+import aiosqlite
+
 from fedi.core.ids import new_id
-from fedi.db.reads import Reads
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,9 @@ def delete_mute(conn: sqlite3.Connection, account_id: int, target_id: int) -> in
     ).rowcount
 
 
-async def active_mute(conn: Reads, account_id: int, target_id: int, now: str) -> Mute | None:
+async def active_mute(
+    conn: aiosqlite.Connection, account_id: int, target_id: int, now: str
+) -> Mute | None:
     cursor = await conn.execute(
         "SELECT id, target_account_id, hide_notifications, expires_at FROM mutes"
         " WHERE account_id = ? AND target_account_id = ?"
@@ -54,7 +57,7 @@ async def active_mute(conn: Reads, account_id: int, target_id: int, now: str) ->
     return Mute(row[0], row[1], bool(row[2]), row[3]) if row else None
 
 
-async def active_mutes(conn: Reads, account_id: int, now: str) -> list[Mute]:
+async def active_mutes(conn: aiosqlite.Connection, account_id: int, now: str) -> list[Mute]:
     cursor = await conn.execute(
         "SELECT id, target_account_id, hide_notifications, expires_at FROM mutes"
         " WHERE account_id = ? AND (expires_at IS NULL OR expires_at > ?)",
@@ -64,7 +67,7 @@ async def active_mutes(conn: Reads, account_id: int, now: str) -> list[Mute]:
 
 
 async def mutes_page(
-    conn: Reads,
+    conn: aiosqlite.Connection,
     account_id: int,
     now: str,
     max_id: int | None,
@@ -101,7 +104,7 @@ def remove_domain_block(conn: sqlite3.Connection, account_id: int, domain: str) 
 
 
 async def domain_blocks_page(
-    conn: Reads,
+    conn: aiosqlite.Connection,
     account_id: int,
     max_id: int | None,
     min_id: int | None,
@@ -118,14 +121,14 @@ async def domain_blocks_page(
     return found if order == "DESC" else found[::-1]
 
 
-async def blocked_domains(conn: Reads, account_id: int) -> set[str]:
+async def blocked_domains(conn: aiosqlite.Connection, account_id: int) -> set[str]:
     cursor = await conn.execute(
         "SELECT domain FROM account_domain_blocks WHERE account_id = ?", (account_id,)
     )
     return {row[0] for row in await cursor.fetchall()}
 
 
-async def blocking_or_blocked(conn: Reads, account_id: int) -> set[int]:
+async def blocking_or_blocked(conn: aiosqlite.Connection, account_id: int) -> set[int]:
     """Accounts this one blocks, or is blocked by."""
     cursor = await conn.execute(
         "SELECT target_account_id FROM blocks WHERE account_id = ?"
@@ -136,7 +139,7 @@ async def blocking_or_blocked(conn: Reads, account_id: int) -> set[int]:
 
 
 async def follows_with_domain(
-    conn: Reads, account_id: int, domain: str
+    conn: aiosqlite.Connection, account_id: int, domain: str
 ) -> tuple[list[int], list[int]]:
     """(accounts on domain that account_id follows or asked to follow, accounts on domain that
     follow or asked to follow account_id)."""
@@ -214,7 +217,7 @@ def hidden_sender_clause(viewer_id: int, now: str) -> tuple[str, list[object]]:
     return sql, [viewer_id, now, viewer_id, viewer_id]
 
 
-async def is_domain_blocked(conn: Reads, account_id: int, domain: str) -> bool:
+async def is_domain_blocked(conn: aiosqlite.Connection, account_id: int, domain: str) -> bool:
     """Whether the member blocks this account domain (with or without its port)."""
     cursor = await conn.execute(
         "SELECT 1 FROM account_domain_blocks WHERE account_id = ? AND domain IN (?, ?)",

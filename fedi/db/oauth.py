@@ -6,9 +6,10 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
+import aiosqlite
+
 from fedi.core.models import User
 from fedi.core.timeutil import from_db
-from fedi.db.reads import Reads
 from fedi.db.users import USER_COLUMNS, user_from_row
 
 
@@ -63,7 +64,7 @@ def insert_app(conn: sqlite3.Connection, app: App, now: str) -> None:
     )  # fmt: skip
 
 
-async def app_by_client_id(conn: Reads, client_id: str) -> App | None:
+async def app_by_client_id(conn: aiosqlite.Connection, client_id: str) -> App | None:
     cursor = await conn.execute("SELECT * FROM oauth_apps WHERE client_id = ?", (client_id,))
     row = await cursor.fetchone()
     return _app(row) if row else None
@@ -143,7 +144,7 @@ def take_refresh(
     return row  # type: ignore[no-any-return]
 
 
-async def token_by_hash(conn: Reads, token_hash: str) -> Token | None:
+async def token_by_hash(conn: aiosqlite.Connection, token_hash: str) -> Token | None:
     """A live token: not revoked, and its member (if any) neither suspended nor unapproved."""
     cursor = await conn.execute(
         "SELECT t.id AS token_id, t.account_id AS token_account, t.scopes AS token_scopes,"
@@ -174,7 +175,7 @@ async def token_by_hash(conn: Reads, token_hash: str) -> Token | None:
     )
 
 
-async def held_by_pending_member(conn: Reads, token_hash: str) -> bool:
+async def held_by_pending_member(conn: aiosqlite.Connection, token_hash: str) -> bool:
     """Whether this live token belongs to a member whose sign-up awaits approval."""
     cursor = await conn.execute(
         "SELECT 1 FROM oauth_tokens t JOIN users u ON u.account_id = t.account_id"

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from fedi.db.reads import Reads
+import aiosqlite
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def insert(
     )
 
 
-async def pending(conn: Reads, limit: int) -> list[OutboxRow]:
+async def pending(conn: aiosqlite.Connection, limit: int) -> list[OutboxRow]:
     cursor = await conn.execute(
         "SELECT id, activity_uri, actor_id, body, audience FROM outbox_activities"
         " WHERE state = 'pending' ORDER BY id LIMIT ?",
@@ -98,7 +98,7 @@ def fan_out(
     conn.execute("UPDATE outbox_activities SET state = 'fanned_out' WHERE id = ?", (activity_id,))
 
 
-async def due_deliveries(conn: Reads, now: str, limit: int) -> list[DeliveryRow]:
+async def due_deliveries(conn: aiosqlite.Connection, now: str, limit: int) -> list[DeliveryRow]:
     """Queued deliveries whose time has come: first attempts before retries, oldest first."""
     cursor = await conn.execute(
         "SELECT d.id, d.activity_id, o.actor_id, d.inbox_uri, d.host, d.extra_headers,"
@@ -212,7 +212,7 @@ def open_circuit(conn: sqlite3.Connection, host: str, until: str | None) -> None
     conn.execute("UPDATE hosts SET open_until = ? WHERE host = ?", (until, host))
 
 
-async def open_circuits(conn: Reads, now: str) -> dict[str, str]:
+async def open_circuits(conn: aiosqlite.Connection, now: str) -> dict[str, str]:
     """Hosts whose circuit is open, with the time it closes again."""
     cursor = await conn.execute(
         "SELECT host, open_until FROM hosts WHERE open_until IS NOT NULL AND open_until > ?",
@@ -221,6 +221,6 @@ async def open_circuits(conn: Reads, now: str) -> dict[str, str]:
     return {row[0]: row[1] for row in await cursor.fetchall()}
 
 
-async def delivery_counts(conn: Reads) -> dict[str, int]:
+async def delivery_counts(conn: aiosqlite.Connection) -> dict[str, int]:
     cursor = await conn.execute("SELECT state, count(*) FROM deliveries GROUP BY state")
     return {row[0]: row[1] for row in await cursor.fetchall()}

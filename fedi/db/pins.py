@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 
+import aiosqlite
+
 from fedi.core.models import Status
-from fedi.db.reads import Reads
 from fedi.db.statuses import COLUMNS, status_from_row
 
 
 async def pinned_public(
-    conn: Reads, account_id: int, limit: int, *, with_local_only: bool = False
+    conn: aiosqlite.Connection, account_id: int, limit: int, *, with_local_only: bool = False
 ) -> list[Status]:
     """Pinned public and unlisted posts; local-only ones only with_local_only (never in the
     featured collection served to other servers)."""

@@ -12,7 +12,6 @@ import aiosqlite
 
 from fedi.core.ids import new_id
 from fedi.core.models import Poll, PollOption
-from fedi.db.reads import Reads
 from fedi.db.rows import json_list, opt_time
 
 _COLUMNS = "options, is_multiple, voters_count, expires_at, hide_totals"
@@ -51,7 +50,7 @@ def _dump(options: Iterable[PollOption]) -> str:
     return json.dumps([{"title": o.title, "votes": o.votes} for o in options])
 
 
-async def get(conn: Reads, status_id: int) -> Poll | None:
+async def get(conn: aiosqlite.Connection, status_id: int) -> Poll | None:
     cursor = await conn.execute(f"SELECT {_COLUMNS} FROM polls WHERE status_id = ?", (status_id,))
     row = await cursor.fetchone()
     return _poll(row) if row else None
@@ -62,7 +61,7 @@ def get_sync(conn: sqlite3.Connection, status_id: int) -> Poll | None:
     return _poll(row) if row else None
 
 
-async def own_choices(conn: Reads, status_id: int, account_id: int) -> list[int]:
+async def own_choices(conn: aiosqlite.Connection, status_id: int, account_id: int) -> list[int]:
     cursor = await conn.execute(
         "SELECT choice FROM poll_votes WHERE status_id = ? AND account_id = ? ORDER BY choice",
         (status_id, account_id),
@@ -70,7 +69,7 @@ async def own_choices(conn: Reads, status_id: int, account_id: int) -> list[int]
     return [int(row[0]) for row in await cursor.fetchall()]
 
 
-async def has_voted(conn: Reads, status_id: int, account_id: int) -> bool:
+async def has_voted(conn: aiosqlite.Connection, status_id: int, account_id: int) -> bool:
     cursor = await conn.execute(
         "SELECT 1 FROM poll_votes WHERE status_id = ? AND account_id = ? LIMIT 1",
         (status_id, account_id),
@@ -168,7 +167,7 @@ def set_counts(conn: sqlite3.Connection, status_id: int, poll: Poll) -> None:
     )
 
 
-async def pending_updates(conn: Reads, limit: int) -> list[int]:
+async def pending_updates(conn: aiosqlite.Connection, limit: int) -> list[int]:
     cursor = await conn.execute(
         "SELECT status_id FROM polls WHERE update_pending = 1 ORDER BY status_id LIMIT ?", (limit,)
     )
@@ -186,7 +185,7 @@ def take_update(conn: sqlite3.Connection, status_id: int) -> bool:
     )
 
 
-async def due_to_close(conn: Reads, now: str, limit: int) -> list[int]:
+async def due_to_close(conn: aiosqlite.Connection, now: str, limit: int) -> list[int]:
     """Polls past their end whose end was not processed yet. julianday() compares the stored
     times whatever their UTC offset."""
     cursor = await conn.execute(
@@ -220,7 +219,7 @@ def local_voters(conn: sqlite3.Connection, status_id: int) -> list[int]:
     ]
 
 
-async def remote_voters(conn: Reads, status_id: int) -> list[int]:
+async def remote_voters(conn: aiosqlite.Connection, status_id: int) -> list[int]:
     cursor = await conn.execute(
         "SELECT DISTINCT v.account_id FROM poll_votes v JOIN accounts a ON a.id = v.account_id"
         " WHERE v.status_id = ? AND a.domain IS NOT NULL ORDER BY v.account_id",

@@ -5,8 +5,9 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+import aiosqlite
+
 from fedi.core.models import Visibility
-from fedi.db.reads import Reads
 
 
 @dataclass(frozen=True)
@@ -16,7 +17,7 @@ class PostingDefaults:
     language: str | None = None
 
 
-async def posting_defaults(conn: Reads, account_id: int) -> PostingDefaults:
+async def posting_defaults(conn: aiosqlite.Connection, account_id: int) -> PostingDefaults:
     cursor = await conn.execute(
         "SELECT visibility, sensitive, language FROM posting_preferences WHERE account_id = ?",
         (account_id,),

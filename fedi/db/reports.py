@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import aiosqlite
+
 from fedi.core.ids import new_id
 from fedi.core.timeutil import from_db
-from fedi.db.reads import Reads
 from fedi.db.rows import json_list, opt_time
 
 _COLUMNS = (
@@ -100,7 +101,7 @@ def insert(conn: sqlite3.Connection, new: NewReport) -> int:
     return report_id
 
 
-async def _with_statuses(conn: Reads, rows: Sequence[sqlite3.Row]) -> list[Report]:
+async def _with_statuses(conn: aiosqlite.Connection, rows: Sequence[sqlite3.Row]) -> list[Report]:
     found = []
     for row in rows:
         cursor = await conn.execute(
@@ -111,7 +112,7 @@ async def _with_statuses(conn: Reads, rows: Sequence[sqlite3.Row]) -> list[Repor
     return found
 
 
-async def get(conn: Reads, report_id: int) -> Report | None:
+async def get(conn: aiosqlite.Connection, report_id: int) -> Report | None:
     cursor = await conn.execute(f"SELECT {_COLUMNS} FROM reports WHERE id = ?", (report_id,))
     row = await cursor.fetchone()
     return (await _with_statuses(conn, [row]))[0] if row else None
@@ -128,7 +129,7 @@ class ReportQuery:
     limit: int = 100
 
 
-async def page(conn: Reads, query: ReportQuery) -> list[Report]:
+async def page(conn: aiosqlite.Connection, query: ReportQuery) -> list[Report]:
     """Newest first (oldest first above min_id, as Mastodon's paging does)."""
     clauses: list[str] = []
     values: list[object] = []
@@ -153,7 +154,7 @@ async def page(conn: Reads, query: ReportQuery) -> list[Report]:
     return sorted(found, key=lambda r: r.id, reverse=True)
 
 
-async def open_count(conn: Reads) -> int:
+async def open_count(conn: aiosqlite.Connection) -> int:
     cursor = await conn.execute("SELECT count(*) FROM reports WHERE action_taken_at IS NULL")
     row = await cursor.fetchone()
     return int(row[0]) if row else 0
@@ -197,7 +198,7 @@ def add_note(conn: sqlite3.Connection, report_id: int, account_id: int | None, c
     return note_id
 
 
-async def notes(conn: Reads, report_id: int) -> list[ReportNote]:
+async def notes(conn: aiosqlite.Connection, report_id: int) -> list[ReportNote]:
     cursor = await conn.execute(
         "SELECT id, report_id, account_id, content, created_at FROM report_notes"
         " WHERE report_id = ? ORDER BY id",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
+import aiosqlite
+
 from fedi.core.models import User
-from fedi.db.reads import Reads
 from fedi.db.users import USER_COLUMNS, user_from_row
 
 
@@ -34,7 +35,7 @@ def delete_for_account(conn: sqlite3.Connection, account_id: int) -> int:
     return conn.execute("DELETE FROM sessions WHERE account_id = ?", (account_id,)).rowcount
 
 
-async def user_for(conn: Reads, token_hash: str, not_before: str) -> User | None:
+async def user_for(conn: aiosqlite.Connection, token_hash: str, not_before: str) -> User | None:
     """The member this session signs in, if it is recent and they are in good standing."""
     cursor = await conn.execute(
         f"SELECT {USER_COLUMNS} FROM sessions s JOIN accounts a ON a.id = s.account_id"
@@ -47,7 +48,7 @@ async def user_for(conn: Reads, token_hash: str, not_before: str) -> User | None
     return user_from_row(row) if row else None
 
 
-async def count_for_account(conn: Reads, account_id: int) -> int:
+async def count_for_account(conn: aiosqlite.Connection, account_id: int) -> int:
     cursor = await conn.execute("SELECT count(*) FROM sessions WHERE account_id = ?", (account_id,))
     row = await cursor.fetchone()
     return int(row[0]) if row else 0

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import aiosqlite
+
 from fedi.core.models import Attachment, Mention, Poll, PollOption, StatusDetails
-from fedi.db.reads import Reads
 from fedi.db.rows import json_list, opt_time
 
 
@@ -14,7 +15,9 @@ def _marks(ids: list[int]) -> str:
     return ", ".join("?" for _ in ids)
 
 
-async def details_of(conn: Reads, status_ids: Iterable[int]) -> dict[int, StatusDetails]:
+async def details_of(
+    conn: aiosqlite.Connection, status_ids: Iterable[int]
+) -> dict[int, StatusDetails]:
     """Each status's details (an empty StatusDetails for one with none), by status id."""
     ids = list(dict.fromkeys(status_ids))
     if not ids:

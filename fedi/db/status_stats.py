@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from fedi.db.reads import Reads
+import aiosqlite
 
 
 def _ids(status_ids: Iterable[int]) -> tuple[list[int], str]:
@@ -14,12 +14,12 @@ def _ids(status_ids: Iterable[int]) -> tuple[list[int], str]:
     return ids, ", ".join("?" for _ in ids)
 
 
-async def _counted(conn: Reads, sql: str, args: list[object]) -> dict[int, int]:
+async def _counted(conn: aiosqlite.Connection, sql: str, args: list[object]) -> dict[int, int]:
     cursor = await conn.execute(sql, args)
     return {row[0]: row[1] for row in await cursor.fetchall()}
 
 
-async def favourite_counts(conn: Reads, status_ids: Iterable[int]) -> dict[int, int]:
+async def favourite_counts(conn: aiosqlite.Connection, status_ids: Iterable[int]) -> dict[int, int]:
     ids, marks = _ids(status_ids)
     if not ids:
         return {}
@@ -31,7 +31,7 @@ async def favourite_counts(conn: Reads, status_ids: Iterable[int]) -> dict[int, 
     )
 
 
-async def reblog_counts(conn: Reads, status_ids: Iterable[int]) -> dict[int, int]:
+async def reblog_counts(conn: aiosqlite.Connection, status_ids: Iterable[int]) -> dict[int, int]:
     ids, marks = _ids(status_ids)
     if not ids:
         return {}
@@ -44,7 +44,7 @@ async def reblog_counts(conn: Reads, status_ids: Iterable[int]) -> dict[int, int
 
 
 async def reply_counts(
-    conn: Reads, status_ids: Iterable[int], *, with_local_only: bool
+    conn: aiosqlite.Connection, status_ids: Iterable[int], *, with_local_only: bool
 ) -> dict[int, int]:
     """Public and unlisted replies (local-only ones too with_local_only), as
     fedi.db.statuses.count_replies counts them."""
@@ -60,12 +60,14 @@ async def reply_counts(
     )
 
 
-async def _among(conn: Reads, sql: str, args: list[object]) -> set[int]:
+async def _among(conn: aiosqlite.Connection, sql: str, args: list[object]) -> set[int]:
     cursor = await conn.execute(sql, args)
     return {row[0] for row in await cursor.fetchall()}
 
 
-async def favourited_among(conn: Reads, account_id: int, status_ids: Iterable[int]) -> set[int]:
+async def favourited_among(
+    conn: aiosqlite.Connection, account_id: int, status_ids: Iterable[int]
+) -> set[int]:
     ids, marks = _ids(status_ids)
     if not ids:
         return set()
@@ -76,7 +78,9 @@ async def favourited_among(conn: Reads, account_id: int, status_ids: Iterable[in
     )
 
 
-async def reblogged_among(conn: Reads, account_id: int, status_ids: Iterable[int]) -> set[int]:
+async def reblogged_among(
+    conn: aiosqlite.Connection, account_id: int, status_ids: Iterable[int]
+) -> set[int]:
     ids, marks = _ids(status_ids)
     if not ids:
         return set()
@@ -89,7 +93,9 @@ async def reblogged_among(conn: Reads, account_id: int, status_ids: Iterable[int
     )
 
 
-async def bookmarked_among(conn: Reads, account_id: int, status_ids: Iterable[int]) -> set[int]:
+async def bookmarked_among(
+    conn: aiosqlite.Connection, account_id: int, status_ids: Iterable[int]
+) -> set[int]:
     ids, marks = _ids(status_ids)
     if not ids:
         return set()
@@ -100,7 +106,9 @@ async def bookmarked_among(conn: Reads, account_id: int, status_ids: Iterable[in
     )
 
 
-async def pinned_among(conn: Reads, account_id: int, status_ids: Iterable[int]) -> set[int]:
+async def pinned_among(
+    conn: aiosqlite.Connection, account_id: int, status_ids: Iterable[int]
+) -> set[int]:
     ids, marks = _ids(status_ids)
     if not ids:
         return set()
@@ -112,7 +120,7 @@ async def pinned_among(conn: Reads, account_id: int, status_ids: Iterable[int]) 
 
 
 async def poll_choices_of(
-    conn: Reads, account_id: int, status_ids: Iterable[int]
+    conn: aiosqlite.Connection, account_id: int, status_ids: Iterable[int]
 ) -> dict[int, list[int]]:
     """The options the viewer chose in each of these polls (those they voted in), in order."""
     ids, marks = _ids(status_ids)

@@ -7,6 +7,8 @@ import json
 import sqlite3
 from collections.abc import Iterable
 
+import aiosqlite
+
 from fedi.core.ids import MAX_ID, new_id
 from fedi.core.models import (
     NewStatus,
@@ -15,7 +17,6 @@ from fedi.core.models import (
     Visibility,
 )
 from fedi.core.timeutil import from_db
-from fedi.db.reads import Reads
 from fedi.db.rows import opt_time
 from fedi.db.status_details import details_of
 
@@ -151,18 +152,18 @@ def any_local_only(conn: sqlite3.Connection, uris: list[str]) -> bool:
     return row is not None
 
 
-async def is_tombstoned(conn: Reads, uri: str) -> bool:
+async def is_tombstoned(conn: aiosqlite.Connection, uri: str) -> bool:
     cursor = await conn.execute("SELECT 1 FROM tombstones WHERE uri = ?", (uri,))
     return await cursor.fetchone() is not None
 
 
-async def get_by_id(conn: Reads, status_id: int) -> Status | None:
+async def get_by_id(conn: aiosqlite.Connection, status_id: int) -> Status | None:
     cursor = await conn.execute(f"SELECT {COLUMNS} FROM statuses s WHERE s.id = ?", (status_id,))
     row = await cursor.fetchone()
     return status_from_row(row) if row else None
 
 
-async def get_many(conn: Reads, status_ids: Iterable[int]) -> dict[int, Status]:
+async def get_many(conn: aiosqlite.Connection, status_ids: Iterable[int]) -> dict[int, Status]:
     """The statuses with these ids (those that exist), by id."""
     ids = list(dict.fromkeys(status_ids))
     if not ids:
@@ -173,13 +174,15 @@ async def get_many(conn: Reads, status_ids: Iterable[int]) -> dict[int, Status]:
     return {row["id"]: status_from_row(row) for row in await cursor.fetchall()}
 
 
-async def get_by_uri(conn: Reads, uri: str) -> Status | None:
+async def get_by_uri(conn: aiosqlite.Connection, uri: str) -> Status | None:
     cursor = await conn.execute(f"SELECT {COLUMNS} FROM statuses s WHERE s.uri = ?", (uri,))
     row = await cursor.fetchone()
     return status_from_row(row) if row else None
 
 
-async def get_of_account(conn: Reads, account_id: int, status_id: int) -> Status | None:
+async def get_of_account(
+    conn: aiosqlite.Connection, account_id: int, status_id: int
+) -> Status | None:
     """One of an author's own posts (not a boost), whatever its visibility."""
     cursor = await conn.execute(
         f"SELECT {COLUMNS} FROM statuses s WHERE s.id = ? AND s.account_id = ?"
@@ -190,13 +193,15 @@ async def get_of_account(conn: Reads, account_id: int, status_id: int) -> Status
     return status_from_row(row) if row else None
 
 
-async def get_public(conn: Reads, account_id: int, status_id: int) -> Status | None:
+async def get_public(conn: aiosqlite.Connection, account_id: int, status_id: int) -> Status | None:
     """One of an author's own public or unlisted posts."""
     status = await get_of_account(conn, account_id, status_id)
     return status if status and status.visibility in ("public", "unlisted") else None
 
 
-async def get_reblog(conn: Reads, account_id: int, reblog_of_id: int) -> Status | None:
+async def get_reblog(
+    conn: aiosqlite.Connection, account_id: int, reblog_of_id: int
+) -> Status | None:
     cursor = await conn.execute(
         f"SELECT {COLUMNS} FROM statuses s WHERE s.account_id = ? AND s.reblog_of_id = ?",
         (account_id, reblog_of_id),
@@ -206,7 +211,7 @@ async def get_reblog(conn: Reads, account_id: int, reblog_of_id: int) -> Status 
 
 
 async def public_page(
-    conn: Reads,
+    conn: aiosqlite.Connection,
     account_id: int,
     max_id: int | None,
     limit: int,
@@ -252,7 +257,9 @@ async def public_page(
     return [status_from_row(row) for row in await cursor.fetchall()]
 
 
-async def count_public(conn: Reads, account_id: int, *, with_private: bool = False) -> int:
+async def count_public(
+    conn: aiosqlite.Connection, account_id: int, *, with_private: bool = False
+) -> int:
     """What the outbox holds: never local-only posts."""
     cursor = await conn.execute(
         "SELECT count(*) FROM statuses WHERE account_id = ? AND reblog_of_id IS NULL"
@@ -264,7 +271,9 @@ async def count_public(conn: Reads, account_id: int, *, with_private: bool = Fal
     return int(row[0]) if row else 0
 
 
-async def replies_page(conn: Reads, status_id: int, max_id: int | None, limit: int) -> list[Status]:
+async def replies_page(
+    conn: aiosqlite.Connection, status_id: int, max_id: int | None, limit: int
+) -> list[Status]:
     """Public and unlisted direct replies to a post, oldest first, above max_id (a cursor); for
     the ActivityPub replies collection, so never local-only ones."""
     cursor = await conn.execute(
@@ -276,7 +285,9 @@ async def replies_page(conn: Reads, status_id: int, max_id: int | None, limit: i
     return [status_from_row(row) for row in await cursor.fetchall()]
 
 
-async def count_replies(conn: Reads, status_id: int, *, with_local_only: bool = False) -> int:
+async def count_replies(
+    conn: aiosqlite.Connection, status_id: int, *, with_local_only: bool = False
+) -> int:
     cursor = await conn.execute(
         "SELECT count(*) FROM statuses WHERE in_reply_to_id = ?"
         " AND visibility IN ('public', 'unlisted') AND (? OR is_local_only = 0)",
@@ -286,7 +297,7 @@ async def count_replies(conn: Reads, status_id: int, *, with_local_only: bool = 
     return int(row[0]) if row else 0
 
 
-async def edits(conn: Reads, status_id: int) -> list[tuple[str, str, str]]:
+async def edits(conn: aiosqlite.Connection, status_id: int) -> list[tuple[str, str, str]]:
     """(content, spoiler_text, created_at) of earlier versions, oldest first."""
     cursor = await conn.execute(
         "SELECT content, spoiler_text, created_at FROM status_edits WHERE status_id = ?"
@@ -296,11 +307,11 @@ async def edits(conn: Reads, status_id: int) -> list[tuple[str, str, str]]:
     return [(row[0], row[1], row[2]) for row in await cursor.fetchall()]
 
 
-async def details(conn: Reads, status_id: int) -> StatusDetails:
+async def details(conn: aiosqlite.Connection, status_id: int) -> StatusDetails:
     return (await details_of(conn, [status_id]))[status_id]
 
 
-async def mentioned_account_ids(conn: Reads, status_id: int) -> list[int]:
+async def mentioned_account_ids(conn: aiosqlite.Connection, status_id: int) -> list[int]:
     cursor = await conn.execute("SELECT account_id FROM mentions WHERE status_id = ?", (status_id,))
     return [row[0] for row in await cursor.fetchall()]
 
@@ -317,7 +328,7 @@ def tombstone_only(conn: sqlite3.Connection, uri: str, account_id: int, now: str
     )
 
 
-async def reblogged_by(conn: Reads, status_id: int, limit: int) -> list[int]:
+async def reblogged_by(conn: aiosqlite.Connection, status_id: int, limit: int) -> list[int]:
     cursor = await conn.execute(
         "SELECT account_id FROM statuses WHERE reblog_of_id = ? ORDER BY id DESC LIMIT ?",
         (status_id, limit),
@@ -325,7 +336,7 @@ async def reblogged_by(conn: Reads, status_id: int, limit: int) -> list[int]:
     return [row[0] for row in await cursor.fetchall()]
 
 
-async def count_reblogs(conn: Reads, status_id: int) -> int:
+async def count_reblogs(conn: aiosqlite.Connection, status_id: int) -> int:
     cursor = await conn.execute(
         "SELECT count(*) FROM statuses WHERE reblog_of_id = ?", (status_id,)
     )
@@ -334,7 +345,7 @@ async def count_reblogs(conn: Reads, status_id: int) -> int:
 
 
 async def thread_of(
-    conn: Reads, status: Status, limit: int = 200
+    conn: aiosqlite.Connection, status: Status, limit: int = 200
 ) -> tuple[list[Status], list[Status]]:
     """Ancestors (oldest first, following in_reply_to_id) and descendants (level by level, by
     id within a level), at most `limit` of each: two statements whatever the thread's size."""

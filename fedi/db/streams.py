@@ -7,8 +7,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import aiosqlite
+
 from fedi.core.models import Visibility
-from fedi.db.reads import Reads
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class PostFacts:
     tags: frozenset[str]
 
 
-async def post_facts(conn: Reads, status_id: int) -> PostFacts | None:
+async def post_facts(conn: aiosqlite.Connection, status_id: int) -> PostFacts | None:
     cursor = await conn.execute(
         "SELECT s.account_id, s.visibility, s.is_local, s.reblog_of_id IS NOT NULL,"
         " EXISTS (SELECT 1 FROM media_attachments m WHERE m.status_id = s.id),"
@@ -63,7 +64,7 @@ def deleted_post_facts(status_id: int, detail: dict[str, Any]) -> PostFacts:
     )
 
 
-async def is_following(conn: Reads, follower_id: int, followed_id: int) -> bool:
+async def is_following(conn: aiosqlite.Connection, follower_id: int, followed_id: int) -> bool:
     cursor = await conn.execute(
         "SELECT 1 FROM follows WHERE follower_id = ? AND followed_id = ? AND state = 'accepted'",
         (follower_id, followed_id),
@@ -71,7 +72,7 @@ async def is_following(conn: Reads, follower_id: int, followed_id: int) -> bool:
     return await cursor.fetchone() is not None
 
 
-async def token_is_live(conn: Reads, token_id: int) -> bool:
+async def token_is_live(conn: aiosqlite.Connection, token_id: int) -> bool:
     """The token still works (fedi.db.oauth.token_by_hash's rule): not revoked, its member
     neither suspended nor unapproved."""
     cursor = await conn.execute(
@@ -84,7 +85,7 @@ async def token_is_live(conn: Reads, token_id: int) -> bool:
 
 
 async def notification_of(
-    conn: Reads, account_id: int, notification_id: int
+    conn: aiosqlite.Connection, account_id: int, notification_id: int
 ) -> tuple[int, str, int, int | None, str] | None:
     """(id, type, from_account_id, status_id, created_at) of one of the account's notifications."""
     cursor = await conn.execute(

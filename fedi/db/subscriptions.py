@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import sqlite3
 
+import aiosqlite
+
 from fedi.core.ids import new_id
-from fedi.db.reads import Reads
 
 
 def set_notify(conn: sqlite3.Connection, follower_id: int, followed_id: int, notify: bool) -> int:
@@ -16,7 +17,7 @@ def set_notify(conn: sqlite3.Connection, follower_id: int, followed_id: int, not
     ).rowcount
 
 
-async def is_notifying(conn: Reads, follower_id: int, followed_id: int) -> bool:
+async def is_notifying(conn: aiosqlite.Connection, follower_id: int, followed_id: int) -> bool:
     """Whether follower_id follows followed_id (accepted) and asked to hear of every post."""
     cursor = await conn.execute(
         "SELECT 1 FROM follows WHERE follower_id = ? AND followed_id = ? AND state = 'accepted'"
@@ -53,3 +54,15 @@ def local_boosters(conn: sqlite3.Connection, status_id: int) -> list[int]:
         (status_id,),
     ).fetchall()
     return [row[0] for row in rows]
+
+
+async def has_subscribers(conn: aiosqlite.Connection, author_id: int) -> bool:
+    """Whether any local member is subscribed to the author (what notify_subscribers would
+    notify, before the check for an earlier notification of the same post)."""
+    cursor = await conn.execute(
+        "SELECT 1 FROM follows f JOIN accounts a ON a.id = f.follower_id"
+        " WHERE f.followed_id = ? AND f.state = 'accepted' AND f.notify = 1"
+        " AND a.domain IS NULL AND a.suspended_at IS NULL AND f.follower_id != ? LIMIT 1",
+        (author_id, author_id),
+    )
+    return await cursor.fetchone() is not None

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import aiosqlite
+
 from fedi.core.models import Status
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db.lists import UserList, exclusive_clause
 from fedi.db.moderated import moderated_status_clause
 from fedi.db.mutes import hidden_status_clause
-from fedi.db.reads import Reads
 from fedi.db.walk import Bounds, Source, Sql, Timeline, by_account, by_accounts, read
 from fedi.db.walk import Page as Page
 from fedi.db.walk import paging as paging
@@ -99,7 +100,7 @@ def _tagged(name: str, condition: Sql) -> Source:
     return source
 
 
-async def home(conn: Reads, account_id: int, page: Page) -> list[Status]:
+async def home(conn: aiosqlite.Connection, account_id: int, page: Page) -> list[Status]:
     """One's own posts, the posts of accounts one follows (not their direct messages), and
     posts that mention one, without what one hides."""
     hidden, hidden_args = _viewer_rules(account_id)
@@ -124,7 +125,7 @@ async def home(conn: Reads, account_id: int, page: Page) -> list[Status]:
 
 
 async def public(
-    conn: Reads,
+    conn: aiosqlite.Connection,
     local: bool | None,
     page: Page,
     viewer_id: int | None = None,
@@ -153,7 +154,9 @@ class TagQuery:
     only_media: bool = False
 
 
-async def tag(conn: Reads, query: TagQuery, page: Page, viewer_id: int | None) -> list[Status]:
+async def tag(
+    conn: aiosqlite.Connection, query: TagQuery, page: Page, viewer_id: int | None
+) -> list[Status]:
     hidden, hidden_args = _viewer_rules(viewer_id, public=True)
     every = "".join(
         " AND EXISTS (SELECT 1 FROM status_tags t2 WHERE t2.status_id = s.id AND t2.name = ?)"
@@ -204,7 +207,7 @@ _LIST_MEMBERS = (
 )
 
 
-async def list_timeline(conn: Reads, owned: UserList, page: Page) -> list[Status]:
+async def list_timeline(conn: aiosqlite.Connection, owned: UserList, page: Page) -> list[Status]:
     """A list's timeline, newest first (see _list_condition), without what the owner hides."""
     condition, condition_args = _list_condition(owned)
     hidden, hidden_args = _viewer_rules(owned.account_id)
@@ -216,7 +219,7 @@ async def list_timeline(conn: Reads, owned: UserList, page: Page) -> list[Status
     return await read(conn, timeline, page)
 
 
-async def in_list(conn: Reads, owned: UserList, status_id: int) -> bool:
+async def in_list(conn: aiosqlite.Connection, owned: UserList, status_id: int) -> bool:
     """Whether a post belongs on the list's timeline (for its live stream)."""
     condition, condition_args = _list_condition(owned)
     cursor = await conn.execute(

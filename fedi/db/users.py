@@ -6,10 +6,11 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+import aiosqlite
+
 from fedi.core.models import Role, User
 from fedi.core.timeutil import from_db
 from fedi.db.accounts import ACCOUNT_COLUMNS, account_from_row
-from fedi.db.reads import Reads
 
 USER_COLUMNS = f"{ACCOUNT_COLUMNS}, u.role, u.is_approved, u.created_at AS user_created_at"
 
@@ -61,7 +62,7 @@ def email_taken(conn: sqlite3.Connection, email: str) -> bool:
     return row is not None
 
 
-async def email_in_use(conn: Reads, email: str) -> bool:
+async def email_in_use(conn: aiosqlite.Connection, email: str) -> bool:
     cursor = await conn.execute(
         "SELECT 1 FROM users WHERE lower(email) = lower(?) LIMIT 1", (email,)
     )
@@ -93,7 +94,7 @@ def touch_last_active(conn: sqlite3.Connection, account_id: int, at: str) -> Non
     conn.execute("UPDATE users SET last_active_at = ? WHERE account_id = ?", (at, account_id))
 
 
-async def get_user(conn: Reads, username: str) -> User | None:
+async def get_user(conn: aiosqlite.Connection, username: str) -> User | None:
     cursor = await conn.execute(
         f"SELECT {USER_COLUMNS} FROM accounts a JOIN users u ON u.account_id = a.id"
         " WHERE a.domain IS NULL AND lower(a.username) = lower(?)",
@@ -103,14 +104,14 @@ async def get_user(conn: Reads, username: str) -> User | None:
     return user_from_row(row) if row else None
 
 
-async def list_users(conn: Reads) -> list[User]:
+async def list_users(conn: aiosqlite.Connection) -> list[User]:
     cursor = await conn.execute(
         f"SELECT {USER_COLUMNS} FROM accounts a JOIN users u ON u.account_id = a.id ORDER BY a.id"
     )
     return [user_from_row(row) for row in await cursor.fetchall()]
 
 
-async def get_password_hash(conn: Reads, account_id: int) -> str | None:
+async def get_password_hash(conn: aiosqlite.Connection, account_id: int) -> str | None:
     cursor = await conn.execute(
         "SELECT password_hash FROM users WHERE account_id = ?", (account_id,)
     )

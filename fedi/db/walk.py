@@ -21,9 +21,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import aiosqlite
+
 from fedi.core.ids import MAX_ID
 from fedi.core.models import Status
-from fedi.db.reads import Reads
 from fedi.db.statuses import COLUMNS, status_from_row
 
 WINDOW = 2000  # statuses walked by id before the sources take over
@@ -82,7 +83,7 @@ class Timeline:
     sources: tuple[Source, ...]
 
 
-async def _edge(conn: Reads, bounds: Bounds) -> int | None:
+async def _edge(conn: aiosqlite.Connection, bounds: Bounds) -> int | None:
     """The id WINDOW statuses away from where the page starts, or None when fewer remain."""
     if bounds.order == "DESC":
         sql = "SELECT id FROM statuses WHERE id < ? ORDER BY id DESC"
@@ -95,12 +96,12 @@ async def _edge(conn: Reads, bounds: Bounds) -> int | None:
     return int(row[0]) if row else None
 
 
-async def _rows(conn: Reads, sql: str, args: list[object]) -> list[Status]:
+async def _rows(conn: aiosqlite.Connection, sql: str, args: list[object]) -> list[Status]:
     cursor = await conn.execute(sql, args)
     return [status_from_row(row) for row in await cursor.fetchall()]
 
 
-async def read(conn: Reads, timeline: Timeline, page: Page) -> list[Status]:
+async def read(conn: aiosqlite.Connection, timeline: Timeline, page: Page) -> list[Status]:
     """One page of the timeline, newest first."""
     order = "ASC" if page.min_id is not None else "DESC"
     lower = page.min_id if page.min_id is not None else page.since_id
@@ -138,7 +139,7 @@ async def read(conn: Reads, timeline: Timeline, page: Page) -> list[Status]:
 
 
 async def _from_sources(
-    conn: Reads, timeline: Timeline, bounds: Bounds, wanted: int
+    conn: aiosqlite.Connection, timeline: Timeline, bounds: Bounds, wanted: int
 ) -> list[Status]:
     """The first `wanted` rows in `bounds` through the sources: each source's first `wanted`
     rows meeting the rules, merged."""

@@ -11,6 +11,7 @@ import logging
 import sqlite3
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from fedi.activitypub.parse import InvalidActivity, host_of, uri_of
@@ -69,11 +70,27 @@ async def store_actor(context: Context, actor: RemoteActor, *, accept_new_key: b
 
 
 async def fetch_actor(context: Context, uri: str, *, accept_new_key: bool = False) -> Account:
+    """The actor fetched from its origin and stored; concurrent fetches of one actor (a burst
+    of activities naming it) share one request."""
+    return await context.key_owners.once(
+        f"actor {accept_new_key} {uri}", lambda: _fetch_actor(context, uri, accept_new_key)
+    )
+
+
+async def _fetch_actor(context: Context, uri: str, accept_new_key: bool) -> Account:
     try:
         document = await fetch_document(context, uri)
-        actor = actor_from_ap(document)
     except DereferenceError as exc:
         raise ActorError(str(exc), retryable=exc.retryable) from None
+    return await _store_fetched(context, uri, document, accept_new_key)
+
+
+async def _store_fetched(
+    context: Context, uri: str, document: dict[str, Any], accept_new_key: bool
+) -> Account:
+    """The actor document fetched from `uri`, checked and stored."""
+    try:
+        actor = actor_from_ap(document)
     except InvalidActivity as exc:
         raise ActorError(str(exc)) from None
     if actor.uri != uri and host_of(actor.uri) != host_of(uri):
@@ -116,6 +133,11 @@ async def actor_for_key_id(context: Context, key_id: str) -> Account:
         return known
     if host_of(key_id) == context.settings.domain:
         raise ActorError("a remote signature cannot use one of our keys")
+    # Requests signed with a key we do not know yet arrive in bursts: one fetch for all of them.
+    return await context.key_owners.once(f"key {key_id}", lambda: _fetch_key_owner(context, key_id))
+
+
+async def _fetch_key_owner(context: Context, key_id: str) -> Account:
     document_uri = key_id.split("#", 1)[0]
     try:
         document = await fetch_document(context, document_uri)
@@ -127,7 +149,13 @@ async def actor_for_key_id(context: Context, key_id: str) -> Account:
         if owner is None or host_of(owner) != host_of(key_id):
             raise ActorError("the key names no owner on its own host")
         owner_uri = owner
-    account = await get_actor(context, owner_uri)
+    if owner_uri == document_uri and await _lookup(context, owner_uri) is None:
+        # The key's document is its actor, seen for the first time: stored from this fetch
+        # rather than fetched again (a known actor goes through get_actor, whose stored key a
+        # fetch does not replace, S13).
+        account = await _store_fetched(context, owner_uri, document, accept_new_key=True)
+    else:
+        account = await get_actor(context, owner_uri)
     if account.public_key_id != key_id:
         raise ActorError("the key's owner does not list this key")  # S11
     return account
@@ -139,9 +167,17 @@ async def refetch_key(context: Context, account: Account) -> Account | None:
     now = utcnow()
     if account.key_refetched_at and now - account.key_refetched_at < KEY_REFETCH_COOLOFF:
         return None
-    await context.db.write(lambda conn: accounts.mark_key_refetched(conn, account.id, to_db(now)))
-    # The cached copy must carry the cool-off too, or a failing refetch would be retried each time.
+    cached = context.key_owners.get(account.public_key_id or "")
+    if (
+        cached is not None
+        and cached.key_refetched_at
+        and now - cached.key_refetched_at < (KEY_REFETCH_COOLOFF)
+    ):
+        return None  # a request that raced this one has just spent the refetch
+    # The cached copy carries the cool-off at once, or a failing refetch would be retried each
+    # time, and requests failing meanwhile would each refetch.
     context.key_owners.put(replace(account, key_refetched_at=now))
+    await context.db.write(lambda conn: accounts.mark_key_refetched(conn, account.id, to_db(now)))
     try:
         return await fetch_actor(context, account.uri, accept_new_key=True)
     except ActorError as exc:

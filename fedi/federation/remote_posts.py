@@ -14,7 +14,7 @@ from fedi.context import Context
 from fedi.core.ids import new_id
 from fedi.core.models import Account, NewStatus, Status
 from fedi.core.timeutil import to_db, utcnow
-from fedi.db import accounts, follows, interactions, statuses
+from fedi.db import account_lookups, accounts, follows, interactions, statuses
 from fedi.federation.dereference import DereferenceError, fetch_document
 from fedi.federation.refused_sources import refused_author, refuses_uri
 from fedi.federation.remote_accounts import ActorError, get_actor
@@ -54,11 +54,13 @@ async def mentioned_ids(context: Context, note: ParsedNote, recipient_id: int | 
     """Mentioned accounts we know, plus local accounts addressed without a Mention tag (Mastodon's
     silent mentions), so that a direct message reaches them and nobody else."""
     found: list[int] = []
+    named = list(dict.fromkeys((*note.mention_uris, *note.to, *note.cc)))
     async with context.db.read() as conn:
-        for uri in dict.fromkeys((*note.mention_uris, *note.to, *note.cc)):
-            account = await accounts.get_by_uri(conn, uri)
-            if account is not None and (uri in note.mention_uris or account.is_local):
-                found.append(account.id)
+        known = await account_lookups.refs_by_uri(conn, named)
+    for uri in named:
+        account = known.get(uri)
+        if account is not None and (uri in note.mention_uris or account.is_local):
+            found.append(account.id)
     if recipient_id is not None:
         found.append(recipient_id)
     return list(dict.fromkeys(found))

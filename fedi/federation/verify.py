@@ -37,6 +37,8 @@ def request_target(scope: Mapping[str, Any]) -> str:
 
 
 def parse(headers: Mapping[str, str]) -> ParsedSignature:
+    """The signature of a request, read without its key. `headers` may be JoinedFields (made
+    once per request in front of the application), which verification then reuses."""
     try:
         return parse_signature(headers)
     except SignatureError as exc:

@@ -19,6 +19,8 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+import aiosqlite
+
 from fedi.activitypub.notes import create_to_ap, handle_of, wrap
 from fedi.activitypub.remote_note import note_from_ap
 from fedi.context import Context
@@ -27,7 +29,6 @@ from fedi.core.timeutil import to_ap, to_db, utcnow
 from fedi.db import accounts, follows
 from fedi.db import group_posts as group_post_rows
 from fedi.db import groups as group_rows
-from fedi.db.reads import Reads
 from fedi.federation.publish import Audience, enqueue
 from fedi.federation.serialize import note_document
 from fedi.groups.access import is_copy, is_submission
@@ -80,7 +81,7 @@ async def target_of(
     raise GroupPostError("a post to a private group can only reply to posts of that group")
 
 
-async def _may_post(conn: Reads, group: Account, author: Account) -> bool:
+async def _may_post(conn: aiosqlite.Connection, group: Account, author: Account) -> bool:
     """A member or moderator of one of our groups; for a remote group, an accepted follow."""
     if group.is_local:
         return await group_rows.is_member(conn, group.id, author.id) or (

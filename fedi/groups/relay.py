@@ -20,7 +20,7 @@ from fedi.context import Context
 from fedi.core.ids import new_id
 from fedi.core.models import Account, Group, NewStatus, Status
 from fedi.core.timeutil import to_ap, to_db, utcnow
-from fedi.db import accounts, group_posts, interactions, statuses
+from fedi.db import account_lookups, accounts, group_posts, interactions, statuses
 from fedi.db import groups as group_rows
 from fedi.federation.publish import Audience, enqueue
 from fedi.federation.remote_posts import is_ours
@@ -44,9 +44,11 @@ def addressed(document: dict[str, Any]) -> list[str]:
 
 async def public_group_among(context: Context, named: Iterable[str]) -> Group | None:
     """The first local public group among these ids."""
+    local = list(dict.fromkeys(u for u in named if is_ours(context, u)))
     async with context.db.read() as conn:
-        for uri in dict.fromkeys(u for u in named if is_ours(context, u)):
-            account = await accounts.get_by_uri(conn, uri)
+        known = await account_lookups.refs_by_uri(conn, local)
+        for uri in local:
+            account = known.get(uri)
             if account is None or account.actor_type != "Group" or account.is_suspended:
                 continue
             group = await group_rows.get_group(conn, account.id)

@@ -18,7 +18,7 @@ from fedi.activitypub.parse import PUBLIC_FORMS, InvalidActivity, addresses, hos
 from fedi.activitypub.remote_note import ParsedNote
 from fedi.context import Context
 from fedi.core.models import Account, Group, Status
-from fedi.db import accounts, statuses
+from fedi.db import account_lookups, accounts, statuses
 from fedi.db import group_posts as group_post_rows
 from fedi.db import groups as group_rows
 from fedi.groups.access import is_copy, is_submission, private_group
@@ -53,10 +53,10 @@ async def target_group(context: Context, submission: Submission) -> tuple[Group 
             group = await group_rows.get_group(conn, submission.recipient_id)
             if group is not None and group.is_private:
                 return group, True
-        for uri in submission.recipients:
-            if host_of(uri) != context.settings.domain:
-                continue
-            account = await accounts.get_by_uri(conn, uri)
+        local = [uri for uri in submission.recipients if host_of(uri) == context.settings.domain]
+        known = await account_lookups.refs_by_uri(conn, local)
+        for uri in local:
+            account = known.get(uri)
             if account is not None and account.is_local and account.actor_type == "Group":
                 group = await group_rows.get_group(conn, account.id)
                 if group is not None and group.is_private:

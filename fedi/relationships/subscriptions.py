@@ -37,6 +37,9 @@ async def notify_subscribers_of(context: Context, status: Status | None) -> None
     """After a post is published here or arrives in the inbox: tell the author's subscribers."""
     if status is None or not is_news(status) or utcnow() - status.created_at > REALTIME_WINDOW:
         return
+    async with context.db.read() as conn:
+        if not await subscriptions.has_subscribers(conn, status.account_id):
+            return  # most authors have no subscribers here: no write for them
     now = to_db(utcnow())
     await context.db.write(
         lambda conn: subscriptions.notify_subscribers(conn, status.account_id, status.id, now)

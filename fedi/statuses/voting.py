@@ -9,6 +9,8 @@ import logging
 import sqlite3
 from datetime import datetime
 
+import aiosqlite
+
 from fedi.activitypub.parse import InvalidActivity, host_of
 from fedi.activitypub.remote_note import ParsedNote
 from fedi.activitypub.votes import ParsedVote, vote_to_ap
@@ -19,7 +21,6 @@ from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, follows, interactions, statuses
 from fedi.db import polls as db_polls
 from fedi.db.polls import NewVote, VoteConflict
-from fedi.db.reads import Reads
 from fedi.federation.publish import Audience, enqueue
 from fedi.federation.remote_posts import is_ours
 
@@ -30,7 +31,7 @@ class VoteError(ValueError):
     """The vote is refused; the message says why (a 422 for apps, worded as Mastodon's)."""
 
 
-async def may_see(conn: Reads, status: Status, account_id: int) -> bool:
+async def may_see(conn: aiosqlite.Connection, status: Status, account_id: int) -> bool:
     """Whether an account may see (and so vote in) a post, as the API and delivery decide."""
     if await interactions.is_blocked(conn, status.account_id, account_id):
         return False

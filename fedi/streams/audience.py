@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import aiosqlite
+
 from fedi.db import lists, streams, timelines
-from fedi.db.reads import Reads
 from fedi.db.streams import PostFacts
 
 # Mastodon's channel names: (only local posts? None for both, only posts with media?).
@@ -41,7 +42,9 @@ class Stream:
         return [self.name]
 
 
-async def may_receive(conn: Reads, viewer_id: int, stream: Stream, post: PostFacts) -> bool:
+async def may_receive(
+    conn: aiosqlite.Connection, viewer_id: int, stream: Stream, post: PostFacts
+) -> bool:
     """Whether `post` belongs on `stream` for the member `viewer_id`: the timeline's own rule.
     What the member hides on every timeline (mutes, blocks, domain blocks, exclusive lists,
     filters) is applied next, to the rendered status (fedi.api.stream_events)."""
@@ -60,7 +63,7 @@ async def may_receive(conn: Reads, viewer_id: int, stream: Stream, post: PostFac
     return False  # "user:notification" carries no posts
 
 
-async def _in_home(conn: Reads, viewer_id: int, post: PostFacts) -> bool:
+async def _in_home(conn: aiosqlite.Connection, viewer_id: int, post: PostFacts) -> bool:
     """The home timeline's rule (fedi.db.timelines.home): one's own posts, posts addressed to
     one, and followers-only or wider posts of the accounts one follows."""
     if _involves(viewer_id, post):

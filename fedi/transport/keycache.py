@@ -1,11 +1,14 @@
 """Signers' keys in memory: key id -> actor, kept a few minutes, so that an inbox under load makes
-one database read per signer instead of one per request (performance.md: cache parsed keys)."""
+one database read per signer instead of one per request (performance.md: cache parsed keys).
+Also the fetches of keys and actors under way, so that a burst of requests or activities naming
+the same unknown key or actor fetches it once, not once each."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from fedi.core.models import Account
 
@@ -24,6 +27,7 @@ class KeyOwners:
         self.size = size
         self.clock = clock
         self._entries: OrderedDict[str, tuple[float, Account]] = OrderedDict()
+        self._fetching: dict[str, asyncio.Future[Account]] = {}
 
     def get(self, key_id: str) -> Account | None:
         entry = self._entries.get(key_id)
@@ -47,3 +51,14 @@ class KeyOwners:
     def forget(self, actor_uri: str) -> None:
         for key_id in [k for k, (_, a) in self._entries.items() if a.uri == actor_uri]:
             del self._entries[key_id]
+
+    async def once(self, name: str, fetch: Callable[[], Awaitable[Account]]) -> Account:
+        """fetch(), unless a fetch by this name is under way: then its outcome (the account or
+        the error), shared by everyone who asked meanwhile. A caller that gives up (a request
+        cancelled) does not stop the fetch the others wait for."""
+        running = self._fetching.get(name)
+        if running is None:
+            running = asyncio.ensure_future(fetch())
+            self._fetching[name] = running
+            running.add_done_callback(lambda _: self._fetching.pop(name, None))
+        return await asyncio.shield(running)

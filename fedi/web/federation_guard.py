@@ -5,16 +5,35 @@ Also keeps the federation policy fresh when another process changed it."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fedi.activitypub.parse import host_of
 from fedi.context import Context
+from fedi.transport.federation_policy import Snapshot
 from fedi.web.responses import json_error
-from keys.httpsig import ParsedSignature, SignatureError, parse_signature
+from keys.httpsig import (
+    JoinedFields,
+    ParsedSignature,
+    SignatureError,
+    joined_fields,
+    parse_signature,
+)
 
 SIGNATURE_HEADERS = (b"signature", b"signature-input")
 _PARSED = "fedi.signature"  # the scope key under which a request's parsed signature is kept
+_FIELDS = "fedi.signed_fields"  # and its header fields, joined as signatures read them
+
+
+def signed_fields(scope: Scope) -> JoinedFields:
+    """The request's header fields as signatures read them (names lower-case, repeated fields
+    joined), made once per request: parsing the signature and verifying it both use them."""
+    fields: JoinedFields | None = scope.get(_FIELDS)
+    if fields is None:
+        fields = scope[_FIELDS] = joined_fields(Headers(scope=scope))
+    return fields
 
 
 def claimed_signature(scope: Scope) -> ParsedSignature | SignatureError:
@@ -23,11 +42,45 @@ def claimed_signature(scope: Scope) -> ParsedSignature | SignatureError:
     found: ParsedSignature | SignatureError | None = scope.get(_PARSED)
     if found is None:
         try:
-            found = parse_signature(Headers(scope=scope))
+            found = parse_signature(signed_fields(scope))
         except SignatureError as exc:
             found = exc
         scope[_PARSED] = found
     return found
+
+
+class _Refusals:
+    """Whether the rules refuse a host, remembered per snapshot of the rules: a snapshot never
+    changes (a change of rules makes a new one, which starts afresh), and a busy inbox asks
+    about the same few hosts for every request."""
+
+    MAX_HOSTS = 10_000
+    MAX_SNAPSHOTS = 8  # one per instance in the process (tests run several)
+
+    def __init__(self) -> None:
+        self._by_snapshot: OrderedDict[int, tuple[Snapshot, dict[str, bool]]] = OrderedDict()
+
+    def refuses(self, snapshot: Snapshot, host: str) -> bool:
+        entry = self._by_snapshot.get(id(snapshot))
+        if entry is None or entry[0] is not snapshot:
+            entry = self._by_snapshot[id(snapshot)] = (snapshot, {})
+            while len(self._by_snapshot) > self.MAX_SNAPSHOTS:
+                self._by_snapshot.popitem(last=False)
+        known = entry[1]
+        refused = known.get(host)
+        if refused is None:
+            if len(known) >= self.MAX_HOSTS:
+                known.clear()
+            refused = known[host] = snapshot.refuses(host)
+        return refused
+
+
+_refusals = _Refusals()
+
+
+def refuses(snapshot: Snapshot, host: str) -> bool:
+    """snapshot.refuses(host), remembered (see _Refusals)."""
+    return _refusals.refuses(snapshot, host)
 
 
 def signing_host(scope: Scope) -> str | None:
@@ -53,7 +106,7 @@ class FederationGuard:
             name in SIGNATURE_HEADERS or name == b"authorization" for name, _ in scope["headers"]
         ):
             host = signing_host(scope)
-            if host and policy.refuses(host):
+            if host and refuses(policy, host):
                 # Forbidden, with no detail: the other side learns nothing it can work around.
                 await json_error(403, "forbidden")(scope, receive, send)
                 return

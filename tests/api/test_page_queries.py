@@ -20,7 +20,6 @@ from bench.seed import Scale, Seeded, bench_settings, seed_network
 from fedi.app import create_app
 from fedi.context import Context, open_context
 from fedi.db import Database
-from fedi.db.reads import LoopReader
 
 DOMAIN = "pages.test"
 OPTIONAL = 4  # statements a page runs only when its content calls for them
@@ -62,13 +61,13 @@ async def api(
                 await conn.set_trace_callback(None)  # type: ignore[arg-type]  # ends the trace
 
     @asynccontextmanager
-    async def traced_now(self: Database) -> AsyncIterator[LoopReader]:
+    async def traced_now(self: Database) -> AsyncIterator[aiosqlite.Connection]:
         async with plain_read_now(self) as conn:
             await conn.set_trace_callback(counter)
             try:
                 yield conn
             finally:
-                await conn.set_trace_callback(None)
+                await conn.set_trace_callback(None)  # type: ignore[arg-type]  # ends the trace
 
     settings = bench_settings(network[0], DOMAIN)
     async with open_context(settings) as context:

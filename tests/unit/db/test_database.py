@@ -121,3 +121,99 @@ async def test_readers_cannot_write(tmp_path: Path) -> None:
                 await conn.execute("CREATE TABLE nope (x)")
     finally:
         await db.close()
+
+
+async def test_writes_of_one_loop_turn_share_one_commit(tmp_path: Path) -> None:
+    db = Database(tmp_path / "db.sqlite3")
+    await db.open()
+    commits: list[int] = []
+
+    def count(conn: sqlite3.Connection) -> None:
+        commits.append(1)
+
+    db.add_commit_hook(count)
+    try:
+        await db.write(lambda c: c.execute("CREATE TABLE t (x INTEGER)"))
+        commits.clear()
+
+        def insert(value: int) -> Callable[[sqlite3.Connection], int]:
+            return lambda c: c.execute("INSERT INTO t VALUES (?)", (value,)).rowcount
+
+        # Twenty writers started together queue their writes in the same turn of the loop.
+        assert await asyncio.gather(*(db.write(insert(v)) for v in range(20))) == [1] * 20
+        assert len(commits) == 1
+        await db.write(insert(20))  # alone, it commits alone: nothing waits for company
+        assert len(commits) == 2
+    finally:
+        await db.close()
+
+
+async def test_items_written_together_share_one_statement(tmp_path: Path) -> None:
+    db = Database(tmp_path / "db.sqlite3")
+    await db.open()
+    calls: list[list[int]] = []
+
+    def insert_all(conn: sqlite3.Connection, values: list[int]) -> None:
+        calls.append(values)
+        conn.executemany("INSERT INTO t VALUES (?)", [(v,) for v in values])
+
+    try:
+        await db.write(lambda c: c.execute("CREATE TABLE t (x INTEGER UNIQUE)"))
+        plain = db.write(lambda c: c.execute("INSERT INTO t VALUES (100)").rowcount)
+        results = await asyncio.gather(plain, *(db.write_together(insert_all, v) for v in range(5)))
+        assert results == [1, None, None, None, None, None]
+        assert calls == [[0, 1, 2, 3, 4]]
+        # One bad item fails every item of its statement, and nothing else in the batch.
+        failed = await asyncio.gather(
+            db.write(lambda c: c.execute("INSERT INTO t VALUES (200)").rowcount),
+            *(db.write_together(insert_all, v) for v in (7, 100)),
+            return_exceptions=True,
+        )
+        assert failed[0] == 1
+        assert all(isinstance(r, sqlite3.IntegrityError) for r in failed[1:])
+        async with db.read() as conn:
+            cursor = await conn.execute("SELECT x FROM t ORDER BY x")
+            assert [row[0] for row in await cursor.fetchall()] == [0, 1, 2, 3, 4, 100, 200]
+    finally:
+        await db.close()
+
+
+async def test_inline_reads_see_commits_and_stay_in_their_task(tmp_path: Path) -> None:
+    db = Database(tmp_path / "db.sqlite3")
+    await db.open()
+    try:
+        await db.write(lambda c: c.execute("CREATE TABLE t (x INTEGER)"))
+        async with db.read() as pooled:
+            pass
+        with db.inline_reads():
+            async with db.read() as conn:
+                assert conn is not pooled
+                inline = conn
+                await db.write(lambda c: c.execute("INSERT INTO t VALUES (1)"))
+                cursor = await conn.execute("SELECT count(*) FROM t")
+                assert tuple(await cursor.fetchone() or ()) == (1,)
+                await db.write(lambda c: c.executemany("INSERT INTO t VALUES (?)", [(2,), (3,)]))
+                async with conn.execute("SELECT x FROM t WHERE x > ? ORDER BY x", (1,)) as rows:
+                    assert [row[0] async for row in rows] == [2, 3]
+                cursor = await conn.execute("SELECT x FROM t ORDER BY x")
+                assert [row["x"] for row in await cursor.fetchall()] == [1, 2, 3]
+                with pytest.raises(sqlite3.OperationalError):
+                    await conn.execute("INSERT INTO t VALUES (4)")  # readers cannot write
+
+            async def child() -> object:
+                async with db.read() as conn:
+                    return conn
+
+            assert await asyncio.create_task(child()) is inline  # tasks started inside
+        async with db.read() as conn:
+            assert conn is not inline
+        other = Database(tmp_path / "other.sqlite3")
+        await other.open()
+        try:
+            with db.inline_reads():
+                async with other.read() as conn:
+                    assert conn is not inline  # another instance's database reads its own way
+        finally:
+            await other.close()
+    finally:
+        await db.close()

@@ -1,0 +1,59 @@
+"""SQL for accounts looked up many at a time by their ids (ActivityPub URIs): the inbox worker's
+actors for a whole batch, and the accounts an activity names (mentions, addressed groups),
+found with one query each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import aiosqlite
+
+from fedi.core.models import Account, ActorType
+from fedi.db.accounts import ACCOUNT_COLUMNS, account_from_row
+
+CHUNK = 500  # ids per query: well under SQLite's limit on parameters
+
+
+async def get_by_uris(conn: aiosqlite.Connection, uris: Iterable[str]) -> dict[str, Account]:
+    """The accounts with these ids, by id (one query for a batch: the inbox worker's actors)."""
+    wanted = list(dict.fromkeys(uris))
+    found: dict[str, Account] = {}
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        cursor = await conn.execute(
+            f"SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.uri IN ({marks})", chunk
+        )
+        for row in await cursor.fetchall():
+            account = account_from_row(row)
+            found[account.uri] = account
+    return found
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    """Who an account is, without its profile: enough to find the local members and groups
+    among the ids an activity names."""
+
+    id: int
+    is_local: bool
+    actor_type: ActorType
+    is_suspended: bool
+
+
+async def refs_by_uri(conn: aiosqlite.Connection, uris: Iterable[str]) -> dict[str, AccountRef]:
+    """The accounts with these ids (one query, no profile read), by id."""
+    wanted = list(dict.fromkeys(uris))
+    found: dict[str, AccountRef] = {}
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        cursor = await conn.execute(
+            "SELECT uri, id, domain IS NULL, actor_type, suspended_at IS NOT NULL"
+            f" FROM accounts WHERE uri IN ({marks})",
+            chunk,
+        )
+        for uri, account_id, is_local, actor_type, suspended in await cursor.fetchall():
+            found[uri] = AccountRef(account_id, bool(is_local), actor_type, bool(suspended))
+    return found
