@@ -36,7 +36,7 @@ from starlette.types import ASGIApp
 from bench._common import die_with_parent
 
 # `fedi serve`'s server class: a signal stops it without being re-raised once it has drained.
-from fedi.cli.server import GracefulServer
+from fedi.cli.server import GracefulServer, freeze_startup_objects
 
 
 async def bare_post(request: Request) -> Response:
@@ -92,6 +92,7 @@ async def serve_fedi(port: int, overrides: dict[str, str], production_logging: b
     )
     async with open_context(settings, client) as context:
         app = create_app(settings, context, workers=False)
+        freeze_startup_objects()  # as `fedi serve` does
         await GracefulServer(uvicorn_config(app, port, production_logging)).serve()
 
 

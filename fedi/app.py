@@ -162,9 +162,9 @@ def create_app(
 
     app = Starlette(
         routes=[
+            *inbox_routes.routes,  # first: the busiest route on a federating server
             Route("/health", health, methods=["GET"]),
             *discovery.routes,
-            *inbox_routes.routes,
             *api_routes,
             *actors.routes,
             *group_collections.routes,

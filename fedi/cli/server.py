@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import contextlib
 import errno
+import gc
 import os
 import secrets
 import signal
@@ -91,6 +92,7 @@ async def serve(settings: Settings, sock: socket.socket, banner: Callable[[Conte
 
     async with open_context(settings) as context:
         app = create_app(settings, context)
+        freeze_startup_objects()
         # No access log: visitors' addresses are not written down (our members' safety), and
         # it costs more CPU than the request itself on a busy inbox.
         config = uvicorn.Config(
@@ -104,6 +106,14 @@ async def serve(settings: Settings, sock: socket.socket, banner: Callable[[Conte
         server = GracefulServer(config, context.streams.close_all)
         banner(context)
         await server.serve(sockets=[sock])
+
+
+def freeze_startup_objects() -> None:
+    """What exists once the application is built lives as long as the server: moved out of the
+    garbage collector's way (gc.freeze), a full collection walks only what requests make, which
+    keeps it from stalling requests (the p99 latency of a busy inbox)."""
+    gc.collect()
+    gc.freeze()
 
 
 def run_server(main: Coroutine[Any, Any, None]) -> None:
