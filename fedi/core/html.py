@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 import nh3
 
@@ -108,6 +109,8 @@ def inline_text_to_html(text: str) -> str:
     return sanitize(linkify(html.escape(text.strip(), quote=True)))
 
 
+@lru_cache(maxsize=4096)
 def plain_text(fragment: str) -> str:
-    """Text with every tag removed (a remote content warning, title or poll option)."""
+    """Text with every tag removed (a remote content warning, title or poll option). Kept for
+    the most recent fragments: filters match every post of every page against its text."""
     return html.unescape(nh3.clean(fragment, tags=set(), clean_content_tags={"script", "style"}))

@@ -14,5 +14,7 @@ def opt_time(value: str | None) -> datetime | None:
 
 
 def json_list(value: str) -> list[Any]:
+    if value == "[]":  # most rows' lists are empty: no parse
+        return []
     parsed = json.loads(value)
     return parsed if isinstance(parsed, list) else []
