@@ -109,8 +109,20 @@ def inline_text_to_html(text: str) -> str:
     return sanitize(linkify(html.escape(text.strip(), quote=True)))
 
 
-@lru_cache(maxsize=4096)
 def plain_text(fragment: str) -> str:
-    """Text with every tag removed (a remote content warning, title or poll option). Kept for
-    the most recent fragments: filters match every post of every page against its text."""
+    """Text with every tag removed (a remote content warning, title or poll option). Short
+    fragments are kept (filters match every post of every page against its text); a long one,
+    which could fill memory, is worked out each time."""
+    if len(fragment) > KEPT_FRAGMENT:
+        return _plain_text(fragment)
+    return _kept_plain_text(fragment)
+
+
+KEPT_FRAGMENT = 4096  # characters: at most 4096 of them kept, 16 MiB or so in all
+
+
+def _plain_text(fragment: str) -> str:
     return html.unescape(nh3.clean(fragment, tags=set(), clean_content_tags={"script", "style"}))
+
+
+_kept_plain_text = lru_cache(maxsize=4096)(_plain_text)
