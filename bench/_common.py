@@ -151,102 +151,70 @@ def die_with_parent(parent: int) -> None:
         raise SystemExit("the benchmark that started this process is gone")
 
 
-class ChildProcess:
-    """A benchmark helper script in a child process, its output going to a log file. stop()
-    sends SIGTERM, then SIGKILL after STOP_TIMEOUT; use it in a `finally`. Should the benchmark
+class _Child:
+    """A child process of the benchmark, its output going to a log file; stop() sends
+    `stop_signal`, then SIGKILL after STOP_TIMEOUT (use it in a `finally`)."""
+
+    def __init__(
+        self, argv: list[str], name: str, env: dict[str, str], log: Path, stop_signal: int
+    ) -> None:
+        self.log_path = log
+        self.name = name
+        self._stop_signal = stop_signal
+        self._log = log.open("ab")
+        self.process = subprocess.Popen(
+            argv, env=env, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    async def wait_ready(self, url: str) -> None:
+        """Until GET url answers 200; RuntimeError with the log's end if it never does."""
+        deadline = time.monotonic() + READY_TIMEOUT
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
+            while time.monotonic() < deadline and self.process.poll() is None:
+                try:
+                    async with session.get(url) as response:
+                        if response.status == 200:
+                            return
+                except (aiohttp.ClientError, TimeoutError):
+                    pass
+                await asyncio.sleep(0.05)
+        tail = self.log_path.read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"{self.name} did not start:\n{tail}")
+
+    def stop(self) -> int:
+        """Stop the child and return its exit status."""
+        if self.process.poll() is None:
+            self.process.send_signal(self._stop_signal)
+            try:
+                self.process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+        return self.process.returncode
+
+
+class ChildProcess(_Child):
+    """A benchmark helper script in a child process, stopped with SIGTERM. Should the benchmark
     be killed outright, the kernel sends the child SIGTERM (die_with_parent, given --parent)."""
 
     def __init__(self, script: Path, args: list[str], env: dict[str, str], log: Path) -> None:
-        self.log_path = log
-        self.name = f"{script.name} {' '.join(args)}"
-        self._log = log.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, str(script), *args, "--parent", str(os.getpid())],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    async def wait_ready(self, url: str) -> None:
-        """Until GET url answers 200; RuntimeError with the log's end if it never does."""
-        deadline = time.monotonic() + READY_TIMEOUT
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
-            while time.monotonic() < deadline and self.process.poll() is None:
-                try:
-                    async with session.get(url) as response:
-                        if response.status == 200:
-                            return
-                except (aiohttp.ClientError, TimeoutError):
-                    pass
-                await asyncio.sleep(0.05)
-        tail = self.log_path.read_text(errors="replace")[-2000:]
-        raise RuntimeError(f"{self.name} did not start:\n{tail}")
-
-    def stop(self) -> int:
-        """Stop the child and return its exit status."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
-        return self.process.returncode
+        argv = [sys.executable, str(script), *args, "--parent", str(os.getpid())]
+        super().__init__(argv, f"{script.name} {' '.join(args)}", env, log, signal.SIGTERM)
 
 
-class Command:
-    """A command (not a helper script) in a child process, as an operator starts it, its output
-    going to a log file. The child gets SIGTERM should the benchmark die without stopping it;
-    stop() sends SIGINT, as Ctrl+C would, then SIGKILL after STOP_TIMEOUT."""
+class Command(_Child):
+    """A command (not a helper script) in a child process, as an operator starts it. The child
+    gets SIGTERM should the benchmark die without stopping it; stop() sends SIGINT, as Ctrl+C
+    would."""
 
     def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
-        self.log_path = log
-        self.name = " ".join(args)
-        self._log = log.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", _EXEC_DYING_WITH_PARENT, *args],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    async def wait_ready(self, url: str) -> None:
-        """Until GET url answers 200; RuntimeError with the log's end if it never does."""
-        deadline = time.monotonic() + READY_TIMEOUT
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
-            while time.monotonic() < deadline and self.process.poll() is None:
-                try:
-                    async with session.get(url) as response:
-                        if response.status == 200:
-                            return
-                except (aiohttp.ClientError, TimeoutError):
-                    pass
-                await asyncio.sleep(0.05)
-        tail = self.log_path.read_text(errors="replace")[-2000:]
-        raise RuntimeError(f"{self.name} did not start:\n{tail}")
-
-    def stop(self) -> int:
-        """Stop the child and return its exit status."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
-        return self.process.returncode
+        argv = [sys.executable, "-c", _EXEC_DYING_WITH_PARENT, *args]
+        super().__init__(argv, " ".join(args), env, log, signal.SIGINT)
 
 
 # Asks the kernel for SIGTERM when the benchmark dies, then becomes the command (same process:

@@ -9,8 +9,8 @@ How it works:
   * --data names a data directory made by bench/seed.py (it is seeded there first when it does
     not exist; without --data a temporary one is seeded);
   * bench/_inbox_server.py `bare` runs a Starlette app with one uvicorn worker (httptools,
-    uvloop): GET /health answers {"status": "ok"}, the baseline; then bench/_read_server.py runs
-    `fedi serve` itself on the data directory, workers included;
+    uvloop): GET /health answers {"status": "ok"}, the baseline; then `fedi serve` itself runs on
+    the data directory, workers included;
   * each page is asked for a few times to warm up, then --requests times by one client (server
     CPU from /proc/<pid>/stat, latencies as seen by the client), then --requests times by 8
     clients at once (requests per second, latencies);
@@ -42,11 +42,11 @@ sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
 
-from bench._common import ChildProcess, child_env, free_port, process_cpu  # noqa: E402
+from bench._common import ChildProcess, Command, child_env, free_port, process_cpu  # noqa: E402
 from bench.seed import Scale, bench_settings, seed_network  # noqa: E402
 
 BARE_SCRIPT = Path(__file__).resolve().parent / "_inbox_server.py"
-FEDI_SCRIPT = Path(__file__).resolve().parent / "_read_server.py"
+FEDI = str(Path(sys.executable).parent / "fedi")
 DOMAIN = "bench.test"
 WARM_UP = 20
 
@@ -166,7 +166,7 @@ async def run(data: Path, requests: int, logs: Path) -> None:
         {"FEDI_DOMAIN": settings.domain, "FEDI_DATA_DIR": str(data), "FEDI_SCHEME": "http",
          "FEDI_RATE_LIMIT_SAFELIST": "127.0.0.1,::1"}
     )  # fmt: skip
-    server = ChildProcess(FEDI_SCRIPT, ["--port", str(fedi_port)], env, logs / "fedi.log")
+    server = Command([FEDI, "serve", "--port", str(fedi_port)], env, logs / "fedi.log")
     base = f"http://127.0.0.1:{fedi_port}"
     try:
         await server.wait_ready(f"{base}/health")

@@ -29,20 +29,6 @@ def unpin(conn: sqlite3.Connection, account_id: int, status_id: int) -> None:
     )
 
 
-async def is_bookmarked(conn: aiosqlite.Connection, account_id: int, status_id: int) -> bool:
-    cursor = await conn.execute(
-        "SELECT 1 FROM bookmarks WHERE account_id = ? AND status_id = ?", (account_id, status_id)
-    )
-    return await cursor.fetchone() is not None
-
-
-async def is_pinned(conn: aiosqlite.Connection, account_id: int, status_id: int) -> bool:
-    cursor = await conn.execute(
-        "SELECT 1 FROM status_pins WHERE account_id = ? AND status_id = ?", (account_id, status_id)
-    )
-    return await cursor.fetchone() is not None
-
-
 def set_marker(
     conn: sqlite3.Connection, account_id: int, timeline: str, last_read_id: str, now: str
 ) -> None:

@@ -13,7 +13,7 @@ import aiosqlite
 
 from fedi.core.models import Status
 from fedi.core.timeutil import from_db
-from fedi.db.walk import Bounds, Page, Source, Sql, Timeline, read
+from fedi.db.walk import Page, Source, Sql, Timeline, ordered, read
 
 # Which posts of a group a reader sees: `?1` is the group's id.
 _PUBLIC_POSTS = (
@@ -36,33 +36,16 @@ _MEMBERS_RULES = (
 )
 
 
-def _written_by(group_id: int) -> Source:
-    """The posts the group's account wrote (not its boosts), newest first."""
-
-    def source(rules: Sql, bounds: Bounds, wanted: int) -> Sql:
-        within, within_args = bounds.on("s.id")
-        return (
-            "SELECT * FROM (SELECT s.id FROM statuses s INDEXED BY statuses_account_posts"
-            f" WHERE s.account_id = ? AND s.reblog_of_id IS NULL{rules[0]}{within}"
-            f" ORDER BY s.id {bounds.order} LIMIT ?)",
-            [group_id, *rules[1], *within_args, wanted],
-        )
-
-    return source
-
-
-def _in_group(group_id: int) -> Source:
-    """The posts a group holds as their group (index statuses_group), newest first."""
-
-    def source(rules: Sql, bounds: Bounds, wanted: int) -> Sql:
-        within, within_args = bounds.on("s.id")
-        return (
-            "SELECT * FROM (SELECT s.id FROM statuses s INDEXED BY statuses_group"
-            f" WHERE s.group_id = ?{rules[0]}{within} ORDER BY s.id {bounds.order} LIMIT ?)",
-            [group_id, *rules[1], *within_args, wanted],
-        )
-
-    return source
+def _group_sources(group_id: int) -> tuple[Source, ...]:
+    """The posts a group holds as their group (index statuses_group) and those its account
+    wrote, never its boosts (index statuses_account_posts), each newest first."""
+    return (
+        ordered("statuses s INDEXED BY statuses_group", "s.id", ("s.group_id = ?", [group_id])),
+        ordered(
+            "statuses s INDEXED BY statuses_account_posts", "s.id",
+            ("s.account_id = ? AND s.reblog_of_id IS NULL", [group_id]),
+        ),
+    )  # fmt: skip
 
 
 # What goes in the library: images, and documents (PDF, text, office and OpenDocument files).
@@ -113,9 +96,7 @@ async def posts_page(
     """The group's posts, newest first, below max_id: those it holds as their group and those
     it wrote, each read in index order."""
     rules: Sql = (_MEMBERS_RULES, [group_id]) if members_view else (_PUBLIC_RULES, [])
-    timeline = Timeline(
-        member=None, rules=rules, sources=(_in_group(group_id), _written_by(group_id))
-    )
+    timeline = Timeline(member=None, rules=rules, sources=_group_sources(group_id))
     return await read(conn, timeline, Page(max_id=max_id, limit=limit))
 
 

@@ -336,14 +336,6 @@ async def reblogged_by(conn: aiosqlite.Connection, status_id: int, limit: int) -
     return [row[0] for row in await cursor.fetchall()]
 
 
-async def count_reblogs(conn: aiosqlite.Connection, status_id: int) -> int:
-    cursor = await conn.execute(
-        "SELECT count(*) FROM statuses WHERE reblog_of_id = ?", (status_id,)
-    )
-    row = await cursor.fetchone()
-    return int(row[0]) if row else 0
-
-
 async def thread_of(
     conn: aiosqlite.Connection, status: Status, limit: int = 200
 ) -> tuple[list[Status], list[Status]]:

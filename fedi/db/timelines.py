@@ -14,8 +14,8 @@ from fedi.core.timeutil import to_db, utcnow
 from fedi.db.lists import UserList, exclusive_clause
 from fedi.db.moderated import moderated_status_clause
 from fedi.db.mutes import hidden_status_clause
-from fedi.db.walk import Bounds, Source, Sql, Timeline, by_account, by_accounts, read
 from fedi.db.walk import Page as Page
+from fedi.db.walk import Source, Sql, Timeline, by_account, by_accounts, ordered, read
 from fedi.db.walk import paging as paging
 
 HAS_MEDIA = " AND EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)"
@@ -42,62 +42,20 @@ def _local_only_rule(viewer_id: int | None) -> str:
 
 def _mentions_of(account_id: int) -> Source:
     """The statuses that mention an account, newest first (index mentions_account_status)."""
-
-    def source(rules: Sql, bounds: Bounds, wanted: int) -> Sql:
-        within, within_args = bounds.on("mn.status_id")
-        return (
-            "SELECT * FROM (SELECT mn.status_id FROM mentions mn CROSS JOIN statuses s"
-            f" ON s.id = mn.status_id WHERE mn.account_id = ?{rules[0]}{within}"
-            f" ORDER BY mn.status_id {bounds.order} LIMIT ?)",
-            [account_id, *rules[1], *within_args, wanted],
-        )
-
-    return source
-
-
-def _walk_index(index: str, condition: Sql) -> Source:
-    """Statuses read through a partial index in id order, meeting `condition`."""
-
-    def source(rules: Sql, bounds: Bounds, wanted: int) -> Sql:
-        within, within_args = bounds.on("s.id")
-        return (
-            f"SELECT * FROM (SELECT s.id FROM statuses s INDEXED BY {index}"
-            f" WHERE {condition[0]}{rules[0]}{within} ORDER BY s.id {bounds.order} LIMIT ?)",
-            [*condition[1], *rules[1], *within_args, wanted],
-        )
-
-    return source
+    rows = "mentions mn CROSS JOIN statuses s ON s.id = mn.status_id"
+    return ordered(rows, "mn.status_id", ("mn.account_id = ?", [account_id]))
 
 
 def _with_media(condition: Sql) -> Source:
-    """Statuses with an attachment, through the attachments' status index, meeting
-    `condition`."""
-
-    def source(rules: Sql, bounds: Bounds, wanted: int) -> Sql:
-        within, within_args = bounds.on("m.status_id")
-        return (
-            "SELECT * FROM (SELECT DISTINCT m.status_id FROM media_attachments m CROSS"
-            f" JOIN statuses s ON s.id = m.status_id WHERE {condition[0]}{rules[0]}{within}"
-            f" ORDER BY m.status_id {bounds.order} LIMIT ?)",
-            [*condition[1], *rules[1], *within_args, wanted],
-        )
-
-    return source
+    """Statuses with an attachment, through the attachments' status index."""
+    rows = "media_attachments m CROSS JOIN statuses s ON s.id = m.status_id"
+    return ordered(rows, "m.status_id", condition, distinct=True)
 
 
 def _tagged(name: str, condition: Sql) -> Source:
     """Statuses carrying one hashtag, newest first (index status_tags_name)."""
-
-    def source(rules: Sql, bounds: Bounds, wanted: int) -> Sql:
-        within, within_args = bounds.on("t.status_id")
-        return (
-            "SELECT * FROM (SELECT t.status_id FROM status_tags t CROSS JOIN statuses s"
-            f" ON s.id = t.status_id WHERE t.name = ? AND {condition[0]}{rules[0]}{within}"
-            f" ORDER BY t.status_id {bounds.order} LIMIT ?)",
-            [name, *condition[1], *rules[1], *within_args, wanted],
-        )
-
-    return source
+    rows = "status_tags t CROSS JOIN statuses s ON s.id = t.status_id"
+    return ordered(rows, "t.status_id", (f"t.name = ? AND {condition[0]}", [name, *condition[1]]))
 
 
 async def home(conn: aiosqlite.Connection, account_id: int, page: Page) -> list[Status]:
@@ -139,7 +97,11 @@ async def public(
         condition = (f"{PUBLIC} AND s.is_local = ?", [int(local)])
         index = "statuses_public_local"
     rules = (f"{_local_only_rule(viewer_id)}{hidden}", hidden_args)
-    source = _with_media(condition) if only_media else _walk_index(index, condition)
+    source = (
+        _with_media(condition)
+        if only_media
+        else ordered(f"statuses s INDEXED BY {index}", "s.id", condition)
+    )
     return await read(conn, Timeline(member=None, rules=rules, sources=(source,)), page)
 
 

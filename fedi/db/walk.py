@@ -157,18 +157,25 @@ async def _from_sources(
 # Sources shared by several timelines -------------------------------------------------------
 
 
-def by_account(account_id: int, extra: Sql = ("", [])) -> Source:
-    """One account's statuses (index statuses_account), with ` AND` conditions `extra`."""
+def ordered(rows: str, key: str, condition: Sql, *, distinct: bool = False) -> Source:
+    """The statuses `rows` holds (a FROM clause naming the statuses `s`) that meet
+    `condition`, read in the order of `key`, an index's column holding their ids: the shape of
+    every source (`distinct` when a status can stand in several rows, as with attachments)."""
 
     def source(rules: Sql, bounds: Bounds, wanted: int) -> Sql:
-        within, within_args = bounds.on("s.id")
+        within, within_args = bounds.on(key)
         return (
-            f"SELECT * FROM (SELECT s.id FROM statuses s WHERE s.account_id = ?{extra[0]}"
-            f"{rules[0]}{within} ORDER BY s.id {bounds.order} LIMIT ?)",
-            [account_id, *extra[1], *rules[1], *within_args, wanted],
+            f"SELECT * FROM (SELECT {'DISTINCT ' if distinct else ''}{key} FROM {rows}"
+            f" WHERE {condition[0]}{rules[0]}{within} ORDER BY {key} {bounds.order} LIMIT ?)",
+            [*condition[1], *rules[1], *within_args, wanted],
         )
 
     return source
+
+
+def by_account(account_id: int) -> Source:
+    """One account's statuses (index statuses_account)."""
+    return ordered("statuses s", "s.id", ("s.account_id = ?", [account_id]))
 
 
 def by_accounts(accounts: Sql, extra: Sql = ("", [])) -> Source:

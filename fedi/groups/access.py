@@ -27,6 +27,11 @@ def is_submission(status: Status) -> bool:
     )
 
 
+def may_see_submission(status: Status, reader: Account | None) -> bool:
+    """A member's submission to a group is for its author and the group alone."""
+    return reader is not None and reader.id in (status.account_id, status.group_id)
+
+
 async def private_group(context: Context, group_id: int | None) -> Group | None:
     """The local private group with this account id, if it is one."""
     if group_id is None:
@@ -43,7 +48,7 @@ async def may_see_group_post(
     any group: only its author and the group. None when the status is neither (the ordinary
     rules decide)."""
     if is_submission(status):
-        return reader is not None and reader.id in (status.account_id, status.group_id)
+        return may_see_submission(status, reader)
     if not is_copy(status):
         return None
     group = await private_group(context, status.group_id)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from fedi.context import Context
 from fedi.core.models import Account, Counts, Group, Status, StatusDetails
 from fedi.db import account_stats, accounts, follows, groups, status_details, status_stats, statuses
-from fedi.groups.access import is_copy, is_submission
+from fedi.groups.access import is_copy, is_submission, may_see_submission
 from fedi.groups.groups import may_read
 
 NO_DETAILS = StatusDetails()
@@ -62,7 +62,7 @@ class Batch:
         may read the group now; None when neither (the ordinary rules decide)."""
         reader = self.viewer
         if is_submission(status):
-            return reader is not None and reader.id in (status.account_id, status.group_id)
+            return may_see_submission(status, reader)
         if not is_copy(status) or status.group_id not in self.private_groups:
             return None
         return status.group_id in self.readable_groups
