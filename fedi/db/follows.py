@@ -145,10 +145,13 @@ async def is_follower_or_on_follower_host(
 
 
 async def follower_inboxes(conn: aiosqlite.Connection, account_id: int) -> list[str]:
-    """One inbox per remote server following account_id: its shared inbox when it has one."""
+    """One inbox per remote server following account_id: its shared inbox when it has one.
+    Both tables are read through covering indexes (one row per follower: the rows themselves
+    would be ten times the pages); the planner would rather look accounts up by rowid."""
     cursor = await conn.execute(
         "SELECT DISTINCT COALESCE(a.shared_inbox_uri, a.inbox_uri) FROM follows f"
-        " JOIN accounts a ON a.id = f.follower_id WHERE f.followed_id = ?"
+        " JOIN accounts a INDEXED BY accounts_inboxes ON a.id = f.follower_id"
+        " WHERE f.followed_id = ?"
         " AND f.state = 'accepted' AND a.domain IS NOT NULL AND a.suspended_at IS NULL",
         (account_id,),
     )

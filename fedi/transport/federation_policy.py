@@ -17,6 +17,7 @@ from fedi.db import domain_rules as rules
 from fedi.transport.domains import host_name, rule_for, suffixes
 
 REFRESH_EVERY = 2.0  # seconds between checks for changes made by another process
+REFUSALS_KEPT = 4096  # hosts whose refusal a snapshot remembers
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Snapshot:
     allows: frozenset[str] = frozenset()
     allowlist_mode: bool = False
     generation: int = -1
+    _refusals: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def block_for(self, host: str) -> DomainBlock | None:
         """The block that applies to host (the longest matching rule), if any."""
@@ -35,7 +37,17 @@ class Snapshot:
         return any(candidate in self.allows for candidate in suffixes(host))
 
     def refusal(self, host: str) -> str | None:
-        """Why this instance does not federate with host at all (None: it does)."""
+        """Why this instance does not federate with host at all (None: it does). Remembered per
+        host: a fan-out asks it about the same hosts several times per delivery."""
+        if host in self._refusals:
+            return self._refusals[host]
+        reason = self._refusal(host)
+        if len(self._refusals) >= REFUSALS_KEPT:
+            self._refusals.clear()
+        self._refusals[host] = reason
+        return reason
+
+    def _refusal(self, host: str) -> str | None:
         block = self.block_for(host)
         if block is not None and block.severity == "suspend":
             return f"federation with {host_name(host)} is blocked"
