@@ -86,14 +86,17 @@ def fan_out(
     deliveries: Iterable[tuple[int, str, str, dict[str, str]]],
     now: str,
 ) -> None:
-    """Write one delivery per (id, inbox, host, extra headers) and close the fan-out."""
-    conn.executemany(
+    """Write one delivery per (id, inbox, host, extra headers) and close the fan-out. The rows go
+    in as one JSON array read by one statement: a fan-out writes hundreds, and binding each
+    row's values separately costs more than the insert itself."""
+    rows = [[row_id, inbox, host, _json(headers)] for row_id, inbox, host, headers in deliveries]
+    conn.execute(
         "INSERT OR IGNORE INTO deliveries (id, activity_id, inbox_uri, host, extra_headers,"
-        " next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (row_id, activity_id, inbox, host, _json(headers), now, now, now)
-            for row_id, inbox, host, headers in deliveries
-        ],
+        " next_attempt_at, created_at, updated_at)"
+        " SELECT json_extract(value, '$[0]'), ?, json_extract(value, '$[1]'),"
+        " json_extract(value, '$[2]'), json_extract(value, '$[3]'), ?, ?, ?"
+        " FROM json_each(?)",
+        (activity_id, now, now, now, json.dumps(rows)),
     )
     conn.execute("UPDATE outbox_activities SET state = 'fanned_out' WHERE id = ?", (activity_id,))
 
@@ -144,11 +147,13 @@ def record_attempts(
     """Record a batch of attempts in three statements: deliveries done, failed for good (id,
     error), and to try again (id, error, next attempt, whether an attempt was spent: a delivery
     held back by its host's circuit spends none)."""
-    conn.executemany(
-        "UPDATE deliveries SET state = 'done', attempts = attempts + 1, last_error = NULL,"
-        " updated_at = ? WHERE id = ?",
-        [(now, delivery_id) for delivery_id in done],
-    )
+    done = list(done)
+    if done:  # the common case, by the hundred: one statement over a JSON array of ids
+        conn.execute(
+            "UPDATE deliveries SET state = 'done', attempts = attempts + 1, last_error = NULL,"
+            " updated_at = ? WHERE id IN (SELECT value FROM json_each(?))",
+            (now, json.dumps(done)),
+        )
     conn.executemany(
         "UPDATE deliveries SET state = 'failed', attempts = attempts + 1, last_error = ?,"
         " updated_at = ? WHERE id = ?",
