@@ -30,6 +30,12 @@ __all__ = ["Signer", "SigningBatch", "cavage_headers", "signer_for"]
 _PADDING = padding.PKCS1v15()
 _SHA256 = hashes.SHA256()
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# The signed headers, in the order they are signed; a caller's headers of these names (and its
+# Signature) are replaced.
+_NAMES = "(request-target) host date digest"
+_NAMES_WITHOUT_BODY = "(request-target) host date"
+_REPLACED = frozenset({"host", "date", "digest", "signature"})
+_REPLACED_WITHOUT_BODY = frozenset({"host", "date", "signature"})
 
 _Request = tuple[str, str, dict[str, str], bytes | None, rsa.RSAPrivateKey, str, datetime]
 
@@ -48,19 +54,22 @@ def cavage_headers(
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     host, target = _host_and_target(url)
-    signed = {"host": host, "date": _http_date(int(now.timestamp()))}
+    date = _http_date(int(now.timestamp()))
+    text = f"(request-target): {method.lower()} {target}\nhost: {host}\ndate: {date}"
     if body is not None:
-        signed["digest"] = _digest(body)
-    lines = [f"(request-target): {method.lower()} {target}"]
-    lines += [f"{name}: {value}" for name, value in signed.items()]
-    raw = private_key.sign("\n".join(lines).encode(), _PADDING, _SHA256)
-    names = " ".join(["(request-target)", *signed])
-    replaced = {*signed, "signature"}
+        digest = _digest(body)
+        text = f"{text}\ndigest: {digest}"
+    raw = private_key.sign(text.encode(), _PADDING, _SHA256)
+    replaced = _REPLACED if body is not None else _REPLACED_WITHOUT_BODY
     sent = {name: value for name, value in headers.items() if name.lower() not in replaced}
-    sent.update({name.title(): value for name, value in signed.items()})
+    sent["Host"] = host
+    sent["Date"] = date
+    if body is not None:
+        sent["Digest"] = digest
+    names = _NAMES if body is not None else _NAMES_WITHOUT_BODY
+    signature = base64.b64encode(raw).decode("ascii")
     sent["Signature"] = (
-        f'keyId="{key_id}",algorithm="rsa-sha256",headers="{names}",'
-        f'signature="{base64.b64encode(raw).decode("ascii")}"'
+        f'keyId="{key_id}",algorithm="rsa-sha256",headers="{names}",signature="{signature}"'
     )
     return sent
 

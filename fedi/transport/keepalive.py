@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
+from collections import deque
 from collections.abc import Mapping
 
 from aiohttp.abc import AbstractResolver
@@ -31,10 +32,44 @@ MAX_IDLE = 1000
 ROUTES_KEPT = 4096
 
 
+class Gate:
+    """A counting semaphore whose uncontended take is a plain decrement, with no coroutine of its
+    own (asyncio.Semaphore's `async with` costs two, and a POST passes two gates). Waiters are
+    served first come, first served; one cancelled after being handed a place passes it on."""
+
+    def __init__(self, limit: int) -> None:
+        self.free = limit
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    async def take(self) -> None:
+        if self.free > 0 and not self._waiters:
+            self.free -= 1
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.give()  # handed a place it will not use
+            else:
+                self._waiters.remove(waiter)
+            raise
+
+    def give(self) -> None:
+        """Hand the place to the first waiter, if any; else it is free again."""
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self.free += 1
+
+
 class _HostSlot:
     def __init__(self, limit: int) -> None:
-        self.semaphore = asyncio.Semaphore(limit)
-        self.users = 0  # holding or waiting for the semaphore
+        self.gate = Gate(limit)
+        self.users = 0  # holding or waiting for the gate
         self.idle: list[Connection] = []
 
 
@@ -53,7 +88,7 @@ class Pool:
         self._resolver = resolver
         self._policy = policy
         self._per_host = per_host
-        self._total = asyncio.Semaphore(total)
+        self._total = Gate(total)
         self._max_bytes = max_bytes
         self._slots: dict[Key, _HostSlot] = {}
         self._idle: dict[Connection, Key] = {}  # every idle connection, oldest first
@@ -80,7 +115,13 @@ class Pool:
             slot = self._slots[route.key] = _HostSlot(self._per_host)
         slot.users += 1
         try:
-            async with slot.semaphore, self._total:
+            await slot.gate.take()
+            try:
+                await self._total.take()
+            except BaseException:
+                slot.gate.give()
+                raise
+            try:
                 connection = self._take_idle(route.key, slot) or await self._connect(route)
                 try:
                     answer = await connection.exchange(request)
@@ -89,6 +130,9 @@ class Pool:
                     raise
                 self._keep(route.key, slot, connection)
                 return answer
+            finally:
+                self._total.give()
+                slot.gate.give()
         finally:
             slot.users -= 1
             if slot.users == 0 and not slot.idle:

@@ -110,3 +110,12 @@ async def test_lifting_a_suspension_restores_only_what_it_suspended(context: Con
     ):
         actions = [row["action"] for row in await cursor.fetchall()]
     assert actions == ["create_domain_block", "update_domain_block", "destroy_domain_block"]
+
+
+async def test_a_remembered_refusal_does_not_outlive_the_rules_it_came_from(
+    context: Context,
+) -> None:
+    assert not context.policy.refuses("evil.example")  # asked, and remembered, once
+    await block_domain(context, None, "evil.example", BlockFields(severity="suspend"))
+    assert context.policy.refuses("evil.example")
+    assert context.policy.refusal("evil.example") == "federation with evil.example is blocked"
