@@ -31,7 +31,7 @@ from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, follows, groups, interactions, outbox_activities
 from fedi.db.outbox_activities import DeliveryRow, HostCircuit, OutboxRow
 from fedi.federation.publish import Audience
-from fedi.federation.signing import Signer, SigningBatch, signer_for
+from fedi.federation.signing import AccountSigner, Signer, SigningBatch, signer_for
 from fedi.groups.groups import synchronization_header
 from fedi.transport.http import FetchError
 from fedi.transport.keystore import KeyStoreError
@@ -53,6 +53,7 @@ DELIVERY_BATCH = 500
 PER_HOST = 4
 GLOBAL = 64
 RECORD_BATCH = 64
+AHEAD_CHUNK = 32  # signatures made in one go before a round's requests (about 8 ms of CPU)
 CONTENT_TYPE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 AS_HEADERS = {"Content-Type": CONTENT_TYPE}
 
@@ -116,6 +117,29 @@ class _Round:
 
     def gave_up_on(self, host: str) -> bool:
         return self.failures.get(host, 0) >= ROUND_FAILURE_LIMIT and host not in self.answered
+
+
+class _Ahead:
+    """The requests of a round signed before any is sent (SigningBatch.sign_ahead), at most
+    PER_HOST per host (as many as may be in flight to it: should it fail, the round sends it
+    no more, and the signatures of its other deliveries would be wasted), AHEAD_CHUNK at a time
+    so that the event loop serves others in between."""
+
+    def __init__(self) -> None:
+        self._posts: dict[AccountSigner, list[tuple[str, bytes]]] = {}
+        self._per_host: dict[str, int] = {}
+
+    def add(self, row: DeliveryRow, payload: bytes, signer: AccountSigner) -> None:
+        count = self._per_host.get(row.host, 0)
+        if count < PER_HOST:
+            self._per_host[row.host] = count + 1
+            self._posts.setdefault(signer, []).append((row.inbox_uri, payload))
+
+    async def sign(self) -> None:
+        for signer, posts in self._posts.items():
+            for start in range(0, len(posts), AHEAD_CHUNK):
+                signer.sign_ahead(posts[start : start + AHEAD_CHUNK])
+                await asyncio.sleep(0)
 
 
 class OutboxWorker:
@@ -211,6 +235,7 @@ class OutboxWorker:
         signers = {i: self._signer(actor, batch) for i, actor in actors.items()}
         outcomes: list[Outcome] = []
         lanes = Lanes(PER_HOST)
+        ahead = _Ahead()
         for row in rows:
             payload, signer = payloads.get(row.activity_id), signers.get(row.actor_id)
             screened = self._screen(run, row, payload, signer)
@@ -219,6 +244,9 @@ class OutboxWorker:
                 outcomes.append(screened)
             elif row.id not in run.held and payload is not None and callable(signer):
                 lanes.add(row, payload, signer)
+                if row.host not in run.circuits:  # a host that failed lately may fail again
+                    ahead.add(row, payload, signer)
+        await ahead.sign()
 
         async def lane() -> None:
             """Deliver one row after another; GLOBAL lanes run at once, at most PER_HOST of
@@ -238,7 +266,7 @@ class OutboxWorker:
         await self._record_all(outcomes, run)
         return len(rows)
 
-    def _signer(self, actor: Account, batch: SigningBatch) -> Signer | str:
+    def _signer(self, actor: Account, batch: SigningBatch) -> AccountSigner | str:
         """The actor's signer, or why there is none (its key file is missing or unreadable)."""
         try:
             return signer_for(self.context, actor, batch)

@@ -12,7 +12,7 @@ import pytest
 
 from fedi.accounts.members import add_member
 from fedi.context import Context
-from fedi.federation.signing import SigningBatch, cavage_headers, signer_for
+from fedi.federation.signing import AHEAD_FOR, SigningBatch, cavage_headers, signer_for
 from keys.httpsig import SignatureError, parse_signature, sign_request, verify_request
 from keys.keypair import load_private_key
 from tests.testrig.keys import next_private_key
@@ -97,3 +97,48 @@ async def test_a_key_id_that_cannot_be_sent_is_refused_up_front(context: Context
     broken = dataclasses.replace(account, public_key_id='https://x"y')
     with pytest.raises(ValueError, match="key id"):
         signer_for(context, broken)
+
+
+async def test_a_request_signed_ahead_takes_that_signature_while_it_is_fresh() -> None:
+    key = next_private_key()
+    now = [100.0]
+    batch = SigningBatch(clock=lambda: now[0])
+    url, other = "https://mastodon.example/inbox", "https://other.example/inbox"
+    batch.sign_ahead(
+        [("POST", url, {}, BODY, key, KEY_ID, NOW), ("POST", other, {}, BODY, key, KEY_ID, NOW)]
+    )
+    headers = {"Content-Type": "application/activity+json", "Date": "stale"}
+    made = await batch.sign(("POST", url, headers, BODY, key, KEY_ID, NOW + timedelta(minutes=1)))
+    assert made == cavage_headers("POST", url, headers, BODY, key, KEY_ID, NOW)  # its own Date
+    # Taken once: asked again, the request is signed then, as is one whose signature is stale.
+    again = await batch.sign(("POST", url, {}, BODY, key, KEY_ID, NOW + timedelta(minutes=1)))
+    assert again["Date"] == "Sat, 01 Mar 2025 12:01:07 GMT"
+    now[0] += AHEAD_FOR
+    late = await batch.sign(("POST", other, {}, BODY, key, KEY_ID, NOW + timedelta(minutes=1)))
+    assert late["Date"] == "Sat, 01 Mar 2025 12:01:07 GMT"
+    # Another body, or another key, is not the request signed ahead.
+    batch.sign_ahead([("POST", url, {}, BODY, key, KEY_ID, NOW)])
+    changed = await batch.sign(
+        ("POST", url, {}, BODY + b" ", key, KEY_ID, NOW + timedelta(minutes=1))
+    )
+    assert changed["Date"] == "Sat, 01 Mar 2025 12:01:07 GMT"
+    elsewhere = "https://fedi.test/users/bob#main-key"
+    made = await batch.sign(("POST", url, {}, BODY, key, elsewhere, NOW + timedelta(minutes=1)))
+    assert made["Date"] == "Sat, 01 Mar 2025 12:01:07 GMT" and elsewhere in made["Signature"]
+
+
+async def test_an_account_signer_signs_ahead_only_in_a_batch(context: Context) -> None:
+    alice = await add_member(context, "alice", "alice-password")
+    url = "https://mastodon.example/inbox"
+    alone = signer_for(context, alice.account)
+    alone.sign_ahead([(url, BODY)])  # nothing to keep it in: signed when asked
+    batch = SigningBatch()
+    sign = signer_for(context, alice.account, batch)
+    sign.sign_ahead([(url, BODY), ("not a url", BODY)])  # the second fails when asked, alone
+    public = load_private_key(context.keys.path_for(alice.account.id).read_text()).public_key()
+    for signer in (alone, sign):
+        made = await signer("POST", url, {}, BODY)
+        verify_request("POST", "/inbox", made, BODY, public, parse_signature(made),
+                       expected_host="mastodon.example", now=datetime.now(UTC))  # fmt: skip
+    with pytest.raises(ValueError, match="without a host"):
+        await sign("POST", "not a url", {}, BODY)
