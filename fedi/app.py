@@ -50,6 +50,7 @@ from fedi.web.responses import JSONResponse, json_error
 from fedi.web.state import context_of
 from fedi.web.templating import Pages
 from inbox import routes as inbox_routes
+from inbox.front import InboxFront
 from inbox.worker import InboxWorker
 from outbox.worker import OutboxWorker
 
@@ -192,9 +193,11 @@ def create_app(
     app.state.sign_in_limits = signin.SignInLimits.from_settings(settings)
     app.state.rate_limits = RateLimits.from_settings(settings)
     # The last added runs first: CORS, then the limits (no database query), then the guard,
-    # then limited federation (refused signers never get that far).
+    # then limited federation (refused signers never get that far). Inbox POSTs go through the
+    # same checks in InboxFront, in front of them all.
     app.add_middleware(LimitedFederation)
     app.add_middleware(FederationGuard)
     app.add_middleware(RateLimitMiddleware)
     app.add_middleware(CORSMiddleware)
+    app.add_middleware(InboxFront)
     return app

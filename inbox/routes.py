@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import logging
 
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from fedi.activitypub.parse import InvalidActivity, host_of, required_uri, types_of, uri_of
 from fedi.context import Context
@@ -21,7 +22,6 @@ from fedi.groups.followers_sync import HEADER as SYNC_HEADER
 from fedi.groups.followers_sync import MAX_HEADER as MAX_SYNC_HEADER
 from fedi.web.federation_guard import claimed_signature, refuses, signed_fields
 from fedi.web.responses import json_error
-from fedi.web.state import context_of
 from keys.httpsig import ParsedSignature
 
 log = logging.getLogger(__name__)
@@ -32,14 +32,14 @@ class BodyTooLarge(Exception):
     pass
 
 
-async def read_body(request: Request, declared: str | None) -> bytes:
+async def read_body(receive: Receive, declared: str | None) -> bytes:
     """The body, refused past MAX_BODY whatever Content-Length (`declared`) says."""
     if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
         raise BodyTooLarge
     chunks: list[bytes] = []
     size = 0
     while True:
-        message = await request.receive()
+        message = await receive()
         if message["type"] == "http.disconnect":
             raise ClientDisconnect
         chunk: bytes = message.get("body", b"")
@@ -51,13 +51,26 @@ async def read_body(request: Request, declared: str | None) -> bytes:
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def accepted() -> Response:
-    return Response(status_code=202)
+async def _accepted(send: Send) -> None:
+    # As Response(status_code=202) sends it, without building one per activity.
+    await send({"type": "http.response.start", "status": 202, "headers": [_NO_CONTENT]})
+    await send({"type": "http.response.body", "body": b""})
 
 
-async def _recipient(context: Context, request: Request) -> tuple[int | None, bool]:
+_NO_CONTENT = (b"content-length", b"0")
+_SYNC_HEADER = SYNC_HEADER.lower().encode("latin-1")
+
+
+def _first_header(scope: Scope, name: bytes) -> str | None:
+    """The first field called `name` (lower-case), as Starlette's Headers.get reads it."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+async def _recipient(context: Context, username: str | None) -> tuple[int | None, bool]:
     """The personal inbox's owner (None for the shared inbox), and whether it exists."""
-    username = request.path_params.get("username")
     if username is None:
         return None, True
     with context.db.inline_reads():  # one indexed lookup: cheaper than a thread hand-off
@@ -68,14 +81,28 @@ async def _recipient(context: Context, request: Request) -> tuple[int | None, bo
     return account.id, True
 
 
-async def receive(request: Request) -> Response:
-    context = context_of(request)
-    recipient_id, exists = await _recipient(context, request)
+async def receive_activity(
+    context: Context, scope: Scope, receive: Receive, send: Send, username: str | None
+) -> None:
+    """Answer an inbox POST (`username`: the personal inbox's, None for the shared inbox):
+    202 once the activity is stored, or the error that refused it."""
+    refusal = await _receive(context, scope, receive, username)
+    if refusal is None:
+        await _accepted(send)
+    else:
+        await refusal(scope, receive, send)
+
+
+async def _receive(
+    context: Context, scope: Scope, receive: Receive, username: str | None
+) -> Response | None:
+    """None once the activity is stored (202), else the answer that refuses it."""
+    recipient_id, exists = await _recipient(context, username)
     if not exists:
         return json_error(404, "no such inbox")
-    fields = signed_fields(request.scope)  # the headers, as the signature reads them
+    fields = signed_fields(scope)  # the headers, as the signature reads them
     try:
-        body = await read_body(request, fields.get("content-length"))
+        body = await read_body(receive, fields.get("content-length"))
     except BodyTooLarge:
         return json_error(413, f"the body is larger than {MAX_BODY} bytes")
     try:
@@ -87,12 +114,13 @@ async def receive(request: Request) -> Response:
             raise InvalidActivity("an activity needs an actor and a type")
     except (JSONError, InvalidActivity) as exc:
         return json_error(400, str(exc))
-    if host_of(activity_uri) != host_of(actor_uri):
+    actor_host = host_of(actor_uri)
+    if host_of(activity_uri) != actor_host:
         return json_error(400, "the activity id is not on the actor's host")  # S17
-    if refuses(context.policy.current, host_of(actor_uri)):
+    if refuses(context.policy.current, actor_host):
         return json_error(403, "forbidden")  # M1: before any key is fetched
 
-    parsed = claimed_signature(request.scope)  # parsed once, in front of the application
+    parsed = claimed_signature(scope)  # parsed once, in front of the application
     if not isinstance(parsed, ParsedSignature):
         return json_error(401, str(parsed))  # S1: nothing stored, nothing fetched
 
@@ -103,9 +131,9 @@ async def receive(request: Request) -> Response:
         if known is None:
             # An unknown actor deleting something: nothing of theirs is here, and fetching their
             # key would only feed a flood (Mastodon skip_unknown_actor_activity; security.md R6).
-            return accepted()
+            return None
 
-    target = request_target(request.scope)
+    target = request_target(scope)
     try:
         signer = await verify_signed_request(context, "POST", target, fields, body, parsed)
     except VerificationError as exc:
@@ -113,12 +141,11 @@ async def receive(request: Request) -> Response:
     if signer.uri != actor_uri:
         # No LD-signature fallback: the signer must be the actor (S10).
         return json_error(401, "the signer is not the activity's actor")
-    request.scope[VERIFIED_SIGNER] = signer.uri  # counts against its domain's rate limit
+    scope[VERIFIED_SIGNER] = signer.uri  # counts against its domain's rate limit
 
-    now = to_db(utcnow())
     kind = min(kinds)
     # FEP-8fcf: kept for the worker, which compares follower digests after the activity.
-    sync = request.headers.get(SYNC_HEADER)
+    sync = _first_header(scope, _SYNC_HEADER)
     if sync is not None and len(sync) > MAX_SYNC_HEADER:
         sync = None
     row = inbox_activities.NewInboxRow(
@@ -128,7 +155,7 @@ async def receive(request: Request) -> Response:
         type=kind,
         body=body.decode("utf-8"),  # already checked to be UTF-8 JSON
         recipient_id=recipient_id,
-        now=now,
+        now=to_db(utcnow()),
         collection_sync=sync,
     )
     # Stored once per id (a replay is skipped), with the other POSTs of the moment in one
@@ -137,11 +164,21 @@ async def receive(request: Request) -> Response:
     context.wake.inbox.set()
     # Debug only: at INFO, a line per activity costs a busy inbox more than storing it.
     log.debug("received %s %s from %s", kind, activity_uri, actor_uri)
-    return accepted()
+    return None
 
 
+class InboxEndpoint:
+    """The inbox as the router's endpoint, for the POSTs inbox.front leaves to the application."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        context: Context = scope["app"].state.context
+        username: str | None = scope.get("path_params", {}).get("username")
+        await receive_activity(context, scope, receive, send, username)
+
+
+endpoint = InboxEndpoint()
 routes = [
-    Route("/inbox", receive, methods=["POST"]),
-    Route("/users/{username}/inbox", receive, methods=["POST"]),
-    Route("/actor/inbox", receive, methods=["POST"]),
+    Route("/inbox", endpoint, methods=["POST"]),
+    Route("/users/{username}/inbox", endpoint, methods=["POST"]),
+    Route("/actor/inbox", endpoint, methods=["POST"]),
 ]

@@ -31,6 +31,7 @@ from keys.digest import digest_header, verify_content_digest, verify_digest
 from keys.sigparse import JoinedFields as JoinedFields
 from keys.sigparse import ParsedSignature as ParsedSignature
 from keys.sigparse import joined_fields as joined_fields
+from keys.sigparse import joined_raw_fields as joined_raw_fields
 from keys.sigparse import parse_signature as parse_signature
 
 MIN_RSA_BITS = 2048

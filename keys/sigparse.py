@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -192,6 +192,17 @@ def joined_fields(headers: Mapping[str, str]) -> JoinedFields:
     lines: dict[str, list[str]] = {}
     for name, value in headers.items():
         lines.setdefault(name.lower(), []).append(value.strip(" \t"))
+    return JoinedFields((name, ", ".join(values)) for name, values in lines.items())
+
+
+def joined_raw_fields(raw: Iterable[tuple[bytes, bytes]]) -> JoinedFields:
+    """joined_fields() of raw header fields (an ASGI scope's: latin-1 bytes), with no Mapping
+    made first."""
+    lines: dict[str, list[str]] = {}
+    for name, value in raw:
+        lines.setdefault(name.decode("latin-1").lower(), []).append(
+            value.decode("latin-1").strip(" \t")
+        )
     return JoinedFields((name, ", ".join(values)) for name, values in lines.items())
 
 

@@ -5,6 +5,7 @@ States: pending -> done, or pending -> failed after a permanent error or too man
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from dataclasses import dataclass
 from typing import Literal
@@ -38,15 +39,27 @@ class NewInboxRow:
     collection_sync: str | None = None
 
 
+_INSERT = (
+    "INSERT OR IGNORE INTO inbox_activities (id, activity_uri, actor_uri, type, body,"
+    " recipient_id, next_attempt_at, created_at, collection_sync) VALUES "
+)
+_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+ROWS_PER_STATEMENT = 64
+
+
+@functools.lru_cache(maxsize=ROWS_PER_STATEMENT)
+def _insert_sql(count: int) -> str:
+    return _INSERT + ", ".join([_ROW] * count)
+
+
 def insert_all(conn: sqlite3.Connection, rows: list[NewInboxRow]) -> None:
-    """Store received activities with one statement; an activity id seen before is skipped (a
-    replay or a retry), which is why nothing says which rows were new."""
-    conn.executemany(
-        "INSERT OR IGNORE INTO inbox_activities (id, activity_uri, actor_uri, type, body,"
-        " recipient_id, next_attempt_at, created_at, collection_sync)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
+    """Store received activities, many rows per statement; an activity id seen before is skipped
+    (a replay or a retry), which is why nothing says which rows were new."""
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        chunk = rows[start : start + ROWS_PER_STATEMENT]
+        values: list[object] = []
+        for r in chunk:
+            values += (
                 r.id,
                 r.activity_uri,
                 r.actor_uri,
@@ -57,9 +70,7 @@ def insert_all(conn: sqlite3.Connection, rows: list[NewInboxRow]) -> None:
                 r.now,
                 r.collection_sync,
             )
-            for r in rows
-        ],
-    )
+        conn.execute(_insert_sql(len(chunk)), values)
 
 
 async def due(conn: aiosqlite.Connection, now: str, limit: int) -> list[InboxRow]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fedi.activitypub.parse import host_of
@@ -18,7 +17,7 @@ from keys.httpsig import (
     JoinedFields,
     ParsedSignature,
     SignatureError,
-    joined_fields,
+    joined_raw_fields,
     parse_signature,
 )
 
@@ -32,7 +31,7 @@ def signed_fields(scope: Scope) -> JoinedFields:
     joined), made once per request: parsing the signature and verifying it both use them."""
     fields: JoinedFields | None = scope.get(_FIELDS)
     if fields is None:
-        fields = scope[_FIELDS] = joined_fields(Headers(scope=scope))
+        fields = scope[_FIELDS] = joined_raw_fields(scope["headers"])
     return fields
 
 
@@ -102,12 +101,22 @@ class FederationGuard:
             await self.app(scope, receive, send)
             return
         policy = await context.policy.refresh(context.db)
-        if scope["type"] == "http" and any(
-            name in SIGNATURE_HEADERS or name == b"authorization" for name, _ in scope["headers"]
-        ):
-            host = signing_host(scope)
-            if host and refuses(policy, host):
-                # Forbidden, with no detail: the other side learns nothing it can work around.
-                await json_error(403, "forbidden")(scope, receive, send)
-                return
+        if scope["type"] == "http" and signed_by_refused(scope, policy):
+            await forbidden(scope, receive, send)
+            return
         await self.app(scope, receive, send)
+
+
+def signed_by_refused(scope: Scope, policy: Snapshot) -> bool:
+    """Whether the request claims a signature by a key on a domain the rules refuse."""
+    if not any(
+        name in SIGNATURE_HEADERS or name == b"authorization" for name, _ in scope["headers"]
+    ):
+        return False
+    host = signing_host(scope)
+    return host is not None and host != "" and refuses(policy, host)
+
+
+async def forbidden(scope: Scope, receive: Receive, send: Send) -> None:
+    # Forbidden, with no detail: the other side learns nothing it can work around.
+    await json_error(403, "forbidden")(scope, receive, send)

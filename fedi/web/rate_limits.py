@@ -194,22 +194,36 @@ class RateLimitMiddleware:
     async def _inbox(
         self, limits: RateLimits, address: str, scope: Scope, receive: Receive, send: Send
     ) -> None:
-        """Each POST counts against its address at once. The domain the signature claims is
-        checked first too, but only POSTs whose signature was verified count against it, so
-        nobody can spend another server's budget by naming its key."""
-        host = signing_host(scope)
-        domain = f"domain:{host_name(host)}" if host else None  # any port: the same budget
-        refusal = (
-            Throttled(limits.inbox_domain, domain, wait)
-            if domain and (wait := limits.inbox_domain.retry_after(domain)) is not None
-            else first_refusal([(limits.inbox_address, address)])
-        )
+        refusal, domain = inbox_refusal(limits, address, scope)
         if refusal is not None:
             await too_many(refusal, scope, receive, send)
             return
         await self.app(scope, receive, send)
-        if domain and scope.get(VERIFIED_SIGNER):
-            limits.inbox_domain.hit(domain)
+        charge_verified(limits, domain, scope)
+
+
+def inbox_refusal(
+    limits: RateLimits, address: str, scope: Scope
+) -> tuple[Throttled | None, str | None]:
+    """Whether an inbox POST is refused (and counted against its address if not), with the key
+    of the domain its signature claims. Each POST counts against its address at once. The
+    claimed domain is checked first too, but only POSTs whose signature was verified count
+    against it (charge_verified), so nobody can spend another server's budget by naming its
+    key."""
+    host = signing_host(scope)
+    domain = f"domain:{host_name(host)}" if host else None  # any port: the same budget
+    refusal = (
+        Throttled(limits.inbox_domain, domain, wait)
+        if domain and (wait := limits.inbox_domain.retry_after(domain)) is not None
+        else first_refusal([(limits.inbox_address, address)])
+    )
+    return refusal, domain
+
+
+def charge_verified(limits: RateLimits, domain: str | None, scope: Scope) -> None:
+    """After the inbox has answered: a POST whose signature it verified counts for its domain."""
+    if domain and scope.get(VERIFIED_SIGNER):
+        limits.inbox_domain.hit(domain)
 
 
 async def too_many(refusal: Throttled, scope: Scope, receive: Receive, send: Send) -> None:

@@ -21,6 +21,8 @@ from starlette.datastructures import Headers
 from keys.digest import digest_header
 from keys.httpsig import (
     SignatureError,
+    joined_fields,
+    joined_raw_fields,
     load_public_key,
     parse_signature,
     sign_request,
@@ -641,3 +643,15 @@ def test_unsupported_key_type_is_refused(alice_key: rsa.RSAPrivateKey) -> None:
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     refused(cavage(pkcs1(alice_key), algorithm=None), load_public_key(pem.decode()), "key type")
+
+
+def test_raw_fields_are_joined_as_a_mapping_of_them_is() -> None:
+    raw = [
+        (b"host", b"fedi.test"),
+        (b"accept", b" application/json\t"),
+        (b"Accept", b"text/html"),
+        (b"x-caf\xe9", b"\xe9t\xe9"),
+    ]
+    expected = joined_fields(Headers(raw=raw))
+    assert joined_raw_fields(raw) == expected
+    assert expected["accept"] == "application/json, text/html"
