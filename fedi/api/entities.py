@@ -8,10 +8,11 @@ from typing import Any
 
 from fedi.activitypub.actor import avatar_url, header_url
 from fedi.api.attachments import attachment_json, rejected_attachment_json
+from fedi.api.kept import Kept
 from fedi.api.poll_fields import poll_entity
 from fedi.context import Context
 from fedi.core.html import inline_text_to_html
-from fedi.core.models import Account, Counts, Status, User
+from fedi.core.models import Account, Counts, Status, StatusDetails, User
 from fedi.core.timeutil import to_api
 from fedi.db import account_stats, accounts, preferences
 from fedi.statuses.batch import Batch, load
@@ -34,7 +35,22 @@ async def accounts_json(context: Context, listed: Sequence[Account]) -> list[dic
     return [account_entity(context, a, counts.get(a.id, account_stats.NO_COUNTS)) for a in listed]
 
 
+# Rendered accounts and statuses, by id, with the stamp they were rendered from (fedi.api.kept).
+_accounts: Kept[int, dict[str, Any]] = Kept(2048)
+_statuses: Kept[int, dict[str, Any]] = Kept(2048)
+
+
 def account_entity(context: Context, account: Account, counts: Counts) -> dict[str, Any]:
+    snapshot = context.policy.current
+    stamp = (account, counts, snapshot, context.urls)
+    kept = _accounts.get(account.id, stamp)
+    if kept is None:
+        kept = _account_entity(context, account, counts)
+        _accounts.put(account.id, stamp, kept)
+    return dict(kept)  # callers may add keys (credential_account_json)
+
+
+def _account_entity(context: Context, account: Account, counts: Counts) -> dict[str, Any]:
     # A domain whose media is rejected shows the default pictures (Mastodon reject_media).
     rejected = account.domain is not None and context.policy.current.rejects_media(account.domain)
     avatar = (None if rejected else account.avatar_remote_url) or avatar_url(account, context.urls)
@@ -114,11 +130,47 @@ async def status_json(context: Context, status: Status, viewer: User | None) -> 
 def status_entity(
     context: Context, batch: Batch, status: Status, viewer: User | None
 ) -> dict[str, Any]:
-    """Mastodon's Status entity of a status of the batch, for the viewer it was loaded for."""
-    author = batch.accounts[status.account_id]
+    """Mastodon's Status entity of a status of the batch, for the viewer it was loaded for: the
+    viewer-independent part kept (or rendered and kept), the viewer's own fields added."""
     details = batch.details_of(status)
     original = batch.original(status)
     poll = details.poll
+    rendered = dict(_status_base(context, batch, status, details))
+    rendered["reblog"] = status_entity(context, batch, original, viewer) if original else None
+    rendered["favourited"] = status.id in batch.favourited
+    rendered["reblogged"] = status.id in batch.reblogged
+    rendered["bookmarked"] = status.id in batch.bookmarked
+    rendered["pinned"] = status.id in batch.pinned
+    if poll is not None:  # its `expired`, `voted` and `own_votes` change with time and viewer
+        rendered["poll"] = poll_entity(poll, batch.poll_choices.get(status.id, []), status, viewer)
+    return rendered
+
+
+def _status_base(
+    context: Context, batch: Batch, status: Status, details: StatusDetails
+) -> dict[str, Any]:
+    author = batch.accounts[status.account_id]
+    counts = (
+        batch.reblogs.get(status.id, 0),
+        batch.favourites.get(status.id, 0),
+        batch.replies.get(status.id, 0),
+    )
+    stamp = (
+        status, author, batch.counts_of(author), details.mentions, details.tags,
+        details.attachments, counts, context.policy.current, context.urls,
+    )  # fmt: skip
+    kept = _statuses.get(status.id, stamp)
+    if kept is None:
+        kept = _render_base(context, batch, status, author, details, counts)
+        _statuses.put(status.id, stamp, kept)
+    return kept
+
+
+def _render_base(
+    context: Context, batch: Batch, status: Status, author: Account, details: StatusDetails,
+    counts: tuple[int, int, int],
+) -> dict[str, Any]:  # fmt: skip
+    """Everything but the viewer's fields (set to their defaults, in their places)."""
     return {
         "id": str(status.id),
         "uri": status.uri,
@@ -136,7 +188,7 @@ def status_entity(
         "in_reply_to_account_id": (
             str(status.in_reply_to_account_id) if status.in_reply_to_account_id else None
         ),
-        "reblog": status_entity(context, batch, original, viewer) if original else None,
+        "reblog": None,
         "media_attachments": [
             rejected_attachment_json(attachment_json(context.urls, a))
             if author.domain is not None and context.policy.current.rejects_media(author.domain)
@@ -154,20 +206,16 @@ def status_entity(
         ],
         "tags": [{"name": t, "url": f"{context.urls.base}/tags/{t}"} for t in details.tags],
         "emojis": [],
-        "reblogs_count": batch.reblogs.get(status.id, 0),
-        "favourites_count": batch.favourites.get(status.id, 0),
-        "replies_count": batch.replies.get(status.id, 0),
-        "favourited": status.id in batch.favourited,
-        "reblogged": status.id in batch.reblogged,
+        "reblogs_count": counts[0],
+        "favourites_count": counts[1],
+        "replies_count": counts[2],
+        "favourited": False,
+        "reblogged": False,
         "muted": False,
-        "bookmarked": status.id in batch.bookmarked,
-        "pinned": status.id in batch.pinned,
+        "bookmarked": False,
+        "pinned": False,
         "card": None,
-        "poll": (
-            poll_entity(poll, batch.poll_choices.get(status.id, []), status, viewer)
-            if poll is not None
-            else None
-        ),
+        "poll": None,
         "application": None,
         "filtered": [],
     }
