@@ -16,7 +16,7 @@ from fedi.context import Context
 from fedi.core.html import plain_text
 from fedi.core.models import Account, Status
 from fedi.core.timeutil import to_db, utcnow
-from fedi.db import filters, lists, mutes
+from fedi.db import filters, mutes
 from fedi.db.filters import Filter
 from fedi.statuses.batch import Batch
 
@@ -89,18 +89,15 @@ class ViewerRules:
 async def rules_for(context: Context, viewer_id: int) -> ViewerRules:
     now = to_db(utcnow())
     async with context.db.read_now() as conn:
-        muted = await mutes.active_mutes(conn, viewer_id, now)
-        blocked = await mutes.blocking_or_blocked(conn, viewer_id)
-        domains = await mutes.blocked_domains(conn, viewer_id)
-        exclusive = await lists.exclusive_members(conn, viewer_id)
+        hidden = await mutes.hidden_by(conn, viewer_id, now)
         active = await filters.filters_of(conn, viewer_id, active_at=now)
     return ViewerRules(
         viewer_id=viewer_id,
-        muted=frozenset(m.target_account_id for m in muted),
-        blocked=frozenset(blocked),
-        muted_notifications=frozenset(m.target_account_id for m in muted if m.hide_notifications),
-        blocked_domains=frozenset(domains),
-        exclusive=frozenset(exclusive),
+        muted=frozenset(target for target, _ in hidden.muted),
+        blocked=hidden.blocked,
+        muted_notifications=frozenset(target for target, also in hidden.muted if also),
+        blocked_domains=hidden.domains,
+        exclusive=hidden.exclusive,
         filters=tuple(active),
     )
 
