@@ -3,7 +3,9 @@ apps rely on: string ids, millisecond UTC timestamps, absolute avatar URLs."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from fedi.activitypub.actor import avatar_url, header_url
@@ -36,18 +38,29 @@ async def accounts_json(context: Context, listed: Sequence[Account]) -> list[dic
 
 
 # Rendered accounts and statuses, by id, with the stamp they were rendered from (fedi.api.kept).
-_accounts: Kept[int, dict[str, Any]] = Kept(2048)
-_statuses: Kept[int, dict[str, Any]] = Kept(2048)
+_accounts: Kept[int, tuple[dict[str, Any], bytes]] = Kept(2048)
+_statuses: Kept[int, _Base] = Kept(2048)
 
 
 def account_entity(context: Context, account: Account, counts: Counts) -> dict[str, Any]:
-    snapshot = context.policy.current
-    stamp = (account, counts, snapshot, context.urls)
+    return dict(_kept_account(context, account, counts)[0])  # callers may add keys
+
+
+def account_bytes(context: Context, account: Account, counts: Counts) -> bytes:
+    """account_entity as JSON, encoded once while the account stays the same."""
+    return _kept_account(context, account, counts)[1]
+
+
+def _kept_account(
+    context: Context, account: Account, counts: Counts
+) -> tuple[dict[str, Any], bytes]:
+    stamp = (account, counts, context.policy.current, context.urls)
     kept = _accounts.get(account.id, stamp)
     if kept is None:
-        kept = _account_entity(context, account, counts)
+        entity = _account_entity(context, account, counts)
+        kept = (entity, dump_json(entity))
         _accounts.put(account.id, stamp, kept)
-    return dict(kept)  # callers may add keys (credential_account_json)
+    return kept
 
 
 def _account_entity(context: Context, account: Account, counts: Counts) -> dict[str, Any]:
@@ -135,7 +148,7 @@ def status_entity(
     details = batch.details_of(status)
     original = batch.original(status)
     poll = details.poll
-    rendered = dict(_status_base(context, batch, status, details))
+    rendered = dict(_status_base(context, batch, status, details).entity)
     rendered["reblog"] = status_entity(context, batch, original, viewer) if original else None
     rendered["favourited"] = status.id in batch.favourited
     rendered["reblogged"] = status.id in batch.reblogged
@@ -146,9 +159,64 @@ def status_entity(
     return rendered
 
 
-def _status_base(
-    context: Context, batch: Batch, status: Status, details: StatusDetails
-) -> dict[str, Any]:
+def status_bytes(
+    context: Context, batch: Batch, status: Status, viewer: User | None, filtered: bytes = b"[]"
+) -> bytes:
+    """status_entity as JSON (the kept part encoded once), with `filtered` (a JSON array) on
+    the status and on the post it boosts, as fedi.api.filtering sets it."""
+    details = batch.details_of(status)
+    base = _status_base(context, batch, status, details)
+    original = batch.original(status)
+    poll = details.poll
+    done = status.id
+    return b"".join((
+        base.head,
+        b',"reblog":',
+        status_bytes(context, batch, original, viewer, filtered) if original else b"null",
+        base.middle,
+        b',"favourited":', _JSON_BOOL[done in batch.favourited],
+        b',"reblogged":', _JSON_BOOL[done in batch.reblogged],
+        b',"muted":false,"bookmarked":', _JSON_BOOL[done in batch.bookmarked],
+        b',"pinned":', _JSON_BOOL[done in batch.pinned],
+        b',"card":null,"poll":',
+        b"null" if poll is None
+        else dump_json(poll_entity(poll, batch.poll_choices.get(done, []), status, viewer)),
+        b',"application":null,"filtered":', filtered, b"}",
+    ))  # fmt: skip
+
+
+_JSON_BOOL = {True: b"true", False: b"false"}
+
+
+def dump_json(content: Any) -> bytes:
+    """As fedi.web.responses.JSONResponse encodes its content."""
+    return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class _Base:
+    """A status's viewer-independent entity, and its JSON around the viewer's fields: `head`
+    up to in_reply_to_account_id (from the opening brace), `middle` from media_attachments to
+    replies_count (with its leading comma)."""
+
+    entity: dict[str, Any]
+    head: bytes
+    middle: bytes
+
+
+_HEAD_END = "in_reply_to_account_id"
+_MIDDLE = ("media_attachments", "mentions", "tags", "emojis", "reblogs_count",
+           "favourites_count", "replies_count")  # fmt: skip
+
+
+def _encoded(entity: dict[str, Any]) -> _Base:
+    keys = list(entity)
+    head = {k: entity[k] for k in keys[: keys.index(_HEAD_END) + 1]}
+    middle = {k: entity[k] for k in _MIDDLE}
+    return _Base(entity, dump_json(head)[:-1], b"," + dump_json(middle)[1:-1])
+
+
+def _status_base(context: Context, batch: Batch, status: Status, details: StatusDetails) -> _Base:
     author = batch.accounts[status.account_id]
     counts = (
         batch.reblogs.get(status.id, 0),
@@ -161,7 +229,7 @@ def _status_base(
     )  # fmt: skip
     kept = _statuses.get(status.id, stamp)
     if kept is None:
-        kept = _render_base(context, batch, status, author, details, counts)
+        kept = _encoded(_render_base(context, batch, status, author, details, counts))
         _statuses.put(status.id, stamp, kept)
     return kept
 
