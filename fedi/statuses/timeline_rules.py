@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from fedi.context import Context
@@ -85,6 +85,38 @@ class ViewerRules:
     def filters_in(self, where: Where) -> list[Filter]:
         return [f for f in self.filters if where in f.contexts]
 
+    @cached_property
+    def _screens(self) -> dict[Where, Screen]:
+        return {where: Screen.of(self.filters_in(where)) for where in WHERE}
+
+    def screen(self, where: Where) -> Screen:
+        return self._screens[where]
+
+
+@dataclass(frozen=True)
+class Screen:
+    """The filters active in one context, with what lets most statuses through at once: one
+    pattern matching wherever any of their keywords matches, and every status they name."""
+
+    active: tuple[Filter, ...]
+    any_keyword: re.Pattern[str] | None
+    statuses: frozenset[int]
+
+    @classmethod
+    def of(cls, active: list[Filter]) -> Screen:
+        patterns = [
+            keyword_pattern(k.keyword, k.whole_word).pattern for f in active for k in f.keywords
+        ]
+        return cls(
+            active=tuple(active),
+            any_keyword=(
+                re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+                if patterns
+                else None
+            ),
+            statuses=frozenset(s.status_id for f in active for s in f.statuses),
+        )
+
 
 async def rules_for(context: Context, viewer_id: int) -> ViewerRules:
     now = to_db(utcnow())
@@ -155,13 +187,18 @@ def judge(
         return HIDDEN  # a private group's post, and the viewer is not (or no longer) a member
     if where == "home" and not in_list and status.account_id in rules.exclusive:
         return HIDDEN
-    active = rules.filters_in(where)
-    if not active:
+    screen = rules.screen(where)
+    if not screen.active:
         return SHOWN
     proper = original or status
+    named = status.id in screen.statuses or proper.id in screen.statuses
+    if not named and screen.any_keyword is None:
+        return SHOWN
     text = searchable_text(batch, proper)
+    if not named and screen.any_keyword is not None and not screen.any_keyword.search(text):
+        return SHOWN  # no keyword of any filter matches: none of them would
     results: list[FilterMatch] = []
-    for found in active:
+    for found in screen.active:
         words = tuple(
             k.keyword
             for k in found.keywords
