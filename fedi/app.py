@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fedi.accounts.auth import Authenticator
+from fedi.api.route_gate import RouteGate
 from fedi.api.routes import api_routes
 from fedi.config import Settings
 from fedi.context import Context, open_context
@@ -166,7 +167,7 @@ def create_app(
             *inbox_routes.routes,  # first: the busiest route on a federating server
             Route("/health", health, methods=["GET"]),
             *discovery.routes,
-            *api_routes,
+            RouteGate(api_routes),  # skipped at once by paths outside the API
             *actors.routes,
             *group_collections.routes,
             *group_pages.routes,  # before pages: /@name/library is not a post id

@@ -13,7 +13,7 @@ from fedi.accounts.members import MemberError
 from fedi.accounts.profiles import update_profile
 from fedi.api.base import APIError, Caller, Params, authorized, public_read, routes
 from fedi.api.entities import account_json, credential_account_json
-from fedi.api.filtering import optional_viewer, statuses_json
+from fedi.api.filtering import optional_viewer, statuses_body
 from fedi.api.media import store_profile_images
 from fedi.api.paging import page_of
 from fedi.api.relationships import target_account
@@ -144,8 +144,8 @@ async def account_statuses(request: Request, params: Params) -> Response:
                 with_reblogs=not params.get_bool("exclude_reblogs"),
             )  # fmt: skip
     # A signed-in viewer sees their own favourites and bookmarks on them, and their filters.
-    body = await statuses_json(context, items, viewer, "account")
-    return JSONResponse(body, headers=link_header(request, items))
+    body = await statuses_body(context, items, viewer, "account")
+    return Response(body, media_type=JSONResponse.media_type, headers=link_header(request, items))
 
 
 account_routes = [

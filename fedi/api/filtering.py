@@ -12,7 +12,7 @@ from starlette.requests import Request
 from fedi.accounts import scopes
 from fedi.accounts.oauth import token_for
 from fedi.api.base import APIError, bearer_of
-from fedi.api.entities import status_entity
+from fedi.api.entities import dump_json, status_bytes, status_entity
 from fedi.context import Context
 from fedi.core.models import Status, User
 from fedi.core.timeutil import from_db, to_api
@@ -112,3 +112,27 @@ async def statuses_json(
         if rendered is not None:
             body.append(rendered)
     return body
+
+
+async def statuses_body(
+    context: Context, items: Sequence[Status], viewer: User | None, where: Where,
+    in_list: bool = False,
+) -> bytes:  # fmt: skip
+    """statuses_json as the JSON array itself, put together from the kept parts of each
+    status (fedi.api.entities.status_bytes) without encoding them again."""
+    batch = await load(context, items, viewer.account if viewer else None)
+    if viewer is None:
+        parts = [
+            status_bytes(context, batch, s, None)
+            for s in items
+            if not moderated_away(batch, None, s, where)
+        ]
+    else:
+        rules = await rules_for(context, viewer.account.id)
+        parts = []
+        for status in items:
+            verdict = judge(batch, rules, status, where, in_list)
+            if not verdict.hidden:
+                filtered = dump_json(filtered_json(verdict)) if verdict.matches else b"[]"
+                parts.append(status_bytes(context, batch, status, viewer, filtered))
+    return b"[" + b",".join(parts) + b"]"

@@ -12,7 +12,7 @@ from fedi.accounts.oauth import token_for
 from fedi.api import paging
 from fedi.api.base import APIError, Caller, Params, authorized, bearer_of, public_read, routes
 from fedi.api.entities import status_json
-from fedi.api.filtering import optional_viewer, statuses_json
+from fedi.api.filtering import optional_viewer, statuses_body
 from fedi.api.media import media_ids_param
 from fedi.api.paging import id_param, page_of
 from fedi.api.poll_fields import poll_request_from
@@ -204,8 +204,8 @@ async def home(request: Request, caller: Caller) -> Response:
     context = context_of(request)
     async with context.db.read_now() as conn:
         items = await timelines.home(conn, caller.user.account.id, page_of(caller.params))
-    body = await statuses_json(context, items, caller.user, "home")
-    return JSONResponse(body, headers=link_header(request, items))
+    body = await statuses_body(context, items, caller.user, "home")
+    return Response(body, media_type=JSONResponse.media_type, headers=link_header(request, items))
 
 
 @public_read
@@ -218,8 +218,8 @@ async def public_timeline(request: Request, params: Params) -> Response:
             conn, local, page_of(params), viewer.account.id if viewer else None,
             params.get_bool("only_media"),
         )  # fmt: skip
-    body = await statuses_json(context, items, viewer, "public")
-    return JSONResponse(body, headers=link_header(request, items))
+    body = await statuses_body(context, items, viewer, "public")
+    return Response(body, media_type=JSONResponse.media_type, headers=link_header(request, items))
 
 
 status_routes = [

@@ -13,6 +13,7 @@ import aiosqlite
 from fedi.core.ids import new_id
 from fedi.core.models import Account, ActorType, ProfileField, RemoteActor
 from fedi.core.timeutil import from_db
+from fedi.db.row_memo import RowMemo
 from fedi.db.rows import json_list, opt_time
 
 _ACCOUNT_COLUMNS = (
@@ -67,6 +68,10 @@ def account_from_row(row: sqlite3.Row) -> Account:
         key_refetched_at=opt_time(row["key_refetched_at"]),
         silenced_at=opt_time(row["silenced_at"]),
     )
+
+
+# The accounts pages show (authors, boosted authors, senders), by their rows (ACCOUNT_COLUMNS).
+_paged_account = RowMemo(account_from_row, 2048)
 
 
 @dataclass(frozen=True)
@@ -233,7 +238,7 @@ async def get_many(conn: aiosqlite.Connection, account_ids: Iterable[int]) -> di
         f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a WHERE a.id IN ({', '.join('?' for _ in ids)})",
         ids,
     )
-    return {row["id"]: account_from_row(row) for row in await cursor.fetchall()}
+    return {row["id"]: _paged_account(row) for row in await cursor.fetchall()}
 
 
 @dataclass(frozen=True)

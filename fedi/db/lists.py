@@ -143,12 +143,3 @@ def exclusive_clause(viewer_id: int) -> tuple[str, list[object]]:
         " JOIN lists l ON l.id = la.list_id WHERE l.account_id = ? AND l.is_exclusive = 1))",
         [viewer_id, viewer_id],
     )
-
-
-async def exclusive_members(conn: aiosqlite.Connection, viewer_id: int) -> set[int]:
-    cursor = await conn.execute(
-        "SELECT la.account_id FROM list_accounts la JOIN lists l ON l.id = la.list_id"
-        " WHERE l.account_id = ? AND l.is_exclusive = 1 AND la.account_id != ?",
-        (viewer_id, viewer_id),
-    )
-    return {row[0] for row in await cursor.fetchall()}

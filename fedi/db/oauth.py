@@ -10,6 +10,7 @@ import aiosqlite
 
 from fedi.core.models import User
 from fedi.core.timeutil import from_db
+from fedi.db.row_memo import RowMemo
 from fedi.db.users import USER_COLUMNS, user_from_row
 
 
@@ -144,6 +145,21 @@ def take_refresh(
     return row  # type: ignore[no-any-return]
 
 
+def _token_parts(row: sqlite3.Row) -> tuple[int, App, tuple[str, ...], int]:
+    return (
+        row["token_id"],
+        _app(row),
+        tuple(row["token_scopes"].split()),
+        int(from_db(row["token_created"]).timestamp()),
+    )
+
+
+# Every API request resolves its token: the token's and its member's rows are read each time
+# (a revoked token or a suspended member fails at once), their models kept (fedi.db.row_memo).
+_token_memo = RowMemo(_token_parts, 512)
+_user_memo = RowMemo(user_from_row, 512)
+
+
 async def token_by_hash(conn: aiosqlite.Connection, token_hash: str) -> Token | None:
     """A live token: not revoked, and its member (if any) neither suspended nor unapproved."""
     cursor = await conn.execute(
@@ -165,14 +181,9 @@ async def token_by_hash(conn: aiosqlite.Connection, token_hash: str) -> Token | 
         user_row = await cursor.fetchone()
         if user_row is None:
             return None  # security.md A5: a suspended member's tokens stop at once
-        user = user_from_row(user_row)
-    return Token(
-        id=row["token_id"],
-        app=_app(row),
-        user=user,
-        scopes=tuple(row["token_scopes"].split()),
-        created_at=int(from_db(row["token_created"]).timestamp()),
-    )
+        user = _user_memo(user_row)
+    token_id, app, scopes, created_at = _token_memo(row)
+    return Token(id=token_id, app=app, user=user, scopes=scopes, created_at=created_at)
 
 
 async def held_by_pending_member(conn: aiosqlite.Connection, token_hash: str) -> bool:

@@ -17,6 +17,7 @@ from fedi.core.models import (
     Visibility,
 )
 from fedi.core.timeutil import from_db
+from fedi.db.row_memo import RowMemo
 from fedi.db.rows import opt_time
 from fedi.db.status_details import details_of
 
@@ -57,6 +58,10 @@ def status_from_row(row: sqlite3.Row) -> Status:
         submission_uri=row["submission_uri"],
         is_local_only=bool(row["is_local_only"]),
     )
+
+
+# The statuses pages show, by their rows (COLUMNS): see fedi.db.row_memo.
+paged_status = RowMemo(status_from_row, 2048)
 
 
 def insert_status(conn: sqlite3.Connection, new: NewStatus) -> None:
@@ -171,7 +176,7 @@ async def get_many(conn: aiosqlite.Connection, status_ids: Iterable[int]) -> dic
     cursor = await conn.execute(
         f"SELECT {COLUMNS} FROM statuses s WHERE s.id IN ({', '.join('?' for _ in ids)})", ids
     )
-    return {row["id"]: status_from_row(row) for row in await cursor.fetchall()}
+    return {row["id"]: paged_status(row) for row in await cursor.fetchall()}
 
 
 async def get_by_uri(conn: aiosqlite.Connection, uri: str) -> Status | None:

@@ -25,7 +25,7 @@ import aiosqlite
 
 from fedi.core.ids import MAX_ID
 from fedi.core.models import Status
-from fedi.db.statuses import COLUMNS, status_from_row
+from fedi.db.statuses import COLUMNS, paged_status
 
 WINDOW = 2000  # statuses walked by id before the sources take over
 
@@ -98,7 +98,7 @@ async def _edge(conn: aiosqlite.Connection, bounds: Bounds) -> int | None:
 
 async def _rows(conn: aiosqlite.Connection, sql: str, args: list[object]) -> list[Status]:
     cursor = await conn.execute(sql, args)
-    return [status_from_row(row) for row in await cursor.fetchall()]
+    return [paged_status(row) for row in await cursor.fetchall()]
 
 
 async def read(conn: aiosqlite.Connection, timeline: Timeline, page: Page) -> list[Status]:

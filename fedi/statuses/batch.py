@@ -87,9 +87,8 @@ async def load(
         found = await accounts.get_many(conn, account_ids)
         counts = await account_stats.counts_of(conn, found)
         details = await status_details.details_of(conn, ids)
-        favourites = await status_stats.favourite_counts(conn, ids)
-        reblogs = await status_stats.reblog_counts(conn, ids)
-        replies = await status_stats.reply_counts(conn, ids, with_local_only=viewer is not None)
+        stats = await status_stats.counts_of(conn, ids, with_local_only=viewer is not None)
+        favourites, reblogs, replies = stats.favourites, stats.reblogs, stats.replies
         group_ids = [s.group_id for s in known.values() if is_copy(s) and s.group_id]
         private = {
             i: g for i, g in (await groups.get_many(conn, group_ids)).items() if g.is_private
@@ -99,12 +98,13 @@ async def load(
         if viewer is None:
             return batch
         polls = [i for i, d in details.items() if d.poll is not None]
+        did = await status_stats.viewer_did(conn, viewer.id, ids)
         batch = Batch(
             viewer, known, found, counts, details, favourites, reblogs, replies,
-            favourited=frozenset(await status_stats.favourited_among(conn, viewer.id, ids)),
-            reblogged=frozenset(await status_stats.reblogged_among(conn, viewer.id, ids)),
-            bookmarked=frozenset(await status_stats.bookmarked_among(conn, viewer.id, ids)),
-            pinned=frozenset(await status_stats.pinned_among(conn, viewer.id, ids)),
+            favourited=did.favourited,
+            reblogged=did.reblogged,
+            bookmarked=did.bookmarked,
+            pinned=did.pinned,
             poll_choices=await status_stats.poll_choices_of(conn, viewer.id, polls),
             followed=frozenset(await follows.followed_among(conn, viewer.id, account_ids)),
             private_groups=private,

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from fedi.context import Context
 from fedi.core.html import plain_text
 from fedi.core.models import Account, Status
 from fedi.core.timeutil import to_db, utcnow
-from fedi.db import filters, lists, mutes
+from fedi.db import filters, mutes
 from fedi.db.filters import Filter
 from fedi.statuses.batch import Batch
 
@@ -85,22 +85,51 @@ class ViewerRules:
     def filters_in(self, where: Where) -> list[Filter]:
         return [f for f in self.filters if where in f.contexts]
 
+    @cached_property
+    def _screens(self) -> dict[Where, Screen]:
+        return {where: Screen.of(self.filters_in(where)) for where in WHERE}
+
+    def screen(self, where: Where) -> Screen:
+        return self._screens[where]
+
+
+@dataclass(frozen=True)
+class Screen:
+    """The filters active in one context, with what lets most statuses through at once: one
+    pattern matching wherever any of their keywords matches, and every status they name."""
+
+    active: tuple[Filter, ...]
+    any_keyword: re.Pattern[str] | None
+    statuses: frozenset[int]
+
+    @classmethod
+    def of(cls, active: list[Filter]) -> Screen:
+        patterns = [
+            keyword_pattern(k.keyword, k.whole_word).pattern for f in active for k in f.keywords
+        ]
+        return cls(
+            active=tuple(active),
+            any_keyword=(
+                re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+                if patterns
+                else None
+            ),
+            statuses=frozenset(s.status_id for f in active for s in f.statuses),
+        )
+
 
 async def rules_for(context: Context, viewer_id: int) -> ViewerRules:
     now = to_db(utcnow())
     async with context.db.read_now() as conn:
-        muted = await mutes.active_mutes(conn, viewer_id, now)
-        blocked = await mutes.blocking_or_blocked(conn, viewer_id)
-        domains = await mutes.blocked_domains(conn, viewer_id)
-        exclusive = await lists.exclusive_members(conn, viewer_id)
+        hidden = await mutes.hidden_by(conn, viewer_id, now)
         active = await filters.filters_of(conn, viewer_id, active_at=now)
     return ViewerRules(
         viewer_id=viewer_id,
-        muted=frozenset(m.target_account_id for m in muted),
-        blocked=frozenset(blocked),
-        muted_notifications=frozenset(m.target_account_id for m in muted if m.hide_notifications),
-        blocked_domains=frozenset(domains),
-        exclusive=frozenset(exclusive),
+        muted=frozenset(target for target, _ in hidden.muted),
+        blocked=hidden.blocked,
+        muted_notifications=frozenset(target for target, also in hidden.muted if also),
+        blocked_domains=hidden.domains,
+        exclusive=hidden.exclusive,
         filters=tuple(active),
     )
 
@@ -158,13 +187,18 @@ def judge(
         return HIDDEN  # a private group's post, and the viewer is not (or no longer) a member
     if where == "home" and not in_list and status.account_id in rules.exclusive:
         return HIDDEN
-    active = rules.filters_in(where)
-    if not active:
+    screen = rules.screen(where)
+    if not screen.active:
         return SHOWN
     proper = original or status
+    named = status.id in screen.statuses or proper.id in screen.statuses
+    if not named and screen.any_keyword is None:
+        return SHOWN
     text = searchable_text(batch, proper)
+    if not named and screen.any_keyword is not None and not screen.any_keyword.search(text):
+        return SHOWN  # no keyword of any filter matches: none of them would
     results: list[FilterMatch] = []
-    for found in active:
+    for found in screen.active:
         words = tuple(
             k.keyword
             for k in found.keywords

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -24,6 +25,13 @@ PAGE_CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' https: data:; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+@lru_cache(maxsize=4096)
+def _medium_datetime(moment: datetime, locale_code: str) -> str:
+    """A post's date as pages show it: the same recent posts come back page after page, and
+    babel works each date out anew (a pure function of the moment and the locale)."""
+    return format_datetime(moment, format="medium", locale=locale_code)
 
 
 class UsedOnce:
@@ -109,7 +117,7 @@ class Pages:
             return format_date(moment, format="long", locale=locale.code)
 
         def datetime_(moment: datetime) -> str:
-            return format_datetime(moment, format="medium", locale=locale.code)
+            return _medium_datetime(moment, locale.code)
 
         def number(value: int) -> str:
             return format_decimal(value, locale=locale.code)

@@ -1,0 +1,35 @@
+"""Models built from rows, kept between requests by the row's whole content: pages read the same
+recent accounts and statuses again and again, and building their models costs more than reading
+them. A row that changed in any column is another key, so a stale model is never returned and
+no write has to tell this module anything; the oldest entries go first past a fixed size."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class RowMemo(Generic[T]):
+    """`build(row)` for rows of one query shape (the same columns in the same order), kept for
+    the last `size` distinct rows."""
+
+    def __init__(self, build: Callable[[sqlite3.Row], T], size: int) -> None:
+        self._build = build
+        self._size = size
+        self._kept: dict[tuple[object, ...], T] = {}
+
+    def __call__(self, row: sqlite3.Row) -> T:
+        key = tuple(row)
+        found = self._kept.get(key)
+        if found is None:
+            found = self._build(row)
+            if len(self._kept) >= self._size:
+                del self._kept[next(iter(self._kept))]
+            self._kept[key] = found
+        return found
+
+    def __len__(self) -> int:
+        return len(self._kept)
