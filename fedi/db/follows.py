@@ -184,7 +184,7 @@ async def followed_among(
     if not ids:
         return set()
     cursor = await conn.execute(
-        # One lookup per account in follows_follower_followed (migration 0022), never a walk
+        # One lookup per account in follows_follower_followed (migration 0023), never a walk
         # through all of the follower's follows.
         "SELECT followed_id FROM follows WHERE follower_id = ? AND state = 'accepted'"
         f" AND followed_id IN ({', '.join('?' for _ in ids)})",
