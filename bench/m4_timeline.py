@@ -11,7 +11,9 @@ How it works:
   * bench/_inbox_server.py `bare` runs a Starlette app with one uvicorn worker (httptools,
     uvloop): GET /health answers {"status": "ok"}, the baseline; then `fedi serve` itself runs on
     the data directory, workers included;
-  * each page is asked for a few times to warm up, then --requests times by one client (server
+  * before each page the server is let go idle (its start-up work on the seed: closing expired
+    polls, deliveries to the seed's unreachable hosts and their retries, is not the page's);
+    then each page is asked for a few times to warm up, then --requests times by one client (server
     CPU from /proc/<pid>/stat, latencies as seen by the client), then --requests times by 8
     clients at once (requests per second, latencies);
   * the pages: the heavy member's home timeline (first page, and the page 10 pages down, by
@@ -117,6 +119,19 @@ async def measure(pid: int, url: str, token: str | None, requests: int, clients:
     return Run(cpu / requests, latencies, seconds, bad)
 
 
+async def settle(pid: int, window: float = 0.5, quiet: float = 0.02, limit: float = 120) -> float:
+    """Wait until the server is idle (under `quiet` of a core over `window` seconds), so that
+    its start-up work (closing the seed's expired polls, deliveries to the seed's unreachable
+    hosts and their retries) is not counted as the pages' CPU. Returns the seconds waited."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit:
+        before = process_cpu(pid)
+        await asyncio.sleep(window)
+        if process_cpu(pid) - before < quiet * window:
+            break
+    return time.perf_counter() - started
+
+
 async def lookup(base: str, token: str, acct: str) -> str:
     async with (
         aiohttp.ClientSession() as session,
@@ -181,12 +196,15 @@ async def run(data: Path, requests: int, logs: Path) -> None:
             Page("member statuses", f"/api/v1/accounts/{member}/statuses?limit=20", heavy),
             Page("public timeline", "/api/v1/timelines/public?limit=20", heavy),
         ]
+        waited = await settle(server.pid)
+        print(f"fedi idle after {waited:.1f} s of start-up work (waited for before each page)")
         bare_cpu = baseline.cpu_per_request
         print(f"bare JSON GET: {bare_cpu * 1e6:.0f} us CPU/request, "
               f"p50 {ms(statistics.median(baseline.latencies)).strip()} ms")  # fmt: skip
         print(f"{'page':<22}{'CPU/req us':>11}{'x bare':>8}{'p50 ms':>8}{'p99 ms':>8}"
               f"{'8c req/s':>10}{'8c p50':>8}{'8c p99':>8}{'bad':>5}")  # fmt: skip
         for page in pages:
+            await settle(server.pid)
             one = await measure(server.pid, base + page.path, page.token, requests, 1)
             eight = await measure(server.pid, base + page.path, page.token, requests, 8)
             print(
