@@ -59,6 +59,23 @@ def status_from_row(row: sqlite3.Row) -> Status:
     )
 
 
+def as_stored(new: NewStatus) -> Status:
+    """The status that insert_status(new) stores, as get_by_id would read it back: for a caller
+    that has just inserted it, without the read."""
+    return Status(
+        id=new.id, uri=new.uri, url=new.url, account_id=new.account_id,
+        visibility=new.visibility, content=new.content, spoiler_text=new.spoiler_text,
+        is_sensitive=new.is_sensitive, language=new.language,
+        in_reply_to_uri=new.in_reply_to_uri, created_at=from_db(new.created_at),
+        edited_at=opt_time(new.edited_at), is_local=new.is_local, object_type=new.object_type,
+        title=new.title, in_reply_to_id=new.in_reply_to_id,
+        in_reply_to_account_id=new.in_reply_to_account_id, reblog_of_id=new.reblog_of_id,
+        thread_uri=new.thread_uri, source_text=new.source_text, group_id=new.group_id,
+        submitted_by_id=new.submitted_by_id, submission_uri=new.submission_uri,
+        is_local_only=new.is_local_only,
+    )  # fmt: skip
+
+
 def insert_status(conn: sqlite3.Connection, new: NewStatus) -> None:
     conn.execute(
         "INSERT INTO statuses (id, uri, url, account_id, visibility, content, source_text,"

@@ -126,8 +126,7 @@ async def store_note(
         interactions.notify(conn, mentions, "mention", author.id, new.id, stamp)
 
     await context.db.write(write)
-    async with context.db.read() as conn:
-        return await statuses.get_by_id(conn, new.id)
+    return statuses.as_stored(new)
 
 
 async def fetch_status(context: Context, uri: str, depth: int = 0) -> Status | None:

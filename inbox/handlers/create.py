@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 async def handle_create(context: Context, incoming: Incoming) -> None:
     obj = incoming.object
-    refused = await refused_object(context, obj)
+    refused = await refused_object(context, obj, incoming.actor)
     if refused is not None:
         log.info("dropped Create %s by %s: %s", incoming.id, incoming.actor.uri, refused)
         return
