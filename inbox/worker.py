@@ -39,11 +39,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from fedi.activitypub.parse import InvalidActivity
+from fedi.activitypub.parse import InvalidActivity, host_of
 from fedi.context import Context
 from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import account_lookups, accounts, inbox_activities
+from fedi.db.account_lookups import KnownRefs
 from fedi.db.inbox_activities import InboxRow, Outcome
 from fedi.federation.dereference import DereferenceError
 from fedi.federation.remote_accounts import ActorError
@@ -62,6 +63,8 @@ CONCURRENCY = 64
 MAX_ATTEMPTS = 6
 MAX_OBJECT_KEYS = 16  # a Flag may name a hundred objects; ordering needs only the first few
 TRANSIENT = (DereferenceError, ActorError, FetchError)
+NAMING_KEYS = ("to", "cc", "bto", "bcc", "audience", "tag")
+MAX_NAMED = 64  # per key and document: more are looked up by the handler itself
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -101,6 +104,33 @@ def ordering_keys(activity: dict[str, Any], actor_uri: str) -> tuple[set[str], b
     return keys, on_actor
 
 
+def named_here(item: _Item, domain: str) -> set[str]:
+    """The ids on this server that a Create and its post address, mention or say they belong
+    to: the local accounts the handler looks up (read for the whole batch at once)."""
+    if item.row.type != "Create" or item.activity is None:
+        return set()
+    found: set[str] = set()
+    documents = [item.activity]
+    if isinstance(item.activity.get("object"), dict):
+        documents.append(item.activity["object"])
+    for document in documents:
+        for key in NAMING_KEYS:
+            values = document.get(key)
+            for value in (values if isinstance(values, list) else [values])[:MAX_NAMED]:
+                if isinstance(value, dict):  # a Mention tag, or an embedded collection
+                    value = value.get("href") or value.get("id")
+                if isinstance(value, str) and _host_of(value) == domain:
+                    found.add(value)
+    return found
+
+
+def _host_of(uri: str) -> str | None:
+    try:
+        return host_of(uri)
+    except ValueError:  # not a URL at all: its handler says so
+        return None
+
+
 @dataclass
 class _Key:
     """Who holds one key in a batch: the last exclusive holder and the shared holders since."""
@@ -135,12 +165,15 @@ class InboxWorker:
 
     async def _run_batch(self, rows: list[InboxRow]) -> None:
         policy = await self.context.policy.refresh(self.context.db)
+        items = self._plan(rows)
+        domain = self.context.settings.domain
+        named = {uri for item in items for uri in named_here(item, domain)}
         async with self.context.db.read() as conn:
             actors = await account_lookups.get_by_uris(conn, (row.actor_uri for row in rows))
-        items = self._plan(rows)
+            known = await account_lookups.known_refs(conn, named)
         running = asyncio.Semaphore(CONCURRENCY)
         outcomes = await asyncio.gather(
-            *(self._run(item, actors, policy, running) for item in items)
+            *(self._run(item, actors, known, policy, running) for item in items)
         )
         # FEP-8fcf: the latest header of each sender in the batch describes its followers here
         # as of its last delivery; the earlier ones are older news.
@@ -188,6 +221,7 @@ class InboxWorker:
         self,
         item: _Item,
         actors: dict[str, Account],
+        known: KnownRefs,
         policy: Snapshot,
         running: asyncio.Semaphore,
     ) -> Outcome:
@@ -196,7 +230,7 @@ class InboxWorker:
             if item.after:
                 await asyncio.wait(item.after)
             async with running:
-                await self._handle(item, actors, policy)
+                await self._handle(item, actors, known, policy)
             outcome = Outcome(row.id, "done")
         except InvalidActivity as exc:
             log.info("refused %s %s from %s: %s", row.type, row.activity_uri, row.actor_uri, exc)
@@ -219,7 +253,9 @@ class InboxWorker:
         await self.context.db.write_together(inbox_activities.record, outcome)
         return outcome
 
-    async def _handle(self, item: _Item, actors: dict[str, Account], policy: Snapshot) -> None:
+    async def _handle(
+        self, item: _Item, actors: dict[str, Account], known: KnownRefs, policy: Snapshot
+    ) -> None:
         row = item.row
         handler = HANDLERS.get(row.type)
         if handler is None:
@@ -236,7 +272,7 @@ class InboxWorker:
             log.info("dropped %s %s: %s is suspended or refused", row.type, row.activity_uri,
                      row.actor_uri)  # fmt: skip
             return
-        await handler(self.context, Incoming(item.activity, actor, row.recipient_id))
+        await handler(self.context, Incoming(item.activity, actor, row.recipient_id, known))
 
     async def _synchronize(self, row: InboxRow) -> None:
         """Apply the delivery's FEP-8fcf header. A failure is only logged: the sender puts the

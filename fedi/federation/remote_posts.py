@@ -15,6 +15,7 @@ from fedi.core.ids import new_id
 from fedi.core.models import Account, NewStatus, Status
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import account_lookups, accounts, follows, interactions, statuses
+from fedi.db.account_lookups import KnownRefs
 from fedi.federation.dereference import DereferenceError, fetch_document
 from fedi.federation.refused_sources import refused_author, refuses_uri
 from fedi.federation.remote_accounts import ActorError, get_actor
@@ -50,15 +51,20 @@ async def _is_relevant(
         return await follows.has_local_follower(conn, author.id)
 
 
-async def mentioned_ids(context: Context, note: ParsedNote, recipient_id: int | None) -> list[int]:
+async def mentioned_ids(
+    context: Context, note: ParsedNote, recipient_id: int | None, known: KnownRefs | None = None
+) -> list[int]:
     """Mentioned accounts we know, plus local accounts addressed without a Mention tag (Mastodon's
-    silent mentions), so that a direct message reaches them and nobody else."""
+    silent mentions), so that a direct message reaches them and nobody else. `known`: local
+    accounts read already. Of the addressees only ours are looked up: an account on another
+    host is never local."""
     found: list[int] = []
-    named = list(dict.fromkeys((*note.mention_uris, *note.to, *note.cc)))
+    addressed = (uri for uri in (*note.to, *note.cc) if is_ours(context, uri))
+    named = list(dict.fromkeys((*note.mention_uris, *addressed)))
     async with context.db.read() as conn:
-        known = await account_lookups.refs_by_uri(conn, named)
+        refs = await account_lookups.refs_by_uri(conn, named, known)
     for uri in named:
-        account = known.get(uri)
+        account = refs.get(uri)
         if account is not None and (uri in note.mention_uris or account.is_local):
             found.append(account.id)
     if recipient_id is not None:
@@ -85,8 +91,10 @@ async def store_note(
     recipient_id: int | None = None,
     depth: int = 0,
     force: bool = False,
+    known: KnownRefs | None = None,
 ) -> Status | None:
-    """Store a remote post unless it is already here, was deleted, or concerns nobody here."""
+    """Store a remote post unless it is already here, was deleted, or concerns nobody here.
+    `known`: local accounts read already (account_lookups.KnownRefs)."""
     async with context.db.read() as conn:
         existing = await statuses.get_by_uri(conn, note.uri)
         if existing is not None:
@@ -102,7 +110,7 @@ async def store_note(
     parent = None
     if note.in_reply_to_uri and not refuses_uri(context, note.in_reply_to_uri):
         parent = await fetch_status(context, note.in_reply_to_uri, depth + 1)
-    mentions = await mentioned_ids(context, note, recipient_id)
+    mentions = await mentioned_ids(context, note, recipient_id, known)
     group_id = await _remote_group_of(context, note)
     now = utcnow()
     new = NewStatus(

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fedi.activitypub.parse import InvalidActivity, uri_of
 from fedi.context import Context
 from fedi.core.models import Account
 from fedi.db import accounts, follows
+from fedi.db.account_lookups import KnownRefs
 from fedi.federation.remote_posts import is_ours
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,8 @@ class Incoming:
     activity: dict[str, Any]
     actor: Account
     recipient_id: int | None
+    # The local accounts the activities of its batch name, read once for the batch.
+    known: KnownRefs = field(default_factory=KnownRefs)
 
     @property
     def id(self) -> str:

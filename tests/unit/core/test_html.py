@@ -28,7 +28,7 @@ def through_nh3(fragment: str) -> str:
     [
         "<p>hello</p>",
         "<p>one</p><p>two<br>three</p>",
-        "<p>it's \"quoted\" = a/b</p>",
+        '<p>it\'s "quoted" = a/b</p>',
         "<p>a<p>b",  # unclosed: the parser closes it
         "<p>a\r\nb</p>",  # CR is normalised
         "<p>a\x00b</p>",  # NUL is dropped
