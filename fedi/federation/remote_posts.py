@@ -96,11 +96,12 @@ async def store_note(
     """Store a remote post unless it is already here, was deleted, or concerns nobody here.
     `known`: local accounts read already (account_lookups.KnownRefs)."""
     async with context.db.read() as conn:
-        existing = await statuses.get_by_uri(conn, note.uri)
-        if existing is not None:
-            return existing
-        if await statuses.is_tombstoned(conn, note.uri):
-            return None
+        stored, tombstoned = await statuses.presence(conn, note.uri)
+        existing = await statuses.get_by_uri(conn, note.uri) if stored else None
+    if existing is not None:
+        return existing
+    if tombstoned:
+        return None
     if not force and not await _is_relevant(context, note, author, recipient_id):
         log.info("dropping %s: it concerns nobody here", note.uri)
         return None

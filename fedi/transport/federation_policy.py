@@ -17,6 +17,7 @@ from fedi.db import domain_rules as rules
 from fedi.transport.domains import host_name, rule_for, suffixes
 
 REFRESH_EVERY = 2.0  # seconds between checks for changes made by another process
+REMEMBERED = 4096  # hosts whose refusal a snapshot keeps (the inbox asks several times each)
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class Snapshot:
     allows: frozenset[str] = frozenset()
     allowlist_mode: bool = False
     generation: int = -1
+    # Answers of refusal() so far: the rules above never change in a snapshot.
+    _refusals: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def block_for(self, host: str) -> DomainBlock | None:
         """The block that applies to host (the longest matching rule), if any."""
@@ -36,6 +39,16 @@ class Snapshot:
 
     def refusal(self, host: str) -> str | None:
         """Why this instance does not federate with host at all (None: it does)."""
+        try:
+            return self._refusals[host]
+        except KeyError:
+            pass
+        if len(self._refusals) >= REMEMBERED:
+            self._refusals.clear()
+        found = self._refusals[host] = self._refusal(host)
+        return found
+
+    def _refusal(self, host: str) -> str | None:
         block = self.block_for(host)
         if block is not None and block.severity == "suspend":
             return f"federation with {host_name(host)} is blocked"
