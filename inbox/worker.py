@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from fedi.activitypub.parse import InvalidActivity, host_of
+from fedi.activitypub.parse import InvalidActivity
 from fedi.context import Context
 from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
@@ -104,31 +104,30 @@ def ordering_keys(activity: dict[str, Any], actor_uri: str) -> tuple[set[str], b
     return keys, on_actor
 
 
-def named_here(item: _Item, domain: str) -> set[str]:
-    """The ids on this server that a Create and its post address, mention or say they belong
-    to: the local accounts the handler looks up (read for the whole batch at once)."""
+def named_here(item: _Item, ours: tuple[str, ...]) -> set[str]:
+    """Ids on this server (starting with one of `ours`) that a Create and its post address,
+    mention or say they belong to: the local accounts its handler looks up, read for the whole
+    batch at once. Any it does not find here, the handler looks up itself."""
     if item.row.type != "Create" or item.activity is None:
         return set()
     found: set[str] = set()
-    documents = [item.activity]
-    if isinstance(item.activity.get("object"), dict):
-        documents.append(item.activity["object"])
-    for document in documents:
-        for key in NAMING_KEYS:
-            values = document.get(key)
-            for value in (values if isinstance(values, list) else [values])[:MAX_NAMED]:
-                if isinstance(value, dict):  # a Mention tag, or an embedded collection
-                    value = value.get("href") or value.get("id")
-                if isinstance(value, str) and _host_of(value) == domain:
-                    found.add(value)
+    post = item.activity.get("object")
+    post = post if isinstance(post, dict) else {}
+    for key in NAMING_KEYS:
+        values = post.get(key)
+        _add_ours(found, values, ours)
+        outer = item.activity.get(key)
+        if outer is not None and outer != values:  # most often the same as the post's
+            _add_ours(found, outer, ours)
     return found
 
 
-def _host_of(uri: str) -> str | None:
-    try:
-        return host_of(uri)
-    except ValueError:  # not a URL at all: its handler says so
-        return None
+def _add_ours(found: set[str], values: Any, ours: tuple[str, ...]) -> None:
+    for value in (values if isinstance(values, list) else [values])[:MAX_NAMED]:
+        if isinstance(value, dict):  # a Mention tag, or an embedded collection
+            value = value.get("href") or value.get("id")
+        if isinstance(value, str) and value.startswith(ours):
+            found.add(value)
 
 
 @dataclass
@@ -167,7 +166,8 @@ class InboxWorker:
         policy = await self.context.policy.refresh(self.context.db)
         items = self._plan(rows)
         domain = self.context.settings.domain
-        named = {uri for item in items for uri in named_here(item, domain)}
+        ours = (f"https://{domain}/", f"http://{domain}/")
+        named = {uri for item in items for uri in named_here(item, ours)}
         async with self.context.db.read() as conn:
             actors = await account_lookups.get_by_uris(conn, (row.actor_uri for row in rows))
             known = await account_lookups.known_refs(conn, named)
