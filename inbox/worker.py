@@ -61,6 +61,7 @@ BATCH = 256
 # own requests) for long.
 CONCURRENCY = 64
 MAX_ATTEMPTS = 6
+GATHER = 0.02  # seconds the running worker waits for more before a batch that is not full
 MAX_OBJECT_KEYS = 16  # a Flag may name a hundred objects; ordering needs only the first few
 TRANSIENT = (DereferenceError, ActorError, FetchError)
 NAMING_KEYS = ("to", "cc", "bto", "bcc", "audience", "tag")
@@ -291,12 +292,17 @@ class InboxWorker:
         except Exception:  # like a handler's: never stops the worker
             log.exception("follower synchronisation from %s failed", row.actor_uri)
 
-    async def run(self, stop: asyncio.Event, poll: float = 1.0) -> None:
+    async def run(self, stop: asyncio.Event, poll: float = 1.0, gather: float = GATHER) -> None:
         while not stop.is_set():
-            if await self.run_once():
+            taken = await self.run_once()
+            if taken >= BATCH:
                 continue
-            self.context.wake.inbox.clear()
-            waiters = [asyncio.ensure_future(e.wait()) for e in (stop, self.context.wake.inbox)]
-            await asyncio.wait(waiters, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
-            for waiter in waiters:
-                waiter.cancel()
+            if not taken:
+                self.context.wake.inbox.clear()
+                waiters = [asyncio.ensure_future(e.wait()) for e in (stop, self.context.wake.inbox)]
+                await asyncio.wait(waiters, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
+                for waiter in waiters:
+                    waiter.cancel()
+            # Less than a batch is due: let what arrives meanwhile join the next one, so that
+            # the activities of a busy moment share the batch's reads and commits.
+            await asyncio.sleep(gather)
