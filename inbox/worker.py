@@ -11,7 +11,8 @@ Once an activity is done or failed, an FEP-8fcf header that came with it is appl
 A batch is up to BATCH due activities, in the order they were received. Their handlers run side
 by side, so that their fetches overlap and their writes share the writer's commits (the writes
 made in one turn of the event loop are committed together), and read inline (no thread hand-off
-per query); the federation policy is read once per batch and the actors with one query. What
+per query); the federation policy is read once per batch, and with one query each the actors,
+the local accounts the batch's Creates name and which of their authors have subscribers. What
 became of an activity is recorded as soon as its handler is done (with the outcomes of the
 moment, in one statement and one commit), as it was one activity at a time: a crash between the
 two re-runs that activity alone. Batches run one after another and a row stays pending until
@@ -43,8 +44,7 @@ from fedi.activitypub.parse import InvalidActivity
 from fedi.context import Context
 from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
-from fedi.db import account_lookups, accounts, inbox_activities
-from fedi.db.account_lookups import KnownRefs
+from fedi.db import account_lookups, accounts, inbox_activities, subscriptions
 from fedi.db.inbox_activities import InboxRow, Outcome
 from fedi.federation.dereference import DereferenceError
 from fedi.federation.remote_accounts import ActorError
@@ -52,7 +52,7 @@ from fedi.groups.followers_sync import SyncError, synchronize
 from fedi.transport.federation_policy import Snapshot
 from fedi.transport.http import FetchError
 from inbox.handlers import HANDLERS
-from inbox.handlers.common import Incoming
+from inbox.handlers.common import BatchReads, Incoming
 
 log = logging.getLogger(__name__)
 BATCH = 256
@@ -171,10 +171,16 @@ class InboxWorker:
         named = {uri for item in items for uri in named_here(item, ours)}
         async with self.context.db.read() as conn:
             actors = await account_lookups.get_by_uris(conn, (row.actor_uri for row in rows))
-            known = await account_lookups.known_refs(conn, named)
+            creating = {
+                actors[r.actor_uri].id for r in rows if r.type == "Create" and r.actor_uri in actors
+            }
+            batch = BatchReads(
+                await account_lookups.known_refs(conn, named),
+                frozenset(await subscriptions.with_subscribers(conn, creating)),
+            )
         running = asyncio.Semaphore(CONCURRENCY)
         outcomes = await asyncio.gather(
-            *(self._run(item, actors, known, policy, running) for item in items)
+            *(self._run(item, actors, batch, policy, running) for item in items)
         )
         # FEP-8fcf: the latest header of each sender in the batch describes its followers here
         # as of its last delivery; the earlier ones are older news.
@@ -222,7 +228,7 @@ class InboxWorker:
         self,
         item: _Item,
         actors: dict[str, Account],
-        known: KnownRefs,
+        batch: BatchReads,
         policy: Snapshot,
         running: asyncio.Semaphore,
     ) -> Outcome:
@@ -231,7 +237,7 @@ class InboxWorker:
             if item.after:
                 await asyncio.wait(item.after)
             async with running:
-                await self._handle(item, actors, known, policy)
+                await self._handle(item, actors, batch, policy)
             outcome = Outcome(row.id, "done")
         except InvalidActivity as exc:
             log.info("refused %s %s from %s: %s", row.type, row.activity_uri, row.actor_uri, exc)
@@ -255,7 +261,7 @@ class InboxWorker:
         return outcome
 
     async def _handle(
-        self, item: _Item, actors: dict[str, Account], known: KnownRefs, policy: Snapshot
+        self, item: _Item, actors: dict[str, Account], batch: BatchReads, policy: Snapshot
     ) -> None:
         row = item.row
         handler = HANDLERS.get(row.type)
@@ -273,7 +279,7 @@ class InboxWorker:
             log.info("dropped %s %s: %s is suspended or refused", row.type, row.activity_uri,
                      row.actor_uri)  # fmt: skip
             return
-        await handler(self.context, Incoming(item.activity, actor, row.recipient_id, known))
+        await handler(self.context, Incoming(item.activity, actor, row.recipient_id, batch))
 
     async def _synchronize(self, row: InboxRow) -> None:
         """Apply the delivery's FEP-8fcf header. A failure is only logged: the sender puts the

@@ -19,12 +19,20 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class BatchReads:
+    """What the worker reads once for a whole batch of Creates: the local accounts they name,
+    and which of their actors have subscribers here (None: not read)."""
+
+    known: KnownRefs = field(default_factory=KnownRefs)
+    subscribed: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
 class Incoming:
     activity: dict[str, Any]
     actor: Account
     recipient_id: int | None
-    # The local accounts the activities of its batch name, read once for the batch.
-    known: KnownRefs = field(default_factory=KnownRefs)
+    batch: BatchReads = field(default_factory=BatchReads)
 
     @property
     def id(self) -> str:

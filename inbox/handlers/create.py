@@ -43,13 +43,13 @@ async def handle_create(context: Context, incoming: Incoming) -> None:
     if note.author_uri != incoming.actor.uri or host_of(note.uri) != host_of(incoming.actor.uri):
         raise InvalidActivity("the object was not written by the actor")
     submission = submission_of(obj, note, incoming.id, incoming.recipient_id)
-    known = incoming.known
+    known = incoming.batch.known
     if await receive(context, submission, incoming.actor, known):
         return
     stored = await store_note(
         context, note, incoming.actor, recipient_id=incoming.recipient_id, known=known
     )
-    await notify_subscribers_of(context, stored)
+    await notify_subscribers_of(context, stored, incoming.batch.subscribed)
     await relay_remote_post(
         context, incoming.activity, obj, stored, incoming.actor, known
     )  # FEP-1b12

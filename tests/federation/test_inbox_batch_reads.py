@@ -3,12 +3,14 @@ an actor the worker has read is not read again as its post's author) answer as p
 reads did: in one batch, a suspended author's posts are dropped even when relayed by another,
 a reply to an unknown post mentions the parent's author fetched on the way, a second Create of
 a stored post is a no-op, a mention of a missing member is none, and the member mentioned is
-notified once per post."""
+notified once per post; only the posts of an author a member subscribed to ring her bell."""
 
 from __future__ import annotations
 
+from fedi.core.ids import new_id
 from fedi.core.timeutil import to_db, utcnow
-from fedi.db import accounts, interactions, statuses
+from fedi.db import accounts, follows, interactions, statuses
+from fedi.relationships.subscriptions import set_subscription
 from tests.federation.test_inbox_batches import Inbound, inbound, note, wrap
 
 __all__ = ["inbound"]  # the fixture, used by name
@@ -81,3 +83,44 @@ async def test_a_mixed_batch_of_creates_reads_as_one_at_a_time(inbound: Inbound)
         [("mention", banned_account.id), ("mention", author_id), ("mention", fetched.id),
          ("mention", author_id)]
     )  # fmt: skip
+
+
+async def test_only_the_subscribed_authors_posts_ring_the_bell_in_a_batch(
+    inbound: Inbound,
+) -> None:
+    north, south = inbound.remotes[0], inbound.remotes[1]
+    watched, other = north.actor("watched"), south.actor("other")
+    for actor in (watched, other):  # both known here
+        assert (
+            await inbound.post(actor, wrap("Create", actor, note(actor, 0, inbound.alice), "c0"))
+            == 202
+        )
+    assert await inbound.run_worker() == 2
+    async with inbound.home.ctx.db.read() as conn:
+        alice = await accounts.get_by_uri(conn, inbound.alice)
+        watched_account = await accounts.get_by_uri(conn, watched.uri)
+    assert alice is not None and watched_account is not None
+    await inbound.home.ctx.db.write(
+        lambda conn: follows.insert_follow(
+            conn,
+            follow_id=new_id(),
+            follower_id=alice.id,
+            followed_id=watched_account.id,
+            uri=None,
+            state="accepted",
+            created_at=to_db(utcnow()),
+        )
+    )
+    await set_subscription(inbound.home.ctx, alice.id, watched_account.id, True)
+    posts = [(actor, note(actor, n, inbound.alice)) for n in (1, 2) for actor in (watched, other)]
+    for actor, post in posts:
+        assert await inbound.post(actor, wrap("Create", actor, post, f"c{post['id'][-1]}")) == 202
+    assert await inbound.run_worker() == len(posts)
+    async with inbound.home.ctx.db.read() as conn:
+        cursor = await conn.execute(
+            "SELECT s.uri FROM notifications n JOIN statuses s ON s.id = n.status_id"
+            " WHERE n.account_id = ? AND n.type = 'status' ORDER BY s.uri",
+            (alice.id,),
+        )
+        rung = [row[0] for row in await cursor.fetchall()]
+    assert rung == [f"{watched.uri}/notes/1", f"{watched.uri}/notes/2"]
