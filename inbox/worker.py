@@ -44,7 +44,7 @@ from fedi.activitypub.parse import InvalidActivity
 from fedi.context import Context
 from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
-from fedi.db import account_lookups, accounts, inbox_activities, subscriptions
+from fedi.db import account_lookups, accounts, inbox_activities, status_ids, subscriptions
 from fedi.db.inbox_activities import InboxRow, Outcome
 from fedi.federation.dereference import DereferenceError
 from fedi.federation.remote_accounts import ActorError
@@ -123,6 +123,14 @@ def named_here(item: _Item, ours: tuple[str, ...]) -> set[str]:
     return found
 
 
+def _post_id(item: _Item) -> str | None:
+    """The id of the post a Create embeds."""
+    if item.row.type != "Create" or item.activity is None:
+        return None
+    post = item.activity.get("object")
+    return _id_of(post) if isinstance(post, dict) else None
+
+
 def _add_ours(found: set[str], values: Any, ours: tuple[str, ...]) -> None:
     for value in (values if isinstance(values, list) else [values])[:MAX_NAMED]:
         if isinstance(value, dict):  # a Mention tag, or an embedded collection
@@ -166,18 +174,7 @@ class InboxWorker:
     async def _run_batch(self, rows: list[InboxRow]) -> None:
         policy = await self.context.policy.refresh(self.context.db)
         items = self._plan(rows)
-        domain = self.context.settings.domain
-        ours = (f"https://{domain}/", f"http://{domain}/")
-        named = {uri for item in items for uri in named_here(item, ours)}
-        async with self.context.db.read() as conn:
-            actors = await account_lookups.get_by_uris(conn, (row.actor_uri for row in rows))
-            creating = {
-                actors[r.actor_uri].id for r in rows if r.type == "Create" and r.actor_uri in actors
-            }
-            batch = BatchReads(
-                await account_lookups.known_refs(conn, named),
-                frozenset(await subscriptions.with_subscribers(conn, creating)),
-            )
+        actors, batch = await self._read_for(items)
         running = asyncio.Semaphore(CONCURRENCY)
         outcomes = await asyncio.gather(
             *(self._run(item, actors, batch, policy, running) for item in items)
@@ -190,6 +187,21 @@ class InboxWorker:
             if item.row.collection_sync is not None and outcome.state != "pending"
         }
         await asyncio.gather(*(self._synchronize(row) for row in latest.values()))
+
+    async def _read_for(self, items: list[_Item]) -> tuple[dict[str, Account], BatchReads]:
+        """The batch's actors, and what its Creates' handlers would each read (BatchReads)."""
+        domain = self.context.settings.domain
+        ours = (f"https://{domain}/", f"http://{domain}/")
+        named = {uri for item in items for uri in named_here(item, ours)}
+        async with self.context.db.read() as conn:
+            actors = await account_lookups.get_by_uris(conn, (i.row.actor_uri for i in items))
+            creating = [actors[i.row.actor_uri].id for i in items
+                        if i.row.type == "Create" and i.row.actor_uri in actors]  # fmt: skip
+            return actors, BatchReads(
+                await account_lookups.known_refs(conn, named),
+                frozenset(await subscriptions.with_subscribers(conn, creating)),
+                await status_ids.present_among(conn, filter(None, map(_post_id, items))),
+            )
 
     def _plan(self, rows: list[InboxRow]) -> list[_Item]:
         """Each activity with the earlier ones of the batch it must wait for (see the module's

@@ -174,17 +174,6 @@ async def is_tombstoned(conn: aiosqlite.Connection, uri: str) -> bool:
     return await cursor.fetchone() is not None
 
 
-async def presence(conn: aiosqlite.Connection, uri: str) -> tuple[bool, bool]:
-    """Whether a post with this id is stored, and whether it is tombstoned (one indexed read)."""
-    cursor = await conn.execute(
-        "SELECT EXISTS (SELECT 1 FROM statuses WHERE uri = ?),"
-        " EXISTS (SELECT 1 FROM tombstones WHERE uri = ?)",
-        (uri, uri),
-    )
-    row = await cursor.fetchone()
-    return (bool(row[0]), bool(row[1])) if row else (False, False)
-
-
 async def get_by_id(conn: aiosqlite.Connection, status_id: int) -> Status | None:
     cursor = await conn.execute(f"SELECT {COLUMNS} FROM statuses s WHERE s.id = ?", (status_id,))
     row = await cursor.fetchone()

@@ -14,7 +14,7 @@ from fedi.context import Context
 from fedi.core.ids import new_id
 from fedi.core.models import Account, NewStatus, Status
 from fedi.core.timeutil import to_db, utcnow
-from fedi.db import account_lookups, accounts, follows, interactions, statuses
+from fedi.db import account_lookups, accounts, follows, interactions, status_ids, statuses
 from fedi.db.account_lookups import KnownRefs
 from fedi.federation.dereference import DereferenceError, fetch_document
 from fedi.federation.refused_sources import refused_author, refuses_uri
@@ -92,16 +92,16 @@ async def store_note(
     depth: int = 0,
     force: bool = False,
     known: KnownRefs | None = None,
+    present: frozenset[str] | None = None,
 ) -> Status | None:
     """Store a remote post unless it is already here, was deleted, or concerns nobody here.
-    `known`: local accounts read already (account_lookups.KnownRefs)."""
-    async with context.db.read() as conn:
-        stored, tombstoned = await statuses.presence(conn, note.uri)
-        existing = await statuses.get_by_uri(conn, note.uri) if stored else None
-    if existing is not None:
-        return existing
-    if tombstoned:
-        return None
+    Read for a batch of the inbox already: `known`, local accounts (account_lookups.KnownRefs);
+    `present`, the posts stored or tombstoned then: one not among them is not looked for again
+    before its write, which checks instead."""
+    if present is None or note.uri in present:
+        found, existing = await _already_here(context, note.uri)
+        if found:
+            return existing
     if not force and not await _is_relevant(context, note, author, recipient_id):
         log.info("dropping %s: it concerns nobody here", note.uri)
         return None
@@ -130,12 +130,24 @@ async def store_note(
     )  # fmt: skip
     stamp = to_db(now)
 
-    def write(conn: Any) -> None:
+    def write(conn: Any) -> bool:
+        if present is not None and status_ids.is_present(conn, new.uri):
+            return False  # stored or deleted since the batch began
         statuses.insert_status(conn, new)
         interactions.notify(conn, mentions, "mention", author.id, new.id, stamp)
+        return True
 
-    await context.db.write(write)
+    if not await context.db.write(write):
+        return (await _already_here(context, note.uri))[1]
     return statuses.as_stored(new)
+
+
+async def _already_here(context: Context, uri: str) -> tuple[bool, Status | None]:
+    """Whether the post is stored or tombstoned here, and the stored one."""
+    async with context.db.read() as conn:
+        stored, tombstoned = await status_ids.presence(conn, uri)
+        existing = await statuses.get_by_uri(conn, uri) if stored else None
+    return existing is not None or tombstoned, existing
 
 
 async def fetch_status(context: Context, uri: str, depth: int = 0) -> Status | None:

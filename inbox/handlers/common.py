@@ -21,10 +21,12 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class BatchReads:
     """What the worker reads once for a whole batch of Creates: the local accounts they name,
-    and which of their actors have subscribers here (None: not read)."""
+    which of their actors have subscribers here, and which of their posts were stored or
+    tombstoned already (None: not read)."""
 
     known: KnownRefs = field(default_factory=KnownRefs)
     subscribed: frozenset[int] | None = None
+    present: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)

@@ -47,8 +47,9 @@ async def handle_create(context: Context, incoming: Incoming) -> None:
     if await receive(context, submission, incoming.actor, known):
         return
     stored = await store_note(
-        context, note, incoming.actor, recipient_id=incoming.recipient_id, known=known
-    )
+        context, note, incoming.actor, recipient_id=incoming.recipient_id, known=known,
+        present=incoming.batch.present,
+    )  # fmt: skip
     await notify_subscribers_of(context, stored, incoming.batch.subscribed)
     await relay_remote_post(
         context, incoming.activity, obj, stored, incoming.actor, known

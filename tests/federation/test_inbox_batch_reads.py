@@ -124,3 +124,19 @@ async def test_only_the_subscribed_authors_posts_ring_the_bell_in_a_batch(
         )
         rung = [row[0] for row in await cursor.fetchall()]
     assert rung == [f"{watched.uri}/notes/1", f"{watched.uri}/notes/2"]
+
+
+async def test_a_post_deleted_before_the_batch_is_not_brought_back(inbound: Inbound) -> None:
+    author = inbound.remotes[0].actor("author")
+    gone, kept = note(author, 1, inbound.alice), note(author, 2, inbound.alice)
+    assert await inbound.post(author, wrap("Create", author, gone, "create-1")) == 202
+    assert await inbound.run_worker() == 1
+    assert await inbound.post(author, wrap("Delete", author, gone["id"], "delete-1")) == 202
+    assert await inbound.run_worker() == 1
+    # The deleted post sent again (a retry from its server), in a batch with a new one.
+    assert await inbound.post(author, wrap("Create", author, gone, "create-1-again")) == 202
+    assert await inbound.post(author, wrap("Create", author, kept, "create-2")) == 202
+    assert await inbound.run_worker() == 2
+    assert await inbound.states() == {"done": 4}
+    assert await inbound.post_of(gone["id"]) is None
+    assert await inbound.post_of(kept["id"]) is not None
