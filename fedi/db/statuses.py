@@ -97,23 +97,27 @@ def insert_status(conn: sqlite3.Connection, new: NewStatus) -> None:
 
 
 def _write_details(conn: sqlite3.Connection, new: NewStatus) -> None:
+    # Most posts have no tags and no attachments: their statements are not even run.
     conn.executemany(
         "INSERT OR IGNORE INTO mentions (status_id, account_id) VALUES (?, ?)",
         [(new.id, account_id) for account_id in new.mentions],
     )
-    conn.executemany(
-        "INSERT OR IGNORE INTO status_tags (status_id, name) VALUES (?, ?)",
-        [(new.id, tag) for tag in new.tags],
-    )
-    conn.executemany(
-        "INSERT INTO media_attachments (id, status_id, account_id, media_type, remote_url,"
-        " description, blurhash, width, height, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (new_id(), new.id, new.account_id, a.media_type, a.remote_url, a.description,
-             a.blurhash, a.width, a.height, new.created_at)
-            for a in new.attachments
-        ],
-    )  # fmt: skip
+    if new.tags:
+        conn.executemany(
+            "INSERT OR IGNORE INTO status_tags (status_id, name) VALUES (?, ?)",
+            [(new.id, tag) for tag in new.tags],
+        )
+    if new.attachments:
+        conn.executemany(
+            "INSERT INTO media_attachments (id, status_id, account_id, media_type, remote_url,"
+            " description, blurhash, width, height, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (new_id(), new.id, new.account_id, a.media_type, a.remote_url, a.description,
+                 a.blurhash, a.width, a.height, new.created_at)
+                for a in new.attachments
+            ],
+        )  # fmt: skip
     if new.poll is not None:
         options = [{"title": o.title, "votes": o.votes} for o in new.poll.options]
         expires = new.poll.expires_at.isoformat() if new.poll.expires_at else None
