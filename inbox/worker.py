@@ -12,7 +12,8 @@ A batch is up to BATCH due activities, in the order they were received. Their ha
 by side, so that their fetches overlap and their writes share the writer's commits (the writes
 made in one turn of the event loop are committed together), and read inline (no thread hand-off
 per query); the federation policy is read once per batch, and with one query each the actors,
-the local accounts the batch's Creates name and which of their authors have subscribers. What
+the local accounts the batch's Creates name, which of their authors have subscribers and which
+of their posts are here already (a post not here then is checked again as it is written). What
 became of an activity is recorded as soon as its handler is done (with the outcomes of the
 moment, in one statement and one commit), as it was one activity at a time: a crash between the
 two re-runs that activity alone. Batches run one after another and a row stays pending until

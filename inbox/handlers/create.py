@@ -51,6 +51,5 @@ async def handle_create(context: Context, incoming: Incoming) -> None:
         present=incoming.batch.present,
     )  # fmt: skip
     await notify_subscribers_of(context, stored, incoming.batch.subscribed)
-    await relay_remote_post(
-        context, incoming.activity, obj, stored, incoming.actor, known
-    )  # FEP-1b12
+    # FEP-1b12: a post for one of our public groups is shared by the group.
+    await relay_remote_post(context, incoming.activity, obj, stored, incoming.actor, known)
