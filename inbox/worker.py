@@ -11,7 +11,9 @@ Once an activity is done or failed, an FEP-8fcf header that came with it is appl
 A batch is up to BATCH due activities, in the order they were received. Their handlers run side
 by side, so that their fetches overlap and their writes share the writer's commits (the writes
 made in one turn of the event loop are committed together), and read inline (no thread hand-off
-per query); the federation policy is read once per batch and the actors with one query. What
+per query); the federation policy is read once per batch, and with one query each the actors,
+the local accounts the batch's Creates name, which of their authors have subscribers and which
+of their posts are here already (a post not here then is checked again as it is written). What
 became of an activity is recorded as soon as its handler is done (with the outcomes of the
 moment, in one statement and one commit), as it was one activity at a time: a crash between the
 two re-runs that activity alone. Batches run one after another and a row stays pending until
@@ -43,7 +45,7 @@ from fedi.activitypub.parse import InvalidActivity
 from fedi.context import Context
 from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
-from fedi.db import account_lookups, accounts, inbox_activities
+from fedi.db import account_lookups, accounts, inbox_activities, status_ids, subscriptions
 from fedi.db.inbox_activities import InboxRow, Outcome
 from fedi.federation.dereference import DereferenceError
 from fedi.federation.remote_accounts import ActorError
@@ -51,17 +53,21 @@ from fedi.groups.followers_sync import SyncError, synchronize
 from fedi.transport.federation_policy import Snapshot
 from fedi.transport.http import FetchError
 from inbox.handlers import HANDLERS
-from inbox.handlers.common import Incoming
+from inbox.handlers.common import BatchReads, Incoming
 
 log = logging.getLogger(__name__)
 BATCH = 256
 # Handlers running at once: enough for their writes to share commits and their fetches to
 # overlap, few enough that starting them does not hold up the event loop (and the inbox's
-# own requests) for long.
-CONCURRENCY = 64
+# own requests) for long: a Create's handler runs about 150 us before its first write, so
+# starting 128 holds the loop about 20 ms.
+CONCURRENCY = 128
 MAX_ATTEMPTS = 6
+GATHER = 0.05  # seconds the running worker waits for more before a batch that is not full
 MAX_OBJECT_KEYS = 16  # a Flag may name a hundred objects; ordering needs only the first few
 TRANSIENT = (DereferenceError, ActorError, FetchError)
+NAMING_KEYS = ("to", "cc", "bto", "bcc", "audience", "tag")
+MAX_NAMED = 64  # per key and document: more are looked up by the handler itself
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -101,6 +107,40 @@ def ordering_keys(activity: dict[str, Any], actor_uri: str) -> tuple[set[str], b
     return keys, on_actor
 
 
+def named_here(item: _Item, ours: tuple[str, ...]) -> set[str]:
+    """Ids on this server (starting with one of `ours`) that a Create and its post address,
+    mention or say they belong to: the local accounts its handler looks up, read for the whole
+    batch at once. Any it does not find here, the handler looks up itself."""
+    if item.row.type != "Create" or item.activity is None:
+        return set()
+    found: set[str] = set()
+    post = item.activity.get("object")
+    post = post if isinstance(post, dict) else {}
+    for key in NAMING_KEYS:
+        values = post.get(key)
+        _add_ours(found, values, ours)
+        outer = item.activity.get(key)
+        if outer is not None and outer != values:  # most often the same as the post's
+            _add_ours(found, outer, ours)
+    return found
+
+
+def _post_id(item: _Item) -> str | None:
+    """The id of the post a Create embeds."""
+    if item.row.type != "Create" or item.activity is None:
+        return None
+    post = item.activity.get("object")
+    return _id_of(post) if isinstance(post, dict) else None
+
+
+def _add_ours(found: set[str], values: Any, ours: tuple[str, ...]) -> None:
+    for value in (values if isinstance(values, list) else [values])[:MAX_NAMED]:
+        if isinstance(value, dict):  # a Mention tag, or an embedded collection
+            value = value.get("href") or value.get("id")
+        if isinstance(value, str) and value.startswith(ours):
+            found.add(value)
+
+
 @dataclass
 class _Key:
     """Who holds one key in a batch: the last exclusive holder and the shared holders since."""
@@ -135,12 +175,11 @@ class InboxWorker:
 
     async def _run_batch(self, rows: list[InboxRow]) -> None:
         policy = await self.context.policy.refresh(self.context.db)
-        async with self.context.db.read() as conn:
-            actors = await account_lookups.get_by_uris(conn, (row.actor_uri for row in rows))
         items = self._plan(rows)
+        actors, batch = await self._read_for(items)
         running = asyncio.Semaphore(CONCURRENCY)
         outcomes = await asyncio.gather(
-            *(self._run(item, actors, policy, running) for item in items)
+            *(self._run(item, actors, batch, policy, running) for item in items)
         )
         # FEP-8fcf: the latest header of each sender in the batch describes its followers here
         # as of its last delivery; the earlier ones are older news.
@@ -150,6 +189,21 @@ class InboxWorker:
             if item.row.collection_sync is not None and outcome.state != "pending"
         }
         await asyncio.gather(*(self._synchronize(row) for row in latest.values()))
+
+    async def _read_for(self, items: list[_Item]) -> tuple[dict[str, Account], BatchReads]:
+        """The batch's actors, and what its Creates' handlers would each read (BatchReads)."""
+        domain = self.context.settings.domain
+        ours = (f"https://{domain}/", f"http://{domain}/")
+        named = {uri for item in items for uri in named_here(item, ours)}
+        async with self.context.db.read() as conn:
+            actors = await account_lookups.get_by_uris(conn, (i.row.actor_uri for i in items))
+            creating = [actors[i.row.actor_uri].id for i in items
+                        if i.row.type == "Create" and i.row.actor_uri in actors]  # fmt: skip
+            return actors, BatchReads(
+                await account_lookups.known_refs(conn, named),
+                frozenset(await subscriptions.with_subscribers(conn, creating)),
+                await status_ids.present_among(conn, filter(None, map(_post_id, items))),
+            )
 
     def _plan(self, rows: list[InboxRow]) -> list[_Item]:
         """Each activity with the earlier ones of the batch it must wait for (see the module's
@@ -188,6 +242,7 @@ class InboxWorker:
         self,
         item: _Item,
         actors: dict[str, Account],
+        batch: BatchReads,
         policy: Snapshot,
         running: asyncio.Semaphore,
     ) -> Outcome:
@@ -196,7 +251,7 @@ class InboxWorker:
             if item.after:
                 await asyncio.wait(item.after)
             async with running:
-                await self._handle(item, actors, policy)
+                await self._handle(item, actors, batch, policy)
             outcome = Outcome(row.id, "done")
         except InvalidActivity as exc:
             log.info("refused %s %s from %s: %s", row.type, row.activity_uri, row.actor_uri, exc)
@@ -219,7 +274,9 @@ class InboxWorker:
         await self.context.db.write_together(inbox_activities.record, outcome)
         return outcome
 
-    async def _handle(self, item: _Item, actors: dict[str, Account], policy: Snapshot) -> None:
+    async def _handle(
+        self, item: _Item, actors: dict[str, Account], batch: BatchReads, policy: Snapshot
+    ) -> None:
         row = item.row
         handler = HANDLERS.get(row.type)
         if handler is None:
@@ -236,7 +293,7 @@ class InboxWorker:
             log.info("dropped %s %s: %s is suspended or refused", row.type, row.activity_uri,
                      row.actor_uri)  # fmt: skip
             return
-        await handler(self.context, Incoming(item.activity, actor, row.recipient_id))
+        await handler(self.context, Incoming(item.activity, actor, row.recipient_id, batch))
 
     async def _synchronize(self, row: InboxRow) -> None:
         """Apply the delivery's FEP-8fcf header. A failure is only logged: the sender puts the
@@ -255,12 +312,17 @@ class InboxWorker:
         except Exception:  # like a handler's: never stops the worker
             log.exception("follower synchronisation from %s failed", row.actor_uri)
 
-    async def run(self, stop: asyncio.Event, poll: float = 1.0) -> None:
+    async def run(self, stop: asyncio.Event, poll: float = 1.0, gather: float = GATHER) -> None:
         while not stop.is_set():
-            if await self.run_once():
+            taken = await self.run_once()
+            if taken >= BATCH:
                 continue
-            self.context.wake.inbox.clear()
-            waiters = [asyncio.ensure_future(e.wait()) for e in (stop, self.context.wake.inbox)]
-            await asyncio.wait(waiters, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
-            for waiter in waiters:
-                waiter.cancel()
+            if not taken:
+                self.context.wake.inbox.clear()
+                waiters = [asyncio.ensure_future(e.wait()) for e in (stop, self.context.wake.inbox)]
+                await asyncio.wait(waiters, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
+                for waiter in waiters:
+                    waiter.cancel()
+            # Less than a batch is due: let what arrives meanwhile join the next one, so that
+            # the activities of a busy moment share the batch's reads and commits.
+            await asyncio.sleep(gather)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,14 +26,17 @@ def uri_of(value: Any) -> str | None:
     candidate: object = value
     if isinstance(value, dict):
         candidate = value.get("id") or (value.get("href") if value.get("type") == "Link" else None)
-    if not isinstance(candidate, str):
+    if not isinstance(candidate, str) or len(candidate) > MAX_URI:
         return None
-    if len(candidate) > MAX_URI:
-        return None
+    return candidate if _is_http_uri(candidate) else None
+
+
+# An activity names the same few ids (its actor, the public collection, followers, a mention)
+# many times over while it is read: the answers are remembered.
+@lru_cache(maxsize=4096)
+def _is_http_uri(candidate: str) -> bool:
     parts = urlsplit(candidate)
-    if parts.scheme not in ("https", "http") or not parts.netloc:
-        return None
-    return candidate
+    return parts.scheme in ("https", "http") and bool(parts.netloc)
 
 
 def required_uri(document: dict[str, Any], key: str) -> str:
@@ -52,6 +56,7 @@ def text(value: Any, limit: int) -> str:
     return value[:limit] if isinstance(value, str) else ""
 
 
+@lru_cache(maxsize=4096)
 def host_of(uri: str) -> str:
     return urlsplit(uri).netloc.lower()
 

@@ -1,11 +1,11 @@
 """SQL for accounts looked up many at a time by their ids (ActivityPub URIs): the inbox worker's
 actors for a whole batch, and the accounts an activity names (mentions, addressed groups),
-found with one query each."""
+found with one query each, or read once for a batch of activities (KnownRefs)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 import aiosqlite
 
@@ -42,10 +42,33 @@ class AccountRef:
     is_suspended: bool
 
 
-async def refs_by_uri(conn: aiosqlite.Connection, uris: Iterable[str]) -> dict[str, AccountRef]:
-    """The accounts with these ids (one query, no profile read), by id."""
+@dataclass(frozen=True)
+class KnownRefs:
+    """Accounts looked up already (the local ones a batch of activities names): `asked` are the
+    ids looked up, `found` those of them that exist. refs_by_uri answers for these from here."""
+
+    asked: frozenset[str] = frozenset()
+    found: Mapping[str, AccountRef] = field(default_factory=dict)
+
+
+async def known_refs(conn: aiosqlite.Connection, uris: Iterable[str]) -> KnownRefs:
+    asked = frozenset(uris)
+    return KnownRefs(asked, await refs_by_uri(conn, asked))
+
+
+async def refs_by_uri(
+    conn: aiosqlite.Connection, uris: Iterable[str], known: KnownRefs | None = None
+) -> dict[str, AccountRef]:
+    """The accounts with these ids (one query, no profile read, none for ids in `known`), by
+    id."""
     wanted = list(dict.fromkeys(uris))
     found: dict[str, AccountRef] = {}
+    if known is not None and known.asked:
+        for uri in wanted:
+            ref = known.found.get(uri)
+            if ref is not None:
+                found[uri] = ref
+        wanted = [uri for uri in wanted if uri not in known.asked]
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
         marks = ", ".join("?" * len(chunk))

@@ -64,6 +64,23 @@ def status_from_row(row: sqlite3.Row) -> Status:
 paged_status = RowMemo(status_from_row, 2048)
 
 
+def as_stored(new: NewStatus) -> Status:
+    """The status that insert_status(new) stores, as get_by_id would read it back: for a caller
+    that has just inserted it, without the read."""
+    return Status(
+        id=new.id, uri=new.uri, url=new.url, account_id=new.account_id,
+        visibility=new.visibility, content=new.content, spoiler_text=new.spoiler_text,
+        is_sensitive=new.is_sensitive, language=new.language,
+        in_reply_to_uri=new.in_reply_to_uri, created_at=from_db(new.created_at),
+        edited_at=opt_time(new.edited_at), is_local=new.is_local, object_type=new.object_type,
+        title=new.title, in_reply_to_id=new.in_reply_to_id,
+        in_reply_to_account_id=new.in_reply_to_account_id, reblog_of_id=new.reblog_of_id,
+        thread_uri=new.thread_uri, source_text=new.source_text, group_id=new.group_id,
+        submitted_by_id=new.submitted_by_id, submission_uri=new.submission_uri,
+        is_local_only=new.is_local_only,
+    )  # fmt: skip
+
+
 def insert_status(conn: sqlite3.Connection, new: NewStatus) -> None:
     conn.execute(
         "INSERT INTO statuses (id, uri, url, account_id, visibility, content, source_text,"
@@ -85,23 +102,27 @@ def insert_status(conn: sqlite3.Connection, new: NewStatus) -> None:
 
 
 def _write_details(conn: sqlite3.Connection, new: NewStatus) -> None:
+    # Most posts have no tags and no attachments: their statements are not even run.
     conn.executemany(
         "INSERT OR IGNORE INTO mentions (status_id, account_id) VALUES (?, ?)",
         [(new.id, account_id) for account_id in new.mentions],
     )
-    conn.executemany(
-        "INSERT OR IGNORE INTO status_tags (status_id, name) VALUES (?, ?)",
-        [(new.id, tag) for tag in new.tags],
-    )
-    conn.executemany(
-        "INSERT INTO media_attachments (id, status_id, account_id, media_type, remote_url,"
-        " description, blurhash, width, height, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (new_id(), new.id, new.account_id, a.media_type, a.remote_url, a.description,
-             a.blurhash, a.width, a.height, new.created_at)
-            for a in new.attachments
-        ],
-    )  # fmt: skip
+    if new.tags:
+        conn.executemany(
+            "INSERT OR IGNORE INTO status_tags (status_id, name) VALUES (?, ?)",
+            [(new.id, tag) for tag in new.tags],
+        )
+    if new.attachments:
+        conn.executemany(
+            "INSERT INTO media_attachments (id, status_id, account_id, media_type, remote_url,"
+            " description, blurhash, width, height, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (new_id(), new.id, new.account_id, a.media_type, a.remote_url, a.description,
+                 a.blurhash, a.width, a.height, new.created_at)
+                for a in new.attachments
+            ],
+        )  # fmt: skip
     if new.poll is not None:
         options = [{"title": o.title, "votes": o.votes} for o in new.poll.options]
         expires = new.poll.expires_at.isoformat() if new.poll.expires_at else None

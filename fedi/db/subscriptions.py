@@ -4,6 +4,7 @@ and boosts lead to."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 
 import aiosqlite
 
@@ -66,3 +67,18 @@ async def has_subscribers(conn: aiosqlite.Connection, author_id: int) -> bool:
         (author_id, author_id),
     )
     return await cursor.fetchone() is not None
+
+
+async def with_subscribers(conn: aiosqlite.Connection, author_ids: Iterable[int]) -> set[int]:
+    """Which of these authors have_subscribers (one query for a batch of the inbox)."""
+    ids = list(dict.fromkeys(author_ids))[:500]  # well under SQLite's limit on parameters
+    if not ids:
+        return set()
+    cursor = await conn.execute(
+        "SELECT DISTINCT f.followed_id FROM follows f JOIN accounts a ON a.id = f.follower_id"
+        f" WHERE f.followed_id IN ({', '.join('?' * len(ids))}) AND f.state = 'accepted'"
+        " AND f.notify = 1 AND a.domain IS NULL AND a.suspended_at IS NULL"
+        " AND f.follower_id != f.followed_id",
+        ids,
+    )
+    return {row[0] for row in await cursor.fetchall()}

@@ -14,7 +14,8 @@ from fedi.context import Context
 from fedi.core.ids import new_id
 from fedi.core.models import Account, NewStatus, Status
 from fedi.core.timeutil import to_db, utcnow
-from fedi.db import account_lookups, accounts, follows, interactions, statuses
+from fedi.db import account_lookups, accounts, follows, interactions, status_ids, statuses
+from fedi.db.account_lookups import KnownRefs
 from fedi.federation.dereference import DereferenceError, fetch_document
 from fedi.federation.refused_sources import refused_author, refuses_uri
 from fedi.federation.remote_accounts import ActorError, get_actor
@@ -50,15 +51,20 @@ async def _is_relevant(
         return await follows.has_local_follower(conn, author.id)
 
 
-async def mentioned_ids(context: Context, note: ParsedNote, recipient_id: int | None) -> list[int]:
+async def mentioned_ids(
+    context: Context, note: ParsedNote, recipient_id: int | None, known: KnownRefs | None = None
+) -> list[int]:
     """Mentioned accounts we know, plus local accounts addressed without a Mention tag (Mastodon's
-    silent mentions), so that a direct message reaches them and nobody else."""
+    silent mentions), so that a direct message reaches them and nobody else. `known`: local
+    accounts read already. Of the addressees only ours are looked up: an account on another
+    host is never local."""
     found: list[int] = []
-    named = list(dict.fromkeys((*note.mention_uris, *note.to, *note.cc)))
+    addressed = (uri for uri in (*note.to, *note.cc) if is_ours(context, uri))
+    named = list(dict.fromkeys((*note.mention_uris, *addressed)))
     async with context.db.read() as conn:
-        known = await account_lookups.refs_by_uri(conn, named)
+        refs = await account_lookups.refs_by_uri(conn, named, known)
     for uri in named:
-        account = known.get(uri)
+        account = refs.get(uri)
         if account is not None and (uri in note.mention_uris or account.is_local):
             found.append(account.id)
     if recipient_id is not None:
@@ -85,14 +91,17 @@ async def store_note(
     recipient_id: int | None = None,
     depth: int = 0,
     force: bool = False,
+    known: KnownRefs | None = None,
+    present: frozenset[str] | None = None,
 ) -> Status | None:
-    """Store a remote post unless it is already here, was deleted, or concerns nobody here."""
-    async with context.db.read() as conn:
-        existing = await statuses.get_by_uri(conn, note.uri)
-        if existing is not None:
+    """Store a remote post unless it is already here, was deleted, or concerns nobody here.
+    Read for a batch of the inbox already: `known`, local accounts (account_lookups.KnownRefs);
+    `present`, the posts stored or tombstoned then: one not among them is not looked for again
+    before its write, which checks instead."""
+    if present is None or note.uri in present:
+        found, existing = await _already_here(context, note.uri)
+        if found:
             return existing
-        if await statuses.is_tombstoned(conn, note.uri):
-            return None
     if not force and not await _is_relevant(context, note, author, recipient_id):
         log.info("dropping %s: it concerns nobody here", note.uri)
         return None
@@ -102,7 +111,7 @@ async def store_note(
     parent = None
     if note.in_reply_to_uri and not refuses_uri(context, note.in_reply_to_uri):
         parent = await fetch_status(context, note.in_reply_to_uri, depth + 1)
-    mentions = await mentioned_ids(context, note, recipient_id)
+    mentions = await mentioned_ids(context, note, recipient_id, known)
     group_id = await _remote_group_of(context, note)
     now = utcnow()
     new = NewStatus(
@@ -121,13 +130,24 @@ async def store_note(
     )  # fmt: skip
     stamp = to_db(now)
 
-    def write(conn: Any) -> None:
+    def write(conn: Any) -> bool:
+        if present is not None and status_ids.is_present(conn, new.uri):
+            return False  # stored or deleted since the batch began
         statuses.insert_status(conn, new)
         interactions.notify(conn, mentions, "mention", author.id, new.id, stamp)
+        return True
 
-    await context.db.write(write)
+    if not await context.db.write(write):
+        return (await _already_here(context, note.uri))[1]
+    return statuses.as_stored(new)
+
+
+async def _already_here(context: Context, uri: str) -> tuple[bool, Status | None]:
+    """Whether the post is stored or tombstoned here, and the stored one."""
     async with context.db.read() as conn:
-        return await statuses.get_by_id(conn, new.id)
+        stored, tombstoned = await status_ids.presence(conn, uri)
+        existing = await statuses.get_by_uri(conn, uri) if stored else None
+    return existing is not None or tombstoned, existing
 
 
 async def fetch_status(context: Context, uri: str, depth: int = 0) -> Status | None:

@@ -22,6 +22,7 @@ from fedi.core.models import Account, Group, NewStatus, Status
 from fedi.core.timeutil import to_ap, to_db, utcnow
 from fedi.db import account_lookups, accounts, group_posts, interactions, statuses
 from fedi.db import groups as group_rows
+from fedi.db.account_lookups import KnownRefs
 from fedi.federation.publish import Audience, enqueue
 from fedi.federation.remote_posts import is_ours
 
@@ -42,13 +43,15 @@ def addressed(document: dict[str, Any]) -> list[str]:
     return found
 
 
-async def public_group_among(context: Context, named: Iterable[str]) -> Group | None:
-    """The first local public group among these ids."""
+async def public_group_among(
+    context: Context, named: Iterable[str], known: KnownRefs | None = None
+) -> Group | None:
+    """The first local public group among these ids (`known`: local accounts read already)."""
     local = list(dict.fromkeys(u for u in named if is_ours(context, u)))
     async with context.db.read() as conn:
-        known = await account_lookups.refs_by_uri(conn, local)
+        refs = await account_lookups.refs_by_uri(conn, local, known)
         for uri in local:
-            account = known.get(uri)
+            account = refs.get(uri)
             if account is None or account.actor_type != "Group" or account.is_suspended:
                 continue
             group = await group_rows.get_group(conn, account.id)
@@ -102,12 +105,13 @@ async def relay_remote_post(
     note: dict[str, Any],
     post: Status | None,
     author: Account,
+    known: KnownRefs | None = None,
 ) -> None:
     """After a Create is stored: share the post if it is for a local public group, or tell its
     author why not."""
     if post is None:
         return
-    group = await public_group_among(context, [*addressed(note), *addressed(create)])
+    group = await public_group_among(context, [*addressed(note), *addressed(create)], known)
     if group is None:
         return
     async with context.db.read() as conn:

@@ -21,6 +21,7 @@ from fedi.core.models import Account, Group, Status
 from fedi.db import account_lookups, accounts, statuses
 from fedi.db import group_posts as group_post_rows
 from fedi.db import groups as group_rows
+from fedi.db.account_lookups import KnownRefs
 from fedi.groups.access import is_copy, is_submission, private_group
 from fedi.groups.copies import delete_copy, edit_copy, make_copy
 from fedi.groups.refusals import Reason, refuse
@@ -45,18 +46,21 @@ def submission_of(
     return Submission(note, tuple(dict.fromkeys(found)), activity_id, recipient_id)
 
 
-async def target_group(context: Context, submission: Submission) -> tuple[Group | None, bool]:
+async def target_group(
+    context: Context, submission: Submission, known: KnownRefs | None = None
+) -> tuple[Group | None, bool]:
     """The local private group the post is for, and whether it is addressed to it (or came to
-    its inbox) rather than only replying to one of its posts."""
+    its inbox) rather than only replying to one of its posts. `known`: local accounts read
+    already (account_lookups.KnownRefs)."""
     async with context.db.read() as conn:
         if submission.recipient_id is not None:
             group = await group_rows.get_group(conn, submission.recipient_id)
             if group is not None and group.is_private:
                 return group, True
         local = [uri for uri in submission.recipients if host_of(uri) == context.settings.domain]
-        known = await account_lookups.refs_by_uri(conn, local)
+        named = await account_lookups.refs_by_uri(conn, local, known)
         for uri in local:
-            account = known.get(uri)
+            account = named.get(uri)
             if account is not None and account.is_local and account.actor_type == "Group":
                 group = await group_rows.get_group(conn, account.id)
                 if group is not None and group.is_private:
@@ -113,10 +117,12 @@ async def check(
     return None, parent
 
 
-async def receive(context: Context, submission: Submission, author: Account) -> bool:
+async def receive(
+    context: Context, submission: Submission, author: Account, known: KnownRefs | None = None
+) -> bool:
     """A Create from `author`: True when it was for a local private group (now copied, or
     refused), False when it is not the group's business (stored the ordinary way)."""
-    group, addressed = await target_group(context, submission)
+    group, addressed = await target_group(context, submission, known)
     if group is None:
         return False
     if group.is_local_only and not author.is_local:

@@ -5,6 +5,7 @@ notification when it is edited. Posting and the inbox call in here once each."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Collection
 from datetime import timedelta
 
 from fedi.context import Context
@@ -33,13 +34,19 @@ def is_news(status: Status) -> bool:
     )
 
 
-async def notify_subscribers_of(context: Context, status: Status | None) -> None:
-    """After a post is published here or arrives in the inbox: tell the author's subscribers."""
+async def notify_subscribers_of(
+    context: Context, status: Status | None, subscribed: Collection[int] | None = None
+) -> None:
+    """After a post is published here or arrives in the inbox: tell the author's subscribers.
+    `subscribed`: the authors known to have subscribers (read for a batch), if known."""
     if status is None or not is_news(status) or utcnow() - status.created_at > REALTIME_WINDOW:
         return
-    async with context.db.read() as conn:
-        if not await subscriptions.has_subscribers(conn, status.account_id):
-            return  # most authors have no subscribers here: no write for them
+    if subscribed is not None and status.account_id not in subscribed:
+        return
+    if subscribed is None:
+        async with context.db.read() as conn:
+            if not await subscriptions.has_subscribers(conn, status.account_id):
+                return  # most authors have no subscribers here: no write for them
     now = to_db(utcnow())
     await context.db.write(
         lambda conn: subscriptions.notify_subscribers(conn, status.account_id, status.id, now)

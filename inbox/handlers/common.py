@@ -5,16 +5,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fedi.activitypub.parse import InvalidActivity, uri_of
 from fedi.context import Context
 from fedi.core.models import Account
 from fedi.db import accounts, follows
+from fedi.db.account_lookups import KnownRefs
 from fedi.federation.remote_posts import is_ours
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BatchReads:
+    """What the worker reads once for a whole batch of Creates: the local accounts they name,
+    which of their actors have subscribers here, and which of their posts were stored or
+    tombstoned already (None: not read)."""
+
+    known: KnownRefs = field(default_factory=KnownRefs)
+    subscribed: frozenset[int] | None = None
+    present: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -22,6 +34,7 @@ class Incoming:
     activity: dict[str, Any]
     actor: Account
     recipient_id: int | None
+    batch: BatchReads = field(default_factory=BatchReads)
 
     @property
     def id(self) -> str:

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 async def handle_create(context: Context, incoming: Incoming) -> None:
     obj = incoming.object
-    refused = await refused_object(context, obj)
+    refused = await refused_object(context, obj, incoming.actor)
     if refused is not None:
         log.info("dropped Create %s by %s: %s", incoming.id, incoming.actor.uri, refused)
         return
@@ -43,8 +43,13 @@ async def handle_create(context: Context, incoming: Incoming) -> None:
     if note.author_uri != incoming.actor.uri or host_of(note.uri) != host_of(incoming.actor.uri):
         raise InvalidActivity("the object was not written by the actor")
     submission = submission_of(obj, note, incoming.id, incoming.recipient_id)
-    if await receive(context, submission, incoming.actor):
+    known = incoming.batch.known
+    if await receive(context, submission, incoming.actor, known):
         return
-    stored = await store_note(context, note, incoming.actor, recipient_id=incoming.recipient_id)
-    await notify_subscribers_of(context, stored)
-    await relay_remote_post(context, incoming.activity, obj, stored, incoming.actor)  # FEP-1b12
+    stored = await store_note(
+        context, note, incoming.actor, recipient_id=incoming.recipient_id, known=known,
+        present=incoming.batch.present,
+    )  # fmt: skip
+    await notify_subscribers_of(context, stored, incoming.batch.subscribed)
+    # FEP-1b12: a post for one of our public groups is shared by the group.
+    await relay_remote_post(context, incoming.activity, obj, stored, incoming.actor, known)
