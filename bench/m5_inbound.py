@@ -313,7 +313,7 @@ async def run(args: argparse.Namespace, directory: Path) -> Outcome:
         }
     )
     await asyncio.to_thread(
-        fedi_command, env, "user", "add", MEMBER, "--password", secrets.token_urlsafe(12)
+        fedi_command, env, "user", "add", MEMBER, f"--password=p{secrets.token_urlsafe(12)}"
     )
     warmup = await prepare(actors, 0, args.warmup, inbox, member, args.size)
     measured = await prepare(actors, args.warmup, args.activities, inbox, member, args.size)
