@@ -16,7 +16,7 @@ from fedi.context import Context
 from fedi.core.html import plain_text
 from fedi.core.models import Account, Status
 from fedi.core.timeutil import to_db, utcnow
-from fedi.db import filters, mutes
+from fedi.db import viewer_rules
 from fedi.db.filters import Filter
 from fedi.statuses.batch import Batch
 
@@ -118,20 +118,33 @@ class Screen:
         )
 
 
+# The rules last built for each viewer, with the rows they were built from: a page reads the
+# rows again (one statement) and builds afresh only when they differ, so a mute, block, filter
+# or list change shows on the very next page. The oldest viewers go first past a fixed number.
+_built: dict[int, tuple[viewer_rules.Rows, ViewerRules]] = {}
+_BUILT_SIZE = 1024
+
+
 async def rules_for(context: Context, viewer_id: int) -> ViewerRules:
-    now = to_db(utcnow())
     async with context.db.read_now() as conn:
-        hidden = await mutes.hidden_by(conn, viewer_id, now)
-        active = await filters.filters_of(conn, viewer_id, active_at=now)
-    return ViewerRules(
+        rows = await viewer_rules.rows_of(conn, viewer_id, to_db(utcnow()))
+    kept = _built.get(viewer_id)
+    if kept is not None and kept[0] == rows:
+        return kept[1]
+    hidden = viewer_rules.hidden_of(rows)
+    rules = ViewerRules(
         viewer_id=viewer_id,
         muted=frozenset(target for target, _ in hidden.muted),
         blocked=hidden.blocked,
         muted_notifications=frozenset(target for target, also in hidden.muted if also),
         blocked_domains=hidden.domains,
         exclusive=hidden.exclusive,
-        filters=tuple(active),
+        filters=tuple(viewer_rules.filters_of(rows, viewer_id)),
     )
+    if viewer_id not in _built and len(_built) >= _BUILT_SIZE:
+        del _built[next(iter(_built))]
+    _built[viewer_id] = (rows, rules)
+    return rules
 
 
 def moderated_in(
