@@ -8,13 +8,13 @@ rules are read once per viewer and judged against a page loaded once (fedi.statu
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Literal
 
 from fedi.context import Context
 from fedi.core.html import plain_text
-from fedi.core.models import Account, Status
+from fedi.core.models import Account, Status, StatusDetails
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import viewer_rules
 from fedi.db.filters import Filter
@@ -43,6 +43,7 @@ class Verdict:
 
 
 SHOWN = Verdict(hidden=False)
+HITS_KEPT = 1024  # statuses whose keyword search a screen keeps
 HIDDEN = Verdict(hidden=True)
 
 
@@ -101,6 +102,25 @@ class Screen:
     active: tuple[Filter, ...]
     any_keyword: re.Pattern[str] | None
     statuses: frozenset[int]
+    # Whether any keyword matches a status, by status id, with the status and details it was
+    # found for: a page judges the same recent statuses again and again (a changed status or
+    # detail is another object or value, and is searched afresh).
+    _hits: dict[int, tuple[Status, StatusDetails, bool]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def any_keyword_in(self, batch: Batch, status: Status) -> bool:
+        if self.any_keyword is None:
+            return False
+        details = batch.details_of(status)
+        kept = self._hits.get(status.id)
+        if kept is not None and kept[0] is status and kept[1] == details:
+            return kept[2]
+        hit = self.any_keyword.search(searchable_text(batch, status)) is not None
+        if len(self._hits) >= HITS_KEPT:
+            del self._hits[next(iter(self._hits))]
+        self._hits[status.id] = (status, details, hit)
+        return hit
 
     @classmethod
     def of(cls, active: list[Filter]) -> Screen:
@@ -153,13 +173,13 @@ def moderated_in(
     """A suspended author (or boosted author) is shown nowhere (security.md M7); a limited one
     only to itself and its followers, except on its own profile (Mastodon's StatusFilter).
     Whom the viewer follows comes from the batch (loaded with these authors)."""
-    present = [a for a in authors if a is not None]
-    if any(a.is_suspended for a in present):
-        return True
+    for author in authors:
+        if author is not None and author.is_suspended:
+            return True
     if where == "account":
         return False
-    for author in present:
-        if author.silenced_at is None or author.id == viewer_id:
+    for author in authors:
+        if author is None or author.silenced_at is None or author.id == viewer_id:
             continue
         if viewer_id is None or where == "public" or author.id not in batch.followed:
             return True
@@ -194,8 +214,10 @@ def judge(
     if moderated_in(batch, rules.viewer_id, authors, where):
         return HIDDEN
     # A profile still shows a muted account's own posts, as on Mastodon; only filters apply.
-    if where != "account" and any(a is not None and rules.hides_account(a, where) for a in authors):
-        return HIDDEN
+    if where != "account":
+        for author in authors:
+            if author is not None and rules.hides_account(author, where):
+                return HIDDEN
     if batch.may_see_group_post(original or status) is False:
         return HIDDEN  # a private group's post, and the viewer is not (or no longer) a member
     if where == "home" and not in_list and status.account_id in rules.exclusive:
@@ -207,9 +229,9 @@ def judge(
     named = status.id in screen.statuses or proper.id in screen.statuses
     if not named and screen.any_keyword is None:
         return SHOWN
-    text = searchable_text(batch, proper)
-    if not named and screen.any_keyword is not None and not screen.any_keyword.search(text):
+    if not named and not screen.any_keyword_in(batch, proper):
         return SHOWN  # no keyword of any filter matches: none of them would
+    text = searchable_text(batch, proper)
     results: list[FilterMatch] = []
     for found in screen.active:
         words = tuple(
