@@ -57,6 +57,9 @@ def make_environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # The templates ship with the code and change only with it: no stat() of each template
+        # (and of each include, once per post) on every render to see whether it changed.
+        auto_reload=False,
     )
     environment.policies["ext.i18n.trimmed"] = True
     environment.newstyle_gettext = True  # type: ignore[attr-defined]
