@@ -43,7 +43,7 @@ class Verdict:
 
 
 SHOWN = Verdict(hidden=False)
-HITS_KEPT = 1024  # statuses whose keyword search a screen keeps
+FOUND_KEPT = 1024  # statuses whose keyword search a screen keeps
 HIDDEN = Verdict(hidden=True)
 
 
@@ -102,25 +102,35 @@ class Screen:
     active: tuple[Filter, ...]
     any_keyword: re.Pattern[str] | None
     statuses: frozenset[int]
-    # Whether any keyword matches a status, by status id, with the status and details it was
-    # found for: a page judges the same recent statuses again and again (a changed status or
-    # detail is another object or value, and is searched afresh).
-    _hits: dict[int, tuple[Status, StatusDetails, bool]] = field(
+    # The keywords of each active filter found in a status, by status id, with the status and
+    # details they were found in: a page judges the same recent statuses again and again (a
+    # changed status or detail is another object or value, and is searched afresh).
+    _found: dict[int, tuple[Status, StatusDetails, tuple[tuple[str, ...], ...]]] = field(
         default_factory=dict, compare=False, repr=False
     )
 
-    def any_keyword_in(self, batch: Batch, status: Status) -> bool:
-        if self.any_keyword is None:
-            return False
+    def keywords_in(self, batch: Batch, status: Status) -> tuple[tuple[str, ...], ...]:
+        """Per active filter, its keywords that match the status's searchable text (none at
+        all when the pattern of every keyword does not match)."""
         details = batch.details_of(status)
-        kept = self._hits.get(status.id)
+        kept = self._found.get(status.id)
         if kept is not None and kept[0] is status and kept[1] == details:
             return kept[2]
-        hit = self.any_keyword.search(searchable_text(batch, status)) is not None
-        if len(self._hits) >= HITS_KEPT:
-            del self._hits[next(iter(self._hits))]
-        self._hits[status.id] = (status, details, hit)
-        return hit
+        found: tuple[tuple[str, ...], ...] = tuple(() for _ in self.active)
+        text = searchable_text(batch, status)
+        if self.any_keyword is not None and self.any_keyword.search(text):
+            found = tuple(
+                tuple(
+                    k.keyword
+                    for k in each.keywords
+                    if keyword_pattern(k.keyword, k.whole_word).search(text)
+                )
+                for each in self.active
+            )
+        if len(self._found) >= FOUND_KEPT:
+            del self._found[next(iter(self._found))]
+        self._found[status.id] = (status, details, found)
+        return found
 
     @classmethod
     def of(cls, active: list[Filter]) -> Screen:
@@ -229,16 +239,11 @@ def judge(
     named = status.id in screen.statuses or proper.id in screen.statuses
     if not named and screen.any_keyword is None:
         return SHOWN
-    if not named and not screen.any_keyword_in(batch, proper):
-        return SHOWN  # no keyword of any filter matches: none of them would
-    text = searchable_text(batch, proper)
+    words_of = screen.keywords_in(batch, proper)
+    if not named and not any(words_of):
+        return SHOWN  # no keyword of any filter matches
     results: list[FilterMatch] = []
-    for found in screen.active:
-        words = tuple(
-            k.keyword
-            for k in found.keywords
-            if keyword_pattern(k.keyword, k.whole_word).search(text)
-        )
+    for found, words in zip(screen.active, words_of, strict=True):
         posts = tuple(s.status_id for s in found.statuses if s.status_id in (status.id, proper.id))
         if not words and not posts:
             continue
