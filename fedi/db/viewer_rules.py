@@ -80,8 +80,8 @@ def filters_of(rows: Rows, account_id: int) -> list[Filter]:
                 FilterStatus(int(str(row[1])), filter_id, int(str(row[3])))
             )
     found = []
-    for _, filter_id, title, contexts, action, expires_at in heads:
-        key = int(str(filter_id))
+    for _, head_id, title, contexts, action, expires_at in heads:
+        key = int(str(head_id))
         found.append(
             Filter(
                 key, account_id, str(title), tuple(str(c) for c in json_list(str(contexts))),
