@@ -111,10 +111,10 @@ class Pages:
         return response
 
     def helpers(self, request: Request, locale: Locale) -> dict[str, Any]:
+        path, params = request.url.path, dict(request.query_params)
+
         def lang_url(code: str) -> str:
-            query = dict(request.query_params)
-            query["lang"] = code
-            return f"{request.url.path}?{urlencode(query)}"
+            return f"{path}?{urlencode({**params, 'lang': code})}"
 
         def date(moment: datetime) -> str:
             return format_date(moment, format="long", locale=locale.code)
