@@ -43,7 +43,7 @@ class Verdict:
 
 
 SHOWN = Verdict(hidden=False)
-FOUND_KEPT = 1024  # statuses whose keyword search a screen keeps
+FOUND_KEPT = 200  # statuses whose keyword search a screen keeps (a few pages)
 HIDDEN = Verdict(hidden=True)
 
 
@@ -152,7 +152,7 @@ class Screen:
 # rows again (one statement) and builds afresh only when they differ, so a mute, block, filter
 # or list change shows on the very next page. The oldest viewers go first past a fixed number.
 _built: dict[int, tuple[viewer_rules.Rows, ViewerRules]] = {}
-_BUILT_SIZE = 1024
+_BUILT_SIZE = 256
 
 
 async def rules_for(context: Context, viewer_id: int) -> ViewerRules:
