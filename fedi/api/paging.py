@@ -44,11 +44,29 @@ def page_of(params: Params, default: int = 20, maximum: int = 40) -> Page:
     )
 
 
+# The page's URL without its query, by what it is made of besides the query: a page asked for
+# again and again is made again and again. A few hundred at most (then started afresh).
+_bases: dict[tuple[object, ...], str] = {}
+_BASES = 512
+
+
+def _base_url(request: Request) -> str:
+    scope = request.scope
+    host = next((value for name, value in scope["headers"] if name == b"host"), None)
+    key = (scope.get("scheme"), scope.get("server"), scope.get("root_path"), scope["path"], host)
+    base = _bases.get(key)
+    if base is None:
+        if len(_bases) >= _BASES:
+            _bases.clear()
+        base = _bases[key] = str(request.url.replace(query=""))
+    return base
+
+
 def link_header(request: Request, cursors: list[int]) -> dict[str, str]:
     """The Link header for a page whose rows have these cursors, newest first."""
     if not cursors:
         return {}
-    base = str(request.url.replace(query=""))
+    base = _base_url(request)
     others = [(k, v) for k, v in request.query_params.multi_items() if k not in CURSORS]
     older = f"{base}?{urlencode([*others, ('max_id', cursors[-1])])}"
     newer = f"{base}?{urlencode([*others, ('min_id', cursors[0])])}"

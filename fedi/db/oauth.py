@@ -145,44 +145,49 @@ def take_refresh(
     return row  # type: ignore[no-any-return]
 
 
-def _token_parts(row: sqlite3.Row) -> tuple[int, App, tuple[str, ...], int]:
+def _token_parts(row: sqlite3.Row) -> tuple[int, App, tuple[str, ...], int, User | None]:
+    app = App(
+        id=row["app_id"],
+        client_id=row["client_id"],
+        client_secret_hash=row["client_secret_hash"],
+        name=row["name"],
+        website=row["website"],
+        redirect_uris=tuple(json.loads(row["redirect_uris"])),
+        scopes=tuple(row["scopes"].split()),
+    )
     return (
         row["token_id"],
-        _app(row),
+        app,
         tuple(row["token_scopes"].split()),
         int(from_db(row["token_created"]).timestamp()),
+        user_from_row(row) if row["token_account"] is not None and row["user_ok"] else None,
     )
 
 
-# Every API request resolves its token: the token's and its member's rows are read each time
-# (a revoked token or a suspended member fails at once), their models kept (fedi.db.row_memo).
+# Every API request resolves its token: the token's, its app's and its member's rows are read
+# each time in one statement (a revoked token or a suspended member fails at once), their
+# models kept (fedi.db.row_memo).
 _token_memo = RowMemo(_token_parts, 512)
-_user_memo = RowMemo(user_from_row, 512)
 
 
 async def token_by_hash(conn: aiosqlite.Connection, token_hash: str) -> Token | None:
     """A live token: not revoked, and its member (if any) neither suspended nor unapproved."""
     cursor = await conn.execute(
         "SELECT t.id AS token_id, t.account_id AS token_account, t.scopes AS token_scopes,"
-        " t.created_at AS token_created, p.* FROM oauth_tokens t"
-        " JOIN oauth_apps p ON p.id = t.app_id WHERE t.token_hash = ? AND t.revoked_at IS NULL",
+        " t.created_at AS token_created, p.id AS app_id, p.client_id, p.client_secret_hash,"
+        f" p.name, p.website, p.redirect_uris, p.scopes, {USER_COLUMNS},"
+        " (a.suspended_at IS NULL AND u.is_approved = 1) AS user_ok FROM oauth_tokens t"
+        " JOIN oauth_apps p ON p.id = t.app_id"
+        " LEFT JOIN accounts a ON a.id = t.account_id LEFT JOIN users u ON u.account_id = a.id"
+        " WHERE t.token_hash = ? AND t.revoked_at IS NULL",
         (token_hash,),
     )
     row = await cursor.fetchone()
     if row is None:
         return None
-    user = None
-    if row["token_account"] is not None:
-        cursor = await conn.execute(
-            f"SELECT {USER_COLUMNS} FROM accounts a JOIN users u ON u.account_id = a.id"
-            " WHERE a.id = ? AND a.suspended_at IS NULL AND u.is_approved = 1",
-            (row["token_account"],),
-        )
-        user_row = await cursor.fetchone()
-        if user_row is None:
-            return None  # security.md A5: a suspended member's tokens stop at once
-        user = _user_memo(user_row)
-    token_id, app, scopes, created_at = _token_memo(row)
+    token_id, app, scopes, created_at, user = _token_memo(row)
+    if row["token_account"] is not None and user is None:
+        return None  # security.md A5: a suspended member's tokens stop at once
     return Token(id=token_id, app=app, user=user, scopes=scopes, created_at=created_at)
 
 

@@ -96,3 +96,70 @@ async def poll_choices_of(
     for status_id, choice in await cursor.fetchall():
         found.setdefault(status_id, []).append(choice)
     return found
+
+
+@dataclass(frozen=True)
+class SeenBy:
+    """What a page shows beside its statuses for one viewer (fedi.statuses.batch)."""
+
+    counts: StatusCounts
+    did: ViewerDid
+    followed: frozenset[int]  # the accounts among those asked for that the viewer follows
+    poll_choices: dict[int, list[int]]
+
+
+async def seen_by(
+    conn: aiosqlite.Connection, viewer_id: int, status_ids: Iterable[int],
+    account_ids: Iterable[int],
+) -> SeenBy:  # fmt: skip
+    """counts_of (with local-only replies), viewer_did, poll_choices_of and which of the
+    accounts the viewer follows (as fedi.db.follows.followed_among), in one statement."""
+    ids = list(dict.fromkeys(status_ids))
+    accounts = list(dict.fromkeys(account_ids))
+    if not ids:
+        return SeenBy(StatusCounts(), ViewerDid(), frozenset(), {})
+    marks = _marks(ids)
+    cursor = await conn.execute(
+        f"SELECT 0, status_id, count(*) FROM favourites WHERE status_id IN ({marks})"
+        " GROUP BY status_id"
+        f" UNION ALL SELECT 1, reblog_of_id, count(*) FROM statuses WHERE reblog_of_id IN ({marks})"
+        " GROUP BY reblog_of_id"
+        " UNION ALL SELECT 2, in_reply_to_id, count(*) FROM statuses"
+        f" WHERE in_reply_to_id IN ({marks}) AND visibility IN ('public', 'unlisted')"
+        " GROUP BY in_reply_to_id"
+        f" UNION ALL SELECT 3, status_id, 0 FROM favourites WHERE account_id = ?"
+        f" AND status_id IN ({marks})"
+        # `+account_id`: look each post's boosts up (statuses_reblog), as viewer_did does.
+        " UNION ALL SELECT 4, reblog_of_id, 0 FROM statuses"
+        f" WHERE +account_id = ? AND reblog_of_id IN ({marks})"
+        " UNION ALL SELECT 5, status_id, 0 FROM bookmarks"
+        f" WHERE account_id = ? AND status_id IN ({marks})"
+        " UNION ALL SELECT 6, status_id, 0 FROM status_pins"
+        f" WHERE account_id = ? AND status_id IN ({marks})"
+        " UNION ALL SELECT 7, status_id, choice FROM poll_votes"
+        f" WHERE account_id = ? AND status_id IN ({marks})"
+        # One lookup per account in follows_follower_followed (migration 0023).
+        " UNION ALL SELECT 8, followed_id, 0 FROM follows WHERE follower_id = ?"
+        f" AND state = 'accepted' AND followed_id IN ({_marks(accounts)})",
+        [*ids, *ids, *ids, viewer_id, *ids, viewer_id, *ids, viewer_id, *ids, viewer_id, *ids,
+         viewer_id, *ids, viewer_id, *accounts],
+    )  # fmt: skip
+    counts: tuple[dict[int, int], dict[int, int], dict[int, int]] = ({}, {}, {})
+    did: tuple[set[int], set[int], set[int], set[int]] = (set(), set(), set(), set())
+    choices: dict[int, list[int]] = {}
+    followed: set[int] = set()
+    for kind, key, value in await cursor.fetchall():
+        if kind < 3:
+            counts[kind][key] = value
+        elif kind < 7:
+            did[kind - 3].add(key)
+        elif kind == 7:
+            choices.setdefault(key, []).append(value)
+        else:
+            followed.add(key)
+    for chosen in choices.values():
+        chosen.sort()
+    return SeenBy(
+        StatusCounts(*counts), ViewerDid(*(frozenset(d) for d in did)), frozenset(followed),
+        dict(sorted(choices.items())),
+    )  # fmt: skip

@@ -268,7 +268,7 @@ async def public_page(
             " ORDER BY s.id DESC LIMIT ?",
             (account_id, below, int(with_local_only), *own_args, limit),
         )
-        return [status_from_row(row) for row in await cursor.fetchall()]
+        return [paged_status(row) for row in await cursor.fetchall()]
     boosts = (
         "s.reblog_of_id IS NOT NULL AND EXISTS (SELECT 1 FROM statuses o"
         "  WHERE o.id = s.reblog_of_id AND o.visibility IN ('public', 'unlisted')"
@@ -280,7 +280,7 @@ async def public_page(
         " ORDER BY s.id DESC LIMIT ?",
         (account_id, below, int(with_local_only), *own_args, int(with_local_only), limit),
     )
-    return [status_from_row(row) for row in await cursor.fetchall()]
+    return [paged_status(row) for row in await cursor.fetchall()]
 
 
 async def count_public(

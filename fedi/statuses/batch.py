@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from fedi.context import Context
 from fedi.core.models import Account, Counts, Group, Status, StatusDetails
-from fedi.db import account_stats, accounts, follows, groups, status_details, status_stats, statuses
+from fedi.db import account_stats, groups, status_details, status_stats, statuses
 from fedi.groups.access import is_copy, is_submission, may_see_submission
 from fedi.groups.groups import may_read
 
@@ -84,29 +84,29 @@ async def load(
         ids = list(known)
         account_ids = list(dict.fromkeys([*(s.account_id for s in known.values()),
                                           *with_accounts]))  # fmt: skip
-        found = await accounts.get_many(conn, account_ids)
-        counts = await account_stats.counts_of(conn, found)
+        found, counts = await account_stats.accounts_with_counts(conn, account_ids)
         details = await status_details.details_of(conn, ids)
-        stats = await status_stats.counts_of(conn, ids, with_local_only=viewer is not None)
-        favourites, reblogs, replies = stats.favourites, stats.reblogs, stats.replies
         group_ids = [s.group_id for s in known.values() if is_copy(s) and s.group_id]
         private = {
             i: g for i, g in (await groups.get_many(conn, group_ids)).items() if g.is_private
         }
-        batch = Batch(viewer, known, found, counts, details, favourites, reblogs, replies,
-                      private_groups=private)  # fmt: skip
         if viewer is None:
-            return batch
-        polls = [i for i, d in details.items() if d.poll is not None]
-        did = await status_stats.viewer_did(conn, viewer.id, ids)
+            stats = await status_stats.counts_of(conn, ids, with_local_only=False)
+            return Batch(None, known, found, counts, details, stats.favourites, stats.reblogs,
+                         stats.replies, private_groups=private)  # fmt: skip
+        seen = await status_stats.seen_by(conn, viewer.id, ids, account_ids)
+        stats, did = seen.counts, seen.did
         batch = Batch(
-            viewer, known, found, counts, details, favourites, reblogs, replies,
+            viewer, known, found, counts, details, stats.favourites, stats.reblogs, stats.replies,
             favourited=did.favourited,
             reblogged=did.reblogged,
             bookmarked=did.bookmarked,
             pinned=did.pinned,
-            poll_choices=await status_stats.poll_choices_of(conn, viewer.id, polls),
-            followed=frozenset(await follows.followed_among(conn, viewer.id, account_ids)),
+            poll_choices={
+                i: chosen for i, chosen in seen.poll_choices.items()
+                if details.get(i, NO_DETAILS).poll is not None
+            },
+            followed=seen.followed,
             private_groups=private,
             readable_groups=frozenset(
                 await groups.joined_among(conn, viewer.id, list(private))

@@ -8,15 +8,15 @@ rules are read once per viewer and judged against a page loaded once (fedi.statu
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Literal
 
 from fedi.context import Context
 from fedi.core.html import plain_text
-from fedi.core.models import Account, Status
+from fedi.core.models import Account, Status, StatusDetails
 from fedi.core.timeutil import to_db, utcnow
-from fedi.db import filters, mutes
+from fedi.db import viewer_rules
 from fedi.db.filters import Filter
 from fedi.statuses.batch import Batch
 
@@ -43,6 +43,7 @@ class Verdict:
 
 
 SHOWN = Verdict(hidden=False)
+FOUND_KEPT = 200  # statuses whose keyword search a screen keeps (a few pages)
 HIDDEN = Verdict(hidden=True)
 
 
@@ -101,6 +102,35 @@ class Screen:
     active: tuple[Filter, ...]
     any_keyword: re.Pattern[str] | None
     statuses: frozenset[int]
+    # The keywords of each active filter found in a status, by status id, with the status and
+    # details they were found in: a page judges the same recent statuses again and again (a
+    # changed status or detail is another object or value, and is searched afresh).
+    _found: dict[int, tuple[Status, StatusDetails, tuple[tuple[str, ...], ...]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def keywords_in(self, batch: Batch, status: Status) -> tuple[tuple[str, ...], ...]:
+        """Per active filter, its keywords that match the status's searchable text (none at
+        all when the pattern of every keyword does not match)."""
+        details = batch.details_of(status)
+        kept = self._found.get(status.id)
+        if kept is not None and kept[0] is status and kept[1] == details:
+            return kept[2]
+        found: tuple[tuple[str, ...], ...] = tuple(() for _ in self.active)
+        text = searchable_text(batch, status)
+        if self.any_keyword is not None and self.any_keyword.search(text):
+            found = tuple(
+                tuple(
+                    k.keyword
+                    for k in each.keywords
+                    if keyword_pattern(k.keyword, k.whole_word).search(text)
+                )
+                for each in self.active
+            )
+        if len(self._found) >= FOUND_KEPT:
+            del self._found[next(iter(self._found))]
+        self._found[status.id] = (status, details, found)
+        return found
 
     @classmethod
     def of(cls, active: list[Filter]) -> Screen:
@@ -118,20 +148,33 @@ class Screen:
         )
 
 
+# The rules last built for each viewer, with the rows they were built from: a page reads the
+# rows again (one statement) and builds afresh only when they differ, so a mute, block, filter
+# or list change shows on the very next page. The oldest viewers go first past a fixed number.
+_built: dict[int, tuple[viewer_rules.Rows, ViewerRules]] = {}
+_BUILT_SIZE = 256
+
+
 async def rules_for(context: Context, viewer_id: int) -> ViewerRules:
-    now = to_db(utcnow())
     async with context.db.read_now() as conn:
-        hidden = await mutes.hidden_by(conn, viewer_id, now)
-        active = await filters.filters_of(conn, viewer_id, active_at=now)
-    return ViewerRules(
+        rows = await viewer_rules.rows_of(conn, viewer_id, to_db(utcnow()))
+    kept = _built.get(viewer_id)
+    if kept is not None and kept[0] == rows:
+        return kept[1]
+    hidden = viewer_rules.hidden_of(rows)
+    rules = ViewerRules(
         viewer_id=viewer_id,
         muted=frozenset(target for target, _ in hidden.muted),
         blocked=hidden.blocked,
         muted_notifications=frozenset(target for target, also in hidden.muted if also),
         blocked_domains=hidden.domains,
         exclusive=hidden.exclusive,
-        filters=tuple(active),
+        filters=tuple(viewer_rules.filters_of(rows, viewer_id)),
     )
+    if viewer_id not in _built and len(_built) >= _BUILT_SIZE:
+        del _built[next(iter(_built))]
+    _built[viewer_id] = (rows, rules)
+    return rules
 
 
 def moderated_in(
@@ -140,13 +183,13 @@ def moderated_in(
     """A suspended author (or boosted author) is shown nowhere (security.md M7); a limited one
     only to itself and its followers, except on its own profile (Mastodon's StatusFilter).
     Whom the viewer follows comes from the batch (loaded with these authors)."""
-    present = [a for a in authors if a is not None]
-    if any(a.is_suspended for a in present):
-        return True
+    for author in authors:
+        if author is not None and author.is_suspended:
+            return True
     if where == "account":
         return False
-    for author in present:
-        if author.silenced_at is None or author.id == viewer_id:
+    for author in authors:
+        if author is None or author.silenced_at is None or author.id == viewer_id:
             continue
         if viewer_id is None or where == "public" or author.id not in batch.followed:
             return True
@@ -181,8 +224,10 @@ def judge(
     if moderated_in(batch, rules.viewer_id, authors, where):
         return HIDDEN
     # A profile still shows a muted account's own posts, as on Mastodon; only filters apply.
-    if where != "account" and any(a is not None and rules.hides_account(a, where) for a in authors):
-        return HIDDEN
+    if where != "account":
+        for author in authors:
+            if author is not None and rules.hides_account(author, where):
+                return HIDDEN
     if batch.may_see_group_post(original or status) is False:
         return HIDDEN  # a private group's post, and the viewer is not (or no longer) a member
     if where == "home" and not in_list and status.account_id in rules.exclusive:
@@ -194,16 +239,11 @@ def judge(
     named = status.id in screen.statuses or proper.id in screen.statuses
     if not named and screen.any_keyword is None:
         return SHOWN
-    text = searchable_text(batch, proper)
-    if not named and screen.any_keyword is not None and not screen.any_keyword.search(text):
-        return SHOWN  # no keyword of any filter matches: none of them would
+    words_of = screen.keywords_in(batch, proper)
+    if not named and not any(words_of):
+        return SHOWN  # no keyword of any filter matches
     results: list[FilterMatch] = []
-    for found in screen.active:
-        words = tuple(
-            k.keyword
-            for k in found.keywords
-            if keyword_pattern(k.keyword, k.whole_word).search(text)
-        )
+    for found, words in zip(screen.active, words_of, strict=True):
         posts = tuple(s.status_id for s in found.statuses if s.status_id in (status.id, proper.id))
         if not words and not posts:
             continue

@@ -43,7 +43,10 @@ def claimed_signature(scope: Scope) -> ParsedSignature | SignatureError:
         try:
             found = parse_signature(signed_fields(scope))
         except SignatureError as exc:
-            found = exc
+            # Kept without its traceback, whose frames hold the scope that holds the error: a
+            # reference cycle (every API request's bearer token lands here) that only the
+            # garbage collector would free.
+            found = exc.with_traceback(None)
         scope[_PARSED] = found
     return found
 

@@ -57,6 +57,9 @@ def make_environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # The templates ship with the code and change only with it: no stat() of each template
+        # (and of each include, once per post) on every render to see whether it changed.
+        auto_reload=False,
     )
     environment.policies["ext.i18n.trimmed"] = True
     environment.newstyle_gettext = True  # type: ignore[attr-defined]
@@ -108,10 +111,10 @@ class Pages:
         return response
 
     def helpers(self, request: Request, locale: Locale) -> dict[str, Any]:
+        path, params = request.url.path, dict(request.query_params)
+
         def lang_url(code: str) -> str:
-            query = dict(request.query_params)
-            query["lang"] = code
-            return f"{request.url.path}?{urlencode(query)}"
+            return f"{path}?{urlencode({**params, 'lang': code})}"
 
         def date(moment: datetime) -> str:
             return format_date(moment, format="long", locale=locale.code)

@@ -1,0 +1,62 @@
+"""The merged reads of a page's batch answer what the separate reads do: a viewer's stats, what
+they did, their poll choices and whom they follow (status_stats.seen_by), and accounts with
+their counts (account_stats.accounts_with_counts)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiosqlite
+
+from bench.seed import Seeded
+from fedi.db import account_stats, accounts, follows, status_stats
+
+
+async def _busy_statuses(conn: aiosqlite.Connection) -> list[int]:
+    cursor = await conn.execute(
+        "SELECT * FROM (SELECT status_id FROM favourites ORDER BY id DESC LIMIT 20)"
+        " UNION SELECT * FROM (SELECT reblog_of_id FROM statuses WHERE reblog_of_id IS NOT NULL"
+        "  ORDER BY id DESC LIMIT 20)"
+        " UNION SELECT * FROM (SELECT in_reply_to_id FROM statuses"
+        "  WHERE in_reply_to_id IS NOT NULL ORDER BY id DESC LIMIT 20)"
+        " UNION SELECT * FROM (SELECT status_id FROM poll_votes LIMIT 20)"
+        " UNION SELECT * FROM (SELECT status_id FROM bookmarks LIMIT 20)"
+        " UNION SELECT * FROM (SELECT id FROM statuses ORDER BY id DESC LIMIT 20)"
+    )
+    return [r[0] for r in await cursor.fetchall()]
+
+
+async def test_seen_by_answers_what_the_separate_reads_do(
+    conn: aiosqlite.Connection, network: tuple[Path, Seeded]
+) -> None:
+    ids = await _busy_statuses(conn)
+    cursor = await conn.execute(
+        f"SELECT DISTINCT account_id FROM statuses WHERE id IN ({', '.join('?' for _ in ids)})",
+        ids,
+    )
+    authors = [r[0] for r in await cursor.fetchall()]
+    voters = await conn.execute("SELECT DISTINCT account_id FROM poll_votes LIMIT 5")
+    viewers = [*network[1].members[:10], *(r[0] for r in await voters.fetchall())]
+    followed_any = False
+    for viewer in viewers:
+        seen = await status_stats.seen_by(conn, viewer, ids, authors)
+        assert seen.counts == await status_stats.counts_of(conn, ids, with_local_only=True)
+        assert seen.did == await status_stats.viewer_did(conn, viewer, ids)
+        assert seen.poll_choices == await status_stats.poll_choices_of(conn, viewer, ids)
+        assert seen.followed == await follows.followed_among(conn, viewer, authors)
+        followed_any = followed_any or bool(seen.followed)
+    assert followed_any  # the seed has no poll votes: tests/api/test_polls.py
+    assert await status_stats.seen_by(conn, viewers[0], [], []) == status_stats.SeenBy(
+        status_stats.StatusCounts(), status_stats.ViewerDid(), frozenset(), {}
+    )
+
+
+async def test_accounts_with_counts_are_the_accounts_and_their_counts(
+    conn: aiosqlite.Connection, network: tuple[Path, Seeded]
+) -> None:
+    seeded = network[1]
+    ids = [*seeded.members[:20], *seeded.remote[:20], 10**15]
+    found, counts = await account_stats.accounts_with_counts(conn, ids)
+    assert found == await accounts.get_many(conn, ids)
+    assert counts == await account_stats.counts_of(conn, ids)
+    assert await account_stats.accounts_with_counts(conn, []) == ({}, {})
