@@ -1,6 +1,7 @@
 """SQL for what a page shows beside each status, for many statuses at once: how often each was
-favourited, boosted and answered (one statement), and what the viewer did to each (favourited,
-boosted, bookmarked, pinned: one statement; voted: one more), whatever the number of statuses."""
+favourited, boosted and answered (counts_of, for anyone), and with those, for one viewer, what
+they did to each (favourited, boosted, bookmarked, pinned, voted) and which of the page's
+accounts they follow (seen_by): one statement each, whatever the number of statuses."""
 
 from __future__ import annotations
 
@@ -29,6 +30,20 @@ def _marks(ids: list[int]) -> str:
     return ", ".join("?" for _ in ids)
 
 
+def _counts_sql(marks: str) -> str:
+    """Rows (0 favourites | 1 boosts | 2 replies, status id, count); the replies' last parameter
+    says whether local-only replies count."""
+    return (
+        f"SELECT 0, status_id, count(*) FROM favourites WHERE status_id IN ({marks})"
+        " GROUP BY status_id"
+        f" UNION ALL SELECT 1, reblog_of_id, count(*) FROM statuses WHERE reblog_of_id IN ({marks})"
+        " GROUP BY reblog_of_id"
+        " UNION ALL SELECT 2, in_reply_to_id, count(*) FROM statuses"
+        f" WHERE in_reply_to_id IN ({marks}) AND visibility IN ('public', 'unlisted')"
+        " AND (? OR is_local_only = 0) GROUP BY in_reply_to_id"
+    )
+
+
 async def counts_of(
     conn: aiosqlite.Connection, status_ids: Iterable[int], *, with_local_only: bool
 ) -> StatusCounts:
@@ -37,65 +52,11 @@ async def counts_of(
     ids = list(dict.fromkeys(status_ids))
     if not ids:
         return StatusCounts()
-    marks = _marks(ids)
-    cursor = await conn.execute(
-        f"SELECT 0, status_id, count(*) FROM favourites WHERE status_id IN ({marks})"
-        " GROUP BY status_id"
-        f" UNION ALL SELECT 1, reblog_of_id, count(*) FROM statuses WHERE reblog_of_id IN ({marks})"
-        " GROUP BY reblog_of_id"
-        " UNION ALL SELECT 2, in_reply_to_id, count(*) FROM statuses"
-        f" WHERE in_reply_to_id IN ({marks}) AND visibility IN ('public', 'unlisted')"
-        " AND (? OR is_local_only = 0) GROUP BY in_reply_to_id",
-        [*ids, *ids, *ids, int(with_local_only)],
-    )
+    cursor = await conn.execute(_counts_sql(_marks(ids)), [*ids, *ids, *ids, int(with_local_only)])
     found: tuple[dict[int, int], dict[int, int], dict[int, int]] = ({}, {}, {})
     for kind, status_id, count in await cursor.fetchall():
         found[kind][status_id] = count
     return StatusCounts(*found)
-
-
-async def viewer_did(
-    conn: aiosqlite.Connection, account_id: int, status_ids: Iterable[int]
-) -> ViewerDid:
-    """Which of these statuses the viewer favourited, boosted, bookmarked and pinned."""
-    ids = list(dict.fromkeys(status_ids))
-    if not ids:
-        return ViewerDid()
-    marks = _marks(ids)
-    # `+account_id` on statuses: look each post's boosts up (statuses_reblog), never walk all
-    # of the viewer's statuses.
-    cursor = await conn.execute(
-        f"SELECT 0, status_id FROM favourites WHERE account_id = ? AND status_id IN ({marks})"
-        " UNION ALL SELECT 1, reblog_of_id FROM statuses"
-        f" WHERE +account_id = ? AND reblog_of_id IN ({marks})"
-        " UNION ALL SELECT 2, status_id FROM bookmarks"
-        f" WHERE account_id = ? AND status_id IN ({marks})"
-        " UNION ALL SELECT 3, status_id FROM status_pins"
-        f" WHERE account_id = ? AND status_id IN ({marks})",
-        [account_id, *ids, account_id, *ids, account_id, *ids, account_id, *ids],
-    )
-    found: tuple[set[int], set[int], set[int], set[int]] = (set(), set(), set(), set())
-    for kind, status_id in await cursor.fetchall():
-        found[kind].add(status_id)
-    return ViewerDid(*(frozenset(f) for f in found))
-
-
-async def poll_choices_of(
-    conn: aiosqlite.Connection, account_id: int, status_ids: Iterable[int]
-) -> dict[int, list[int]]:
-    """The options the viewer chose in each of these polls (those they voted in), in order."""
-    ids = list(dict.fromkeys(status_ids))
-    if not ids:
-        return {}
-    cursor = await conn.execute(
-        "SELECT status_id, choice FROM poll_votes WHERE account_id = ?"
-        f" AND status_id IN ({_marks(ids)}) ORDER BY status_id, choice",
-        [account_id, *ids],
-    )
-    found: dict[int, list[int]] = {}
-    for status_id, choice in await cursor.fetchall():
-        found.setdefault(status_id, []).append(choice)
-    return found
 
 
 @dataclass(frozen=True)
@@ -112,24 +73,20 @@ async def seen_by(
     conn: aiosqlite.Connection, viewer_id: int, status_ids: Iterable[int],
     account_ids: Iterable[int],
 ) -> SeenBy:  # fmt: skip
-    """counts_of (with local-only replies), viewer_did, poll_choices_of and which of the
-    accounts the viewer follows (as fedi.db.follows.followed_among), in one statement."""
+    """counts_of (with local-only replies), what the viewer did to the statuses, the options
+    they chose in their polls (in order), and which of the accounts they follow (as
+    fedi.db.follows.followed_among), in one statement."""
     ids = list(dict.fromkeys(status_ids))
     accounts = list(dict.fromkeys(account_ids))
     if not ids:
         return SeenBy(StatusCounts(), ViewerDid(), frozenset(), {})
     marks = _marks(ids)
     cursor = await conn.execute(
-        f"SELECT 0, status_id, count(*) FROM favourites WHERE status_id IN ({marks})"
-        " GROUP BY status_id"
-        f" UNION ALL SELECT 1, reblog_of_id, count(*) FROM statuses WHERE reblog_of_id IN ({marks})"
-        " GROUP BY reblog_of_id"
-        " UNION ALL SELECT 2, in_reply_to_id, count(*) FROM statuses"
-        f" WHERE in_reply_to_id IN ({marks}) AND visibility IN ('public', 'unlisted')"
-        " GROUP BY in_reply_to_id"
+        _counts_sql(marks) +  # with local-only replies: the viewer is a member here
         f" UNION ALL SELECT 3, status_id, 0 FROM favourites WHERE account_id = ?"
         f" AND status_id IN ({marks})"
-        # `+account_id`: look each post's boosts up (statuses_reblog), as viewer_did does.
+        # `+account_id`: look each post's boosts up (statuses_reblog), never walk all of the
+        # viewer's statuses.
         " UNION ALL SELECT 4, reblog_of_id, 0 FROM statuses"
         f" WHERE +account_id = ? AND reblog_of_id IN ({marks})"
         " UNION ALL SELECT 5, status_id, 0 FROM bookmarks"
@@ -141,7 +98,7 @@ async def seen_by(
         # One lookup per account in follows_follower_followed (migration 0023).
         " UNION ALL SELECT 8, followed_id, 0 FROM follows WHERE follower_id = ?"
         f" AND state = 'accepted' AND followed_id IN ({_marks(accounts)})",
-        [*ids, *ids, *ids, viewer_id, *ids, viewer_id, *ids, viewer_id, *ids, viewer_id, *ids,
+        [*ids, *ids, *ids, 1, viewer_id, *ids, viewer_id, *ids, viewer_id, *ids, viewer_id, *ids,
          viewer_id, *ids, viewer_id, *accounts],
     )  # fmt: skip
     counts: tuple[dict[int, int], dict[int, int], dict[int, int]] = ({}, {}, {})
