@@ -15,7 +15,6 @@ for good without a request (security.md M6, M8).
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import random
 import sqlite3
@@ -46,8 +45,6 @@ from outbox.retry import (
 )
 
 log = logging.getLogger(__name__)
-# The host of each inbox, parsed once: every post of an author goes to the same inboxes.
-_host_of = functools.lru_cache(maxsize=8192)(host_of)
 FAN_OUT_BATCH = 100
 DELIVERY_BATCH = 500
 PER_HOST = 4
@@ -188,7 +185,7 @@ class OutboxWorker:
                 found += await groups.member_inboxes(conn, audience.members_of)
         ours = self.context.settings.domain
         policy = await self.context.policy.refresh(self.context.db)
-        hosts = {inbox: _host_of(inbox) for inbox in found}
+        hosts = {inbox: host_of(inbox) for inbox in found}  # remembered by host_of
         return {
             inbox: host
             for inbox, host in hosts.items()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 
 import nh3
@@ -124,20 +124,27 @@ def inline_text_to_html(text: str) -> str:
     return sanitize(linkify(html.escape(text.strip(), quote=True)))
 
 
-def plain_text(fragment: str) -> str:
-    """Text with every tag removed (a remote content warning, title or poll option). Short
-    fragments are kept (filters match every post of every page against its text); a long one,
-    which could fill memory, is worked out each time."""
-    if len(fragment) > KEPT_FRAGMENT:
-        return _plain_text(fragment)
-    return _kept_plain_text(fragment)
+KEPT_FRAGMENT = 4096  # characters: at most 4096 of them kept per cache, 16 MiB or so each
 
 
-KEPT_FRAGMENT = 4096  # characters: at most 4096 of them kept, 16 MiB or so in all
+def kept_when_short(work: Callable[[str], str], size: int) -> Callable[[str], str]:
+    """work(text), the answers for the last `size` texts of at most KEPT_FRAGMENT characters
+    kept (pages show the same recent posts again and again); a longer text, which could fill
+    memory, is worked out each time. `work` must be a pure function of the text."""
+    kept = lru_cache(maxsize=size)(work)
+
+    def answer(text: str) -> str:
+        return work(text) if len(text) > KEPT_FRAGMENT else kept(text)
+
+    return answer
 
 
 def _plain_text(fragment: str) -> str:
     return html.unescape(nh3.clean(fragment, tags=set(), clean_content_tags={"script", "style"}))
 
 
-_kept_plain_text = lru_cache(maxsize=4096)(_plain_text)
+# Text with every tag removed (a remote content warning, title or poll option); filters match
+# every post of every page against it.
+plain_text = kept_when_short(_plain_text, 4096)
+# Posts' contents cleaned for the pages, the same recent posts shown page after page.
+sanitized_kept = kept_when_short(sanitize, 2048)

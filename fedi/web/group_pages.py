@@ -8,7 +8,6 @@ a non-member asking for a private group's library, gets the same 404 as for a mi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from markupsafe import Markup
 from starlette.exceptions import HTTPException
@@ -20,7 +19,7 @@ from fedi.accounts.members import MemberError
 from fedi.activitypub.collections import PAGE_SIZE, ordered_collection, ordered_page
 from fedi.activitypub.library import file_url, library_item_to_ap
 from fedi.context import Context
-from fedi.core.html import KEPT_FRAGMENT, sanitize
+from fedi.core.html import sanitized_kept
 from fedi.core.models import Group, GroupModerator, Status, User
 from fedi.db import accounts, group_pages, statuses
 from fedi.db import groups as group_rows
@@ -92,24 +91,13 @@ async def standing(context: Context, group: Group, viewer: User | None) -> Stand
     )
 
 
-def sanitized(content: str) -> str:
-    """A post's content cleaned for the page; short contents are kept, as the same recent posts
-    are shown page after page (a pure function of the text)."""
-    if len(content) > KEPT_FRAGMENT:
-        return sanitize(content)
-    return _kept_sanitized(content)
-
-
-_kept_sanitized = lru_cache(maxsize=2048)(sanitize)
-
-
 async def post_views(context: Context, posts: list[Status]) -> list[GroupPostView]:
     """Posts with their authors; a private group's copy names the member who wrote it."""
     authors = await people(context, {s.submitted_by_id or s.account_id for s in posts})
     return [
         GroupPostView(
             status=s,
-            content=Markup(sanitized(s.content)),  # noqa: S704 - sanitised by nh3
+            content=Markup(sanitized_kept(s.content)),  # noqa: S704 - sanitised by nh3
             author=authors.get(s.submitted_by_id or s.account_id),
         )
         for s in posts
