@@ -45,6 +45,7 @@ from fedi.web.admin.domains import routes as admin_domain_routes
 from fedi.web.federation_guard import FederationGuard
 from fedi.web.limited_federation import LimitedFederation
 from fedi.web.media import routes as media_routes
+from fedi.web.member.routes import routes as member_routes
 from fedi.web.negotiation import prefers_html
 from fedi.web.rate_limits import RateLimitMiddleware, RateLimits
 from fedi.web.responses import JSONResponse, json_error
@@ -174,6 +175,7 @@ def create_app(
             *group_manage.routes,
             *admin_domain_routes,
             *admin_blocklist_routes,
+            *member_routes,
             *pages.routes,
             *signin.routes,
             *media_routes,

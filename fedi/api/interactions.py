@@ -12,13 +12,14 @@ from fedi.accounts.oauth import token_for
 from fedi.api.base import APIError, Caller, Params, authorized, bearer_of, public_read, routes
 from fedi.api.entities import accounts_json, status_json
 from fedi.api.filtering import statuses_json
-from fedi.api.statuses import visible_in, visible_to
+from fedi.api.statuses import visible_to
 from fedi.core.ids import parse_id
 from fedi.core.models import Status, User
 from fedi.db import accounts, interactions, statuses
 from fedi.statuses.batch import load
 from fedi.statuses.interactions import boost, favourite, unboost, unfavourite
 from fedi.statuses.posting import PostError
+from fedi.statuses.visibility import visible_in
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 

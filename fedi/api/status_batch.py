@@ -9,10 +9,10 @@ from starlette.responses import Response
 from fedi.api.base import Params, public_read, routes
 from fedi.api.entities import status_entity
 from fedi.api.filtering import optional_viewer
-from fedi.api.statuses import visible_in
 from fedi.core.ids import parse_id
 from fedi.db import statuses
 from fedi.statuses.batch import load
+from fedi.statuses.visibility import visible_in
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 

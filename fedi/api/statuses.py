@@ -20,10 +20,9 @@ from fedi.core.ids import parse_id
 from fedi.core.models import Status, User
 from fedi.core.timeutil import from_db, to_api, to_db, utcnow
 from fedi.db import idempotency_keys, preferences, statuses, timelines
-from fedi.statuses.batch import Batch, load
+from fedi.statuses import visibility
 from fedi.statuses.polls import PollError
 from fedi.statuses.posting import VISIBILITIES, PostError, delete_status, edit_status, post_status
-from fedi.statuses.timeline_rules import moderated_away
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
@@ -35,29 +34,7 @@ def link_header(request: Request, items: list[Status]) -> dict[str, str]:
 
 async def visible_to(request: Request, status: Status, viewer: User | None) -> bool:
     """Whether the viewer (a member of this instance, or None for anyone) may see the post."""
-    batch = await load(context_of(request), [status], viewer.account if viewer else None)
-    return visible_in(batch, status, viewer)
-
-
-def visible_in(batch: Batch, status: Status, viewer: User | None) -> bool:
-    """visible_to for a status of a batch loaded for this viewer. A local-only post is for
-    members alone; to anyone else it does not exist."""
-    if status.is_local_only and viewer is None:
-        return False
-    if moderated_away(batch, None, status, "account"):
-        return False  # a suspended author's post, or a boost of one (security.md M7)
-    in_group = batch.may_see_group_post(status)
-    if in_group is not None:
-        return in_group  # a private group's post: its members only, at this moment
-    if status.visibility in ("public", "unlisted"):
-        return True
-    if viewer is None:
-        return False
-    if status.account_id == viewer.account.id:
-        return True
-    if any(m.account_id == viewer.account.id for m in batch.details_of(status).mentions):
-        return True
-    return status.visibility == "private" and status.account_id in batch.followed
+    return await visibility.visible_to(context_of(request), status, viewer)
 
 
 def local_only_param(params: Params) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from fedi.activitypub.actor import actor_to_ap
@@ -25,6 +25,13 @@ MEMBERS_ON_HOME = 40
 
 
 async def home(request: Request) -> Response:
+    viewer = await viewer_of(request)
+    if viewer is not None and request.url.path == "/":
+        # A signed-in member's front page is their home feed (/about stays the instance's).
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(
+            f"/home{query}", 302, headers={"Cache-Control": "private, no-store"}
+        )
     context = context_of(request)
     async with context.db.read() as conn:
         members = await accounts.list_public_members(conn, MEMBERS_ON_HOME)
@@ -40,7 +47,7 @@ async def home(request: Request) -> Response:
         member_count=totals.members,
         post_count=totals.local_posts,
         members=[profile_view(request, m) for m in members],
-        viewer=await viewer_of(request),
+        viewer=viewer,
     )
 
 

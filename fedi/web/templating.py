@@ -9,6 +9,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
+from babel import Locale as BabelLocale
+from babel import UnknownLocaleError
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from babel.units import format_unit
@@ -32,6 +34,14 @@ def _medium_datetime(moment: datetime, locale_code: str) -> str:
     """A post's date as pages show it: the same recent posts come back page after page, and
     babel works each date out anew (a pure function of the moment and the locale)."""
     return format_datetime(moment, format="medium", locale=locale_code)
+
+
+@lru_cache(maxsize=64)
+def _language_name(code: str) -> str:
+    try:
+        return str(BabelLocale.parse(code).get_display_name(code) or code)
+    except (ValueError, UnknownLocaleError):
+        return code
 
 
 class UsedOnce:
@@ -122,6 +132,10 @@ class Pages:
         def datetime_(moment: datetime) -> str:
             return _medium_datetime(moment, locale.code)
 
+        def language_name(code: str) -> str:
+            """A language's own name for the menu of a post's language ("Deutsch", "العربية")."""
+            return _language_name(code)
+
         def number(value: int) -> str:
             return format_decimal(value, locale=locale.code)
 
@@ -154,6 +168,7 @@ class Pages:
             "format_date": date,
             "format_datetime": datetime_,
             "format_number": number,
+            "language_name": language_name,
             "format_size": size,
             "instance_title": self.instance_title,
         }

@@ -46,18 +46,20 @@ async def test_sign_in_opens_a_session_shown_on_every_page(
     cookie = response.headers["set-cookie"]
     assert "session=" in cookie and "HttpOnly" in cookie and "Secure" in cookie
     assert "SameSite=lax" in cookie
-    home = await client.get("/?lang=en", headers=BROWSER)
-    assert "Signed in as @alice" in home.text
+    front = await client.get("/?lang=en", headers=BROWSER)
+    assert front.status_code == 302 and front.headers["location"] == "/home?lang=en"
+    about = await client.get("/about?lang=en", headers=BROWSER)
+    assert 'Signed in as <bdi dir="ltr" class="handle">@alice</bdi>' in about.text
     french = await client.get("/@alice?lang=fr", headers=BROWSER)
-    assert "Connecté en tant que @alice" in french.text
+    assert 'Connecté en tant que <bdi dir="ltr" class="handle">@alice</bdi>' in french.text
 
 
 async def test_sign_out_ends_the_session(client: httpx.AsyncClient, alice: None) -> None:
     await sign_in(client, "alice", "alice-password")
-    token = await csrf_from_form(client, "/")
+    token = await csrf_from_form(client, "/about")
     out = await client.post("/auth/sign_out", data={"csrf_token": token}, headers=BROWSER)
     assert out.status_code == 303
-    assert "Signed in as" not in (await client.get("/?lang=en", headers=BROWSER)).text
+    assert "Signed in as" not in (await client.get("/about?lang=en", headers=BROWSER)).text
 
 
 @pytest.mark.parametrize(
@@ -87,7 +89,7 @@ async def test_suspension_ends_open_sessions_at_once(
 ) -> None:
     await sign_in(client, "alice", "alice-password")
     await set_suspended(context, "alice", True)
-    assert "Signed in as" not in (await client.get("/?lang=en", headers=BROWSER)).text
+    assert "Signed in as" not in (await client.get("/about?lang=en", headers=BROWSER)).text
 
 
 async def test_password_change_ends_open_sessions(
@@ -95,7 +97,7 @@ async def test_password_change_ends_open_sessions(
 ) -> None:
     await sign_in(client, "alice", "alice-password")
     await set_password(context, "alice", "another-password")
-    assert "Signed in as" not in (await client.get("/?lang=en", headers=BROWSER)).text
+    assert "Signed in as" not in (await client.get("/about?lang=en", headers=BROWSER)).text
     assert (await sign_in(client, "alice", "alice-password")).status_code == 401
     assert (await sign_in(client, "alice", "another-password")).status_code == 303
 
@@ -125,7 +127,7 @@ async def test_sign_out_needs_the_csrf_token(client: httpx.AsyncClient, alice: N
     await sign_in(client, "alice", "alice-password")
     forged = await client.post("/auth/sign_out", data={"csrf_token": "x" * 43}, headers=BROWSER)
     assert forged.status_code == 403
-    assert "Signed in as" in (await client.get("/?lang=en", headers=BROWSER)).text
+    assert "Signed in as" in (await client.get("/about?lang=en", headers=BROWSER)).text
 
 
 @pytest.mark.parametrize(

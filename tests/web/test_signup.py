@@ -62,8 +62,8 @@ async def test_an_open_sign_up_signs_the_member_in(
     created = await send(client)
     assert created.status_code == 303 and created.headers["location"] == "/"
     assert "session" in created.cookies
-    home = await client.get("/", headers=BROWSER)
-    assert "Signed in as @carol" in home.text
+    home = await client.get("/home", headers=BROWSER)
+    assert 'Signed in as <bdi dir="ltr" class="handle">@carol</bdi>' in home.text
     member = await get_member(context, "carol")
     assert member.is_approved
     # Signed in, the sign-up page sends the member home.
