@@ -11,9 +11,8 @@ import json
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
-from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from fedi.api.base import bearer_of
@@ -23,7 +22,7 @@ from fedi.db import streams as stream_sql
 from fedi.db.changes import Change
 from fedi.streams.audience import PUBLIC_STREAMS, Stream
 from fedi.streams.hub import Listener
-from fedi.web.responses import JSONResponse, json_error
+from fedi.web.responses import EventStreamResponse, JSONResponse, json_error
 from fedi.web.state import context_of
 
 MAX_SUBSCRIPTIONS = 64  # per WebSocket
@@ -31,24 +30,6 @@ MAX_MESSAGE = 4096  # characters of one client message
 
 
 # Server-Sent Events
-
-
-class EventStreamResponse(StreamingResponse):
-    """A stream that always lets go of its listener, however the response ends."""
-
-    def __init__(self, body: AsyncIterator[str], on_end: Callable[[], None]) -> None:
-        super().__init__(
-            body,
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-        )
-        self.on_end = on_end
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            self.on_end()
 
 
 async def _items(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from fedi.web.member import actions, compose, timelines
+from fedi.web.member import actions, compose, live, timelines
 
 routes: list[BaseRoute] = [
     *timelines.routes,
     *compose.routes,
     *actions.routes,
+    *live.routes,
 ]

@@ -23,7 +23,7 @@ async def home(request: Request) -> Response:
     locale = pages_of(request).locale_for(request)
     return await feed_page(
         request, viewer, items, "home", title=locale.gettext("Home"),
-        compose=await compose_for(request, viewer),
+        compose=await compose_for(request, viewer), live=True,
     )  # fmt: skip
 
 
@@ -37,7 +37,7 @@ async def local(request: Request) -> Response:
     locale = pages_of(request).locale_for(request)
     return await feed_page(
         request, viewer, items, "public", title=locale.gettext("This server"),
-        compose=await compose_for(request, viewer),
+        compose=await compose_for(request, viewer), live=False,
     )  # fmt: skip
 
 
