@@ -70,7 +70,7 @@ class Card:
     content: Markup
     media: tuple[Media, ...]
     poll: PollView | None
-    tags: tuple[str, ...]
+    tags: tuple[str, ...]  # those its text does not show
     replies: int
     boosts: int
     favourites: int
@@ -141,6 +141,12 @@ def _poll(batch: Batch, status: Status) -> PollView | None:
     )
 
 
+def _tags_not_in(content: str, tags: tuple[str, ...]) -> tuple[str, ...]:
+    """The hashtags a post carries without linking them in its text (shown below it)."""
+    lowered = content.lower()
+    return tuple(tag for tag in tags if tag.lower() not in lowered)
+
+
 def card_of(
     context: Context, batch: Batch, item: Status, viewer: User | None,
     warnings: tuple[str, ...] = (),
@@ -163,7 +169,7 @@ def card_of(
         content=Markup(sanitize(shown.content)),  # noqa: S704 - sanitised by nh3 just now
         media=tuple(_media(context, a) for a in batch.details_of(shown).attachments),
         poll=_poll(batch, shown),
-        tags=batch.details_of(shown).tags,
+        tags=_tags_not_in(shown.content, batch.details_of(shown).tags),
         replies=batch.replies.get(shown.id, 0),
         boosts=batch.reblogs.get(shown.id, 0),
         favourites=batch.favourites.get(shown.id, 0),
