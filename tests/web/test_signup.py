@@ -13,6 +13,7 @@ import pytest
 from fedi.accounts.members import MemberError, add_member, approve_member, get_member
 from fedi.config import Settings, load_settings
 from fedi.context import Context
+from fedi.moderation.instance_rules import add_rule
 from tests.conftest import BASE, DOMAIN
 from tests.web.test_signin import BROWSER, csrf_from_form, sign_in
 
@@ -88,7 +89,8 @@ async def test_an_approval_sign_up_waits_and_cannot_sign_in(
 
 
 async def test_each_field_shows_its_own_error(client: httpx.AsyncClient, context: Context) -> None:
-    await add_member(context, "alice", "alice-password")
+    alice = await add_member(context, "alice", "alice-password", "admin")
+    await add_rule(context, alice.account, "Be kind.")  # so that there is something to accept
     refused = await send(
         client, username="Alice", email="not an address", password="short",
         password_confirmation="other", agreement="", reason="r" * 500,
