@@ -117,7 +117,8 @@ def test_readme_command_serves_a_ready_account(
     server.wait_for(r"Uvicorn running|Application startup complete")
     walk(url, username, f"localhost:{port}")
     sign_in(url, username, password)
-    assert (tmp_path / "data-dev" / "fedi.sqlite3").exists()
+    data = "data-dev" if port == 8000 else f"data-dev-{port}"  # one instance per port
+    assert (tmp_path / data / "fedi.sqlite3").exists()
     assert len(password) >= 12
     assert server.stop() == 0
 
