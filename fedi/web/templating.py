@@ -148,6 +148,11 @@ class Pages:
                 format_unit(value, f"digital-{unit}", "short", "#,##0.#", locale=locale.code)
             )
 
+        def ltr(text: str) -> Markup:
+            """A handle, address or URL inside a translated sentence: kept left to right and
+            isolated, so that an Arabic sentence cannot reorder its @ and dots."""
+            return Markup('<bdi dir="ltr">%s</bdi>') % text
+
         def gettext(message: str, **variables: Any) -> Markup:
             # New-style gettext, as the i18n extension compiles {% trans %} with newstyle on:
             # the translation is trusted markup and the variables are escaped into it.
@@ -167,5 +172,6 @@ class Pages:
             "format_datetime": datetime_,
             "format_number": number,
             "format_size": size,
+            "ltr": ltr,
             "instance_title": self.instance_title,
         }

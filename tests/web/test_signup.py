@@ -180,3 +180,32 @@ async def test_accounts_made_from_one_address_are_limited(client: httpx.AsyncCli
     assert "Too many attempts" in throttled.text
     assert int(throttled.headers["retry-after"]) > 0
     assert re.search(r'name="username"', throttled.text) is None
+
+
+@mode("open")
+async def test_without_rules_there_is_nothing_to_agree_to(
+    client: httpx.AsyncClient, context: Context
+) -> None:
+    page = await client.get("/auth/sign_up", headers=BROWSER)
+    assert 'name="agreement"' not in page.text and "I accept the rules" not in page.text
+    created = await send(client, agreement="")
+    assert created.status_code == 303
+    assert (await get_member(context, "carol")).is_approved
+
+
+@mode("open")
+async def test_with_rules_the_page_shows_them_and_asks_to_accept_them(
+    client: httpx.AsyncClient, context: Context
+) -> None:
+    ada = await add_member(context, "ada", "ada-password", "admin")
+    await add_rule(context, ada.account, "No harassment.", "Of anyone, anywhere.")
+    page = await client.get("/auth/sign_up?lang=ar", headers=BROWSER)
+    assert '<p dir="auto">No harassment.</p>' in page.text
+    assert 'name="agreement"' in page.text and 'for="agreement"' in page.text
+    refused = await send(client, lang="en", agreement="")
+    assert refused.status_code == 422
+    assert "You must accept the rules of this server" in refused.text
+    assert "No harassment." in refused.text  # shown again beside the box to tick
+    with pytest.raises(MemberError):
+        await get_member(context, "carol")
+    assert (await send(client)).status_code == 303

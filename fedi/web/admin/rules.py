@@ -10,8 +10,8 @@ from starlette.routing import Route
 from fedi.core.ids import parse_id
 from fedi.moderation.instance_rules import (
     MAX_HINT,
-    Direction,
     MAX_TEXT,
+    Direction,
     RuleError,
     add_rule,
     delete_rule,

@@ -56,6 +56,7 @@ def render_settings(
         viewer=viewer,
         section=section,
         is_staff=is_staff(viewer),
+        handle=f"@{viewer.account.username}@{context_of(request).settings.domain}",
         done=request.query_params.get("done", ""),
         **params,
     )
