@@ -57,16 +57,23 @@ async def save_rule(request: Request) -> Response:
     return back(PATH, done="saved")
 
 
-async def move(request: Request) -> Response:
+async def _move(request: Request, direction: Direction) -> Response:
     checked = await checked_form(request, admin=True)
     if isinstance(checked, Response):
         return checked
-    viewer, form = checked
+    viewer, _ = checked
     rule_id = parse_id(request.path_params["rule_id"])
-    direction: Direction = "up" if form.get("direction") == "up" else "down"
     if rule_id is not None:
         await move_rule(context_of(request), viewer.account, rule_id, direction)
     return back(PATH, done="moved")
+
+
+async def move_up(request: Request) -> Response:
+    return await _move(request, "up")
+
+
+async def move_down(request: Request) -> Response:
+    return await _move(request, "down")
 
 
 async def delete(request: Request) -> Response:
@@ -83,6 +90,7 @@ async def delete(request: Request) -> Response:
 routes = [
     Route(PATH, rules_page, methods=["GET"]),
     Route(PATH, save_rule, methods=["POST"]),
-    Route(f"{PATH}/{{rule_id}}/move", move, methods=["POST"]),
+    Route(f"{PATH}/{{rule_id}}/move_up", move_up, methods=["POST"]),
+    Route(f"{PATH}/{{rule_id}}/move_down", move_down, methods=["POST"]),
     Route(f"{PATH}/{{rule_id}}/delete", delete, methods=["POST"]),
 ]

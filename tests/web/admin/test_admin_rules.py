@@ -70,13 +70,12 @@ async def test_an_administrator_writes_reorders_and_deletes_rules(
     edited = await submit(client, PATH, {"rule_id": str(rules[1].id), "text": "No spam at all.",
                                          "hint": "Ads included."}, form_page=PATH)  # fmt: skip
     assert edited.status_code == 303
-    moved = await submit(client, f"{PATH}/{rules[2].id}/move", {"direction": "up"},
-                         form_page=PATH)  # fmt: skip
+    moved = await submit(client, f"{PATH}/{rules[2].id}/move_up", {"go": "1"}, form_page=PATH)
     assert moved.status_code == 303
     assert await texts(staff) == ["No harassment.", "كن لطيفا", "No spam at all."]
-    await submit(client, f"{PATH}/{rules[0].id}/move", {"direction": "down"}, form_page=PATH)
+    await submit(client, f"{PATH}/{rules[0].id}/move_down", {"go": "1"}, form_page=PATH)
     assert await texts(staff) == ["كن لطيفا", "No harassment.", "No spam at all."]
-    deleted = await submit(client, f"{PATH}/{rules[0].id}/delete", {}, form_page=PATH)
+    deleted = await submit(client, f"{PATH}/{rules[0].id}/delete", {"go": "1"}, form_page=PATH)
     assert deleted.status_code == 303
     assert await texts(staff) == ["كن لطيفا", "No spam at all."]
     page = await client.get(PATH, headers=BROWSER)
