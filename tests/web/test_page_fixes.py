@@ -102,3 +102,12 @@ async def test_pages_that_depend_on_who_asks_are_never_cached(
     for path in ("/", "/@alice", "/settings/profile", "/settings/account"):
         page = await client.get(path, headers=BROWSER)
         assert page.headers["cache-control"] == "private, no-store", path
+
+
+async def test_a_members_own_profile_links_to_its_settings(
+    client: httpx.AsyncClient, context: Context, alice: None
+) -> None:
+    await add_member(context, "bob", "bob-password")
+    await sign_in(client, "alice", "alice-password")
+    assert 'href="/settings/profile"' in (await client.get("/@alice", headers=BROWSER)).text
+    assert 'href="/settings/profile"' not in (await client.get("/@bob", headers=BROWSER)).text
