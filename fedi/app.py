@@ -23,6 +23,7 @@ from fedi.api.route_gate import RouteGate
 from fedi.api.routes import api_routes
 from fedi.config import Settings
 from fedi.context import Context, open_context
+from fedi.core.models import User
 from fedi.i18n.locales import Translations
 from fedi.media.media import clean_up_regularly
 from fedi.moderation.blocklist_subscriptions import refresh_regularly as refresh_blocklists
@@ -39,7 +40,9 @@ from fedi.web import (
     warnings,
 )
 from fedi.web.admin import accounts as admin_accounts
+from fedi.web.admin import index as admin_index
 from fedi.web.admin import reports as admin_reports
+from fedi.web.admin import rules as admin_rules
 from fedi.web.admin.blocklists import routes as admin_blocklist_routes
 from fedi.web.admin.domains import routes as admin_domain_routes
 from fedi.web.federation_guard import FederationGuard
@@ -49,6 +52,9 @@ from fedi.web.member.routes import routes as member_routes
 from fedi.web.negotiation import prefers_html
 from fedi.web.rate_limits import RateLimitMiddleware, RateLimits
 from fedi.web.responses import JSONResponse, json_error
+from fedi.web.settings import account as account_settings
+from fedi.web.settings import profile as profile_settings
+from fedi.web.signin import viewer_of
 from fedi.web.state import context_of
 from fedi.web.templating import Pages
 from inbox import routes as inbox_routes
@@ -110,9 +116,28 @@ async def http_error(request: Request, exc: Exception) -> Response:
         headers.setdefault("Vary", "Accept")
         return json_error(exc.status_code, str(exc.detail), headers)
     page_set: Pages = request.app.state.pages
-    response = page_set.render(request, "pages/error.html", exc.status_code, status=exc.status_code)
+    response = page_set.render(
+        request,
+        "pages/error.html",
+        exc.status_code,
+        status=exc.status_code,
+        viewer=await error_viewer(request, exc.status_code),
+    )
     response.headers.update(headers)
     return response
+
+
+async def error_viewer(request: Request, status_code: int) -> User | None:
+    """Who sees the error page, so that it offers a signed-in member no "Sign in". After a server
+    error the database itself may be what failed: the page then shows no one rather than
+    failing in turn."""
+    if status_code < 500:
+        return await viewer_of(request)
+    try:
+        return await viewer_of(request)
+    except Exception:  # the handler of last resort must answer
+        log.warning("no viewer for the error page of %s", request.url.path)
+        return None
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
@@ -182,6 +207,10 @@ def create_app(
             *signup.routes,
             *admin_reports.routes,
             *admin_accounts.routes,
+            *admin_index.routes,
+            *admin_rules.routes,
+            *profile_settings.routes,
+            *account_settings.routes,
             *warnings.routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],

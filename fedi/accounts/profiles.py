@@ -24,6 +24,26 @@ MAX_NOTE = 500
 MAX_NAME = 30
 
 
+class ProfileError(MemberError):
+    """A profile change that is refused; `code` names the limit (for pages)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def check_profile(
+    display_name: str | None, note: str | None, fields: Sequence[tuple[str, str]] | None
+) -> None:
+    """Refuse a profile over the limits, before anything of the change (images) is stored."""
+    if display_name is not None and len(display_name) > MAX_NAME:
+        raise ProfileError("name_too_long", f"the display name has at most {MAX_NAME} characters")
+    if note is not None and len(note) > MAX_NOTE:
+        raise ProfileError("note_too_long", f"the bio has at most {MAX_NOTE} characters")
+    if fields is not None and len(fields) > MAX_FIELDS:
+        raise ProfileError("too_many_fields", f"a profile has at most {MAX_FIELDS} fields")
+
+
 async def _announce_profile(context: Context, user: User, now: str) -> None:
     """Send the member's current actor document to their followers' servers."""
     fresh = await get_member(context, user.account.username)
@@ -52,12 +72,7 @@ async def update_profile(
 ) -> User:
     user = await get_member(context, username)
     account = user.account
-    if display_name is not None and len(display_name) > MAX_NAME:
-        raise MemberError(f"the display name has at most {MAX_NAME} characters")
-    if note is not None and len(note) > MAX_NOTE:
-        raise MemberError(f"the bio has at most {MAX_NOTE} characters")
-    if fields is not None and len(fields) > MAX_FIELDS:
-        raise MemberError(f"a profile has at most {MAX_FIELDS} fields")
+    check_profile(display_name, note, fields)
     now = to_db(utcnow())
     new_fields = (
         [ProfileField(name[:255], value[:255]) for name, value in fields if name.strip()]

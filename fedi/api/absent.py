@@ -5,7 +5,7 @@ has nothing to show, so that apps render an empty screen instead of an error:
 - trends and follow suggestions: not computed, because they would expose what members read and
   whom they follow, which our members' safety forbids;
 - followed and featured hashtags: not supported, so nobody has any;
-- instance rules: none are configured; translation: no translation service is configured.
+- translation: no translation service is configured.
 
 Each answers only what is true for this server; none of them accepts writes.
 """
@@ -56,6 +56,5 @@ absent_routes = [
     *routes("/api/v1/trends/tags", _empty([]), ["GET"]),
     *routes("/api/v1/trends/statuses", _empty([]), ["GET"]),
     *routes("/api/v1/trends/links", _empty([]), ["GET"]),
-    *routes("/api/v1/instance/rules", _empty([]), ["GET"]),
     *routes("/api/v1/instance/translation_languages", _empty({}), ["GET"]),
 ]

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fedi.accounts.members import MemberError
-from fedi.accounts.profiles import update_profile
+from fedi.accounts.profiles import check_profile, update_profile
 from fedi.api.base import APIError, Caller, Params, authorized, public_read, routes
 from fedi.api.entities import account_json, credential_account_json
 from fedi.api.filtering import optional_viewer, statuses_body
@@ -82,6 +82,11 @@ async def update_credentials(request: Request, caller: Caller) -> Response:
     account_id = caller.user.account.id
     async with context.db.read_now() as conn:
         defaults = posting_defaults(params, await preferences.posting_defaults(conn, account_id))
+    fields = profile_fields(params)
+    try:  # the limits first: a refused change stores none of its images either
+        check_profile(params.get("display_name"), params.get("note"), fields)
+    except MemberError as exc:
+        raise APIError(422, f"Validation failed: {exc}") from None
     await store_profile_images(context, account_id, params)
     if defaults is not None:
         await context.db.write(
@@ -93,7 +98,7 @@ async def update_credentials(request: Request, caller: Caller) -> Response:
             caller.user.account.username,
             display_name=params.get("display_name"),
             note=params.get("note"),
-            fields=profile_fields(params),
+            fields=fields,
             locked=optional_bool(params, "locked"),
             bot=optional_bool(params, "bot"),
             discoverable=optional_bool(params, "discoverable"),

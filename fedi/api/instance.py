@@ -12,6 +12,7 @@ from fedi.api.base import Params, public, routes
 from fedi.config import SUPPORTED_LOCALES
 from fedi.db import accounts
 from fedi.media import documents, images, media
+from fedi.moderation.instance_rules import list_rules
 from fedi.statuses.polls import LIMITS as POLL_LIMITS
 from fedi.statuses.posting import MAX_CHARACTERS
 from fedi.web.responses import JSONResponse
@@ -19,6 +20,12 @@ from fedi.web.state import context_of
 
 VERSION = f"4.2.0 (compatible; fedi {__version__})"
 SUPPORTED_TYPES = [*images.FORMATS.values(), *(t.media_type for t in documents.TYPES)]
+
+
+async def rules_json(request: Request) -> list[dict[str, str]]:
+    """Mastodon's Rule entity: the id as a string, the text and its hint."""
+    rules = await list_rules(context_of(request))
+    return [{"id": str(rule.id), "text": rule.text, "hint": rule.hint} for rule in rules]
 
 
 def configuration(streaming: str) -> dict[str, Any]:
@@ -79,7 +86,7 @@ async def instance_v2(request: Request, params: Params) -> Response:
             },
             "api_versions": {"mastodon": 1},
             "contact": {"email": settings.contact_email, "account": None},
-            "rules": [],
+            "rules": await rules_json(request),
         }
     )
 
@@ -112,12 +119,18 @@ async def instance_v1(request: Request, params: Params) -> Response:
             "invites_enabled": False,
             "configuration": configuration(streaming),
             "contact_account": None,
-            "rules": [],
+            "rules": await rules_json(request),
         }
     )
 
 
+@public
+async def rules(request: Request, params: Params) -> Response:
+    return JSONResponse(await rules_json(request))
+
+
 instance_routes = [
+    *routes("/api/v1/instance/rules", rules, ["GET"]),
     *routes("/api/v1/instance", instance_v1, ["GET"]),
     *routes("/api/v2/instance", instance_v2, ["GET"]),
 ]

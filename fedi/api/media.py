@@ -110,18 +110,16 @@ async def destroy(request: Request, caller: Caller) -> Response:
 
 async def store_profile_images(context: Context, account_id: int, params: Params) -> None:
     """update_credentials' `avatar` and `header` files: both checked before either is stored."""
-    prepared: list[tuple[media.ProfileImage, images.Encoded]] = []
+    uploads: dict[media.ProfileImage, bytes] = {}
     which: media.ProfileImage
     for which in ("avatar", "header"):
         data = await _file_of(params, which)
-        if data is None:
-            continue
-        try:
-            prepared.append((which, await media.processed_profile_image(data, which)))
-        except media.MediaError as exc:
-            raise _media_error(exc) from None
-    for which, image in prepared:
-        await media.set_profile_image(context, account_id, which, image)
+        if data is not None:
+            uploads[which] = data
+    try:
+        await media.store_profile_images(context, account_id, uploads)
+    except media.MediaError as exc:
+        raise _media_error(exc) from None
 
 
 async def _remove_profile_image(

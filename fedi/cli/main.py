@@ -21,7 +21,7 @@ from fedi.cli.groups import add_parser as add_group_parser
 from fedi.cli.groups import command_group
 from fedi.cli.members import add_parsers as add_member_parsers
 from fedi.cli.members import command_post, command_relation, command_user
-from fedi.cli.server import DEV_PORT, command_dev, command_migrate, command_serve
+from fedi.cli.server import DEV_PORT, command_dev, command_migrate, command_serve, dev_settings
 from fedi.config import ConfigError, load_settings
 from fedi.context import StartupError
 from fedi.db import DatabaseError
@@ -44,6 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fedi", description="A federated ActivityPub server.")
     parser.add_argument("--version", action="version", version=f"fedi {__version__}")
     parser.add_argument("--config", type=Path, help="TOML settings file (or FEDI_CONFIG)")
+    parser.add_argument(
+        "--dev-port",
+        type=int,
+        metavar="PORT",
+        help="act on the development instance `fedi dev --port PORT` runs (what `./dev fedi` does)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the server")
@@ -68,7 +74,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command == "dev":
         command_dev(args)
         return 0
-    settings = load_settings(config_file=args.config)
+    if args.dev_port is not None:
+        settings = dev_settings(args.dev_port, args.config)
+    else:
+        settings = load_settings(config_file=args.config)
     if args.command == "serve":
         command_serve(args, settings)
     elif args.command == "migrate":

@@ -139,24 +139,31 @@ def command_serve(args: argparse.Namespace, settings: Settings) -> None:
     run_server(serve(settings, sock, banner))
 
 
-def dev_settings(args: argparse.Namespace) -> Settings:
-    """Development defaults (http on loopback, ./data-dev), under any FEDI_* the user set."""
-    port = args.port or int(os.environ.get("FEDI_LISTEN_PORT", DEV_PORT))
+def dev_data_dir(port: int) -> Path:
+    """Each port has its own development instance: the domain (localhost:PORT) is part of every
+    id in the database, so one database cannot serve two ports. Port 8000 keeps ./data-dev."""
+    return Path("data-dev" if port == DEV_PORT else f"data-dev-{port}").absolute()
+
+
+def dev_settings(port: int | None, config: Path | None) -> Settings:
+    """Development defaults (http on loopback, ./data-dev or ./data-dev-PORT), under any FEDI_*
+    the user set."""
+    port = port or int(os.environ.get("FEDI_LISTEN_PORT", DEV_PORT))
     environ = {
         "FEDI_DOMAIN": f"localhost:{port}",
         "FEDI_SCHEME": "http",
-        "FEDI_DATA_DIR": str(Path("data-dev").absolute()),
+        "FEDI_DATA_DIR": str(dev_data_dir(port)),
         "FEDI_REGISTRATIONS": "open",
         "FEDI_INSTANCE_TITLE": "fedi (development)",
         "FEDI_LISTEN_HOST": "127.0.0.1",
         "FEDI_LISTEN_PORT": str(port),
     }
     environ.update(os.environ)
-    return load_settings(environ, args.config)
+    return load_settings(environ, config)
 
 
 def command_dev(args: argparse.Namespace) -> None:
-    settings = dev_settings(args)
+    settings = dev_settings(args.port, args.config)
     sock = bind_socket(settings.listen_host, settings.listen_port)
     password_file = settings.data_dir / "dev-account.txt"
 

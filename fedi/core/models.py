@@ -81,6 +81,7 @@ class User:
     role: Role
     is_approved: bool
     created_at: datetime
+    locale: str | None = None  # the interface language the member chose, if any
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
+from datetime import datetime
 
 import aiosqlite
 
@@ -42,6 +43,17 @@ class Token:
     user: User | None
     scopes: tuple[str, ...]
     created_at: int  # seconds since the epoch, as the token response carries it
+
+
+@dataclass(frozen=True)
+class AuthorisedApp:
+    """A live token a member gave an app, as their settings list it."""
+
+    token_id: int
+    app_name: str
+    website: str | None
+    scopes: tuple[str, ...]
+    created_at: datetime
 
 
 def _app(row: sqlite3.Row) -> App:
@@ -200,3 +212,26 @@ async def held_by_pending_member(conn: aiosqlite.Connection, token_hash: str) ->
         (token_hash,),
     )
     return await cursor.fetchone() is not None
+
+
+async def live_tokens_of(conn: aiosqlite.Connection, account_id: int) -> list[AuthorisedApp]:
+    """The member's tokens that still work, newest first."""
+    cursor = await conn.execute(
+        "SELECT t.id, p.name, p.website, t.scopes, t.created_at FROM oauth_tokens t"
+        " JOIN oauth_apps p ON p.id = t.app_id WHERE t.account_id = ? AND t.revoked_at IS NULL"
+        " ORDER BY t.created_at DESC, t.id DESC LIMIT 200",
+        (account_id,),
+    )
+    return [
+        AuthorisedApp(row[0], row[1], row[2], tuple(row[3].split()), from_db(row[4]))
+        for row in await cursor.fetchall()
+    ]
+
+
+def revoke_by_id(conn: sqlite3.Connection, token_id: int, account_id: int, now: str) -> int:
+    """Revoke one of the member's own tokens (another member's id changes nothing)."""
+    return conn.execute(
+        "UPDATE oauth_tokens SET revoked_at = ? WHERE id = ? AND account_id = ?"
+        " AND revoked_at IS NULL",
+        (now, token_id, account_id),
+    ).rowcount

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
 
 import aiosqlite
 
 from fedi.core.models import User
+from fedi.core.timeutil import from_db
 from fedi.db.users import USER_COLUMNS, user_from_row
+
+
+@dataclass(frozen=True)
+class OpenSession:
+    """A member's signed-in browser, as their settings list it."""
+
+    id: int
+    token_hash: str
+    user_agent: str
+    ip: str
+    created_at: datetime
 
 
 def insert(
@@ -52,3 +66,26 @@ async def count_for_account(conn: aiosqlite.Connection, account_id: int) -> int:
     cursor = await conn.execute("SELECT count(*) FROM sessions WHERE account_id = ?", (account_id,))
     row = await cursor.fetchone()
     return int(row[0]) if row else 0
+
+
+async def list_for_account(
+    conn: aiosqlite.Connection, account_id: int, not_before: str
+) -> list[OpenSession]:
+    """The member's sessions that still sign them in, newest first."""
+    cursor = await conn.execute(
+        "SELECT id, token_hash, user_agent, ip, created_at FROM sessions"
+        " WHERE account_id = ? AND created_at >= ? ORDER BY created_at DESC, id DESC LIMIT 200",
+        (account_id, not_before),
+    )
+    return [
+        OpenSession(row["id"], row["token_hash"], row["user_agent"], row["ip"],
+                    from_db(row["created_at"]))
+        for row in await cursor.fetchall()
+    ]  # fmt: skip
+
+
+def delete_by_id(conn: sqlite3.Connection, session_id: int, account_id: int) -> int:
+    """End one of the member's own sessions (another member's id changes nothing)."""
+    return conn.execute(
+        "DELETE FROM sessions WHERE id = ? AND account_id = ?", (session_id, account_id)
+    ).rowcount

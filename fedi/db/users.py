@@ -12,7 +12,10 @@ from fedi.core.models import Role, User
 from fedi.core.timeutil import from_db
 from fedi.db.accounts import ACCOUNT_COLUMNS, account_from_row
 
-USER_COLUMNS = f"{ACCOUNT_COLUMNS}, u.role, u.is_approved, u.created_at AS user_created_at"
+USER_COLUMNS = (
+    f"{ACCOUNT_COLUMNS}, u.role, u.is_approved, u.created_at AS user_created_at,"
+    " u.locale AS user_locale"
+)
 
 
 def user_from_row(row: sqlite3.Row) -> User:
@@ -22,6 +25,7 @@ def user_from_row(row: sqlite3.Row) -> User:
         role=role,
         is_approved=bool(row["is_approved"]),
         created_at=from_db(row["user_created_at"]),
+        locale=row["user_locale"],
     )
 
 
@@ -62,6 +66,14 @@ def email_taken(conn: sqlite3.Connection, email: str) -> bool:
     return row is not None
 
 
+def email_taken_by_other(conn: sqlite3.Connection, email: str, account_id: int) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM users WHERE lower(email) = lower(?) AND account_id != ?",
+        (email, account_id),
+    ).fetchone()
+    return row is not None
+
+
 async def email_in_use(conn: aiosqlite.Connection, email: str) -> bool:
     cursor = await conn.execute(
         "SELECT 1 FROM users WHERE lower(email) = lower(?) LIMIT 1", (email,)
@@ -88,6 +100,20 @@ def set_password_hash(conn: sqlite3.Connection, account_id: int, password_hash: 
     conn.execute(
         "UPDATE users SET password_hash = ? WHERE account_id = ?", (password_hash, account_id)
     )
+
+
+def set_email(conn: sqlite3.Connection, account_id: int, email: str) -> None:
+    conn.execute("UPDATE users SET email = ? WHERE account_id = ?", (email, account_id))
+
+
+def set_locale(conn: sqlite3.Connection, account_id: int, locale: str | None) -> None:
+    conn.execute("UPDATE users SET locale = ? WHERE account_id = ?", (locale, account_id))
+
+
+async def get_email(conn: aiosqlite.Connection, account_id: int) -> str | None:
+    cursor = await conn.execute("SELECT email FROM users WHERE account_id = ?", (account_id,))
+    row = await cursor.fetchone()
+    return str(row[0]) if row and row[0] is not None else None
 
 
 def touch_last_active(conn: sqlite3.Connection, account_id: int, at: str) -> None:

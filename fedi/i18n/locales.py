@@ -1,7 +1,8 @@
 """Translations for the web pages: gettext catalogues
 (fedi/i18n/locale/<lang>/LC_MESSAGES/messages.po) compiled in memory when the application
 starts, and the choice of locale for each request:
-`?lang=`, then the `lang` cookie, then Accept-Language, then the configured default."""
+`?lang=`, then the language a signed-in member chose in their settings, then the `lang` cookie,
+then Accept-Language, then the configured default."""
 
 from __future__ import annotations
 
@@ -77,8 +78,10 @@ class Translations:
         query_lang: str | None,
         cookie_lang: str | None,
         accept_language: str | None,
+        member_lang: str | None = None,
     ) -> Locale:
-        for candidate in (query_lang, cookie_lang):
+        """`?lang=` first (a link chosen just now), then a signed-in member's own choice."""
+        for candidate in (query_lang, member_lang, cookie_lang):
             code = match_locale(candidate)
             if code:
                 return self.locales[code]

@@ -274,6 +274,19 @@ async def set_profile_image(
         await asyncio.to_thread(delete_files, directory, [old])
 
 
+async def store_profile_images(
+    context: Context, account_id: int, uploads: dict[ProfileImage, bytes]
+) -> None:
+    """A new avatar and/or header, as update_credentials and the profile settings page send
+    them: both are checked before either is stored, so a bad one changes nothing. The caller
+    announces the profile change (Update{Person})."""
+    prepared = [
+        (which, await processed_profile_image(data, which)) for which, data in uploads.items()
+    ]
+    for which, image in prepared:
+        await set_profile_image(context, account_id, which, image)
+
+
 async def clean_up_regularly(context: Context, stop: asyncio.Event, every: float = 3600) -> None:
     """The server's background clean-up of unused uploads: at start, then every hour."""
     while not stop.is_set():

@@ -7,6 +7,7 @@ ActivityStreams Accept header and HTML to a browser, with `Vary: Accept`.
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -24,9 +25,18 @@ from fedi.federation.serialize import note_document
 from fedi.federation.verify import VerificationError, request_target, verify_signed_request
 from fedi.groups.access import is_submission
 from fedi.groups.groups import group_of, may_read
+from fedi.i18n.locales import match_locale
 from fedi.web.negotiation import wants_activity_json
 from fedi.web.responses import ActivityResponse
 from fedi.web.state import context_of
+
+
+def page_redirect(request: Request, url: str) -> Response:
+    """A browser sent from an id to its page keeps the language it asked for (`?lang=`)."""
+    lang = match_locale(request.query_params.get("lang"))
+    if lang is not None:
+        url = f"{url}{'&' if '?' in url else '?'}{urlencode({'lang': lang})}"
+    return RedirectResponse(url, 302, headers={"Vary": "Accept"})
 
 
 async def load_actor(request: Request) -> Account:
@@ -81,7 +91,7 @@ async def actor(request: Request) -> Response:
     context = context_of(request)
     if wants_activity_json(request):
         return ActivityResponse(actor_to_ap(account, context.urls))
-    return RedirectResponse(context.urls.profile(account.username), 302, headers={"Vary": "Accept"})
+    return page_redirect(request, context.urls.profile(account.username))
 
 
 async def instance_actor(request: Request) -> Response:
@@ -92,7 +102,7 @@ async def instance_actor(request: Request) -> Response:
         raise HTTPException(404, "no instance actor")
     if wants_activity_json(request) or "html" not in request.headers.get("accept", ""):
         return ActivityResponse(actor_to_ap(account, context.urls))
-    return RedirectResponse(f"{context.urls.base}/about", 302, headers={"Vary": "Accept"})
+    return page_redirect(request, f"{context.urls.base}/about")
 
 
 async def instance_outbox(request: Request) -> Response:
@@ -258,7 +268,7 @@ async def status_object(request: Request) -> Response:
     if not wants_activity_json(request):
         if status.visibility not in ("public", "unlisted"):
             raise HTTPException(404, "no such post")
-        return RedirectResponse(status.url or "", 302, headers={"Vary": "Accept"})
+        return page_redirect(request, status.url or "")
     return ActivityResponse(await note_document(context_of(request), status, account))
 
 

@@ -10,6 +10,7 @@ import hmac
 import secrets
 from urllib.parse import parse_qs
 
+from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
@@ -41,6 +42,52 @@ async def read_form(request: Request) -> dict[str, str]:
     except (UnicodeDecodeError, ValueError):
         raise HTTPException(400, "the form could not be read") from None
     return {name: values[0] for name, values in fields.items()}
+
+
+class TooLarge(Exception):
+    """The form's body is over its cap: nothing of it was read."""
+
+
+async def read_upload_form(
+    request: Request, max_bytes: int, max_files: int
+) -> tuple[dict[str, str], dict[str, bytes]]:
+    """A form that may carry files (multipart/form-data, or url-encoded when it has none): its
+    text fields (first value of each) and the files chosen, each read up to `max_bytes` + 1
+    bytes so that the caller sees which is too large. A body over the whole cap raises TooLarge
+    before it is parsed."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "application/x-www-form-urlencoded":
+        return await read_form(request), {}
+    if content_type != "multipart/form-data":
+        raise HTTPException(415, "expected a form")
+    cap = max_files * max_bytes + MAX_FORM_BYTES
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > cap:
+        raise TooLarge()
+    if not declared:
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > cap:
+                raise TooLarge()
+        request._body = bytes(body)  # the multipart parser reads the kept bytes
+    try:
+        form = await request.form(max_files=max_files, max_fields=50, max_part_size=MAX_FORM_BYTES)
+    except Exception:  # the multipart parser's own errors have no common base
+        raise HTTPException(400, "the form could not be read") from None
+    fields: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+    for name, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            try:
+                data = await value.read(max_bytes + 1)
+            finally:
+                await value.close()
+            if data or value.filename:  # an empty file input sends a nameless, empty part
+                files.setdefault(name, data)
+        else:
+            fields.setdefault(name, value)
+    return fields, files
 
 
 def check_csrf(request: Request, form: dict[str, str], base_url: str) -> None:

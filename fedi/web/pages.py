@@ -12,6 +12,7 @@ from fedi.activitypub.collections import PAGE_SIZE
 from fedi.core.models import Status
 from fedi.db import account_stats, accounts, statuses
 from fedi.federation.serialize import note_document
+from fedi.moderation.instance_rules import list_rules
 from fedi.web import group_pages
 from fedi.web.actors import load_actor, parse_max_id, parse_status_id
 from fedi.web.limited_federation import sign_in_required
@@ -47,6 +48,7 @@ async def home(request: Request) -> Response:
         member_count=totals.members,
         post_count=totals.local_posts,
         members=[profile_view(request, m) for m in members],
+        rules=await list_rules(context),
         viewer=viewer,
     )
 

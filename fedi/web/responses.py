@@ -35,6 +35,13 @@ class JRDResponse(JSONResponse):
     media_type = "application/jrd+json"
 
 
+def private_no_store(response: Response) -> Response:
+    """A response that depends on who asks: never kept by a shared cache, nor by the browser
+    (web-app.md section 4: phones get lost or seized)."""
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def json_error(status_code: int, message: str, headers: dict[str, str] | None = None) -> Response:
     return JSONResponse({"error": message}, status_code=status_code, headers=headers)
 

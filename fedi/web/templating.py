@@ -18,8 +18,10 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from fedi.core.models import User
 from fedi.i18n.locales import LANG_COOKIE, LOCALE_NAMES, Locale, Translations, match_locale
 from fedi.web.forms import CSRF_COOKIE, csrf_token_for
+from fedi.web.responses import private_no_store
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 # Pages are our own markup with no inline script; images may come from remote servers later.
@@ -83,17 +85,21 @@ class Pages:
         self.instance_title = instance_title
         self.secure = secure
 
-    def locale_for(self, request: Request) -> Locale:
+    def locale_for(self, request: Request, viewer: User | None = None) -> Locale:
         return self.translations.choose(
             request.query_params.get("lang"),
             request.cookies.get(LANG_COOKIE),
             request.headers.get("accept-language"),
+            viewer.locale if viewer is not None else None,
         )
 
     def render(
         self, request: Request, template: str, status_code: int = 200, **params: Any
     ) -> HTMLResponse:
-        locale = self.locale_for(request)
+        """The page; with a `viewer` (a signed-in member), in their language. A page for a
+        member, or one holding a visitor's CSRF token, is never cached."""
+        viewer = params.get("viewer")
+        locale = self.locale_for(request, viewer if isinstance(viewer, User) else None)
         token, new_csrf = csrf_token_for(request)
         csrf = UsedOnce(token)
         variables = self.helpers(request, locale) | {"csrf_token": csrf, "viewer": None}
@@ -108,6 +114,8 @@ class Pages:
         response.headers["Content-Security-Policy"] = PAGE_CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
+        if viewer is not None or csrf.used:  # the member's page, or a form with their token
+            private_no_store(response)
         chosen = match_locale(request.query_params.get("lang"))
         if chosen and chosen != request.cookies.get(LANG_COOKIE):
             response.set_cookie(
@@ -140,15 +148,24 @@ class Pages:
             return format_decimal(value, locale=locale.code)
 
         def size(byte_count: int) -> str:
-            """A file size in the largest unit that keeps it at or above 1 (1 kB = 1000 B)."""
-            value, unit = float(byte_count), "byte"
-            for larger in ("kilobyte", "megabyte", "gigabyte"):
+            """A file size in the largest unit that keeps it at or above 1 (1 kB = 1000 B). Bytes
+            take CLDR's long, plural-aware form ("592 bytes", "592 octets"): the short one is
+            "592 byte" in English; kB, MB and GB are abbreviations in every language."""
+            if byte_count < 1000:
+                return str(format_unit(byte_count, "digital-byte", "long", locale=locale.code))
+            value, unit = byte_count / 1000, "kilobyte"
+            for larger in ("megabyte", "gigabyte"):
                 if value < 1000:
                     break
                 value, unit = value / 1000, larger
             return str(
                 format_unit(value, f"digital-{unit}", "short", "#,##0.#", locale=locale.code)
             )
+
+        def ltr(text: str) -> Markup:
+            """A handle, address or URL inside a translated sentence: kept left to right and
+            isolated, so that an Arabic sentence cannot reorder its @ and dots."""
+            return Markup('<bdi dir="ltr">%s</bdi>') % text
 
         def gettext(message: str, **variables: Any) -> Markup:
             # New-style gettext, as the i18n extension compiles {% trans %} with newstyle on:
@@ -170,5 +187,6 @@ class Pages:
             "format_number": number,
             "language_name": language_name,
             "format_size": size,
+            "ltr": ltr,
             "instance_title": self.instance_title,
         }

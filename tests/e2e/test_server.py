@@ -102,8 +102,11 @@ def sign_in(base: str, username: str, password: str) -> None:
             data={"csrf_token": token[1], "username": username, "password": password},
         )
         assert signed_in.status_code == 303
-        home = browser.get("/?lang=en", headers={"Accept": "text/html"})
-        assert f"Signed in as @{username}" in home.text
+        front = browser.get("/?lang=en", headers={"Accept": "text/html"})
+        assert front.status_code == 302 and front.headers["location"] == "/home?lang=en"
+        home = browser.get("/home?lang=en", headers={"Accept": "text/html"})
+        assert f'Signed in as <bdi dir="ltr">@{username}</bdi>' in home.text
+        assert "Create an account" not in home.text
 
 
 def test_readme_command_serves_a_ready_account(
@@ -117,7 +120,8 @@ def test_readme_command_serves_a_ready_account(
     server.wait_for(r"Uvicorn running|Application startup complete")
     walk(url, username, f"localhost:{port}")
     sign_in(url, username, password)
-    assert (tmp_path / "data-dev" / "fedi.sqlite3").exists()
+    data = "data-dev" if port == 8000 else f"data-dev-{port}"  # one instance per port
+    assert (tmp_path / data / "fedi.sqlite3").exists()
     assert len(password) >= 12
     assert server.stop() == 0
 

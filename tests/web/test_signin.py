@@ -49,9 +49,9 @@ async def test_sign_in_opens_a_session_shown_on_every_page(
     front = await client.get("/?lang=en", headers=BROWSER)
     assert front.status_code == 302 and front.headers["location"] == "/home?lang=en"
     about = await client.get("/about?lang=en", headers=BROWSER)
-    assert 'Signed in as <bdi dir="ltr" class="handle">@alice</bdi>' in about.text
+    assert 'Signed in as <bdi dir="ltr">@alice</bdi>' in about.text
     french = await client.get("/@alice?lang=fr", headers=BROWSER)
-    assert 'Connecté en tant que <bdi dir="ltr" class="handle">@alice</bdi>' in french.text
+    assert 'Connecté en tant que <bdi dir="ltr">@alice</bdi>' in french.text
 
 
 async def test_sign_out_ends_the_session(client: httpx.AsyncClient, alice: None) -> None:

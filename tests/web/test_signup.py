@@ -13,6 +13,7 @@ import pytest
 from fedi.accounts.members import MemberError, add_member, approve_member, get_member
 from fedi.config import Settings, load_settings
 from fedi.context import Context
+from fedi.moderation.instance_rules import add_rule
 from tests.conftest import BASE, DOMAIN
 from tests.web.test_signin import BROWSER, csrf_from_form, sign_in
 
@@ -63,7 +64,7 @@ async def test_an_open_sign_up_signs_the_member_in(
     assert created.status_code == 303 and created.headers["location"] == "/"
     assert "session" in created.cookies
     home = await client.get("/home", headers=BROWSER)
-    assert 'Signed in as <bdi dir="ltr" class="handle">@carol</bdi>' in home.text
+    assert 'Signed in as <bdi dir="ltr">@carol</bdi>' in home.text
     member = await get_member(context, "carol")
     assert member.is_approved
     # Signed in, the sign-up page sends the member home.
@@ -88,7 +89,8 @@ async def test_an_approval_sign_up_waits_and_cannot_sign_in(
 
 
 async def test_each_field_shows_its_own_error(client: httpx.AsyncClient, context: Context) -> None:
-    await add_member(context, "alice", "alice-password")
+    alice = await add_member(context, "alice", "alice-password", "admin")
+    await add_rule(context, alice.account, "Be kind.")  # so that there is something to accept
     refused = await send(
         client, username="Alice", email="not an address", password="short",
         password_confirmation="other", agreement="", reason="r" * 500,
@@ -178,3 +180,32 @@ async def test_accounts_made_from_one_address_are_limited(client: httpx.AsyncCli
     assert "Too many attempts" in throttled.text
     assert int(throttled.headers["retry-after"]) > 0
     assert re.search(r'name="username"', throttled.text) is None
+
+
+@mode("open")
+async def test_without_rules_there_is_nothing_to_agree_to(
+    client: httpx.AsyncClient, context: Context
+) -> None:
+    page = await client.get("/auth/sign_up", headers=BROWSER)
+    assert 'name="agreement"' not in page.text and "I accept the rules" not in page.text
+    created = await send(client, agreement="")
+    assert created.status_code == 303
+    assert (await get_member(context, "carol")).is_approved
+
+
+@mode("open")
+async def test_with_rules_the_page_shows_them_and_asks_to_accept_them(
+    client: httpx.AsyncClient, context: Context
+) -> None:
+    ada = await add_member(context, "ada", "ada-password", "admin")
+    await add_rule(context, ada.account, "No harassment.", "Of anyone, anywhere.")
+    page = await client.get("/auth/sign_up?lang=ar", headers=BROWSER)
+    assert '<p dir="auto">No harassment.</p>' in page.text
+    assert 'name="agreement"' in page.text and 'for="agreement"' in page.text
+    refused = await send(client, lang="en", agreement="")
+    assert refused.status_code == 422
+    assert "You must accept the rules of this server" in refused.text
+    assert "No harassment." in refused.text  # shown again beside the box to tick
+    with pytest.raises(MemberError):
+        await get_member(context, "carol")
+    assert (await send(client)).status_code == 303

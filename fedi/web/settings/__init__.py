@@ -1,0 +1,1 @@
+"""A member's own settings pages (/settings/...): profile, account, sessions and apps."""
