@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from fedi.web.member import actions, compose, timelines
+from fedi.web.member import (
+    actions,
+    compose,
+    follow_requests,
+    notifications,
+    saved,
+    threads,
+    timelines,
+)
 
 routes: list[BaseRoute] = [
     *timelines.routes,
     *compose.routes,
     *actions.routes,
+    *notifications.routes,
+    *saved.routes,
+    *follow_requests.routes,
+    *threads.routes,  # /@user/id: a member's thread, or the public page for anyone else
 ]
