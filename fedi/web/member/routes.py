@@ -10,6 +10,7 @@ from fedi.web.member import (
     follow_requests,
     notifications,
     saved,
+    tags,
     threads,
     timelines,
 )
@@ -20,6 +21,7 @@ routes: list[BaseRoute] = [
     *actions.routes,
     *notifications.routes,
     *saved.routes,
+    *tags.routes,
     *follow_requests.routes,
     *threads.routes,  # /@user/id: a member's thread, or the public page for anyone else
 ]
