@@ -2,7 +2,8 @@
 with its actions, and a reply box under the post. The thread is fedi.statuses.threads', as the
 client API's context reads it; a post the member may not see is a 404, like one that does not
 exist. The path names the post's author (`user` here, `user@domain` elsewhere) and must be it.
-Visitors and servers asking for ActivityStreams keep the public page of a local post."""
+Visitors and servers asking for ActivityStreams keep the public page of a local post, and a
+local group's posts keep the group's page (fedi.web.group_pages)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from fedi.core.ids import parse_id
 from fedi.db import statuses
 from fedi.statuses.threads import thread_of
 from fedi.statuses.visibility import visible_to
-from fedi.web import pages
+from fedi.web import group_pages, pages
 from fedi.web.member.cards import author_of, card_of, cards
 from fedi.web.member.feeds import compose_for
 from fedi.web.member.gate import private_page
@@ -36,7 +37,8 @@ def _names(acct: str, local_domain: str, is_local: bool) -> set[str]:
 
 async def thread_page(request: Request) -> Response:
     viewer = await viewer_of(request) if not wants_activity_json(request) else None
-    if viewer is None:
+    if viewer is None or await group_pages.find_group(request) is not None:
+        # A group's posts keep the group's own page (its banner, its members' rules).
         return await pages.status_page(request)
     context = context_of(request)
     status_id = parse_id(request.path_params["status_id"])
