@@ -16,10 +16,9 @@ from fedi.api.statuses import visible_to
 from fedi.core.ids import parse_id
 from fedi.core.models import Status, User
 from fedi.db import accounts, interactions, statuses
-from fedi.statuses.batch import load
 from fedi.statuses.interactions import boost, favourite, unboost, unfavourite
 from fedi.statuses.posting import PostError
-from fedi.statuses.visibility import visible_in
+from fedi.statuses.threads import thread_of
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
@@ -63,12 +62,9 @@ async def context_endpoint(request: Request, params: Params) -> Response:
     context = context_of(request)
     viewer = await _viewer(request)
     status = await visible_status(request, viewer)
-    async with context.db.read_now() as conn:
-        ancestors, descendants = await statuses.thread_of(conn, status)
-    batch = await load(context, [*ancestors, *descendants], viewer.account if viewer else None)
     # Mutes, blocks and thread-context filters apply to both sides (Mastodon StatusFilter).
-    above = [s for s in ancestors if visible_in(batch, s, viewer)]
-    below = [s for s in descendants if visible_in(batch, s, viewer)]
+    thread = await thread_of(context, status, viewer)
+    above, below, batch = thread.ancestors, thread.descendants, thread.batch
     return JSONResponse(
         {
             "ancestors": await statuses_json(context, above, viewer, "thread", batch=batch),

@@ -119,6 +119,15 @@ def find_hashtags(text: str) -> list[str]:
     return list(dict.fromkeys(m[1].lower() for m in HASHTAG.finditer(text)))
 
 
+_TAG = re.compile(r"^\w{1,100}$")
+
+
+def tag_name(raw: object) -> str | None:
+    """A tag as stored in status_tags (lower-case, without #), or None if it cannot be one."""
+    text = str(raw).strip().removeprefix("#").lower()
+    return text if _TAG.match(text) else None
+
+
 def inline_text_to_html(text: str) -> str:
     """One line (a profile field value) as HTML with links."""
     return sanitize(linkify(html.escape(text.strip(), quote=True)))

@@ -110,5 +110,6 @@ routes = [
     Route("/", home, methods=["GET"]),
     Route("/about", home, methods=["GET"]),
     Route("/@{username}", profile, methods=["GET"]),
-    Route("/@{username}/{status_id}", status_page, methods=["GET"]),
 ]
+# /@{username}/{status_id} is fedi.web.member.threads': a signed-in member's thread, and
+# status_page for visitors and for servers asking for the post's ActivityStreams document.

@@ -17,7 +17,8 @@ from fedi.core.html import sanitize
 from fedi.core.models import Account, Attachment, Status, User, is_expired
 from fedi.core.timeutil import utcnow
 from fedi.statuses.batch import Batch, load
-from fedi.statuses.timeline_rules import Where, judge, moderated_away, rules_for
+from fedi.statuses.timeline_rules import Verdict, Where, judge, moderated_away, rules_for
+from fedi.statuses.visibility import visible_in
 
 
 @dataclass(frozen=True)
@@ -183,19 +184,23 @@ def card_of(
 
 
 async def cards(
-    context: Context, items: Sequence[Status], viewer: User | None, where: Where,
-    in_list: bool = False,
+    context: Context, items: Sequence[Status], viewer: User | None, where: Where | None,
+    in_list: bool = False, *, batch: Batch | None = None,
 ) -> list[Card]:  # fmt: skip
-    """The page's statuses as the viewer may see them there, in order."""
-    batch = await load(context, items, viewer.account if viewer else None)
+    """The page's statuses as the viewer may see them there, in order. `where` None: a list the
+    member made (bookmarks, favourites), where only what they may still see is kept, as they
+    saved it; `batch`: the page already loaded for the viewer (a thread)."""
+    if batch is None:
+        batch = await load(context, items, viewer.account if viewer else None)
     found: list[Card] = []
-    if viewer is None:
+    if viewer is None or where is None:
         for item in items:
-            card = (
-                None
-                if moderated_away(batch, None, item, where)
-                else card_of(context, batch, item, None)
+            hidden = (
+                not visible_in(batch, item, viewer)
+                if where is None
+                else moderated_away(batch, None, item, where)
             )
+            card = None if hidden else card_of(context, batch, item, viewer)
             if card is not None:
                 found.append(card)
         return found
@@ -204,7 +209,11 @@ async def cards(
         verdict = judge(batch, rules, item, where, in_list)
         if verdict.hidden:
             continue
-        titles = tuple(match.filter.title for match in verdict.matches)
-        if (card := card_of(context, batch, item, viewer, titles)) is not None:
+        if (card := card_of(context, batch, item, viewer, titles_of(verdict))) is not None:
             found.append(card)
     return found
+
+
+def titles_of(verdict: Verdict) -> tuple[str, ...]:
+    """The titles of the warn filters that matched, shown above the hidden text."""
+    return tuple(match.filter.title for match in verdict.matches)

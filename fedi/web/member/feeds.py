@@ -62,11 +62,12 @@ async def compose_for(request: Request, viewer: User, **extra: Any) -> Compose:
     return Compose(visibility=defaults.visibility, language=language, **extra)
 
 
-def older_url(request: Request, items: Sequence[Status]) -> str | None:
-    if len(items) < PAGE_SIZE:
+def older_url(request: Request, ids: Sequence[int]) -> str | None:
+    """The next page's address, below the last of the page's ids (None after a short page)."""
+    if len(ids) < PAGE_SIZE:
         return None
     params = {k: v for k, v in request.query_params.items() if k != "max_id"}
-    params["max_id"] = str(items[-1].id)
+    params["max_id"] = str(ids[-1])
     return f"{request.url.path}?{urlencode(params)}"
 
 
@@ -74,17 +75,20 @@ async def feed_page(
     request: Request,
     viewer: User,
     items: Sequence[Status],
-    where: Where,
+    where: Where | None,
     *,
     title: str,
     compose: Compose | None = None,
     template: str = "member/feed.html",
+    page_ids: Sequence[int] | None = None,
     **params: Any,
 ) -> Response:
-    """A feed's page (or, for htmx, its next cards and sentinel alone)."""
+    """A feed's page (or, for htmx, its next cards and sentinel alone). `page_ids`: what the
+    page is paged by when it is not the statuses' ids (a bookmark's, a favourite's); `where`
+    as fedi.web.member.cards.cards takes it."""
     context = context_of(request)
     shown = await cards(context, items, viewer, where)
-    older = older_url(request, items)
+    older = older_url(request, [s.id for s in items] if page_ids is None else page_ids)
     pages = pages_of(request)
     if wants_fragment(request):
         response = pages.render(
