@@ -18,13 +18,18 @@ from starlette.responses import HTMLResponse
 
 from fedi.i18n.locales import LANG_COOKIE, LOCALE_NAMES, Locale, Translations, match_locale
 from fedi.web.forms import CSRF_COOKIE, csrf_token_for
+from fedi.web.vendor import page_scripts
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
-# Pages are our own markup with no inline script; images may come from remote servers later.
+# Pages are our own markup with no inline script or style: scripts, styles, htmx's requests
+# and live streams, the manifest and the service worker come from this server only; images
+# may come from remote servers.
 PAGE_CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self' https: data:; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+    "connect-src 'self'; manifest-src 'self'; worker-src 'self'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+APP_SCRIPT = "/static/app.js"
 
 
 @lru_cache(maxsize=4096)
@@ -72,6 +77,8 @@ class Pages:
         self.translations = translations
         self.instance_title = instance_title
         self.secure = secure
+        # Decided once: htmx is named only when `fedi vendor` has fetched it.
+        self.scripts = (*page_scripts(), APP_SCRIPT)
 
     def locale_for(self, request: Request) -> Locale:
         return self.translations.choose(
@@ -156,4 +163,5 @@ class Pages:
             "format_number": number,
             "format_size": size,
             "instance_title": self.instance_title,
+            "page_scripts": self.scripts,
         }
