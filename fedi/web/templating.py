@@ -18,7 +18,7 @@ from starlette.responses import HTMLResponse
 
 from fedi.i18n.locales import LANG_COOKIE, LOCALE_NAMES, Locale, Translations, match_locale
 from fedi.web.forms import CSRF_COOKIE, csrf_token_for
-from fedi.web.vendor import page_scripts
+from fedi.web.vendor import STATIC_VENDOR_DIR, page_scripts
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 # Pages are our own markup with no inline script or style: scripts, styles, htmx's requests
@@ -72,13 +72,19 @@ def make_environment() -> jinja2.Environment:
 
 
 class Pages:
-    def __init__(self, translations: Translations, instance_title: str, secure: bool) -> None:
+    def __init__(
+        self,
+        translations: Translations,
+        instance_title: str,
+        secure: bool,
+        vendor_dir: Path = STATIC_VENDOR_DIR,
+    ) -> None:
         self.environment = make_environment()
         self.translations = translations
         self.instance_title = instance_title
         self.secure = secure
         # Decided once: htmx is named only when `fedi vendor` has fetched it.
-        self.scripts = (*page_scripts(), APP_SCRIPT)
+        self.scripts = (*page_scripts(vendor_dir), APP_SCRIPT)
 
     def locale_for(self, request: Request) -> Locale:
         return self.translations.choose(
