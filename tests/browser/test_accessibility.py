@@ -3,11 +3,15 @@ critical violation of WCAG 2.2 A/AA."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
-from playwright.sync_api import BrowserContext, Page
 
 from tests.browser.axe import Axe
 from tests.browser.conftest import Site
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Page
 
 LOCALES = ["en", "ar"]
 PUBLIC_PAGES = [

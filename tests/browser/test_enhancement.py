@@ -4,10 +4,14 @@ moves the focus to the new page's heading after a boosted navigation."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page
 
 from tests.browser.conftest import Site, sign_in
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, ConsoleMessage, Page
 
 RECORD_VIOLATIONS = """
 window.cspViolations = [];

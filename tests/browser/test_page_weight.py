@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Browser
+from typing import TYPE_CHECKING
 
 from tests.browser.conftest import Site
 from tests.browser.page_weight import page_weight
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 # A member's first visit to Home: HTML, CSS and JS together, images left out.
 HOME_BUDGET = 100_000

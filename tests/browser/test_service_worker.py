@@ -5,11 +5,13 @@ are never put in its cache."""
 from __future__ import annotations
 
 from pathlib import Path
-
-from playwright.sync_api import Browser, BrowserContext, Page
+from typing import TYPE_CHECKING
 
 from tests.browser.conftest import Site, sign_in
 from tests.browser.live_server import LiveServer
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 CACHED_PATHS = """async () => {
     const found = [];
