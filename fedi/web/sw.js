@@ -53,6 +53,9 @@ function fromCache(path) {
 
 self.addEventListener("fetch", function (event) {
   var request = event.request;
+  // Forms' POSTs are left to the browser, so that it sees their answers itself (sign-out's
+  // Clear-Site-Data among them).
+  if (request.method !== "GET") return;
   // Pages: always from the network; the offline page only when the network fails.
   if (request.mode === "navigate") {
     event.respondWith(
@@ -65,7 +68,6 @@ self.addEventListener("fetch", function (event) {
   // The offline page's own files: from the network too, from the cache when it fails.
   var url = new URL(request.url);
   if (
-    request.method === "GET" &&
     url.origin === self.location.origin &&
     url.search === "" &&
     FILES.indexOf(url.pathname) > 0

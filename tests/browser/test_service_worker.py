@@ -57,6 +57,12 @@ def test_worker_keeps_only_the_offline_page_and_its_files(
         page.goto(site.url(path))
     assert page.evaluate(CACHED_PATHS) == ["/offline", "/static/icon-192.png", "/static/style.css"]
     assert page.evaluate("() => localStorage.length") == 0  # no htmx history copies either
+    # A form's POST goes through the worker too; signing out answers Clear-Site-Data.
+    with page.expect_response(site.url("/auth/sign_out")) as signed_out:
+        page.click(".account form button")
+    assert signed_out.value.all_headers()["clear-site-data"] == '"cache", "storage"'
+    page.wait_for_load_state()
+    assert page.inner_text(".account").strip() == "Sign in"
 
 
 def test_offline_page_shows_once_the_server_is_stopped(browser: Browser, tmp_path: Path) -> None:
