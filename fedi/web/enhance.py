@@ -39,6 +39,11 @@ Action forms (favourite, boost, follow, join...)
     reader without JavaScript follows. The route answers the next items and a new sentinel, or
     none at the end, when `is_fragment_request`, else the whole page.
 
+Live updates
+    The SSE extension is loaded with htmx: `hx-ext="sse" sse-connect="/stream/..."` and
+    `sse-swap="<event>"`, the server sending named events whose data is an HTML fragment. One
+    stream per tab; update a "new posts" button rather than the feed under the reader.
+
 Caching and announcements
     A route that answers fragments answers both kinds with `Vary: HX-Request` (`vary_on_htmx`).
     `announce(response, text)` makes app.js read `text` (already translated) in the page's
