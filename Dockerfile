@@ -19,8 +19,10 @@ COPY inbox ./inbox
 COPY outbox ./outbox
 COPY keys ./keys
 COPY templates ./templates
-# Editable, so that the templates next to the package are found where they are.
+# Editable, so that the templates next to the package are found where they are. `fedi vendor`
+# fetches the pinned htmx files (checked against their sha512) that the pages load.
 RUN pip install -e . \
+    && fedi vendor \
     && mkdir -p /data \
     && chown fedi:fedi /data \
     && chmod 0700 /data

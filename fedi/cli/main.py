@@ -22,6 +22,8 @@ from fedi.cli.groups import command_group
 from fedi.cli.members import add_parsers as add_member_parsers
 from fedi.cli.members import command_post, command_relation, command_user
 from fedi.cli.server import DEV_PORT, command_dev, command_migrate, command_serve, dev_settings
+from fedi.cli.vendor import add_parser as add_vendor_parser
+from fedi.cli.vendor import command_vendor
 from fedi.config import ConfigError, load_settings
 from fedi.context import StartupError
 from fedi.db import DatabaseError
@@ -31,12 +33,13 @@ from fedi.moderation.blocklist_format import BlocklistError
 from fedi.moderation.domain_rules import DomainRuleError
 from fedi.statuses.posting import PostError
 from fedi.transport.keystore import KeyStoreError
+from fedi.web.vendor import VendorError
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
 OPERATOR_ERRORS = (
     ConfigError, StartupError, DatabaseError, KeyStoreError, MemberError, PostError, ActorError,
-    GroupError, DomainRuleError, BlocklistError,
+    GroupError, DomainRuleError, BlocklistError, VendorError,
 )  # fmt: skip
 
 
@@ -64,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_member_parsers(commands)
     add_group_parser(commands)
     add_domains_parser(commands)
+    add_vendor_parser(commands)
 
     return parser
 
@@ -73,6 +77,9 @@ def run(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "dev":
         command_dev(args)
+        return 0
+    if args.command == "vendor":  # needs no settings: it writes next to the code
+        command_vendor(args)
         return 0
     if args.dev_port is not None:
         settings = dev_settings(args.dev_port, args.config)

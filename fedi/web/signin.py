@@ -145,6 +145,9 @@ async def sign_out(request: Request) -> Response:
         await end_session(context, token)
     response = RedirectResponse("/", 303)
     response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax")
+    # Nothing of the session stays on the device: the browser's cache, and the service
+    # worker's cache and registration with the rest of the site's storage (Clear-Site-Data).
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
 
 

@@ -22,13 +22,18 @@ from fedi.core.models import User
 from fedi.i18n.locales import LANG_COOKIE, LOCALE_NAMES, Locale, Translations, match_locale
 from fedi.web.forms import CSRF_COOKIE, csrf_token_for
 from fedi.web.responses import private_no_store
+from fedi.web.vendor import STATIC_VENDOR_DIR, page_scripts
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
-# Pages are our own markup with no inline script; images may come from remote servers later.
+# Pages are our own markup with no inline script or style: scripts, styles, htmx's requests
+# and live streams, the manifest and the service worker come from this server only; images
+# may come from remote servers.
 PAGE_CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self' https: data:; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+    "connect-src 'self'; manifest-src 'self'; worker-src 'self'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+APP_SCRIPT = "/static/app.js"
 
 
 @lru_cache(maxsize=4096)
@@ -79,11 +84,19 @@ def make_environment() -> jinja2.Environment:
 
 
 class Pages:
-    def __init__(self, translations: Translations, instance_title: str, secure: bool) -> None:
+    def __init__(
+        self,
+        translations: Translations,
+        instance_title: str,
+        secure: bool,
+        vendor_dir: Path = STATIC_VENDOR_DIR,
+    ) -> None:
         self.environment = make_environment()
         self.translations = translations
         self.instance_title = instance_title
         self.secure = secure
+        # Decided once: htmx is named only when `fedi vendor` has fetched it.
+        self.scripts = (*page_scripts(vendor_dir), APP_SCRIPT)
 
     def locale_for(self, request: Request, viewer: User | None = None) -> Locale:
         return self.translations.choose(
@@ -189,4 +202,5 @@ class Pages:
             "format_size": size,
             "ltr": ltr,
             "instance_title": self.instance_title,
+            "page_scripts": self.scripts,
         }

@@ -1,0 +1,1 @@
+"""Browser tests (see conftest.py): a package, so that its browser and server end with it."""
