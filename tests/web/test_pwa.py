@@ -142,7 +142,7 @@ async def test_head_names_the_scripts_found_at_start_and_a_csrf_meta_when_signed
         data={"csrf_token": token[1], "username": "alice", "password": "alice-password"},
         headers=BROWSER | {"Origin": BASE},
     )
-    head = (await client.get("/", headers=BROWSER)).text.split("</head>")[0]
+    head = (await client.get("/home", headers=BROWSER)).text.split("</head>")[0]
     assert f'<meta name="csrf-token" content="{token[1]}">' in head
 
 
