@@ -23,8 +23,9 @@ from fedi.statuses import interactions
 from fedi.statuses.posting import PostError, delete_status, edit_status
 from fedi.statuses.visibility import visible_to
 from fedi.statuses.voting import VoteError, vote
+from fedi.web.enhance import is_fragment_request, vary_on_htmx
 from fedi.web.member.cards import cards
-from fedi.web.member.feeds import compose_for, wants_fragment
+from fedi.web.member.feeds import compose_for
 from fedi.web.member.gate import back, kept_private, member_form, member_or_sign_in, private_page
 from fedi.web.state import context_of, pages_of
 
@@ -97,8 +98,8 @@ async def act(request: Request) -> Response:
     context = context_of(request)
     with suppress(PostError, VoteError):  # already done, or not possible: the card tells
         await act(context, viewer, status, form)
-    if not wants_fragment(request):
-        return back(form)
+    if not is_fragment_request(request):
+        return vary_on_htmx(back(form))
     async with context.db.read_now() as conn:
         fresh = await statuses.get_by_id(conn, status.id) or status
     shown = await cards(context, [fresh], viewer, "thread")
@@ -106,7 +107,7 @@ async def act(request: Request) -> Response:
         request, "member/_card.html", card=shown[0] if shown else None, viewer=viewer,
         here=form.get("next") or "/home",
     )  # fmt: skip
-    return kept_private(response)
+    return kept_private(vary_on_htmx(response))
 
 
 async def confirm_delete(request: Request) -> Response:

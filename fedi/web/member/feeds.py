@@ -17,6 +17,7 @@ from fedi.core.models import Status, User
 from fedi.db import preferences
 from fedi.db.timelines import Page
 from fedi.statuses.timeline_rules import Where
+from fedi.web.enhance import is_fragment_request, vary_on_htmx
 from fedi.web.member.cards import Card, cards
 from fedi.web.member.gate import kept_private
 from fedi.web.state import context_of, pages_of
@@ -30,16 +31,6 @@ def page_asked(request: Request) -> Page:
     """The page the query asks for: older than `max_id`, PAGE_SIZE long."""
     max_id = parse_id(request.query_params.get("max_id", ""))
     return Page(max_id=max_id, limit=PAGE_SIZE)
-
-
-def wants_fragment(request: Request) -> bool:
-    """htmx asked for a part of a page (not a boosted navigation, which wants it whole)."""
-    headers = request.headers
-    return (
-        headers.get("hx-request") == "true"
-        and headers.get("hx-boosted") != "true"
-        and headers.get("hx-history-restore-request") != "true"
-    )
 
 
 @dataclass(frozen=True)
@@ -90,7 +81,7 @@ async def feed_page(
     shown = await cards(context, items, viewer, where)
     older = older_url(request, [s.id for s in items] if page_ids is None else page_ids)
     pages = pages_of(request)
-    if wants_fragment(request):
+    if is_fragment_request(request):
         response = pages.render(
             request, "member/_feed_more.html", cards=shown, older=older, viewer=viewer
         )
@@ -99,5 +90,4 @@ async def feed_page(
             request, template, cards=shown, older=older, viewer=viewer, title=title,
             compose=compose, here=request.url.path, **params,
         )  # fmt: skip
-    response.headers["Vary"] += ", HX-Request"
-    return kept_private(response)
+    return kept_private(vary_on_htmx(response))

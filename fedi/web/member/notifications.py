@@ -22,8 +22,9 @@ from fedi.db import bookmarks, interactions
 from fedi.statuses.batch import Batch
 from fedi.statuses.notifications import Shown, rows_of, shown
 from fedi.statuses.timeline_rules import rules_for
+from fedi.web.enhance import is_fragment_request, vary_on_htmx
 from fedi.web.member.cards import Author, Card, author_of, card_of, titles_of
-from fedi.web.member.feeds import PAGE_SIZE, older_url, wants_fragment
+from fedi.web.member.feeds import PAGE_SIZE, older_url
 from fedi.web.member.gate import back, kept_private, member_form, member_or_sign_in
 from fedi.web.state import context_of, pages_of
 
@@ -84,13 +85,12 @@ async def notifications(request: Request) -> Response:
     older = older_url(request, [row[0] for row in rows])
     pages = pages_of(request)
     params: dict[str, Any] = {"notices": notices, "older": older, "viewer": viewer, "here": HERE}
-    if wants_fragment(request):
+    if is_fragment_request(request):
         response = pages.render(request, "member/_notifications_more.html", **params)
     else:
         title = pages.locale_for(request).gettext("Notifications")
         response = pages.render(request, "member/notifications.html", title=title, **params)
-    response.headers["Vary"] += ", HX-Request"
-    return kept_private(response)
+    return kept_private(vary_on_htmx(response))
 
 
 async def mark_read(request: Request) -> Response:
