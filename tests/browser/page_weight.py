@@ -58,9 +58,13 @@ def page_weight(browser: Browser, url: str, **context_options: object) -> PageWe
         page = context.new_page()
         responses: list[Response] = []
         page.on("response", lambda response: responses.append(response))
-        page.goto(url, wait_until="networkidle")
+        # "load": the document, its style sheets and deferred scripts are in; a live stream
+        # (text/event-stream) never ends, so it is neither waited for nor weighed.
+        page.goto(url, wait_until="load")
         transfers = []
         for response in responses:
+            if response.headers.get("content-type", "").startswith("text/event-stream"):
+                continue
             sizes = response.request.sizes()
             transfers.append(
                 Transfer(
