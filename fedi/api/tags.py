@@ -4,8 +4,6 @@ logged-in viewer's mutes, blocks and public-context filters apply."""
 
 from __future__ import annotations
 
-import re
-
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -14,17 +12,11 @@ from fedi.api.filtering import optional_viewer, statuses_json
 from fedi.api.paging import page_of
 from fedi.api.statuses import link_header
 from fedi.db import timelines
+from fedi.statuses.search import tag_name
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
 PER_MODE = 4  # Mastodon's TagFeed::LIMIT_PER_MODE
-_TAG = re.compile(r"^\w{1,100}$")
-
-
-def tag_name(raw: object) -> str | None:
-    """A tag as stored in status_tags (lower-case, without #), or None if it cannot be one."""
-    text = str(raw).strip().removeprefix("#").lower()
-    return text if _TAG.match(text) else None
 
 
 def _tags(params: Params, name: str) -> tuple[str, ...]:
