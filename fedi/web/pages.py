@@ -15,6 +15,7 @@ from fedi.federation.serialize import note_document
 from fedi.web import group_pages
 from fedi.web.actors import load_actor, parse_max_id, parse_status_id
 from fedi.web.limited_federation import sign_in_required
+from fedi.web.member.profiles import member_profile
 from fedi.web.negotiation import wants_activity_json
 from fedi.web.responses import ActivityResponse
 from fedi.web.signin import viewer_of
@@ -56,6 +57,8 @@ async def profile(request: Request) -> Response:
         return gate  # limited federation mode: pages for members only
     if not wants_activity_json(request) and (group := await group_pages.find_group(request)):
         return await group_pages.group_profile(request, group, profile_view(request, group.account))
+    if not wants_activity_json(request) and (viewer := await viewer_of(request)) is not None:
+        return await member_profile(request, viewer)  # with the member's buttons and cards
     account = await load_actor(request)
     context = context_of(request)
     if wants_activity_json(request):

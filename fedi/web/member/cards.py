@@ -80,6 +80,7 @@ class Card:
     is_own: bool
     warnings: tuple[str, ...]  # the titles of the warn filters that matched
     thread_url: str
+    submitter: Author | None = None  # the member who wrote a private group's copy
 
     @property
     def may_boost(self) -> bool:
@@ -155,6 +156,7 @@ def card_of(
         return None
     booster = batch.accounts.get(item.account_id) if original is not None else None
     author = author_of(context, account)
+    submitter = batch.accounts.get(shown.submitted_by_id) if shown.submitted_by_id else None
     return Card(
         status=shown,
         boost=item if original is not None else None,
@@ -173,6 +175,7 @@ def card_of(
         is_own=viewer is not None and shown.account_id == viewer.account.id,
         warnings=warnings,
         thread_url=f"/@{author.acct}/{shown.id}",
+        submitter=author_of(context, submitter) if submitter is not None else None,
     )
 
 
@@ -181,7 +184,8 @@ async def cards(
     in_list: bool = False,
 ) -> list[Card]:  # fmt: skip
     """The page's statuses as the viewer may see them there, in order."""
-    batch = await load(context, items, viewer.account if viewer else None)
+    submitters = [s.submitted_by_id for s in items if s.submitted_by_id is not None]
+    batch = await load(context, items, viewer.account if viewer else None, with_accounts=submitters)
     found: list[Card] = []
     if viewer is None:
         for item in items:

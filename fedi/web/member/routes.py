@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from fedi.web.member import actions, compose, timelines
+from fedi.web.member import actions, compose, relations, reporting, search, spaces, timelines
 
 routes: list[BaseRoute] = [
     *timelines.routes,
     *compose.routes,
     *actions.routes,
+    *spaces.routes,
+    *search.routes,
+    *relations.routes,
+    *reporting.routes,
 ]
