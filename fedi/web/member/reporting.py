@@ -68,7 +68,7 @@ async def _form_page(
     domain = account.domain or context_of(request).settings.domain
     return private_page(
         request, "member/report.html", status_code=422 if error else 200, viewer=viewer,
-        account=account, acct=acct_of(account), handle=f"@{account.username}@{domain}",
+        account=account, acct=acct_of(account), address=f"@{account.username}@{domain}",
         display=account.display_name or account.username,
         posts=await _offered(request, viewer, account), categories=CATEGORIES, error=error,
         comment=comment, chosen=chosen,
