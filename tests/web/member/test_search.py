@@ -22,6 +22,7 @@ from fedi.relationships.relationships import follow
 from fedi.statuses.posting import post_status
 from tests.testrig.group_web import group_post, remote_account
 from tests.testrig.instances import federation, settle
+from tests.conftest import BASE
 from tests.web.member.helpers import BROWSER, csrf_of, sign_in, submit
 
 
@@ -176,3 +177,25 @@ async def test_a_full_handle_on_another_server_is_found_and_followed(tmp_path: P
             assert state is not None and state[2] == "accepted"
             profile = await client.get(f"/@{acct}?lang=en", headers=BROWSER)
             assert profile.status_code == 200 and f'action="/@{acct}/unfollow"' in profile.text
+
+
+async def test_odd_input_gets_a_readable_answer_never_a_crash(
+    client: httpx.AsyncClient, context: Context, members: dict[str, User]
+) -> None:
+    await sign_in(client, "amal", "amal-password")
+    for path, expected in [
+        ("/search?q=%00", 200), ("/search?q=%23", 200), ("/search?q=@@@", 200),
+        ("/search?q=https://", 200), ("/search?q=@a@b@c", 200),
+        ("/@ben?max_id=99999999999999999999999", 200), ("/@%00", 404), ("/@a@b@c", 404),
+        ("/@nobody/report", 404), ("/@ben@/report", 200),
+    ]:  # fmt: skip
+        answer = await client.get(path, headers=BROWSER)
+        assert answer.status_code == expected, path
+        assert "<html" in answer.text
+    token = await csrf_of(client, "/search")
+    wrong_type = await client.post(
+        "/@ben/report", json={"csrf_token": token}, headers=BROWSER | {"Origin": BASE}
+    )
+    assert wrong_type.status_code == 415
+    missing = await submit(client, "/statuses", {"status": "hi", "group": "nowhere"})
+    assert missing.status_code == 404
