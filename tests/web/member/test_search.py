@@ -13,6 +13,7 @@ import pytest
 
 from fedi.accounts.members import add_member
 from fedi.app import create_app
+from fedi.config import Settings, load_settings
 from fedi.context import Context
 from fedi.core.models import Account, User
 from fedi.db import accounts, follows
@@ -20,10 +21,21 @@ from fedi.groups import moderation
 from fedi.groups.groups import create_group
 from fedi.relationships.relationships import follow
 from fedi.statuses.posting import post_status
+from tests.api.tokens import bearer
+from tests.conftest import BASE, DOMAIN
 from tests.testrig.group_web import group_post, remote_account
 from tests.testrig.instances import federation, settle
-from tests.conftest import BASE
 from tests.web.member.helpers import BROWSER, csrf_of, sign_in, submit
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """The usual test instance, with the password grant for the API's side of a comparison."""
+    return load_settings(
+        {"FEDI_DOMAIN": DOMAIN, "FEDI_DATA_DIR": str(tmp_path / "data"),
+         "FEDI_REGISTRATIONS": "approval", "FEDI_INSTANCE_TITLE": "Test network",
+         "FEDI_PASSWORD_GRANT": "true"}
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -111,6 +123,11 @@ async def test_hashtags_only_from_posts_anyone_may_see(
     tags = section((await search(client, "#climate")).text, "hashtags")
     assert 'href="/tags/climatejustice"' in tags
     assert "climatesecret" not in tags and "climatecase" not in tags
+    # The client API's search finds the same tags (fedi.statuses.search serves both).
+    api = await client.get(
+        "/api/v2/search", params={"q": "#climate"}, headers=await bearer(client, "amal", "read")
+    )
+    assert [t["name"] for t in api.json()["hashtags"]] == ["climatejustice"]
 
 
 async def test_a_post_by_its_address_only_for_those_who_may_see_it(
