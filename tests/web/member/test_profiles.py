@@ -16,8 +16,9 @@ from fedi.core import ids
 from fedi.core.models import Account, NewStatus, Status, User
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import follows, interactions, mutes, statuses
+from fedi.groups.groups import create_group
 from fedi.statuses.posting import post_status
-from tests.testrig.group_web import remote_account
+from tests.testrig.group_web import assert_translated, remote_account
 from tests.web.member.helpers import BROWSER, csrf_of, sign_in, submit
 
 
@@ -245,3 +246,18 @@ async def test_an_arabic_profile_keeps_handles_left_to_right(
         assert '<html lang="ar" dir="rtl">' in page.text
         handle = "@ben@fedi.test" if "ben" in path else "@rita@remote.example.org"
         assert f'<bdi dir="ltr" class="handle">{handle}</bdi>' in page.text
+
+
+@pytest.mark.parametrize("code", ["fr", "ar", "de", "pt"])
+async def test_member_people_pages_are_translated(
+    client: httpx.AsyncClient, context: Context, amal: User, ben: User, rita: Account, code: str
+) -> None:
+    await create_group(context, "forum", "ben", display_name="Open forum")
+    await post_status(context, "ben", "Notes #field")
+    await sign_in(client, "amal", "password-amal")
+    for path in ("/groups", "/@ben", "/@rita@remote.example.org", "/@ben/report",
+                 "/search?q=b", "/search?q=%23fie", "/@forum"):  # fmt: skip
+        separator = "&" if "?" in path else "?"
+        page = await client.get(f"{path}{separator}lang={code}", headers=BROWSER)
+        assert page.status_code == 200, path
+        assert_translated(page.text, code)
