@@ -4,16 +4,12 @@ up by WebFinger, as Mastodon does."""
 
 from __future__ import annotations
 
-import contextlib
-
 from starlette.requests import Request
 from starlette.responses import Response
 
+from fedi.accounts.search import find_accounts
 from fedi.api.base import APIError, Caller, authorized, routes
 from fedi.api.entities import accounts_json
-from fedi.core.models import Account
-from fedi.db import account_search
-from fedi.federation.remote_accounts import ActorError, resolve_handle
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
@@ -38,20 +34,11 @@ async def search_accounts(request: Request, caller: Caller) -> Response:
     limit = max(1, _number(params.get("limit"), DEFAULT_LIMIT, MAX_LIMIT))
     offset = _number(params.get("offset"), 0, MAX_OFFSET)
     following = caller.user.account.id if params.get_bool("following") else None
-    username, _, domain = query.partition("@")
-    if domain.lower() == context.settings.domain:
-        domain = ""  # our own domain: local accounts
-    found: list[Account] = []
-    if domain and params.get_bool("resolve") and offset == 0 and following is None:
-        with contextlib.suppress(ActorError):  # unknown or unreachable: the local matches stay
-            found.append(await resolve_handle(context, query))
-    async with context.db.read() as conn:
-        found += await account_search.search(
-            conn, username, domain.lower() if "@" in query else None,
-            following_of=following, limit=limit, offset=offset,
-        )  # fmt: skip
-    unique = list({account.id: account for account in found}.values())[:limit]
-    return JSONResponse(await accounts_json(context, unique))
+    found = await find_accounts(
+        context, query, resolve=params.get_bool("resolve"), following_of=following,
+        limit=limit, offset=offset,
+    )  # fmt: skip
+    return JSONResponse(await accounts_json(context, found))
 
 
 account_search_routes = [*routes("/api/v1/accounts/search", search_accounts, ["GET"])]

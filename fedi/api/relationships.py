@@ -16,8 +16,8 @@ from fedi.api.paging import link_header, page_of
 from fedi.context import Context
 from fedi.core.ids import parse_id
 from fedi.core.models import Account, User
-from fedi.core.timeutil import to_db, utcnow
-from fedi.db import accounts, follows, interactions, listings, mutes, subscriptions
+from fedi.db import accounts, listings
+from fedi.relationships.relationship import relationship_of
 from fedi.relationships.relationships import (
     authorize_follow,
     block,
@@ -43,31 +43,21 @@ async def target_account(request: Request) -> Account:
 
 
 async def relationship_json(context: Context, user: User, other: Account) -> dict[str, Any]:
-    me = user.account.id
-    async with context.db.read() as conn:
-        out = await follows.get_follow(conn, me, other.id)
-        back = await follows.get_follow(conn, other.id, me)
-        blocking = await interactions.is_blocked(conn, me, other.id)
-        blocked_by = await interactions.is_blocked(conn, other.id, me)
-        notifying = await subscriptions.is_notifying(conn, me, other.id)
-        muted = await mutes.active_mute(conn, me, other.id, to_db(utcnow()))
-        domain_blocking = other.domain is not None and await mutes.is_domain_blocked(
-            conn, me, other.domain
-        )
+    found = await relationship_of(context, user.account.id, other)
     return {
         "id": str(other.id),
-        "following": out is not None and out[2] == "accepted",
-        "showing_reblogs": out is not None,
-        "notifying": notifying,
+        "following": found.following,
+        "showing_reblogs": found.showing_reblogs,
+        "notifying": found.notifying,
         "languages": None,
-        "followed_by": back is not None and back[2] == "accepted",
-        "blocking": blocking,
-        "blocked_by": blocked_by,
-        "muting": muted is not None,
-        "muting_notifications": muted is not None and muted.hide_notifications,
-        "requested": out is not None and out[2] == "pending",
-        "requested_by": back is not None and back[2] == "pending",
-        "domain_blocking": domain_blocking,
+        "followed_by": found.followed_by,
+        "blocking": found.blocking,
+        "blocked_by": found.blocked_by,
+        "muting": found.muting,
+        "muting_notifications": found.muting_notifications,
+        "requested": found.requested,
+        "requested_by": found.requested_by,
+        "domain_blocking": found.domain_blocking,
         "endorsed": False,
         "note": "",
     }

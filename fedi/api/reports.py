@@ -11,18 +11,15 @@ from starlette.responses import Response
 
 from fedi.api.base import APIError, Caller, authorized, routes
 from fedi.api.entities import account_json
-from fedi.api.statuses import visible_to
 from fedi.context import Context
 from fedi.core.ids import parse_id
-from fedi.core.models import Account, Status, User
+from fedi.core.models import Account
 from fedi.core.timeutil import to_api
-from fedi.db import accounts, reports, statuses
+from fedi.db import accounts, reports
 from fedi.db.reports import Report
-from fedi.moderation.reports import ReportError, ReportForm, file_report
+from fedi.moderation.reports import NoSuchPost, ReportError, ReportForm, file_report, reported_posts
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
-
-MAX_STATUSES = 100
 
 
 def report_fields(report: Report) -> dict[str, Any]:
@@ -46,25 +43,6 @@ async def report_json(context: Context, report: Report, target: Account) -> dict
     }
 
 
-async def _reported(request: Request, user: User, target: Account, raw: list[Any]) -> list[Status]:
-    if len(raw) > MAX_STATUSES:
-        raise APIError(422, f"Validation failed: at most {MAX_STATUSES} posts can be reported")
-    found: list[Status] = []
-    for value in dict.fromkeys(str(v) for v in raw):
-        status_id = parse_id(value)
-        async with context_of(request).db.read() as conn:
-            status = await statuses.get_by_id(conn, status_id) if status_id else None
-        if (
-            status is None
-            or target.id not in (status.account_id, status.submitted_by_id)
-            or status.reblog_of_id is not None
-            or not await visible_to(request, status, user)
-        ):
-            raise APIError(404, "Record not found")
-        found.append(status)
-    return found
-
-
 @authorized("write:reports")
 async def create_report(request: Request, caller: Caller) -> Response:
     context = context_of(request)
@@ -74,7 +52,12 @@ async def create_report(request: Request, caller: Caller) -> Response:
         target = await accounts.get_by_id(conn, target_id) if target_id else None
     if target is None or (target.is_local and target.actor_type == "Application"):
         raise APIError(404, "Record not found")
-    reported = await _reported(request, caller.user, target, params.get_list("status_ids"))
+    try:
+        reported = await reported_posts(context, caller.user, target, params.get_list("status_ids"))
+    except NoSuchPost:
+        raise APIError(404, "Record not found") from None
+    except ReportError as exc:
+        raise APIError(422, str(exc)) from None
     form = ReportForm(
         comment=params.get("comment") or "",
         category=params.get("category") or ("violation" if params.get_list("rule_ids") else

@@ -1,20 +1,19 @@
-"""GET /api/v2/search: accounts by handle or name and posts by URL; with resolve=true (and a
-signed-in caller, as on Mastodon) a handle goes through WebFinger and a URL is fetched from its
-origin."""
+"""GET /api/v2/search: accounts by handle or name, posts by URL and hashtags by name; with
+resolve=true (and a signed-in caller, as on Mastodon) a handle goes through WebFinger and a URL
+is fetched from its origin. The finding is fedi.accounts.search and fedi.statuses.search, which
+the search page uses too."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from fedi.accounts.search import account_by_handle
 from fedi.api.base import APIError, Caller, authorized, routes
 from fedi.api.entities import accounts_json, status_entity
-from fedi.api.statuses import visible_to
 from fedi.core.models import Account, Status
-from fedi.db import accounts
-from fedi.federation.remote_accounts import ActorError, parse_handle, resolve_handle
-from fedi.federation.remote_posts import fetch_status
 from fedi.statuses.batch import load
+from fedi.statuses.search import find_hashtags, status_at
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
@@ -33,32 +32,23 @@ async def search(request: Request, caller: Caller) -> Response:
     found_accounts: list[Account] = []
     found_statuses: list[Status] = []
     if kind in (None, "accounts") and "@" in query.lstrip("@"):
-        try:
-            if resolve:
-                found_accounts.append(await resolve_handle(context, query))
-            else:
-                username, domain = parse_handle(query)
-                async with context.db.read() as conn:
-                    local = domain == context.settings.domain
-                    account = (
-                        await accounts.get_local_actor(conn, username)
-                        if local
-                        else await accounts.get_remote_by_acct(conn, username, domain)
-                    )
-                if account is not None:
-                    found_accounts.append(account)
-        except ActorError:
-            pass
-    if kind in (None, "statuses") and query.startswith(("https://", "http://")) and resolve:
-        status = await fetch_status(context, query)
-        if status is not None and await visible_to(request, status, caller.user):
+        account = await account_by_handle(context, query, resolve=resolve)
+        if account is not None:
+            found_accounts.append(account)
+    if kind in (None, "statuses") and resolve:
+        status = await status_at(context, query, caller.user, resolve=True)
+        if status is not None:
             found_statuses.append(status)
+    tags = await find_hashtags(context, query) if kind in (None, "hashtags") else []
     batch = await load(context, found_statuses, caller.user.account)
     return JSONResponse(
         {
             "accounts": await accounts_json(context, found_accounts),
             "statuses": [status_entity(context, batch, s, caller.user) for s in found_statuses],
-            "hashtags": [],
+            "hashtags": [
+                {"name": name, "url": f"{context.urls.base}/tags/{name}", "history": []}
+                for name, _ in tags
+            ],
         }
     )
 

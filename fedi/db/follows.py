@@ -191,3 +191,18 @@ async def followed_among(
         [follower_id, *ids],
     )
     return {row[0] for row in await cursor.fetchall()}
+
+
+async def states_among(
+    conn: aiosqlite.Connection, follower_id: int, account_ids: list[int]
+) -> dict[int, str]:
+    """The state (accepted or pending) of `follower_id`'s follows of these accounts, by id."""
+    ids = list(dict.fromkeys(account_ids))
+    if not ids:
+        return {}
+    cursor = await conn.execute(
+        "SELECT followed_id, state FROM follows WHERE follower_id = ?"
+        f" AND followed_id IN ({', '.join('?' for _ in ids)})",
+        [follower_id, *ids],
+    )
+    return {row[0]: str(row[1]) for row in await cursor.fetchall()}

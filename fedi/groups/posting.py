@@ -81,6 +81,15 @@ async def target_of(
     raise GroupPostError("a post to a private group can only reply to posts of that group")
 
 
+async def may_post(context: Context, group: Account, author: Account) -> bool:
+    """Whether `author` may post in the group: a member or moderator who is not banned (one of
+    our groups), or an accepted follower (a remote one)."""
+    async with context.db.read() as conn:
+        if group.is_local and await group_rows.is_banned(conn, group.id, author.id):
+            return False
+        return await _may_post(conn, group, author)
+
+
 async def _may_post(conn: aiosqlite.Connection, group: Account, author: Account) -> bool:
     """A member or moderator of one of our groups; for a remote group, an accepted follow."""
     if group.is_local:

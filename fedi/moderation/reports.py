@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from fedi.context import Context
+from fedi.core.ids import parse_id
 from fedi.core.models import Account, Status, User
 from fedi.core.timeutil import to_db, utcnow
-from fedi.db import reports
+from fedi.db import reports, statuses
 from fedi.federation.publish import enqueue
 from fedi.moderation.audit import record
 from fedi.moderation.report_flags import forwarded_flags
+from fedi.statuses.visibility import visible_to
 from fedi.transport.domains import host_name
 
 log = logging.getLogger(__name__)
@@ -21,8 +24,16 @@ log = logging.getLogger(__name__)
 MAX_COMMENT = 1000
 
 
+MAX_STATUSES = 100
+
+
 class ReportError(Exception):
     """A report cannot be filed; the message says why (a 422 for apps)."""
+
+
+class NoSuchPost(ReportError):
+    """A reported post is missing, not the reported account's, or not for the reporter's eyes:
+    the same answer for each (a 404 for apps)."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,30 @@ def forward_domains(target: Account, form: ReportForm) -> list[str]:
         return []
     wanted = {d.strip().lower().rstrip(".") for d in form.forward_to_domains if d.strip()}
     return [target.domain, *sorted(d for d in wanted if d != target.domain.lower())]
+
+
+async def reported_posts(
+    context: Context, reporter: User, target: Account, raw_ids: Iterable[object]
+) -> list[Status]:
+    """The posts a report names: each the target's own (written, or submitted to a group) and
+    visible to the reporter."""
+    listed = list(raw_ids)
+    if len(listed) > MAX_STATUSES:
+        raise ReportError(f"Validation failed: at most {MAX_STATUSES} posts can be reported")
+    found: list[Status] = []
+    for value in dict.fromkeys(str(v) for v in listed):
+        status_id = parse_id(value)
+        async with context.db.read() as conn:
+            status = await statuses.get_by_id(conn, status_id) if status_id else None
+        if (
+            status is None
+            or target.id not in (status.account_id, status.submitted_by_id)
+            or status.reblog_of_id is not None
+            or not await visible_to(context, status, reporter)
+        ):
+            raise NoSuchPost("Record not found")
+        found.append(status)
+    return found
 
 
 async def file_report(

@@ -28,7 +28,10 @@ from fedi.groups.groups import may_read
 from fedi.groups.moderation import may_moderate
 from fedi.relationships.relationships import follow, unfollow
 from fedi.web.actors import is_page_request, load_actor, parse_max_id, remote_signer
-from fedi.web.forms import check_csrf, read_form
+from fedi.web.enhance import is_fragment_request
+from fedi.web.forms import check_csrf, read_form, safe_next
+from fedi.web.member.gate import kept_private
+from fedi.web.member.group_feed import member_view
 from fedi.web.people import Person, people, person
 from fedi.web.responses import ActivityResponse
 from fedi.web.signin import viewer_of
@@ -120,19 +123,33 @@ async def group_profile(request: Request, group: Group, profile: ProfileView) ->
             )
             moderators = await group_rows.moderators(conn, group.id)
     older = posts[PAGE_SIZE - 1].id if len(posts) > PAGE_SIZE else None
-    return pages_of(request).render(
+    member = None
+    if viewer is not None and place.may_read:  # the member app: cards with their actions
+        member = await member_view(request, group, viewer, posts[:PAGE_SIZE], older)
+        if is_fragment_request(request):
+            fragment = pages_of(request).render(
+                request, "groups/_member_posts.html", cards=member.cards, older=member.older,
+                viewer=viewer, here=member.here, standing=place, group=group,
+            )  # fmt: skip
+            return kept_private(fragment)
+    response = pages_of(request).render(
         request,
         "groups/profile.html",
         profile=profile,
         group=group,
         member_count=count,
         standing=place,
-        posts=await post_views(context, posts[:PAGE_SIZE]),
+        posts=[] if member else await post_views(context, posts[:PAGE_SIZE]),
         moderators=[person(m.account, context) for m in moderators],
         older_max_id=older,
         is_first_page=max_id is None,
         viewer=viewer,
+        member=member,
     )
+    if viewer is not None:  # what a member sees depends on who they are
+        response.headers["Vary"] += ", HX-Request"
+        return kept_private(response)
+    return response
 
 
 async def group_status(
@@ -187,7 +204,8 @@ async def _membership_change(request: Request, joining: bool) -> Response:
             await unfollow(context, viewer.account.username, group.account)
     except MemberError:
         pass  # the page shows where the visitor stands
-    return RedirectResponse(f"/@{group.account.username}", 303)
+    # Back to the page the form was on (the group's, or the directory of spaces).
+    return RedirectResponse(safe_next(form.get("next") or f"/@{group.account.username}"), 303)
 
 
 async def join(request: Request) -> Response:

@@ -16,6 +16,8 @@ from fedi.moderation.instance_rules import list_rules
 from fedi.web import group_pages
 from fedi.web.actors import load_actor, parse_max_id, parse_status_id
 from fedi.web.limited_federation import sign_in_required
+from fedi.web.member import threads
+from fedi.web.member.profiles import member_profile
 from fedi.web.negotiation import wants_activity_json
 from fedi.web.responses import ActivityResponse
 from fedi.web.signin import viewer_of
@@ -58,6 +60,8 @@ async def profile(request: Request) -> Response:
         return gate  # limited federation mode: pages for members only
     if not wants_activity_json(request) and (group := await group_pages.find_group(request)):
         return await group_pages.group_profile(request, group, profile_view(request, group.account))
+    if not wants_activity_json(request) and (viewer := await viewer_of(request)) is not None:
+        return await member_profile(request, viewer)  # with the member's buttons and cards
     account = await load_actor(request)
     context = context_of(request)
     if wants_activity_json(request):
@@ -85,8 +89,12 @@ async def status_page(request: Request) -> Response:
     if not wants_activity_json(request) and (gate := await sign_in_required(request)):
         return gate  # limited federation mode: pages for members only
     if not wants_activity_json(request) and (group := await group_pages.find_group(request)):
+        # A group's posts keep the group's own page (its banner, its members' rules).
         view = profile_view(request, group.account)
         return await group_pages.group_status(request, group, view, parse_status_id(request))
+    viewer = None if wants_activity_json(request) else await viewer_of(request)
+    if viewer is not None:
+        return await threads.thread_page(request, viewer)  # the whole thread, with its actions
     account = await load_actor(request)
     if account.is_suspended:
         raise HTTPException(404, "no such post")
@@ -102,7 +110,7 @@ async def status_page(request: Request) -> Response:
         "pages/status.html",
         profile=profile_view(request, account),
         post=post_view(status),
-        viewer=await viewer_of(request),
+        viewer=None,
     )
 
 
@@ -110,6 +118,7 @@ routes = [
     Route("/", home, methods=["GET"]),
     Route("/about", home, methods=["GET"]),
     Route("/@{username}", profile, methods=["GET"]),
+    # A post: its ActivityStreams document, a group's post page, a signed-in member's thread
+    # (fedi.web.member.threads), or the public page of a local post for visitors.
+    Route("/@{username}/{status_id}", status_page, methods=["GET"]),
 ]
-# /@{username}/{status_id} is fedi.web.member.threads': a signed-in member's thread, and
-# status_page for visitors and for servers asking for the post's ActivityStreams document.

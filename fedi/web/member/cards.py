@@ -81,6 +81,7 @@ class Card:
     is_own: bool
     warnings: tuple[str, ...]  # the titles of the warn filters that matched
     thread_url: str
+    submitter: Author | None = None  # the member who wrote a private group's copy
 
     @property
     def may_boost(self) -> bool:
@@ -162,6 +163,7 @@ def card_of(
         return None
     booster = batch.accounts.get(item.account_id) if original is not None else None
     author = author_of(context, account)
+    submitter = batch.accounts.get(shown.submitted_by_id) if shown.submitted_by_id else None
     return Card(
         status=shown,
         boost=item if original is not None else None,
@@ -180,6 +182,7 @@ def card_of(
         is_own=viewer is not None and shown.account_id == viewer.account.id,
         warnings=warnings,
         thread_url=f"/@{author.acct}/{shown.id}",
+        submitter=author_of(context, submitter) if submitter is not None else None,
     )
 
 
@@ -189,9 +192,13 @@ async def cards(
 ) -> list[Card]:  # fmt: skip
     """The page's statuses as the viewer may see them there, in order. `where` None: a list the
     member made (bookmarks, favourites), where only what they may still see is kept, as they
-    saved it; `batch`: the page already loaded for the viewer (a thread)."""
+    saved it; `batch`: the page already loaded for the viewer (a thread). A private group's
+    copies name the member who wrote them."""
     if batch is None:
-        batch = await load(context, items, viewer.account if viewer else None)
+        submitters = [s.submitted_by_id for s in items if s.submitted_by_id is not None]
+        batch = await load(
+            context, items, viewer.account if viewer else None, with_accounts=submitters
+        )
     found: list[Card] = []
     if viewer is None or where is None:
         for item in items:

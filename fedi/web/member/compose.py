@@ -14,8 +14,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from fedi.core.html import find_mentions
 from fedi.core.ids import parse_id
-from fedi.core.models import User
+from fedi.core.models import User, Visibility
+from fedi.db import groups as group_rows
+from fedi.groups.groups import may_read
+from fedi.groups.posting import may_post
 from fedi.media import media
 from fedi.media.images import SIZE_LIMIT
 from fedi.statuses.polls import MAX_EXPIRATION, PollError, PollRequest, check_poll
@@ -101,15 +105,46 @@ def _poll(form: FormData) -> PollRequest | None:
     return request
 
 
+async def _in_group(request: Request, viewer: User, name: str, text: str) -> tuple[str, bool]:
+    """A post written on a group's page: its text mentioning the group, as an app's post to the
+    group does (fedi.statuses.posting then makes it the group's), and whether the group is
+    private. A group the member may not read is missing (404); one they may not post in, 403."""
+    context = context_of(request)
+    async with context.db.read_now() as conn:
+        group = await group_rows.get_group_by_name(conn, name)
+    if (
+        group is None
+        or group.account.is_suspended
+        or not await may_read(context, group, viewer.account)
+    ):
+        raise HTTPException(404, "no such account")
+    if not await may_post(context, group.account, viewer.account):
+        raise HTTPException(403, "only the group's members can post in it")
+    username = group.account.username.lower()
+    named = {h.lower() for h in find_mentions(text)}
+    if not named & {username, f"{username}@{context.settings.domain}"}:
+        text = f"@{group.account.username} {text}"
+    return text, group.is_private
+
+
 async def _post(request: Request, viewer: User, form: FormData) -> int:
     """Make the post; its id."""
     context = context_of(request)
     visibility = text_field(form, "visibility") or "public"
     if visibility not in VISIBILITIES:
         raise Refused(_("Choose who can see the post."))
+    chosen: Visibility = visibility
     language = text_field(form, "language")
     poll = _poll(form)
     uploads = await _uploads(form)
+    text = text_field(form, "status")
+    if text_field(form, "group"):
+        written = text
+        text, is_private = await _in_group(request, viewer, text_field(form, "group"), text)
+        if not written.strip() and not uploads:  # the group's mention alone is no post
+            raise Refused(_("The post could not be published: write some text or attach a file."))
+        if not is_private and chosen not in ("public", "unlisted"):
+            chosen = "public"  # a public group shares only public and unlisted posts
     if poll is not None and uploads:
         raise Refused(_("A post can have attachments or a poll, not both."))
     reply_to = parse_id(text_field(form, "in_reply_to_id")) if form.get("in_reply_to_id") else None
@@ -125,7 +160,7 @@ async def _post(request: Request, viewer: User, form: FormData) -> int:
         media_ids.append(attachment.id)
     try:
         status = await post_status(
-            context, viewer.account.username, text_field(form, "status"), visibility,
+            context, viewer.account.username, text, chosen,
             text_field(form, "spoiler_text").strip(),
             language if language in POST_LANGUAGES else None,
             in_reply_to_id=reply_to, media_ids=media_ids, poll=poll,
@@ -158,7 +193,13 @@ async def create(request: Request) -> Response:
 async def _refused(request: Request, viewer: User, form: FormData, reason: str) -> Response:
     """The compose page again, with what the member wrote and why it was not published."""
     locale = pages_of(request).locale_for(request)
-    compose: Compose = await compose_for(request, viewer, text=text_field(form, "status"))
+    group = text_field(form, "group") or None
+    async with context_of(request).db.read_now() as conn:
+        found = await group_rows.get_group_by_name(conn, group) if group else None
+    compose: Compose = await compose_for(
+        request, viewer, text=text_field(form, "status"), group=group,
+        group_is_private=found is not None and found.is_private,
+    )  # fmt: skip
     response = pages_of(request).render(
         request, "member/compose.html", status_code=422, viewer=viewer, compose=compose,
         error=locale.gettext(reason), next=text_field(form, "next") or "/home",

@@ -43,6 +43,7 @@ class Compose:
     in_reply_to: Card | None = None
     text: str = ""
     group: str | None = None  # the group's username when posting in a group
+    group_is_private: bool = False  # its posts reach its members alone: no poll, no visibility
 
 
 async def compose_for(request: Request, viewer: User, **extra: Any) -> Compose:

@@ -10,9 +10,12 @@ from fedi.web.member import (
     follow_requests,
     live,
     notifications,
+    relations,
+    reporting,
     saved,
+    search,
+    spaces,
     tags,
-    threads,
     timelines,
 )
 
@@ -25,5 +28,8 @@ routes: list[BaseRoute] = [
     *saved.routes,
     *tags.routes,
     *follow_requests.routes,
-    *threads.routes,  # /@user/id: a member's thread, or the public page for anyone else
+    *spaces.routes,
+    *search.routes,
+    *relations.routes,
+    *reporting.routes,
 ]

@@ -10,18 +10,15 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from fedi.core.ids import parse_id
+from fedi.core.models import User
 from fedi.db import statuses
 from fedi.statuses.threads import thread_of
 from fedi.statuses.visibility import visible_to
-from fedi.web import group_pages, pages
 from fedi.web.member.cards import author_of, card_of, cards
 from fedi.web.member.feeds import compose_for
 from fedi.web.member.gate import private_page
-from fedi.web.negotiation import wants_activity_json
-from fedi.web.signin import viewer_of
 from fedi.web.state import context_of, pages_of
 
 NO_SUCH_POST = "no such post"
@@ -35,11 +32,9 @@ def _names(acct: str, local_domain: str, is_local: bool) -> set[str]:
     return names
 
 
-async def thread_page(request: Request) -> Response:
-    viewer = await viewer_of(request) if not wants_activity_json(request) else None
-    if viewer is None or await group_pages.find_group(request) is not None:
-        # A group's posts keep the group's own page (its banner, its members' rules).
-        return await pages.status_page(request)
+async def thread_page(request: Request, viewer: User) -> Response:
+    """The thread for a signed-in member (fedi.web.pages.status_page asks for it once it has
+    left ActivityStreams, limited federation and group posts to their own answers)."""
     context = context_of(request)
     status_id = parse_id(request.path_params["status_id"])
     async with context.db.read_now() as conn:
@@ -78,6 +73,3 @@ async def thread_page(request: Request) -> Response:
         compose=await compose_for(request, viewer, in_reply_to=focus, text=mention),
         here=request.url.path,
     )
-
-
-routes = [Route("/@{username}/{status_id}", thread_page, methods=["GET"])]
