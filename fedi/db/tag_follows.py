@@ -67,14 +67,25 @@ class DayOfUse:
     accounts: int  # distinct authors of them
 
 
-async def uses_since(conn: aiosqlite.Connection, name: str, since_id: int) -> list[DayOfUse]:
-    """The public posts (boosts excluded, as on the hashtag's timeline) carrying the hashtag
-    with ids above `since_id`, counted per day; through the status_tags_name index."""
+async def uses_since(
+    conn: aiosqlite.Connection, names: Iterable[str], since_id: int
+) -> dict[str, list[DayOfUse]]:
+    """For each hashtag, its public posts (boosts and local-only posts left out, as on the
+    hashtag's public timeline) with ids above `since_id`, counted per day of writing; through
+    the status_tags_name index."""
+    wanted = list(dict.fromkeys(names))
+    if not wanted:
+        return {}
+    marks = ", ".join("?" for _ in wanted)
     cursor = await conn.execute(
-        "SELECT substr(s.created_at, 1, 10) AS day, count(*), count(DISTINCT s.account_id)"
+        "SELECT t.name, substr(s.created_at, 1, 10) AS day, count(*),"
+        " count(DISTINCT s.account_id)"
         " FROM status_tags t CROSS JOIN statuses s ON s.id = t.status_id"
-        " WHERE t.name = ? AND t.status_id > ? AND s.visibility = 'public'"
-        " AND s.reblog_of_id IS NULL AND s.is_local_only = 0 GROUP BY day",
-        (name, since_id),
+        f" WHERE t.name IN ({marks}) AND t.status_id > ? AND s.visibility = 'public'"
+        " AND s.reblog_of_id IS NULL AND s.is_local_only = 0 GROUP BY t.name, day",
+        (*wanted, since_id),
     )
-    return [DayOfUse(r[0], r[1], r[2]) for r in await cursor.fetchall()]
+    found: dict[str, list[DayOfUse]] = {}
+    for row in await cursor.fetchall():
+        found.setdefault(row[0], []).append(DayOfUse(row[1], row[2], row[3]))
+    return found
