@@ -64,6 +64,12 @@ async def followed(context: Context, user: User, page: Page) -> list[FollowedTag
         return await tag_follows.followed(conn, user.account.id, page)
 
 
+async def is_following(context: Context, user: User, name: str) -> bool:
+    """Whether the member follows the hashtag (in normal form)."""
+    async with context.db.read_now() as conn:
+        return bool(await tag_follows.following_of(conn, user.account.id, [name]))
+
+
 def _days(now: datetime) -> list[str]:
     today = now.date()
     return [(today - timedelta(days=back)).isoformat() for back in range(HISTORY_DAYS)]
