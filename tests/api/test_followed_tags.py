@@ -20,6 +20,7 @@ from tests.api.conftest import Served
 from tests.api.people import remote_account, remote_post
 from tests.api.streams import password_token
 from tests.api.test_paged_lists import present
+from tests.api.test_private_group_posts import call, copy_of, ids, world
 
 
 async def test_follow_and_unfollow_a_tag_with_mastodon_py(served: Served) -> None:
@@ -158,3 +159,27 @@ async def test_home_leaves_out_what_the_member_hides_and_what_is_not_public(
         home = (await http.get("/api/v1/timelines/home", headers=auth)).json()
     assert [s["id"] for s in home] == [str(remote), str(local.id)]
     assert str(boosted.id) not in {s["id"] for s in home}
+
+
+async def test_a_private_groups_posts_never_come_home_through_a_tag(served: Served) -> None:
+    tokens = await world(served)  # alice and amy in the private group casework; nick is not
+    for name in ("nick", "amy"):
+        async with httpx.AsyncClient(base_url=served.base) as http:
+            followed = await http.post(
+                "/api/v1/tags/evidence/follow", headers={"Authorization": f"Bearer {tokens[name]}"}
+            )
+        assert followed.status_code == 200
+    posted = await call(
+        served, tokens["alice"], "POST", "/api/v1/statuses",
+        status="@casework Case notes #evidence", visibility="public",
+    )  # fmt: skip
+    assert posted.status_code == 200 and posted.json()["visibility"] == "direct"
+    copy = await copy_of(served, posted.json()["id"])
+    local_only = await post_status(
+        served.context, "olga", "Members here #evidence", local_only=True
+    )
+    nick_home = ids(await call(served, tokens["nick"], "GET", "/api/v1/timelines/home"))
+    assert nick_home == [str(local_only.id)]  # a member of this server sees local-only posts
+    # amy reads the group's copy as a member of the group, never the submission.
+    amy_home = ids(await call(served, tokens["amy"], "GET", "/api/v1/timelines/home"))
+    assert posted.json()["id"] not in amy_home and str(copy.id) in amy_home
