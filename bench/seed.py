@@ -2,8 +2,9 @@
 250 groups (20 public, the rest members-only) of 10-60 members, 50 follows each (one heavy
 member follows 500 accounts), 1,500 remote accounts on 60 servers, 200,000 statuses (posts,
 replies, mentions, hashtags, media, polls, direct messages, local-only posts, boosts, private
-group copies and public group boosts), favourites, bookmarks, notifications, and what members
-hide (mutes, blocks, domain blocks, filters, exclusive lists) and what moderators limited.
+group copies and public group boosts), favourites, bookmarks, notifications, followed hashtags,
+and what members hide (mutes, blocks, domain blocks, filters, exclusive lists) and what
+moderators limited.
 
 Written through fedi's own storage functions (fedi.db) and its writer thread, in large
 transactions. Run by hand:
@@ -57,6 +58,7 @@ from fedi.db import (  # noqa: E402
     mutes,
     oauth,
     statuses,
+    tag_follows,
     users,
 )
 from keys.keypair import generate_keypair  # noqa: E402
@@ -270,6 +272,25 @@ class Builder:
 
         await self.write(insert)
 
+    async def themes(self) -> None:
+        """Followed hashtags, among the first themes: one member in seven (the heavy member
+        among them) reads by theme and follows ten to twenty, about half the others one to
+        four; the newcomer none."""
+        now = to_db(self.start + timedelta(minutes=4))
+        themes = [*TAGS[:30], *TAGS[-4:]]
+
+        def insert(conn: sqlite3.Connection) -> None:
+            for index, member in enumerate(self.info.members[:-1]):
+                rng = random.Random(1000 + index)
+                many = index % 7 == 0
+                if not many and rng.random() < 0.5:
+                    continue
+                count = rng.randint(10, 20) if many else rng.randint(1, 4)
+                for name in rng.sample(themes, count):
+                    tag_follows.follow_tag(conn, member, name, now)
+
+        await self.write(insert)
+
     # Statuses -----------------------------------------------------------------------------
 
     def moment(self, index: int) -> datetime:
@@ -469,6 +490,7 @@ async def seed_network(
         await builder.spaces(scale.groups, public=scale.public_groups)
         await builder.following(per_member=scale.follows, heavy=scale.heavy_follows)
         await builder.hiding()
+        await builder.themes()
         await builder.posts()
         await builder.reactions(favourites=scale.statuses // 2, saved=2000)
         await builder.tokens(50)

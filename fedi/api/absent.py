@@ -4,7 +4,7 @@ has nothing to show, so that apps render an empty screen instead of an error:
 - announcements: the instance publishes none;
 - trends and follow suggestions: not computed, because they would expose what members read and
   whom they follow, which our members' safety forbids;
-- followed and featured hashtags: not supported, so nobody has any;
+- featured hashtags: not supported, so nobody has any;
 - translation: no translation service is configured.
 
 Each answers only what is true for this server; none of them accepts writes.
@@ -48,7 +48,6 @@ absent_routes = [
     *routes("/api/v1/announcements", _empty_for_members("read", []), ["GET"]),
     *routes("/api/v2/suggestions", _empty_for_members("read", []), ["GET"]),
     *routes("/api/v1/suggestions", _empty_for_members("read", []), ["GET"]),
-    *routes("/api/v1/followed_tags", _empty_for_members("read:follows", []), ["GET"]),
     *routes("/api/v1/featured_tags", _empty_for_members("read:accounts", []), ["GET"]),
     *routes("/api/v1/featured_tags/suggestions", _empty_for_members("read:accounts", []), ["GET"]),
     *routes("/api/v1/accounts/{account_id}/featured_tags", featured_tags_of, ["GET"]),

@@ -18,6 +18,7 @@ from fedi.api.bookmarks import bookmark_routes
 from fedi.api.conversations import conversation_routes
 from fedi.api.filter_rules import filter_rule_routes
 from fedi.api.filters import filter_routes
+from fedi.api.hashtags import hashtag_routes
 from fedi.api.instance import instance_routes
 from fedi.api.instance_domain_blocks import instance_domain_block_routes
 from fedi.api.interactions import interaction_routes
@@ -80,6 +81,7 @@ api_routes = busiest_first([
     *mute_routes,
     *list_routes,
     *tag_routes,
+    *hashtag_routes,
     *filter_rule_routes,  # before filter_routes: /filters/keywords/:id is not a filter id
     *filter_routes,
     *poll_routes,

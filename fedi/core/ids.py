@@ -21,6 +21,11 @@ def parse_id(text: str) -> int | None:
     return value if value <= MAX_ID else None
 
 
+def first_id_at(at_ms: int) -> int:
+    """The smallest id that can be made at this millisecond: ids above it are newer."""
+    return at_ms << 16
+
+
 def new_id(at_ms: int | None = None) -> int:
     """A fresh id; strictly greater than every id this process made before."""
     global _last

@@ -1,7 +1,7 @@
-"""SQL for timelines: a member's home (what they follow, and what is addressed to them), lists,
-hashtags and the public timelines, paged by id as Mastodon pages them (max_id, since_id,
-min_id). Each is a condition and the index-ordered ways to its rows, read by fedi.db.walk at a
-cost that depends on the page, not on how many statuses the instance holds."""
+"""SQL for timelines: a member's home (the accounts and hashtags they follow, and what is
+addressed to them), lists, hashtags and the public timelines, paged by id as Mastodon pages them
+(max_id, since_id, min_id). Each is a condition and the index-ordered ways to its rows, read by
+fedi.db.walk at a cost that depends on the page, not on how many statuses the instance holds."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from fedi.core.timeutil import to_db, utcnow
 from fedi.db.lists import UserList, exclusive_clause
 from fedi.db.moderated import moderated_status_clause
 from fedi.db.mutes import hidden_status_clause
+from fedi.db.walk import Bounds, Source, Sql, Timeline, by_account, by_accounts, ordered, read
 from fedi.db.walk import Page as Page
-from fedi.db.walk import Source, Sql, Timeline, by_account, by_accounts, ordered, read
 from fedi.db.walk import paging as paging
 
 HAS_MEDIA = " AND EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)"
@@ -58,9 +58,34 @@ def _tagged(name: str, condition: Sql) -> Source:
     return ordered(rows, "t.status_id", (f"t.name = ? AND {condition[0]}", [name, *condition[1]]))
 
 
+# Public posts carrying a hashtag the member follows (Mastodon's TagFollow, fanned out only for
+# public posts that are not boosts; never a followers-only, direct or private group's post).
+_FOLLOWED_TAG = (
+    f" OR ({PUBLIC} AND EXISTS (SELECT 1 FROM status_tags ft WHERE ft.status_id = s.id"
+    "     AND ft.name IN (SELECT name FROM tag_follows WHERE account_id = ?)))"
+)
+
+
+def _followed_tags_of(account_id: int) -> Source:
+    """The public posts carrying each hashtag the member follows, each tag's read on its own
+    through the status_tags_name index, newest first."""
+
+    def source(rules: Sql, bounds: Bounds, wanted: int) -> Sql:
+        within, within_args = bounds.on("t.status_id")
+        return (
+            "SELECT x.id FROM (SELECT name FROM tag_follows WHERE account_id = ?) AS src"
+            " JOIN statuses x ON x.id IN (SELECT t.status_id FROM status_tags t"
+            f" CROSS JOIN statuses s ON s.id = t.status_id WHERE t.name = src.name AND {PUBLIC}"
+            f"{rules[0]}{within} ORDER BY t.status_id {bounds.order} LIMIT ?)",
+            [account_id, *rules[1], *within_args, wanted],
+        )
+
+    return source
+
+
 async def home(conn: aiosqlite.Connection, account_id: int, page: Page) -> list[Status]:
-    """One's own posts, the posts of accounts one follows (not their direct messages), and
-    posts that mention one, without what one hides."""
+    """One's own posts, the posts of accounts one follows (not their direct messages), posts
+    that mention one, and public posts carrying a hashtag one follows, without what one hides."""
     hidden, hidden_args = _viewer_rules(account_id)
     exclusive, exclusive_args = exclusive_clause(account_id)
     followed = (
@@ -69,14 +94,15 @@ async def home(conn: aiosqlite.Connection, account_id: int, page: Page) -> list[
     timeline = Timeline(
         member=(
             f"s.account_id = ? OR (s.account_id IN ({followed}){SHOWN_TO_FOLLOWERS})"
-            " OR s.id IN (SELECT status_id FROM mentions WHERE account_id = ?)",
-            [account_id, account_id, account_id],
+            f" OR s.id IN (SELECT status_id FROM mentions WHERE account_id = ?){_FOLLOWED_TAG}",
+            [account_id, account_id, account_id, account_id],
         ),
         rules=(hidden + exclusive, [*hidden_args, *exclusive_args]),
         sources=(
             by_account(account_id),
             by_accounts((followed, [account_id]), (SHOWN_TO_FOLLOWERS, [])),
             _mentions_of(account_id),
+            _followed_tags_of(account_id),
         ),
     )
     return await read(conn, timeline, page)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import aiosqlite
 
-from fedi.db import lists, streams, timelines
+from fedi.db import lists, streams, tag_follows, timelines
 from fedi.db.streams import PostFacts
 
 # Mastodon's channel names: (only local posts? None for both, only posts with media?).
@@ -65,12 +65,15 @@ async def may_receive(
 
 async def _in_home(conn: aiosqlite.Connection, viewer_id: int, post: PostFacts) -> bool:
     """The home timeline's rule (fedi.db.timelines.home): one's own posts, posts addressed to
-    one, and followers-only or wider posts of the accounts one follows."""
+    one, followers-only or wider posts of the accounts one follows, and public posts (not
+    boosts) carrying a hashtag one follows."""
     if _involves(viewer_id, post):
         return True
-    return post.visibility in ("public", "unlisted", "private") and await streams.is_following(
+    if post.visibility in ("public", "unlisted", "private") and await streams.is_following(
         conn, viewer_id, post.account_id
-    )
+    ):
+        return True
+    return _public(post, None) and bool(await tag_follows.following_of(conn, viewer_id, post.tags))
 
 
 def _involves(viewer_id: int, post: PostFacts) -> bool:

@@ -1,6 +1,6 @@
 """Live streams apply what the member hides on every timeline: mutes (posts and, if asked,
-notifications), `hide` and `warn` filters, and list streams carry only the list's timeline,
-for the list's owner alone."""
+notifications), `hide` and `warn` filters; list streams carry only the list's timeline, for the
+list's owner alone; the user stream carries a followed hashtag's public posts, as home does."""
 
 from __future__ import annotations
 
@@ -92,3 +92,22 @@ async def test_filters_hide_or_mark_streamed_posts(served: Served) -> None:
         seen = [(await public.next()).json() for _ in range(2)]
         assert [s["content"] for s in seen] == ["<p>a big spoiler</p>", "<p>election results</p>"]
         assert all(s["filtered"] == [] for s in seen)
+
+
+async def test_the_user_stream_carries_a_followed_tags_public_posts(served: Served) -> None:
+    tokens = await members(served, "alice", "bob", "carol")
+    followed = await call(served, tokens["alice"], "POST", "/api/v1/tags/rivers/follow")
+    assert followed["following"] is True
+    carol = await call(served, tokens["alice"], "GET", "/api/v1/accounts/lookup?acct=carol")
+    await call(served, tokens["alice"], "POST", f"/api/v1/accounts/{carol['id']}/mute")
+    async with sse(served.base, "/api/v1/streaming/user", tokens["alice"]) as stream:
+        await post(served, tokens["bob"], "Unlisted #rivers", "unlisted")
+        await post(served, tokens["bob"], "Followers only #rivers", "private")
+        await post(served, tokens["bob"], "Another theme #lakes")
+        await post(served, tokens["carol"], "Muted voice #rivers")
+        shown = await post(served, tokens["bob"], "Flood warning #Rivers")
+        event = await stream.next()
+        assert (event.event, event.json()["id"]) == ("update", shown["id"])
+        await call(served, tokens["bob"], "DELETE", f"/api/v1/statuses/{shown['id']}")
+        gone = await stream.next()
+        assert (gone.event, gone.data) == ("delete", shown["id"])

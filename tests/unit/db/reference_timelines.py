@@ -37,6 +37,7 @@ def _local_only_rule(viewer_id: int | None) -> str:
 
 
 async def home(conn: aiosqlite.Connection, account_id: int, page: Page) -> list[Status]:
+    """With the public posts of followed hashtags, the rule written as plainly as the rest."""
     clause, args, order = paging(page)
     hidden, hidden_args = _viewer_rules(account_id)
     exclusive, exclusive_args = exclusive_clause(account_id)
@@ -47,9 +48,13 @@ async def home(conn: aiosqlite.Connection, account_id: int, page: Page) -> list[
         "         WHERE follower_id = ? AND state = 'accepted')"
         "       AND s.visibility IN ('public', 'unlisted', 'private'))"
         "   OR s.id IN (SELECT status_id FROM mentions WHERE account_id = ?)"
+        "   OR (s.visibility = 'public' AND s.reblog_of_id IS NULL AND s.id IN ("
+        "         SELECT st.status_id FROM status_tags st JOIN tag_follows tf ON tf.name = st.name"
+        "         WHERE tf.account_id = ?))"
         f"){hidden}{exclusive}{clause} ORDER BY s.id {order} LIMIT ?",
-        (account_id, account_id, account_id, *hidden_args, *exclusive_args, *args, page.limit),
-    )
+        (account_id, account_id, account_id, account_id, *hidden_args, *exclusive_args, *args,
+         page.limit),
+    )  # fmt: skip
     rows = [status_from_row(row) for row in await cursor.fetchall()]
     return rows if order == "DESC" else rows[::-1]
 

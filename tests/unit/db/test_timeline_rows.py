@@ -1,12 +1,13 @@
 """The timelines read through fedi.db.walk return exactly the rows the plain queries returned
 (reference_timelines.py), page after page, for a varied data set: the benchmark's network at a
 small scale (members, remote accounts, groups, boosts, replies, mentions, direct messages,
-local-only posts, media, hashtags, mutes, blocks, domain blocks, exclusive lists, limited and
-suspended accounts). Each is checked with the default window and with a tiny one, so that both
-the window walk and the sources serve pages."""
+local-only posts, media, hashtags and followed hashtags, mutes, blocks, domain blocks, exclusive
+lists, limited and suspended accounts). Each is checked with the default window and with a tiny
+one, so that both the window walk and the sources serve pages."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -71,6 +72,34 @@ async def test_home_is_the_same_page_after_page(
                 limit,
             )
     assert total > 500
+
+
+async def test_followed_hashtags_bring_posts_of_strangers_home(
+    conn: aiosqlite.Connection, network: tuple[Path, Seeded]
+) -> None:
+    """The data set exercises the hashtag rule: the home pages the test above reads (twelve of
+    twenty) hold public posts that only a followed hashtag brings (neither one's own, nor a
+    followed account's, nor a mention)."""
+    brought = 0
+    for viewer in viewers(network[1]):
+        cursor = await conn.execute("SELECT name FROM tag_follows WHERE account_id = ?", (viewer,))
+        followed_tags = {row[0] for row in await cursor.fetchall()}
+        for status in await timelines.home(conn, viewer, Page(limit=240)):
+            cursor = await conn.execute(
+                "SELECT (SELECT 1 FROM follows WHERE follower_id = ? AND followed_id = ?"
+                "   AND state = 'accepted'),"
+                " (SELECT 1 FROM mentions WHERE status_id = ? AND account_id = ?),"
+                " (SELECT json_group_array(name) FROM status_tags WHERE status_id = ?)",
+                (viewer, status.account_id, status.id, viewer, status.id),
+            )
+            row = await cursor.fetchone()
+            assert row is not None
+            if status.account_id == viewer or row[0] or row[1]:
+                continue
+            assert status.visibility == "public" and status.reblog_of_id is None
+            assert followed_tags & set(json.loads(row[2])), status.id
+            brought += 1
+    assert brought > 50, brought
 
 
 async def test_public_timelines_are_the_same(

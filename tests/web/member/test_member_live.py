@@ -1,6 +1,6 @@
 """New posts and notifications announced live on the member's home page, over Server-Sent
-Events from a served instance: what the home feed would show, nothing else, and the stream
-ends with the session."""
+Events from a served instance: what the home feed would show (a followed hashtag's public posts
+among them), nothing else, and the stream ends with the session."""
 
 from __future__ import annotations
 
@@ -60,6 +60,35 @@ async def test_home_stream_announces_followed_posts_and_notifications(served: Se
             assert events["notification"] == (
                 '<a class="new-notes" href="/notifications">1 new notification</a>'
             )
+    finally:
+        await alice_http.aclose()
+
+
+async def test_home_stream_announces_a_followed_hashtags_public_posts(served: Served) -> None:
+    context = served.context
+    await add_member(context, "carol", "carol-password")
+    alice_http = await signed_in(served.base, "alice", "alice-password")
+    try:
+        page = await alice_http.get("/tags/rivers", headers=BROWSER)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token
+        followed = await alice_http.post(
+            "/tags/rivers/follow", data={"csrf_token": token[1]},
+            headers=BROWSER | {"Origin": served.base},
+        )  # fmt: skip
+        assert followed.status_code == 303
+        async with alice_http.stream("GET", "/stream/home?lang=en") as response:
+            reader = SSEReader(response)
+            assert await reader.line() == ":)"
+            await post_status(context, "carol", "Quiet #rivers", visibility="unlisted")
+            await post_status(context, "carol", "Another theme #lakes")
+            await post_status(context, "carol", "Flood warning #rivers")
+            event = await reader.next()
+            assert event.event == "home"
+            assert event.data == '<a class="new-posts" href="/home">1 new post</a>'
+            await post_status(context, "carol", "Rain again #Rivers")
+            event = await reader.next()  # the unlisted and the other theme were never counted
+            assert event.data == '<a class="new-posts" href="/home">2 new posts</a>'
     finally:
         await alice_http.aclose()
 

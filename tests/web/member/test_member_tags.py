@@ -1,5 +1,7 @@
 """A hashtag's page for members: public posts with the tag from here and elsewhere, nothing more
-private, the member's mutes and public-context filters applied, Arabic tags and pages intact."""
+private, the member's mutes and public-context filters applied, Arabic tags and pages intact;
+following a hashtag from its page (its public posts then come home), and the page of the
+hashtags a member follows, with forms refused without their CSRF token."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from fedi.relationships.muting import mute
 from fedi.relationships.relationships import follow
 from fedi.statuses.posting import post_status
 from tests.api.people import remote_account, remote_post
-from tests.web.member.helpers import BROWSER, sign_in
+from tests.web.member.helpers import BROWSER, csrf_of, sign_in, submit
 from tests.web.member.rig import add_filter
 
 
@@ -90,3 +92,79 @@ async def test_a_name_that_cannot_be_a_hashtag_is_a_readable_404(
         answer = await client.get(bad, headers=BROWSER)
         assert answer.status_code == 404, bad
         assert "<html" in answer.text
+
+
+async def test_following_a_hashtag_brings_its_public_posts_home(
+    client: httpx.AsyncClient, context: Context, amal: User, ben: User
+) -> None:
+    await post_status(context, "ben", "Seed swap on Friday #Gardens")
+    await post_status(context, "ben", "Just for followers #gardens", visibility="private")
+    await sign_in(client, "amal", "password-amal")
+    page = await client.get("/tags/gardens?lang=en", headers=BROWSER)
+    assert 'action="/tags/gardens/follow"' in page.text
+    assert "Follow this hashtag" in page.text
+    assert "Seed swap" not in (await client.get("/home", headers=BROWSER)).text
+
+    answer = await submit(client, "/tags/gardens/follow", {"next": "/tags/gardens"},
+                          page="/tags/gardens")  # fmt: skip
+    assert answer.status_code == 303 and answer.headers["location"] == "/tags/gardens"
+    assert answer.headers["cache-control"] == "private, no-store"
+    page = await client.get("/tags/gardens?lang=en", headers=BROWSER)
+    assert 'action="/tags/gardens/unfollow"' in page.text
+    assert "Unfollow this hashtag" in page.text
+    home = await client.get("/home", headers=BROWSER)
+    assert "Seed swap on Friday" in home.text  # from someone amal does not follow
+    assert "Just for followers" not in home.text
+
+    answer = await submit(client, "/tags/gardens/unfollow", {}, page="/tags/gardens")
+    assert answer.status_code == 303 and answer.headers["location"] == "/tags/gardens"
+    assert "Seed swap" not in (await client.get("/home", headers=BROWSER)).text
+
+
+async def test_the_followed_hashtags_page_lists_them_with_an_unfollow_form(
+    client: httpx.AsyncClient, context: Context, amal: User
+) -> None:
+    anonymous = await client.get("/tags", headers=BROWSER)
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"] == "/auth/sign_in?next=%2Ftags"
+    await sign_in(client, "amal", "password-amal")
+    empty = await client.get("/tags?lang=en", headers=BROWSER)
+    assert empty.status_code == 200 and empty.headers["cache-control"] == "private, no-store"
+    assert "You follow no hashtag yet" in empty.text
+    for name in ("rivers", "تضامن"):
+        answer = await submit(client, f"/tags/{name}/follow", {}, page=f"/tags/{name}")
+        assert answer.status_code == 303
+    page = await client.get("/tags?lang=en", headers=BROWSER)
+    assert page.headers["cache-control"] == "private, no-store"
+    assert page.text.index("#تضامن") < page.text.index("#rivers")  # the latest first
+    assert 'action="/tags/%D8%AA%D8%B6%D8%A7%D9%85%D9%86/unfollow"' in page.text
+    answer = await submit(client, "/tags/rivers/unfollow", {"next": "/tags"}, page="/tags")
+    assert answer.status_code == 303 and answer.headers["location"] == "/tags"
+    page = await client.get("/tags?lang=en", headers=BROWSER)
+    assert "#rivers" not in page.text and "#تضامن" in page.text
+
+
+async def test_following_without_the_csrf_token_or_from_elsewhere_is_refused(
+    client: httpx.AsyncClient, context: Context, amal: User
+) -> None:
+    visitor = await client.post("/tags/rivers/follow", data={"next": "/tags"}, headers=BROWSER)
+    assert visitor.status_code == 303 and visitor.headers["location"] == "/auth/sign_in"
+    await sign_in(client, "amal", "password-amal")
+    await csrf_of(client, "/tags/rivers")
+    forged = await client.post(
+        "/tags/rivers/follow", data={"csrf_token": "x" * 40}, headers=BROWSER
+    )
+    assert forged.status_code == 403 and "<html" in forged.text
+    missing = await client.post("/tags/rivers/follow", data={"next": "/tags"}, headers=BROWSER)
+    assert missing.status_code == 403
+    elsewhere = await submit(
+        client, "/tags/rivers/follow", {}, page="/tags/rivers",
+        headers={"Origin": "https://evil.example.org"},
+    )  # fmt: skip
+    assert elsewhere.status_code == 403
+    page = await client.get("/tags?lang=en", headers=BROWSER)
+    assert "You follow no hashtag yet" in page.text
+    bad = await submit(client, "/tags/a-b/follow", {}, page="/tags/rivers")
+    assert bad.status_code == 404 and "<html" in bad.text
+    unknown = await submit(client, "/tags/rivers/shout", {}, page="/tags/rivers")
+    assert unknown.status_code == 404
