@@ -80,8 +80,9 @@ class Translations:
         accept_language: str | None,
         member_lang: str | None = None,
     ) -> Locale:
-        """`?lang=` first (a link chosen just now), then a signed-in member's own choice."""
-        for candidate in (query_lang, member_lang, cookie_lang):
+        """`?lang=` first (a link chosen just now), then this browser's last choice (its
+        cookie), then a signed-in member's own choice (on a browser that has made none)."""
+        for candidate in (query_lang, cookie_lang, member_lang):
             code = match_locale(candidate)
             if code:
                 return self.locales[code]

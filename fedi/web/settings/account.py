@@ -26,10 +26,10 @@ from fedi.accounts.credentials import (
 from fedi.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from fedi.core.ids import parse_id
 from fedi.core.models import User
-from fedi.i18n.locales import LOCALE_NAMES
+from fedi.i18n.locales import LANG_COOKIE, LOCALE_NAMES, match_locale
 from fedi.web.settings.base import back, checked_form, member_viewer, render_settings
 from fedi.web.signin import SESSION_COOKIE, sign_in_refusal, signed_in
-from fedi.web.state import context_of
+from fedi.web.state import context_of, pages_of
 
 PATH = "/settings/account"
 MAX_FIELD = 2000
@@ -109,11 +109,22 @@ async def save_language(request: Request) -> Response:
     if isinstance(checked, Response):
         return checked
     viewer, form = checked
+    chosen = form.get("language", "")[:16]
     try:
-        await set_language(context_of(request), viewer, form.get("language", "")[:16])
+        await set_language(context_of(request), viewer, chosen)
     except CredentialError as exc:
         return await _page(request, viewer, 422, exc.code)
-    return back(PATH, done="language")
+    response = back(PATH, done="language")
+    # This browser follows the new choice at once, whatever it was shown before (its cookie).
+    code = match_locale(chosen)
+    if code is None:
+        response.delete_cookie(LANG_COOKIE)
+    else:
+        response.set_cookie(
+            LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", httponly=True,
+            secure=pages_of(request).secure,
+        )  # fmt: skip
+    return response
 
 
 async def revoke_session(request: Request) -> Response:
