@@ -13,10 +13,12 @@ from fedi.core.models import Status
 from fedi.db import account_stats, accounts, statuses
 from fedi.federation.serialize import note_document
 from fedi.moderation.instance_rules import list_rules
+from fedi.statuses.threads import thread_of
 from fedi.web import group_pages
 from fedi.web.actors import load_actor, parse_max_id, parse_status_id
 from fedi.web.limited_federation import sign_in_required
 from fedi.web.member import threads
+from fedi.web.member.cards import cards
 from fedi.web.member.profiles import member_profile
 from fedi.web.negotiation import wants_activity_json
 from fedi.web.responses import ActivityResponse
@@ -105,11 +107,15 @@ async def status_page(request: Request) -> Response:
         raise HTTPException(404, "no such post")
     if wants_activity_json(request):
         return ActivityResponse(await note_document(context, status, account))
+    # The public replies below it, as anyone may see them (members get the whole thread).
+    thread = await thread_of(context, status, None)
+    replies = await cards(context, thread.descendants, None, "thread", batch=thread.batch)
     return pages_of(request).render(
         request,
         "pages/status.html",
         profile=profile_view(request, account),
         post=post_view(status),
+        replies=replies,
         viewer=None,
     )
 

@@ -218,3 +218,21 @@ async def test_a_thread_of_twenty_posts_costs_as_many_statements_as_one_of_three
         assert page.status_code == 200 and page.text.count('<article class="post card"') == size
         counts.append(len(seen))
     assert counts[0] == counts[1] and counts[1] < 40, counts
+
+
+async def test_visitors_see_a_local_posts_public_replies_and_nothing_else(
+    client: httpx.AsyncClient, context: Context
+) -> None:
+    await add_member(context, "lina", "password-lina")
+    await add_member(context, "omar", "password-omar")
+    post = await post_status(context, "lina", "Open call for volunteers")
+    await post_status(context, "omar", "@lina@fedi.test count me in", in_reply_to_id=post.id)
+    await post_status(context, "omar", "@lina@fedi.test privately: my number",
+                      visibility="direct", in_reply_to_id=post.id)  # fmt: skip
+    await post_status(context, "omar", "@lina@fedi.test members only aside",
+                      in_reply_to_id=post.id, local_only=True)  # fmt: skip
+    page = await client.get(f"/@lina/{post.id}?lang=ar", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "count me in" in page.text
+    assert "my number" not in page.text and "members only aside" not in page.text
+    assert '<bdi dir="ltr">@omar@fedi.test</bdi>' in page.text
