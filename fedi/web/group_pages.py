@@ -128,7 +128,7 @@ async def group_profile(request: Request, group: Group, profile: ProfileView) ->
         member = await member_view(request, group, viewer, posts[:PAGE_SIZE], older)
         if is_fragment_request(request):
             fragment = pages_of(request).render(
-                request, "groups/_member_posts.html", cards=member.cards, older=member.older,
+                request, "groups/_member_posts_more.html", cards=member.cards, older=member.older,
                 viewer=viewer, here=member.here, standing=place, group=group,
             )  # fmt: skip
             return kept_private(fragment)

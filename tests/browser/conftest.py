@@ -22,6 +22,7 @@ from fedi.statuses.posting import post_status
 from fedi.web.vendor import VendorError, fetch, is_current, load_lock
 from tests.browser.axe import Axe
 from tests.browser.live_server import LiveServer
+from tests.browser.member_content import MemberContent, add_member_content
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -95,6 +96,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         yield Site(server, f"/@alice/{post.id}", str(admin.account.id))
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="package")
+def member_content(site: Site) -> MemberContent:
+    """Posts, notifications and the rest that member pages show (tests.browser.member_content)."""
+    return add_member_content(site, PASSWORD)
 
 
 def sign_in(page: Page, site: Site, username: str) -> None:

@@ -1,5 +1,6 @@
 """axe-core on every page that exists, in English and in Arabic (right to left): no serious or
-critical violation of WCAG 2.2 A/AA."""
+critical violation of WCAG 2.2 A/AA. The member pages are checked holding content of every kind
+their cards show (tests.browser.member_content)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from tests.browser.axe import Axe
 from tests.browser.conftest import Site
+from tests.browser.member_content import MemberContent
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page
@@ -43,11 +45,38 @@ ADMIN_PAGES = [
     "/@garden/manage/log",
 ]
 
+# Signed in as admin, who owns the group garden; {status} is a post of admin's.
+MEMBER_PAGES = [
+    "/home",
+    "/local",
+    "/notifications",
+    "/bookmarks",
+    "/favourites",
+    "/tags",
+    "/tags/garden",
+    "/search",
+    "/search?q=alice",
+    "/groups",
+    "/@garden",
+    "/@alice",
+    "/@alice/report",
+    "{post}",
+    "/statuses/{status}/reply",
+    "/statuses/{status}/edit",
+    "/statuses/{status}/delete",
+    "/follow_requests",
+    "/settings/profile",
+    "/settings/account",
+    "/admin",
+    "/admin/rules",
+]
 
-def visit(context: BrowserContext, site: Site, path: str, locale: str) -> Page:
+
+def visit(context: BrowserContext, site: Site, path: str, locale: str, **ids: object) -> Page:
     page = context.new_page()
-    url = site.url(path.format(post=site.post_path, admin=site.admin_account_id))
-    page.goto(f"{url}?lang={locale}")
+    url = site.url(path.format(post=site.post_path, admin=site.admin_account_id, **ids))
+    separator = "&" if "?" in url else "?"
+    page.goto(f"{url}{separator}lang={locale}")
     assert page.get_attribute("html", "lang") == locale
     return page
 
@@ -66,5 +95,21 @@ def test_staff_page_passes_axe(
     admin_context: BrowserContext, site: Site, axe: Axe, path: str, locale: str
 ) -> None:
     page = visit(admin_context, site, path, locale)
+    assert page.locator(".account").count() == 1
+    axe.check(page)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("path", MEMBER_PAGES)
+def test_member_page_passes_axe(
+    admin_context: BrowserContext,
+    site: Site,
+    member_content: MemberContent,
+    axe: Axe,
+    path: str,
+    locale: str,
+) -> None:
+    page = visit(admin_context, site, path, locale, status=member_content.status)
+    assert page.url.startswith(site.url("/")) and "/auth/sign_in" not in page.url
     assert page.locator(".account").count() == 1
     axe.check(page)

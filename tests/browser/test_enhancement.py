@@ -1,6 +1,7 @@
 """The JavaScript layer on real pages: htmx and app.js load under the Content-Security-Policy
 without a single violation, app.js sets htmx up, adds the CSRF token to htmx's requests and
-moves the focus to the new page's heading after a boosted navigation."""
+moves the focus to the new page's heading after a boosted navigation; a feed's next page comes
+into the feed when its link comes into view."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.browser.conftest import Site, sign_in
+from tests.browser.member_content import MemberContent
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, ConsoleMessage, Page
@@ -100,3 +102,28 @@ def test_boosted_navigation_moves_focus_to_the_heading(context: BrowserContext, 
     assert page.evaluate("() => document.activeElement.textContent") == "Sign in"
     assert page.title().startswith("Sign in")
     assert page.url == site.url("/auth/sign_in")
+
+
+def test_next_page_of_a_feed_joins_it_when_its_link_is_in_view(
+    admin_context: BrowserContext, site: Site, member_content: MemberContent
+) -> None:
+    page = admin_context.new_page()
+    page.goto(site.url("/home?lang=en"))
+    cards = page.locator("main [role=feed] > article")
+    assert cards.count() == 20
+    first_link = page.get_attribute("#older a", "href")
+    assert first_link is not None and "max_id=" in first_link
+    with page.expect_response(lambda r: "max_id=" in r.url):
+        page.locator("#older").scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelectorAll('[role=feed] > article').length > 20")
+    # The feed still holds articles alone, the next page's link (none after the last page)
+    # took the first one's place, and no card's id is there twice.
+    assert page.locator("main [role=feed] > :not(article)").count() == 0
+    assert page.locator("#older").count() == 1
+    if cards.count() < 40:
+        assert page.locator("#older a").count() == 0
+    else:
+        assert page.get_attribute("#older a", "href") != first_link
+    ids = page.evaluate("() => [...document.querySelectorAll('[id]')].map(e => e.id)")
+    assert len(ids) == len(set(ids))
+    assert page.get_attribute("main [role=feed]", "aria-busy") is None

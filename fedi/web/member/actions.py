@@ -6,6 +6,7 @@ that the member may see the post at all (404 otherwise, as for a post that does 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 
@@ -30,6 +31,8 @@ from fedi.web.member.gate import back, kept_private, member_form, member_or_sign
 from fedi.web.state import context_of, pages_of
 
 NO_SUCH_POST = "no such post"
+# A card's id in a page: post-1, boost-2, notification-3-post.
+CARD_ID = re.compile(r"[a-z]+-[0-9]+(-[a-z]+)?")
 Act = Callable[[Context, User, Status, dict[str, str]], Awaitable[None]]
 
 
@@ -103,9 +106,11 @@ async def act(request: Request) -> Response:
     async with context.db.read_now() as conn:
         fresh = await statuses.get_by_id(conn, status.id) or status
     shown = await cards(context, [fresh], viewer, "thread")
+    # The new card keeps the id of the one it replaces (htmx names it), which stays unique.
+    target = request.headers.get("hx-target", "")
     response = pages_of(request).render(
         request, "member/_card.html", card=shown[0] if shown else None, viewer=viewer,
-        here=form.get("next") or "/home",
+        here=form.get("next") or "/home", card_id=target if CARD_ID.fullmatch(target) else None,
     )  # fmt: skip
     return kept_private(vary_on_htmx(response))
 

@@ -84,6 +84,11 @@ class Card:
     submitter: Author | None = None  # the member who wrote a private group's copy
 
     @property
+    def key(self) -> str:
+        """The card's id in a page: a post and a boost of it may be on the same page."""
+        return f"boost-{self.boost.id}" if self.boost is not None else f"post-{self.status.id}"
+
+    @property
     def may_boost(self) -> bool:
         return self.status.visibility in ("public", "unlisted") and self.status.group_id is None
 

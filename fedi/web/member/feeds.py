@@ -84,8 +84,9 @@ async def feed_page(
     pages = pages_of(request)
     if is_fragment_request(request):
         response = pages.render(
-            request, "member/_feed_more.html", cards=shown, older=older, viewer=viewer
-        )
+            request, "member/_feed_more.html", cards=shown, older=older, viewer=viewer,
+            here=request.url.path,
+        )  # fmt: skip
     else:
         response = pages.render(
             request, template, cards=shown, older=older, viewer=viewer, title=title,

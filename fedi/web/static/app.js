@@ -75,9 +75,11 @@
     }
   });
 
+  // The feed that changes is busy meanwhile: the one holding the card acted on, or the one the
+  // next page's cards go to (its link is after the feed).
   doc.addEventListener("htmx:beforeRequest", function (evt) {
-    var elt = evt.detail.elt;
-    var feed = elt && elt.closest ? elt.closest('[role="feed"]') : null;
+    var target = evt.detail.target;
+    var feed = target && target.closest ? target.closest('[role="feed"]') : null;
     if (feed) {
       feed.setAttribute("aria-busy", "true");
       busyFeeds.set(evt.detail.xhr, feed);
