@@ -28,9 +28,8 @@ from fedi.groups.groups import may_read
 from fedi.groups.moderation import may_moderate
 from fedi.relationships.relationships import follow, unfollow
 from fedi.web.actors import is_page_request, load_actor, parse_max_id, remote_signer
-from fedi.web.enhance import is_fragment_request
+from fedi.web.enhance import is_fragment_request, vary_on_htmx
 from fedi.web.forms import check_csrf, read_form, safe_next
-from fedi.web.member.gate import kept_private
 from fedi.web.member.group_feed import member_view
 from fedi.web.people import Person, people, person
 from fedi.web.responses import ActivityResponse
@@ -131,7 +130,7 @@ async def group_profile(request: Request, group: Group, profile: ProfileView) ->
                 request, "groups/_member_posts_more.html", cards=member.cards, older=member.older,
                 viewer=viewer, here=member.here, standing=place, group=group,
             )  # fmt: skip
-            return kept_private(fragment)
+            return vary_on_htmx(fragment)
     response = pages_of(request).render(
         request,
         "groups/profile.html",
@@ -146,10 +145,8 @@ async def group_profile(request: Request, group: Group, profile: ProfileView) ->
         viewer=viewer,
         member=member,
     )
-    if viewer is not None:  # what a member sees depends on who they are
-        response.headers["Vary"] += ", HX-Request"
-        return kept_private(response)
-    return response
+    # A member's page (kept private by render) may come as a fragment too.
+    return vary_on_htmx(response) if viewer is not None else response
 
 
 async def group_status(

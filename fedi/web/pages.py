@@ -21,7 +21,7 @@ from fedi.web.member import threads
 from fedi.web.member.cards import cards
 from fedi.web.member.profiles import member_profile
 from fedi.web.negotiation import wants_activity_json
-from fedi.web.responses import ActivityResponse
+from fedi.web.responses import ActivityResponse, private_no_store
 from fedi.web.signin import viewer_of
 from fedi.web.state import context_of, pages_of
 from fedi.web.views import post_view, profile_view
@@ -34,9 +34,7 @@ async def home(request: Request) -> Response:
     if viewer is not None and request.url.path == "/":
         # A signed-in member's front page is their home feed (/about stays the instance's).
         query = f"?{request.url.query}" if request.url.query else ""
-        return RedirectResponse(
-            f"/home{query}", 302, headers={"Cache-Control": "private, no-store"}
-        )
+        return private_no_store(RedirectResponse(f"/home{query}", 302))
     context = context_of(request)
     async with context.db.read() as conn:
         members = await accounts.list_public_members(conn, MEMBERS_ON_HOME)

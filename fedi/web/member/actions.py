@@ -27,7 +27,7 @@ from fedi.statuses.voting import VoteError, vote
 from fedi.web.enhance import is_fragment_request, vary_on_htmx
 from fedi.web.member.cards import cards
 from fedi.web.member.feeds import compose_for
-from fedi.web.member.gate import back, kept_private, member_form, member_or_sign_in, private_page
+from fedi.web.member.gate import back, member_form, member_or_sign_in
 from fedi.web.state import context_of, pages_of
 
 NO_SUCH_POST = "no such post"
@@ -112,7 +112,7 @@ async def act(request: Request) -> Response:
         request, "member/_card.html", card=shown[0] if shown else None, viewer=viewer,
         here=form.get("next") or "/home", card_id=target if CARD_ID.fullmatch(target) else None,
     )  # fmt: skip
-    return kept_private(vary_on_htmx(response))
+    return vary_on_htmx(response)  # rendered for the member: private already
 
 
 async def confirm_delete(request: Request) -> Response:
@@ -124,7 +124,7 @@ async def confirm_delete(request: Request) -> Response:
         raise HTTPException(404, NO_SUCH_POST)
     shown = await cards(context_of(request), [status], viewer, "thread")
     locale = pages_of(request).locale_for(request)
-    return private_page(
+    return pages_of(request).render(
         request,
         "member/delete.html",
         viewer=viewer,
@@ -158,7 +158,7 @@ async def reply_page(request: Request) -> Response:
     mention = "" if shown[0].is_own else f"{shown[0].author.handle} "
     compose = await compose_for(request, viewer, in_reply_to=shown[0], text=mention)
     locale = pages_of(request).locale_for(request)
-    return private_page(
+    return pages_of(request).render(
         request,
         "member/compose.html",
         viewer=viewer,
@@ -183,7 +183,7 @@ def _edit_form(
     request: Request, viewer: User, status: Status, text: str, error: str | None
 ) -> Response:
     locale = pages_of(request).locale_for(request)
-    return private_page(
+    return pages_of(request).render(
         request,
         "member/edit.html",
         status_code=422 if error else 200,

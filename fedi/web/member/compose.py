@@ -26,7 +26,7 @@ from fedi.statuses.polls import MAX_EXPIRATION, PollError, PollRequest, check_po
 from fedi.statuses.posting import VISIBILITIES, PostError, post_status
 from fedi.web.forms import check_csrf
 from fedi.web.member.feeds import POST_LANGUAGES, Compose, compose_for
-from fedi.web.member.gate import back, kept_private, to_sign_in
+from fedi.web.member.gate import back, to_sign_in
 from fedi.web.signin import viewer_of
 from fedi.web.state import context_of, pages_of
 
@@ -205,7 +205,7 @@ async def _refused(request: Request, viewer: User, form: FormData, reason: str) 
         error=locale.gettext(reason), next=text_field(form, "next") or "/home",
         title=locale.gettext("New post"),
     )  # fmt: skip
-    return kept_private(response)
+    return response
 
 
 routes = [Route("/statuses", create, methods=["POST"])]

@@ -19,7 +19,6 @@ from fedi.db.timelines import Page
 from fedi.statuses.timeline_rules import Where
 from fedi.web.enhance import is_fragment_request, vary_on_htmx
 from fedi.web.member.cards import Card, cards
-from fedi.web.member.gate import kept_private
 from fedi.web.state import context_of, pages_of
 
 PAGE_SIZE = 20
@@ -92,4 +91,4 @@ async def feed_page(
             request, template, cards=shown, older=older, viewer=viewer, title=title,
             compose=compose, here=request.url.path, **params,
         )  # fmt: skip
-    return kept_private(vary_on_htmx(response))
+    return vary_on_htmx(response)  # rendered for the member: private already

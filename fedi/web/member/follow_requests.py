@@ -15,7 +15,7 @@ from fedi.db import listings
 from fedi.relationships.relationships import authorize_follow, reject_follow
 from fedi.web.member.cards import author_of
 from fedi.web.member.feeds import older_url, page_asked
-from fedi.web.member.gate import back, member_form, member_or_sign_in, private_page
+from fedi.web.member.gate import back, member_form, member_or_sign_in
 from fedi.web.state import context_of, pages_of
 
 HERE = "/follow_requests"
@@ -29,7 +29,7 @@ async def follow_requests(request: Request) -> Response:
     async with context.db.read_now() as conn:
         rows = await listings.follows(conn, viewer.account.id, "requests", page_asked(request))
     locale = pages_of(request).locale_for(request)
-    return private_page(
+    return pages_of(request).render(
         request,
         "member/follow_requests.html",
         viewer=viewer,

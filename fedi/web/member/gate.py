@@ -1,9 +1,9 @@
-"""What every member page and form shares: signing in first, answers that stay private to the
-member, and the way back after a form (post/redirect/get)."""
+"""What every member page and form shares (the settings pages too): signing in first, forms
+with their CSRF token checked, and the way back after a form (post/redirect/get). Pages
+rendered for a member are kept out of every cache by fedi.web.templating.Pages.render."""
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -11,12 +11,9 @@ from starlette.responses import RedirectResponse, Response
 
 from fedi.core.models import User
 from fedi.web.forms import check_csrf, read_form, safe_next
+from fedi.web.responses import private_no_store
 from fedi.web.signin import viewer_of
-from fedi.web.state import context_of, pages_of
-
-# Pages that depend on who asks are never stored by a browser or a proxy: a shared computer's
-# next user must not find them in the cache or in the back button's history.
-PRIVATE = "private, no-store"
+from fedi.web.state import context_of
 
 
 def to_sign_in(request: Request) -> Response:
@@ -29,11 +26,6 @@ async def member_or_sign_in(request: Request) -> User | Response:
     """The signed-in member, or the redirect to the sign-in form for anyone else."""
     viewer = await viewer_of(request)
     return to_sign_in(request) if viewer is None else viewer
-
-
-def kept_private(response: Response) -> Response:
-    response.headers["Cache-Control"] = PRIVATE
-    return response
 
 
 async def member_form(request: Request) -> tuple[User, dict[str, str]] | Response:
@@ -50,13 +42,4 @@ async def member_form(request: Request) -> tuple[User, dict[str, str]] | Respons
 def back(form: dict[str, str], default: str = "/home") -> Response:
     """Post/redirect/get: to the page the form came from (a local path only), or `default`."""
     target = safe_next(form.get("next") or default)
-    return kept_private(RedirectResponse(target, 303))
-
-
-def private_page(
-    request: Request, template: str, status_code: int = 200, **params: Any
-) -> Response:
-    """A member page, rendered in their language and kept out of every cache."""
-    return kept_private(
-        pages_of(request).render(request, template, status_code=status_code, **params)
-    )
+    return private_no_store(RedirectResponse(target, 303))

@@ -25,7 +25,7 @@ from fedi.statuses.timeline_rules import rules_for
 from fedi.web.enhance import is_fragment_request, vary_on_htmx
 from fedi.web.member.cards import Author, Card, author_of, card_of, titles_of
 from fedi.web.member.feeds import PAGE_SIZE, older_url
-from fedi.web.member.gate import back, kept_private, member_form, member_or_sign_in
+from fedi.web.member.gate import back, member_form, member_or_sign_in
 from fedi.web.state import context_of, pages_of
 
 HERE = "/notifications"
@@ -90,7 +90,7 @@ async def notifications(request: Request) -> Response:
     else:
         title = pages.locale_for(request).gettext("Notifications")
         response = pages.render(request, "member/notifications.html", title=title, **params)
-    return kept_private(vary_on_htmx(response))
+    return vary_on_htmx(response)  # rendered for the member: private already
 
 
 async def mark_read(request: Request) -> Response:

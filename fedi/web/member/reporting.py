@@ -24,8 +24,9 @@ from fedi.moderation.reports import (
 )
 from fedi.statuses.visibility import visible_to
 from fedi.web.forms import check_csrf, read_form
-from fedi.web.member.gate import kept_private, member_or_sign_in, private_page
+from fedi.web.member.gate import member_or_sign_in
 from fedi.web.member.profiles import account_named, acct_of
+from fedi.web.responses import private_no_store
 from fedi.web.signin import viewer_of
 from fedi.web.state import context_of, pages_of
 
@@ -66,7 +67,7 @@ async def _form_page(
 ) -> Response:  # fmt: skip
     locale = pages_of(request).locale_for(request)
     domain = account.domain or context_of(request).settings.domain
-    return private_page(
+    return pages_of(request).render(
         request, "member/report.html", status_code=422 if error else 200, viewer=viewer,
         account=account, acct=acct_of(account), address=f"@{account.username}@{domain}",
         display=account.display_name or account.username,
@@ -107,7 +108,7 @@ async def report(request: Request) -> Response:
     except ReportError:
         reason = locale.gettext("The report could not be sent: a post chosen is no longer there.")
         return await _form_page(request, viewer, account, reason, comment, chosen)
-    return kept_private(RedirectResponse(f"/@{acct_of(account)}?reported=1", 303))
+    return private_no_store(RedirectResponse(f"/@{acct_of(account)}?reported=1", 303))
 
 
 async def _fields(request: Request) -> tuple[dict[str, str], tuple[int, ...]]:

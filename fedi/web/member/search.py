@@ -18,7 +18,7 @@ from fedi.core.models import Account, User
 from fedi.db import follows
 from fedi.statuses.search import find_hashtags, is_address, status_at
 from fedi.web.member.cards import Card, cards
-from fedi.web.member.gate import member_or_sign_in, private_page
+from fedi.web.member.gate import member_or_sign_in
 from fedi.web.member.profiles import acct_of
 from fedi.web.member.spaces import excerpt
 from fedi.web.state import context_of, pages_of
@@ -95,7 +95,7 @@ async def search_page(request: Request) -> Response:
     too_long = len(query) > MAX_QUERY
     results = await search(request, viewer, query) if query and not too_long else None
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return private_page(
+    return pages_of(request).render(
         request, "member/search.html", status_code=422 if too_long else 200, viewer=viewer,
         query=query, results=results, too_long=too_long, here=here,
         title=locale.gettext("Search"),

@@ -16,7 +16,7 @@ from fedi.activitypub.actor import avatar_url
 from fedi.core.html import plain_text
 from fedi.core.models import Account
 from fedi.db import group_directory
-from fedi.web.member.gate import member_or_sign_in, private_page
+from fedi.web.member.gate import member_or_sign_in
 from fedi.web.state import context_of, pages_of
 
 EXCERPT = 200  # characters of a description shown in the list
@@ -110,7 +110,7 @@ async def spaces_page(request: Request) -> Response:
         return viewer
     mine, others = await directory(request, viewer.account.id)
     locale = pages_of(request).locale_for(request)
-    return private_page(
+    return pages_of(request).render(
         request,
         "member/spaces.html",
         viewer=viewer,

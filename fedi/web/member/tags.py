@@ -16,7 +16,7 @@ from fedi.db import timelines
 from fedi.relationships import tag_follows
 from fedi.relationships.tag_follows import TagError
 from fedi.web.member.feeds import compose_for, feed_page, older_url, page_asked
-from fedi.web.member.gate import back, member_form, member_or_sign_in, private_page
+from fedi.web.member.gate import back, member_form, member_or_sign_in
 from fedi.web.state import context_of, pages_of
 
 # A tag is text members wrote: isolated (FSI ... PDI) where markup cannot go, as in <title>.
@@ -49,7 +49,7 @@ async def followed_tags(request: Request) -> Response:
         return viewer
     rows = await tag_follows.followed(context_of(request), viewer, page_asked(request))
     locale = pages_of(request).locale_for(request)
-    return private_page(
+    return pages_of(request).render(
         request,
         "member/tags.html",
         viewer=viewer,

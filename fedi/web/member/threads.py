@@ -18,7 +18,6 @@ from fedi.statuses.threads import thread_of
 from fedi.statuses.visibility import visible_to
 from fedi.web.member.cards import author_of, card_of, cards
 from fedi.web.member.feeds import compose_for
-from fedi.web.member.gate import private_page
 from fedi.web.state import context_of, pages_of
 
 NO_SUCH_POST = "no such post"
@@ -62,7 +61,7 @@ async def thread_page(request: Request, viewer: User) -> Response:
         raise HTTPException(404, NO_SUCH_POST)
     mention = "" if focus.is_own else f"{focus.author.handle} "
     locale = pages_of(request).locale_for(request)
-    return private_page(
+    return pages_of(request).render(
         request,
         "member/thread.html",
         viewer=viewer,

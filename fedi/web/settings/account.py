@@ -27,7 +27,8 @@ from fedi.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from fedi.core.ids import parse_id
 from fedi.core.models import User
 from fedi.i18n.locales import LANG_COOKIE, LOCALE_NAMES, match_locale
-from fedi.web.settings.base import back, checked_form, member_viewer, render_settings
+from fedi.web.member.gate import member_form, member_or_sign_in
+from fedi.web.settings.base import back, render_settings
 from fedi.web.signin import SESSION_COOKIE, sign_in_refusal, signed_in
 from fedi.web.state import context_of, pages_of
 
@@ -50,7 +51,7 @@ async def _page(
 
 
 async def account_settings(request: Request) -> Response:
-    viewer = await member_viewer(request)
+    viewer = await member_or_sign_in(request)
     if isinstance(viewer, Response):
         return viewer
     return await _page(request, viewer)
@@ -67,7 +68,7 @@ async def _throttled(request: Request, viewer: User) -> Response | None:
 
 
 async def save_password(request: Request) -> Response:
-    checked = await checked_form(request)
+    checked = await member_form(request)
     if isinstance(checked, Response):
         return checked
     viewer, form = checked
@@ -87,7 +88,7 @@ async def save_password(request: Request) -> Response:
 
 
 async def save_email(request: Request) -> Response:
-    checked = await checked_form(request)
+    checked = await member_form(request)
     if isinstance(checked, Response):
         return checked
     viewer, form = checked
@@ -105,7 +106,7 @@ async def save_email(request: Request) -> Response:
 
 
 async def save_language(request: Request) -> Response:
-    checked = await checked_form(request)
+    checked = await member_form(request)
     if isinstance(checked, Response):
         return checked
     viewer, form = checked
@@ -128,7 +129,7 @@ async def save_language(request: Request) -> Response:
 
 
 async def revoke_session(request: Request) -> Response:
-    checked = await checked_form(request)
+    checked = await member_form(request)
     if isinstance(checked, Response):
         return checked
     viewer, _ = checked
@@ -139,7 +140,7 @@ async def revoke_session(request: Request) -> Response:
 
 
 async def revoke_app(request: Request) -> Response:
-    checked = await checked_form(request)
+    checked = await member_form(request)
     if isinstance(checked, Response):
         return checked
     viewer, _ = checked

@@ -1,5 +1,5 @@
-"""What the settings pages share: a signed-in member (a visitor is sent to sign in and back),
-CSRF-checked forms, and the layout with the settings menu."""
+"""What the settings pages share: the way back after a form and the layout with the settings
+menu (signing in and CSRF-checked forms are fedi.web.member.gate's, as for every member page)."""
 
 from __future__ import annotations
 
@@ -11,28 +11,7 @@ from starlette.responses import RedirectResponse, Response
 
 from fedi.core.models import User
 from fedi.moderation.staff import is_staff
-from fedi.web.forms import check_csrf, read_form
-from fedi.web.signin import viewer_of
 from fedi.web.state import context_of, pages_of
-
-
-async def member_viewer(request: Request) -> User | Response:
-    """The signed-in member, or a redirect to the sign-in page that comes back here."""
-    viewer = await viewer_of(request)
-    if viewer is None:
-        query = urlencode({"next": request.url.path})
-        return RedirectResponse(f"/auth/sign_in?{query}", 303)
-    return viewer
-
-
-async def checked_form(request: Request) -> tuple[User, dict[str, str]] | Response:
-    """The member and their url-encoded form, its CSRF token checked (403 otherwise)."""
-    viewer = await member_viewer(request)
-    if isinstance(viewer, Response):
-        return viewer
-    form = await read_form(request)
-    check_csrf(request, form, context_of(request).settings.base_url)
-    return viewer, form
 
 
 def back(path: str, **query: str) -> Response:

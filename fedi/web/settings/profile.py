@@ -23,7 +23,8 @@ from fedi.core.models import User
 from fedi.db import accounts
 from fedi.media import images, media
 from fedi.web.forms import TooLarge, check_csrf, read_upload_form
-from fedi.web.settings.base import back, member_viewer, render_settings
+from fedi.web.member.gate import member_or_sign_in
+from fedi.web.settings.base import back, render_settings
 from fedi.web.state import context_of
 from fedi.web.views import profile_view
 
@@ -68,7 +69,7 @@ def _page(
 
 
 async def profile_settings(request: Request) -> Response:
-    viewer = await member_viewer(request)
+    viewer = await member_or_sign_in(request)
     if isinstance(viewer, Response):
         return viewer
     return _page(request, viewer, await _current(request, viewer))
@@ -90,7 +91,7 @@ def _form_of(fields: dict[str, str]) -> ProfileForm:
 
 
 async def save_profile(request: Request) -> Response:
-    viewer = await member_viewer(request)
+    viewer = await member_or_sign_in(request)
     if isinstance(viewer, Response):
         return viewer
     context = context_of(request)
