@@ -1,4 +1,4 @@
-"""The code's layout: feature packages inside fedi/ (twenty entries at most), each saying its
+"""The code's layout: feature packages inside fedi/ (twenty-four entries at most), each saying its
 job, no module over ~400 lines, and no import cycle between any two modules (import-linter's
 acyclic_siblings contract, run by CI, sees cycles between siblings; this also sees a package
 whose __init__ and children import each other)."""
@@ -12,7 +12,7 @@ import grimp
 
 ROOT = Path(__file__).resolve().parents[2]
 OURS = ("fedi", "inbox", "outbox", "keys")
-MAX_ENTRIES = 20
+MAX_ENTRIES = 24
 MAX_LINES = 400
 
 
@@ -25,7 +25,7 @@ def _packages() -> list[Path]:
     )
 
 
-def test_fedi_keeps_at_most_twenty_entries() -> None:
+def test_fedi_keeps_at_most_twenty_four_entries() -> None:
     entries = [p.name for p in (ROOT / "fedi").iterdir() if p.name != "__pycache__"]
     assert len(entries) <= MAX_ENTRIES, sorted(entries)
 

@@ -1,0 +1,1 @@
+"""Events and webinars: creation, registration and its approval, capacity, calendars, federation."""
