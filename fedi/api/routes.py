@@ -16,6 +16,7 @@ from fedi.api.admin.domain_blocks import admin_domain_block_routes
 from fedi.api.admin.reports import admin_report_routes
 from fedi.api.bookmarks import bookmark_routes
 from fedi.api.conversations import conversation_routes
+from fedi.api.events import event_routes
 from fedi.api.filter_rules import filter_rule_routes
 from fedi.api.filters import filter_routes
 from fedi.api.hashtags import hashtag_routes
@@ -89,5 +90,6 @@ api_routes = busiest_first([
     *report_routes,
     *admin_report_routes,
     *admin_account_routes,
+    *event_routes,
     Route("/api/{rest:path}", not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
 ])  # fmt: skip

@@ -8,13 +8,16 @@ from __future__ import annotations
 from fedi.activitypub.parse import InvalidActivity
 from fedi.context import Context
 from fedi.db import accounts, follows
+from fedi.events.registrations import receive_answer
 from inbox.handlers.common import Incoming, find_follow
 
 
 async def handle_accept(context: Context, incoming: Incoming) -> None:
     follow = await find_follow(context, incoming)
     if follow is None:
-        return  # not a follow of ours (Accept of other things is not used)
+        # Else the organisers' answer to a member's registration to an event (Accept{Join}).
+        await receive_answer(context, incoming.activity, incoming.actor, "Accept")
+        return
     _, follower_id, followed_id, _ = follow
     async with context.db.read() as conn:
         followed = await accounts.get_by_id(conn, followed_id)

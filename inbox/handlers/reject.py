@@ -6,12 +6,14 @@ from __future__ import annotations
 from fedi.activitypub.parse import InvalidActivity
 from fedi.context import Context
 from fedi.db import follows
+from fedi.events.registrations import receive_answer
 from inbox.handlers.common import Incoming, find_follow
 
 
 async def handle_reject(context: Context, incoming: Incoming) -> None:
     follow = await find_follow(context, incoming)
     if follow is None:
+        await receive_answer(context, incoming.activity, incoming.actor, "Reject")
         return
     _, follower_id, followed_id, _ = follow
     if followed_id != incoming.actor.id:

@@ -1,0 +1,120 @@
+"""Events from other servers (Mobilizon's shape, events.md §1): a Create{Event} is stored as an
+event, never as a plain post, when someone here follows its organiser or its space; Update
+changes it and Delete removes it. The sender must be the organiser or the space the event is
+attributed to, on the event's own host (security.md S17); an event claiming to be ours is
+refused (S18)."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from typing import Any
+
+from fedi.activitypub.events import RemoteEvent, event_from_ap
+from fedi.activitypub.parse import InvalidActivity, host_of
+from fedi.context import Context
+from fedi.core.ids import new_id
+from fedi.core.models import Account
+from fedi.core.timeutil import utcnow
+from fedi.db import events as event_rows
+from fedi.db import follows
+from fedi.db.events import Event
+from fedi.federation.remote_accounts import ActorError, get_actor
+
+log = logging.getLogger(__name__)
+
+
+def is_event(document: Any) -> bool:
+    kinds = document.get("type") if isinstance(document, dict) else None
+    return kinds == "Event" or (isinstance(kinds, list) and "Event" in kinds)
+
+
+async def _parties(
+    context: Context, parsed: RemoteEvent, sender: Account
+) -> tuple[Account, Account | None]:
+    """The organiser and the space, checked against who sent the event."""
+    if host_of(parsed.uri) == context.settings.domain:
+        raise InvalidActivity("an event from elsewhere cannot have one of our ids")
+    if sender.uri not in (parsed.organiser_uri, parsed.group_uri):
+        raise InvalidActivity("only the event's organiser or space can send it")
+    for uri in (parsed.uri, parsed.organiser_uri, parsed.group_uri):
+        if uri is not None and host_of(uri) != host_of(sender.uri):
+            raise InvalidActivity("the event and its organisers are not on the sender's host")
+    try:
+        organiser = (
+            sender if sender.uri == parsed.organiser_uri
+            else await get_actor(context, parsed.organiser_uri)
+        )  # fmt: skip
+        group = None
+        if parsed.group_uri is not None:
+            group = (
+                sender if sender.uri == parsed.group_uri
+                else await get_actor(context, parsed.group_uri)
+            )  # fmt: skip
+    except ActorError as exc:
+        raise InvalidActivity(f"the event's organisers cannot be read: {exc}") from None
+    return organiser, group
+
+
+async def _relevant(context: Context, ids: list[int]) -> bool:
+    async with context.db.read() as conn:
+        for account_id in ids:
+            if await follows.has_local_follower(conn, account_id):
+                return True
+    return False
+
+
+def _event(
+    parsed: RemoteEvent, organiser: Account, group: Account | None, old: Event | None
+) -> Event:
+    now = utcnow()
+    return Event(
+        id=old.id if old else new_id(), uri=parsed.uri, url=parsed.url,
+        organiser_id=organiser.id, group_id=group.id if group else None, is_local=False,
+        is_public=parsed.is_public, title=parsed.title, description=parsed.description,
+        starts_at=parsed.starts_at, ends_at=parsed.ends_at, time_zone=parsed.time_zone,
+        online_url=None, language=parsed.language, capacity=parsed.capacity,
+        join_mode=parsed.join_mode, remote_participant_count=parsed.participant_count,
+        remote_remaining_capacity=parsed.remaining, is_cancelled=parsed.is_cancelled,
+        sequence=old.sequence + 1 if old else 0, created_at=old.created_at if old else now,
+        updated_at=now,
+    )  # fmt: skip
+
+
+async def receive_event(
+    context: Context, document: dict[str, Any], sender: Account
+) -> Event | None:
+    """Store (or, for an Update, change) a remote event; None when nobody here cares."""
+    parsed = event_from_ap(document)
+    organiser, group = await _parties(context, parsed, sender)
+    async with context.db.read() as conn:
+        old = await event_rows.get_by_uri(conn, parsed.uri)
+    if old is not None and (old.is_local or old.organiser_id != organiser.id):
+        raise InvalidActivity("only the event's organiser can change it")
+    parties = [organiser.id, *([group.id] if group else [])]
+    if old is None and not await _relevant(context, parties):
+        return None  # nobody here follows them: not kept (nor by an Update)
+    event = _event(parsed, organiser, group, old)
+
+    def write(conn: sqlite3.Connection) -> None:
+        if old is None:
+            event_rows.insert_event(conn, event)
+        else:
+            event_rows.update_event(conn, event)
+
+    await context.db.write(write)
+    log.info("event %s %s from %s", event.uri, "updated" if old else "stored", sender.uri)
+    return event
+
+
+async def receive_event_delete(context: Context, uri: str, sender: Account) -> bool:
+    """Delete of a remote event by its organiser or space: it goes, with its registrations.
+    False when the uri is no event here."""
+    async with context.db.read() as conn:
+        event = await event_rows.get_by_uri(conn, uri)
+    if event is None:
+        return False
+    if event.is_local or sender.id not in (event.organiser_id, event.group_id):
+        raise InvalidActivity("only the event's organisers can delete it")
+    await context.db.write(lambda conn: event_rows.delete_event(conn, event.id))
+    return True
