@@ -47,6 +47,9 @@ from fedi.web.admin import reports as admin_reports
 from fedi.web.admin import rules as admin_rules
 from fedi.web.admin.blocklists import routes as admin_blocklist_routes
 from fedi.web.admin.domains import routes as admin_domain_routes
+from fedi.web.events import forms as event_forms
+from fedi.web.events import organisers as event_organisers
+from fedi.web.events import pages as event_pages
 from fedi.web.federation_guard import FederationGuard
 from fedi.web.limited_federation import LimitedFederation
 from fedi.web.media import routes as media_routes
@@ -198,6 +201,12 @@ def create_app(
             RouteGate(api_routes),  # skipped at once by paths outside the API
             *actors.routes,
             *group_collections.routes,
+            # Events: /events/new and /events/<id>.ics before /events/<id>; a space's
+            # /@name/events.ics before the group and post pages.
+            *event_forms.routes,
+            *event_pages.routes,
+            *event_organisers.routes,
+            event_pages.event_route,
             *group_pages.routes,  # before pages: /@name/library is not a post id
             *group_manage.routes,
             *admin_domain_routes,
