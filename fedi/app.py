@@ -25,6 +25,7 @@ from fedi.api.routes import api_routes
 from fedi.config import Settings
 from fedi.context import Context, open_context
 from fedi.core.models import User
+from fedi.events.reminders import ReminderLoop
 from fedi.i18n.locales import Translations
 from fedi.media.media import clean_up_regularly
 from fedi.moderation.blocklist_subscriptions import refresh_regularly as refresh_blocklists
@@ -158,13 +159,15 @@ async def health(request: Request) -> Response:
 
 @asynccontextmanager
 async def running_workers(context: Context) -> AsyncIterator[None]:
-    """The inbox and outbox workers and the poll loop, as tasks stopped cleanly on exit."""
+    """The inbox and outbox workers, the poll loop and the event reminders, as tasks stopped
+    cleanly on exit."""
     stop = asyncio.Event()
     tasks = [
         asyncio.create_task(InboxWorker(context).run(stop), name="inbox-worker"),
         asyncio.create_task(OutboxWorker(context).run(stop), name="outbox-worker"),
         asyncio.create_task(clean_up_regularly(context, stop), name="media-clean-up"),
         asyncio.create_task(PollLoop(context).run(stop), name="poll-loop"),
+        asyncio.create_task(ReminderLoop(context).run(stop), name="event-reminders"),
         asyncio.create_task(refresh_blocklists(context, stop), name="blocklist-subscriptions"),
     ]
     try:

@@ -238,7 +238,8 @@ async def due_reminders(
         " AND r.state = 'accepted' AND a.domain IS NULL"
         " AND NOT EXISTS (SELECT 1 FROM event_reminders s WHERE s.event_id = e.id"
         "   AND s.account_id = r.account_id"
-        "   AND s.kind = CASE WHEN e.starts_at <= ? THEN '1h' ELSE '24h' END)"
+        # Once the hour's reminder is sent, the day's is never due any more.
+        "   AND s.kind IN ('1h', CASE WHEN e.starts_at <= ? THEN '1h' ELSE '24h' END))"
         " ORDER BY e.starts_at LIMIT ?",
         (hour_ahead, now, day_ahead, hour_ahead, limit),
     )
