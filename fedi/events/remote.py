@@ -11,7 +11,7 @@ import sqlite3
 from typing import Any
 
 from fedi.activitypub.events import RemoteEvent, event_from_ap
-from fedi.activitypub.parse import InvalidActivity, host_of
+from fedi.activitypub.parse import InvalidActivity, host_of, uri_of
 from fedi.context import Context
 from fedi.core.ids import new_id
 from fedi.core.models import Account
@@ -19,6 +19,7 @@ from fedi.core.timeutil import utcnow
 from fedi.db import events as event_rows
 from fedi.db import follows
 from fedi.db.events import Event
+from fedi.federation.dereference import DereferenceError, fetch_document
 from fedi.federation.remote_accounts import ActorError, get_actor
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,35 @@ async def receive_event(
     await context.db.write(write)
     log.info("event %s %s from %s", event.uri, "updated" if old else "stored", sender.uri)
     return event
+
+
+def _announced_event_uri(announce: dict[str, Any]) -> str | None:
+    """The event a space's Announce carries: Announce{Create|Update{Event}} or Announce{Event},
+    when it is embedded with its type (a bare id is taken as a post)."""
+    obj = announce.get("object")
+    if isinstance(obj, dict) and obj.get("type") in ("Create", "Update"):
+        obj = obj.get("object")
+    return uri_of(obj) if is_event(obj) else None
+
+
+async def receive_announced_event(
+    context: Context, announce: dict[str, Any], announcer: Account
+) -> bool:
+    """A space (or organiser) sharing one of its events (FEP-1b12, as Mobilizon relays a
+    group's events): the event is fetched again from its origin, never believed as embedded,
+    and stored or updated. False when the Announce carries no event."""
+    uri = _announced_event_uri(announce)
+    if uri is None:
+        return False
+    try:
+        document = await fetch_document(context, uri)
+    except DereferenceError as exc:
+        log.info("announced event %s could not be fetched: %s", uri, exc)
+        return True
+    if uri_of(document.get("id")) != uri or not is_event(document):
+        raise InvalidActivity("the announced object is not that event")
+    await receive_event(context, document, announcer)
+    return True
 
 
 async def receive_event_delete(context: Context, uri: str, sender: Account) -> bool:
