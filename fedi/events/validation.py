@@ -93,11 +93,12 @@ def draft_from(get: Callable[[str], str | None]) -> EventDraft:
         errors["timezone"] = "is not a known IANA time zone"
     starts = _moment(get("start_at") or "", zone)
     ends = _moment(get("end_at") or "", zone)
-    if starts is None:
+    # Without a known zone, a time without an offset cannot be read: the zone is the mistake.
+    if starts is None and zone is not None:
         errors["start_at"] = "must be a date and time (ISO 8601)"
-    if ends is None:
+    if ends is None and zone is not None:
         errors["end_at"] = "must be a date and time (ISO 8601)"
-    elif starts is not None and not starts < ends <= starts + MAX_LENGTH:
+    elif ends is not None and starts is not None and not starts < ends <= starts + MAX_LENGTH:
         errors["end_at"] = "must be after the start, and at most 31 days later"
     online = (get("online_url") or "").strip() or None
     if online is not None and valid_url(online) is None:
