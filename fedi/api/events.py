@@ -100,12 +100,12 @@ async def _one(request: Request, view: EventView) -> dict[str, Any]:
 async def index(request: Request, caller: Caller) -> Response:
     context = context_of(request)
     group_id = caller.params.get("group_id")
+    space = parse_id(group_id) if group_id else None
+    if group_id and space is None:
+        return JSONResponse([])  # no such space
     events = await upcoming(
-        context, caller.user.account, group_id=parse_id(group_id) if group_id else None,
-        limit=limit_of(caller.params, 20, 40),
-    )  # fmt: skip
-    if group_id and parse_id(group_id) is None:
-        events = []
+        context, caller.user.account, group_id=space, limit=limit_of(caller.params, 20, 40)
+    )
     views = await views_of(context, events, caller.user.account)
     return JSONResponse(await events_json(request, views))
 
