@@ -30,10 +30,15 @@ from fedi.events.events import (
 from fedi.events.registrations import cancel_registration, decide, register
 from fedi.events.validation import EventInvalid, draft_from
 from fedi.events.views import EventView, view_of, views_of
-from fedi.web.responses import JSONResponse
+from fedi.web.responses import JSONResponse, private_no_store
 from fedi.web.state import context_of
 
 READ, WRITE = "read:statuses", "write:statuses"
+
+
+def _json(content: Any) -> Response:
+    """Every answer here depends on who asks (the link, the registration): never cached."""
+    return private_no_store(JSONResponse(content))
 
 
 def _invalid(exc: EventInvalid) -> APIError:
@@ -102,12 +107,12 @@ async def index(request: Request, caller: Caller) -> Response:
     group_id = caller.params.get("group_id")
     space = parse_id(group_id) if group_id else None
     if group_id and space is None:
-        return JSONResponse([])  # no such space
+        return _json([])  # no such space
     events = await upcoming(
         context, caller.user.account, group_id=space, limit=limit_of(caller.params, 20, 40)
     )
     views = await views_of(context, events, caller.user.account)
-    return JSONResponse(await events_json(request, views))
+    return _json(await events_json(request, views))
 
 
 @authorized(WRITE)
@@ -130,12 +135,12 @@ async def create(request: Request, caller: Caller) -> Response:
         raise APIError(404, "Record not found") from None
     except EventError as exc:
         raise APIError(422, f"Validation failed: {exc}") from None
-    return JSONResponse(await _one(request, await view_of(context, event, caller.user.account)))
+    return _json(await _one(request, await view_of(context, event, caller.user.account)))
 
 
 @authorized(READ)
 async def show(request: Request, caller: Caller) -> Response:
-    return JSONResponse(await _one(request, await _event_of(request, caller)))
+    return _json(await _one(request, await _event_of(request, caller)))
 
 
 @authorized(WRITE)
@@ -146,13 +151,13 @@ async def cancel(request: Request, caller: Caller) -> Response:
         event = await cancel_event(context, view.event, caller.user.account)
     except NotFound:
         raise APIError(403, "This action is not allowed") from None
-    return JSONResponse(await _one(request, await view_of(context, event, caller.user.account)))
+    return _json(await _one(request, await view_of(context, event, caller.user.account)))
 
 
 async def _registration_answer(request: Request, caller: Caller) -> Response:
     view = await _event_of(request, caller)
     answered = await _one(request, view)
-    return JSONResponse({"state": view.state or "none", "event": answered})
+    return _json({"state": view.state or "none", "event": answered})
 
 
 @authorized(WRITE)
@@ -202,7 +207,7 @@ async def registrations_index(request: Request, caller: Caller) -> Response:
         people = await accounts.get_many(conn, [r.account_id for r in regs])
     listed = [people[r.account_id] for r in regs if r.account_id in people]
     rendered = dict(zip([a.id for a in listed], await accounts_json(context, listed), strict=True))
-    return JSONResponse([_registration_entity(r, rendered[r.account_id]) for r in regs
+    return _json([_registration_entity(r, rendered[r.account_id]) for r in regs
                          if r.account_id in rendered])  # fmt: skip
 
 
@@ -217,7 +222,7 @@ async def _decide(request: Request, caller: Caller, approve: bool) -> Response:
     async with context.db.read() as conn:
         account = await accounts.get_by_id(conn, reg.account_id)
     assert account is not None
-    return JSONResponse(_registration_entity(reg, (await accounts_json(context, [account]))[0]))
+    return _json(_registration_entity(reg, (await accounts_json(context, [account]))[0]))
 
 
 @authorized(WRITE)

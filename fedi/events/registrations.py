@@ -254,6 +254,8 @@ async def receive_answer(
         return False
     if event.is_local or actor.id not in (event.organiser_id, event.group_id):
         raise InvalidActivity("only the event's organisers can answer a registration")
+    if reg.state in ("cancelled", "rejected") or reg.join_uri != join_uri:
+        return True  # a late answer to a registration the member has withdrawn, or refused
     now = to_db(utcnow())
     if kind == "Accept":
         link = valid_url(text(activity.get("meetingUrl"), 2048))

@@ -55,6 +55,7 @@ async def test_an_open_event_accepts_and_shows_the_link_only_after_registration(
     async with httpx.AsyncClient(base_url=served.base) as http:
         made = await http.post("/api/v1/events", json=draft(), headers=who["alice"])
         assert made.status_code == 200, made.text
+        assert made.headers["cache-control"] == "private, no-store"
         event = made.json()
         assert event["uri"] == event["url"] == f"{served.base}/events/{event['id']}"
         assert event["online_url"] == LINK  # the organiser sees it
