@@ -25,7 +25,7 @@ from fedi.api.routes import api_routes
 from fedi.config import Settings
 from fedi.context import Context, open_context
 from fedi.core.models import User
-from fedi.events.reminders import ReminderLoop
+from fedi.events.loop import EventsLoop
 from fedi.i18n.locales import Translations
 from fedi.media.media import clean_up_regularly
 from fedi.moderation.blocklist_subscriptions import refresh_regularly as refresh_blocklists
@@ -167,7 +167,7 @@ async def running_workers(context: Context) -> AsyncIterator[None]:
         asyncio.create_task(OutboxWorker(context).run(stop), name="outbox-worker"),
         asyncio.create_task(clean_up_regularly(context, stop), name="media-clean-up"),
         asyncio.create_task(PollLoop(context).run(stop), name="poll-loop"),
-        asyncio.create_task(ReminderLoop(context).run(stop), name="event-reminders"),
+        asyncio.create_task(EventsLoop(context).run(stop), name="events-loop"),
         asyncio.create_task(refresh_blocklists(context, stop), name="blocklist-subscriptions"),
     ]
     try:

@@ -16,7 +16,7 @@ import aiosqlite
 
 from fedi.core.ids import new_id
 from fedi.core.timeutil import from_db
-from fedi.db.events import Event
+from fedi.db.events import Event, flag_update
 
 LIVE = ("accepted", "pending", "waitlisted")
 
@@ -76,6 +76,13 @@ def _set(conn: sqlite3.Connection, reg_id: int, state: str, now: str, **extra: o
         f"UPDATE event_registrations SET state = ?, updated_at = ?{sets} WHERE id = ?",
         (state, now, *extra.values(), reg_id),
     )
+    # A local event's counts changed: its Update{Event} is due (one per round, whatever
+    # the number of changes).
+    conn.execute(
+        "UPDATE events SET update_pending = 1 WHERE is_local = 1"
+        " AND id = (SELECT event_id FROM event_registrations WHERE id = ?)",
+        (reg_id,),
+    )
 
 
 def register(
@@ -107,6 +114,7 @@ def register(
         )
     created = registration(conn, event.id, account_id)
     assert created is not None
+    flag_update(conn, event.id)
     return created, True
 
 

@@ -206,6 +206,37 @@ async def moderated_among(
     return {int(row[0]) for row in await cursor.fetchall()}
 
 
+def flag_update(conn: sqlite3.Connection, event_id: int) -> None:
+    """The event's counts changed: an Update{Event} is due (fedi.events.loop)."""
+    conn.execute("UPDATE events SET update_pending = 1 WHERE id = ? AND is_local = 1", (event_id,))
+
+
+async def pending_updates(conn: aiosqlite.Connection, limit: int) -> list[int]:
+    cursor = await conn.execute(
+        "SELECT id FROM events WHERE update_pending = 1 ORDER BY id LIMIT ?", (limit,)
+    )
+    return [int(row[0]) for row in await cursor.fetchall()]
+
+
+def take_update(conn: sqlite3.Connection, event_id: int) -> bool:
+    """Clear the flag; False when another round took it first."""
+    cursor = conn.execute(
+        "UPDATE events SET update_pending = 0 WHERE id = ? AND update_pending = 1", (event_id,)
+    )
+    return cursor.rowcount == 1
+
+
+async def remote_participants(conn: aiosqlite.Connection, event_id: int) -> list[int]:
+    """Remote accounts registered (and not cancelled or refused): they hear of changes."""
+    cursor = await conn.execute(
+        "SELECT r.account_id FROM event_registrations r JOIN accounts a ON a.id = r.account_id"
+        " WHERE r.event_id = ? AND a.domain IS NOT NULL"
+        " AND r.state IN ('accepted', 'pending', 'waitlisted')",
+        (event_id,),
+    )
+    return [int(row[0]) for row in await cursor.fetchall()]
+
+
 # -- members' time zones ------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from fedi.activitypub.events import EVENT_CONTEXT, event_to_ap
@@ -87,10 +88,11 @@ async def create_event(
 
 def publish(
     conn: sqlite3.Connection, context: Context, published: Published, kind: str, count: int,
-    now: str,
+    now: str, participants: tuple[int, ...] = (),
 ) -> None:  # fmt: skip
     """Queue Create or Update{Event} (and a public space's Announce of it), in the caller's
-    write. Nothing about an event of a local-only space leaves this server."""
+    write; an Update also reaches the remote participants (by delivery alone: no attendee is
+    named in the activity). Nothing about an event of a local-only space leaves this server."""
     event, organiser, group, local = (
         published.event,
         published.organiser,
@@ -116,7 +118,8 @@ def publish(
         document["cc"], stamp,
     )  # fmt: skip
     activity["@context"] = EVENT_CONTEXT
-    enqueue(conn, organiser.id, activity, Audience(followers_of=organiser.id), now)
+    audience = Audience(followers_of=organiser.id, account_ids=participants)
+    enqueue(conn, organiser.id, activity, audience, now)
     if group is not None:
         shared = announce(group, f"{group.uri}#announces/{new_id()}", activity, stamp)
         enqueue(conn, group.id, shared, Audience(followers_of=group.id), now)
@@ -139,9 +142,26 @@ async def send_update(context: Context, event: Event) -> None:
     published = await published_of(context, event)
     async with context.db.read() as conn:
         count = (await event_registrations.accepted_counts(conn, [event.id]))[event.id]
+        participants = tuple(await event_rows.remote_participants(conn, event.id))
     now = to_db(utcnow())
-    await context.db.write(lambda conn: publish(conn, context, published, "Update", count, now))
+    await context.db.write(
+        lambda conn: publish(conn, context, published, "Update", count, now, participants)
+    )
     context.wake.outbox.set()
+
+
+async def send_pending_updates(context: Context) -> int:
+    """One Update{Event} for each local event whose counts changed since the last."""
+    async with context.db.read() as conn:
+        pending = await event_rows.pending_updates(conn, 100)
+    for event_id in pending:
+        if not await context.db.write(partial(event_rows.take_update, event_id=event_id)):
+            continue
+        async with context.db.read() as conn:
+            event = await event_rows.get_event(conn, event_id)
+        if event is not None:
+            await send_update(context, event)
+    return len(pending)
 
 
 async def cancel_event(context: Context, event: Event, by: Account) -> Event:

@@ -1,26 +1,22 @@
 """Reminders: a notification to each accepted local registrant 24 hours and 1 hour before an
 event starts, each exactly once (the event_reminders row and the notification are written in
 one transaction, and a reminder already recorded is never sent again). Run every minute by the
-background workers, with an injectable clock. Reminder mails will join them once mail exists;
-no reminder ever carries a members-only space's content outside the notification."""
+events loop (fedi.events.loop), with an injectable clock. Reminder mails will join them once
+mail exists; no reminder ever carries a members-only space's content outside the notification."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import sqlite3
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from fedi.context import Context
-from fedi.core.timeutil import to_db, utcnow
+from fedi.core.timeutil import to_db
 from fedi.db import event_registrations
 from fedi.db import events as event_rows
 
 log = logging.getLogger(__name__)
 BATCH = 200
-INTERVAL = 60.0  # seconds between checks
 KIND = "event_reminder"
 
 
@@ -51,21 +47,3 @@ async def send_due_reminders(context: Context, now: datetime) -> int:
     sent = await context.db.write(write)
     log.info("sent %d event reminders", sent)
     return sent
-
-
-class ReminderLoop:
-    def __init__(self, context: Context, clock: Callable[[], datetime] = utcnow) -> None:
-        self.context = context
-        self.clock = clock
-
-    async def run(self, stop: asyncio.Event, interval: float = INTERVAL) -> None:
-        while not stop.is_set():
-            try:
-                busy = await send_due_reminders(self.context, self.clock())
-            except Exception:  # the loop's top level: log and try again at the next check
-                log.exception("event reminders failed")
-                busy = 0
-            if busy >= BATCH:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval)

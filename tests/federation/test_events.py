@@ -119,6 +119,7 @@ async def test_an_open_event_federates_and_reveals_its_link_after_the_accept(
         after = await w.register("bob", path)
         assert after["registration_state"] == "accepted"
         assert after["online_url"] == LINK
+        assert after["participant_count"] == 1  # alice.test's Update{Event} told bob.test
         assert "online_url" not in await w.seen_by("carol", path)
         async with client_for(w.a) as http:
             listed = (await http.get(f"/api/v1/events/{event['id']}/registrations",
@@ -175,3 +176,9 @@ async def test_a_full_event_waitlists_and_promotes_when_someone_leaves(tmp_path:
         carol = await w.seen_by("carol", path)
         assert carol["registration_state"] == "accepted" and carol["online_url"] == LINK
         assert "online_url" not in await w.seen_by("bob", path)
+        assert carol["participant_count"] == 1 and carol["remaining_capacity"] == 0
+        updates = [r.activity for r in w.b.received if r.activity.get("type") == "Update"]
+        assert updates and all(LINK not in json.dumps(u) for u in updates)
+        for update in updates:  # the count, never who registered
+            named = {*update.get("to", []), *update.get("cc", [])}
+            assert not any("/users/bob" in a or "/users/carol" in a for a in named), update

@@ -31,6 +31,9 @@ CREATE TABLE events (
     remote_remaining_capacity INTEGER,
     is_cancelled INTEGER NOT NULL DEFAULT 0,
     sequence INTEGER NOT NULL DEFAULT 0,         -- raised on every change (.ics SEQUENCE)
+    -- A local event whose counts changed since its last Update{Event} (sent by the events
+    -- loop, at most one per event per round: registrations in a burst share one).
+    update_pending INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     CHECK (ends_at >= starts_at)
@@ -38,6 +41,7 @@ CREATE TABLE events (
 CREATE INDEX events_starts ON events (starts_at);
 CREATE INDEX events_group ON events (group_id, starts_at) WHERE group_id IS NOT NULL;
 CREATE INDEX events_organiser ON events (organiser_id, starts_at);
+CREATE INDEX events_update_pending ON events (id) WHERE update_pending = 1;
 
 -- Who registered. state: pending (awaiting an organiser, or the remote organiser's answer)
 -- -> accepted | waitlisted | rejected; waitlisted -> accepted when a place frees up; any ->
