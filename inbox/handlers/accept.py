@@ -1,7 +1,8 @@
-"""Accept{Follow}: a remote account accepted a local member's follow request. Only the followed
-account can accept, and only a follow that was really asked for; a follow of one of OUR accounts
-(a join request to a local group, say) is approved here and never by another server, whoever
-signs (security.md V12, Lemmy #6562)."""
+"""Accept{Follow}: a remote account accepted a local member's follow request (Accept{Join}, an
+event's organisers accepting a member's registration, goes to fedi.events.registrations). Only
+the followed account can accept, and only a follow that was really asked for; a follow of one
+of OUR accounts (a join request to a local group, say) is approved here and never by another
+server, whoever signs (security.md V12, Lemmy #6562)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Reject{Follow}: a remote account refused a local member's follow, or ended an existing one
-(Mastodon treats both the same way)."""
+(Mastodon treats both the same way). Reject{Join}: an event's organisers declined a member's
+registration (fedi.events.registrations)."""
 
 from __future__ import annotations
 
