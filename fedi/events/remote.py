@@ -16,8 +16,8 @@ from fedi.context import Context
 from fedi.core.ids import new_id
 from fedi.core.models import Account
 from fedi.core.timeutil import utcnow
+from fedi.db import accounts, follows
 from fedi.db import events as event_rows
-from fedi.db import follows
 from fedi.db.events import Event
 from fedi.federation.dereference import DereferenceError, fetch_document
 from fedi.federation.remote_accounts import ActorError, get_actor
@@ -30,10 +30,7 @@ def is_event(document: Any) -> bool:
     return kinds == "Event" or (isinstance(kinds, list) and "Event" in kinds)
 
 
-async def _parties(
-    context: Context, parsed: RemoteEvent, sender: Account
-) -> tuple[Account, Account | None]:
-    """The organiser and the space, checked against who sent the event."""
+def _check_origin(context: Context, parsed: RemoteEvent, sender: Account) -> None:
     if host_of(parsed.uri) == context.settings.domain:
         raise InvalidActivity("an event from elsewhere cannot have one of our ids")
     if sender.uri not in (parsed.organiser_uri, parsed.group_uri):
@@ -41,20 +38,22 @@ async def _parties(
     for uri in (parsed.uri, parsed.organiser_uri, parsed.group_uri):
         if uri is not None and host_of(uri) != host_of(sender.uri):
             raise InvalidActivity("the event and its organisers are not on the sender's host")
+
+
+async def _known(context: Context, uri: str | None, sender: Account) -> Account | None:
+    if uri is None or uri == sender.uri:
+        return sender if uri is not None else None
+    async with context.db.read() as conn:
+        return await accounts.get_by_uri(conn, uri)
+
+
+async def _fetched(context: Context, uri: str, known: Account | None) -> Account:
+    if known is not None:
+        return known
     try:
-        organiser = (
-            sender if sender.uri == parsed.organiser_uri
-            else await get_actor(context, parsed.organiser_uri)
-        )  # fmt: skip
-        group = None
-        if parsed.group_uri is not None:
-            group = (
-                sender if sender.uri == parsed.group_uri
-                else await get_actor(context, parsed.group_uri)
-            )  # fmt: skip
+        return await get_actor(context, uri)
     except ActorError as exc:
         raise InvalidActivity(f"the event's organisers cannot be read: {exc}") from None
-    return organiser, group
 
 
 async def _relevant(context: Context, ids: list[int]) -> bool:
@@ -87,14 +86,19 @@ async def receive_event(
 ) -> Event | None:
     """Store (or, for an Update, change) a remote event; None when nobody here cares."""
     parsed = event_from_ap(document)
-    organiser, group = await _parties(context, parsed, sender)
+    _check_origin(context, parsed, sender)
+    organiser = await _known(context, parsed.organiser_uri, sender)
+    group = await _known(context, parsed.group_uri, sender)
     async with context.db.read() as conn:
         old = await event_rows.get_by_uri(conn, parsed.uri)
+    known = [a.id for a in (organiser, group) if a is not None]
+    if old is None and not await _relevant(context, known):
+        return None  # nobody here follows them: not kept (nor by an Update), nothing fetched
+    organiser = await _fetched(context, parsed.organiser_uri, organiser)
+    if parsed.group_uri is not None:
+        group = await _fetched(context, parsed.group_uri, group)
     if old is not None and (old.is_local or old.organiser_id != organiser.id):
         raise InvalidActivity("only the event's organiser can change it")
-    parties = [organiser.id, *([group.id] if group else [])]
-    if old is None and not await _relevant(context, parties):
-        return None  # nobody here follows them: not kept (nor by an Update)
     event = _event(parsed, organiser, group, old)
 
     def write(conn: sqlite3.Connection) -> None:
