@@ -196,3 +196,25 @@ async def test_an_accept_counts_only_from_the_events_organisers(rig: Rig) -> Non
     async with context.db.read() as conn:
         done = await event_registrations.get_registration(conn, event.id, alice.id)
     assert done is not None and done.state == "accepted" and done.online_url == LINK
+
+
+async def test_forged_events_are_refused(rig: Rig) -> None:
+    """An event claiming our domain (security.md S18), or another host's (S17), is never kept."""
+    remote = rig.other
+    group = remote.actor("rights_network", path="/@rights_network", type="Group")
+    remote.actor("amal", path="/@amal")
+    await followed(rig, group)
+    ours = load("create_group_event.json", remote)
+    ours["id"] = f"{remote.base}/forged/ours"
+    ours["object"] = {**ours["object"], "id": "https://fedi.test/events/1"}
+    elsewhere = load("create_group_event.json", remote)
+    elsewhere["id"] = f"{remote.base}/forged/elsewhere"
+    elsewhere["object"] = {**elsewhere["object"], "id": f"{rig.victim.base}/events/9"}
+    for forged in (ours, elsewhere):
+        assert (await rig.post(group, forged)).status_code == 202
+        await rig.process()
+        state = await rig.stored(forged["id"])
+        assert state is not None and state[0] == "failed", state
+    async with rig.context.db.read() as conn:
+        assert await event_rows.get_by_uri(conn, "https://fedi.test/events/1") is None
+        assert await event_rows.get_by_uri(conn, f"{rig.victim.base}/events/9") is None
