@@ -52,8 +52,7 @@ def note_to_ap(
         for m in details.mentions
     ]
     tags += [
-        {"type": "Hashtag", "href": f"{urls.base}/tags/{name}", "name": f"#{name}"}
-        for name in details.tags
+        {"type": "Hashtag", "href": urls.tag(name), "name": f"#{name}"} for name in details.tags
     ]
     note: dict[str, Any] = {
         "id": status.uri,
