@@ -34,6 +34,7 @@ from fedi.statuses.poll_loop import PollLoop
 from fedi.web import (
     actors,
     discovery,
+    feeds,
     group_collections,
     group_manage,
     group_pages,
@@ -218,6 +219,7 @@ def create_app(
             Route("/health", health, methods=["GET"]),
             *discovery.routes,
             RouteGate(api_routes),  # skipped at once by paths outside the API
+            *feeds.routes,  # before actors, profiles and hashtag pages: /@name.rss is a feed
             *actors.routes,
             *group_collections.routes,
             *group_pages.routes,  # before pages: /@name/library is not a post id
