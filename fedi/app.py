@@ -30,6 +30,7 @@ from fedi.db.errors import out_of_space
 from fedi.i18n.locales import Translations
 from fedi.media.media import clean_up_regularly
 from fedi.moderation.blocklist_subscriptions import refresh_regularly as refresh_blocklists
+from fedi.statuses import scheduled
 from fedi.statuses.poll_loop import PollLoop
 from fedi.web import (
     actors,
@@ -178,13 +179,15 @@ async def health(request: Request) -> Response:
 
 @asynccontextmanager
 async def running_workers(context: Context) -> AsyncIterator[None]:
-    """The inbox and outbox workers and the poll loop, as tasks stopped cleanly on exit."""
+    """The inbox and outbox workers, the poll loop and scheduled posts, as tasks stopped
+    cleanly on exit."""
     stop = asyncio.Event()
     tasks = [
         asyncio.create_task(InboxWorker(context).run(stop), name="inbox-worker"),
         asyncio.create_task(OutboxWorker(context).run(stop), name="outbox-worker"),
         asyncio.create_task(clean_up_regularly(context, stop), name="media-clean-up"),
         asyncio.create_task(PollLoop(context).run(stop), name="poll-loop"),
+        asyncio.create_task(scheduled.run(context, stop), name="scheduled-posts"),
         asyncio.create_task(refresh_blocklists(context, stop), name="blocklist-subscriptions"),
     ]
     try:

@@ -31,6 +31,7 @@ from fedi.api.polls import poll_routes
 from fedi.api.registrations import registration_routes
 from fedi.api.relationships import relationship_routes
 from fedi.api.reports import report_routes
+from fedi.api.scheduled_statuses import scheduled_routes
 from fedi.api.search import search_routes
 from fedi.api.status_batch import status_batch_routes
 from fedi.api.statuses import status_routes
@@ -73,6 +74,7 @@ api_routes = busiest_first([
     *interaction_routes,
     *bookmark_routes,  # before status_routes: they share the /statuses/{id}/... prefix
     *status_routes,
+    *scheduled_routes,
     *notification_routes,
     *search_routes,
     *conversation_routes,
