@@ -26,6 +26,7 @@ from fedi.config import Settings
 from fedi.context import Context, open_context
 from fedi.core.models import User
 from fedi.i18n.locales import Translations
+from fedi.mail.worker import MailWorker
 from fedi.media.media import clean_up_regularly
 from fedi.moderation.blocklist_subscriptions import refresh_regularly as refresh_blocklists
 from fedi.statuses.poll_loop import PollLoop
@@ -155,7 +156,7 @@ async def health(request: Request) -> Response:
 
 @asynccontextmanager
 async def running_workers(context: Context) -> AsyncIterator[None]:
-    """The inbox and outbox workers and the poll loop, as tasks stopped cleanly on exit."""
+    """The inbox, outbox and mail workers and the poll loop, as tasks stopped cleanly on exit."""
     stop = asyncio.Event()
     tasks = [
         asyncio.create_task(InboxWorker(context).run(stop), name="inbox-worker"),
@@ -163,6 +164,7 @@ async def running_workers(context: Context) -> AsyncIterator[None]:
         asyncio.create_task(clean_up_regularly(context, stop), name="media-clean-up"),
         asyncio.create_task(PollLoop(context).run(stop), name="poll-loop"),
         asyncio.create_task(refresh_blocklists(context, stop), name="blocklist-subscriptions"),
+        asyncio.create_task(MailWorker(context).run(stop), name="mail-worker"),
     ]
     try:
         yield
