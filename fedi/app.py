@@ -44,6 +44,7 @@ from fedi.web import (
 )
 from fedi.web.admin import accounts as admin_accounts
 from fedi.web.admin import index as admin_index
+from fedi.web.admin import mail as admin_mail
 from fedi.web.admin import reports as admin_reports
 from fedi.web.admin import rules as admin_rules
 from fedi.web.admin.blocklists import routes as admin_blocklist_routes
@@ -213,6 +214,7 @@ def create_app(
             *admin_accounts.routes,
             *admin_index.routes,
             *admin_rules.routes,
+            *admin_mail.routes,
             *profile_settings.routes,
             *account_settings.routes,
             *warnings.routes,
