@@ -74,15 +74,6 @@ async def recipient_by_email(conn: aiosqlite.Connection, email: str) -> Recipien
     return _recipient(row) if row else None
 
 
-def set_email(conn: sqlite3.Connection, account_id: int, email: str) -> None:
-    """A new address, not proven yet (the same address again keeps its confirmation)."""
-    conn.execute(
-        "UPDATE users SET email = ?, email_confirmed_at = CASE WHEN email = ?"
-        " THEN email_confirmed_at END WHERE account_id = ?",
-        (email, email, account_id),
-    )
-
-
 def confirm_email(conn: sqlite3.Connection, account_id: int, email: str, now: str) -> bool:
     """Mark the address proven, if it is still the member's address."""
     return (

@@ -5,13 +5,14 @@ files written when no SMTP server is set."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
 from fedi.accounts.members import add_member
 from fedi.context import Context
 from fedi.core.timeutil import utcnow
-from fedi.db import mail_outbox, mail_preferences
+from fedi.db import mail_outbox, mail_preferences, users
 from fedi.mail.message import Attachment
 from fedi.mail.outbox import Mail, mail_member
 from fedi.mail.worker import MAX_ATTEMPTS
@@ -23,11 +24,8 @@ async def member(context: Context, name: str, email: str, locale: str | None = N
     user = await add_member(context, name, f"{name}-password")
     account_id = user.account.id
 
-    def give(conn: object) -> None:
-        import sqlite3
-
-        assert isinstance(conn, sqlite3.Connection)
-        mail_preferences.set_email(conn, account_id, email)
+    def give(conn: sqlite3.Connection) -> None:
+        users.set_email(conn, account_id, email)
         mail_preferences.confirm_email(conn, account_id, email, "2026-01-01T00:00:00+00:00")
         conn.execute("UPDATE users SET locale = ? WHERE account_id = ?", (locale, account_id))
 
@@ -82,9 +80,7 @@ async def test_a_french_member_gets_the_mail_in_french(context: Context, smtp: S
 
 async def test_an_unconfirmed_address_gets_no_mail_unless_asked(context: Context) -> None:
     user = await add_member(context, "bob", "bob-password")
-    await context.db.write(
-        lambda conn: mail_preferences.set_email(conn, user.account.id, "bob@example.org")
-    )
+    await context.db.write(lambda conn: users.set_email(conn, user.account.id, "bob@example.org"))
     assert await mail_member(context, user.account.id, TEST_MAIL) is None
     assert await mail_member(context, user.account.id, TEST_MAIL, confirmed_only=False)
 

@@ -1,0 +1,134 @@
+"""Proving an e-mail address: a mail with a one-use link that expires (the token stored as its
+digest only) goes to the address a member signs up with or changes to; the address counts as
+confirmed once the link is followed, and only a confirmed address gets password resets,
+notification mail, the newsletter and digests. An app resends the mail, or corrects the address
+first, with Mastodon's POST /api/v1/emails/confirmations.
+
+Signing in does not wait for the confirmation: without an SMTP server, mail is only written as
+files for the administrators, and an instance must stay usable that way.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import timedelta
+
+from fedi.accounts.addresses import is_email
+from fedi.context import Context
+from fedi.core.models import User
+from fedi.core.timeutil import to_db, utcnow
+from fedi.db import mail_preferences, mail_tokens, users
+from fedi.mail.outbox import Mail, mail_member
+from fedi.mail.tokens import digest_of, looks_like_token, new_token
+
+LIFETIME = timedelta(hours=48)
+PURPOSE = "confirm"
+
+
+def _(message: str) -> str:
+    """Marks a subject for translation; it is translated for each recipient."""
+    return message
+
+
+SUBJECT = _("Confirm your e-mail address for %(title)s")
+
+
+class ConfirmationError(ValueError):
+    """The address cannot be used: `code` says why (bad_email, email_taken)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class AddressState:
+    email: str | None
+    is_confirmed: bool
+
+
+async def address_of(context: Context, user: User) -> AddressState:
+    async with context.db.read() as conn:
+        found = await mail_preferences.recipient(conn, user.account.id)
+    if found is None:
+        return AddressState(None, False)
+    return AddressState(found.email, found.is_confirmed)
+
+
+async def send_confirmation(context: Context, account_id: int, email: str) -> bool:
+    """Mail a new confirmation link to `email` (earlier links stop working); False when
+    nothing could be queued."""
+    token, digest = new_token()
+    now = utcnow()
+
+    def keep_token(conn: sqlite3.Connection) -> None:
+        mail_tokens.delete_for(conn, account_id, PURPOSE)
+        mail_tokens.insert(
+            conn, digest, account_id, PURPOSE, email, to_db(now + LIFETIME), to_db(now)
+        )
+
+    url = f"{context.settings.base_url}/auth/confirmation?confirmation_token={token}"
+    mail = Mail(
+        kind="confirmation", template="confirm", subject=SUBJECT,
+        subject_vars={"title": context.settings.instance_title},
+        params={"confirm_url": url, "hours": int(LIFETIME.total_seconds() // 3600)},
+    )  # fmt: skip
+    queued = await mail_member(
+        context, account_id, mail, to=email, confirmed_only=False, also=keep_token
+    )
+    return queued is not None
+
+
+async def resend_confirmation(context: Context, user: User, email: str | None = None) -> bool:
+    """Mail the link again, to a corrected address when `email` is given (which then replaces
+    the member's, and must be free). False when the address is confirmed already or there is
+    none."""
+    if email is not None:
+        email = email.strip()
+        if not is_email(email):
+            raise ConfirmationError("bad_email")
+
+        def change(conn: sqlite3.Connection) -> None:
+            if users.email_taken_by_other(conn, email, user.account.id):
+                raise ConfirmationError("email_taken")
+            users.set_email(conn, user.account.id, email)
+
+        await context.db.write(change)
+    state = await address_of(context, user)
+    if state.email is None or state.is_confirmed:
+        return False
+    return await send_confirmation(context, user.account.id, state.email)
+
+
+async def pending_confirmation(context: Context, token: str) -> bool:
+    """Whether the link is one that can still be followed (for the page that asks to press
+    the button), without using it."""
+    if not looks_like_token(token):
+        return False
+    async with context.db.read() as conn:
+        found = await mail_tokens.find(conn, digest_of(token), PURPOSE, to_db(utcnow()))
+    return found is not None
+
+
+async def confirm_address(context: Context, token: str) -> bool:
+    """Follow the link: the address it was sent to is confirmed, if it is still the member's.
+    The link is used up either way."""
+    if not looks_like_token(token):
+        return False
+    digest, now = digest_of(token), to_db(utcnow())
+
+    def confirm(conn: sqlite3.Connection) -> bool:
+        found = mail_tokens.take(conn, digest, PURPOSE, now)
+        if found is None:
+            return False
+        return mail_preferences.confirm_email(conn, found.account_id, found.detail, now)
+
+    return await context.db.write(confirm)
+
+
+async def signed_up_with(context: Context, user: User) -> int | None:
+    """The id of the app the member signed up through, if any (Mastodon lets only that app
+    resend the confirmation)."""
+    async with context.db.read() as conn:
+        return await users.created_by_app_id(conn, user.account.id)
