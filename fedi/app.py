@@ -59,6 +59,7 @@ from fedi.web.negotiation import prefers_html
 from fedi.web.rate_limits import RateLimitMiddleware, RateLimits
 from fedi.web.responses import JSONResponse, json_error
 from fedi.web.settings import account as account_settings
+from fedi.web.settings import mail as mail_settings
 from fedi.web.settings import profile as profile_settings
 from fedi.web.signin import viewer_of
 from fedi.web.state import context_of
@@ -221,6 +222,7 @@ def create_app(
             *admin_mail.routes,
             *profile_settings.routes,
             *account_settings.routes,
+            *mail_settings.routes,
             *warnings.routes,
             *pwa.routes,
             # Compressed on the way out (htmx is 52 kB, 17 kB gzipped): only these files, which

@@ -69,6 +69,8 @@ class MailWorker:
         were handled."""
         now = self.clock()
         await gather_notices(self.context, now)
+        # Mail queued just now carries the wall clock's time: due at once whatever the clock.
+        now = max(now, utcnow())
         async with self.context.db.read() as conn:
             mails = await mail_outbox.due(conn, to_db(now), BATCH)
         if not mails:
