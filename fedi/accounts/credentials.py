@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import sqlite3
 
-from fedi.accounts.auth import Authenticator, SignInError
-from fedi.accounts.members import MemberError, set_password
 from fedi.accounts.addresses import is_email
+from fedi.accounts.auth import Authenticator, SignInError
 from fedi.accounts.email_confirmation import send_confirmation
+from fedi.accounts.members import MemberError, set_password
 from fedi.config import SUPPORTED_LOCALES
 from fedi.context import Context
 from fedi.core.models import User

@@ -28,18 +28,21 @@ async def resend(request: Request, caller: Caller) -> Response:
     context = context_of(request)
     if await signed_up_with(context, caller.user) != caller.token.app.id:
         raise APIError(
-            403, "This method is only available to the application the user originally signed-up with"
+            403,
+            "This method is only available to the application the user originally signed-up with",
         )
     state = await address_of(context, caller.user)
     if state.is_confirmed:
-        raise APIError(403, "This method is only available while the e-mail is awaiting confirmation")
+        raise APIError(
+            403, "This method is only available while the e-mail is awaiting confirmation"
+        )
     email = caller.params.get("email")
     try:
         await resend_confirmation(context, caller.user, email[:MAX_FIELD] if email else None)
     except ConfirmationError as exc:
         description = MESSAGES[exc.code]
-        body = {"error": f"Validation failed: Email {description}",
-                "details": {"email": [{"error": CODES[exc.code], "description": description}]}}  # fmt: skip
+        problem = {"error": CODES[exc.code], "description": description}
+        body = {"error": f"Validation failed: Email {description}", "details": {"email": [problem]}}
         return private_no_store(JSONResponse(body, status_code=422))
     return private_no_store(JSONResponse({}))
 

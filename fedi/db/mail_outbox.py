@@ -107,9 +107,7 @@ def mark_failed_attempt(
         )
 
 
-async def recent(
-    conn: aiosqlite.Connection, max_id: int | None, limit: int
-) -> list[MailRow]:
+async def recent(conn: aiosqlite.Connection, max_id: int | None, limit: int) -> list[MailRow]:
     """The newest mails first, older than max_id when given (the list's next page)."""
     cursor = await conn.execute(
         f"SELECT {LIST_COLUMNS} FROM mail_outbox WHERE id < ? ORDER BY id DESC LIMIT ?",

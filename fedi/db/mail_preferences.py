@@ -166,13 +166,16 @@ async def pending_notices(
         " CASE WHEN s.group_id IS NULL THEN 0 ELSE COALESCE(g.is_private, 1) END,"
         " COALESCE(s.is_local_only, 0), COALESCE(s.spoiler_text, ''), COALESCE(s.content, '')"
         " FROM notifications n JOIN accounts a ON a.id = n.from_account_id"
-        " LEFT JOIN statuses s ON s.id = n.status_id LEFT JOIN groups g ON g.account_id = s.group_id"
+        " LEFT JOIN statuses s ON s.id = n.status_id"
+        " LEFT JOIN groups g ON g.account_id = s.group_id"
         f" WHERE n.account_id = ? AND n.id > ? AND n.id <= ? AND n.type IN ({marks}) {clause}"
         " ORDER BY n.id LIMIT ?",
         (account_id, after, newest, *types, *args, limit),
     )
     found = [
-        Pending(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), bool(r[9]), r[10], r[11])
+        Pending(
+            r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), bool(r[9]), r[10], r[11]
+        )
         for r in await cursor.fetchall()
     ]
     return newest, found

@@ -54,9 +54,7 @@ def take(conn: sqlite3.Connection, digest: str, purpose: str, now: str) -> MailT
     return MailToken(row[0], row[1], row[2], row[3])
 
 
-async def find(
-    conn: aiosqlite.Connection, digest: str, purpose: str, now: str
-) -> MailToken | None:
+async def find(conn: aiosqlite.Connection, digest: str, purpose: str, now: str) -> MailToken | None:
     """A token still valid, left in place (a page that shows its form before it is used)."""
     cursor = await conn.execute(
         "SELECT account_id, purpose, detail, expires_at FROM mail_tokens"

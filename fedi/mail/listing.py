@@ -61,6 +61,6 @@ async def shown_mail(context: Context, mail_id: int) -> ShownMail | None:
     assert isinstance(message, EmailMessage)
     headers = [(name, str(message[name])) for name in SHOWN_HEADERS if message[name] is not None]
     body = message.get_body(("plain",))
-    text = str(body.get_content()) if body is not None else ""  # type: ignore[attr-defined]
+    text = str(body.get_content()) if body is not None else ""
     names = [part.get_filename() or "" for part in message.iter_attachments()]
     return ShownMail(_listed(row), headers, text, names)

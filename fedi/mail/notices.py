@@ -64,8 +64,10 @@ def may_quote(pending: Pending) -> bool:
 
 def notice_of(pending: Pending, base_url: str) -> Notice:
     if pending.type in ("follow", "follow_request"):
-        url = f"{base_url}/follow_requests" if pending.type == "follow_request" else (
-            f"{base_url}/@{pending.sender_acct}"
+        url = (
+            f"{base_url}/follow_requests"
+            if pending.type == "follow_request"
+            else (f"{base_url}/@{pending.sender_acct}")
         )
         return Notice(pending.type, pending.sender_acct, pending.sender_name, url)
     url = f"{base_url}/@{pending.sender_acct}/{pending.status_id}"

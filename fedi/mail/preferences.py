@@ -25,9 +25,7 @@ async def preferences_of(context: Context, account_id: int) -> MailPreferences:
 async def save_preferences(context: Context, account_id: int, chosen: MailPreferences) -> None:
     if chosen.digest not in DIGESTS:
         raise PreferenceError("unknown digest frequency")
-    await context.db.write(
-        lambda conn: mail_preferences.save_preferences(conn, account_id, chosen)
-    )
+    await context.db.write(lambda conn: mail_preferences.save_preferences(conn, account_id, chosen))
 
 
 async def list_of_link(context: Context, token: str) -> str | None:

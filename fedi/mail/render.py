@@ -26,9 +26,11 @@ def translations() -> Translations:
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
+    # HTML is escaped as on the pages; the plain text is not HTML, and escaping it would show
+    # "&amp;" to the reader.
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        autoescape=lambda name: name is not None and name.endswith(".html"),
+        autoescape=jinja2.select_autoescape(["html"], default_for_string=False, default=False),
         extensions=["jinja2.ext.i18n"],
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -68,8 +70,8 @@ def render(name: str, locale: Locale, **params: Any) -> tuple[str, str]:
         return Markup('<bdi dir="ltr">%s</bdi>') % text
 
     common = {"locale": locale, "direction": locale.direction}
-    text_vars = {"_": text_gettext, "gettext": text_gettext, "bdi": isolated, "ltr": isolated}
-    html_vars = {"_": html_gettext, "gettext": html_gettext, "bdi": html_bdi, "ltr": html_ltr}
+    text_vars: dict[str, Any] = {"_": text_gettext, "gettext": text_gettext, "bdi": isolated, "ltr": isolated}
+    html_vars: dict[str, Any] = {"_": html_gettext, "gettext": html_gettext, "bdi": html_bdi, "ltr": html_ltr}
     text_vars |= common | params
     html_vars |= common | params
     text = environment().get_template(f"mail/{name}.txt").render(text_vars)

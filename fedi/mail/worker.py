@@ -79,7 +79,9 @@ class MailWorker:
         await self._record(mails, outcomes, now)
         return len(mails)
 
-    async def _record(self, mails: list[QueuedMail], outcomes: list[Outcome], now: datetime) -> None:
+    async def _record(
+        self, mails: list[QueuedMail], outcomes: list[Outcome], now: datetime
+    ) -> None:
         attempts = {mail.id: mail.attempts for mail in mails}
         stamp = to_db(now)
 
@@ -101,6 +103,10 @@ class MailWorker:
             else:
                 log.warning("mail %d not sent: %s", outcome.mail_id, outcome.error)
 
+    async def _forget_expired_links(self) -> None:
+        stamp = to_db(self.clock())
+        await self.context.db.write(lambda conn: mail_tokens.delete_expired(conn, stamp))
+
     async def _wait(self, stop: asyncio.Event, interval: float) -> None:
         """Until stopped, woken, or the next retry is due (at most `interval`)."""
         async with self.context.db.read() as conn:
@@ -121,8 +127,7 @@ class MailWorker:
         while not stop.is_set():
             try:
                 busy = await self.run_once()
-                stamp = to_db(self.clock())
-                await self.context.db.write(lambda conn: mail_tokens.delete_expired(conn, stamp))
+                await self._forget_expired_links()
             except Exception:  # the loop's top level: log and try again next round
                 log.exception("mail worker round failed")
                 busy = 0

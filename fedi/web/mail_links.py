@@ -19,7 +19,9 @@ from fedi.web.signin import viewer_of
 from fedi.web.state import context_of, pages_of
 
 
-def _confirmation_page(request: Request, state: str, token: str = "", status: int = 200) -> Response:
+def _confirmation_page(
+    request: Request, state: str, token: str = "", status: int = 200
+) -> Response:
     """state: form (press to confirm), done, invalid (unknown, used or expired link)."""
     return pages_of(request).render(
         request, "auth/confirmation.html", status, state=state, token=token

@@ -29,8 +29,9 @@ MAX_FIELD = 2000
 def _request_page(request: Request, state: str, status: int = 200, email: str = "") -> Response:
     """state: form, sent (the same whatever the address), throttled."""
     return private_no_store(
-        pages_of(request).render(request, "auth/password_new.html", status, state=state,
-                                 email=email)  # fmt: skip
+        pages_of(request).render(
+            request, "auth/password_new.html", status, state=state, email=email
+        )
     )
 
 
@@ -38,9 +39,14 @@ def _edit_page(request: Request, state: str, status: int = 200, token: str = "")
     """state: form, invalid (unknown, used or expired link), done, weak_password, confirmation."""
     return private_no_store(
         pages_of(request).render(
-            request, "auth/password_edit.html", status, state=state, token=token,
-            min_password=MIN_LENGTH, max_password=MAX_LENGTH,
-        )  # fmt: skip
+            request,
+            "auth/password_edit.html",
+            status,
+            state=state,
+            token=token,
+            min_password=MIN_LENGTH,
+            max_password=MAX_LENGTH,
+        )
     )
 
 

@@ -32,12 +32,12 @@ class Received:
     def text(self) -> str:
         part = self.message.get_body(("plain",))
         assert part is not None
-        return str(part.get_content())  # type: ignore[attr-defined]
+        return str(part.get_content())
 
     def html(self) -> str:
         part = self.message.get_body(("html",))
         assert part is not None
-        return str(part.get_content())  # type: ignore[attr-defined]
+        return str(part.get_content())
 
     def everything(self) -> str:
         """Every header and every decoded part, for searching what the mail says anywhere."""
@@ -59,9 +59,7 @@ class Keeper:
         assert isinstance(data, bytes)
         parsed = message_from_bytes(data, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
-        self.received.append(
-            Received(str(envelope.mail_from), list(envelope.rcpt_tos), parsed)
-        )
+        self.received.append(Received(str(envelope.mail_from), list(envelope.rcpt_tos), parsed))
         return "250 OK"
 
 

@@ -9,6 +9,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -99,7 +100,8 @@ async def test_changing_the_address_asks_to_confirm_the_new_one(
     csrf = await csrf_token(client, "/settings/account")
     changed = await client.post(
         "/settings/account/email",
-        data={"csrf_token": csrf, "email": "alice@example.org", "current_password": "alice-password"},
+        data={"csrf_token": csrf, "email": "alice@example.org",
+              "current_password": "alice-password"},
         headers=BROWSER | {"Origin": BASE},
     )  # fmt: skip
     assert changed.status_code == 303
@@ -120,7 +122,8 @@ async def test_changing_the_address_asks_to_confirm_the_new_one(
     assert await confirmed(context, "alice") == ("alice@example.org", True)
     # Without a CSRF token nothing is resent.
     forged = await client.post(
-        "/settings/account/email/confirmation", data={"csrf_token": "forged-token-123456789"},
+        "/settings/account/email/confirmation",
+        data={"csrf_token": "forged-token-123456789"},
         headers=BROWSER | {"Origin": BASE},
     )
     assert forged.status_code == 403
@@ -155,7 +158,7 @@ async def test_an_app_signs_up_and_resends_the_confirmation_with_mastodon_py(
 ) -> None:
     context, base = served
 
-    def run() -> tuple[object, int, int, object]:
+    def run() -> tuple[object, int, int, Any]:
         with requests.Session() as session:
             client_id, secret = Mastodon.create_app("app", api_base_url=base, session=session)
             client = Mastodon(
@@ -178,7 +181,9 @@ async def test_an_app_signs_up_and_resends_the_confirmation_with_mastodon_py(
     assert status == 422 and body["details"]["email"][0]["error"] == "ERR_INVALID"
     await deliver(context)
     assert [m.recipients for m in smtp.received] == [
-        ["dora@example.org"], ["dora@example.org"], ["dora@example.net"]
+        ["dora@example.org"],
+        ["dora@example.org"],
+        ["dora@example.net"],
     ]
     assert smtp.received[0].message["Content-Language"] == "fr"
 

@@ -44,7 +44,8 @@ async def test_a_queued_mail_reaches_the_smtp_server_with_its_headers(
     ics = Attachment("event.ics", "text/calendar", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
                      {"method": "REQUEST"})  # fmt: skip
     mail = Mail(kind="test", template="reset", subject="Reset your password",
-                params={"reset_url": "https://fedi.test/r", "hours": 2}, attachments=(ics,))  # fmt: skip
+                params={"reset_url": "https://fedi.test/r", "hours": 2},
+                attachments=(ics,))  # fmt: skip
     assert await mail_member(context, alice, mail) is not None
     assert await deliver(context) == 1
     [got] = smtp.received

@@ -34,7 +34,9 @@ async def ask(client: httpx.AsyncClient, email: str) -> httpx.Response:
     )
 
 
-async def choose(client: httpx.AsyncClient, token: str, password: str, again: str = "") -> httpx.Response:
+async def choose(
+    client: httpx.AsyncClient, token: str, password: str, again: str = ""
+) -> httpx.Response:
     path = f"/auth/password/edit?reset_password_token={token}"
     csrf = await csrf_token(client, path)
     return await client.post(
@@ -138,7 +140,9 @@ async def test_an_expired_or_forged_link_is_refused(
             "UPDATE mail_tokens SET expires_at = ? WHERE digest = ?", (later, digest)
         )
     )
-    expired = await client.get(f"/auth/password/edit?reset_password_token={token[1]}", headers=BROWSER)
+    expired = await client.get(
+        f"/auth/password/edit?reset_password_token={token[1]}", headers=BROWSER
+    )
     assert expired.status_code == 404
     assert (await choose_raw(client, token[1])).status_code == 404
     assert (await choose_raw(client, "forged" * 8)).status_code == 404

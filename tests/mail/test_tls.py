@@ -27,7 +27,9 @@ def certificate(tmp_path: Path) -> tuple[Path, Path]:
 
 
 @pytest.fixture
-def tls_server(certificate: tuple[Path, Path], request: pytest.FixtureRequest) -> Iterator[SmtpServer]:
+def tls_server(
+    certificate: tuple[Path, Path], request: pytest.FixtureRequest
+) -> Iterator[SmtpServer]:
     server = SmtpServer()
     tls = server_context(*certificate)
     if request.param == "starttls":

@@ -101,7 +101,9 @@ def test_mail_defaults_write_files_and_pick_the_port_by_security(tmp_path: Path)
     for security, port in (("none", 25), ("starttls", 587), ("tls", 465)):
         chosen = load_settings(base_env(tmp_path) | {"FEDI_SMTP_SECURITY": security})
         assert chosen.mail_port == port
-    given = load_settings(base_env(tmp_path) | {"FEDI_SMTP_PORT": "2525", "FEDI_SMTP_SECURITY": "TLS"})
+    given = load_settings(
+        base_env(tmp_path) | {"FEDI_SMTP_PORT": "2525", "FEDI_SMTP_SECURITY": "TLS"}
+    )
     assert (given.mail_port, given.smtp_security) == (2525, "tls")
 
 

@@ -17,13 +17,13 @@ from fedi.accounts.access import (
     revoke_token_of,
 )
 from fedi.accounts.auth import Authenticator
-from fedi.accounts.email_confirmation import address_of, resend_confirmation
 from fedi.accounts.credentials import (
     CredentialError,
     change_email,
     change_password,
     set_language,
 )
+from fedi.accounts.email_confirmation import address_of, resend_confirmation
 from fedi.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from fedi.core.ids import parse_id
 from fedi.core.models import User

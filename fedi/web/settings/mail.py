@@ -24,7 +24,9 @@ from fedi.web.state import context_of
 PATH = "/settings/mail"
 
 
-async def _page(request: Request, viewer: User, status_code: int = 200, error: str = "") -> Response:
+async def _page(
+    request: Request, viewer: User, status_code: int = 200, error: str = ""
+) -> Response:
     context = context_of(request)
     address = await address_of(context, viewer)
     return render_settings(
