@@ -124,6 +124,23 @@ def leave_list(conn: sqlite3.Connection, account_id: int, name: str) -> None:
     )
 
 
+async def subscribers(
+    conn: aiosqlite.Connection, name: str, digest: str | None, after_id: int, limit: int
+) -> list[int]:
+    """Members on a list (newsletter; digest at the `digest` frequency) with a confirmed
+    address, not suspended, by account id after `after_id` (a page of a sending run)."""
+    condition = "p.newsletter = 1" if name == "newsletter" else "p.digest = ?"
+    args: list[object] = [] if name == "newsletter" else [digest or ""]
+    cursor = await conn.execute(
+        "SELECT p.account_id FROM mail_preferences p JOIN users u ON u.account_id = p.account_id"
+        " JOIN accounts a ON a.id = p.account_id"
+        f" WHERE {condition} AND u.email_confirmed_at IS NOT NULL AND a.suspended_at IS NULL"
+        " AND p.account_id > ? ORDER BY p.account_id LIMIT ?",
+        (*args, after_id, limit),
+    )
+    return [row[0] for row in await cursor.fetchall()]
+
+
 async def members_with_news(conn: aiosqlite.Connection, sent_before: str, limit: int) -> list[int]:
     """Members who want notification mail, have a proven address, were not mailed since
     `sent_before`, and have notifications newer than the last one mailed."""

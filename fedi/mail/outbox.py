@@ -2,7 +2,8 @@
 
 `mail_member` finds the member's address and language, renders the mail in that language,
 builds the message and writes it to the mail_outbox queue (with any token its links carry, in
-the same transaction), then wakes the mail worker. Bulk mail (a newsletter, a digest,
+the same transaction), then wakes the mail worker; `mail_address` does the same for someone
+without an account (a guest of an event). Bulk mail (a newsletter, a digest,
 notification mail) names its list: the message then carries List-Unsubscribe with a one-click
 link for that member and that list alone.
 
@@ -76,14 +77,37 @@ async def mail_member(
     address = to or recipient.email
     if not address or (confirmed_only and to is None and not recipient.is_confirmed):
         return None
-    locale = locale_of(recipient.locale, context.settings.default_locale)
+    return await _queue(context, mail, address, recipient.locale, account_id,
+                        recipient.username, also)  # fmt: skip
+
+
+async def mail_address(
+    context: Context, to: str, mail: Mail, *, locale: str | None = None, also: Also | None = None
+) -> int:
+    """Queue `mail` for someone without an account here (a guest registered to an event, say),
+    in `locale` or the instance's default language. Bulk mail needs a member: it is refused."""
+    if mail.bulk_list is not None:
+        raise ValueError("bulk mail goes to members only (its unsubscribe link names one)")
+    return await _queue(context, mail, to, locale, None, "", also)
+
+
+async def _queue(
+    context: Context,
+    mail: Mail,
+    address: str,
+    language: str | None,
+    account_id: int | None,
+    username: str,
+    also: Also | None,
+) -> int:
+    locale = locale_of(language, context.settings.default_locale)
     now = utcnow()
     unsubscribe_url, token_digest = None, None
     if mail.bulk_list is not None:
         token, token_digest = new_token()
         unsubscribe_url = f"{context.settings.base_url}/mail/unsubscribe/{token}"
     params = {"instance_title": context.settings.instance_title,
-              "base_url": context.settings.base_url, "username": recipient.username,
+              "base_url": context.settings.base_url, "username": username,
               "unsubscribe_url": unsubscribe_url, "preferences_url":
               f"{context.settings.base_url}/settings/mail"} | mail.params  # fmt: skip
     text, html = render(mail.template, locale, **params)
@@ -94,7 +118,7 @@ async def mail_member(
     stamp = to_db(now)
 
     def write(conn: sqlite3.Connection) -> None:
-        if token_digest is not None and mail.bulk_list is not None:
+        if token_digest is not None and mail.bulk_list is not None and account_id is not None:
             expires = to_db(now + UNSUBSCRIBE_LIFETIME)
             mail_tokens.insert(
                 conn, token_digest, account_id, "unsubscribe", mail.bulk_list, expires, stamp
@@ -105,5 +129,5 @@ async def mail_member(
 
     await context.db.write(write)
     context.wake.mail.set()
-    log.info("mail %d (%s) queued for account %d", row.id, mail.kind, account_id)
+    log.info("mail %d (%s) queued for account %s", row.id, mail.kind, account_id or "none")
     return row.id

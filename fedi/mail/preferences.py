@@ -28,6 +28,18 @@ async def save_preferences(context: Context, account_id: int, chosen: MailPrefer
     await context.db.write(lambda conn: mail_preferences.save_preferences(conn, account_id, chosen))
 
 
+async def subscribers(
+    context: Context, name: str, digest: str | None = None, after_id: int = 0, limit: int = 500
+) -> list[int]:
+    """Who gets the newsletter (name "newsletter") or a digest (name "digest", with its
+    frequency): members with a confirmed address, a page at a time by account id. The senders
+    of those mails call fedi.mail.outbox.mail_member with bulk_list set for each."""
+    if name not in ("newsletter", "digest") or (name == "digest" and digest not in DIGESTS):
+        raise PreferenceError("unknown list")
+    async with context.db.read() as conn:
+        return await mail_preferences.subscribers(conn, name, digest, after_id, limit)
+
+
 async def list_of_link(context: Context, token: str) -> str | None:
     """The list an unsubscribe link leaves, if the link is valid (nothing is changed)."""
     if not looks_like_token(token):

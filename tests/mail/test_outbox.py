@@ -6,15 +6,19 @@ files written when no SMTP server is set."""
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from fedi.accounts.members import add_member
 from fedi.context import Context
 from fedi.core.timeutil import utcnow
 from fedi.db import mail_outbox, mail_preferences, users
 from fedi.mail.message import Attachment
-from fedi.mail.outbox import Mail, mail_member
+from fedi.mail.outbox import Mail, mail_address, mail_member
+from fedi.mail.preferences import subscribers
 from fedi.mail.worker import MAX_ATTEMPTS
 from tests.mail.conftest import deliver
 from tests.mail.smtp import SmtpServer
@@ -123,3 +127,40 @@ async def test_a_mail_is_given_up_after_the_last_attempt(
     async with context.db.read() as conn:
         [row] = await mail_outbox.recent(conn, None, 10)
     assert (row.state, row.attempts) == ("failed", MAX_ATTEMPTS)
+
+
+async def test_a_guest_without_an_account_gets_mail_in_the_language_given(
+    context: Context, smtp: SmtpServer
+) -> None:
+    mail_id = await mail_address(context, "guest@example.org", TEST_MAIL, locale="pt")
+    await deliver(context)
+    [got] = smtp.received
+    assert got.recipients == ["guest@example.org"]
+    assert got.message["Content-Language"] == "pt"
+    assert "Este e-mail foi enviado por" in got.text()
+    async with context.db.read() as conn:
+        [row] = await mail_outbox.recent(conn, None, 1)
+    assert row.id == mail_id
+    with pytest.raises(ValueError, match="members only"):
+        await mail_address(context, "guest@example.org", replace(TEST_MAIL, bulk_list="digest"))
+
+
+async def test_newsletter_and_digest_subscribers_have_confirmed_addresses(
+    context: Context,
+) -> None:
+    alice = await member(context, "alice", "alice@example.org")
+    bob = await member(context, "bob", "bob@example.org")
+    carol = await add_member(context, "carol", "carol-password")
+    chosen = mail_preferences.MailPreferences(newsletter=True, digest="weekly")
+
+    def choose(conn: sqlite3.Connection) -> None:
+        for account_id in (alice, carol.account.id):
+            mail_preferences.save_preferences(conn, account_id, chosen)
+        mail_preferences.save_preferences(
+            conn, bob, mail_preferences.MailPreferences(digest="monthly")
+        )
+
+    await context.db.write(choose)
+    assert await subscribers(context, "newsletter") == [alice]  # carol has no address
+    assert await subscribers(context, "digest", "weekly") == [alice]
+    assert await subscribers(context, "digest", "monthly") == [bob]
