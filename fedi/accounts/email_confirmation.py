@@ -18,12 +18,16 @@ from fedi.accounts.addresses import is_email
 from fedi.context import Context
 from fedi.core.models import User
 from fedi.core.timeutil import to_db, utcnow
-from fedi.db import mail_preferences, mail_tokens, users
+from fedi.db import mail_outbox, mail_preferences, mail_tokens, users
 from fedi.mail.outbox import Mail, mail_member
 from fedi.mail.tokens import digest_of, looks_like_token, new_token
 
 LIFETIME = timedelta(hours=48)
 PURPOSE = "confirm"
+KIND = "confirmation"
+# At most this many confirmation mails per member per hour: an app that signed someone up may
+# set any address, and must not make this server mail a stranger again and again.
+MAX_PER_HOUR = 5
 
 
 def _(message: str) -> str:
@@ -35,7 +39,8 @@ SUBJECT = _("Confirm your e-mail address for %(title)s")
 
 
 class ConfirmationError(ValueError):
-    """The address cannot be used: `code` says why (bad_email, email_taken)."""
+    """The address cannot be used or no mail may go now: `code` says why (bad_email,
+    email_taken, throttled)."""
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
@@ -59,8 +64,14 @@ async def address_of(context: Context, user: User) -> AddressState:
 async def send_confirmation(context: Context, account_id: int, email: str) -> bool:
     """Mail a new confirmation link to `email` (earlier links stop working); False when
     nothing could be queued."""
-    token, digest = new_token()
     now = utcnow()
+    async with context.db.read() as conn:
+        recent = await mail_outbox.count_since(
+            conn, account_id, KIND, to_db(now - timedelta(hours=1))
+        )
+    if recent >= MAX_PER_HOUR:
+        return False
+    token, digest = new_token()
 
     def keep_token(conn: sqlite3.Connection) -> None:
         mail_tokens.delete_for(conn, account_id, PURPOSE)
@@ -70,7 +81,7 @@ async def send_confirmation(context: Context, account_id: int, email: str) -> bo
 
     url = f"{context.settings.base_url}/auth/confirmation?confirmation_token={token}"
     mail = Mail(
-        kind="confirmation", template="confirm", subject=SUBJECT,
+        kind=KIND, template="confirm", subject=SUBJECT,
         subject_vars={"title": context.settings.instance_title},
         params={"confirm_url": url, "hours": int(LIFETIME.total_seconds() // 3600)},
     )  # fmt: skip
@@ -83,7 +94,13 @@ async def send_confirmation(context: Context, account_id: int, email: str) -> bo
 async def resend_confirmation(context: Context, user: User, email: str | None = None) -> bool:
     """Mail the link again, to a corrected address when `email` is given (which then replaces
     the member's, and must be free). False when the address is confirmed already or there is
-    none."""
+    none. Raises ConfirmationError("throttled") after MAX_PER_HOUR mails in the last hour."""
+    async with context.db.read() as conn:
+        recent = await mail_outbox.count_since(
+            conn, user.account.id, KIND, to_db(utcnow() - timedelta(hours=1))
+        )
+    if recent >= MAX_PER_HOUR:
+        raise ConfirmationError("throttled")
     if email is not None:
         email = email.strip()
         if not is_email(email):

@@ -40,6 +40,8 @@ async def resend(request: Request, caller: Caller) -> Response:
     try:
         await resend_confirmation(context, caller.user, email[:MAX_FIELD] if email else None)
     except ConfirmationError as exc:
+        if exc.code == "throttled":
+            raise APIError(429, "Too many requests") from None
         description = MESSAGES[exc.code]
         problem = {"error": CODES[exc.code], "description": description}
         body = {"error": f"Validation failed: Email {description}", "details": {"email": [problem]}}

@@ -129,3 +129,13 @@ async def get(conn: aiosqlite.Connection, mail_id: int) -> tuple[MailRow, bytes]
 async def count_by_state(conn: aiosqlite.Connection) -> dict[str, int]:
     cursor = await conn.execute("SELECT state, count(*) FROM mail_outbox GROUP BY state")
     return {row[0]: row[1] for row in await cursor.fetchall()}
+
+
+async def count_since(conn: aiosqlite.Connection, account_id: int, kind: str, since: str) -> int:
+    """How many mails of `kind` were queued for the member since then (a cap on resending)."""
+    cursor = await conn.execute(
+        "SELECT count(*) FROM mail_outbox WHERE account_id = ? AND kind = ? AND created_at > ?",
+        (account_id, kind, since),
+    )
+    row = await cursor.fetchone()
+    return int(row[0]) if row else 0

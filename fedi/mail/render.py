@@ -70,8 +70,18 @@ def render(name: str, locale: Locale, **params: Any) -> tuple[str, str]:
         return Markup('<bdi dir="ltr">%s</bdi>') % text
 
     common = {"locale": locale, "direction": locale.direction}
-    text_vars: dict[str, Any] = {"_": text_gettext, "gettext": text_gettext, "bdi": isolated, "ltr": isolated}
-    html_vars: dict[str, Any] = {"_": html_gettext, "gettext": html_gettext, "bdi": html_bdi, "ltr": html_ltr}
+    text_vars: dict[str, Any] = {
+        "_": text_gettext,
+        "gettext": text_gettext,
+        "bdi": isolated,
+        "ltr": isolated,
+    }
+    html_vars: dict[str, Any] = {
+        "_": html_gettext,
+        "gettext": html_gettext,
+        "bdi": html_bdi,
+        "ltr": html_ltr,
+    }
     text_vars |= common | params
     html_vars |= common | params
     text = environment().get_template(f"mail/{name}.txt").render(text_vars)

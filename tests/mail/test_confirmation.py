@@ -16,11 +16,12 @@ import pytest
 import requests
 from mastodon import Mastodon
 
+from fedi.accounts.email_confirmation import MAX_PER_HOUR
 from fedi.accounts.members import add_member, get_member
 from fedi.accounts.oauth import register_app, token_for_new_member
 from fedi.app import create_app
 from fedi.context import Context, open_context
-from fedi.db import mail_preferences
+from fedi.db import mail_preferences, users
 from tests.conftest import BASE
 from tests.mail.conftest import deliver, mail_settings
 from tests.mail.smtp import Received, SmtpServer
@@ -200,3 +201,22 @@ async def test_an_app_signs_up_and_resends_the_confirmation_with_mastodon_py(
         assert "originally signed-up" in refused.json()["error"]
         unauthorised = await http.post("/api/v1/emails/confirmations")
         assert unauthorised.status_code == 401
+
+
+async def test_confirmation_mails_are_capped_per_hour(
+    context: Context, client: httpx.AsyncClient, smtp: SmtpServer
+) -> None:
+    user = await add_member(context, "alice", "alice-password")
+    await context.db.write(lambda conn: users.set_email(conn, user.account.id, "a@example.org"))
+    await sign_in(client, "alice", "alice-password")
+    statuses = []
+    for _ in range(MAX_PER_HOUR + 1):
+        csrf = await csrf_token(client, "/settings/account")
+        resent = await client.post(
+            "/settings/account/email/confirmation", data={"csrf_token": csrf},
+            headers=BROWSER | {"Origin": BASE},
+        )  # fmt: skip
+        statuses.append(resent.status_code)
+    assert statuses == [303] * MAX_PER_HOUR + [429]
+    await deliver(context)
+    assert len(smtp.received) == MAX_PER_HOUR

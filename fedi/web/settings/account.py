@@ -23,7 +23,11 @@ from fedi.accounts.credentials import (
     change_password,
     set_language,
 )
-from fedi.accounts.email_confirmation import address_of, resend_confirmation
+from fedi.accounts.email_confirmation import (
+    ConfirmationError,
+    address_of,
+    resend_confirmation,
+)
 from fedi.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from fedi.core.ids import parse_id
 from fedi.core.models import User
@@ -113,7 +117,10 @@ async def resend_email_confirmation(request: Request) -> Response:
     if isinstance(checked, Response):
         return checked
     viewer, _ = checked
-    await resend_confirmation(context_of(request), viewer)
+    try:
+        await resend_confirmation(context_of(request), viewer)
+    except ConfirmationError as exc:
+        return await _page(request, viewer, 429 if exc.code == "throttled" else 422, exc.code)
     return back(PATH, done="confirmation")
 
 
