@@ -6,11 +6,13 @@ appears in any mail."""
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 from datetime import timedelta
 
 import httpx
+import pytest
 
 from fedi.accounts.members import add_member
 from fedi.context import Context
@@ -25,6 +27,12 @@ from tests.mail.smtp import SmtpServer
 from tests.mail.test_outbox import member
 from tests.testrig.group_web import BROWSER, csrf_token, sign_in
 from tests.testrig.groups import join
+
+
+def ours(caplog: pytest.LogCaptureFixture) -> str:
+    """What fedi logged (the test's SMTP server logs whatever it receives)."""
+    return "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("fedi"))
+
 
 SECRETS = ("whisper of the direct message", "plan of the collective", "hidden from the public")
 
@@ -53,8 +61,9 @@ async def all_mail_text(context: Context, smtp: SmtpServer) -> str:
 
 
 async def test_notification_mail_never_carries_confidential_text(
-    context: Context, client: httpx.AsyncClient, smtp: SmtpServer
+    context: Context, client: httpx.AsyncClient, smtp: SmtpServer, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     await member(context, "alice", "alice@example.org")
     await add_member(context, "bob", "bob-password")
     await add_member(context, "carol", "carol-password")
@@ -107,7 +116,9 @@ async def test_notification_mail_never_carries_confidential_text(
     everything = await all_mail_text(context, smtp)
     for secret in SECRETS:
         assert secret not in everything
+        assert secret not in ours(caplog)  # nor in any log line
     assert "the space's own words" not in everything
+    assert "words anyone may read" not in ours(caplog)  # no mail's text is logged
 
 
 async def test_one_click_unsubscribe_by_post(

@@ -4,6 +4,7 @@ not trust gets nothing."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,6 +20,11 @@ from tests.mail.smtp import Login, SmtpServer, client_context, make_certificate,
 from tests.mail.test_outbox import TEST_MAIL, member
 
 PASSWORD = "smtp-secret-7"
+
+
+def ours(caplog: pytest.LogCaptureFixture) -> str:
+    """What fedi logged (the test's SMTP server logs whatever it receives)."""
+    return "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("fedi"))
 
 
 @pytest.fixture
@@ -67,8 +73,9 @@ async def test_mail_goes_over_tls_with_a_login(
 
 @pytest.mark.parametrize("tls_server", ["starttls"], indirect=True)
 async def test_an_untrusted_certificate_gets_no_mail_and_no_password(
-    tmp_path: Path, tls_server: SmtpServer
+    tmp_path: Path, tls_server: SmtpServer, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     async with _context(tmp_path, tls_server.port, "starttls") as context:
         alice = await member(context, "alice", "alice@example.org")
         await mail_member(context, alice, TEST_MAIL)
@@ -79,10 +86,12 @@ async def test_an_untrusted_certificate_gets_no_mail_and_no_password(
         assert row.state == "queued"
         assert "certificate" in row.last_error.lower() or "ssl" in row.last_error.lower()
         assert PASSWORD not in row.last_error
+        assert PASSWORD not in ours(caplog)
+        assert "not sent" in ours(caplog)
 
 
 async def test_a_server_without_starttls_is_refused_when_starttls_is_required(
-    tmp_path: Path,
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     plain = SmtpServer()
     plain.start()
@@ -96,5 +105,7 @@ async def test_a_server_without_starttls_is_refused_when_starttls_is_required(
                 [row] = await mail_outbox.recent(conn, None, 1)
             assert (row.state, row.attempts) == ("queued", 1)
             assert PASSWORD not in row.last_error
+        assert PASSWORD not in ours(caplog)
+        assert "not sent" in ours(caplog)
     finally:
         plain.stop()
