@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -25,6 +26,7 @@ from fedi.api.routes import api_routes
 from fedi.config import Settings
 from fedi.context import Context, open_context
 from fedi.core.models import User
+from fedi.db.errors import out_of_space
 from fedi.i18n.locales import Translations
 from fedi.mail.worker import MailWorker
 from fedi.media.media import clean_up_regularly
@@ -33,10 +35,12 @@ from fedi.statuses.poll_loop import PollLoop
 from fedi.web import (
     actors,
     discovery,
+    feeds,
     group_collections,
     group_manage,
     group_pages,
     mail_links,
+    newsletter,
     pages,
     password_pages,
     pwa,
@@ -47,10 +51,12 @@ from fedi.web import (
 from fedi.web.admin import accounts as admin_accounts
 from fedi.web.admin import index as admin_index
 from fedi.web.admin import mail as admin_mail
+from fedi.web.admin import newsletter as admin_newsletter
 from fedi.web.admin import reports as admin_reports
 from fedi.web.admin import rules as admin_rules
 from fedi.web.admin.blocklists import routes as admin_blocklist_routes
 from fedi.web.admin.domains import routes as admin_domain_routes
+from fedi.web.cache_policy import PrivateByDefault
 from fedi.web.federation_guard import FederationGuard
 from fedi.web.limited_federation import LimitedFederation
 from fedi.web.media import routes as media_routes
@@ -153,6 +159,23 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return await http_error(request, HTTPException(500, "internal server error"))
 
 
+async def storage_error(request: Request, exc: Exception) -> Response:
+    """A database or file error. A full disk is the operator's to fix, not a bug: one log line
+    naming it, and a 503 saying to try again later (nothing of the request was stored, and what
+    was stored before stays intact). Any other goes on to server_error."""
+    if not out_of_space(exc):
+        raise exc
+    # The database's writer has logged the cause already; a file write has not.
+    level = logging.INFO if isinstance(exc, sqlite3.Error) else logging.ERROR
+    log.log(level, "refused %s %s: the disk is full (%s)", request.method, request.url.path, exc)
+    return await http_error(
+        request,
+        HTTPException(
+            503, "The server is out of disk space; try again later", {"Retry-After": "300"}
+        ),
+    )
+
+
 async def health(request: Request) -> Response:
     await context_of(request).db.ping()
     return JSONResponse({"status": "ok"})
@@ -202,6 +225,7 @@ def create_app(
             Route("/health", health, methods=["GET"]),
             *discovery.routes,
             RouteGate(api_routes),  # skipped at once by paths outside the API
+            *feeds.routes,  # before actors, profiles and hashtag pages: /@name.rss is a feed
             *actors.routes,
             *group_collections.routes,
             *group_pages.routes,  # before pages: /@name/library is not a post id
@@ -209,6 +233,7 @@ def create_app(
             *admin_domain_routes,
             *admin_blocklist_routes,
             *member_routes,
+            *newsletter.routes,
             *pages.routes,
             *signin.routes,
             *media_routes,
@@ -220,6 +245,7 @@ def create_app(
             *admin_index.routes,
             *admin_rules.routes,
             *admin_mail.routes,
+            *admin_newsletter.routes,
             *profile_settings.routes,
             *account_settings.routes,
             *mail_settings.routes,
@@ -229,7 +255,12 @@ def create_app(
             # hold no secret; pages are not, against BREACH on their CSRF tokens.
             Mount("/static", GZipMiddleware(StaticFiles(directory=STATIC_DIR)), name="static"),
         ],
-        exception_handlers={HTTPException: http_error, Exception: server_error},
+        exception_handlers={
+            HTTPException: http_error,
+            sqlite3.Error: storage_error,
+            OSError: storage_error,
+            Exception: server_error,
+        },
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -240,8 +271,10 @@ def create_app(
     app.state.sign_in_limits = signin.SignInLimits.from_settings(settings)
     app.state.rate_limits = RateLimits.from_settings(settings)
     # The last added runs first: CORS, then the limits (no database query), then the guard,
-    # then limited federation (refused signers never get that far). Inbox POSTs go through the
+    # then limited federation (refused signers never get that far), then the default cache
+    # policy on answers that depend on who asks. Inbox POSTs go through the
     # same checks in InboxFront, in front of them all.
+    app.add_middleware(PrivateByDefault)
     app.add_middleware(LimitedFederation)
     app.add_middleware(FederationGuard)
     app.add_middleware(RateLimitMiddleware)

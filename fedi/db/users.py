@@ -135,6 +135,17 @@ async def get_user(conn: aiosqlite.Connection, username: str) -> User | None:
     return user_from_row(row) if row else None
 
 
+async def get_user_by_email(conn: aiosqlite.Connection, email: str) -> User | None:
+    """The member whose e-mail address this is (compared without case), if exactly one."""
+    cursor = await conn.execute(
+        f"SELECT {USER_COLUMNS} FROM accounts a JOIN users u ON u.account_id = a.id"
+        " WHERE a.domain IS NULL AND lower(u.email) = lower(?) LIMIT 2",
+        (email,),
+    )
+    rows = list(await cursor.fetchall())
+    return user_from_row(rows[0]) if len(rows) == 1 else None
+
+
 async def list_users(conn: aiosqlite.Connection) -> list[User]:
     cursor = await conn.execute(
         f"SELECT {USER_COLUMNS} FROM accounts a JOIN users u ON u.account_id = a.id ORDER BY a.id"
