@@ -8,7 +8,7 @@ import sqlite3
 
 from fedi.accounts.addresses import is_email
 from fedi.accounts.auth import Authenticator, SignInError
-from fedi.accounts.email_confirmation import send_confirmation
+from fedi.accounts.email_confirmation import address_of, send_confirmation, tell_old_address
 from fedi.accounts.members import MemberError, set_password
 from fedi.config import SUPPORTED_LOCALES
 from fedi.context import Context
@@ -66,10 +66,12 @@ async def change_email(
             raise CredentialError("email_taken", "this address is used by another account")
         users.set_email(conn, user.account.id, email)
 
-    previous = await email_of(context, user)
+    previous = await address_of(context, user)
     await context.db.write(write)
-    if previous != email:
+    if previous.email != email:
         await send_confirmation(context, user.account.id, email)
+    if previous.email and previous.is_confirmed and previous.email.lower() != email.lower():
+        await tell_old_address(context, user.account.id, previous.email)
 
 
 async def set_language(context: Context, user: User, code: str) -> None:

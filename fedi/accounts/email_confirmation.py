@@ -36,6 +36,7 @@ def _(message: str) -> str:
 
 
 SUBJECT = _("Confirm your e-mail address for %(title)s")
+CHANGED_SUBJECT = _("Your e-mail address on %(title)s was changed")
 
 
 class ConfirmationError(ValueError):
@@ -89,6 +90,17 @@ async def send_confirmation(context: Context, account_id: int, email: str) -> bo
         context, account_id, mail, to=email, confirmed_only=False, also=keep_token
     )
     return queued is not None
+
+
+async def tell_old_address(context: Context, account_id: int, old_email: str) -> None:
+    """Tell the proven address a member is leaving that the account now uses another one (not
+    which), so that a change made by someone else does not go unnoticed."""
+    mail = Mail(
+        kind="email_changed", template="email_changed", subject=CHANGED_SUBJECT,
+        subject_vars={"title": context.settings.instance_title},
+        params={"sign_in_url": f"{context.settings.base_url}/auth/sign_in"},
+    )  # fmt: skip
+    await mail_member(context, account_id, mail, to=old_email, confirmed_only=False)
 
 
 async def resend_confirmation(context: Context, user: User, email: str | None = None) -> bool:

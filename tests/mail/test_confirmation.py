@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -220,3 +221,31 @@ async def test_confirmation_mails_are_capped_per_hour(
     assert statuses == [303] * MAX_PER_HOUR + [429]
     await deliver(context)
     assert len(smtp.received) == MAX_PER_HOUR
+
+
+async def test_the_old_confirmed_address_is_told_of_a_change_but_not_the_new_one(
+    context: Context, client: httpx.AsyncClient, smtp: SmtpServer
+) -> None:
+    user = await add_member(context, "alice", "alice-password")
+
+    def confirmed_address(conn: sqlite3.Connection) -> None:
+        users.set_email(conn, user.account.id, "old@example.org")
+        mail_preferences.confirm_email(conn, user.account.id, "old@example.org", "2026-01-01")
+
+    await context.db.write(confirmed_address)
+    await sign_in(client, "alice", "alice-password")
+    csrf = await csrf_token(client, "/settings/account")
+    changed = await client.post(
+        "/settings/account/email",
+        data={"csrf_token": csrf, "email": "new@example.org", "current_password": "alice-password"},
+        headers=BROWSER | {"Origin": BASE},
+    )  # fmt: skip
+    assert changed.status_code == 303
+    await deliver(context)
+    by_recipient = {m.recipients[0]: m for m in smtp.received}
+    assert set(by_recipient) == {"old@example.org", "new@example.org"}
+    notice = by_recipient["old@example.org"]
+    assert "was changed" in notice.message["Subject"]
+    assert "new@example.org" not in notice.everything()
+    assert LINK.search(by_recipient["new@example.org"].text())
+    assert await confirmed(context, "alice") == ("new@example.org", False)
