@@ -28,6 +28,7 @@ from fedi.context import Context, open_context
 from fedi.core.models import User
 from fedi.db.errors import out_of_space
 from fedi.i18n.locales import Translations
+from fedi.mail.worker import MailWorker
 from fedi.media.media import clean_up_regularly
 from fedi.moderation.blocklist_subscriptions import refresh_regularly as refresh_blocklists
 from fedi.statuses import scheduled
@@ -39,8 +40,10 @@ from fedi.web import (
     group_collections,
     group_manage,
     group_pages,
+    mail_links,
     newsletter,
     pages,
+    password_pages,
     pwa,
     signin,
     signup,
@@ -48,6 +51,7 @@ from fedi.web import (
 )
 from fedi.web.admin import accounts as admin_accounts
 from fedi.web.admin import index as admin_index
+from fedi.web.admin import mail as admin_mail
 from fedi.web.admin import newsletter as admin_newsletter
 from fedi.web.admin import reports as admin_reports
 from fedi.web.admin import rules as admin_rules
@@ -62,6 +66,7 @@ from fedi.web.negotiation import prefers_html
 from fedi.web.rate_limits import RateLimitMiddleware, RateLimits
 from fedi.web.responses import JSONResponse, json_error
 from fedi.web.settings import account as account_settings
+from fedi.web.settings import mail as mail_settings
 from fedi.web.settings import profile as profile_settings
 from fedi.web.signin import viewer_of
 from fedi.web.state import context_of
@@ -179,7 +184,7 @@ async def health(request: Request) -> Response:
 
 @asynccontextmanager
 async def running_workers(context: Context) -> AsyncIterator[None]:
-    """The inbox and outbox workers, the poll loop and scheduled posts, as tasks stopped
+    """The inbox, outbox and mail workers, the poll loop and scheduled posts, as tasks stopped
     cleanly on exit."""
     stop = asyncio.Event()
     tasks = [
@@ -189,6 +194,7 @@ async def running_workers(context: Context) -> AsyncIterator[None]:
         asyncio.create_task(PollLoop(context).run(stop), name="poll-loop"),
         asyncio.create_task(scheduled.run(context, stop), name="scheduled-posts"),
         asyncio.create_task(refresh_blocklists(context, stop), name="blocklist-subscriptions"),
+        asyncio.create_task(MailWorker(context).run(stop), name="mail-worker"),
     ]
     try:
         yield
@@ -235,13 +241,17 @@ def create_app(
             *signin.routes,
             *media_routes,
             *signup.routes,
+            *mail_links.routes,
+            *password_pages.routes,
             *admin_reports.routes,
             *admin_accounts.routes,
             *admin_index.routes,
             *admin_rules.routes,
+            *admin_mail.routes,
             *admin_newsletter.routes,
             *profile_settings.routes,
             *account_settings.routes,
+            *mail_settings.routes,
             *warnings.routes,
             *pwa.routes,
             # Compressed on the way out (htmx is 52 kB, 17 kB gzipped): only these files, which

@@ -16,6 +16,7 @@ from fedi.api.admin.domain_blocks import admin_domain_block_routes
 from fedi.api.admin.reports import admin_report_routes
 from fedi.api.bookmarks import bookmark_routes
 from fedi.api.conversations import conversation_routes
+from fedi.api.emails import email_routes
 from fedi.api.filter_rules import filter_rule_routes
 from fedi.api.filters import filter_routes
 from fedi.api.hashtags import hashtag_routes
@@ -67,6 +68,7 @@ api_routes = busiest_first([
     *admin_domain_block_routes,
     *admin_domain_allow_routes,
     *registration_routes,
+    *email_routes,
     *account_search_routes,  # before account_routes: /accounts/search is not an id
     *status_batch_routes,
     *relationship_routes,  # before account_routes: /accounts/relationships is not an id
