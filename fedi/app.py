@@ -31,6 +31,7 @@ from fedi.i18n.locales import Translations
 from fedi.mail.worker import MailWorker
 from fedi.media.media import clean_up_regularly
 from fedi.moderation.blocklist_subscriptions import refresh_regularly as refresh_blocklists
+from fedi.newsletter import mailing as newsletter_mailing
 from fedi.statuses import scheduled
 from fedi.statuses.poll_loop import PollLoop
 from fedi.web import (
@@ -184,8 +185,8 @@ async def health(request: Request) -> Response:
 
 @asynccontextmanager
 async def running_workers(context: Context) -> AsyncIterator[None]:
-    """The inbox, outbox and mail workers, the poll loop and scheduled posts, as tasks stopped
-    cleanly on exit."""
+    """The inbox, outbox and mail workers, the poll loop, scheduled posts and the newsletter's
+    mailing, as tasks stopped cleanly on exit."""
     stop = asyncio.Event()
     tasks = [
         asyncio.create_task(InboxWorker(context).run(stop), name="inbox-worker"),
@@ -195,6 +196,7 @@ async def running_workers(context: Context) -> AsyncIterator[None]:
         asyncio.create_task(scheduled.run(context, stop), name="scheduled-posts"),
         asyncio.create_task(refresh_blocklists(context, stop), name="blocklist-subscriptions"),
         asyncio.create_task(MailWorker(context).run(stop), name="mail-worker"),
+        asyncio.create_task(newsletter_mailing.run(context, stop), name="newsletter-mailing"),
     ]
     try:
         yield

@@ -142,3 +142,24 @@ async def public_space_posts(conn: aiosqlite.Connection, since: str, limit: int)
         (since, limit),
     )
     return [row[0] for row in await cursor.fetchall()]
+
+
+async def to_mail(conn: aiosqlite.Connection, limit: int) -> list[tuple[int, int]]:
+    """(issue id, last member mailed) of published issues not mailed to everyone yet."""
+    cursor = await conn.execute(
+        "SELECT id, mailed_up_to FROM newsletter_issues WHERE published_at IS NOT NULL"
+        " AND mailed_at IS NULL ORDER BY published_at, id LIMIT ?",
+        (limit,),
+    )
+    return [(row[0], row[1]) for row in await cursor.fetchall()]
+
+
+def mailed_to(conn: sqlite3.Connection, issue_id: int, account_id: int) -> None:
+    conn.execute(
+        "UPDATE newsletter_issues SET mailed_up_to = ? WHERE id = ? AND mailed_up_to < ?",
+        (account_id, issue_id, account_id),
+    )
+
+
+def mailed_to_everyone(conn: sqlite3.Connection, issue_id: int, now: str) -> None:
+    conn.execute("UPDATE newsletter_issues SET mailed_at = ? WHERE id = ?", (now, issue_id))
