@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -25,18 +26,26 @@ from fedi.api.routes import api_routes
 from fedi.config import Settings
 from fedi.context import Context, open_context
 from fedi.core.models import User
+from fedi.db.errors import out_of_space
 from fedi.events.loop import EventsLoop
 from fedi.i18n.locales import Translations
+from fedi.mail.worker import MailWorker
 from fedi.media.media import clean_up_regularly
 from fedi.moderation.blocklist_subscriptions import refresh_regularly as refresh_blocklists
+from fedi.newsletter import mailing as newsletter_mailing
+from fedi.statuses import scheduled
 from fedi.statuses.poll_loop import PollLoop
 from fedi.web import (
     actors,
     discovery,
+    feeds,
     group_collections,
     group_manage,
     group_pages,
+    mail_links,
+    newsletter,
     pages,
+    password_pages,
     pwa,
     signin,
     signup,
@@ -44,10 +53,13 @@ from fedi.web import (
 )
 from fedi.web.admin import accounts as admin_accounts
 from fedi.web.admin import index as admin_index
+from fedi.web.admin import mail as admin_mail
+from fedi.web.admin import newsletter as admin_newsletter
 from fedi.web.admin import reports as admin_reports
 from fedi.web.admin import rules as admin_rules
 from fedi.web.admin.blocklists import routes as admin_blocklist_routes
 from fedi.web.admin.domains import routes as admin_domain_routes
+from fedi.web.cache_policy import PrivateByDefault
 from fedi.web.events import forms as event_forms
 from fedi.web.events import organisers as event_organisers
 from fedi.web.events import pages as event_pages
@@ -59,6 +71,7 @@ from fedi.web.negotiation import prefers_html
 from fedi.web.rate_limits import RateLimitMiddleware, RateLimits
 from fedi.web.responses import JSONResponse, json_error
 from fedi.web.settings import account as account_settings
+from fedi.web.settings import mail as mail_settings
 from fedi.web.settings import profile as profile_settings
 from fedi.web.signin import viewer_of
 from fedi.web.state import context_of
@@ -152,6 +165,23 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return await http_error(request, HTTPException(500, "internal server error"))
 
 
+async def storage_error(request: Request, exc: Exception) -> Response:
+    """A database or file error. A full disk is the operator's to fix, not a bug: one log line
+    naming it, and a 503 saying to try again later (nothing of the request was stored, and what
+    was stored before stays intact). Any other goes on to server_error."""
+    if not out_of_space(exc):
+        raise exc
+    # The database's writer has logged the cause already; a file write has not.
+    level = logging.INFO if isinstance(exc, sqlite3.Error) else logging.ERROR
+    log.log(level, "refused %s %s: the disk is full (%s)", request.method, request.url.path, exc)
+    return await http_error(
+        request,
+        HTTPException(
+            503, "The server is out of disk space; try again later", {"Retry-After": "300"}
+        ),
+    )
+
+
 async def health(request: Request) -> Response:
     await context_of(request).db.ping()
     return JSONResponse({"status": "ok"})
@@ -159,8 +189,8 @@ async def health(request: Request) -> Response:
 
 @asynccontextmanager
 async def running_workers(context: Context) -> AsyncIterator[None]:
-    """The inbox and outbox workers, the poll loop and the event reminders, as tasks stopped
-    cleanly on exit."""
+    """The inbox, outbox and mail workers, the poll loop, scheduled posts, the newsletter's
+    mailing and the events loop (reminders, event updates), as tasks stopped cleanly on exit."""
     stop = asyncio.Event()
     tasks = [
         asyncio.create_task(InboxWorker(context).run(stop), name="inbox-worker"),
@@ -168,7 +198,10 @@ async def running_workers(context: Context) -> AsyncIterator[None]:
         asyncio.create_task(clean_up_regularly(context, stop), name="media-clean-up"),
         asyncio.create_task(PollLoop(context).run(stop), name="poll-loop"),
         asyncio.create_task(EventsLoop(context).run(stop), name="events-loop"),
+        asyncio.create_task(scheduled.run(context, stop), name="scheduled-posts"),
         asyncio.create_task(refresh_blocklists(context, stop), name="blocklist-subscriptions"),
+        asyncio.create_task(MailWorker(context).run(stop), name="mail-worker"),
+        asyncio.create_task(newsletter_mailing.run(context, stop), name="newsletter-mailing"),
     ]
     try:
         yield
@@ -202,6 +235,7 @@ def create_app(
             Route("/health", health, methods=["GET"]),
             *discovery.routes,
             RouteGate(api_routes),  # skipped at once by paths outside the API
+            *feeds.routes,  # before actors, profiles and hashtag pages: /@name.rss is a feed
             *actors.routes,
             *group_collections.routes,
             # Events: /events/new and /events/<id>.ics before /events/<id>; a space's
@@ -215,23 +249,34 @@ def create_app(
             *admin_domain_routes,
             *admin_blocklist_routes,
             *member_routes,
+            *newsletter.routes,
             *pages.routes,
             *signin.routes,
             *media_routes,
             *signup.routes,
+            *mail_links.routes,
+            *password_pages.routes,
             *admin_reports.routes,
             *admin_accounts.routes,
             *admin_index.routes,
             *admin_rules.routes,
+            *admin_mail.routes,
+            *admin_newsletter.routes,
             *profile_settings.routes,
             *account_settings.routes,
+            *mail_settings.routes,
             *warnings.routes,
             *pwa.routes,
             # Compressed on the way out (htmx is 52 kB, 17 kB gzipped): only these files, which
             # hold no secret; pages are not, against BREACH on their CSRF tokens.
             Mount("/static", GZipMiddleware(StaticFiles(directory=STATIC_DIR)), name="static"),
         ],
-        exception_handlers={HTTPException: http_error, Exception: server_error},
+        exception_handlers={
+            HTTPException: http_error,
+            sqlite3.Error: storage_error,
+            OSError: storage_error,
+            Exception: server_error,
+        },
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -242,8 +287,10 @@ def create_app(
     app.state.sign_in_limits = signin.SignInLimits.from_settings(settings)
     app.state.rate_limits = RateLimits.from_settings(settings)
     # The last added runs first: CORS, then the limits (no database query), then the guard,
-    # then limited federation (refused signers never get that far). Inbox POSTs go through the
+    # then limited federation (refused signers never get that far), then the default cache
+    # policy on answers that depend on who asks. Inbox POSTs go through the
     # same checks in InboxFront, in front of them all.
+    app.add_middleware(PrivateByDefault)
     app.add_middleware(LimitedFederation)
     app.add_middleware(FederationGuard)
     app.add_middleware(RateLimitMiddleware)

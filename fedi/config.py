@@ -11,11 +11,16 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Literal
 
 RegistrationMode = Literal["open", "approval", "closed"]
+SmtpSecurity = Literal["none", "starttls", "tls"]
+SMTP_SECURITIES: tuple[SmtpSecurity, ...] = ("none", "starttls", "tls")
+# The usual port of each: plain SMTP, submission with STARTTLS, submission over TLS (RFC 8314).
+SMTP_DEFAULT_PORTS: dict[SmtpSecurity, int] = {"none": 25, "starttls": 587, "tls": 465}
 REGISTRATION_MODES: tuple[RegistrationMode, ...] = ("open", "approval", "closed")
 # The languages the web pages are translated into; Arabic is written right to left.
 SUPPORTED_LOCALES = ("en", "fr", "ar", "de", "pt")
@@ -23,6 +28,7 @@ ENV_PREFIX = "FEDI_"
 # Variables that steer how settings are found rather than being settings themselves.
 ENV_META = {"FEDI_CONFIG"}
 
+EMAIL_ADDRESS = re.compile(r"^[^\s@\x00-\x1f<>]+@[^\s@\x00-\x1f<>]+$")
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
@@ -66,6 +72,15 @@ class Settings:
     # Addresses or networks no limit applies to (Mastodon safelists 127.0.0.1 and ::1; we do
     # not unless told: behind a local proxy uvicorn already gives the visitor's address).
     rate_limit_safelist: tuple[str, ...] = ()
+    # Outgoing mail (fedi.mail). Without smtp_host every mail is written as a .eml file under
+    # data_dir/mail/ and listed for administrators; smtp_port 0 means the usual port of
+    # smtp_security; smtp_from "" means fedi@<host>. The password never appears in a repr.
+    smtp_host: str = ""
+    smtp_port: int = 0
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_from: str = ""
+    smtp_security: SmtpSecurity = "starttls"
 
     @property
     def base_url(self) -> str:
@@ -82,6 +97,18 @@ class Settings:
     @property
     def media_dir(self) -> Path:
         return self.data_dir / "media"
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.data_dir / "mail"
+
+    @property
+    def mail_port(self) -> int:
+        return self.smtp_port or SMTP_DEFAULT_PORTS[self.smtp_security]
+
+    @property
+    def mail_from(self) -> str:
+        return self.smtp_from or f"fedi@{self.host}"
 
     @property
     def host(self) -> str:
@@ -184,6 +211,30 @@ def _as_networks(name: str, value: object) -> tuple[str, ...]:
     return tuple(dict.fromkeys(networks))
 
 
+def _as_smtp_host(value: object) -> str:
+    host = str(value).strip()
+    if any(c in host for c in "/@?#\\ \t") or "://" in host:
+        raise ConfigError(f"FEDI_SMTP_HOST must be a host name or address, not {value!r}")
+    return host
+
+
+def _as_smtp_security(value: object) -> SmtpSecurity:
+    text = str(value).strip().lower()
+    for security in SMTP_SECURITIES:
+        if text == security:
+            return security
+    raise ConfigError(f"FEDI_SMTP_SECURITY must be one of none, starttls, tls, not {value!r}")
+
+
+def _as_mail_from(value: object) -> str:
+    """An address, or a name and an address ("Network <fedi@example.org>"): one header line."""
+    text = str(value).strip()
+    address = parseaddr(text)[1]
+    if text and (not EMAIL_ADDRESS.match(address) or any(c in text for c in "\r\n")):
+        raise ConfigError(f"FEDI_SMTP_FROM must be an e-mail address, not {value!r}")
+    return text
+
+
 def _env_name(key: str) -> str:
     return ENV_PREFIX + key.upper()
 
@@ -283,4 +334,12 @@ def _build(raw: dict[str, object]) -> Settings:
         rate_limit_sign_in=count("rate_limit_sign_in"),
         rate_limit_inbox_domain=count("rate_limit_inbox_domain"),
         rate_limit_inbox_address=count("rate_limit_inbox_address"),
+        smtp_host=_as_smtp_host(raw.get("smtp_host", "")),
+        smtp_port=(
+            _as_port(_env_name("smtp_port"), raw["smtp_port"]) if raw.get("smtp_port") else 0
+        ),
+        smtp_username=str(raw.get("smtp_username", "")),
+        smtp_password=str(raw.get("smtp_password", "")),
+        smtp_from=_as_mail_from(raw.get("smtp_from", "")),
+        smtp_security=_as_smtp_security(raw.get("smtp_security", "starttls")),
     )

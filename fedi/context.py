@@ -44,6 +44,7 @@ class Wake:
 
     inbox: asyncio.Event = field(default_factory=asyncio.Event)
     outbox: asyncio.Event = field(default_factory=asyncio.Event)
+    mail: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 @dataclass(frozen=True)

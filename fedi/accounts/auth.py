@@ -49,6 +49,8 @@ class Authenticator:
     async def check_password(self, context: Context, username: str, password: str) -> User:
         async with context.db.read() as conn:
             user = await users.get_user(conn, username) if username else None
+            if user is None and "@" in username:  # an e-mail address, as Mastodon signs in
+                user = await users.get_user_by_email(conn, username)
             stored = await users.get_password_hash(conn, user.account.id) if user else None
         if user is None or stored is None:
             await asyncio.to_thread(verify_password, password, await self._decoy_hash())

@@ -1,14 +1,15 @@
 """What a member changes about how they sign in and read the site: their password (the current
-one proven first; every session and token then ends, security.md A5), their e-mail address and
-their interface language."""
+one proven first; every session and token then ends, security.md A5), their e-mail address (to
+be confirmed by a mailed link) and their interface language."""
 
 from __future__ import annotations
 
 import sqlite3
 
+from fedi.accounts.addresses import is_email
 from fedi.accounts.auth import Authenticator, SignInError
+from fedi.accounts.email_confirmation import address_of, send_confirmation, tell_old_address
 from fedi.accounts.members import MemberError, set_password
-from fedi.accounts.registrations import EMAIL, MAX_EMAIL
 from fedi.config import SUPPORTED_LOCALES
 from fedi.context import Context
 from fedi.core.models import User
@@ -53,9 +54,10 @@ async def email_of(context: Context, user: User) -> str | None:
 async def change_email(
     context: Context, authenticator: Authenticator, user: User, current: str, email: str
 ) -> None:
-    """A new e-mail address (unique on this server), once the current password is proven."""
+    """A new e-mail address (unique on this server), once the current password is proven; it
+    counts as confirmed once the link mailed to it is followed."""
     email = email.strip()
-    if not email or len(email) > MAX_EMAIL or not EMAIL.match(email):
+    if not is_email(email):
         raise CredentialError("bad_email", "this is not a valid e-mail address")
     await check_current_password(context, authenticator, user, current)
 
@@ -64,7 +66,12 @@ async def change_email(
             raise CredentialError("email_taken", "this address is used by another account")
         users.set_email(conn, user.account.id, email)
 
+    previous = await address_of(context, user)
     await context.db.write(write)
+    if previous.email != email:
+        await send_confirmation(context, user.account.id, email)
+    if previous.email and previous.is_confirmed and previous.email.lower() != email.lower():
+        await tell_old_address(context, user.account.id, previous.email)
 
 
 async def set_language(context: Context, user: User, code: str) -> None:

@@ -3,8 +3,8 @@ the registration mode allows: `open` makes a member at once, `approval` makes on
 moderator, `closed` makes none.
 
 Validation follows Mastodon's rules and error codes (ERR_TAKEN, ERR_RESERVED, ...), so that apps
-can show each problem next to its field. No mail is sent: the e-mail address is stored (and must
-be unique) but is not confirmed.
+can show each problem next to its field. The e-mail address must be unique; a mail asks to
+confirm it (fedi.accounts.email_confirmation), and signing in does not wait for that.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from fedi.accounts.addresses import EMAIL, MAX_EMAIL
+from fedi.accounts.email_confirmation import send_confirmation
 from fedi.accounts.members import USERNAME, TakenError, add_member
 from fedi.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from fedi.config import RegistrationMode
@@ -20,16 +22,15 @@ from fedi.core.models import User
 from fedi.db import accounts, users
 
 MAX_USERNAME = 30
-MAX_EMAIL = 254
 MAX_REASON = 420  # Mastodon's limit on the text of an invite request
 # Mastodon's default reserved names, and names that would look official on a network of
-# organisations. The instance actor's own name is reserved as well.
+# organisations. The instance actor's and the newsletter's (fedi.newsletter.account) own
+# names are reserved as well.
 RESERVED = frozenset(
     ("admin", "administrator", "root", "support", "help", "webmaster", "mod", "moderator",
      "moderators", "postmaster", "hostmaster", "abuse", "security", "staff", "system", "noreply",
-     "no_reply", "instance", "actor", "fedi")
+     "no_reply", "instance", "actor", "fedi", "newsletter")
 )  # fmt: skip
-EMAIL = re.compile(r"^[^\s@\x00-\x1f]+@[^\s@\x00-\x1f]+\.[^\s@\x00-\x1f.]+$")
 LOCALE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8}){0,2}$")
 # Field names as Mastodon's "Validation failed: ..." message writes them.
 LABELS = {"username": "Username", "email": "Email", "password": "Password",
@@ -162,8 +163,10 @@ async def register(context: Context, sign_up: SignUp, app_id: int | None = None)
         is_approved=mode == "open",
     )
     try:
-        return await add_member(context, sign_up.username, sign_up.password, sign_up=details)
+        user = await add_member(context, sign_up.username, sign_up.password, sign_up=details)
     except TakenError as taken:  # someone registered the same name or address meanwhile
         raise RegistrationError(
             {taken.field: [FieldError("ERR_TAKEN", "has already been taken")]}
         ) from None
+    await send_confirmation(context, user.account.id, sign_up.email)
+    return user

@@ -4,7 +4,6 @@ multipart, with `name[]` arrays), JSON errors, and the one scope check (`authori
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -17,6 +16,7 @@ from starlette.routing import Route
 
 from fedi.accounts import scopes
 from fedi.accounts.oauth import is_pending_member_token, token_for
+from fedi.core import jsonsafe
 from fedi.core.ids import parse_id
 from fedi.core.models import User
 from fedi.core.ratelimit import ACCEPTED_CALLER
@@ -25,6 +25,7 @@ from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
 MAX_BODY = 17 * 1024 * 1024  # a 16 MiB upload and its multipart framing
+MAX_JSON_DEPTH = 16  # no parameter of the API nests deeper
 Endpoint = Callable[[Request], Awaitable[Response]]
 T = TypeVar("T")
 
@@ -127,9 +128,10 @@ async def params_of(request: Request) -> Params:
         body = await request.body()
         if body.strip():
             try:
-                data = json.loads(body)
-            except ValueError:
-                raise APIError(400, "The request body is not valid JSON") from None
+                # Depth-capped: CPython's own parser raises RecursionError on deep input.
+                data = jsonsafe.loads(body, MAX_BODY, MAX_JSON_DEPTH)
+            except jsonsafe.JSONError as exc:
+                raise APIError(400, f"The request body is not valid JSON: {exc}") from None
             if not isinstance(data, dict):
                 raise APIError(422, "The request body must be a JSON object")
             _add_json(values, data)

@@ -272,7 +272,7 @@ def _render_base(
             }
             for m in details.mentions
         ],
-        "tags": [{"name": t, "url": f"{context.urls.base}/tags/{t}"} for t in details.tags],
+        "tags": [{"name": t, "url": context.urls.tag(t)} for t in details.tags],
         "emojis": [],
         "reblogs_count": counts[0],
         "favourites_count": counts[1],

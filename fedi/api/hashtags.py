@@ -31,7 +31,7 @@ def tag_json(context: Context, found: Tag) -> dict[str, Any]:
     """Mastodon's Tag entity (counts as strings, as Mastodon sends them)."""
     body: dict[str, Any] = {
         "name": found.name,
-        "url": f"{context.urls.base}/tags/{found.name}",
+        "url": context.urls.tag(found.name),
         "history": [
             {"day": _midnight(d.day), "accounts": str(d.accounts), "uses": str(d.uses)}
             for d in found.history

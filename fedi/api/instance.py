@@ -15,10 +15,11 @@ from fedi.media import documents, images, media
 from fedi.moderation.instance_rules import list_rules
 from fedi.statuses.polls import LIMITS as POLL_LIMITS
 from fedi.statuses.posting import MAX_CHARACTERS
+from fedi.web.discovery import MASTODON_API_VERSION
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
-VERSION = f"4.2.0 (compatible; fedi {__version__})"
+VERSION = f"{MASTODON_API_VERSION} (compatible; fedi {__version__})"
 SUPPORTED_TYPES = [*images.FORMATS.values(), *(t.media_type for t in documents.TYPES)]
 
 

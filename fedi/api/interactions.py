@@ -42,8 +42,11 @@ def _act(act: Any, scope: str, returns_new: bool = False) -> Any:
         except PostError as exc:
             raise APIError(422, f"Validation failed: {exc}") from None
         if returns_new and isinstance(result, Status):
-            # A boost answers with the new status whose `reblog` is the original (Mastodon).
-            return JSONResponse(await status_json(context, result, caller.user))
+            # A boost answers with the new status whose `reblog` is the original, and says on
+            # both that the member boosted it (Mastodon: reblogged? asks of the proper status).
+            boost = await status_json(context, result, caller.user)
+            boost["reblogged"] = True
+            return JSONResponse(boost)
         async with context.db.read_now() as conn:
             fresh = await statuses.get_by_id(conn, status.id)
         return JSONResponse(await status_json(context, fresh or status, caller.user))

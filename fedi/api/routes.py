@@ -16,6 +16,7 @@ from fedi.api.admin.domain_blocks import admin_domain_block_routes
 from fedi.api.admin.reports import admin_report_routes
 from fedi.api.bookmarks import bookmark_routes
 from fedi.api.conversations import conversation_routes
+from fedi.api.emails import email_routes
 from fedi.api.events import event_routes
 from fedi.api.filter_rules import filter_rule_routes
 from fedi.api.filters import filter_routes
@@ -32,6 +33,7 @@ from fedi.api.polls import poll_routes
 from fedi.api.registrations import registration_routes
 from fedi.api.relationships import relationship_routes
 from fedi.api.reports import report_routes
+from fedi.api.scheduled_statuses import scheduled_routes
 from fedi.api.search import search_routes
 from fedi.api.status_batch import status_batch_routes
 from fedi.api.statuses import status_routes
@@ -67,6 +69,7 @@ api_routes = busiest_first([
     *admin_domain_block_routes,
     *admin_domain_allow_routes,
     *registration_routes,
+    *email_routes,
     *account_search_routes,  # before account_routes: /accounts/search is not an id
     *status_batch_routes,
     *relationship_routes,  # before account_routes: /accounts/relationships is not an id
@@ -74,6 +77,7 @@ api_routes = busiest_first([
     *interaction_routes,
     *bookmark_routes,  # before status_routes: they share the /statuses/{id}/... prefix
     *status_routes,
+    *scheduled_routes,
     *notification_routes,
     *search_routes,
     *conversation_routes,

@@ -46,8 +46,7 @@ async def search(request: Request, caller: Caller) -> Response:
             "accounts": await accounts_json(context, found_accounts),
             "statuses": [status_entity(context, batch, s, caller.user) for s in found_statuses],
             "hashtags": [
-                {"name": name, "url": f"{context.urls.base}/tags/{name}", "history": []}
-                for name, _ in tags
+                {"name": name, "url": context.urls.tag(name), "history": []} for name, _ in tags
             ],
         }
     )

@@ -16,6 +16,7 @@ from fedi.api.filtering import optional_viewer, statuses_body
 from fedi.api.media import media_ids_param
 from fedi.api.paging import id_param, page_of
 from fedi.api.poll_fields import poll_request_from
+from fedi.api.scheduled_statuses import schedule_error, scheduled_json
 from fedi.core.ids import parse_id
 from fedi.core.models import Status, User
 from fedi.core.timeutil import from_db, to_api, to_db, utcnow
@@ -23,6 +24,7 @@ from fedi.db import idempotency_keys, preferences, statuses, timelines
 from fedi.statuses import visibility
 from fedi.statuses.polls import PollError
 from fedi.statuses.posting import VISIBILITIES, PostError, delete_status, edit_status, post_status
+from fedi.statuses.scheduled import ScheduleError, schedule
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
@@ -60,6 +62,19 @@ async def create(request: Request, caller: Caller) -> Response:
         raise APIError(422, f"Validation failed: visibility {visibility!r} is not valid")
     poll = poll_request_from(params)
     local_only = local_only_param(params)
+    if when := params.get("scheduled_at"):
+        # Kept for later (at least five minutes ahead): never posted now (Mastodon).
+        try:
+            scheduled = await schedule(
+                context, caller.user, when, text=params.get("status", "") or "",
+                visibility=visibility, spoiler_text=params.get("spoiler_text", "") or "",
+                language=params.get("language") or defaults.language,
+                in_reply_to_id=id_param(params, "in_reply_to_id"),
+                media_ids=media_ids_param(params), poll=poll, local_only=local_only,
+            )  # fmt: skip
+        except ScheduleError as exc:
+            raise schedule_error(exc) from None
+        return JSONResponse((await scheduled_json(context, [scheduled]))[0])
     key = request.headers.get("idempotency-key", "")[:128]
     if key:
         # An app retrying after a lost answer gets the post it made, not a second one.

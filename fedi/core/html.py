@@ -7,6 +7,7 @@ import html
 import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
+from urllib.parse import quote
 
 import nh3
 
@@ -100,9 +101,9 @@ def _render_inline(text: str, mentions: Mapping[str, str], tag_base: str) -> str
             )
         elif match[4] and tag_base:
             name = html.escape(token[1:], quote=True)
+            address = f"{tag_base}/{quote(token[1:].lower(), safe='')}"
             out.append(
-                f'<a href="{tag_base}/{name.lower()}" class="mention hashtag" rel="tag">'
-                f"#<span>{name}</span></a>"
+                f'<a href="{address}" class="mention hashtag" rel="tag">#<span>{name}</span></a>'
             )
         else:
             out.append(escaped)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 
 @dataclass(frozen=True)
@@ -14,6 +15,11 @@ class Urls:
 
     def profile(self, username: str) -> str:
         return f"{self.base}/@{username}"
+
+    def tag(self, name: str) -> str:
+        """A hashtag's page, its name percent-encoded (as Mastodon links #café or an Arabic
+        hashtag)."""
+        return f"{self.base}/tags/{quote(name, safe='')}"
 
     def key_id(self, actor_uri: str) -> str:
         return f"{actor_uri}#main-key"

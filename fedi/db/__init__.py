@@ -8,10 +8,9 @@ loop once for the batch: under load many writes share one fsync and no write pay
 hand-off of its own. Readers are aiosqlite connections on the same WAL-mode file, so reads never
 wait for the writer.
 
-A burst of small indexed reads (the inbox worker's: an actor, a post, a follow per activity; a
-page's batch: fedi.statuses.batch) costs more in thread hand-offs than in SQLite, so
-`inline_reads()` lets a task and the tasks it starts, and `read_now()` one block of reads, read on
-one more connection, in the event loop's own thread, with no hand-off at all.
+Small indexed reads (the inbox worker's, a page's batch) cost more in thread hand-offs than in
+SQLite: `inline_reads()` (a task and those it starts) and `read_now()` (one block of reads) read
+on one more connection in the event loop's own thread, with no hand-off at all.
 """
 
 from __future__ import annotations
@@ -31,6 +30,7 @@ from typing import Any, TypeVar
 import aiosqlite
 from aiosqlite.context import Result
 
+from fedi.db.errors import out_of_space, undo_job
 from fedi.db.migrate import apply_migrations
 
 T = TypeVar("T")
@@ -300,7 +300,9 @@ class Database:
             committed = self._before_commit(conn)
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            log.exception("write batch of %d jobs failed", len(batch))
+            # A full disk is the operator's to fix: one line naming it, no traceback.
+            log.error("write batch of %d jobs failed: %s", len(batch), exc,
+                      exc_info=not out_of_space(exc))  # fmt: skip
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             outcomes = [(job, False, exc) for job in batch]
@@ -367,8 +369,7 @@ def _run_job(conn: sqlite3.Connection, job: _Job) -> tuple[_Job, bool, Any]:
     try:
         result = job.run(conn)
     except BaseException as exc:  # the job's own error goes back to its caller
-        conn.execute("ROLLBACK TO job")
-        conn.execute("RELEASE job")
+        undo_job(conn, exc)
         return job, False, exc
     conn.execute("RELEASE job")
     return job, True, result
@@ -381,8 +382,7 @@ def _run_bulk(
     try:
         bulk(conn, [job.item for job in jobs])
     except BaseException as exc:  # every item's caller learns of the error
-        conn.execute("ROLLBACK TO job")
-        conn.execute("RELEASE job")
+        undo_job(conn, exc)
         return [(job, False, exc) for job in jobs]
     conn.execute("RELEASE job")
     return [(job, True, None) for job in jobs]

@@ -13,7 +13,7 @@ from fedi.db.accounts import ACCOUNT_COLUMNS, account_from_row
 
 _COLUMNS = (
     f"{ACCOUNT_COLUMNS}, u.role, u.email, u.locale, u.is_approved, u.sign_up_reason,"
-    " u.created_by_app_id, u.account_id AS user_id"
+    " u.created_by_app_id, u.account_id AS user_id, u.email_confirmed_at"
 )
 STATUSES = ("active", "pending", "disabled", "silenced", "suspended")
 
@@ -29,6 +29,7 @@ class StaffView:
     is_approved: bool
     sign_up_reason: str
     created_by_app_id: int | None
+    is_confirmed: bool = False  # the member proved their e-mail address
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ def _view(row: sqlite3.Row) -> StaffView:
         is_approved=bool(row["is_approved"]) if row["user_id"] is not None else True,
         sign_up_reason=row["sign_up_reason"] or "",
         created_by_app_id=row["created_by_app_id"],
+        is_confirmed=row["email_confirmed_at"] is not None,
     )
 
 

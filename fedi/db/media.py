@@ -89,16 +89,19 @@ def update_upload(
 
 
 async def attachable(
-    conn: aiosqlite.Connection, account_id: int, media_ids: Sequence[int], status_id: int | None
-) -> set[int]:
-    """Which of media_ids are the member's uploads that are free, or already on status_id."""
+    conn: aiosqlite.Connection, account_id: int, media_ids: Sequence[int], status_id: int | None,
+    scheduled_id: int | None = None,
+) -> set[int]:  # fmt: skip
+    """Which of media_ids are the member's uploads that are free, or already on status_id (and
+    not kept for a scheduled post, unless it is scheduled_id's)."""
     if not media_ids:
         return set()
     marks = ", ".join("?" for _ in media_ids)
     cursor = await conn.execute(
         f"SELECT id FROM media_attachments WHERE id IN ({marks}) AND account_id = ?"
-        " AND file IS NOT NULL AND (status_id IS NULL OR status_id = ?)",
-        (*media_ids, account_id, status_id),
+        " AND file IS NOT NULL AND (status_id IS NULL OR status_id = ?)"
+        " AND (scheduled_status_id IS NULL OR scheduled_status_id = ?)",
+        (*media_ids, account_id, status_id, scheduled_id),
     )
     return {row[0] for row in await cursor.fetchall()}
 
@@ -117,8 +120,8 @@ def attach(
     )
     for position, media_id in enumerate(media_ids):
         cursor = conn.execute(
-            "UPDATE media_attachments SET status_id = ?, position = ?, detached_at = NULL"
-            " WHERE id = ? AND account_id = ? AND file IS NOT NULL"
+            "UPDATE media_attachments SET status_id = ?, position = ?, detached_at = NULL,"
+            " scheduled_status_id = NULL WHERE id = ? AND account_id = ? AND file IS NOT NULL"
             " AND (status_id IS NULL OR status_id = ?)",
             (status_id, position, media_id, account_id, status_id),
         )
@@ -142,7 +145,8 @@ async def stale_uploads(
     """(id, file, preview_file) of uploads no post has held since before `before`."""
     cursor = await conn.execute(
         "SELECT id, file, preview_file FROM media_attachments WHERE status_id IS NULL"
-        " AND file IS NOT NULL AND COALESCE(detached_at, created_at) < ? ORDER BY id LIMIT ?",
+        " AND scheduled_status_id IS NULL AND file IS NOT NULL"
+        " AND COALESCE(detached_at, created_at) < ? ORDER BY id LIMIT ?",
         (before, limit),
     )
     return [(row[0], row[1], row[2]) for row in await cursor.fetchall()]
@@ -151,7 +155,9 @@ async def stale_uploads(
 def delete_uploads(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
     """Forget uploads, unless a post took one meanwhile."""
     conn.executemany(
-        "DELETE FROM media_attachments WHERE id = ? AND status_id IS NULL", [(i,) for i in ids]
+        "DELETE FROM media_attachments WHERE id = ? AND status_id IS NULL"
+        " AND scheduled_status_id IS NULL",
+        [(i,) for i in ids],
     )
 
 

@@ -103,7 +103,12 @@ def set_password_hash(conn: sqlite3.Connection, account_id: int, password_hash: 
 
 
 def set_email(conn: sqlite3.Connection, account_id: int, email: str) -> None:
-    conn.execute("UPDATE users SET email = ? WHERE account_id = ?", (email, account_id))
+    """A new address, to be proven again (the same address keeps its confirmation)."""
+    conn.execute(
+        "UPDATE users SET email = ?, email_confirmed_at = CASE WHEN email = ?"
+        " THEN email_confirmed_at END WHERE account_id = ?",
+        (email, email, account_id),
+    )
 
 
 def set_locale(conn: sqlite3.Connection, account_id: int, locale: str | None) -> None:
@@ -130,6 +135,17 @@ async def get_user(conn: aiosqlite.Connection, username: str) -> User | None:
     return user_from_row(row) if row else None
 
 
+async def get_user_by_email(conn: aiosqlite.Connection, email: str) -> User | None:
+    """The member whose e-mail address this is (compared without case), if exactly one."""
+    cursor = await conn.execute(
+        f"SELECT {USER_COLUMNS} FROM accounts a JOIN users u ON u.account_id = a.id"
+        " WHERE a.domain IS NULL AND lower(u.email) = lower(?) LIMIT 2",
+        (email,),
+    )
+    rows = list(await cursor.fetchall())
+    return user_from_row(rows[0]) if len(rows) == 1 else None
+
+
 async def list_users(conn: aiosqlite.Connection) -> list[User]:
     cursor = await conn.execute(
         f"SELECT {USER_COLUMNS} FROM accounts a JOIN users u ON u.account_id = a.id ORDER BY a.id"
@@ -143,3 +159,12 @@ async def get_password_hash(conn: aiosqlite.Connection, account_id: int) -> str 
     )
     row = await cursor.fetchone()
     return str(row[0]) if row else None
+
+
+async def created_by_app_id(conn: aiosqlite.Connection, account_id: int) -> int | None:
+    """The app the member signed up through (POST /api/v1/accounts), if any."""
+    cursor = await conn.execute(
+        "SELECT created_by_app_id FROM users WHERE account_id = ?", (account_id,)
+    )
+    row = await cursor.fetchone()
+    return int(row[0]) if row and row[0] is not None else None

@@ -197,15 +197,16 @@ async def update(
 
 
 async def check_attachable(
-    context: Context, account_id: int, media_ids: Sequence[int], status_id: int | None = None
-) -> tuple[int, ...]:
+    context: Context, account_id: int, media_ids: Sequence[int], status_id: int | None = None,
+    scheduled_id: int | None = None,
+) -> tuple[int, ...]:  # fmt: skip
     """The ids a post may take, in order, without repeats: at most four of the member's own
     uploads, free or already on this post (an edit). Anything else is refused, as Mastodon does."""
     wanted = tuple(dict.fromkeys(media_ids))
     if len(wanted) > MAX_ATTACHMENTS:
         raise MediaError(f"a post has at most {MAX_ATTACHMENTS} attachments")
     async with context.db.read() as conn:
-        found = await media_db.attachable(conn, account_id, wanted, status_id)
+        found = await media_db.attachable(conn, account_id, wanted, status_id, scheduled_id)
     missing = [str(i) for i in wanted if i not in found]
     if missing:
         raise MediaError(f"media not found or already in use: {', '.join(missing)}")

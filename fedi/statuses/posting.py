@@ -55,7 +55,7 @@ async def _resolve_mentions(context: Context, text: str) -> dict[str, Account]:
     return found
 
 
-def _check_text(text: str, spoiler_text: str, has_media: bool = False) -> None:
+def check_text(text: str, spoiler_text: str, has_media: bool = False) -> None:
     if not text.strip() and not has_media:
         raise PostError("a post needs some text")
     if len(text) + len(spoiler_text) > MAX_CHARACTERS:
@@ -78,12 +78,14 @@ async def post_status(
     media_ids: Sequence[int] = (),
     poll: PollRequest | None = None,
     local_only: bool = False,
+    scheduled_id: int | None = None,
 ) -> Status:
+    """A new post (`scheduled_id`: the scheduled post it publishes, whose uploads it takes)."""
     user = await _author(context, username)
     if visibility not in VISIBILITIES:
         raise PostError(f"unknown visibility {visibility!r}")
-    attached = await _attachable(context, user, media_ids)
-    _check_text(text, spoiler_text, bool(attached))
+    attached = await _attachable(context, user, media_ids, scheduled_id=scheduled_id)
+    check_text(text, spoiler_text, bool(attached))
     if poll is not None:
         check_poll(poll)  # before anything is resolved or written
     parent: Status | None = None
@@ -188,10 +190,13 @@ async def _group_target(
 
 
 async def _attachable(
-    context: Context, user: User, media_ids: Sequence[int] | None, status_id: int | None = None
-) -> tuple[int, ...]:
+    context: Context, user: User, media_ids: Sequence[int] | None, status_id: int | None = None,
+    scheduled_id: int | None = None,
+) -> tuple[int, ...]:  # fmt: skip
     try:
-        return await media.check_attachable(context, user.account.id, media_ids or (), status_id)
+        return await media.check_attachable(
+            context, user.account.id, media_ids or (), status_id, scheduled_id
+        )
     except media.MediaError as exc:
         raise PostError(str(exc)) from None
 
@@ -219,7 +224,7 @@ async def edit_status(
     attached = await _attachable(context, user, media_ids, status.id)
     async with context.db.read() as conn:
         kept = media_ids is None and bool((await statuses.details(conn, status.id)).attachments)
-    _check_text(text, spoiler_text, bool(attached) or kept)
+    check_text(text, spoiler_text, bool(attached) or kept)
     mentions = await _resolve_mentions(context, text)
     group = await group_posting.submission_group(context, status)
     now = utcnow()

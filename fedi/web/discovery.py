@@ -29,6 +29,9 @@ APPLICATION_REL = "https://www.w3.org/ns/activitystreams#Application"
 NODEINFO_REL = "http://nodeinfo.diaspora.software/ns/schema/{version}"
 MAX_RESOURCE_LENGTH = 1024
 SOFTWARE_NAME = "fedi"
+# The Mastodon client API this server implements: apps that pick their API by the server's
+# software (megalodon, for one) read it from NodeInfo's metadata.upstream, as for Mastodon forks.
+MASTODON_API_VERSION = "4.2.0"
 
 
 class MalformedResource(ValueError):
@@ -212,6 +215,7 @@ async def nodeinfo(request: Request) -> Response:
             "approvalRequired": settings.registrations == "approval",
             "languages": list(SUPPORTED_LOCALES),
             "applicationActor": instance.uri if instance else None,
+            "upstream": {"name": "mastodon", "version": MASTODON_API_VERSION},
         },
     }
     profile = f"http://nodeinfo.diaspora.software/ns/schema/{version}#"

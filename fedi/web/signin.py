@@ -31,6 +31,10 @@ class SignInLimits:
     per_address: RateLimiter
     per_account: RateLimiter
     sign_ups: RateLimiter
+    # Password reset requests (Mastodon: 25 per 5 minutes per address, 5 per 30 minutes per
+    # e-mail address asked about).
+    resets_per_address: RateLimiter
+    resets_per_email: RateLimiter
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SignInLimits:
@@ -38,10 +42,13 @@ class SignInLimits:
             per_address=RateLimiter(settings.rate_limit_sign_in, 5 * 60),
             per_account=RateLimiter(settings.rate_limit_sign_in, 60 * 60),
             sign_ups=RateLimiter(settings.rate_limit_sign_ups, 30 * 60),
+            resets_per_address=RateLimiter(settings.rate_limit_sign_in, 5 * 60),
+            resets_per_email=RateLimiter(5, 30 * 60),
         )
 
     def clear(self) -> None:
-        for limiter in (self.per_address, self.per_account, self.sign_ups):
+        for limiter in (self.per_address, self.per_account, self.sign_ups,
+                        self.resets_per_address, self.resets_per_email):  # fmt: skip
             limiter.clear()
 
 

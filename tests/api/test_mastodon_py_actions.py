@@ -40,6 +40,8 @@ async def test_undo_every_status_action(served: Served) -> None:
 
     seen = await asyncio.to_thread(run)
     assert seen["boost"]["reblog"]["id"] == seen["post"]["id"]
+    # Both the boost and the boosted post say the member boosted it, as Mastodon answers.
+    assert seen["boost"]["reblogged"] is True and seen["boost"]["reblog"]["reblogged"] is True
     assert [a["acct"] for a in seen["favourited_by"]] == ["alice"]
     assert [a["acct"] for a in seen["reblogged_by"]] == ["alice"]
     assert seen["unfavourited"]["favourited"] is False

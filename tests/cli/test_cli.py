@@ -58,6 +58,8 @@ def test_missing_domain(tmp_path: Path) -> None:
         ("FEDI_REGISTRATIONS", "yes", "FEDI_REGISTRATIONS must be one of"),
         ("FEDI_LISTEN_PORT", "eighty", "FEDI_LISTEN_PORT must be a port number"),
         ("FEDI_ALLOW_PRIVATE_NETWORKS", "perhaps", "must be true or false"),
+        ("FEDI_SMTP_SECURITY", "ssl", "FEDI_SMTP_SECURITY must be one of none, starttls, tls"),
+        ("FEDI_SMTP_PORT", "submission", "FEDI_SMTP_PORT must be a port number"),
     ],
 )
 def test_wrong_setting(env: dict[str, str], name: str, value: str, text: str) -> None:

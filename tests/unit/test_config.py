@@ -89,3 +89,50 @@ def test_settings_are_frozen(tmp_path: Path) -> None:
     settings = load_settings(base_env(tmp_path))
     with pytest.raises(AttributeError):
         settings.domain = "other.example"  # type: ignore[misc]
+
+
+def test_mail_defaults_write_files_and_pick_the_port_by_security(tmp_path: Path) -> None:
+    settings = load_settings(base_env(tmp_path))
+    assert settings.smtp_host == ""
+    assert settings.mail_dir == tmp_path / "mail"
+    assert settings.smtp_security == "starttls"
+    assert settings.mail_port == 587
+    assert settings.mail_from == "fedi@social.example.org"
+    for security, port in (("none", 25), ("starttls", 587), ("tls", 465)):
+        chosen = load_settings(base_env(tmp_path) | {"FEDI_SMTP_SECURITY": security})
+        assert chosen.mail_port == port
+    given = load_settings(
+        base_env(tmp_path) | {"FEDI_SMTP_PORT": "2525", "FEDI_SMTP_SECURITY": "TLS"}
+    )
+    assert (given.mail_port, given.smtp_security) == (2525, "tls")
+
+
+def test_the_smtp_password_never_shows_in_a_repr(tmp_path: Path) -> None:
+    settings = load_settings(base_env(tmp_path) | {"FEDI_SMTP_PASSWORD": "hunter2-secret"})
+    assert settings.smtp_password == "hunter2-secret"
+    assert "hunter2-secret" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("FEDI_SMTP_SECURITY", "ssl", "FEDI_SMTP_SECURITY must be one of none, starttls, tls"),
+        ("FEDI_SMTP_PORT", "smtp", "FEDI_SMTP_PORT must be a port number"),
+        ("FEDI_SMTP_HOST", "smtp://mail.example.org", "FEDI_SMTP_HOST must be a host name"),
+        ("FEDI_SMTP_FROM", "not an address", "FEDI_SMTP_FROM must be an e-mail address"),
+    ],
+)
+def test_bad_mail_settings_are_one_line_errors(
+    tmp_path: Path, name: str, value: str, message: str
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(base_env(tmp_path) | {name: value})
+    assert str(raised.value).startswith(message)
+    assert "\n" not in str(raised.value)
+
+
+def test_a_named_sender_is_accepted(tmp_path: Path) -> None:
+    settings = load_settings(
+        base_env(tmp_path) | {"FEDI_SMTP_FROM": "Example network <fedi@example.org>"}
+    )
+    assert settings.mail_from == "Example network <fedi@example.org>"

@@ -181,6 +181,8 @@ async def test_nodeinfo_counts_real_usage(
     assert info["openRegistrations"] is True  # approval mode counts as open, as on Mastodon
     assert info["metadata"]["registrations"] == "approval"
     assert info["metadata"]["nodeName"] == "Test network"
+    # What megalodon and other multi-server clients read to speak Mastodon's API to us.
+    assert info["metadata"]["upstream"] == {"name": "mastodon", "version": "4.2.0"}
     assert ("repository" in info["software"] or "homepage" in info["software"]) == (
         version == "2.1"
     )

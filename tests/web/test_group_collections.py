@@ -50,11 +50,14 @@ async def partner(rig: Rig, group: Group, domain: str) -> None:
     )
 
 
-async def missing_like(rig: Rig, path: str, headers: dict[str, str]) -> httpx.Response:
-    """The answer for the same collection of an actor that does not exist, whose name has the
-    length of the path's (an HTML error page links to its own address in other languages)."""
+async def missing_like(
+    rig: Rig, path: str, headers: dict[str, str], signer: RemoteActor | None = None
+) -> httpx.Response:
+    """The answer, to the same signer, for the same collection of an actor that does not exist,
+    whose name has the length of the path's (an HTML error page links to its own address in
+    other languages)."""
     name = path.split("/")[2]
-    return await get(rig, path.replace(f"/{name}", "/" + "x" * len(name), 1), None, headers)
+    return await get(rig, path.replace(f"/{name}", "/" + "x" * len(name), 1), signer, headers)
 
 
 def assert_same(response: httpx.Response, missing: httpx.Response) -> None:
@@ -83,8 +86,8 @@ async def test_private_collections_answer_readers_only_and_the_same_404_to_every
 
     for path in PRIVATE_PATHS:
         for headers in (AP, AP_DE, HTML):
-            missing = await missing_like(rig, f"/users/casework/{path}", headers)
             for signer in (None, mallory, ben, gone):
+                missing = await missing_like(rig, f"/users/casework/{path}", headers, signer)
                 response = await get(rig, f"/users/casework/{path}", signer, headers)
                 assert_same(response, missing)
         for signer in (ana, instance):
@@ -142,8 +145,8 @@ async def test_a_public_group_shows_members_and_moderators_and_its_ban_list_to_m
     await rig.context.db.write(
         lambda conn: group_rows.add_moderator(conn, group.id, mod_account.id, "moderator", now)
     )
-    missing = await missing_like(rig, "/users/climate/blocked", AP)
     for signer in (None, ana):
+        missing = await missing_like(rig, "/users/climate/blocked", AP, signer)
         assert_same(await get(rig, "/users/climate/blocked", signer, AP), missing)
     blocked = await get(rig, "/users/climate/blocked", mod, AP)
     assert blocked.status_code == 200 and blocked.json()["orderedItems"] == []
@@ -169,12 +172,12 @@ async def test_fep_8fcf_partial_followers_list_only_the_signers_host(rig: Rig) -
     assert (await get(rig, path, rig.evil.actor("mallory"), AP)).json()["orderedItems"] == []
     assert_same(await get(rig, path, None, AP), await missing_like(rig, path, AP))
     person = "/users/alice/followers_synchronization"
-    assert_same(await get(rig, person, ana, AP), await missing_like(rig, person, AP))
+    assert_same(await get(rig, person, ana, AP), await missing_like(rig, person, AP, ana))
 
 
 @pytest.mark.parametrize("path", ["moderators", "blocked", "followers_synchronization"])
 async def test_a_local_only_groups_collections_do_not_exist(rig: Rig, path: str) -> None:
     await create_group(rig.context, "shelter", "alice", is_private=True, is_local_only=True)
     ana = rig.other.actor("ana")
-    missing = await missing_like(rig, f"/users/shelter/{path}", AP)
+    missing = await missing_like(rig, f"/users/shelter/{path}", AP, ana)
     assert_same(await get(rig, f"/users/shelter/{path}", ana, AP), missing)

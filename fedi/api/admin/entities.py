@@ -37,7 +37,7 @@ async def admin_account_json(context: Context, view: StaffView) -> dict[str, Any
         "locale": view.locale or "",
         "invite_request": view.sign_up_reason or None,
         "role": ROLE_ENTITIES[view.role or "member"] if account.is_local else None,
-        "confirmed": True,
+        "confirmed": view.is_confirmed,
         "approved": view.is_approved,
         "disabled": False,
         "silenced": account.silenced_at is not None,

@@ -6,6 +6,8 @@ Following goes through fedi.relationships.tag_follows, as the client API's does.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -74,7 +76,7 @@ async def change_following(request: Request) -> Response:
         name = await change(context_of(request), viewer, request.path_params["name"])
     except TagError:
         raise HTTPException(404, "no such hashtag") from None
-    return back(form, f"/tags/{name}")
+    return back(form, f"/tags/{quote(name, safe='')}")
 
 
 routes = [

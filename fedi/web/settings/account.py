@@ -1,5 +1,6 @@
 """/settings/account: a member changes their password (the current one first, throttled like
-signing in; every other session and app token then ends), their e-mail address and interface
+signing in; every other session and app token then ends), their e-mail address (marked
+unconfirmed until the mailed link is followed, which they can have sent again) and interface
 language, and sees and revokes their open web sessions and the apps holding a token."""
 
 from __future__ import annotations
@@ -20,8 +21,12 @@ from fedi.accounts.credentials import (
     CredentialError,
     change_email,
     change_password,
-    email_of,
     set_language,
+)
+from fedi.accounts.email_confirmation import (
+    ConfirmationError,
+    address_of,
+    resend_confirmation,
 )
 from fedi.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from fedi.core.ids import parse_id
@@ -42,9 +47,11 @@ async def _page(
     context = context_of(request)
     token = request.cookies.get(SESSION_COOKIE)
     sessions = [(s, is_current(s, token)) for s in await open_sessions(context, viewer)]
+    address = await address_of(context, viewer)
     return render_settings(
         request, "account.html", viewer, "account", status_code, error=error,
-        email=email or await email_of(context, viewer) or "", sessions=sessions,
+        email=email or address.email or "", sessions=sessions,
+        current_email=address.email or "", email_confirmed=address.is_confirmed,
         apps=await authorised_apps(context, viewer), languages_offered=LOCALE_NAMES,
         min_password=MIN_LENGTH, max_password=MAX_LENGTH,
     )  # fmt: skip
@@ -105,6 +112,18 @@ async def save_email(request: Request) -> Response:
     return back(PATH, done="email")
 
 
+async def resend_email_confirmation(request: Request) -> Response:
+    checked = await member_form(request)
+    if isinstance(checked, Response):
+        return checked
+    viewer, _ = checked
+    try:
+        await resend_confirmation(context_of(request), viewer)
+    except ConfirmationError as exc:
+        return await _page(request, viewer, 429 if exc.code == "throttled" else 422, exc.code)
+    return back(PATH, done="confirmation")
+
+
 async def save_language(request: Request) -> Response:
     checked = await member_form(request)
     if isinstance(checked, Response):
@@ -154,6 +173,7 @@ routes = [
     Route(PATH, account_settings, methods=["GET"]),
     Route(f"{PATH}/password", save_password, methods=["POST"]),
     Route(f"{PATH}/email", save_email, methods=["POST"]),
+    Route(f"{PATH}/email/confirmation", resend_email_confirmation, methods=["POST"]),
     Route(f"{PATH}/language", save_language, methods=["POST"]),
     Route(f"{PATH}/sessions/{{session_id}}/revoke", revoke_session, methods=["POST"]),
     Route(f"{PATH}/apps/{{token_id}}/revoke", revoke_app, methods=["POST"]),
