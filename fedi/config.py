@@ -66,6 +66,8 @@ class Settings:
     # Addresses or networks no limit applies to (Mastodon safelists 127.0.0.1 and ::1; we do
     # not unless told: behind a local proxy uvicorn already gives the visitor's address).
     rate_limit_safelist: tuple[str, ...] = ()
+    # What a space's library may hold, in MB, unless an admin set another figure for it.
+    library_quota_mb: int = 500
 
     @property
     def base_url(self) -> str:
@@ -283,4 +285,5 @@ def _build(raw: dict[str, object]) -> Settings:
         rate_limit_sign_in=count("rate_limit_sign_in"),
         rate_limit_inbox_domain=count("rate_limit_inbox_domain"),
         rate_limit_inbox_address=count("rate_limit_inbox_address"),
+        library_quota_mb=count("library_quota_mb"),
     )
