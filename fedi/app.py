@@ -35,6 +35,7 @@ from fedi.web import (
     group_collections,
     group_manage,
     group_pages,
+    library_pages,
     pages,
     pwa,
     signin,
@@ -199,6 +200,7 @@ def create_app(
             *actors.routes,
             *group_collections.routes,
             *group_pages.routes,  # before pages: /@name/library is not a post id
+            *library_pages.routes,
             *group_manage.routes,
             *admin_domain_routes,
             *admin_blocklist_routes,

@@ -61,7 +61,7 @@ async def folder_of(context: Context, group: Group, folder_id: int | None) -> Fo
     async with context.db.read() as conn:
         folder = await library_rows.get_folder(conn, group.id, folder_id)
     if folder is None:
-        raise LibraryError("no such folder", 404)
+        raise LibraryError("no such folder", 404, "missing")
     return folder
 
 
@@ -72,7 +72,8 @@ def _write_version(
     that name in the folder. Returns the document's id."""
     if library_rows.used_bytes(conn, group.id) + version.size > quota:
         raise QuotaExceeded(
-            f"the library of this space is full (its quota is {quota // 1_000_000} MB)", 422
+            f"the library of this space is full (its quota is {quota // 1_000_000} MB)",
+            reason="quota",
         )
     existing = library_rows.document_named(conn, group.id, new.folder_id, new.name)
     if existing is None:
@@ -93,17 +94,17 @@ async def upload_document(
     """Keep a file in the space's library; under a name its folder already holds, it becomes
     that document's newest version (the earlier ones are kept)."""
     if not await is_member(context, group, uploader):
-        raise LibraryError("only the space's members add to its library", 403)
+        raise LibraryError("only the space's members add to its library", 403, "forbidden")
     title, description, language = clean_details(upload.title, upload.description, upload.language)
     folder = await folder_of(context, group, upload.folder_id)
     name = document_types.clean_file_name(upload.file_name)
     if not name:
-        raise LibraryError("the file needs a name")
+        raise LibraryError("the file needs a name", reason="name")
     quota = await quota_bytes(context, group)
     try:
         stored = await store_file(context, upload.data, name, upload.declared_type)
     except MediaError as exc:
-        raise LibraryError(str(exc), exc.status) from None
+        raise LibraryError(str(exc), exc.status, "file") from None
     document_id = ids.new_id()
     new = NewDocument(
         id=document_id, group_id=group.id, folder_id=folder.id if folder else None, name=name,
@@ -131,8 +132,16 @@ async def get_document(context: Context, group: Group, document_id: int) -> Docu
     async with context.db.read() as conn:
         document = await library_rows.get_document(conn, group.id, document_id)
     if document is None:
-        raise LibraryError("no such document", 404)
+        raise LibraryError("no such document", 404, "missing")
     return document
+
+
+async def path_of(context: Context, folder_id: int | None) -> list[Folder]:
+    """A folder and its parents, from the top down (none for the top of the library)."""
+    if folder_id is None:
+        return []
+    async with context.db.read() as conn:
+        return await library_rows.folder_path(conn, folder_id)
 
 
 async def versions_of(context: Context, document: Document) -> list[Version]:
@@ -144,7 +153,7 @@ async def delete_document(context: Context, group: Group, user: User, document_i
     """The uploader or a moderator removes a document with all its versions."""
     document = await get_document(context, group, document_id)
     if not await may_remove(context, group, user, document.uploaded_by_id):
-        raise LibraryError("no such document", 404)
+        raise LibraryError("no such document", 404, "missing")
     files = await context.db.write(lambda conn: library_rows.delete_document(conn, document.id))
     await asyncio.to_thread(delete_files, context.settings.media_dir, files)
     if document.is_local:

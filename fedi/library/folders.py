@@ -19,15 +19,15 @@ async def create_folder(
     context: Context, group: Group, account: Account, name: str, parent_id: int | None
 ) -> Folder:
     if not await is_member(context, group, account):
-        raise LibraryError("only the space's members add to its library", 403)
+        raise LibraryError("only the space's members add to its library", 403, "forbidden")
     name = " ".join(name.split()).strip("/\\")
     if not name:
-        raise LibraryError("a folder needs a name")
+        raise LibraryError("a folder needs a name", reason="name")
     if len(name) > NAME_LIMIT:
-        raise LibraryError(f"a folder's name has at most {NAME_LIMIT} characters")
+        raise LibraryError(f"a folder's name has at most {NAME_LIMIT} characters", reason="name")
     parent = await folder_of(context, group, parent_id)
     if parent is not None and parent.depth >= MAX_FOLDER_DEPTH:
-        raise LibraryError(f"folders go at most {MAX_FOLDER_DEPTH} deep")
+        raise LibraryError(f"folders go at most {MAX_FOLDER_DEPTH} deep", reason="depth")
     folder_id = ids.new_id()
     now = to_db(utcnow())
     try:
@@ -37,7 +37,9 @@ async def create_folder(
             )
         )
     except sqlite3.IntegrityError:
-        raise LibraryError("this folder already holds a folder of that name") from None
+        raise LibraryError(
+            "this folder already holds a folder of that name", reason="exists"
+        ) from None
     found = await folder_of(context, group, folder_id)
     assert found is not None
     return found

@@ -20,11 +20,13 @@ MEGABYTE = 1_000_000
 
 
 class LibraryError(ValueError):
-    """The library action is refused; the message says why (shown to the member)."""
+    """The library action is refused; the message says why (in English, for the API), the
+    reason names the case (for the pages, which say it in the reader's language)."""
 
-    def __init__(self, message: str, status: int = 422) -> None:
+    def __init__(self, message: str, status: int = 422, reason: str = "invalid") -> None:
         super().__init__(message)
         self.status = status
+        self.reason = reason
 
 
 class QuotaExceeded(LibraryError):
@@ -57,11 +59,13 @@ def clean_details(
     description = (description or "").strip()
     language = (language or "").strip().lower() or None
     if len(title) > TITLE_LIMIT:
-        raise LibraryError(f"a title has at most {TITLE_LIMIT} characters")
+        raise LibraryError(f"a title has at most {TITLE_LIMIT} characters", reason="details")
     if len(description) > DESCRIPTION_LIMIT:
-        raise LibraryError(f"a description has at most {DESCRIPTION_LIMIT} characters")
+        raise LibraryError(
+            f"a description has at most {DESCRIPTION_LIMIT} characters", reason="details"
+        )
     if language is not None and not LANGUAGE.match(language):
-        raise LibraryError("language must be a two- or three-letter ISO 639 code")
+        raise LibraryError("language must be a two- or three-letter ISO 639 code", reason="details")
     return title, description, language
 
 
