@@ -54,7 +54,17 @@ class Listing:
     older_max_id: int | None
 
 
-async def folder_of(context: Context, group: Group, folder_id: int | None) -> Folder | None:
+def download_url(context: Context, version: Version) -> str:
+    """Where a member downloads a version: the stored file here, or, for a remote space's
+    document, this server's relay of it (fetched from the space's server for that member)."""
+    if version.file:
+        return context.urls.media(version.file)
+    return f"{context.urls.base}/library/files/{version.id}"
+
+
+async def folder_of(
+    context: Context, group: Group | Account, folder_id: int | None
+) -> Folder | None:
     """The space's folder with this id (None for the top); LibraryError 404 if it has none."""
     if folder_id is None:
         return None
@@ -128,7 +138,7 @@ async def upload_document(
     return document
 
 
-async def get_document(context: Context, group: Group, document_id: int) -> Document:
+async def get_document(context: Context, group: Group | Account, document_id: int) -> Document:
     async with context.db.read() as conn:
         document = await library_rows.get_document(conn, group.id, document_id)
     if document is None:
@@ -162,7 +172,7 @@ async def delete_document(context: Context, group: Group, user: User, document_i
 
 async def listing(
     context: Context,
-    group: Group,
+    group: Group | Account,
     folder_id: int | None,
     query: str | None = None,
     max_id: int | None = None,

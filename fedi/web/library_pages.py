@@ -49,14 +49,10 @@ class VersionView:
     uploaded_by: Person | None
 
 
-def version_url(context: Context, version: Version) -> str:
-    return context.urls.media(version.file) if version.file else version.remote_url or ""
-
-
 async def document_views(context: Context, found: list[Document]) -> list[DocumentView]:
     names = await people(context, {d.uploaded_by_id for d in found})
     return [
-        DocumentView(d, version_url(context, d.latest), names.get(d.uploaded_by_id or 0))
+        DocumentView(d, documents.download_url(context, d.latest), names.get(d.uploaded_by_id or 0))
         for d in found
     ]
 
@@ -199,7 +195,8 @@ async def document_page(request: Request) -> Response:
     versions = await documents.versions_of(context, document)
     names = await people(context, {v.uploaded_by_id for v in versions})
     views = [
-        VersionView(v, version_url(context, v), names.get(v.uploaded_by_id or 0)) for v in versions
+        VersionView(v, documents.download_url(context, v), names.get(v.uploaded_by_id or 0))
+        for v in versions
     ]
     path = await documents.path_of(context, document.folder_id)
     removable = viewer is not None and await may_remove(
