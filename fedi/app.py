@@ -35,6 +35,7 @@ from fedi.web import (
     group_collections,
     group_manage,
     group_pages,
+    library_files,
     library_pages,
     pages,
     pwa,
@@ -201,6 +202,7 @@ def create_app(
             *group_collections.routes,
             *group_pages.routes,  # before pages: /@name/library is not a post id
             *library_pages.routes,
+            *library_files.routes,
             *group_manage.routes,
             *admin_domain_routes,
             *admin_blocklist_routes,

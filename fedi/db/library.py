@@ -229,11 +229,13 @@ def document_named(
 
 
 def insert_document(conn: sqlite3.Connection, new: NewDocument) -> None:
+    # A remote space's documents may share a name (they come from its folders): keyed by id.
+    name_key = key(new.name) if new.is_local else new.uri
     conn.execute(
         "INSERT INTO library_documents (id, group_id, folder_id, folder_key, name, name_key,"
         " title, description, language, search_key, uploaded_by_id, uri, is_local, created_at,"
         " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (new.id, new.group_id, new.folder_id, new.folder_id or 0, new.name, key(new.name),
+        (new.id, new.group_id, new.folder_id, new.folder_id or 0, new.name, name_key,
          new.title, new.description, new.language, key(f"{new.name}\n{new.title}"),
          new.uploaded_by_id, new.uri, int(new.is_local), new.now, new.now),
     )  # fmt: skip
@@ -258,6 +260,56 @@ def insert_version(conn: sqlite3.Connection, document_id: int, new: NewVersion, 
         (new.id, document_id, new.file, new.remote_url, new.media_type, new.size,
          new.uploaded_by_id, now),
     )  # fmt: skip
+
+
+def store_remote(conn: sqlite3.Connection, new: NewDocument, version: NewVersion) -> bool:
+    """A remote space's document, or its new version (a url not seen yet); its details follow
+    the latest announcement. False when the id is another space's (nothing is written)."""
+    row = conn.execute(
+        "SELECT id, group_id FROM library_documents WHERE uri = ?", (new.uri,)
+    ).fetchone()
+    if row is None:
+        insert_document(conn, new)
+        insert_version(conn, new.id, version, new.now)
+        return True
+    if row[1] != new.group_id:
+        return False
+    library_document_id = int(row[0])
+    update_document(
+        conn, library_document_id, new.name, new.title, new.description, new.language, new.now
+    )
+    conn.execute("UPDATE library_documents SET name = ? WHERE id = ?", (new.name, row[0]))
+    seen = conn.execute(
+        "SELECT 1 FROM library_versions WHERE document_id = ? AND remote_url = ?",
+        (library_document_id, version.remote_url),
+    ).fetchone()
+    if seen is None:
+        insert_version(conn, library_document_id, version, new.now)
+    return True
+
+
+def remote_document_id(conn: sqlite3.Connection, uri: str, group_id: int) -> int | None:
+    row = conn.execute(
+        "SELECT id FROM library_documents WHERE uri = ? AND group_id = ? AND is_local = 0",
+        (uri, group_id),
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+async def get_version(
+    conn: aiosqlite.Connection, version_id: int
+) -> tuple[Version, Document] | None:
+    """A version with its document, by the version's id."""
+    cursor = await conn.execute(
+        f"SELECT {_VERSION} FROM library_versions v WHERE v.id = ?", (version_id,)
+    )
+    row = await cursor.fetchone()
+    if row is None:
+        return None
+    version = _version(row)
+    cursor = await conn.execute(f"{_DOCUMENTS} WHERE d.id = ?", (version.document_id,))
+    found = await cursor.fetchone()
+    return (version, _document(found)) if found else None
 
 
 def delete_document(conn: sqlite3.Connection, document_id: int) -> list[str]:

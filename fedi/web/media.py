@@ -56,9 +56,9 @@ def attachment_disposition(file_name: str | None, extension: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-async def reader_of(request: Request) -> Account | None:
+async def reader_of(request: Request, *, signed: bool = True) -> Account | None:
     """Who asks for a file: the signed-in member, else the member of a bearer token that grants
-    reading, else the verified signer of the GET."""
+    reading, else (unless signed=False) the verified signer of the GET."""
     viewer = await viewer_of(request)
     if viewer is not None:
         return viewer.account
@@ -68,7 +68,7 @@ async def reader_of(request: Request) -> Account | None:
         if token is None or token.user is None:
             return None
         return token.user.account if scopes.grants(token.scopes, "read:statuses") else None
-    return await remote_signer(request)
+    return await remote_signer(request) if signed else None
 
 
 async def _download_name(request: Request, name: str) -> str | None:
