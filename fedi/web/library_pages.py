@@ -17,20 +17,25 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from fedi.activitypub.collections import PAGE_SIZE
+from fedi.activitypub.library import LIBRARY_CONTEXT, document_to_ap
+from fedi.activitypub.vocab import PUBLIC
 from fedi.context import Context
 from fedi.core.ids import parse_id
 from fedi.core.models import Group, User
 from fedi.db import group_pages
 from fedi.db.library import Document, Version
+from fedi.groups.groups import group_of
 from fedi.library import documents, folders
+from fedi.library.access import may_fetch
 from fedi.library.documents import Upload
 from fedi.library.rules import LibraryError, is_member, may_remove, quota_bytes, used_bytes
 from fedi.media.images import SIZE_LIMIT
-from fedi.web.actors import parse_max_id
+from fedi.web.actors import load_actor, parse_max_id, remote_signer
 from fedi.web.forms import TooLarge, check_csrf, read_file_form, read_form
 from fedi.web.group_pages import NO_SUCH_ACCOUNT, find_group, library_views, page_viewer
 from fedi.web.group_pages import standing_reads as may_read_space
 from fedi.web.people import Person, people
+from fedi.web.responses import ActivityResponse
 from fedi.web.signin import viewer_of
 from fedi.web.state import context_of, pages_of
 
@@ -226,7 +231,32 @@ async def delete(request: Request) -> Response:
     return _to(group, folder_id=document.folder_id)
 
 
+async def document_object(request: Request) -> Response:
+    """A library document's ActivityStreams id: the Document as the space sent it; a
+    members-only space's only to a signed fetch by one of its members (else the 404 of an
+    object that does not exist, security.md V1, V2)."""
+    account = await load_actor(request)
+    context = context_of(request)
+    group = await group_of(context, account)
+    if group is None or account.is_suspended or group.is_local_only:
+        raise HTTPException(404, "no such object")
+    if group.is_private and not await may_fetch(context, group, await remote_signer(request)):
+        raise HTTPException(404, "no such object")
+    try:
+        document = await documents.get_document(
+            context, group, _number(request.path_params["document_id"]) or 0
+        )
+    except LibraryError:
+        raise HTTPException(404, "no such object") from None
+    followers = account.followers_uri or account.uri
+    to, cc = ([followers], []) if group.is_private else ([PUBLIC], [followers])
+    url = documents.download_url(context, document.latest)
+    found = document_to_ap(document, document.latest, account, url, to, cc)
+    return ActivityResponse({"@context": LIBRARY_CONTEXT, **found})
+
+
 routes = [
+    Route("/users/{username}/library/{document_id}", document_object, methods=["GET"]),
     Route("/@{username}/library", library_page, methods=["GET"]),
     Route("/@{username}/library/upload", upload, methods=["POST"]),
     Route("/@{username}/library/folders", new_folder, methods=["POST"]),

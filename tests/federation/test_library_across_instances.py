@@ -6,6 +6,7 @@ and a fetch signed by carl are all refused. New versions and removals follow."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 import httpx
 
 from fedi.accounts.members import add_member, get_member
+from fedi.activitypub.vocab import ACTIVITY_JSON
 from fedi.core.models import Account, Group
 from fedi.db import accounts
 from fedi.db import groups as group_rows
@@ -127,6 +129,17 @@ async def test_a_confidential_document_reaches_a_partner_member_and_no_one_else(
         assert await origin(None) == 404
         assert await origin(carl_here) == 404
         assert await origin(h.ctx.instance_actor) == 404
+
+        async def fetch_object(signer: Account | None) -> tuple[int, bytes]:
+            sign = signer_for(h.ctx, signer) if signer is not None else None
+            answer = await h.ctx.http.get(document.uri, {"Accept": ACTIVITY_JSON}, sign=sign)
+            return answer.status, answer.body
+
+        status, body = await fetch_object(bob_here)
+        assert status == 200 and json.loads(body)["name"] == "strategy.pdf"
+        missing = document.uri.rsplit("/", 1)[0] + "/1"
+        assert (await fetch_object(None))[0] == (await fetch_object(carl_here))[0] == 404
+        assert (await h.ctx.http.get(missing, {"Accept": ACTIVITY_JSON})).status == 404
 
         second = files.pdf("Strategy v2, revised")
         await documents.upload_document(g.ctx, group, olga, Upload(second, "strategy.pdf"))
