@@ -8,14 +8,13 @@ import aiosqlite
 
 
 async def private_space_of_file(conn: aiosqlite.Connection, name: str) -> int | None:
-    """The id of the local private group whose post or library holds this stored file (or its
-    preview), else None."""
+    """The id of the local private group whose post holds (or last held) this stored file or
+    its preview, or whose library holds it; else None."""
     cursor = await conn.execute(
-        "SELECT s.group_id FROM media_attachments m JOIN statuses s ON s.id = m.status_id"
-        " JOIN groups g ON g.account_id = s.group_id WHERE m.file = ?1 AND g.is_private = 1"
+        "SELECT m.space_id FROM media_attachments m JOIN groups g ON g.account_id = m.space_id"
+        " WHERE m.file = ?1 AND g.is_private = 1"
         " UNION ALL"
-        " SELECT s.group_id FROM media_attachments m JOIN statuses s ON s.id = m.status_id"
-        " JOIN groups g ON g.account_id = s.group_id"
+        " SELECT m.space_id FROM media_attachments m JOIN groups g ON g.account_id = m.space_id"
         " WHERE m.preview_file = ?1 AND g.is_private = 1"
         " UNION ALL"
         " SELECT d.group_id FROM library_versions v JOIN library_documents d"

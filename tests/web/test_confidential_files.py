@@ -125,3 +125,21 @@ async def test_a_public_groups_file_keeps_its_public_caching(
     served = await client.get(path)
     assert served.status_code == 200
     assert served.headers["cache-control"] == "public, max-age=31536000, immutable"
+
+
+async def test_a_private_groups_file_stays_private_once_its_post_is_gone(
+    client: httpx.AsyncClient, context: Context, casework: Group, mia: User
+) -> None:
+    path = await posted_file(context, mia, casework, "direct")
+    now = to_db(utcnow())
+    name = path.removeprefix("/media/")
+    async with context.db.read() as conn:
+        cursor = await conn.execute(
+            "SELECT status_id FROM media_attachments WHERE file = ?", (name,)
+        )
+        row = await cursor.fetchone()
+    assert row is not None
+    await context.db.write(lambda conn: media_rows.detach_all(conn, row[0], now))
+    assert (await client.get(path)).status_code == 404  # kept a day for a redraft, not public
+    await sign_in(client, "mia", "password-mia")
+    assert (await client.get(path)).status_code == 200

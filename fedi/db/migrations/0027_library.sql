@@ -54,6 +54,12 @@ CREATE INDEX library_versions_remote ON library_versions (remote_url) WHERE remo
 -- The space's quota in MB, set by an admin; NULL: the instance's library_quota_mb setting.
 ALTER TABLE groups ADD COLUMN library_quota_mb INTEGER;
 
--- Serving a file asks whether it belongs to a members-only space, by its name or its preview's.
+-- The space of the post an upload was last attached to, kept when the post lets go of it (an
+-- edit, a deletion): a members-only space's file stays its members' until it is cleaned up.
+-- Serving a file asks for it by the file's name or its preview's.
+ALTER TABLE media_attachments ADD COLUMN space_id INTEGER;
+UPDATE media_attachments SET space_id =
+    (SELECT s.group_id FROM statuses s WHERE s.id = media_attachments.status_id)
+    WHERE status_id IS NOT NULL AND file IS NOT NULL;
 CREATE INDEX media_attachments_preview_file ON media_attachments (preview_file)
     WHERE preview_file IS NOT NULL;
