@@ -22,13 +22,14 @@ from fedi.activitypub.vocab import PUBLIC
 from fedi.context import Context
 from fedi.core.ids import parse_id
 from fedi.core.models import Group, User
-from fedi.db import group_pages
+from fedi.db import accounts, group_pages
 from fedi.db.library import Document, Version
 from fedi.groups.groups import group_of
 from fedi.library import documents, folders
 from fedi.library.access import may_fetch
 from fedi.library.documents import Upload
 from fedi.library.rules import LibraryError, is_member, may_remove, quota_bytes, used_bytes
+from fedi.library.spaces import space_for
 from fedi.media.images import SIZE_LIMIT
 from fedi.web.actors import load_actor, parse_max_id, remote_signer
 from fedi.web.forms import TooLarge, check_csrf, read_file_form, read_form
@@ -62,7 +63,29 @@ async def document_views(context: Context, found: list[Document]) -> list[Docume
     ]
 
 
+async def _remote_space(request: Request) -> tuple[Group, User | None]:
+    """A remote space (`/@name@server/library`) for one of its members here: its documents as
+    its server announced them (fedi.library.remote). A stand-in Group carries its account; it is
+    never written to (only local spaces take uploads)."""
+    viewer = await viewer_of(request)
+    username, _, domain = request.path_params["username"].partition("@")
+    context = context_of(request)
+    async with context.db.read() as conn:
+        account = await accounts.get_remote_by_acct(conn, username, domain.lower())
+    space = (
+        await space_for(context, account.id, viewer.account)
+        if account is not None and viewer is not None
+        else None
+    )
+    if space is None or viewer is None:
+        raise HTTPException(404, NO_SUCH_ACCOUNT)
+    stand_in = Group(space.account, space.account.is_locked, False, False, space.account.created_at)
+    return stand_in, viewer
+
+
 async def _space(request: Request) -> tuple[Group, User | None]:
+    if "@" in request.path_params["username"]:
+        return await _remote_space(request)
     group = await find_group(request)
     if group is None or group.account.is_suspended:
         raise HTTPException(404, NO_SUCH_ACCOUNT)
@@ -95,14 +118,16 @@ async def _render_library(
         raise HTTPException(404, "no such folder") from None
     max_id = parse_max_id(request)
     items = []
-    if folder_id is None and not query:  # the files shared in posts, at the top only
+    remote = group.account.domain is not None
+    if folder_id is None and not query and not remote:  # the posts' files, at the top only
         async with context.db.read() as conn:
             items = await group_pages.library_page(
                 conn, group.id, max_id, PAGE_SIZE + 1, members_view=group.is_private
             )
-    member = viewer is not None and await is_member(context, group, viewer.account)
+    home, base = _paths(group)
+    member = not remote and viewer is not None and await is_member(context, group, viewer.account)
     return pages_of(request).render(
-        request, "groups/library.html", status, group=group,
+        request, "groups/library.html", status, group=group, home=home, base=base,
         group_name=group.account.display_name or group.account.username,
         listing=listing, documents=await document_views(context, listing.documents),
         query=query, items=await library_views(context, items[:PAGE_SIZE]),
@@ -119,7 +144,16 @@ async def library_page(request: Request) -> Response:
     return await _render_library(request, group, viewer)
 
 
+def _paths(group: Group) -> tuple[str, str]:
+    """The space's page and its library's, for a local space or a remote one."""
+    account = group.account
+    home = f"/@{account.username}" + (f"@{account.domain}" if account.domain else "")
+    return home, f"{home}/library"
+
+
 async def _member_form_space(request: Request) -> tuple[Group, User] | Response:
+    if "@" in request.path_params["username"]:
+        raise HTTPException(404, NO_SUCH_ACCOUNT)  # a remote space's library changes there
     viewer = await viewer_of(request)
     if viewer is None:
         path = f"/@{request.path_params['username']}/library"
@@ -204,11 +238,15 @@ async def document_page(request: Request) -> Response:
         for v in versions
     ]
     path = await documents.path_of(context, document.folder_id)
-    removable = viewer is not None and await may_remove(
-        context, group, viewer, document.uploaded_by_id
+    home, base = _paths(group)
+    removable = (
+        document.is_local
+        and viewer is not None
+        and await may_remove(context, group, viewer, document.uploaded_by_id)
     )
     return pages_of(request).render(
-        request, "groups/library_document.html", group=group, document=document,
+        request, "groups/library_document.html", group=group, document=document, home=home,
+        base=base,
         group_name=group.account.display_name or group.account.username, versions=views,
         path=path, viewer=viewer, may_remove=removable,
     )  # fmt: skip

@@ -7,6 +7,7 @@ and a fetch signed by carl are all refused. New versions and removals follow."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -62,6 +63,19 @@ async def space_with_remote_member(g: Instance, h: Instance) -> tuple[Group, Acc
     return group, group_there
 
 
+async def web_sign_in(http: httpx.AsyncClient, instance: Instance, username: str) -> None:
+    http.cookies.clear()
+    form = await http.get("/auth/sign_in")
+    match = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert match
+    signed_in = await http.post(
+        "/auth/sign_in",
+        data={"csrf_token": match[1], "username": username, "password": f"{username}-password"},
+        headers={"Origin": instance.base},
+    )
+    assert signed_in.status_code == 303, signed_in.text
+
+
 def received(instance: Instance, kind: str) -> list[dict[str, Any]]:
     return [r.activity for r in instance.received if r.activity.get("type") == kind]
 
@@ -114,6 +128,19 @@ async def test_a_confidential_document_reaches_a_partner_member_and_no_one_else(
             assert (await home.get(library, headers=carl)).status_code == 404
             assert (await home.get(relay, headers=carl)).status_code == 404
             assert (await home.get(relay)).status_code == 404
+        # The same on bob's server's pages, signed in; nothing for carl or a visitor.
+        page_path = f"/@casework@{g.domain}/library"
+        async with http_to(h) as home:
+            assert (await home.get(page_path)).status_code == 404
+            await web_sign_in(home, h, "carl")
+            assert (await home.get(page_path)).status_code == 404
+            await web_sign_in(home, h, "bob")
+            page = await home.get(f"{page_path}?lang=ar")
+            assert page.status_code == 200 and "<bdi>strategy.pdf</bdi>" in page.text
+            assert 'enctype="multipart/form-data"' not in page.text  # uploads happen there
+            document_page = await home.get(f"{page_path}/{entry['id']}?lang=en")
+            assert relay in document_page.text
+            assert (await home.get(relay)).content == first  # with bob's session
         # home.test kept a link, not the file
         assert not list(h.ctx.settings.media_dir.glob("*.pdf"))
 
