@@ -135,6 +135,8 @@ async def test_a_confidential_document_reaches_a_partner_member_and_no_one_else(
             await web_sign_in(home, h, "carl")
             assert (await home.get(page_path)).status_code == 404
             await web_sign_in(home, h, "bob")
+            profile = await home.get(f"/@casework@{g.domain}?lang=en")
+            assert f'href="{page_path}"' in profile.text
             page = await home.get(f"{page_path}?lang=ar")
             assert page.status_code == 200 and "<bdi>strategy.pdf</bdi>" in page.text
             assert 'enctype="multipart/form-data"' not in page.text  # uploads happen there
