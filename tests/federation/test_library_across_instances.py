@@ -170,7 +170,9 @@ async def test_a_confidential_document_reaches_a_partner_member_and_no_one_else(
         assert (await fetch_object(None))[0] == (await fetch_object(carl_here))[0] == 404
         assert (await h.ctx.http.get(missing, {"Accept": ACTIVITY_JSON})).status == 404
 
-        second = files.pdf("Strategy v2, revised")
+        # Larger than the 1 MB the HTTP client reads of JSON: a file has the upload limit.
+        second = files.pdf("Strategy v2, revised" + " annex" * 250_000)
+        assert len(second) > 1_048_576
         await documents.upload_document(g.ctx, group, olga, Upload(second, "strategy.pdf"))
         await settle(g, h)
         assert [u["type"] for u in received(h, "Update")] == ["Update"]
