@@ -243,9 +243,16 @@ def insert_document(conn: sqlite3.Connection, new: NewDocument) -> None:
 
 def update_document(
     conn: sqlite3.Connection, document_id: int, name: str, title: str, description: str,
-    language: str | None, now: str,
+    language: str | None, now: str, *, keep_unset: bool = False,
 ) -> None:  # fmt: skip
-    """A new version's details become the document's."""
+    """A new version's details become the document's; with keep_unset, only those it gives
+    (an upload of a new version without a title keeps the document's)."""
+    if keep_unset:
+        row = conn.execute(
+            "SELECT title, description, language FROM library_documents WHERE id = ?",
+            (document_id,),
+        ).fetchone()
+        title, description, language = title or row[0], description or row[1], language or row[2]
     conn.execute(
         "UPDATE library_documents SET title = ?, description = ?, language = ?, search_key = ?,"
         " updated_at = ? WHERE id = ?",

@@ -92,8 +92,9 @@ def _write_version(
     else:
         document_id = existing
         library_rows.update_document(
-            conn, existing, new.name, new.title, new.description, new.language, new.now
-        )
+            conn, existing, new.name, new.title, new.description, new.language, new.now,
+            keep_unset=True,
+        )  # fmt: skip
     library_rows.insert_version(conn, document_id, version, new.now)
     return document_id
 

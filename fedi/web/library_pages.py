@@ -190,7 +190,8 @@ async def upload(request: Request) -> Response:
         document = await documents.upload_document(
             context, group, viewer.account,
             Upload(
-                data=chosen.data, file_name=chosen.file_name, declared_type=chosen.declared_type,
+                data=chosen.data, file_name=fields.get("name") or chosen.file_name,
+                declared_type=chosen.declared_type,
                 title=fields.get("title"), description=fields.get("description"),
                 language=fields.get("language"), folder_id=folder_id,
             ),
@@ -244,9 +245,12 @@ async def document_page(request: Request) -> Response:
         and viewer is not None
         and await may_remove(context, group, viewer, document.uploaded_by_id)
     )
+    may_add = (
+        document.is_local and viewer is not None and await is_member(context, group, viewer.account)
+    )
     return pages_of(request).render(
         request, "groups/library_document.html", group=group, document=document, home=home,
-        base=base,
+        base=base, may_add=may_add,
         group_name=group.account.display_name or group.account.username, versions=views,
         path=path, viewer=viewer, may_remove=removable,
     )  # fmt: skip

@@ -56,6 +56,7 @@ async def test_a_new_upload_under_the_same_name_is_a_new_version(
         context, space.group, space.olga.account, pdf_upload("two", name="MINUTES.pdf")
     )
     assert second.id == first.id and second.version_count == 2
+    assert second.title == "Draft"  # an upload without a title keeps the document's
     versions = await documents.versions_of(context, second)
     assert [v.size for v in versions] == [len(files.pdf("two")), len(files.pdf("one"))]
     assert versions[0].uploaded_by_id == space.olga.account.id

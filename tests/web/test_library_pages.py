@@ -53,14 +53,23 @@ async def test_a_member_uploads_a_document_and_a_new_version_without_javascript(
     assert re.fullmatch(r"/@casework/library/\d+", page_path)
     again = await upload(client, "نشرة.pdf", documents.pdf("two, longer"), title="Bulletin 2")
     assert again.headers["location"] == page_path
+    # The document's own form: a new version whatever the file was called on the device.
+    token = await csrf_token(client, page_path)
+    third = await client.post(
+        "/@casework/library/upload",
+        data={"csrf_token": token, "name": "نشرة.pdf"},
+        files={"file": ("scan-0001.pdf", documents.pdf("three"), "application/pdf")},
+        headers=BROWSER | {"Origin": BASE},
+    )
+    assert third.headers["location"] == page_path
     page = await client.get(f"{page_path}?lang=en", headers=BROWSER)
     assert page.status_code == 200
     assert page.headers["cache-control"] == "private, no-store"
     assert "<bdi>نشرة.pdf</bdi>" in page.text and "Bulletin 2" in page.text
-    assert "Version 2" in page.text and "Version 1" in page.text
+    assert "Version 3" in page.text and "Version 1" in page.text
     links = re.findall(r'href="(https://fedi\.test/media/[^"]+)"', page.text)
-    assert len(links) == 2
-    for link, text in zip(links, ("two, longer", "one"), strict=True):
+    assert len(links) == 3
+    for link, text in zip(links, ("three", "two, longer", "one"), strict=True):
         served = await client.get(link.removeprefix(BASE))
         assert served.status_code == 200 and served.content == documents.pdf(text)
         assert served.headers["cache-control"] == "private, no-store"
