@@ -129,3 +129,20 @@ async def test_refusals(api: Api, served: Served) -> None:
     assert full.status_code == 422
     assert "quota" in full.json()["error"]
     assert full.json()["details"]["file"][0]["error"] == "ERR_TOO_LARGE"
+
+
+async def test_bad_input_is_a_4xx_with_an_error(api: Api) -> None:
+    for path, params in (
+        ("/api/v1/groups/abc/library", {}),
+        (f"{api.path}/abc", {}),
+        (f"{api.path}/folders", {}),
+        (api.path, {"folder_id": "abc"}),
+        (api.path, {"max_id": "1e9"}),
+        (api.path, {"folder_id": "123"}),
+    ):
+        answer = await api.http.get(path, params=params, headers=api.mia)
+        assert answer.status_code in (404, 422), (path, params)
+        assert "error" in answer.json()
+    for data in ({"name": ""}, {"name": "x" * 201}, {"name": "a", "parent_id": "999"}):
+        folder = await api.http.post(f"{api.path}/folders", headers=api.mia, data=data)
+        assert folder.status_code in (404, 422) and "error" in folder.json(), data

@@ -12,7 +12,9 @@ import pytest
 from fedi.context import Context
 from fedi.db import audit_log
 from fedi.db import library as library_rows
+from fedi.groups.groups import create_group
 from fedi.library import documents as library
+from fedi.library import folders
 from fedi.library.documents import Upload
 from fedi.moderation.roles import change_role
 from tests.conftest import BASE
@@ -217,3 +219,40 @@ async def test_an_administrator_sets_the_spaces_quota_on_its_settings_page(
         assert await library_rows.quota_mb(conn, space.group.id) == 5
         [entry] = await audit_log.entries(conn, limit=5, action="change_library_quota")
     assert entry.target_label == "@casework" and entry.details == {"quota_mb": 5}
+
+
+async def test_bad_input_is_a_4xx_never_a_500(
+    client: httpx.AsyncClient, context: Context, space: Space
+) -> None:
+    other = await create_group(context, "forum", "olga")
+    elsewhere = await folders.create_folder(context, other, space.olga.account, "Theirs", None)
+    await sign_in(client, "mia", "password-mia")
+    for path in (
+        "/@casework/library/abc",
+        "/@casework/library/99999999",
+        "/@casework/library?folder=abc",
+        "/@casework/library?folder=-1",
+        f"/@casework/library?folder={elsewhere.id}",  # another space's folder
+        "/@casework/library?before=1e9",
+        "/@nobody@nowhere.example/library",
+    ):
+        answer = await client.get(path, headers=BROWSER)
+        assert answer.status_code == 404, path
+    token = await csrf_token(client, "/@casework/library")
+    for fields in ({"folder_id": str(elsewhere.id)}, {"folder_id": "x"}):
+        answer = await client.post(
+            "/@casework/library/upload", data={"csrf_token": token, **fields},
+            files={"file": ("a.pdf", documents.pdf(), "application/pdf")},
+            headers=BROWSER | {"Origin": BASE},
+        )  # fmt: skip
+        assert answer.status_code == 404, fields
+    empty = await client.post(
+        "/@casework/library/upload", data={"csrf_token": token},
+        files={"file": ("", b"", "application/octet-stream")},
+        headers=BROWSER | {"Origin": BASE},
+    )  # fmt: skip
+    assert empty.status_code == 422 and "Choose a file to upload." in empty.text
+    long_name = await submit(
+        client, "/@casework/library/folders", {"name": "x" * 201}, form_page="/@casework/library"
+    )
+    assert long_name.status_code == 422
