@@ -37,6 +37,7 @@ from fedi.web import (
     group_pages,
     library_files,
     library_pages,
+    newsletter,
     pages,
     pwa,
     signin,
@@ -45,6 +46,7 @@ from fedi.web import (
 )
 from fedi.web.admin import accounts as admin_accounts
 from fedi.web.admin import index as admin_index
+from fedi.web.admin import newsletter as admin_newsletter
 from fedi.web.admin import reports as admin_reports
 from fedi.web.admin import rules as admin_rules
 from fedi.web.admin.blocklists import routes as admin_blocklist_routes
@@ -207,6 +209,7 @@ def create_app(
             *admin_domain_routes,
             *admin_blocklist_routes,
             *member_routes,
+            *newsletter.routes,
             *pages.routes,
             *signin.routes,
             *media_routes,
@@ -215,6 +218,7 @@ def create_app(
             *admin_accounts.routes,
             *admin_index.routes,
             *admin_rules.routes,
+            *admin_newsletter.routes,
             *profile_settings.routes,
             *account_settings.routes,
             *warnings.routes,

@@ -23,11 +23,12 @@ MAX_USERNAME = 30
 MAX_EMAIL = 254
 MAX_REASON = 420  # Mastodon's limit on the text of an invite request
 # Mastodon's default reserved names, and names that would look official on a network of
-# organisations. The instance actor's own name is reserved as well.
+# organisations. The instance actor's and the newsletter's (fedi.newsletter.account) own
+# names are reserved as well.
 RESERVED = frozenset(
     ("admin", "administrator", "root", "support", "help", "webmaster", "mod", "moderator",
      "moderators", "postmaster", "hostmaster", "abuse", "security", "staff", "system", "noreply",
-     "no_reply", "instance", "actor", "fedi")
+     "no_reply", "instance", "actor", "fedi", "newsletter")
 )  # fmt: skip
 EMAIL = re.compile(r"^[^\s@\x00-\x1f]+@[^\s@\x00-\x1f]+\.[^\s@\x00-\x1f.]+$")
 LOCALE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8}){0,2}$")

@@ -30,6 +30,11 @@ def handle_of(mention_username: str, mention_domain: str | None, our_domain: str
     return f"@{mention_username}@{mention_domain or our_domain}"
 
 
+def _local_type(status: Status) -> str:
+    """What a local status is served as: a Note, or an Article (a newsletter issue)."""
+    return "Article" if status.object_type == "Article" else "Note"
+
+
 def note_to_ap(
     status: Status,
     author: Account,
@@ -52,7 +57,9 @@ def note_to_ap(
     ]
     note: dict[str, Any] = {
         "id": status.uri,
-        "type": "Question" if details.poll else "Note",
+        "type": "Question" if details.poll else _local_type(status),
+        # An Article's title (a newsletter issue); a Note has none.
+        "name": status.title or None if status.object_type == "Article" else None,
         "summary": status.spoiler_text or None,
         "inReplyTo": in_reply_to_uri or status.in_reply_to_uri,
         "published": to_ap(status.created_at),

@@ -85,7 +85,10 @@ async def verify_signed_request(
     try:
         account = await actor_for_key_id(context, parsed.key_id)
     except ActorError as exc:
-        raise VerificationError(f"the signing key cannot be used: {exc}") from None
+        # Why the key could not be had stays here: a resolver's or the address guard's words
+        # would tell anyone which internal names exist.
+        log.info("refused a signature: the key %s cannot be used: %s", parsed.key_id[:300], exc)
+        raise VerificationError("the signing key cannot be used") from None
     try:
         _check(context, account, parsed, method, target, headers, body)
         return account

@@ -113,9 +113,11 @@ class FederationGuard:
 def signed_by_refused(scope: Scope, policy: Snapshot) -> bool:
     """Whether the request claims a signature by a key on a domain the rules refuse."""
     if not any(
-        name in SIGNATURE_HEADERS or name == b"authorization" for name, _ in scope["headers"]
+        name in SIGNATURE_HEADERS
+        or (name == b"authorization" and value[:10].lower() == b"signature ")
+        for name, value in scope["headers"]
     ):
-        return False
+        return False  # unsigned, or an app's bearer token: nothing to parse
     host = signing_host(scope)
     return host is not None and host != "" and refuses(policy, host)
 

@@ -57,6 +57,9 @@ UNREBLOG_PATH = re.compile(r"/api/v1/statuses/[^/]+/unreblog")
 PAGING_PARAMS = re.compile(rb"(?:^|&)(?:max_id|min_id|since_id|page)=")
 
 
+SAFELIST_MEMO = 4096  # addresses whose answer is_safelisted keeps
+
+
 @dataclass
 class RateLimits:
     """Every limit of one application instance (kept on app.state)."""
@@ -73,6 +76,8 @@ class RateLimits:
     # Tokens the application has accepted lately, with the key of the member behind each (None
     # for an app's own token); until accepted, a bearer counts against its address too.
     accepted: OrderedDict[str, str | None] = field(default_factory=OrderedDict)
+    # Whether an address is in the safelist, by address as the server gives it.
+    _safelisted: dict[str, bool] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RateLimits:
@@ -102,11 +107,18 @@ class RateLimits:
     def is_safelisted(self, address: str) -> bool:
         if not self.safelist:
             return False
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            return False
-        return any(ip in network for network in self.safelist)
+        known = self._safelisted.get(address)
+        if known is None:
+            try:
+                ip = ipaddress.ip_address(address)
+            except ValueError:
+                known = False
+            else:
+                known = any(ip in network for network in self.safelist)
+            if len(self._safelisted) >= SAFELIST_MEMO:
+                self._safelisted.clear()
+            self._safelisted[address] = known
+        return known
 
     def remember(self, token_key: str, account_id: int) -> None:
         self.accepted[token_key] = f"member:{account_id}" if account_id else None

@@ -209,3 +209,19 @@ async def test_s12_the_cool_off_holds_when_the_refetch_itself_fails(rig: Rig) ->
         response = await rig.post(impostor, create(actor, note(actor, 100 + n), 100 + n))
         assert response.status_code == 401
     assert rig.evil.requests.count("/users/mallory") - before <= 1
+
+
+async def test_a_key_id_naming_an_internal_host_learns_nothing_about_the_network(
+    rig: Rig,
+) -> None:
+    """The 401 says the key cannot be used, never why the fetch failed: a resolver's or the
+    address guard's text would map internal names for anyone."""
+    actor = rig.evil.actor("mallory")
+    body = json.dumps(create(actor, note(actor))).encode()
+    for key_id in ("https://localhost/users/x#main-key", "https://10.1.2.3/users/x#main-key",
+                   "https://intranet.invalid/users/x#main-key"):  # fmt: skip
+        headers = sign_over(actor, ["(request-target)", "host", "date", "digest"], body)
+        headers["Signature"] = headers["Signature"].replace(actor.key_id, key_id)
+        response = await rig.client.post(INBOX, content=body, headers=headers)
+        assert response.status_code == 401
+        assert response.json() == {"error": "the signing key cannot be used"}, response.text
