@@ -17,7 +17,7 @@ from fedi.db.library import Document, Version
 
 
 def file_url(item: LibraryItem, urls: Urls) -> str:
-    return urls.media(item.file) if item.file else item.remote_url or ""
+    return urls.attachment(item.file) if item.file else item.remote_url or ""
 
 
 def library_item_to_ap(item: LibraryItem, shared_by: Account | None, urls: Urls) -> dict[str, Any]:

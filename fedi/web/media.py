@@ -4,8 +4,9 @@ nothing outside the media directory). Images are shown inline; documents are dow
 the name they had on the member's device (a library document: under its name in the library).
 
 A file of a members-only space is served only to a member of it, who comes signed in, with a
-token granting read, or as the verified signer of the GET; privately (`private, no-store`).
-Anyone else gets the 404 of a missing file."""
+token granting read, or as the verified signer of the GET; and a post's file also to whoever
+has its key, which only the post itself carries (apps and members' servers fetch images without
+credentials); privately (`private, no-store`). Anyone else gets the 404 of a missing file."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from starlette.routing import Route
 from fedi.accounts import scopes
 from fedi.accounts.oauth import token_for
 from fedi.core.models import Account
+from fedi.core.urls import valid_attachment_key
 from fedi.db import library_files
 from fedi.db import media as media_db
 from fedi.library.access import may_fetch, private_space_of_file
@@ -78,6 +80,17 @@ async def _download_name(request: Request, name: str) -> str | None:
         )
 
 
+async def _keyed_attachment(request: Request, name: str) -> bool:
+    """A post's file asked for with its key (fedi.core.urls.attachment): whoever received the
+    post has it, as apps and other servers fetch a post's images, without credentials. Never a
+    library document: those go to members alone."""
+    key = request.path_params.get("key", "")
+    if not key or not valid_attachment_key(context_of(request).urls.media_secret, name, key):
+        return False
+    async with context_of(request).db.read() as conn:
+        return await library_files.library_name_of(conn, name) is None
+
+
 async def media_file(request: Request) -> Response:
     name = request.path_params["name"]
     match = FILE_NAME.match(name)
@@ -88,7 +101,10 @@ async def media_file(request: Request) -> Response:
     if not path.is_file():
         return not_found()
     space = await private_space_of_file(context, name)
-    if space is not None and not await may_fetch(context, space, await reader_of(request)):
+    if space is not None and not (
+        await _keyed_attachment(request, name)
+        or await may_fetch(context, space, await reader_of(request))
+    ):
         return not_found()
     extension = match[1]
     media_type = MEDIA_TYPES[extension]
@@ -111,6 +127,7 @@ async def anything_else(request: Request) -> Response:
 
 routes = [
     Route("/media/{name}", media_file, methods=["GET", "HEAD"]),
+    Route("/media/k/{key}/{name}", media_file, methods=["GET", "HEAD"]),
     Route("/media/{rest:path}", anything_else, methods=["GET", "HEAD"]),
     Route("/media", anything_else, methods=["GET", "HEAD"]),
 ]

@@ -1,6 +1,7 @@
 """A private group's file fetched from another server: a GET signed by a member's own actor gets
-it (privately); a GET signed by a non-member on the member's server, by that server's instance
-actor, or not signed at all, gets the 404 of a missing file."""
+it (privately), and so does a GET with the key its post carries; a GET signed by a non-member on
+the member's server, by that server's instance actor, or not signed at all, gets the 404 of a
+missing file."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import groups as group_rows
 from fedi.db import media as media_rows
+from fedi.federation.serialize import note_document
 from fedi.federation.signing import signer_for
 from fedi.groups import moderation
 from fedi.groups import settings as group_settings
@@ -62,5 +64,14 @@ async def test_a_private_groups_file_goes_to_a_members_signed_fetch_only(tmp_pat
             assert (refused.status, refused.body) == (missing.status, missing.body) == (
                 404, b"Not found\n",
             )  # fmt: skip
+        # The post itself carries the file with its key: the members' servers (and apps) that
+        # received it fetch the file without credentials, as Mastodon fetches media.
+        note = await note_document(g.ctx, post, olga.account)
+        [attached] = note["attachment"]
+        assert attached["url"].startswith(f"{g.base}/media/k/")
+        assert attached["url"].endswith(f"/{upload.file}")
+        keyed = await fetch(h, attached["url"])
+        assert keyed.status == 200 and keyed.body == pdf
+        assert keyed.headers["cache-control"] == "private, no-store"
         await moderation.remove_member(g.ctx, group, olga, remote_bob.id)
         assert (await fetch(h, url, bob.account)).status == 404

@@ -13,9 +13,11 @@ from fedi.accounts.oauth import password_grant, register_app
 from fedi.context import Context
 from fedi.core.models import Group, User
 from fedi.core.timeutil import to_db, utcnow
+from fedi.core.urls import attachment_key
 from fedi.db import media as media_rows
 from fedi.groups import moderation
 from fedi.groups.groups import create_group
+from fedi.library.documents import Upload, upload_document
 from fedi.media import media
 from fedi.relationships.relationships import follow
 from tests.testrig import documents
@@ -143,3 +145,32 @@ async def test_a_private_groups_file_stays_private_once_its_post_is_gone(
     assert (await client.get(path)).status_code == 404  # kept a day for a redraft, not public
     await sign_in(client, "mia", "password-mia")
     assert (await client.get(path)).status_code == 200
+
+
+async def test_a_posts_file_comes_with_its_key_and_a_library_document_never_does(
+    client: httpx.AsyncClient, context: Context, casework: Group, mia: User
+) -> None:
+    """Apps and members' servers fetch a post's images without credentials: the post carries
+    its files' addresses with their key, which serves the file to whoever has the post. A key
+    is worth one file, is no use for a library document, and a wrong one is the usual 404."""
+    path = await posted_file(context, mia, casework, "direct")
+    name = path.removeprefix("/media/")
+    keyed = context.urls.attachment(name)
+    assert keyed.startswith(f"{context.urls.base}/media/k/") and keyed.endswith(name)
+    served = await client.get(keyed)
+    assert served.status_code == 200 and served.content == documents.pdf("Witness list")
+    assert served.headers["cache-control"] == "private, no-store"
+    missing = await client.get(MISSING)
+    for refused in (path, f"/media/k/{'A' * 22}/{name}",
+                    f"/media/k/{attachment_key(b'another secret', name)}/{name}"):  # fmt: skip
+        answer = await client.get(refused)
+        assert (answer.status_code, answer.content) == (missing.status_code, missing.content)
+    other = await posted_file(context, mia, casework, "direct")
+    borrowed = keyed.removesuffix(name) + other.removeprefix("/media/")
+    assert (await client.get(borrowed)).status_code == 404  # one file's key only
+    document = await upload_document(
+        context, casework, mia.account, Upload(documents.pdf("Budget"), "budget.pdf")
+    )
+    file_name = document.latest.file
+    assert file_name is not None
+    assert (await client.get(context.urls.attachment(file_name))).status_code == 404
