@@ -3,13 +3,14 @@ actor and live on the actor's host (security.md S17); the post is kept only if i
 someone here. A vote on one of our polls (a Note with a `name` and no content) is counted,
 never stored as a reply. A post for one of our private groups is the group's to copy or refuse
 (fedi.groups.submissions), never stored as it came. A post from a refused domain or by a
-suspended author, relayed by anyone, is dropped before anything is fetched (security.md M5)."""
+suspended author, relayed by anyone, is dropped before anything is fetched (security.md M5). A
+space's Document is a document of its library (fedi.library.remote)."""
 
 from __future__ import annotations
 
 import logging
 
-from fedi.activitypub.parse import InvalidActivity, host_of
+from fedi.activitypub.parse import InvalidActivity, host_of, types_of
 from fedi.activitypub.remote_note import note_from_ap
 from fedi.activitypub.votes import vote_from_ap
 from fedi.context import Context
@@ -18,6 +19,7 @@ from fedi.federation.refused_sources import refused_object
 from fedi.federation.remote_posts import store_note
 from fedi.groups.relay import relay_remote_post
 from fedi.groups.submissions import receive, submission_of
+from fedi.library.remote import receive_document
 from fedi.relationships.subscriptions import notify_subscribers_of
 from fedi.statuses.voting import receive_vote
 from inbox.handlers.common import Incoming
@@ -35,6 +37,9 @@ async def handle_create(context: Context, incoming: Incoming) -> None:
         obj = await fetch_document(context, obj)  # from its origin, with the origin checks
     if not isinstance(obj, dict):
         raise InvalidActivity("the Create has no object")
+    if "Document" in types_of(obj):  # a space's library document (fedi.library.remote)
+        await receive_document(context, obj, incoming.actor)
+        return
     vote = vote_from_ap(obj)
     if vote is not None:
         await receive_vote(context, vote, incoming.actor)
