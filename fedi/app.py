@@ -42,6 +42,8 @@ from fedi.web import (
     group_collections,
     group_manage,
     group_pages,
+    library_files,
+    library_pages,
     mail_links,
     newsletter,
     pages,
@@ -245,6 +247,8 @@ def create_app(
             *event_organisers.routes,
             event_pages.event_route,
             *group_pages.routes,  # before pages: /@name/library is not a post id
+            *library_pages.routes,
+            *library_files.routes,
             *group_manage.routes,
             *admin_domain_routes,
             *admin_blocklist_routes,

@@ -81,6 +81,8 @@ class Settings:
     smtp_password: str = field(default="", repr=False)
     smtp_from: str = ""
     smtp_security: SmtpSecurity = "starttls"
+    # What a space's library may hold, in MB, unless an admin set another figure for it.
+    library_quota_mb: int = 500
 
     @property
     def base_url(self) -> str:
@@ -342,4 +344,5 @@ def _build(raw: dict[str, object]) -> Settings:
         smtp_password=str(raw.get("smtp_password", "")),
         smtp_from=_as_mail_from(raw.get("smtp_from", "")),
         smtp_security=_as_smtp_security(raw.get("smtp_security", "starttls")),
+        library_quota_mb=count("library_quota_mb"),
     )

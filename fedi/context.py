@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import hashlib
 import os
 import secrets
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from fedi import __version__
 from fedi.config import Settings
@@ -161,6 +162,10 @@ async def open_context(
         keys, urls = KeyStore(settings.keys_dir), Urls(settings.base_url)
         await check_domain(db, settings, urls)
         actor = await ensure_instance_actor(db, keys, urls, settings)
+        # Attachment keys (fedi.core.urls) are derived from the instance actor's private key:
+        # secret, stable, and the same in every process of the instance.
+        secret = hashlib.sha256(b"fedi attachment keys\0" + keys.path_for(actor.id).read_bytes())
+        urls = replace(urls, media_secret=secret.digest())
         policy = FederationPolicy()
         await policy.reload(db)
         client.refuse_hosts(policy.refusal)

@@ -72,7 +72,7 @@ def note_to_ap(
             {
                 "type": "Document",
                 "mediaType": a.media_type,
-                "url": urls.media(a.file) if a.file else a.url,
+                "url": urls.attachment(a.file) if a.file else a.url,
                 "name": a.description or None,
                 "blurhash": a.blurhash,
                 # A document has no focal point, BlurHash or size: only what it is and where.

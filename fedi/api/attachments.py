@@ -29,8 +29,8 @@ def attachment_json(urls: Urls, attachment: Attachment) -> dict[str, Any]:
     a = attachment
     local = a.file is not None
     kind = _kind(a.media_type)
-    url = urls.media(a.file) if a.file else a.url
-    preview_url = urls.media(a.preview_file) if a.preview_file else url
+    url = urls.attachment(a.file) if a.file else a.url
+    preview_url = urls.attachment(a.preview_file) if a.preview_file else url
     meta: dict[str, Any] = {}
     if original := _size(a.width, a.height):
         meta["original"] = original

@@ -32,21 +32,24 @@ T = TypeVar("T")
 
 class APIError(Exception):
     def __init__(
-        self, status: int, error: str, description: str | None = None,
+        self,
+        status: int,
+        error: str,
+        description: str | None = None,
         details: dict[str, list[dict[str, str]]] | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         super().__init__(error)
         self.status = status
         self.error = error
         self.description = description
-        self.details = details  # per field, as Mastodon's 422 validation errors
+        self.details = details
 
 
 def error_response(exc: APIError) -> Response:
     body: dict[str, object] = {"error": exc.error}
     if exc.description:
         body["error_description"] = exc.description
-    if exc.details:
+    if exc.details:  # Mastodon's 422s: {"field": [{"error": "ERR_...", "description": ...}]}
         body["details"] = exc.details
     return JSONResponse(body, status_code=exc.status)
 

@@ -24,6 +24,7 @@ from fedi.api.hashtags import hashtag_routes
 from fedi.api.instance import instance_routes
 from fedi.api.instance_domain_blocks import instance_domain_block_routes
 from fedi.api.interactions import interaction_routes
+from fedi.api.library import library_routes
 from fedi.api.lists import list_routes
 from fedi.api.media import media_routes
 from fedi.api.mutes import mute_routes
@@ -95,5 +96,6 @@ api_routes = busiest_first([
     *admin_report_routes,
     *admin_account_routes,
     *event_routes,
+    *library_routes,
     Route("/api/{rest:path}", not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
 ])  # fmt: skip

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 
 @dataclass(frozen=True)
 class Urls:
     base: str
+    # The instance's secret for attachment keys (fedi.core.urls.attachment_key); none in tests
+    # that build Urls by hand.
+    media_secret: bytes = field(default=b"", repr=False)
 
     def actor(self, username: str) -> str:
         return f"{self.base}/users/{username}"
@@ -47,3 +53,18 @@ class Urls:
 
     def media(self, name: str) -> str:
         return f"{self.base}/media/{name}"
+
+    def attachment(self, name: str) -> str:
+        """A post's stored file, with the key that lets whoever received the post have it
+        (a members-only space's files are refused without it, to all but its members)."""
+        return f"{self.base}/media/k/{attachment_key(self.media_secret, name)}/{name}"
+
+
+def attachment_key(secret: bytes, name: str) -> str:
+    """The capability to fetch one stored file: 128 bits of an HMAC of its name."""
+    digest = hmac.new(secret, name.encode(), hashlib.sha256).digest()[:16]
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def valid_attachment_key(secret: bytes, name: str, key: str) -> bool:
+    return bool(secret) and hmac.compare_digest(attachment_key(secret, name), key)

@@ -119,11 +119,13 @@ def attach(
         (now, status_id, *media_ids),
     )
     for position, media_id in enumerate(media_ids):
+        # space_id: the space of the post, kept after a detachment (fedi.library.access).
         cursor = conn.execute(
             "UPDATE media_attachments SET status_id = ?, position = ?, detached_at = NULL,"
-            " scheduled_status_id = NULL WHERE id = ? AND account_id = ? AND file IS NOT NULL"
+            " scheduled_status_id = NULL, space_id = (SELECT group_id FROM statuses WHERE id = ?)"
+            " WHERE id = ? AND account_id = ? AND file IS NOT NULL"
             " AND (status_id IS NULL OR status_id = ?)",
-            (status_id, position, media_id, account_id, status_id),
+            (status_id, position, status_id, media_id, account_id, status_id),
         )
         if cursor.rowcount != 1:
             return False

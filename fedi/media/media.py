@@ -176,6 +176,33 @@ async def upload(
     return found
 
 
+@dataclasses.dataclass(frozen=True)
+class StoredFile:
+    name: str
+    media_type: str
+    size: int
+
+
+async def store_file(
+    context: Context, data: bytes, file_name: str | None, declared_type: str | None
+) -> StoredFile:
+    """A file kept for itself, with no upload row (a library document's version): checked as
+    any upload is, an image re-encoded without its metadata and kept without a preview. The
+    caller records it, or deletes it with delete_files if that fails."""
+    if len(data) > images.SIZE_LIMIT:
+        raise MediaError(f"uploads are limited to {images.SIZE_LIMIT // (1024 * 1024)} MiB", 413)
+    template = media_db.NewUpload(
+        id=0, account_id=0, media_type="", file="", size=0, description="", focus=(0.0, 0.0),
+        created_at="",
+    )  # fmt: skip
+    if images.is_image(data):
+        new, files = await _image_upload(template, data)
+    else:
+        new, files = await _document_upload(template, data, file_name, declared_type)
+    await asyncio.to_thread(_write_files, context.settings.media_dir, {new.file: files[new.file]})
+    return StoredFile(new.file, new.media_type, new.size)
+
+
 async def own_upload(context: Context, account_id: int, media_id: int) -> Attachment | None:
     async with context.db.read() as conn:
         return await media_db.get_unattached(conn, account_id, media_id)

@@ -20,7 +20,7 @@ ACTIONS = (
     "create_report_note", "forward_report", "update_report",
     "warn_account", "silence_account", "unsilence_account", "suspend_account",
     "unsuspend_account", "destroy_status", "change_role", "approve_user",
-    "reject_user", "create_rule", "update_rule", "destroy_rule",
+    "reject_user", "create_rule", "update_rule", "destroy_rule", "change_library_quota",
     "create_newsletter_issue", "update_newsletter_issue", "destroy_newsletter_issue",
     "publish_newsletter_issue",
 )  # fmt: skip

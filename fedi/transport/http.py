@@ -21,6 +21,7 @@ from aiohttp.client_proto import ResponseHandler
 from aiohttp.tracing import Trace
 from yarl import URL
 
+from fedi.transport.capped import read_capped
 from fedi.transport.keepalive import Pool
 from fedi.transport.netguard import (
     STRICT,
@@ -54,7 +55,6 @@ ACCEPT_ENCODING = "gzip, deflate"
 # Credentials a caller passed for one origin never follow a redirect to another (as browsers do),
 # nor does a Host header naming the first one.
 CROSS_ORIGIN = ("authorization", "cookie", "host", "proxy-authorization")
-CHUNK_SIZE = 65_536
 
 
 @dataclass(frozen=True)
@@ -197,10 +197,16 @@ class HttpClient:
         await self.close()
 
     async def get(
-        self, url: str, headers: Mapping[str, str] | None = None, *, sign: Signer | None = None
+        self,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        *,
+        sign: Signer | None = None,
+        max_bytes: int | None = None,
     ) -> HttpResponse:
-        """GET, following up to max_redirects redirects, each re-checked and re-signed (F3)."""
-        return await self._exchange("GET", url, None, headers, sign)
+        """GET, following up to max_redirects redirects, each re-checked and re-signed (F3).
+        max_bytes: another cap than the client's for this body (a file rather than JSON)."""
+        return await self._exchange("GET", url, None, headers, sign, max_bytes)
 
     async def post(
         self,
@@ -249,6 +255,7 @@ class HttpClient:
         body: bytes | None,
         headers: Mapping[str, str] | None,
         sign: Signer | None,
+        max_bytes: int | None = None,
     ) -> HttpResponse:
         try:
             # One deadline for every hop, the headers and the body: a server trickling one byte
@@ -256,7 +263,9 @@ class HttpClient:
             async with asyncio.timeout(self._deadline):
                 if method == "POST":
                     return await self._post(url, body or b"", dict(headers or {}), sign)
-                return await self._follow(method, url, body, dict(headers or {}), sign)
+                return await self._follow(
+                    method, url, body, dict(headers or {}), sign, max_bytes or self._max_bytes
+                )
         except TimeoutError:
             message = f"no complete answer within {self._deadline:g} s"
             raise FetchError(f"{method} {url}: {message}", retryable=True) from None
@@ -270,6 +279,7 @@ class HttpClient:
         body: bytes | None,
         headers: dict[str, str],
         sign: Signer | None,
+        max_bytes: int,
     ) -> HttpResponse:
         target = parse_url(url, policy=self._policy)
         for _ in range(self._max_redirects + 1):
@@ -281,7 +291,7 @@ class HttpClient:
             if sign is not None:
                 signed = await sign(method, str(target), dict(hop_headers), body)
                 hop_headers = _merged(hop_headers, signed)
-            outcome = await self._send(method, target, body, hop_headers)
+            outcome = await self._send(method, target, body, hop_headers, max_bytes)
             if isinstance(outcome, HttpResponse):
                 return outcome
             if outcome.origin() != target.origin():
@@ -309,7 +319,7 @@ class HttpClient:
         return HttpResponse(route.text, answer.status, answer.headers, answer.body)
 
     async def _send(
-        self, method: str, target: URL, body: bytes | None, headers: dict[str, str]
+        self, method: str, target: URL, body: bytes | None, headers: dict[str, str], max_bytes: int
     ) -> HttpResponse | URL:
         """One request: the response, or the next URL when it is a redirect a GET follows."""
         try:
@@ -322,7 +332,7 @@ class HttpClient:
                     # A redirect body is never read: it could be endless, and is never used.
                     response.close()
                     return self._redirect_target(target, location)
-                content = await self._read_capped(response)
+                content = await read_capped(response, max_bytes)
             except BaseException:
                 response.close()
                 raise
@@ -348,22 +358,6 @@ class HttpClient:
         except (ValueError, UnicodeError) as exc:
             raise FetchError(f"bad redirect {location!r}: {exc}", retryable=False) from None
         return parse_url(str(joined), policy=self._policy)
-
-    async def _read_capped(self, response: aiohttp.ClientResponse) -> bytes:
-        # Refuse a declared oversize body unread (F6); the declared length can lie and is the
-        # compressed size, so the running count below, on decompressed bytes, is the real cap (F7).
-        declared = response.content_length
-        if declared is not None and declared > self._max_bytes:
-            message = f"Content-Length {declared} is over the {self._max_bytes}-byte cap"
-            raise FetchError(message, retryable=False)
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.content.iter_chunked(CHUNK_SIZE):
-            size += len(chunk)
-            if size > self._max_bytes:
-                raise FetchError(f"body over the {self._max_bytes}-byte cap", retryable=False)
-            chunks.append(chunk)
-        return b"".join(chunks)
 
 
 def _no_refusal(host: str) -> str | None:

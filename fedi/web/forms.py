@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from starlette.datastructures import UploadFile
@@ -48,9 +49,19 @@ class TooLarge(Exception):
     """The form's body is over its cap: nothing of it was read."""
 
 
-async def read_upload_form(
+@dataclass(frozen=True)
+class FormFile:
+    """A file chosen in a form: the name it had on the visitor's device, the type the browser
+    declared (neither is trusted), and its bytes (up to the caller's cap + 1)."""
+
+    file_name: str
+    declared_type: str | None
+    data: bytes
+
+
+async def read_file_form(
     request: Request, max_bytes: int, max_files: int
-) -> tuple[dict[str, str], dict[str, bytes]]:
+) -> tuple[dict[str, str], dict[str, FormFile]]:
     """A form that may carry files (multipart/form-data, or url-encoded when it has none): its
     text fields (first value of each) and the files chosen, each read up to `max_bytes` + 1
     bytes so that the caller sees which is too large. A body over the whole cap raises TooLarge
@@ -76,7 +87,7 @@ async def read_upload_form(
     except Exception:  # the multipart parser's own errors have no common base
         raise HTTPException(400, "the form could not be read") from None
     fields: dict[str, str] = {}
-    files: dict[str, bytes] = {}
+    files: dict[str, FormFile] = {}
     for name, value in form.multi_items():
         if isinstance(value, UploadFile):
             try:
@@ -84,10 +95,18 @@ async def read_upload_form(
             finally:
                 await value.close()
             if data or value.filename:  # an empty file input sends a nameless, empty part
-                files.setdefault(name, data)
+                files.setdefault(name, FormFile(value.filename or "", value.content_type, data))
         else:
             fields.setdefault(name, value)
     return fields, files
+
+
+async def read_upload_form(
+    request: Request, max_bytes: int, max_files: int
+) -> tuple[dict[str, str], dict[str, bytes]]:
+    """read_file_form, keeping only each file's bytes."""
+    fields, files = await read_file_form(request, max_bytes, max_files)
+    return fields, {name: chosen.data for name, chosen in files.items()}
 
 
 def check_csrf(request: Request, form: dict[str, str], base_url: str) -> None:

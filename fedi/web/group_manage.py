@@ -21,6 +21,7 @@ from fedi.context import Context
 from fedi.core.ids import parse_id
 from fedi.core.models import Account, Group, User
 from fedi.db import groups as group_rows
+from fedi.db import library as library_rows
 from fedi.db import statuses
 from fedi.groups import moderation
 from fedi.groups import settings as group_settings
@@ -28,6 +29,8 @@ from fedi.groups.announcements import delete_public_group_post
 from fedi.groups.copies import delete_group_post
 from fedi.groups.groups import MAX_DISPLAY_NAME, GroupError
 from fedi.groups.moderation import Moderated, ModerationError, NotAllowed
+from fedi.moderation.library_quota import QuotaError, set_library_quota
+from fedi.moderation.staff import is_admin
 from fedi.web.forms import check_csrf, read_form
 from fedi.web.group_pages import NO_SUCH_ACCOUNT, find_group
 from fedi.web.people import Person, people, person
@@ -69,7 +72,11 @@ def _row(context: Context, account: Account, **extra: Any) -> Row:
 async def _settings(context: Context, group: Group, viewer: User) -> dict[str, Any]:
     async with context.db.read() as conn:
         partners = await group_rows.partner_domains(conn, group.id)
+        quota_mb = await library_rows.quota_mb(conn, group.id)
     return {
+        "may_set_quota": is_admin(viewer),
+        "quota_mb": quota_mb,
+        "default_quota_mb": context.settings.library_quota_mb,
         "display_name": group.account.display_name,
         "description": await group_settings.description_source(context, group),
         "partners": partners,
@@ -256,10 +263,23 @@ async def _remove_partner(context: Context, group: Group, viewer: User, form: Fo
     return "partner_removed"
 
 
+async def _library_quota(context: Context, group: Group, viewer: User, form: Form) -> str:
+    """An administrator sets the space's library quota (empty: the server's default)."""
+    if not is_admin(viewer):
+        raise NotAllowed()
+    text = form.get("quota_mb", "").strip()
+    try:
+        await set_library_quota(context, viewer, group, int(text) if text else None)
+    except (ValueError, QuotaError):
+        raise ModerationError("quota", "a quota is a whole number of MB") from None
+    return "quota_saved"
+
+
 ACTIONS: dict[tuple[str, str], Action] = {
     ("settings", "save"): _save,
     ("settings", "add_partner"): _add_partner,
     ("settings", "remove_partner"): _remove_partner,
+    ("settings", "library_quota"): _library_quota,
     ("requests", "approve"): _approve,
     ("requests", "reject"): on_account(moderation.reject, "rejected"),
     ("members", "remove"): _remove,

@@ -226,32 +226,6 @@ async def library_views(context: Context, items: list[LibraryItem]) -> list[Libr
     ]
 
 
-async def library_page(request: Request) -> Response:
-    context = context_of(request)
-    group = await find_group(request)
-    if group is None or group.account.is_suspended:
-        raise HTTPException(404, NO_SUCH_ACCOUNT)
-    viewer = await page_viewer(request, group)
-    if not await standing_reads(context, group, viewer):
-        raise HTTPException(404, NO_SUCH_ACCOUNT)
-    max_id = parse_max_id(request)
-    async with context.db.read() as conn:
-        items = await group_pages.library_page(
-            conn, group.id, max_id, PAGE_SIZE + 1, members_view=group.is_private
-        )
-    older = items[PAGE_SIZE - 1].id if len(items) > PAGE_SIZE else None
-    return pages_of(request).render(
-        request,
-        "groups/library.html",
-        group=group,
-        group_name=group.account.display_name or group.account.username,
-        items=await library_views(context, items[:PAGE_SIZE]),
-        older_max_id=older,
-        is_first_page=max_id is None,
-        viewer=viewer,
-    )
-
-
 async def library_collection(request: Request) -> Response:
     """The library as an OrderedCollection of Documents; a private group's only for a signed
     fetch by a reader groups.may_read allows (a member, or its server's instance actor)."""
@@ -285,6 +259,5 @@ async def library_collection(request: Request) -> Response:
 routes = [
     Route("/@{username}/join", join, methods=["POST"]),
     Route("/@{username}/leave", leave, methods=["POST"]),
-    Route("/@{username}/library", library_page, methods=["GET"]),
     Route("/users/{username}/library", library_collection, methods=["GET"]),
 ]

@@ -51,7 +51,7 @@ from fedi.web.responses import json_error
 MINUTE = 60.0
 
 INBOX_PATH = re.compile(r"/(?:inbox|actor/inbox|users/[^/]+/inbox)")
-MEDIA_PATH = re.compile(r"/api/v\d+/media")
+MEDIA_PATH = re.compile(r"/api/v\d+/media|/api/v1/groups/[^/]+/library/?")
 DELETE_PATH = re.compile(r"/api/v1/statuses/[^/]+")
 UNREBLOG_PATH = re.compile(r"/api/v1/statuses/[^/]+/unreblog")
 PAGING_PARAMS = re.compile(rb"(?:^|&)(?:max_id|min_id|since_id|page)=")

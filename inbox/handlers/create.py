@@ -4,13 +4,14 @@ fedi.events.remote). The object's author must be the actor and live on the actor
 polls (a Note with a `name` and no content) is counted, never stored as a reply. A post for one
 of our private groups is the group's to copy or refuse (fedi.groups.submissions), never stored
 as it came. A post from a refused domain or by a suspended author, relayed by anyone, is
-dropped before anything is fetched (security.md M5)."""
+dropped before anything is fetched (security.md M5). A space's Document is a document of its
+library (fedi.library.remote)."""
 
 from __future__ import annotations
 
 import logging
 
-from fedi.activitypub.parse import InvalidActivity, host_of
+from fedi.activitypub.parse import InvalidActivity, host_of, types_of
 from fedi.activitypub.remote_note import note_from_ap
 from fedi.activitypub.votes import vote_from_ap
 from fedi.context import Context
@@ -20,6 +21,7 @@ from fedi.federation.refused_sources import refused_object
 from fedi.federation.remote_posts import store_note
 from fedi.groups.relay import relay_remote_post
 from fedi.groups.submissions import receive, submission_of
+from fedi.library.remote import receive_document
 from fedi.relationships.subscriptions import notify_subscribers_of
 from fedi.statuses.voting import receive_vote
 from inbox.handlers.common import Incoming
@@ -39,6 +41,9 @@ async def handle_create(context: Context, incoming: Incoming) -> None:
         raise InvalidActivity("the Create has no object")
     if is_event(obj):
         await receive_event(context, obj, incoming.actor)  # an event, not a plain post
+        return
+    if "Document" in types_of(obj):  # a space's library document (fedi.library.remote)
+        await receive_document(context, obj, incoming.actor)
         return
     vote = vote_from_ap(obj)
     if vote is not None:

@@ -15,6 +15,7 @@ from fedi.federation.remote_posts import status_by_uri
 from fedi.groups.announcements import remove_by_moderator
 from fedi.groups.relay import relay_post_delete
 from fedi.groups.submissions import receive_delete
+from fedi.library.remote import receive_removal
 from inbox.handlers.common import Incoming
 
 
@@ -32,6 +33,8 @@ async def handle_delete(context: Context, incoming: Incoming) -> None:
         raise InvalidActivity("an actor can only delete its own objects")
     if await receive_event_delete(context, target, actor):
         return
+    if await receive_removal(context, target, actor):
+        return  # a document of a remote space's library
     status = await status_by_uri(context, target)
     if status is None and await receive_delete(context, target, actor):
         return  # a submission a private group here had copied: the copy went with it

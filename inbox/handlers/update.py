@@ -16,6 +16,7 @@ from fedi.federation.remote_accounts import store_actor
 from fedi.federation.remote_posts import mentioned_ids, status_by_uri
 from fedi.groups.relay import relay_post_update
 from fedi.groups.submissions import receive_edit, submission_of
+from fedi.library.remote import receive_document
 from fedi.relationships.subscriptions import notify_boosters_of_edit
 from fedi.statuses.voting import refresh_counts
 from inbox.handlers.common import Incoming
@@ -35,6 +36,9 @@ async def handle_update(context: Context, incoming: Incoming) -> None:
         return
     if is_event(obj):
         await receive_event(context, obj, actor)
+        return
+    if "Document" in kinds:  # a new version of a space's library document
+        await receive_document(context, obj, actor)
         return
     if not kinds & set(POST_TYPES):
         return

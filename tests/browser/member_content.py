@@ -1,7 +1,8 @@
 """What a member's pages hold in the accessibility tests, set up through the feature functions
 on the live server: posts of every kind a card shows (a poll, a content warning, a boost, a
 mention, a reply), a bookmark and a favourite, a followed hashtag, a notification of each common
-kind, a pending follow request (admin's account is locked) and an instance rule."""
+kind, a pending follow request (admin's account is locked), an instance rule and a document in
+the group's library."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from fedi.accounts.members import get_member
 from fedi.accounts.profiles import update_profile
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import bookmarks
+from fedi.groups.groups import get_group
+from fedi.library.documents import Upload, upload_document
+from fedi.library.folders import create_folder
 from fedi.moderation.instance_rules import add_rule
 from fedi.relationships import tag_follows
 from fedi.relationships.relationships import follow
@@ -19,6 +23,7 @@ from fedi.statuses.interactions import boost, favourite
 from fedi.statuses.polls import PollRequest
 from fedi.statuses.posting import post_status
 from fedi.web.member.feeds import PAGE_SIZE
+from tests.testrig.documents import pdf
 
 if TYPE_CHECKING:
     from tests.browser.conftest import Site
@@ -28,9 +33,12 @@ DAY = 24 * 60 * 60
 
 @dataclass(frozen=True)
 class MemberContent:
-    """The ids the member pages' paths need: `status` is a post of admin's."""
+    """The ids the member pages' paths need: `status` is a post of admin's, `document` one in
+    the library of the group garden (with two versions, in a folder)."""
 
     status: int
+    document: int
+    folder: int
 
 
 def add_member_content(site: Site, password: str) -> MemberContent:
@@ -74,4 +82,14 @@ def add_member_content(site: Site, password: str) -> MemberContent:
     choices = PollRequest(("Saturday", "Sunday"), expires_in=DAY)
     run(post_status(context, "admin", "Which day for the work party?", poll=choices))
     run(add_rule(context, admin.account, "Be kind to each other.", "No insults."))
-    return MemberContent(status=own.id)
+    # The garden's library: a folder with a document in two versions (an Arabic name too).
+    garden = run(get_group(context, "garden"))
+    seeds = run(create_folder(context, garden, admin.account, "بذور", None))
+    for text in ("Seed list", "Seed list, spring"):
+        document = run(
+            upload_document(
+                context, garden, admin.account,
+                Upload(pdf(text), "seeds.pdf", title="قائمة البذور", folder_id=seeds.id),
+            )
+        )  # fmt: skip
+    return MemberContent(status=own.id, document=document.id, folder=seeds.id)

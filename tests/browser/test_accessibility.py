@@ -63,6 +63,10 @@ MEMBER_PAGES = [
     "/search?q=alice",
     "/groups",
     "/@garden",
+    "/@garden/library",
+    "/@garden/library?q=seeds",
+    "/@garden/library?folder={folder}",
+    "/@garden/library/{document}",
     "/@alice",
     "/@alice/report",
     "{post}",
@@ -115,7 +119,10 @@ def test_member_page_passes_axe(
     path: str,
     locale: str,
 ) -> None:
-    page = visit(admin_context, site, path, locale, status=member_content.status)
+    page = visit(
+        admin_context, site, path, locale, status=member_content.status,
+        document=member_content.document, folder=member_content.folder,
+    )  # fmt: skip
     assert page.url.startswith(site.url("/")) and "/auth/sign_in" not in page.url
     assert page.locator(".account").count() == 1
     axe.check(page)

@@ -192,7 +192,7 @@ async def test_attachments_of_a_submission_come_with_the_copy(tmp_path: Path) ->
         )
         await settle(a, b, c)
         copy = await copy_of(world, status.uri)
-        media_url = a.ctx.urls.media(upload.file or "")
+        media_url = a.ctx.urls.attachment(upload.file or "")
         async with a.ctx.db.read() as conn:
             attached = (await statuses.details(conn, copy.id)).attachments
         # Our own upload is linked where it is (re-hosting under the group is left for later).

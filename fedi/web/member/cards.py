@@ -112,8 +112,10 @@ def _media(context: Context, attachment: Attachment) -> Media:
     if kind not in ("image", "video", "audio"):
         kind = "document"
     if attachment.file:
-        url = context.urls.media(attachment.file)
-        preview = context.urls.media(attachment.preview_file) if attachment.preview_file else url
+        url = context.urls.attachment(attachment.file)
+        preview = (
+            context.urls.attachment(attachment.preview_file) if attachment.preview_file else url
+        )
     else:
         url = preview = attachment.url
     return Media(
