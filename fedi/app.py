@@ -29,6 +29,7 @@ from fedi.core.models import User
 from fedi.db.errors import out_of_space
 from fedi.events.loop import EventsLoop
 from fedi.i18n.locales import Translations
+from fedi.mail import digest
 from fedi.mail.worker import MailWorker
 from fedi.media.media import clean_up_regularly
 from fedi.moderation.blocklist_subscriptions import refresh_regularly as refresh_blocklists
@@ -192,7 +193,8 @@ async def health(request: Request) -> Response:
 @asynccontextmanager
 async def running_workers(context: Context) -> AsyncIterator[None]:
     """The inbox, outbox and mail workers, the poll loop, scheduled posts, the newsletter's
-    mailing and the events loop (reminders, event updates), as tasks stopped cleanly on exit."""
+    mailing, the digests and the events loop (reminders, event updates), as tasks stopped
+    cleanly on exit."""
     stop = asyncio.Event()
     tasks = [
         asyncio.create_task(InboxWorker(context).run(stop), name="inbox-worker"),
@@ -204,6 +206,7 @@ async def running_workers(context: Context) -> AsyncIterator[None]:
         asyncio.create_task(refresh_blocklists(context, stop), name="blocklist-subscriptions"),
         asyncio.create_task(MailWorker(context).run(stop), name="mail-worker"),
         asyncio.create_task(newsletter_mailing.run(context, stop), name="newsletter-mailing"),
+        asyncio.create_task(digest.run(context, stop), name="digests"),
     ]
     try:
         yield

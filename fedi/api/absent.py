@@ -4,7 +4,6 @@ has nothing to show, so that apps render an empty screen instead of an error:
 - announcements: the instance publishes none;
 - trends and follow suggestions: not computed, because they would expose what members read and
   whom they follow, which our members' safety forbids;
-- featured hashtags: not supported, so nobody has any;
 - translation: no translation service is configured.
 
 Each answers only what is true for this server; none of them accepts writes.
@@ -18,7 +17,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fedi.api.base import Caller, Params, authorized, public, routes
-from fedi.api.relationships import target_account
 from fedi.web.responses import JSONResponse
 
 
@@ -38,19 +36,10 @@ def _empty(body: Any) -> Any:
     return endpoint
 
 
-@public
-async def featured_tags_of(request: Request, params: Params) -> Response:
-    await target_account(request)  # 404 for an account that does not exist
-    return JSONResponse([])
-
-
 absent_routes = [
     *routes("/api/v1/announcements", _empty_for_members("read", []), ["GET"]),
     *routes("/api/v2/suggestions", _empty_for_members("read", []), ["GET"]),
     *routes("/api/v1/suggestions", _empty_for_members("read", []), ["GET"]),
-    *routes("/api/v1/featured_tags", _empty_for_members("read:accounts", []), ["GET"]),
-    *routes("/api/v1/featured_tags/suggestions", _empty_for_members("read:accounts", []), ["GET"]),
-    *routes("/api/v1/accounts/{account_id}/featured_tags", featured_tags_of, ["GET"]),
     *routes("/api/v1/trends", _empty([]), ["GET"]),
     *routes("/api/v1/trends/tags", _empty([]), ["GET"]),
     *routes("/api/v1/trends/statuses", _empty([]), ["GET"]),

@@ -18,6 +18,7 @@ from fedi.api.bookmarks import bookmark_routes
 from fedi.api.conversations import conversation_routes
 from fedi.api.emails import email_routes
 from fedi.api.events import event_routes
+from fedi.api.featured_tags import featured_routes
 from fedi.api.filter_rules import filter_rule_routes
 from fedi.api.filters import filter_routes
 from fedi.api.hashtags import hashtag_routes
@@ -75,6 +76,7 @@ api_routes = busiest_first([
     *status_batch_routes,
     *relationship_routes,  # before account_routes: /accounts/relationships is not an id
     *account_routes,
+    *featured_routes,
     *interaction_routes,
     *bookmark_routes,  # before status_routes: they share the /statuses/{id}/... prefix
     *status_routes,

@@ -63,6 +63,13 @@ def render(name: str, locale: Locale, **params: Any) -> tuple[str, str]:
     def html_gettext(message: str, **variables: Any) -> Markup:
         return Markup(locale.gettext(message)) % variables  # noqa: S704 - our catalogues
 
+    def text_ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
+        return locale.ngettext(singular, plural, n) % ({"num": n} | variables)
+
+    def html_ngettext(singular: str, plural: str, n: int, **variables: Any) -> Markup:
+        translated = Markup(locale.ngettext(singular, plural, n))  # noqa: S704 - our catalogues
+        return translated % ({"num": n} | variables)
+
     def html_bdi(text: str) -> Markup:
         return Markup("<bdi>%s</bdi>") % text
 
@@ -73,12 +80,14 @@ def render(name: str, locale: Locale, **params: Any) -> tuple[str, str]:
     text_vars: dict[str, Any] = {
         "_": text_gettext,
         "gettext": text_gettext,
+        "ngettext": text_ngettext,
         "bdi": isolated,
         "ltr": isolated,
     }
     html_vars: dict[str, Any] = {
         "_": html_gettext,
         "gettext": html_gettext,
+        "ngettext": html_ngettext,
         "bdi": html_bdi,
         "ltr": html_ltr,
     }
