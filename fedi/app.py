@@ -27,6 +27,7 @@ from fedi.config import Settings
 from fedi.context import Context, open_context
 from fedi.core.models import User
 from fedi.db.errors import out_of_space
+from fedi.events.loop import EventsLoop
 from fedi.i18n.locales import Translations
 from fedi.mail import digest
 from fedi.mail.worker import MailWorker
@@ -62,6 +63,9 @@ from fedi.web.admin import rules as admin_rules
 from fedi.web.admin.blocklists import routes as admin_blocklist_routes
 from fedi.web.admin.domains import routes as admin_domain_routes
 from fedi.web.cache_policy import PrivateByDefault
+from fedi.web.events import forms as event_forms
+from fedi.web.events import organisers as event_organisers
+from fedi.web.events import pages as event_pages
 from fedi.web.federation_guard import FederationGuard
 from fedi.web.limited_federation import LimitedFederation
 from fedi.web.media import routes as media_routes
@@ -189,13 +193,15 @@ async def health(request: Request) -> Response:
 @asynccontextmanager
 async def running_workers(context: Context) -> AsyncIterator[None]:
     """The inbox, outbox and mail workers, the poll loop, scheduled posts, the newsletter's
-    mailing and the digests, as tasks stopped cleanly on exit."""
+    mailing, the digests and the events loop (reminders, event updates), as tasks stopped
+    cleanly on exit."""
     stop = asyncio.Event()
     tasks = [
         asyncio.create_task(InboxWorker(context).run(stop), name="inbox-worker"),
         asyncio.create_task(OutboxWorker(context).run(stop), name="outbox-worker"),
         asyncio.create_task(clean_up_regularly(context, stop), name="media-clean-up"),
         asyncio.create_task(PollLoop(context).run(stop), name="poll-loop"),
+        asyncio.create_task(EventsLoop(context).run(stop), name="events-loop"),
         asyncio.create_task(scheduled.run(context, stop), name="scheduled-posts"),
         asyncio.create_task(refresh_blocklists(context, stop), name="blocklist-subscriptions"),
         asyncio.create_task(MailWorker(context).run(stop), name="mail-worker"),
@@ -237,6 +243,12 @@ def create_app(
             *feeds.routes,  # before actors, profiles and hashtag pages: /@name.rss is a feed
             *actors.routes,
             *group_collections.routes,
+            # Events: /events/new and /events/<id>.ics before /events/<id>; a space's
+            # /@name/events.ics before the group and post pages.
+            *event_forms.routes,
+            *event_pages.routes,
+            *event_organisers.routes,
+            event_pages.event_route,
             *group_pages.routes,  # before pages: /@name/library is not a post id
             *library_pages.routes,
             *library_files.routes,

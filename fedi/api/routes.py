@@ -17,6 +17,7 @@ from fedi.api.admin.reports import admin_report_routes
 from fedi.api.bookmarks import bookmark_routes
 from fedi.api.conversations import conversation_routes
 from fedi.api.emails import email_routes
+from fedi.api.events import event_routes
 from fedi.api.featured_tags import featured_routes
 from fedi.api.filter_rules import filter_rule_routes
 from fedi.api.filters import filter_routes
@@ -96,6 +97,7 @@ api_routes = busiest_first([
     *report_routes,
     *admin_report_routes,
     *admin_account_routes,
+    *event_routes,
     *library_routes,
     Route("/api/{rest:path}", not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
 ])  # fmt: skip

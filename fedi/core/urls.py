@@ -36,6 +36,10 @@ class Urls:
     def status_page(self, username: str, status_id: int) -> str:
         return f"{self.profile(username)}/{status_id}"
 
+    def event(self, event_id: int) -> str:
+        """An event's id, which is also its page (as Mobilizon's are); `.ics` is its calendar."""
+        return f"{self.base}/events/{event_id}"
+
     @property
     def shared_inbox(self) -> str:
         return f"{self.base}/inbox"

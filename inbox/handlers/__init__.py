@@ -14,6 +14,8 @@ from inbox.handlers.create import handle_create
 from inbox.handlers.delete import handle_delete
 from inbox.handlers.flag import handle_flag
 from inbox.handlers.follow import handle_follow
+from inbox.handlers.join import handle_join
+from inbox.handlers.leave import handle_leave
 from inbox.handlers.like import handle_like
 from inbox.handlers.move import handle_move
 from inbox.handlers.quote_request import handle_quote_request
@@ -29,6 +31,8 @@ HANDLERS: dict[str, Handler] = {
     "Delete": handle_delete,
     "Flag": handle_flag,
     "Follow": handle_follow,
+    "Join": handle_join,
+    "Leave": handle_leave,
     "Like": handle_like,
     "EmojiReact": handle_like,  # Misskey/Pleroma reactions count as favourites, as on Mastodon
     "Move": handle_move,

@@ -1,20 +1,24 @@
-"""Accept{Follow}: a remote account accepted a local member's follow request. Only the followed
-account can accept, and only a follow that was really asked for; a follow of one of OUR accounts
-(a join request to a local group, say) is approved here and never by another server, whoever
-signs (security.md V12, Lemmy #6562)."""
+"""Accept{Follow}: a remote account accepted a local member's follow request (Accept{Join}, an
+event's organisers accepting a member's registration, goes to fedi.events.registrations). Only
+the followed account can accept, and only a follow that was really asked for; a follow of one
+of OUR accounts (a join request to a local group, say) is approved here and never by another
+server, whoever signs (security.md V12, Lemmy #6562)."""
 
 from __future__ import annotations
 
 from fedi.activitypub.parse import InvalidActivity
 from fedi.context import Context
 from fedi.db import accounts, follows
+from fedi.events.registrations import receive_answer
 from inbox.handlers.common import Incoming, find_follow
 
 
 async def handle_accept(context: Context, incoming: Incoming) -> None:
     follow = await find_follow(context, incoming)
     if follow is None:
-        return  # not a follow of ours (Accept of other things is not used)
+        # Else the organisers' answer to a member's registration to an event (Accept{Join}).
+        await receive_answer(context, incoming.activity, incoming.actor, "Accept")
+        return
     _, follower_id, followed_id, _ = follow
     async with context.db.read() as conn:
         followed = await accounts.get_by_id(conn, followed_id)

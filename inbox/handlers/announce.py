@@ -15,6 +15,7 @@ from fedi.core.ids import new_id
 from fedi.core.models import NewStatus
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, follows, interactions, statuses
+from fedi.events.remote import receive_announced_event
 from fedi.federation.refused_sources import refused_object
 from fedi.federation.remote_posts import fetch_status, is_ours, status_by_uri
 from inbox.handlers.announced import handle_announced
@@ -27,6 +28,8 @@ async def handle_announce(context: Context, incoming: Incoming) -> None:
     actor = incoming.actor
     if await status_by_uri(context, incoming.id) is not None:
         return  # this boost is already here
+    if await receive_announced_event(context, incoming.activity, actor):
+        return  # a space sharing its event: an event, not a boost
     if await handle_announced(context, incoming):
         return
     original_uri = incoming.object_uri

@@ -1,10 +1,11 @@
-"""Create{Note, Article, Question, Page, Event}: a new post. The object's author must be the
-actor and live on the actor's host (security.md S17); the post is kept only if it concerns
-someone here. A vote on one of our polls (a Note with a `name` and no content) is counted,
-never stored as a reply. A post for one of our private groups is the group's to copy or refuse
-(fedi.groups.submissions), never stored as it came. A post from a refused domain or by a
-suspended author, relayed by anyone, is dropped before anything is fetched (security.md M5). A
-space's Document is a document of its library (fedi.library.remote)."""
+"""Create{Note, Article, Question, Page}: a new post (an Event is stored as an event, by
+fedi.events.remote). The object's author must be the actor and live on the actor's host
+(security.md S17); the post is kept only if it concerns someone here. A vote on one of our
+polls (a Note with a `name` and no content) is counted, never stored as a reply. A post for one
+of our private groups is the group's to copy or refuse (fedi.groups.submissions), never stored
+as it came. A post from a refused domain or by a suspended author, relayed by anyone, is
+dropped before anything is fetched (security.md M5). A space's Document is a document of its
+library (fedi.library.remote)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from fedi.activitypub.parse import InvalidActivity, host_of, types_of
 from fedi.activitypub.remote_note import note_from_ap
 from fedi.activitypub.votes import vote_from_ap
 from fedi.context import Context
+from fedi.events.remote import is_event, receive_event
 from fedi.federation.dereference import fetch_document
 from fedi.federation.refused_sources import refused_object
 from fedi.federation.remote_posts import store_note
@@ -37,6 +39,9 @@ async def handle_create(context: Context, incoming: Incoming) -> None:
         obj = await fetch_document(context, obj)  # from its origin, with the origin checks
     if not isinstance(obj, dict):
         raise InvalidActivity("the Create has no object")
+    if is_event(obj):
+        await receive_event(context, obj, incoming.actor)  # an event, not a plain post
+        return
     if "Document" in types_of(obj):  # a space's library document (fedi.library.remote)
         await receive_document(context, obj, incoming.actor)
         return

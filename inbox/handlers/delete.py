@@ -10,6 +10,7 @@ from fedi.activitypub.parse import InvalidActivity, host_of
 from fedi.context import Context
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, statuses
+from fedi.events.remote import receive_event_delete
 from fedi.federation.remote_posts import status_by_uri
 from fedi.groups.announcements import remove_by_moderator
 from fedi.groups.relay import relay_post_delete
@@ -30,6 +31,8 @@ async def handle_delete(context: Context, incoming: Incoming) -> None:
         return
     if host_of(target) != host_of(actor.uri):
         raise InvalidActivity("an actor can only delete its own objects")
+    if await receive_event_delete(context, target, actor):
+        return
     if await receive_removal(context, target, actor):
         return  # a document of a remote space's library
     status = await status_by_uri(context, target)

@@ -10,6 +10,7 @@ from fedi.context import Context
 from fedi.core.models import NewStatus
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import statuses
+from fedi.events.remote import is_event, receive_event
 from fedi.federation.refused_sources import refused_object
 from fedi.federation.remote_accounts import store_actor
 from fedi.federation.remote_posts import mentioned_ids, status_by_uri
@@ -32,6 +33,9 @@ async def handle_update(context: Context, incoming: Incoming) -> None:
         if updated.uri != actor.uri:
             raise InvalidActivity("an actor can only update itself")
         await store_actor(context, updated, accept_new_key=True)
+        return
+    if is_event(obj):
+        await receive_event(context, obj, actor)
         return
     if "Document" in kinds:  # a new version of a space's library document
         await receive_document(context, obj, actor)

@@ -1,5 +1,6 @@
-"""Captured payloads from Mastodon, Misskey, GoToSocial and Lemmy (tests/testrig/payloads, on
-reserved domains) replayed through a real inbox: signed by their actor, verified, processed."""
+"""Captured payloads from Mastodon, Misskey, GoToSocial, Lemmy and Mobilizon
+(tests/testrig/payloads, on reserved domains) replayed through a real inbox: signed by their
+actor, verified, processed."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ HOSTS = {
     "misskey": "https://misskey.example",
     "gotosocial": "https://gts.example",
     "lemmy": "https://lemmy.example",
+    "mobilizon": "https://mobilizon.example",
     "thirdparty": "https://example.org",
 }
 
@@ -53,7 +55,7 @@ class Replayer:
             remote = next(r for r in self.remotes.values() if uri.startswith(r.base + "/"))
             path = urlsplit(uri).path
             self.actors[uri] = remote.actor(
-                path.rstrip("/").rsplit("/", 1)[-1], path=path, **overrides
+                path.rstrip("/").rsplit("/", 1)[-1].lstrip("@"), path=path, **overrides
             )
         return self.actors[uri]
 
@@ -73,7 +75,7 @@ class Replayer:
 async def replayer(rig: Rig) -> AsyncIterator[Replayer]:
     remotes = {
         "mastodon": rig.evil, "misskey": rig.victim, "gotosocial": rig.other,
-        "lemmy": rig.lemmy, "thirdparty": rig.example,
+        "lemmy": rig.lemmy, "mobilizon": rig.other, "thirdparty": rig.example,
     }  # fmt: skip
     # A local public post with the id the payloads like and boost.
     alice = await rig.context.db.write(

@@ -19,6 +19,7 @@ from fedi.app import create_app
 from fedi.config import Settings, load_settings
 from fedi.context import Context, open_context
 from fedi.core.timeutil import utcnow
+from fedi.events.loop import tick as events_tick
 from fedi.statuses.poll_loop import tick as poll_tick
 from fedi.transport.http import HttpClient
 from inbox.worker import InboxWorker
@@ -144,6 +145,7 @@ class Instance:
         context = self.ctx
         done = await InboxWorker(context, self.clock).run_once()
         done += await poll_tick(context, self.clock())
+        done += await events_tick(context, self.clock())
         return done + await OutboxWorker(context, self.clock).run_once()
 
 
