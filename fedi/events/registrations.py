@@ -24,6 +24,7 @@ from fedi.db import groups as group_rows
 from fedi.db.event_registrations import Registration
 from fedi.db.events import Event
 from fedi.events.events import EventError, NotFound, may_manage, organiser_ids
+from fedi.events.mails import mail_registration
 from fedi.events.validation import valid_url
 from fedi.federation.publish import Audience, enqueue
 
@@ -51,15 +52,18 @@ async def register(
         return await _join_remote(context, event, member, message, now)
     managers = await organiser_ids(context, event)
 
-    def write(conn: sqlite3.Connection) -> Registration:
+    def write(conn: sqlite3.Connection) -> tuple[Registration, bool]:
         found, is_new = event_registrations.register(conn, event, member.id, now, message=message)
         if is_new:
             event_registrations.notify(
                 conn, managers, "event_registration", member.id, event.id, now
             )
-        return found
+        return found, is_new
 
-    return await context.db.write(write)
+    found, is_new = await context.db.write(write)
+    if is_new:
+        await mail_registration(context, event, member, found.state)
+    return found
 
 
 async def _join_remote(
@@ -188,6 +192,10 @@ async def _tell(context: Context, event: Event, regs: list[Registration], kind: 
             enqueue(conn, sender.id, answer, Audience.personal(person), now)
 
     await context.db.write(write)
+    state = "accepted" if kind == "Accept" else "rejected"
+    for person in (people.get(reg.account_id) for reg in regs):
+        if person is not None and person.is_local:
+            await mail_registration(context, event, person, state)
 
 
 # -- from other servers ------------------------------------------------------------------------
@@ -269,6 +277,10 @@ async def receive_answer(
         event_registrations.notify(conn, [reg.account_id], notice, actor.id, event.id, now)
 
     await context.db.write(write)
+    async with context.db.read() as conn:
+        member = await accounts.get_by_id(conn, reg.account_id)
+    if member is not None:
+        await mail_registration(context, event, member, state)
     return True
 
 

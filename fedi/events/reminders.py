@@ -1,8 +1,8 @@
 """Reminders: a notification to each accepted local registrant 24 hours and 1 hour before an
 event starts, each exactly once (the event_reminders row and the notification are written in
 one transaction, and a reminder already recorded is never sent again). Run every minute by the
-events loop (fedi.events.loop), with an injectable clock. Reminder mails will join them once
-mail exists; no reminder ever carries a members-only space's content outside the notification."""
+events loop (fedi.events.loop), with an injectable clock. Each reminder also goes by mail
+(fedi.events.mails), which never carries a members-only space's content."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from fedi.context import Context
 from fedi.core.timeutil import to_db
 from fedi.db import event_registrations
 from fedi.db import events as event_rows
+from fedi.db.events import Event
+from fedi.events.mails import mail_reminder
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -30,8 +32,8 @@ async def send_due_reminders(context: Context, now: datetime) -> int:
     if not due:
         return 0
 
-    def write(conn: sqlite3.Connection) -> int:
-        sent = 0
+    def write(conn: sqlite3.Connection) -> list[tuple[Event, int]]:
+        sent = []
         for event_id, account_id, kind in due:
             if not event_registrations.mark_reminded(conn, event_id, account_id, kind, stamp):
                 continue  # another run got there first
@@ -41,9 +43,11 @@ async def send_due_reminders(context: Context, now: datetime) -> int:
             event_registrations.notify(
                 conn, [account_id], KIND, event.organiser_id, event_id, stamp
             )
-            sent += 1
+            sent.append((event, account_id))
         return sent
 
     sent = await context.db.write(write)
-    log.info("sent %d event reminders", sent)
-    return sent
+    for event, account_id in sent:  # the mail after the notification, which is the record
+        await mail_reminder(context, event, account_id)
+    log.info("sent %d event reminders", len(sent))
+    return len(sent)

@@ -10,6 +10,9 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
 
 from fedi.activitypub.notes import create_to_ap
 from fedi.config import SUPPORTED_LOCALES
@@ -20,6 +23,7 @@ from fedi.core.models import Account, NewStatus, Status
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, newsletter, statuses
 from fedi.db.newsletter import Issue, IssueText
+from fedi.events.events import upcoming
 from fedi.federation.publish import Audience, enqueue
 from fedi.federation.serialize import note_document
 from fedi.moderation.audit import record
@@ -29,6 +33,8 @@ MAX_TITLE = 200
 MAX_BODY = 20_000
 GATHER_DAYS = 31  # how far back an issue looks for posts of public spaces
 GATHER_POSTS = 10
+GATHER_EVENTS = 10
+EVENTS_AHEAD = 60  # days: the coming events an issue lists
 EXCERPT = 280
 STAFF_LIST = 200
 
@@ -52,8 +58,23 @@ class GatheredPost:
 
 
 @dataclass(frozen=True)
+class GatheredEvent:
+    title: str
+    url: str
+    starts_at: datetime
+    time_zone: str  # the event's own
+
+    def when(self, language: str) -> str:
+        """The start in the event's zone, written in `language`."""
+        moment = format_datetime(self.starts_at, "long", tzinfo=ZoneInfo(self.time_zone),
+                                 locale=language)  # fmt: skip
+        return f"{moment} ({self.time_zone})"
+
+
+@dataclass(frozen=True)
 class Gathered:
     posts: tuple[GatheredPost, ...] = ()
+    events: tuple[GatheredEvent, ...] = ()
 
 
 def issue_url(context: Context, issue_id: int) -> str:
@@ -153,9 +174,23 @@ async def delete_issue(context: Context, actor: Account, issue_id: int) -> bool:
     return bool(await context.db.write(write))
 
 
+async def _coming_events(context: Context, now: datetime) -> tuple[GatheredEvent, ...]:
+    """This server's public events of the coming weeks (never a members-only space's)."""
+    found = await upcoming(context, None, limit=GATHER_EVENTS * 2, now=now)
+    horizon = now + timedelta(days=EVENTS_AHEAD)
+    return tuple(
+        GatheredEvent(e.title, e.url or context.urls.event(e.id), e.starts_at, e.time_zone)
+        for e in found
+        if e.is_local and e.is_public and not e.is_cancelled and now <= e.starts_at <= horizon
+    )[:GATHER_EVENTS]
+
+
 async def gather(context: Context, now: datetime | None = None) -> Gathered:
-    """What an issue adds by itself: the recent public posts of the server's public spaces."""
-    since = to_db((now or utcnow()) - timedelta(days=GATHER_DAYS))
+    """What an issue adds by itself: this server's coming public events, and the recent public
+    posts of its public spaces."""
+    moment = now or utcnow()
+    events = await _coming_events(context, moment)
+    since = to_db(moment - timedelta(days=GATHER_DAYS))
     async with context.db.read() as conn:
         ids = await newsletter.public_space_posts(conn, since, GATHER_POSTS)
         posts = await statuses.get_many(conn, ids)
@@ -178,7 +213,7 @@ async def gather(context: Context, now: datetime | None = None) -> Gathered:
             handle=handle, space=space.display_name or space.username, excerpt=excerpt,
             created_at=post.created_at,
         ))  # fmt: skip
-    return Gathered(tuple(gathered))
+    return Gathered(tuple(gathered), events)
 
 
 def body_html(context: Context, text: IssueText) -> str:
@@ -190,6 +225,13 @@ def article_html(context: Context, issue_id: int, text: IssueText, gathered: Gat
     """The content of the issue's Article: its title, its body, the gathered posts as links,
     and where to read it in every language."""
     parts = [f"<p><strong>{escape(text.title)}</strong></p>", body_html(context, text)]
+    if gathered.events:
+        language = context.settings.default_locale
+        items = "".join(
+            f'<li><a href="{escape(e.url)}">{escape(e.title)}</a>: {escape(e.when(language))}</li>'
+            for e in gathered.events
+        )
+        parts.append(f"<ul>{items}</ul>")
     if gathered.posts:
         items = "".join(
             f'<li><a href="{escape(p.url)}">{escape(p.space)}</a>: {escape(p.excerpt)}</li>'

@@ -39,7 +39,7 @@ def newsletter_mail(
         subject_vars={"title": text.title}, bulk_list="newsletter",
         params={"title": text.title, "body": text.body, "body_html": html,
                 "text_language": code, "issue_url": issue_url(context, issue.id),
-                "posts": gathered.posts},
+                "posts": gathered.posts, "events": gathered.events},
     )  # fmt: skip
 
 

@@ -5,13 +5,17 @@ public spaces' recent posts and never a members-only space's, and one-click unsu
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 
 import httpx
 
 from fedi.accounts.members import add_member
 from fedi.context import Context
+from fedi.core.timeutil import utcnow
 from fedi.db import mail_preferences
 from fedi.db.mail_preferences import MailPreferences
+from fedi.events.events import create_event
+from fedi.events.validation import EventDraft
 from fedi.groups.groups import create_group
 from fedi.newsletter.issues import create_issue, publish, save_issue
 from fedi.newsletter.mailing import mail_pending
@@ -41,6 +45,10 @@ async def test_each_subscriber_gets_the_issue_once_in_their_language(
     closed = await create_group(context, "casework", "ada", is_private=True)
     await group_post(context, editor.account, forum, "Hearing moved to Tuesday")
     await group_post(context, editor.account, closed, "Witness list", visibility="private")
+    start = utcnow() + timedelta(days=5)
+    draft = EventDraft("Monthly rights webinar", "", start, start + timedelta(hours=1),
+                       "America/Sao_Paulo", None, "en", None, "open")  # fmt: skip
+    await create_event(context, editor.account, draft)
     issue_id = await create_issue(context, editor.account)
     await save_issue(context, editor.account, issue_id, {
         "en": ("News of March", "Our webinar is on the 12th."),
@@ -64,6 +72,7 @@ async def test_each_subscriber_gets_the_issue_once_in_their_language(
     assert "Our webinar is on the 12th." in portuguese.text()
     for mail in smtp.received:
         assert "Hearing moved to Tuesday" in mail.text()
+        assert "Monthly rights webinar" in mail.text() and "America/Sao_Paulo" in mail.text()
         assert "Witness list" not in mail.everything()
         assert mail.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 

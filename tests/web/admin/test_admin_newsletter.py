@@ -7,15 +7,21 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 
 import httpx
 import pytest
 
-from fedi.accounts.members import add_member
+from fedi.accounts.members import add_member, get_member
 from fedi.context import Context
+from fedi.core.timeutil import utcnow
 from fedi.db import audit_log, statuses
+from fedi.events.events import create_event
+from fedi.events.validation import EventDraft
+from fedi.groups import moderation
 from fedi.groups.groups import create_group
 from fedi.newsletter.issues import get_issue
+from fedi.relationships.relationships import follow
 from tests.testrig.group_web import BROWSER, assert_translated, group_post, sign_in, submit
 from tests.testrig.groups import queued
 
@@ -73,6 +79,14 @@ async def test_staff_write_preview_and_publish_an_issue_in_two_languages(
     await group_post(staff, author, open_space, "Hearing moved to Tuesday")
     await group_post(staff, author, closed, "Witness list for the closed hearing",
                      visibility="private")  # fmt: skip
+    await follow(staff, "cai", closed.account)
+    ada = await get_member(staff, "ada")
+    await moderation.approve(staff, closed, ada, author.id)
+    start = utcnow() + timedelta(days=10)
+    for title, space in (("Monthly rights webinar", None), ("Closed strategy call", closed)):
+        draft = EventDraft(title, "", start, start + timedelta(hours=1), "Europe/Paris", None,
+                           "en", None, "open")  # fmt: skip
+        await create_event(staff, author, draft, space.account if space else None)
     await sign_in(client, "mo", "mo-password")
     issue_id = await new_issue(client)
     edit = f"{PATH}/{issue_id}"
@@ -92,6 +106,8 @@ async def test_staff_write_preview_and_publish_an_issue_in_two_languages(
     assert preview.status_code == 200 and preview.headers["cache-control"] == "private, no-store"
     assert "Nouvelles de mars" in preview.text and "Hearing moved to Tuesday" in preview.text
     assert "Witness list" not in preview.text  # never a members-only space's post
+    assert "Monthly rights webinar" in preview.text  # coming events, public ones only
+    assert "Closed strategy call" not in preview.text
     # Not public before it is published.
     assert (await client.get(f"/newsletter/{issue_id}", headers=BROWSER)).status_code == 404
     assert "News of March" not in (await client.get("/newsletter", headers=BROWSER)).text
@@ -130,6 +146,8 @@ async def test_staff_write_preview_and_publish_an_issue_in_two_languages(
     assert article["type"] == "Article" and article["name"] == "News of March"
     assert article["url"] == f"{staff.urls.base}/newsletter/{issue_id}"
     assert "Witness list" not in article["content"]
+    assert "Monthly rights webinar" in article["content"]
+    assert "Closed strategy call" not in article["content"]
     assert creates[-1]["actor"] == staff.urls.actor("newsletter")
     actions = [e.action for e in entries_log]
     assert {"create_newsletter_issue", "update_newsletter_issue",
