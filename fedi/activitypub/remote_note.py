@@ -187,7 +187,8 @@ def note_from_ap(document: dict[str, Any]) -> ParsedNote:
         content=_content(document),
         spoiler_text=plain_text(summary) if object_type == "Note" else "",
         title=text(document.get("name"), 500) if object_type != "Question" else "",
-        is_sensitive=document.get("sensitive") is True or bool(summary),
+        # An Article's or Page's summary is an abstract, not a warning (Mastodon's rule).
+        is_sensitive=document.get("sensitive") is True or (bool(summary) and object_type == "Note"),
         language=_language(document),
         to=tuple(addresses(document, "to")),
         cc=tuple(addresses(document, "cc")),

@@ -18,6 +18,7 @@ from fedi.core.models import Account, Counts, Status, StatusDetails, User
 from fedi.core.timeutil import to_api
 from fedi.db import account_stats, accounts, preferences
 from fedi.statuses.batch import Batch, load
+from fedi.statuses.shown import shown_content
 
 
 def acct_of(account: Account) -> str:
@@ -242,11 +243,11 @@ def _render_base(
     return {
         "id": str(status.id),
         "uri": status.uri,
-        "url": status.url,
+        "url": status.url or status.uri,  # a post without a page: its id, as Mastodon's
         "created_at": to_api(status.created_at),
         "edited_at": to_api(status.edited_at),
         "account": account_entity(context, author, batch.counts_of(author)),
-        "content": status.content,
+        "content": shown_content(status),
         "visibility": "private" if status.visibility == "private" else status.visibility,
         "local_only": status.is_local_only,  # as GoToSocial names it
         "sensitive": status.is_sensitive,

@@ -17,6 +17,7 @@ from fedi.core.html import sanitize
 from fedi.core.models import Account, Attachment, Status, User, is_expired
 from fedi.core.timeutil import utcnow
 from fedi.statuses.batch import Batch, load
+from fedi.statuses.shown import shown_content
 from fedi.statuses.timeline_rules import Verdict, Where, judge, moderated_away, rules_for
 from fedi.statuses.visibility import visible_in
 
@@ -176,7 +177,7 @@ def card_of(
         boost=item if original is not None else None,
         booster=author_of(context, booster) if booster is not None else None,
         author=author,
-        content=Markup(sanitize(shown.content)),  # noqa: S704 - sanitised by nh3 just now
+        content=Markup(sanitize(shown_content(shown))),  # noqa: S704 - sanitised by nh3 just now
         media=tuple(_media(context, a) for a in batch.details_of(shown).attachments),
         poll=_poll(batch, shown),
         tags=_tags_not_in(shown.content, batch.details_of(shown).tags),

@@ -1,0 +1,17 @@
+"""What a post shows as its text, the same in the client API and on the pages."""
+
+from __future__ import annotations
+
+from html import escape
+
+from fedi.core.models import Status
+
+TITLED = ("Article", "Page")
+
+
+def shown_content(status: Status) -> str:
+    """A remote Article's or Page's title above its text (apps show only `content`); a local
+    Article (a newsletter issue) carries its title already."""
+    if status.is_local or status.object_type not in TITLED or not status.title:
+        return status.content
+    return f"<p><strong>{escape(status.title)}</strong></p>{status.content}"
