@@ -141,14 +141,6 @@ async def due(conn: aiosqlite.Connection, now: str, limit: int) -> list[int]:
     return [row[0] for row in await cursor.fetchall()]
 
 
-async def next_due(conn: aiosqlite.Connection) -> datetime | None:
-    cursor = await conn.execute(
-        "SELECT min(scheduled_at) FROM scheduled_statuses WHERE state = 'waiting'"
-    )
-    row = await cursor.fetchone()
-    return from_db(row[0]) if row and row[0] else None
-
-
 def claim(conn: sqlite3.Connection, scheduled_id: int) -> bool:
     """Take a due post for publishing, once: False when it was taken, cancelled or changed."""
     cursor = conn.execute(

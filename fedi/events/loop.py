@@ -5,12 +5,12 @@ due (fedi.events.reminders) and one Update{Event} per local event whose counts c
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
 
 from fedi.context import Context
+from fedi.core.rounds import repeat
 from fedi.core.timeutil import utcnow
 from fedi.events.events import send_pending_updates
 from fedi.events.reminders import BATCH, send_due_reminders
@@ -30,13 +30,7 @@ class EventsLoop:
         self.clock = clock
 
     async def run(self, stop: asyncio.Event, interval: float = INTERVAL) -> None:
-        while not stop.is_set():
-            try:
-                busy = await tick(self.context, self.clock())
-            except Exception:  # the loop's top level: log and try again next round
-                log.exception("events loop round failed")
-                busy = 0
-            if busy >= BATCH:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval)
+        await repeat(
+            stop, lambda: tick(self.context, self.clock()), name="events loop",
+            interval=interval, full=BATCH,
+        )  # fmt: skip

@@ -8,13 +8,13 @@ made in the same transaction as its mail, so that nobody gets one twice."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from fedi.context import Context
+from fedi.core.rounds import repeat
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import digests
 from fedi.mail.outbox import Mail, mail_member
@@ -83,10 +83,4 @@ async def send_due(context: Context, now: datetime | None = None) -> int:
 
 
 async def run(context: Context, stop: asyncio.Event, period: float = PERIOD) -> None:
-    while not stop.is_set():
-        try:
-            await send_due(context)
-        except (sqlite3.Error, OSError):
-            log.exception("digests failed; tried again later")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), period)
+    await repeat(stop, lambda: send_due(context), name="digests", interval=period)

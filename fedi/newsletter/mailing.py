@@ -7,7 +7,6 @@ so that a stopped server starts again where it was and nobody gets an issue twic
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from collections.abc import Callable
 from markupsafe import Markup
 
 from fedi.context import Context
+from fedi.core.rounds import repeat
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import newsletter
 from fedi.db.newsletter import Issue
@@ -84,11 +84,5 @@ async def mail_pending(context: Context) -> int:
 
 
 async def run(context: Context, stop: asyncio.Event, period: float = PERIOD) -> None:
-    while not stop.is_set():
-        try:
-            while await mail_pending(context):
-                pass
-        except (sqlite3.Error, OSError):
-            log.exception("newsletter mailing failed; tried again later")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), period)
+    await repeat(stop, lambda: mail_pending(context), name="newsletter mailing",
+                 interval=period, full=1)  # fmt: skip

@@ -10,7 +10,6 @@ processed (in the same transaction as the notifications, so they go exactly once
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from fedi.activitypub.notes import wrap
 from fedi.context import Context
 from fedi.core.ids import new_id
 from fedi.core.models import Account, Status
+from fedi.core.rounds import repeat
 from fedi.core.timeutil import to_ap, to_db, utcnow
 from fedi.db import accounts, statuses
 from fedi.db import polls as db_polls
@@ -124,13 +124,7 @@ class PollLoop:
         self.clock = clock
 
     async def run(self, stop: asyncio.Event, interval: float = INTERVAL) -> None:
-        while not stop.is_set():
-            try:
-                busy = await tick(self.context, self.clock())
-            except Exception:  # the loop's top level: log and try again next tick
-                log.exception("poll loop tick failed")
-                busy = 0
-            if busy >= BATCH:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval)
+        await repeat(
+            stop, lambda: tick(self.context, self.clock()), name="poll loop",
+            interval=interval, full=BATCH,
+        )  # fmt: skip

@@ -8,7 +8,6 @@ the two is marked failed, as Mastodon's job would lose it."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import sqlite3
 from collections.abc import Sequence
@@ -19,6 +18,7 @@ from fedi.accounts.members import MemberError
 from fedi.context import Context
 from fedi.core.ids import new_id
 from fedi.core.models import User
+from fedi.core.rounds import repeat
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, scheduled_statuses
 from fedi.db.scheduled_statuses import Scheduled
@@ -32,7 +32,7 @@ MIN_AHEAD = timedelta(minutes=5)
 MAX_WAITING = 300
 MAX_PER_DAY = 25
 BATCH = 20
-IDLE = 60.0  # seconds between looks when nothing is due sooner
+LOOK_EVERY = 5.0  # seconds between looks for a post whose time has come
 
 
 class ScheduleError(ValueError):
@@ -204,24 +204,12 @@ async def publish_due(context: Context, now: datetime | None = None) -> int:
 
 async def run(context: Context, stop: asyncio.Event) -> None:
     """The background loop: posts left half-published by a stopped process are marked failed
-    (never posted twice), then each post is published when its time comes."""
+    (never posted twice), then each post is published when its time comes (within seconds)."""
     now = to_db(utcnow())
     interrupted = await context.db.write(
         lambda conn: scheduled_statuses.abandon_interrupted(conn, now)
     )
     for scheduled_id in interrupted:
         log.warning("scheduled post %d was interrupted while posting: marked failed", scheduled_id)
-    while not stop.is_set():
-        try:
-            while await publish_due(context) == BATCH:
-                pass
-            async with context.db.read() as conn:
-                upcoming = await scheduled_statuses.next_due(conn)
-        except Exception:
-            log.exception("scheduled posts: publishing failed")
-            upcoming = None
-        wait = IDLE
-        if upcoming is not None:
-            wait = min(IDLE, max(0.5, (upcoming - utcnow()).total_seconds()))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), wait)
+    await repeat(stop, lambda: publish_due(context), name="scheduled posts",
+                 interval=LOOK_EVERY, full=BATCH)  # fmt: skip
