@@ -73,7 +73,7 @@ async def _mail(context: Context, event: Event, account_id: int, kind: str, stat
     await mail_member(context, account_id, Mail(
         kind=f"event_{kind}", template="event", subject=subject, subject_vars=subject_vars,
         params=params, attachments=attachments,
-    ))  # fmt: skip
+    ), recipient=recipient)  # fmt: skip
 
 
 async def mail_registration(context: Context, event: Event, account: Account, state: str) -> None:

@@ -67,11 +67,14 @@ async def mail_member(
     to: str | None = None,
     confirmed_only: bool = True,
     also: Also | None = None,
+    recipient: Recipient | None = None,
 ) -> int | None:
     """Queue `mail` for the member; returns the mail's id, or None when the member has no
     address (or, with confirmed_only, none proven yet). `to` sends to another address of the
-    member's (a confirmation for a new one); `also` writes in the same transaction."""
-    recipient = await recipient_of(context, account_id)
+    member's (a confirmation for a new one); `also` writes in the same transaction;
+    `recipient`, the member as recipient_of read them already (not read again)."""
+    if recipient is None or recipient.account_id != account_id:
+        recipient = await recipient_of(context, account_id)
     if recipient is None:
         return None
     address = to or recipient.email

@@ -63,7 +63,7 @@ async def mail_issue(context: Context, issue_id: int, after: int) -> bool:
         recipient = await recipient_of(context, account_id)
         mail = newsletter_mail(context, issue, recipient.locale if recipient else None, gathered)
         step = _stepper(issue_id, account_id)
-        if await mail_member(context, account_id, mail, also=step) is None:
+        if await mail_member(context, account_id, mail, also=step, recipient=recipient) is None:
             await context.db.write(step)  # no confirmed address any more: step past them
     if len(page) < PAGE:
         now = to_db(utcnow())
