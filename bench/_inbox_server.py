@@ -79,8 +79,8 @@ async def serve_bare(port: int, production_logging: bool) -> None:
 
 async def serve_fedi(port: int, overrides: dict[str, str], production_logging: bool) -> None:
     from fedi.app import create_app
-    from fedi.config import load_settings
     from fedi.context import open_context
+    from fedi.core.config import load_settings
     from fedi.transport.http import HttpClient
 
     settings = load_settings({k: v for k, v in os.environ.items() if k.startswith("FEDI_")})

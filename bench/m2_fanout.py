@@ -62,9 +62,9 @@ from bench._common import (  # noqa: E402
     thread_usage,
 )
 from fedi.accounts.members import add_member  # noqa: E402
-from fedi.config import load_settings  # noqa: E402
 from fedi.context import Context, open_context  # noqa: E402
 from fedi.core import ids  # noqa: E402
+from fedi.core.config import load_settings  # noqa: E402
 from fedi.core.models import RemoteActor  # noqa: E402
 from fedi.core.timeutil import to_db, utcnow  # noqa: E402
 from fedi.db import accounts, follows  # noqa: E402

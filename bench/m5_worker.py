@@ -39,8 +39,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
 from bench.m5_inbound import Actor, create_activity  # noqa: E402
 from fedi.accounts.members import add_member  # noqa: E402
 from fedi.activitypub.remote_actor import actor_from_ap  # noqa: E402
-from fedi.config import load_settings  # noqa: E402
 from fedi.context import Context, open_context  # noqa: E402
+from fedi.core.config import load_settings  # noqa: E402
 from fedi.core.ids import new_id  # noqa: E402
 from fedi.core.timeutil import to_ap, to_db, utcnow  # noqa: E402
 from fedi.db import inbox_activities  # noqa: E402

@@ -35,9 +35,9 @@ sys.path.insert(0, str(ROOT))
 from fedi.accounts.members import local_actor  # noqa: E402
 from fedi.accounts.oauth import digest  # noqa: E402
 from fedi.accounts.passwords import hash_password  # noqa: E402
-from fedi.config import Settings, load_settings  # noqa: E402
 from fedi.context import Context, open_context  # noqa: E402
 from fedi.core import ids  # noqa: E402
+from fedi.core.config import Settings, load_settings  # noqa: E402
 from fedi.core.models import (  # noqa: E402
     NewAttachment,
     NewStatus,

@@ -23,8 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from fedi.accounts.auth import Authenticator
 from fedi.api.route_gate import RouteGate
 from fedi.api.routes import api_routes
-from fedi.config import Settings
 from fedi.context import Context, open_context
+from fedi.core.config import Settings
 from fedi.core.models import User
 from fedi.db.errors import out_of_space
 from fedi.events.loop import EventsLoop

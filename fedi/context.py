@@ -21,8 +21,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 
 from fedi import __version__
-from fedi.config import Settings
 from fedi.core import ids
+from fedi.core.config import Settings
 from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
 from fedi.core.urls import Urls

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from fedi.app import create_app
-from fedi.config import Settings, load_settings
 from fedi.context import Context, open_context
+from fedi.core.config import Settings, load_settings
 from tests.testrig.keys import next_keypair
 
 DOMAIN = "fedi.test"

@@ -10,8 +10,8 @@ from fedi.accounts.addresses import is_email
 from fedi.accounts.auth import Authenticator, SignInError
 from fedi.accounts.email_confirmation import address_of, send_confirmation, tell_old_address
 from fedi.accounts.members import MemberError, set_password
-from fedi.config import SUPPORTED_LOCALES
 from fedi.context import Context
+from fedi.core.config import SUPPORTED_LOCALES
 from fedi.core.models import User
 from fedi.db import users
 

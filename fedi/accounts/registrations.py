@@ -16,8 +16,8 @@ from fedi.accounts.addresses import EMAIL, MAX_EMAIL
 from fedi.accounts.email_confirmation import send_confirmation
 from fedi.accounts.members import USERNAME, TakenError, add_member
 from fedi.accounts.passwords import MAX_LENGTH, MIN_LENGTH
-from fedi.config import RegistrationMode
 from fedi.context import Context
+from fedi.core.config import RegistrationMode
 from fedi.core.models import User
 from fedi.db import accounts, users
 

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from fedi import __version__
 from fedi.api.base import Params, public, routes
-from fedi.config import SUPPORTED_LOCALES
+from fedi.core.config import SUPPORTED_LOCALES
 from fedi.db import accounts
 from fedi.media import documents, images, media
 from fedi.moderation.instance_rules import list_rules

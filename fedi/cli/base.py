@@ -7,8 +7,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from fedi.config import Settings
 from fedi.context import Context, open_context
+from fedi.core.config import Settings
 
 T = TypeVar("T")
 

@@ -10,8 +10,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from fedi.config import Settings
 from fedi.context import Context
+from fedi.core.config import Settings
 from fedi.db import domain_rules as rules
 from fedi.db.domain_rules import BlockFields
 from fedi.moderation.blocklist_format import BlocklistError, export_csv, parse_csv

@@ -6,8 +6,8 @@ import argparse
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from fedi.config import Settings
 from fedi.context import Context
+from fedi.core.config import Settings
 from fedi.core.models import Group
 from fedi.db import groups as group_rows
 from fedi.groups.groups import create_group

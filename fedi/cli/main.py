@@ -24,8 +24,8 @@ from fedi.cli.members import command_post, command_relation, command_user
 from fedi.cli.server import DEV_PORT, command_dev, command_migrate, command_serve, dev_settings
 from fedi.cli.vendor import add_parser as add_vendor_parser
 from fedi.cli.vendor import command_vendor
-from fedi.config import ConfigError, load_settings
 from fedi.context import StartupError
+from fedi.core.config import ConfigError, load_settings
 from fedi.db import DatabaseError
 from fedi.federation.remote_accounts import ActorError
 from fedi.groups.groups import GroupError

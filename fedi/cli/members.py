@@ -17,7 +17,7 @@ from fedi.accounts.members import (
 )
 from fedi.accounts.members import set_suspended as set_member_suspended
 from fedi.cli.base import CommandError, with_context
-from fedi.config import Settings
+from fedi.core.config import Settings
 from fedi.core.models import ROLES
 from fedi.moderation.roles import change_role
 from fedi.relationships.relationships import follow, unfollow

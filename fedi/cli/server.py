@@ -22,8 +22,8 @@ import uvicorn
 from fedi import __version__
 from fedi.accounts.members import MemberError, add_member, get_member
 from fedi.cli.base import CommandError, with_context
-from fedi.config import Settings, load_settings
 from fedi.context import Context, open_context
+from fedi.core.config import Settings, load_settings
 
 DEV_ACCOUNT = "admin"
 DEV_PORT = 8000

@@ -1,1 +1,2 @@
-"""Shared by every package: domain models, ids, times, local URLs, safe JSON and HTML, rates."""
+"""Shared by every package: the settings, domain models, ids, times, local URLs, safe JSON and
+HTML, rates."""

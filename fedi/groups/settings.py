@@ -10,8 +10,8 @@ from typing import Any
 from fedi.activitypub.actor import group_to_ap
 from fedi.activitypub.notes import wrap
 from fedi.activitypub.vocab import PUBLIC
-from fedi.config import ConfigError, validate_domain
 from fedi.context import Context
+from fedi.core.config import ConfigError, validate_domain
 from fedi.core.html import text_to_html
 from fedi.core.models import Group, User
 from fedi.core.timeutil import to_ap, to_db, utcnow

@@ -14,7 +14,7 @@ from importlib import resources
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from fedi.config import SUPPORTED_LOCALES
+from fedi.core.config import SUPPORTED_LOCALES
 
 RTL_LOCALES = frozenset({"ar"})
 LOCALE_NAMES = {

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid, parseaddr
 
-from fedi.config import Settings
+from fedi.core.config import Settings
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import aiosmtplib
 
-from fedi.config import Settings
+from fedi.core.config import Settings
 from fedi.db.mail_outbox import QueuedMail
 from fedi.mail.message import envelope_sender
 

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 
 from fedi.activitypub.notes import create_to_ap
-from fedi.config import SUPPORTED_LOCALES
 from fedi.context import Context
+from fedi.core.config import SUPPORTED_LOCALES
 from fedi.core.html import plain_text, sanitize, text_to_html
 from fedi.core.ids import new_id
 from fedi.core.models import Account, NewStatus, Status

@@ -17,8 +17,8 @@ from starlette.routing import Route
 from fedi import __version__
 from fedi.activitypub.actor import avatar_url
 from fedi.activitypub.vocab import ACTIVITY_JSON
-from fedi.config import SUPPORTED_LOCALES
 from fedi.context import Context
+from fedi.core.config import SUPPORTED_LOCALES
 from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts

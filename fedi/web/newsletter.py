@@ -14,8 +14,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from fedi.config import SUPPORTED_LOCALES
 from fedi.context import Context
+from fedi.core.config import SUPPORTED_LOCALES
 from fedi.core.ids import parse_id
 from fedi.core.models import User
 from fedi.core.timeutil import to_ap

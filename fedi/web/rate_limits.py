@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fedi.config import Settings
+from fedi.core.config import Settings
 from fedi.core.ratelimit import (
     ACCEPTED_CALLER,
     VERIFIED_SIGNER,

@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from fedi.accounts.auth import Authenticator, SignInError, end_session, open_session, session_user
-from fedi.config import Settings
+from fedi.core.config import Settings
 from fedi.core.models import User
 from fedi.core.ratelimit import RateLimiter, Throttled, client_key, first_refusal
 from fedi.web.forms import check_csrf, read_form, safe_next

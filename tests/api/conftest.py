@@ -10,8 +10,8 @@ import pytest
 
 from fedi.accounts.members import add_member
 from fedi.app import create_app
-from fedi.config import load_settings
 from fedi.context import Context, open_context
+from fedi.core.config import load_settings
 from tests.testrig.serving import BackgroundServer, free_port
 
 

@@ -19,8 +19,8 @@ from starlette.applications import Starlette
 
 from fedi.accounts.members import add_member, approve_member, get_member
 from fedi.app import create_app
-from fedi.config import load_settings
 from fedi.context import open_context
+from fedi.core.config import load_settings
 from tests.api.conftest import Served
 from tests.testrig.serving import BackgroundServer, free_port
 

@@ -20,8 +20,8 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from fedi.accounts.members import add_member, get_member, set_suspended
 from fedi.app import create_app
-from fedi.config import load_settings
 from fedi.context import open_context
+from fedi.core.config import load_settings
 from fedi.relationships.relationships import follow
 from tests.api.clients import logged_in
 from tests.api.conftest import Served

@@ -17,8 +17,8 @@ import uvicorn
 from fedi.accounts.members import add_member
 from fedi.app import create_app
 from fedi.cli.server import GracefulServer
-from fedi.config import Settings, load_settings
 from fedi.context import Context, open_context
+from fedi.core.config import Settings, load_settings
 from fedi.core.models import Role
 
 T = TypeVar("T")

@@ -9,8 +9,8 @@ import pytest
 
 from fedi.accounts.members import MemberError, get_member
 from fedi.accounts.registrations import SignUp, register
-from fedi.config import load_settings
 from fedi.context import open_context
+from fedi.core.config import load_settings
 from tests.cli.test_cli import assert_one_line_error, run
 
 

@@ -14,8 +14,8 @@ import pytest
 
 from fedi.accounts.members import get_member
 from fedi.accounts.passwords import verify_password
-from fedi.config import load_settings
 from fedi.context import open_context
+from fedi.core.config import load_settings
 from fedi.db import users
 from fedi.db.migrate import available_migrations
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from fedi.config import load_settings
 from fedi.context import open_context
+from fedi.core.config import load_settings
 from fedi.db import audit_log
 from tests.cli.test_cli import assert_one_line_error, run
 

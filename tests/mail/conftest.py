@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from fedi.app import create_app
-from fedi.config import Settings, load_settings
 from fedi.context import Context, open_context
+from fedi.core.config import Settings, load_settings
 from fedi.core.timeutil import utcnow
 from fedi.mail.worker import MailWorker
 from tests.conftest import BASE, DOMAIN

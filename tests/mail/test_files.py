@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from fedi.accounts.members import add_member
-from fedi.config import Settings, load_settings
 from fedi.context import Context
+from fedi.core.config import Settings, load_settings
 from fedi.mail.outbox import mail_member
 from tests.conftest import DOMAIN
 from tests.mail.conftest import deliver

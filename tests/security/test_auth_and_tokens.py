@@ -30,8 +30,8 @@ from fedi.accounts.registrations import SignUp, register
 from fedi.accounts.scopes import grants
 from fedi.api.routes import api_routes
 from fedi.app import create_app
-from fedi.config import Settings
 from fedi.context import Context
+from fedi.core.config import Settings
 from fedi.statuses.posting import post_status
 from tests.conftest import BASE
 from tests.web.test_signin import BROWSER, csrf_from_form

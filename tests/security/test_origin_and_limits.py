@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fedi.config import load_settings
 from fedi.context import open_context
+from fedi.core.config import load_settings
 from fedi.db import statuses
 from fedi.federation.dereference import DereferenceError, fetch_document
 from fedi.federation.remote_accounts import ActorError, get_actor

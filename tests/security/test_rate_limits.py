@@ -21,8 +21,8 @@ from starlette.applications import Starlette
 
 from fedi.accounts.members import add_member
 from fedi.app import create_app
-from fedi.config import ConfigError, Settings, load_settings
 from fedi.context import Context, open_context
+from fedi.core.config import ConfigError, Settings, load_settings
 from tests.conftest import BASE
 from tests.testrig import pictures
 from tests.testrig.fake_remote import RemoteActor

@@ -16,8 +16,8 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fedi.app import create_app
-from fedi.config import Settings, load_settings
 from fedi.context import Context, open_context
+from fedi.core.config import Settings, load_settings
 from fedi.core.timeutil import utcnow
 from fedi.events.loop import tick as events_tick
 from fedi.statuses.poll_loop import tick as poll_tick

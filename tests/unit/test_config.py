@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from fedi.config import ConfigError, load_settings
+from fedi.core.config import ConfigError, load_settings
 
 
 def base_env(tmp_path: Path) -> dict[str, str]:

@@ -10,8 +10,8 @@ from starlette.routing import Route
 
 from fedi.accounts.members import add_member
 from fedi.app import create_app
-from fedi.config import Settings
 from fedi.context import Context
+from fedi.core.config import Settings
 from fedi.statuses.posting import post_status
 
 AP = {"Accept": "application/activity+json"}

@@ -13,8 +13,8 @@ from fedi.accounts.members import add_member
 from fedi.accounts.oauth import register_app, token_for_new_member
 from fedi.accounts.passwords import verify_password
 from fedi.app import create_app
-from fedi.config import Settings
 from fedi.context import Context
+from fedi.core.config import Settings
 from fedi.core.models import User
 from fedi.db import users
 from tests.conftest import BASE

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from fedi.accounts.members import MemberError, add_member, approve_member, get_member
-from fedi.config import Settings, load_settings
 from fedi.context import Context
+from fedi.core.config import Settings, load_settings
 from fedi.moderation.instance_rules import add_rule
 from tests.conftest import BASE, DOMAIN
 from tests.web.test_signin import BROWSER, csrf_from_form, sign_in

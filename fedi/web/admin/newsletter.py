@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from fedi.config import SUPPORTED_LOCALES
+from fedi.core.config import SUPPORTED_LOCALES
 from fedi.core.ids import parse_id
 from fedi.newsletter.issues import (
     MAX_BODY,

@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Match, Route, Router
 from fedi.api.route_gate import RouteGate
 from fedi.api.routes import api_routes
 from fedi.app import create_app
-from fedi.config import load_settings
+from fedi.core.config import load_settings
 
 
 def chosen(routes: list[BaseRoute], path: str, method: str) -> tuple[str, object] | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from fedi.config import SUPPORTED_LOCALES
+from fedi.core.config import SUPPORTED_LOCALES
 from fedi.i18n.locales import Translations, catalogue_path, parse_accept_language
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -13,8 +13,8 @@ import pytest
 
 from fedi.accounts.members import add_member
 from fedi.app import create_app
-from fedi.config import Settings, load_settings
 from fedi.context import Context
+from fedi.core.config import Settings, load_settings
 from fedi.core.models import Account, User
 from fedi.db import accounts, follows
 from fedi.groups import moderation

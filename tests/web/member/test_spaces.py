@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from fedi.accounts.members import add_member
-from fedi.config import Settings, load_settings
 from fedi.context import Context
+from fedi.core.config import Settings, load_settings
 from fedi.core.models import Group, Status, User
 from fedi.db import Database, statuses
 from fedi.db import group_posts as group_post_rows
