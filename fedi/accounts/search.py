@@ -1,7 +1,7 @@
 """Finding people by handle or name, for the client API's searches and the search page: the
-accounts whose username or display name starts with the query, and a full handle
-(@name@server) looked up here or, when asked to resolve, through WebFinger (as Mastodon does
-for a signed-in searcher)."""
+accounts with a word of their username or display name starting with the query, and a full
+handle (@name@server) looked up through WebFinger when asked to resolve (as Mastodon does for a
+signed-in searcher)."""
 
 from __future__ import annotations
 
@@ -9,23 +9,8 @@ import contextlib
 
 from fedi.context import Context
 from fedi.core.models import Account
-from fedi.db import account_search, accounts
-from fedi.federation.remote_accounts import ActorError, parse_handle, resolve_handle
-
-
-async def account_by_handle(context: Context, handle: str, *, resolve: bool) -> Account | None:
-    """The account a full handle names: ours, one this server knows, or (resolve) one found
-    through WebFinger; None when there is none or it cannot be reached."""
-    try:
-        if resolve:
-            return await resolve_handle(context, handle)
-        username, domain = parse_handle(handle)
-    except ActorError:
-        return None
-    async with context.db.read() as conn:
-        if domain == context.settings.domain:
-            return await accounts.get_local_actor(conn, username)
-        return await accounts.get_remote_by_acct(conn, username, domain)
+from fedi.db import account_search
+from fedi.federation.remote_accounts import ActorError, resolve_handle
 
 
 async def find_accounts(
@@ -33,23 +18,27 @@ async def find_accounts(
     query: str,
     *,
     resolve: bool,
-    following_of: int | None = None,
+    viewer: Account | None,
+    following: bool = False,
     limit: int = 40,
     offset: int = 0,
 ) -> list[Account]:
-    """People whose handle or name starts with `query` ("name", "@name" or "name@server"),
-    the exact account of a full handle first when `resolve` finds it; without duplicates."""
+    """People whose handle or name starts with `query` ("name", "@name", "name@server" or
+    words of a display name) as `viewer` (None: anyone) may find them (fedi.db.account_search),
+    a full handle on another server first looked up through WebFinger when `resolve` (stored,
+    it is then found like the others, unless the viewer may not find it); only those the
+    viewer follows with `following`."""
     query = query.strip().lstrip("@")
-    username, _, domain = query.partition("@")
-    if domain.lower() == context.settings.domain:
+    username, at, domain = query.partition("@")
+    domain = domain.strip().lower()
+    if domain == context.settings.domain:
         domain = ""  # our own domain: local accounts
-    found: list[Account] = []
-    if domain and resolve and offset == 0 and following_of is None:
-        with contextlib.suppress(ActorError):  # unknown or unreachable: the local matches stay
-            found.append(await resolve_handle(context, query))
+    if domain and resolve and offset == 0 and not following:
+        with contextlib.suppress(ActorError):  # unknown or unreachable: the others stay
+            await resolve_handle(context, query)
     async with context.db.read() as conn:
-        found += await account_search.search(
-            conn, username, domain.lower() if "@" in query else None,
-            following_of=following_of, limit=limit, offset=offset,
+        return await account_search.search(
+            conn, username, domain if at else None,
+            viewer_id=viewer.id if viewer else None, following_only=following,
+            limit=limit, offset=offset,
         )  # fmt: skip
-    return list({account.id: account for account in found}.values())[:limit]

@@ -33,10 +33,9 @@ async def search_accounts(request: Request, caller: Caller) -> Response:
         raise APIError(422, f"q is required (at most {MAX_QUERY} characters)")
     limit = max(1, _number(params.get("limit"), DEFAULT_LIMIT, MAX_LIMIT))
     offset = _number(params.get("offset"), 0, MAX_OFFSET)
-    following = caller.user.account.id if params.get_bool("following") else None
     found = await find_accounts(
-        context, query, resolve=params.get_bool("resolve"), following_of=following,
-        limit=limit, offset=offset,
+        context, query, resolve=params.get_bool("resolve"), viewer=caller.user.account,
+        following=params.get_bool("following"), limit=limit, offset=offset,
     )  # fmt: skip
     return JSONResponse(await accounts_json(context, found))
 

@@ -156,5 +156,14 @@ def _plain_text(fragment: str) -> str:
 # Text with every tag removed (a remote content warning, title or poll option); filters match
 # every post of every page against it.
 plain_text = kept_when_short(_plain_text, 4096)
+_BLOCK_START = re.compile(r"<(?=/?(?:p|br|li|ul|ol|blockquote|pre)\b)", re.IGNORECASE)
+
+
+def words_of(fragment: str) -> str:
+    """The fragment's text with its paragraphs and lines apart (for the search index, which
+    reads each post once: nothing is kept)."""
+    return _plain_text(_BLOCK_START.sub(" <", fragment))
+
+
 # Posts' contents cleaned for the pages, the same recent posts shown page after page.
 sanitized_kept = kept_when_short(sanitize, 2048)

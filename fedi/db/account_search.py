@@ -1,5 +1,6 @@
-"""SQL for finding accounts by the start of their username or display name (the API's account
-search and autocompletion of mentions)."""
+"""SQL for finding accounts by the start of the words of their username or display name (the
+account_search FTS5 table, kept by triggers of migration 0036): the API's searches, the search
+page and autocompletion of mentions."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import aiosqlite
 from fedi.core.models import Account
 from fedi.db.accounts import _ACCOUNT_COLUMNS as COLUMNS
 from fedi.db.accounts import account_from_row
+from fedi.db.fulltext import match_of
+from fedi.db.mutes import _HOST
 
 
 def _prefix(text: str) -> str:
@@ -20,25 +23,41 @@ async def search(
     username: str,
     domain: str | None,
     *,
-    following_of: int | None,
+    viewer_id: int | None,
+    following_only: bool = False,
     limit: int,
     offset: int,
 ) -> list[Account]:
-    """People (no instance actors, no suspended accounts, no sign-ups awaiting approval) whose
-    username, or display name, starts with `username`; on `domain` if given (None: any, "" : local
-    only). An exact username comes first, then local accounts, then by username."""
+    """People (no instance actors, no suspended accounts, no sign-ups awaiting approval; a
+    limited account only for itself and its followers; none blocking or blocked by the viewer,
+    nor on a domain the viewer blocks) with a word of their username, or display name, starting
+    with each word of `username`; on `domain` if given (None: any, "": local only, else the
+    start of the server's name, and the username alone is searched). The exact username comes
+    first, then those the viewer follows, then local accounts, then by username."""
+    words = match_of(username)
+    if words is None:
+        return []
+    columns = "{username display_name}" if domain is None else "username"
     cursor = await conn.execute(
-        f"SELECT {COLUMNS} FROM accounts a LEFT JOIN users u ON u.account_id = a.id"
-        " WHERE a.actor_type != 'Application' AND a.suspended_at IS NULL"
+        f"SELECT {COLUMNS} FROM account_search m CROSS JOIN accounts a ON a.id = m.rowid"
+        " LEFT JOIN users u ON u.account_id = a.id"
+        " LEFT JOIN follows f ON f.follower_id = :me AND f.followed_id = a.id"
+        "   AND f.state = 'accepted'"
+        " WHERE account_search MATCH :match"
+        " AND a.actor_type != 'Application' AND a.suspended_at IS NULL"
         " AND (a.domain IS NOT NULL OR u.is_approved = 1)"
-        " AND (lower(a.username) LIKE :prefix ESCAPE '\\'"
-        "      OR (:domain IS NULL AND lower(a.display_name) LIKE :prefix ESCAPE '\\'))"
-        " AND (:domain IS NULL OR (:domain = '' AND a.domain IS NULL) OR a.domain = :domain)"
-        " AND (:me IS NULL OR EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = :me"
-        "      AND f.followed_id = a.id AND f.state = 'accepted'))"
-        " ORDER BY lower(a.username) = :exact DESC, a.domain IS NOT NULL, lower(a.username), a.id"
-        " LIMIT :limit OFFSET :offset",
-        {"prefix": _prefix(username), "exact": username.lower(), "domain": domain,
-         "me": following_of, "limit": limit, "offset": offset},
+        " AND (:domain IS NULL OR (:domain = '' AND a.domain IS NULL)"
+        "      OR (:domain != '' AND lower(a.domain) LIKE :domain_prefix ESCAPE '\\'))"
+        " AND (a.silenced_at IS NULL OR a.id IS :me OR f.id IS NOT NULL)"
+        " AND (:following = 0 OR f.id IS NOT NULL)"
+        " AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = :me"
+        "   AND b.target_account_id = a.id) OR (b.account_id = a.id AND b.target_account_id = :me))"
+        " AND NOT (a.domain IS NOT NULL AND EXISTS (SELECT 1 FROM account_domain_blocks d"
+        f"   WHERE d.account_id = :me AND d.domain IN (a.domain, {_HOST.format(a='a')})))"
+        " ORDER BY lower(a.username) = :exact DESC, f.id IS NOT NULL DESC, a.domain IS NOT NULL,"
+        " lower(a.username), a.domain, a.id LIMIT :limit OFFSET :offset",
+        {"match": f"{columns} : ({words})", "exact": username.strip().lower(), "me": viewer_id,
+         "domain": domain, "domain_prefix": _prefix(domain or ""),
+         "following": int(following_only), "limit": limit, "offset": offset},
     )  # fmt: skip
     return [account_from_row(row) for row in await cursor.fetchall()]

@@ -17,6 +17,7 @@ from fedi.core.models import (
     Visibility,
 )
 from fedi.core.timeutil import from_db
+from fedi.db import status_search
 from fedi.db.row_memo import RowMemo
 from fedi.db.rows import opt_time
 from fedi.db.status_details import details_of
@@ -99,6 +100,7 @@ def insert_status(conn: sqlite3.Connection, new: NewStatus) -> None:
         ),
     )  # fmt: skip
     _write_details(conn, new)
+    status_search.index(conn, new)
 
 
 def _write_details(conn: sqlite3.Connection, new: NewStatus) -> None:
@@ -155,7 +157,9 @@ def apply_edit(conn: sqlite3.Connection, status: Status, new: NewStatus) -> None
         conn.execute(f"DELETE FROM {table} WHERE status_id = ?", (status.id,))
     # Local uploads stay: fedi.media.media attaches and detaches them (a remote one has no file).
     conn.execute("DELETE FROM media_attachments WHERE status_id = ? AND file IS NULL", (status.id,))
-    _write_details(conn, NewStatus(**{**new.__dict__, "id": status.id}))
+    edited = NewStatus(**{**new.__dict__, "id": status.id})
+    _write_details(conn, edited)
+    status_search.reindex(conn, edited)
 
 
 def delete_status(conn: sqlite3.Connection, status: Status, now: str) -> None:

@@ -7,7 +7,9 @@ from __future__ import annotations
 import aiosqlite
 
 
-async def search(conn: aiosqlite.Connection, prefix: str, limit: int) -> list[tuple[str, int]]:
+async def search(
+    conn: aiosqlite.Connection, prefix: str, limit: int, offset: int = 0
+) -> list[tuple[str, int]]:
     """(name, number of such posts) of the tags starting with `prefix` (lower-case, letters,
     digits and underscores only, as tags are stored), the exact tag first, then the most used.
     Read through the status_tags_name index (GLOB on a prefix is a range of it)."""
@@ -18,7 +20,7 @@ async def search(conn: aiosqlite.Connection, prefix: str, limit: int) -> list[tu
         " AND s.reblog_of_id IS NULL AND a.suspended_at IS NULL"
         " AND NOT EXISTS (SELECT 1 FROM groups g WHERE g.account_id = s.group_id"
         "   AND g.is_private = 1)"
-        " GROUP BY t.name ORDER BY t.name = ? DESC, uses DESC, t.name LIMIT ?",
-        (f"{prefix}*", prefix, limit),
+        " GROUP BY t.name ORDER BY t.name = ? DESC, uses DESC, t.name LIMIT ? OFFSET ?",
+        (f"{prefix}*", prefix, limit, offset),
     )
     return [(str(row[0]), int(row[1])) for row in await cursor.fetchall()]

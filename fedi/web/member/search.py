@@ -1,8 +1,8 @@
 """The search page (/search?q=): people by name or handle, ours and those this server knows, a
 full handle (@name@server) looked up through WebFinger as the client API's search does with
-resolve=true; hashtags by name (public ones only); and a post by its address, shown only to a
-member who may see it. The finding is fedi.accounts.search and fedi.statuses.search, which the
-client API calls too."""
+resolve=true; hashtags by name (public ones only); posts by their words, and a post by its
+address, each shown only to a member who may see it. The finding is fedi.accounts.search and
+fedi.statuses.search, which the client API calls too."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from fedi.accounts.search import find_accounts
 from fedi.activitypub.actor import avatar_url
 from fedi.core.models import Account, User
 from fedi.db import follows
-from fedi.statuses.search import find_hashtags, is_address, status_at
+from fedi.statuses.search import PostQuery, find_hashtags, find_statuses, is_address, status_at
 from fedi.web.member.cards import Card, cards
 from fedi.web.member.gate import member_or_sign_in
 from fedi.web.member.profiles import acct_of
@@ -25,6 +25,7 @@ from fedi.web.state import context_of, pages_of
 
 MAX_QUERY = 200
 PEOPLE = 20
+POSTS = 20
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,9 @@ def is_full_handle(query: str) -> bool:
 
 async def _people(request: Request, viewer: User, query: str) -> list[Found]:
     context = context_of(request)
-    found = await find_accounts(context, query, resolve=is_full_handle(query), limit=PEOPLE)
+    found = await find_accounts(
+        context, query, resolve=is_full_handle(query), viewer=viewer.account, limit=PEOPLE
+    )
     async with context.db.read_now() as conn:
         states = await follows.states_among(conn, viewer.account.id, [a.id for a in found])
     return [_found(request, viewer, account, states.get(account.id)) for account in found]
@@ -83,7 +86,12 @@ async def search(request: Request, viewer: User, query: str) -> Results:
         status = await status_at(context, query, viewer, resolve=True)
         shown = await cards(context, [status], viewer, "public") if status else []
         return Results([], [], shown)
-    return Results(await _people(request, viewer, query), await find_hashtags(context, query), [])
+    posts = await find_statuses(context, PostQuery(query, limit=POSTS), viewer)
+    return Results(
+        await _people(request, viewer, query),
+        await find_hashtags(context, query),
+        await cards(context, posts, viewer, "public") if posts else [],
+    )
 
 
 async def search_page(request: Request) -> Response:
