@@ -12,10 +12,11 @@ async def search(
 ) -> list[tuple[str, int]]:
     """(name, number of such posts) of the tags starting with `prefix` (lower-case, letters,
     digits and underscores only, as tags are stored), the exact tag first, then the most used.
-    Read through the status_tags_name index (GLOB on a prefix is a range of it)."""
+    Read through the status_tags_name index (GLOB on a prefix is a range of it), each post then
+    by its key: CROSS JOIN keeps SQLite from walking every post that is not a boost instead."""
     cursor = await conn.execute(
         "SELECT t.name, count(*) AS uses FROM status_tags t"
-        " JOIN statuses s ON s.id = t.status_id JOIN accounts a ON a.id = s.account_id"
+        " CROSS JOIN statuses s ON s.id = t.status_id CROSS JOIN accounts a ON a.id = s.account_id"
         " WHERE t.name GLOB ? AND s.visibility IN ('public', 'unlisted')"
         " AND s.reblog_of_id IS NULL AND a.suspended_at IS NULL"
         " AND NOT EXISTS (SELECT 1 FROM groups g WHERE g.account_id = s.group_id"

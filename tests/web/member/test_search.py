@@ -216,3 +216,33 @@ async def test_odd_input_gets_a_readable_answer_never_a_crash(
     assert wrong_type.status_code == 415
     missing = await submit(client, "/statuses", {"status": "hi", "group": "nowhere"})
     assert missing.status_code == 404
+
+
+async def test_posts_by_their_words_as_the_api_finds_them(
+    client: httpx.AsyncClient, context: Context, members: dict[str, User]
+) -> None:
+    await post_status(context, "ben", "Open letter on the courthouse")
+    await post_status(context, "ben", "Followers only: the courthouse steps", visibility="private")
+    group = await create_group(context, "casework", "olga", is_private=True)
+    await group_post(
+        context, group.account, group, "Courthouse strategy", visibility="private",
+        submitted_by=members["ben"].account,
+    )  # fmt: skip
+    await sign_in(client, "amal", "amal-password")
+    posts = section((await search(client, "courthou")).text, "posts")
+    assert "Open letter on the courthouse" in posts and "/favourite" in posts
+    assert "courthouse steps" not in posts and "Courthouse strategy" not in posts
+    api = await client.get(
+        "/api/v2/search", params={"q": "courthou", "type": "statuses"},
+        headers=await bearer(client, "amal", "read"),
+    )  # fmt: skip
+    assert [s["content"] for s in api.json()["statuses"]] == [
+        "<p>Open letter on the courthouse</p>"
+    ]
+    await follow(context, "amal", members["ben"].account)
+    await follow(context, "amal", group.account)
+    await moderation.approve(context, group, members["olga"], members["amal"].account.id)
+    posts = section((await search(client, "courthouse")).text, "posts")
+    assert "courthouse steps" in posts and "Courthouse strategy" in posts
+    empty = section((await search(client, "nothing-like-this")).text, "posts")
+    assert "No posts found." in empty
