@@ -50,7 +50,7 @@ def _choices(params: Params) -> list[int]:
     for value in raw:
         text = scalar(value, "choices").strip()
         if not text.isascii() or not text.isdigit() or len(text) > 4:
-            raise APIError(422, "Validation failed: That vote option does not exist")
+            raise APIError(422, "Validation failed: The chosen vote option does not exist")
         choices.append(int(text))
     return choices
 

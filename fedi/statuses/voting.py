@@ -68,7 +68,7 @@ async def vote(
     if not choices:
         raise VoteError("A vote needs at least one choice")
     if any(c < 0 or c >= len(poll.options) for c in choices):
-        raise VoteError("That vote option does not exist")
+        raise VoteError("The chosen vote option does not exist")
     if len(choices) > 1 and not poll.is_multiple:
         raise VoteError("This poll allows only one choice")
     votes = [NewVote(new_id(), c) for c in choices]

@@ -240,9 +240,10 @@ async def test_vote_refusals(members: Served) -> None:
     cases: list[tuple[str, str, dict[str, Any], str]] = [
         (alice, single["id"], {"choices[]": "0"}, "You cannot vote in your own polls"),
         (bob, single["id"], {"choices[]": ["0", "1"]}, "only one choice"),
-        (bob, single["id"], {"choices[]": "2"}, "does not exist"),
-        (bob, single["id"], {"choices[]": "-1"}, "does not exist"),
-        (bob, single["id"], {"choices[]": "x"}, "does not exist"),
+        # Mastodon's words, which apps (toot) show and look for.
+        (bob, single["id"], {"choices[]": "2"}, "The chosen vote option does not exist"),
+        (bob, single["id"], {"choices[]": "-1"}, "The chosen vote option does not exist"),
+        (bob, single["id"], {"choices[]": "x"}, "The chosen vote option does not exist"),
         (bob, single["id"], {}, "at least one choice"),
         (bob, ended["id"], {"choices[]": "0"}, "already ended"),
     ]
