@@ -10,7 +10,7 @@ from typing import Any
 from starlette.requests import Request
 
 from fedi.accounts import scopes
-from fedi.accounts.oauth import token_for
+from fedi.accounts.oauth import is_pending_member_token, token_for
 from fedi.api.base import APIError, bearer_of
 from fedi.api.entities import dump_json, status_bytes, status_entity
 from fedi.context import Context
@@ -32,12 +32,15 @@ from fedi.web.state import context_of
 async def optional_viewer(request: Request, scope: str | None = None) -> User | None:
     """The member behind a bearer token on a public route, if one is sent (their mutes and
     filters then apply); a bad token is still a 401, and one without `scope` a 403, as
-    Mastodon's authorize_if_got_token! answers."""
+    Mastodon's authorize_if_got_token! answers; a sign-up awaiting approval a 403, as on the
+    routes that need a token (fedi.api.base.authorized)."""
     bearer = bearer_of(request)
     if not bearer:
         return None
     token = await token_for(context_of(request), bearer)
     if token is None:
+        if await is_pending_member_token(context_of(request), bearer):
+            raise APIError(403, "Your login is currently pending approval")
         raise APIError(401, "The access token is invalid")
     if scope is not None and not scopes.grants(token.scopes, scope):
         raise APIError(403, "This action is outside the authorized scopes")

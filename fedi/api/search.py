@@ -16,7 +16,14 @@ from fedi.api.filtering import optional_viewer
 from fedi.core.ids import parse_id
 from fedi.core.models import Account, Status, User
 from fedi.statuses.batch import load
-from fedi.statuses.search import PostQuery, find_hashtags, find_statuses, is_address, status_at
+from fedi.statuses.search import (
+    PostQuery,
+    find_hashtags,
+    find_statuses,
+    is_address,
+    kinds_of,
+    status_at,
+)
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
@@ -49,6 +56,8 @@ async def _statuses(
     if is_address(query):
         found = await status_at(context, query, viewer, resolve=params.get_bool("resolve"))
         return [found] if found is not None and offset == 0 else []
+    if not kinds_of(query).posts:
+        return []
     wanted = PostQuery(
         query, limit=limit, offset=offset, account_id=_id(params, "account_id"),
         max_id=_id(params, "max_id"), min_id=_id(params, "min_id"),
@@ -73,14 +82,17 @@ async def search(request: Request, params: Params) -> Response:
         raise APIError(401, "Search queries that page or resolve need an authenticated user")
     found_accounts: list[Account] = []
     found_statuses: list[Status] = []
-    if kind in (None, "accounts") and not is_address(query):
+    kinds = kinds_of(query)
+    if kind in (None, "accounts") and kinds.people and not is_address(query):
         found_accounts = await find_accounts(
             context, query, resolve=resolve, viewer=viewer.account if viewer else None,
             following=params.get_bool("following"), limit=limit, offset=offset,
         )  # fmt: skip
     if kind in (None, "statuses") and viewer is not None:
         found_statuses = await _statuses(request, params, query, viewer, limit, offset)
-    tags = await find_hashtags(context, query, limit, offset) if kind in (None, "hashtags") else []
+    tags: list[tuple[str, int]] = []
+    if kind in (None, "hashtags") and kinds.hashtags:
+        tags = await find_hashtags(context, query, limit, offset)
     batch = await load(context, found_statuses, viewer.account if viewer else None)
     return JSONResponse(
         {

@@ -30,10 +30,11 @@ async def search(
 ) -> list[Account]:
     """People (no instance actors, no suspended accounts, no sign-ups awaiting approval; a
     limited account only for itself and its followers; none blocking or blocked by the viewer,
-    nor on a domain the viewer blocks) with a word of their username, or display name, starting
-    with each word of `username`; on `domain` if given (None: any, "": local only, else the
-    start of the server's name, and the username alone is searched). The exact username comes
-    first, then those the viewer follows, then local accounts, then by username."""
+    nor on a domain the viewer blocks, unless named by its exact username, as on Mastodon,
+    where one finds whom one blocked to unblock them) with a word of their username, or display
+    name, starting with each word of `username`; on `domain` if given (None: any, "": local
+    only, else the start of the server's name, and the username alone is searched). The exact
+    username comes first, then those the viewer follows, then local accounts, then by name."""
     words = match_of(username)
     if words is None:
         return []
@@ -50,10 +51,11 @@ async def search(
         "      OR (:domain != '' AND lower(a.domain) LIKE :domain_prefix ESCAPE '\\'))"
         " AND (a.silenced_at IS NULL OR a.id IS :me OR f.id IS NOT NULL)"
         " AND (:following = 0 OR f.id IS NOT NULL)"
-        " AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = :me"
-        "   AND b.target_account_id = a.id) OR (b.account_id = a.id AND b.target_account_id = :me))"
-        " AND NOT (a.domain IS NOT NULL AND EXISTS (SELECT 1 FROM account_domain_blocks d"
-        f"   WHERE d.account_id = :me AND d.domain IN (a.domain, {_HOST.format(a='a')})))"
+        " AND ((:offset = 0 AND lower(a.username) = :exact) OR (NOT EXISTS (SELECT 1 FROM blocks"
+        "   b WHERE (b.account_id = :me AND b.target_account_id = a.id)"
+        "   OR (b.account_id = a.id AND b.target_account_id = :me))"
+        "   AND NOT (a.domain IS NOT NULL AND EXISTS (SELECT 1 FROM account_domain_blocks d"
+        f"   WHERE d.account_id = :me AND d.domain IN (a.domain, {_HOST.format(a='a')})))))"
         " ORDER BY lower(a.username) = :exact DESC, f.id IS NOT NULL DESC, a.domain IS NOT NULL,"
         " lower(a.username), a.domain, a.id LIMIT :limit OFFSET :offset",
         {"match": f"{columns} : ({words})", "exact": username.strip().lower(), "me": viewer_id,

@@ -39,6 +39,26 @@ class PostQuery:
     min_id: int | None = None
 
 
+@dataclass(frozen=True)
+class Kinds:
+    """What a query is searched as (Mastodon's SearchService): a lone #hashtag or @handle is not
+    words of posts, a #query names no one, and a query with an @ no hashtag."""
+
+    people: bool
+    hashtags: bool
+    posts: bool
+
+
+def kinds_of(query: str) -> Kinds:
+    query = query.strip()
+    lone = " " not in query and (query.startswith("#") or "@" in query)
+    return Kinds(
+        people=not (query.startswith("#") or ("@" in query and " " in query)),
+        hashtags="@" not in query,
+        posts=not lone,
+    )
+
+
 def is_address(query: str) -> bool:
     """An http(s) URL with a host (one that does not parse, such as "http://[::1", is words)."""
     if not query.startswith(("https://", "http://")):

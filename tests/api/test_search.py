@@ -61,7 +61,8 @@ async def test_people_by_username_handle_and_name_ranked(served: Served) -> None
             return {
                 q: accts(client.search_v2(q, resolve=False)["accounts"])
                 for q in ("bob", "@bob", "bo", "BOB", "@bob@remote.test", "bob@remote",
-                          f"@bob@{domain}", "bobr", "Nadia Bob", "bob@nowhere.test")
+                          f"@bob@{domain}", "bobr", "Nadia Bob", "bob@nowhere.test", "bobbie",
+                          "bobo", "#bob")
             } | {
                 "v1": accts(client.account_search("bo")),
                 "v1 following": accts(client.account_search("bo", following=True)),
@@ -76,7 +77,9 @@ async def test_people_by_username_handle_and_name_ranked(served: Served) -> None
     assert found["@bob@remote.test"] == found["bob@remote"] == ["bob@remote.test"]
     assert found[f"@bob@{domain}"] == ["bob", "bobcat", "bobby"]
     assert found["bobr"] == found["Nadia Bob"] == ["nadia"]  # words of a display name
-    assert found["bob@nowhere.test"] == []
+    assert found["bob@nowhere.test"] == [] and found["#bob"] == []
+    # Named exactly, one she blocks (or who blocks her) is found, so that she can unblock.
+    assert found["bobbie"] == ["bobbie"] and found["bobo"] == ["bobo"]
     assert found["v1"] == found["bo"]
     assert found["v1 following"] == ["bobcat"]
     assert found["v1 paged"] == ["bob", "bobby"]
@@ -100,12 +103,17 @@ async def test_hashtags_by_the_start_of_their_name(served: Served) -> None:
     assert found["#daily"] == found["daily"] == ["daily", "dailynotes"]
     assert found["dai"] == found["#DAI"] == ["daily", "dailynotes"]
     assert found["#nothing"] == []
+    # A lone #hashtag is a hashtag, not words of posts nor a name (as Mastodon searches it).
+    tokens = await members(served, "alice")
+    only_tags = await search(served, tokens["alice"], "#daily")
+    assert only_tags["statuses"] == only_tags["accounts"] == []
+    words = await search(served, tokens["alice"], "morning swim")
+    assert len(words["statuses"]) == 1 and words["hashtags"] == []
     # Paged, and for anyone: hashtags are public.
     paged = await search(served, None, "#daily", type="hashtags", limit="1")
     assert [t["name"] for t in paged["hashtags"]] == ["daily"]
     assert paged["hashtags"][0]["url"] == f"{served.base}/tags/daily"
     assert paged["accounts"] == paged["statuses"] == []
-    tokens = await members(served, "alice")
     rest = await search(served, tokens["alice"], "dai", type="hashtags", limit="1", offset="1")
     assert [t["name"] for t in rest["hashtags"]] == ["dailynotes"]
 

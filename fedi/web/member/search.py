@@ -16,7 +16,14 @@ from fedi.accounts.search import find_accounts
 from fedi.activitypub.actor import avatar_url
 from fedi.core.models import Account, User
 from fedi.db import follows
-from fedi.statuses.search import PostQuery, find_hashtags, find_statuses, is_address, status_at
+from fedi.statuses.search import (
+    PostQuery,
+    find_hashtags,
+    find_statuses,
+    is_address,
+    kinds_of,
+    status_at,
+)
 from fedi.web.member.cards import Card, cards
 from fedi.web.member.gate import member_or_sign_in
 from fedi.web.member.profiles import acct_of
@@ -86,10 +93,13 @@ async def search(request: Request, viewer: User, query: str) -> Results:
         status = await status_at(context, query, viewer, resolve=True)
         shown = await cards(context, [status], viewer, "public") if status else []
         return Results([], [], shown)
-    posts = await find_statuses(context, PostQuery(query, limit=POSTS), viewer)
+    kinds = kinds_of(query)
+    posts = (
+        await find_statuses(context, PostQuery(query, limit=POSTS), viewer) if kinds.posts else []
+    )
     return Results(
-        await _people(request, viewer, query),
-        await find_hashtags(context, query),
+        await _people(request, viewer, query) if kinds.people else [],
+        await find_hashtags(context, query) if kinds.hashtags else [],
         await cards(context, posts, viewer, "public") if posts else [],
     )
 
