@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 import aiosqlite
 
 from fedi.core.models import Status
-from fedi.db.statuses import COLUMNS, paged_status
+from fedi.db.status_rows import KEYS, versioned
 from fedi.db.walk import Bounds, Page, Sql
 
 Older = Callable[[Page], Awaitable[list[Status]]]
@@ -50,12 +50,12 @@ async def _feed_rows(
     member, member_args = belongs(account_id)
     within, within_args = bounds.on("h.status_id")
     cursor = await conn.execute(
-        f"SELECT {COLUMNS} FROM home_feed h CROSS JOIN statuses s ON s.id = h.status_id"
+        f"SELECT {KEYS} FROM home_feed h CROSS JOIN statuses s ON s.id = h.status_id"
         f" WHERE h.account_id = ? AND {member}{rules[0]}{within}"
         f" ORDER BY h.status_id {bounds.order} LIMIT ?",
         [account_id, *member_args, *rules[1], *within_args, limit],
     )
-    return [paged_status(row) for row in await cursor.fetchall()]
+    return await versioned(conn, await cursor.fetchall())
 
 
 async def read(
