@@ -64,8 +64,11 @@ def translation_json(translation: Translation) -> dict[str, Any]:
         "content": t.content,
         "spoiler_text": t.spoiler_text,
         "poll": poll if t.poll_options else None,
+        # Those with a description: there is nothing to translate in the others (Mastodon).
         "media_attachments": [
-            {"id": str(media_id), "description": text} for media_id, text in t.media_descriptions
+            {"id": str(media_id), "description": text}
+            for media_id, text in t.media_descriptions
+            if text
         ],
         "detected_source_language": t.detected_source_language,
         "language": t.target_language,

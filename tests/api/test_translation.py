@@ -16,11 +16,13 @@ import pytest
 from mastodon import MastodonAPIError
 
 from fedi.db import accounts, users
-from fedi.statuses.posting import edit_status
+from fedi.media.media import upload
+from fedi.statuses.posting import edit_status, post_status
 from tests.api.clients import logged_in
 from tests.api.conftest import Served
 from tests.api.tokens import access_token
 from tests.api.translation_rig import posts, serve, tokens, translate
+from tests.testrig.pictures import png_with_text
 from tests.testrig.serving import free_port
 from tests.testrig.translation_engines import StandIn, libretranslate
 
@@ -231,3 +233,36 @@ async def test_mastodon_py_translates_a_status_and_lists_the_languages(served: S
     assert translated.provider == "LibreTranslate"
     assert pairs["fr"] == ["en", "de", "ar", "pt"]
     assert refused == 403
+
+
+async def test_media_descriptions_are_translated_and_api_posts_carry_a_language(
+    served: Served, engine: StandIn
+) -> None:
+    found = await tokens(served, "alice", "ben", "nick", "olga")
+    ben = await _account_id(served, "ben")
+    described = await upload(served.context, ben, png_with_text(), "A map of the square")
+    bare = await upload(served.context, ben, png_with_text())
+    post = await post_status(served.context, "ben", "Meeting today", language="en",
+                             media_ids=[described.id, bare.id])  # fmt: skip
+    body = (await translate(served, found["alice"], post.id, lang="fr")).json()
+    assert body["media_attachments"] == [
+        {"id": str(described.id), "description": "Une carte of the square"}
+    ]
+    assert engine.paths("/translate")[0].json()["q"] == ["<p>Meeting today</p>",
+                                                         "A map of the square"]  # fmt: skip
+    # Posted through the API without a language (or with none that is one), a post is in the
+    # member's interface language, else the server's: the translate button needs it.
+    alice = await _account_id(served, "alice")
+    await served.context.db.write(lambda conn: users.set_locale(conn, alice, "fr"))
+    async with httpx.AsyncClient(base_url=served.base) as http:
+        sent = {"Authorization": f"Bearer {found['alice']}"}
+        mine = await http.post("/api/v1/statuses", data={"status": "Salut"}, headers=sent)
+        odd = await http.post(
+            "/api/v1/statuses", data={"status": "Salut", "language": "<b>"}, headers=sent
+        )
+        nicks = await http.post(
+            "/api/v1/statuses", data={"status": "Hi"},
+            headers={"Authorization": f"Bearer {found['nick']}"},
+        )  # fmt: skip
+    assert mine.json()["language"] == odd.json()["language"] == "fr"
+    assert nicks.json()["language"] == "en"
