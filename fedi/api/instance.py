@@ -9,12 +9,13 @@ from starlette.responses import Response
 
 from fedi import __version__
 from fedi.api.base import Params, public, routes
-from fedi.core.config import SUPPORTED_LOCALES
+from fedi.core.config import SUPPORTED_LOCALES, Settings
 from fedi.db import accounts
 from fedi.media import documents, images, media
 from fedi.moderation.instance_rules import list_rules
 from fedi.statuses.polls import LIMITS as POLL_LIMITS
 from fedi.statuses.posting import MAX_CHARACTERS
+from fedi.statuses.translation import rules as translation_rules
 from fedi.web.discovery import MASTODON_API_VERSION
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
@@ -29,7 +30,7 @@ async def rules_json(request: Request) -> list[dict[str, str]]:
     return [{"id": str(rule.id), "text": rule.text, "hint": rule.hint} for rule in rules]
 
 
-def configuration(streaming: str) -> dict[str, Any]:
+def configuration(streaming: str, settings: Settings) -> dict[str, Any]:
     return {
         "urls": {"streaming": streaming},
         "vapid": {"public_key": ""},
@@ -49,7 +50,7 @@ def configuration(streaming: str) -> dict[str, Any]:
             "description_limit": media.DESCRIPTION_LIMIT,
         },
         "polls": dict(POLL_LIMITS),
-        "translation": {"enabled": False},
+        "translation": {"enabled": translation_rules.is_enabled(settings)},
     }
 
 
@@ -72,7 +73,7 @@ async def instance_v2(request: Request, params: Params) -> Response:
             "thumbnail": {"url": thumbnail},
             "icon": [],
             "languages": list(SUPPORTED_LOCALES),
-            "configuration": configuration(streaming),
+            "configuration": configuration(streaming, settings),
             "registrations": {
                 "enabled": settings.registrations != "closed",
                 "approval_required": settings.registrations == "approval",
@@ -118,7 +119,7 @@ async def instance_v1(request: Request, params: Params) -> Response:
             "registrations": settings.registrations != "closed",
             "approval_required": settings.registrations == "approval",
             "invites_enabled": False,
-            "configuration": configuration(streaming),
+            "configuration": configuration(streaming, settings),
             "contact_account": None,
             "rules": await rules_json(request),
         }

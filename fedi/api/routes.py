@@ -41,6 +41,7 @@ from fedi.api.status_batch import status_batch_routes
 from fedi.api.statuses import status_routes
 from fedi.api.streaming import streaming_routes
 from fedi.api.tags import tag_routes
+from fedi.api.translations import translation_routes
 from fedi.web.responses import json_error
 
 
@@ -80,6 +81,7 @@ api_routes = busiest_first([
     *interaction_routes,
     *bookmark_routes,  # before status_routes: they share the /statuses/{id}/... prefix
     *status_routes,
+    *translation_routes,
     *scheduled_routes,
     *notification_routes,
     *search_routes,

@@ -25,6 +25,7 @@ from fedi.statuses import visibility
 from fedi.statuses.polls import PollError
 from fedi.statuses.posting import VISIBILITIES, PostError, delete_status, edit_status, post_status
 from fedi.statuses.scheduled import ScheduleError, schedule
+from fedi.statuses.translation.languages import language_tag
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
@@ -62,13 +63,21 @@ async def create(request: Request, caller: Caller) -> Response:
         raise APIError(422, f"Validation failed: visibility {visibility!r} is not valid")
     poll = poll_request_from(params)
     local_only = local_only_param(params)
+    # As Mastodon: a language that is no language code is ignored, and a post without one is in
+    # the member's posting language, else their interface language, else the server's.
+    language = (
+        language_tag(params.get("language"))
+        or defaults.language
+        or caller.user.locale
+        or context.settings.default_locale
+    )
     if when := params.get("scheduled_at"):
         # Kept for later (at least five minutes ahead): never posted now (Mastodon).
         try:
             scheduled = await schedule(
                 context, caller.user, when, text=params.get("status", "") or "",
                 visibility=visibility, spoiler_text=params.get("spoiler_text", "") or "",
-                language=params.get("language") or defaults.language,
+                language=language,
                 in_reply_to_id=id_param(params, "in_reply_to_id"),
                 media_ids=media_ids_param(params), poll=poll, local_only=local_only,
             )  # fmt: skip
@@ -90,7 +99,7 @@ async def create(request: Request, caller: Caller) -> Response:
             params.get("status", "") or "",
             visibility,
             params.get("spoiler_text", "") or "",
-            params.get("language") or defaults.language,
+            language,
             in_reply_to_id=id_param(params, "in_reply_to_id"),
             media_ids=media_ids_param(params),
             poll=poll,

@@ -17,11 +17,13 @@ from fedi.web.member import (
     spaces,
     tags,
     timelines,
+    translating,
 )
 
 routes: list[BaseRoute] = [
     *timelines.routes,
     *compose.routes,
+    *translating.routes,  # before actions: /statuses/{id}/{action} would take it
     *actions.routes,
     *live.routes,
     *notifications.routes,
