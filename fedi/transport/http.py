@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network
@@ -165,6 +166,7 @@ class HttpClient:
         host_overrides: Mapping[str, str] | None = None,
         allowed_networks: Sequence[IPv4Network | IPv6Network] = (),
         resolver: AbstractResolver | None = None,
+        tls_context: ssl.SSLContext | None = None,
     ) -> None:
         self._policy = AddressPolicy(allow_private_networks, tuple(allowed_networks))
         self._user_agent = user_agent
@@ -179,7 +181,9 @@ class HttpClient:
         )
         self._session: aiohttp.ClientSession | None = None
         self._refusal: Callable[[str], str | None] = _no_refusal
-        self._posts = Pool(self._resolver, self._policy, per_host_limit, total_limit, max_bytes)
+        self._posts = Pool(
+            self._resolver, self._policy, per_host_limit, total_limit, max_bytes, tls_context
+        )
         # A POST's answer is only read for its status: it is asked for uncompressed.
         self._post_headers = {"User-Agent": user_agent, "Accept-Encoding": "identity"}
 
@@ -219,6 +223,20 @@ class HttpClient:
         """POST once, over a kept-alive connection; a redirect is returned as is, since
         replaying a signed body elsewhere is never what the sender meant."""
         return await self._exchange("POST", url, body, headers, sign)
+
+    async def check_reachable(self, url: str) -> None:
+        """FetchError unless a POST to `url` would be let through: the URL's own checks, no
+        refused host, and at least one allowed address among those its host resolves to (a
+        push endpoint is checked so when a member subscribes; the request checks again)."""
+        route = self._posts.route(url)
+        host = route.url.raw_host or ""
+        refused = self._refusal(host)
+        if refused is not None:
+            raise FetchError(refused, retryable=False)
+        try:
+            await self._resolver.resolve(host, route.key[2], family=socket.AF_UNSPEC)
+        except OSError as exc:
+            raise FetchError(_describe(exc), retryable=True) from exc
 
     async def close(self) -> None:
         self._posts.close()
