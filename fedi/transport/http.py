@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import Any
 
 import aiohttp
-from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.abc import AbstractResolver
 from aiohttp.client_proto import ResponseHandler
 from aiohttp.tracing import Trace
 from yarl import URL
@@ -33,6 +33,7 @@ from fedi.transport.netguard import (
     is_forbidden_address,
     parse_url,
 )
+from fedi.transport.resolver import GuardedResolver, LazyThreadedResolver
 
 __all__ = [
     "AddressPolicy",
@@ -71,54 +72,6 @@ class HttpResponse:
             return
         retryable = not 400 <= self.status < 500 or self.status in (408, 429)
         raise FetchError(f"{self.url} answered {self.status}", retryable=retryable)
-
-
-class GuardedResolver(AbstractResolver):
-    """Resolves through `inner` (or `host_overrides`) and keeps only the addresses allowed.
-
-    aiohttp connects only to what its resolver returns, so this check is on the addresses the
-    socket will use, with no second lookup a rebinding name could answer differently (F2).
-    """
-
-    def __init__(
-        self,
-        inner: AbstractResolver,
-        *,
-        policy: AddressPolicy = STRICT,
-        host_overrides: Mapping[str, str] | None = None,
-    ) -> None:
-        self._inner = inner
-        self._policy = policy
-        # Validate the literals now: a typo must fail at start-up, not on the first fetch.
-        self._overrides = {
-            host.lower().rstrip("."): str(address_of(ip))
-            for host, ip in (host_overrides or {}).items()
-        }
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        override = self._overrides.get(host.lower().rstrip("."))
-        if override is not None:
-            answers = [_numeric_result(host, override, port)]
-        else:
-            answers = await self._inner.resolve(host, port, family)
-        allowed = [a for a in answers if not self._policy.forbids(address_of(a["host"]))]
-        if not allowed:
-            addresses = ", ".join(a["host"] for a in answers) or "nothing"
-            message = f"{host} resolves to {addresses}, not a public address"
-            raise FetchError(message, retryable=False)
-        return allowed
-
-    async def close(self) -> None:
-        await self._inner.close()
-
-
-def _numeric_result(host: str, ip: str, port: int) -> ResolveResult:
-    family = socket.AF_INET6 if ":" in ip else socket.AF_INET
-    return ResolveResult(
-        hostname=host, host=ip, port=port, family=family, proto=0, flags=socket.AI_NUMERICHOST
-    )
 
 
 class GuardedConnector(aiohttp.TCPConnector):
@@ -177,7 +130,7 @@ class HttpClient:
         self._total_limit = total_limit
         # Built here so a bad override fails at start-up; the DNS source itself is made lazily.
         self._resolver = GuardedResolver(
-            resolver or _LazyThreadedResolver(), policy=self._policy, host_overrides=host_overrides
+            resolver or LazyThreadedResolver(), policy=self._policy, host_overrides=host_overrides
         )
         self._session: aiohttp.ClientSession | None = None
         self._refusal: Callable[[str], str | None] = _no_refusal
@@ -392,21 +345,3 @@ def _merged(headers: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, s
 def _describe(exc: BaseException) -> str:
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-class _LazyThreadedResolver(AbstractResolver):
-    """aiohttp's getaddrinfo resolver, which needs a running loop, created on first use."""
-
-    def __init__(self) -> None:
-        self._resolver: aiohttp.ThreadedResolver | None = None
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        if self._resolver is None:
-            self._resolver = aiohttp.ThreadedResolver()
-        return await self._resolver.resolve(host, port, family)
-
-    async def close(self) -> None:
-        if self._resolver is not None:
-            await self._resolver.close()
