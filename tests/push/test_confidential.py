@@ -74,7 +74,7 @@ async def test_the_push_is_written_in_the_members_language(rig: PushRig) -> None
         lambda conn: conn.execute(
             "UPDATE users SET locale = 'fr' WHERE account_id ="
             " (SELECT id FROM accounts WHERE username = 'alice')"
-        )  # fmt: skip
+        )
     )
     await rig.subscribe(alice, "phone")
     await rig.post(bob, f"@alice {SECRET}", visibility="direct")

@@ -79,7 +79,7 @@ async def test_each_notification_is_pushed_once_across_restarts(rig: PushRig) ->
     await rig.context.db.write(
         lambda conn: conn.execute(
             "UPDATE push_deliveries SET state = 'sending' WHERE state = 'queued'"
-        )  # fmt: skip
+        )
     )
     restarted = PushWorker(rig.context)
     assert await restarted.recover() == 1
