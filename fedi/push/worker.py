@@ -102,6 +102,8 @@ class PushWorker:
             subscriptions = await push_subscriptions.get_many(
                 conn, sorted({d.subscription_id for d in found})
             )
+            # A subscription revoked since takes its pushes with it.
+            found = [d for d in found if d.subscription_id in subscriptions]
             skipped = [
                 d.id for d in found
                 if not allowed(subscriptions[d.subscription_id], d)
