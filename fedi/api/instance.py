@@ -13,6 +13,7 @@ from fedi.core.config import SUPPORTED_LOCALES, Settings
 from fedi.db import accounts
 from fedi.media import documents, images, media
 from fedi.moderation.instance_rules import list_rules
+from fedi.push.vapid import vapid_key
 from fedi.statuses.polls import LIMITS as POLL_LIMITS
 from fedi.statuses.posting import MAX_CHARACTERS
 from fedi.statuses.translation import rules as translation_rules
@@ -30,10 +31,10 @@ async def rules_json(request: Request) -> list[dict[str, str]]:
     return [{"id": str(rule.id), "text": rule.text, "hint": rule.hint} for rule in rules]
 
 
-def configuration(streaming: str, settings: Settings) -> dict[str, Any]:
+def configuration(streaming: str, settings: Settings, vapid_public: str) -> dict[str, Any]:
     return {
         "urls": {"streaming": streaming},
-        "vapid": {"public_key": ""},
+        "vapid": {"public_key": vapid_public},
         "accounts": {"max_featured_tags": 10, "max_pinned_statuses": 5},
         "statuses": {
             "max_characters": MAX_CHARACTERS,
@@ -61,6 +62,7 @@ async def instance_v2(request: Request, params: Params) -> Response:
     async with context.db.read() as conn:
         usage = await accounts.usage(conn, "", "")
     streaming = f"{'wss' if settings.scheme == 'https' else 'ws'}://{settings.domain}"
+    vapid_public = (await vapid_key(context)).public_key
     thumbnail = context.urls.static("header.png")
     return JSONResponse(
         {
@@ -73,7 +75,7 @@ async def instance_v2(request: Request, params: Params) -> Response:
             "thumbnail": {"url": thumbnail},
             "icon": [],
             "languages": list(SUPPORTED_LOCALES),
-            "configuration": configuration(streaming, settings),
+            "configuration": configuration(streaming, settings, vapid_public),
             "registrations": {
                 "enabled": settings.registrations != "closed",
                 "approval_required": settings.registrations == "approval",
@@ -100,6 +102,7 @@ async def instance_v1(request: Request, params: Params) -> Response:
     async with context.db.read() as conn:
         usage = await accounts.usage(conn, "", "")
     streaming = f"{'wss' if settings.scheme == 'https' else 'ws'}://{settings.domain}"
+    vapid_public = (await vapid_key(context)).public_key
     return JSONResponse(
         {
             "uri": settings.domain,
@@ -119,7 +122,7 @@ async def instance_v1(request: Request, params: Params) -> Response:
             "registrations": settings.registrations != "closed",
             "approval_required": settings.registrations == "approval",
             "invites_enabled": False,
-            "configuration": configuration(streaming, settings),
+            "configuration": configuration(streaming, settings, vapid_public),
             "contact_account": None,
             "rules": await rules_json(request),
         }

@@ -32,6 +32,7 @@ from fedi.api.mutes import mute_routes
 from fedi.api.notifications import notification_routes
 from fedi.api.oauth_routes import oauth_routes
 from fedi.api.polls import poll_routes
+from fedi.api.push import push_routes
 from fedi.api.registrations import registration_routes
 from fedi.api.relationships import relationship_routes
 from fedi.api.reports import report_routes
@@ -96,6 +97,7 @@ api_routes = busiest_first([
     *filter_routes,
     *poll_routes,
     *streaming_routes,
+    *push_routes,
     *report_routes,
     *admin_report_routes,
     *admin_account_routes,
