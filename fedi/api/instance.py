@@ -88,7 +88,8 @@ async def instance_v2(request: Request, params: Params) -> Response:
                 ),
                 "url": None,
             },
-            "api_versions": {"mastodon": 1},
+            # Mastodon 4.3's API version: grouped notifications (/api/v2/notifications).
+            "api_versions": {"mastodon": 2},
             "contact": {"email": settings.contact_email, "account": None},
             "rules": await rules_json(request),
         }

@@ -21,6 +21,7 @@ from fedi.api.events import event_routes
 from fedi.api.featured_tags import featured_routes
 from fedi.api.filter_rules import filter_rule_routes
 from fedi.api.filters import filter_routes
+from fedi.api.grouped_notifications import grouped_notification_routes
 from fedi.api.hashtags import hashtag_routes
 from fedi.api.instance import instance_routes
 from fedi.api.instance_domain_blocks import instance_domain_block_routes
@@ -29,6 +30,7 @@ from fedi.api.library import library_routes
 from fedi.api.lists import list_routes
 from fedi.api.media import media_routes
 from fedi.api.mutes import mute_routes
+from fedi.api.notification_policy import policy_routes
 from fedi.api.notifications import notification_routes
 from fedi.api.oauth_routes import oauth_routes
 from fedi.api.polls import poll_routes
@@ -84,6 +86,8 @@ api_routes = busiest_first([
     *status_routes,
     *translation_routes,
     *scheduled_routes,
+    *policy_routes,  # before the others: /notifications/policy, /requests are no ids
+    *grouped_notification_routes,  # /notifications/unread_count is no id either
     *notification_routes,
     *search_routes,
     *conversation_routes,
