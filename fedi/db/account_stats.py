@@ -9,8 +9,7 @@ from collections.abc import Iterable
 import aiosqlite
 
 from fedi.core.models import Account, Counts
-from fedi.db.accounts import ACCOUNT_COLUMNS, account_from_row
-from fedi.db.row_memo import VersionMemo
+from fedi.db.accounts import versioned
 
 NO_COUNTS = Counts(statuses=0, followers=0, following=0)
 
@@ -32,10 +31,6 @@ async def counts_of(conn: aiosqlite.Connection, account_ids: Iterable[int]) -> d
     return {row[0]: Counts(row[1], row[2], row[3]) for row in await cursor.fetchall()}
 
 
-# The accounts pages show, by (id, row_version): see fedi.db.row_memo.
-_by_version: VersionMemo[Account] = VersionMemo(4096)
-
-
 async def accounts_with_counts(
     conn: aiosqlite.Connection, account_ids: Iterable[int]
 ) -> tuple[dict[int, Account], dict[int, Counts]]:
@@ -50,25 +45,10 @@ async def accounts_with_counts(
         f" WHERE a.id IN ({', '.join('?' for _ in ids)})",
         ids,
     )
-    found: dict[int, Account] = {}
     counts: dict[int, Counts] = {}
-    missing: list[int] = []
+    keys: list[tuple[int, int]] = []
     for account_id, version, counted, statuses, followers, following in await cursor.fetchall():
-        model = _by_version.get((account_id, version))
-        if model is None:
-            missing.append(account_id)
-        else:
-            found[account_id] = model
+        keys.append((account_id, version))
         if counted is not None:
             counts[account_id] = Counts(statuses, followers, following)
-    if missing:
-        cursor = await conn.execute(
-            f"SELECT {ACCOUNT_COLUMNS}, a.row_version FROM accounts a"
-            f" WHERE a.id IN ({', '.join('?' for _ in missing)})",
-            missing,
-        )
-        for row in await cursor.fetchall():
-            model = account_from_row(row)
-            _by_version.put((model.id, int(row["row_version"])), model)
-            found[model.id] = model
-    return found, counts
+    return await versioned(conn, keys), counts
