@@ -34,6 +34,7 @@ from fedi.mail.worker import MailWorker
 from fedi.media.media import clean_up_regularly
 from fedi.moderation.blocklist_subscriptions import refresh_regularly as refresh_blocklists
 from fedi.newsletter import mailing as newsletter_mailing
+from fedi.push.worker import PushWorker
 from fedi.statuses import scheduled
 from fedi.statuses.poll_loop import PollLoop
 from fedi.web import (
@@ -192,7 +193,7 @@ async def health(request: Request) -> Response:
 
 @asynccontextmanager
 async def running_workers(context: Context) -> AsyncIterator[None]:
-    """The inbox, outbox and mail workers, the poll loop, scheduled posts, the newsletter's
+    """The inbox, outbox, mail and push workers, the poll loop, scheduled posts, the newsletter's
     mailing, the digests and the events loop (reminders, event updates), as tasks stopped
     cleanly on exit."""
     stop = asyncio.Event()
@@ -205,6 +206,7 @@ async def running_workers(context: Context) -> AsyncIterator[None]:
         asyncio.create_task(scheduled.run(context, stop), name="scheduled-posts"),
         asyncio.create_task(refresh_blocklists(context, stop), name="blocklist-subscriptions"),
         asyncio.create_task(MailWorker(context).run(stop), name="mail-worker"),
+        asyncio.create_task(PushWorker(context).run(stop), name="push-worker"),
         asyncio.create_task(newsletter_mailing.run(context, stop), name="newsletter-mailing"),
         asyncio.create_task(digest.run(context, stop), name="digests"),
     ]

@@ -15,6 +15,7 @@ from fedi.context import Context
 from fedi.core.html import text_to_html
 from fedi.core.models import ProfileField, User
 from fedi.core.timeutil import to_ap, to_db, utcnow
+from fedi.core.validation import Invalid, Problem, too_long
 from fedi.db import accounts
 from fedi.federation.publish import Audience, enqueue
 from keys.keypair import generate_keypair
@@ -24,11 +25,12 @@ MAX_NOTE = 500
 MAX_NAME = 30
 
 
-class ProfileError(MemberError):
-    """A profile change that is refused; `code` names the limit (for pages)."""
+class ProfileError(Invalid, MemberError):
+    """A profile change that is refused: the field and why, in Mastodon's words (for apps), and
+    `code` naming the limit (for pages)."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, problem: Problem) -> None:
+        super().__init__(problem)
         self.code = code
 
 
@@ -37,11 +39,14 @@ def check_profile(
 ) -> None:
     """Refuse a profile over the limits, before anything of the change (images) is stored."""
     if display_name is not None and len(display_name) > MAX_NAME:
-        raise ProfileError("name_too_long", f"the display name has at most {MAX_NAME} characters")
+        raise ProfileError(
+            "name_too_long", Problem("display_name", "ERR_TOO_LONG", too_long(MAX_NAME))
+        )
     if note is not None and len(note) > MAX_NOTE:
-        raise ProfileError("note_too_long", f"the bio has at most {MAX_NOTE} characters")
+        raise ProfileError("note_too_long", Problem("note", "ERR_TOO_LONG", too_long(MAX_NOTE)))
     if fields is not None and len(fields) > MAX_FIELDS:
-        raise ProfileError("too_many_fields", f"a profile has at most {MAX_FIELDS} fields")
+        limit = f"is too long (maximum is {MAX_FIELDS} fields)"
+        raise ProfileError("too_many_fields", Problem("fields", "ERR_TOO_LONG", limit))
 
 
 async def _announce_profile(context: Context, user: User, now: str) -> None:

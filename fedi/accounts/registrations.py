@@ -19,6 +19,7 @@ from fedi.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from fedi.context import Context
 from fedi.core.config import RegistrationMode
 from fedi.core.models import User
+from fedi.core.validation import Code, Invalid, Problem
 from fedi.db import accounts, users
 
 MAX_USERNAME = 30
@@ -32,42 +33,23 @@ RESERVED = frozenset(
      "no_reply", "instance", "actor", "fedi", "newsletter")
 )  # fmt: skip
 LOCALE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8}){0,2}$")
-# Field names as Mastodon's "Validation failed: ..." message writes them.
-LABELS = {"username": "Username", "email": "Email", "password": "Password",
-          "agreement": "Agreement", "locale": "Locale", "reason": "Reason"}  # fmt: skip
 
 
 @dataclass(frozen=True)
 class FieldError:
-    code: str  # Mastodon's: ERR_BLANK, ERR_INVALID, ERR_TAKEN, ERR_RESERVED, ...
+    code: Code  # Mastodon's: ERR_BLANK, ERR_INVALID, ERR_TAKEN, ERR_RESERVED, ...
     description: str
 
 
-class RegistrationError(Exception):
-    """The sign-up is refused: `errors` maps each field to what is wrong with it."""
+class RegistrationError(Invalid):
+    """The sign-up is refused: `errors` maps each field to what is wrong with it (the API's 422
+    with `details`, as Mastodon's AccountsController#create answers)."""
 
     def __init__(self, errors: dict[str, list[FieldError]]) -> None:
         self.errors = errors
-        super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
-        parts = [
-            f"{LABELS.get(name, name.capitalize())} {problem.description}"
-            for name, problems in self.errors.items()
-            for problem in problems
-        ]
-        return "Validation failed: " + ", ".join(parts)
-
-    def as_json(self) -> dict[str, object]:
-        """Mastodon's 422 body: the message and, per field, its errors."""
-        return {
-            "error": self.message,
-            "details": {
-                name: [{"error": p.code, "description": p.description} for p in problems]
-                for name, problems in self.errors.items()
-            },
-        }
+        super().__init__(
+            *(Problem(name, p.code, p.description) for name, found in errors.items() for p in found)
+        )
 
 
 class RegistrationsClosed(Exception):
@@ -88,7 +70,7 @@ class SignUp:
 class _Problems:
     found: dict[str, list[FieldError]] = field(default_factory=dict)
 
-    def add(self, name: str, code: str, description: str) -> None:
+    def add(self, name: str, code: Code, description: str) -> None:
         self.found.setdefault(name, []).append(FieldError(code, description))
 
 

@@ -1,5 +1,6 @@
-"""Remote posts (Note, Article, Question, Page, Event) to ParsedNote values: sanitised, addressed
-and bounded (security.md D1-D5, R3) before anything is stored."""
+"""Remote posts (Note, Article, Question, Page, Event, and the media objects Image, Audio, Video
+and Document) to ParsedNote values: sanitised, addressed and bounded (security.md D1-D5, R3)
+before anything is stored."""
 
 from __future__ import annotations
 
@@ -19,10 +20,13 @@ from fedi.activitypub.parse import (
     uri_of,
     uris,
 )
+from fedi.activitypub.remote_media import MEDIA_TYPES, own_media, page_url
 from fedi.core.html import plain_text, sanitize
 from fedi.core.models import NewAttachment, Poll, PollOption, Visibility
 
-POST_TYPES = ("Note", "Article", "Question", "Page", "Event")
+# A media object (PeerTube's Video, Funkwhale's Audio, a photo server's Image) is a post whose
+# text is its name and content and whose media is its own `url` (fedi.activitypub.remote_media).
+POST_TYPES = ("Note", "Article", "Question", "Page", "Event", *MEDIA_TYPES)
 MAX_CONTENT = 100_000
 MAX_TAGS = 64
 MAX_MENTIONS = 64
@@ -179,12 +183,19 @@ def note_from_ap(document: dict[str, Any]) -> ParsedNote:
     summary = text(document.get("summary"), 1000)
     url = document.get("url")
     url = url[0] if isinstance(url, list) and url else url
+    attachments = _attachments(document)
+    content = _content(document)
+    if object_type in MEDIA_TYPES:
+        attachments = (*own_media(document, object_type), *attachments)[:MAX_ATTACHMENTS]
+        url = page_url(document)
+        if not attachments and not content and not text(document.get("name"), 500).strip():
+            raise InvalidActivity("the media object has nothing to show")
     return ParsedNote(
         uri=uri,
         object_type=object_type,
         author_uri=author,
         url=uri_of(url),
-        content=_content(document),
+        content=content,
         spoiler_text=plain_text(summary) if object_type == "Note" else "",
         title=text(document.get("name"), 500) if object_type != "Question" else "",
         # An Article's or Page's summary is an abstract, not a warning (Mastodon's rule).
@@ -194,7 +205,7 @@ def note_from_ap(document: dict[str, Any]) -> ParsedNote:
         cc=tuple(addresses(document, "cc")),
         mention_uris=mention_uris,
         tags=tags,
-        attachments=_attachments(document),
+        attachments=attachments,
         poll=_poll(document),
         in_reply_to_uri=uri_of(document.get("inReplyTo")),
         thread_uri=uri_of(document.get("context") or document.get("conversation")),

@@ -3,8 +3,7 @@ has nothing to show, so that apps render an empty screen instead of an error:
 
 - announcements: the instance publishes none;
 - trends and follow suggestions: not computed, because they would expose what members read and
-  whom they follow, which our members' safety forbids;
-- translation: no translation service is configured.
+  whom they follow, which our members' safety forbids.
 
 Each answers only what is true for this server; none of them accepts writes.
 """
@@ -44,5 +43,4 @@ absent_routes = [
     *routes("/api/v1/trends/tags", _empty([]), ["GET"]),
     *routes("/api/v1/trends/statuses", _empty([]), ["GET"]),
     *routes("/api/v1/trends/links", _empty([]), ["GET"]),
-    *routes("/api/v1/instance/translation_languages", _empty({}), ["GET"]),
 ]

@@ -10,8 +10,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fedi.accounts.members import MemberError
-from fedi.accounts.profiles import check_profile, update_profile
-from fedi.api.base import APIError, Caller, Params, authorized, public_read, routes
+from fedi.accounts.profiles import ProfileError, check_profile, update_profile
+from fedi.api.base import (
+    APIError,
+    Caller,
+    Params,
+    ValidationFailed,
+    authorized,
+    public_read,
+    routes,
+)
 from fedi.api.entities import account_json, credential_account_json
 from fedi.api.filtering import optional_viewer, statuses_body
 from fedi.api.media import store_profile_images
@@ -19,6 +27,7 @@ from fedi.api.paging import page_of
 from fedi.api.relationships import target_account
 from fedi.api.statuses import link_header
 from fedi.core.models import Visibility
+from fedi.core.validation import BASE
 from fedi.db import accounts, pins, preferences, statuses
 from fedi.db.preferences import PostingDefaults
 from fedi.web.responses import JSONResponse
@@ -64,9 +73,9 @@ def posting_defaults(params: Params, current: PostingDefaults) -> PostingDefault
     if privacy is None and sensitive is None and language is None:
         return None
     if privacy is not None and privacy not in ("public", "unlisted", "private"):
-        raise APIError(422, "Validation failed: source[privacy] must be public, unlisted, private")
+        raise ValidationFailed.of("source[privacy]", "ERR_INCLUSION", "is not included in the list")
     if language and not LANGUAGE.match(language):
-        raise APIError(422, "Validation failed: source[language] must be an ISO 639 language code")
+        raise ValidationFailed.of("source[language]", "ERR_INVALID", "is not a valid language code")
     return PostingDefaults(
         visibility=cast(Visibility, privacy) if privacy else current.visibility,
         sensitive=current.sensitive if sensitive is None else sensitive,
@@ -83,10 +92,8 @@ async def update_credentials(request: Request, caller: Caller) -> Response:
     async with context.db.read_now() as conn:
         defaults = posting_defaults(params, await preferences.posting_defaults(conn, account_id))
     fields = profile_fields(params)
-    try:  # the limits first: a refused change stores none of its images either
-        check_profile(params.get("display_name"), params.get("note"), fields)
-    except MemberError as exc:
-        raise APIError(422, f"Validation failed: {exc}") from None
+    # The limits first: a refused change (ProfileError, the route's 422) stores no image either.
+    check_profile(params.get("display_name"), params.get("note"), fields)
     await store_profile_images(context, account_id, params)
     if defaults is not None:
         await context.db.write(
@@ -103,8 +110,10 @@ async def update_credentials(request: Request, caller: Caller) -> Response:
             bot=optional_bool(params, "bot"),
             discoverable=optional_bool(params, "discoverable"),
         )
+    except ProfileError:
+        raise
     except MemberError as exc:
-        raise APIError(422, f"Validation failed: {exc}") from None
+        raise ValidationFailed.of(BASE, "ERR_INVALID", str(exc)) from None
     return JSONResponse(await credential_account_json(context, user))
 
 

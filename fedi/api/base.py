@@ -20,6 +20,7 @@ from fedi.core import jsonsafe
 from fedi.core.ids import parse_id
 from fedi.core.models import User
 from fedi.core.ratelimit import ACCEPTED_CALLER
+from fedi.core.validation import Code, Invalid, Problem
 from fedi.db.oauth import Token
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
@@ -45,7 +46,25 @@ class APIError(Exception):
         self.details = details
 
 
-def error_response(exc: APIError) -> Response:
+class ValidationFailed(APIError):
+    """A 422 as Mastodon gives a failed validation: the message in Rails' words and, per field,
+    `details` with its ERR_ codes. The one way a route refuses what was asked of it."""
+
+    def __init__(self, *problems: Problem, status: int = 422) -> None:
+        invalid = Invalid(*problems)
+        super().__init__(status, invalid.message, details=invalid.details())
+
+    @classmethod
+    def of(
+        cls, field: str, code: Code, description: str, *, is_sentence: bool = False
+    ) -> ValidationFailed:
+        return cls(Problem(field, code, description, is_sentence))
+
+
+def error_response(exc: APIError | Invalid) -> Response:
+    """The JSON answer; a feature's Invalid (raised through a route) is its 422."""
+    if isinstance(exc, Invalid):
+        exc = ValidationFailed(*exc.problems)
     body: dict[str, object] = {"error": exc.error}
     if exc.description:
         body["error_description"] = exc.description
@@ -194,7 +213,7 @@ def authorized(scope: str | None, *, user: bool = True) -> Callable[
                 if user and token.user is None:
                     raise APIError(422, "This method requires an authenticated user")
                 return await handler(request, Caller(token, await params_of(request)))
-            except APIError as exc:
+            except (APIError, Invalid) as exc:
                 return error_response(exc)
 
         # What the route requires, readable by tests that walk the route table (security.md A1).
@@ -211,7 +230,7 @@ def public(handler: Callable[[Request, Params], Awaitable[Response]]) -> Endpoin
     async def endpoint(request: Request) -> Response:
         try:
             return await handler(request, await params_of(request))
-        except APIError as exc:
+        except (APIError, Invalid) as exc:
             return error_response(exc)
 
     return endpoint

@@ -9,14 +9,15 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fedi.api.base import APIError, Caller, Params, authorized, public, routes
+from fedi.api.base import Caller, Params, ValidationFailed, authorized, public, routes
 from fedi.api.entities import status_entity, status_json
 from fedi.api.interactions import visible_status
 from fedi.api.paging import link_header, page_of
 from fedi.core.timeutil import from_db, to_api, to_db, utcnow
+from fedi.core.validation import BASE
 from fedi.db import bookmarks, listings, preferences
 from fedi.statuses.batch import load
-from fedi.statuses.posting import PostError, pin_status
+from fedi.statuses.posting import pin_status
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
@@ -38,11 +39,8 @@ def _toggle(scope: str, add: bool, kind: str) -> Any:
                 )
         elif add:
             if status.account_id != account_id:
-                raise APIError(422, "Validation failed: only your own posts can be pinned")
-            try:
-                await pin_status(context, caller.user.account.username, status.id)
-            except PostError as exc:
-                raise APIError(422, f"Validation failed: {exc}") from None
+                raise ValidationFailed.of(BASE, "ERR_INVALID", "only your own posts can be pinned")
+            await pin_status(context, caller.user.account.username, status.id)
         else:
             await context.db.write(lambda conn: bookmarks.unpin(conn, account_id, status.id))
         return JSONResponse(await status_json(context, status, caller.user))
@@ -95,7 +93,9 @@ async def set_markers(request: Request, caller: Caller) -> Response:
         last = caller.params.get(f"{timeline}[last_read_id]")
         if last:
             if not last.isdigit() or len(last) > 20:
-                raise APIError(422, f"Validation failed: {timeline}[last_read_id] is not an id")
+                raise ValidationFailed.of(
+                    f"{timeline}[last_read_id]", "ERR_INVALID", "is not an id"
+                )
             updates.append((timeline, last))
 
     def write(conn: sqlite3.Connection) -> None:

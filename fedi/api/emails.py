@@ -14,13 +14,16 @@ from fedi.accounts.email_confirmation import (
     resend_confirmation,
     signed_up_with,
 )
-from fedi.api.base import APIError, Caller, authorized, routes
+from fedi.api.base import APIError, Caller, ValidationFailed, authorized, routes
+from fedi.core.validation import Problem
 from fedi.web.responses import JSONResponse, private_no_store
 from fedi.web.state import context_of
 
 MAX_FIELD = 2000
-MESSAGES = {"bad_email": "is invalid", "email_taken": "has already been taken"}
-CODES = {"bad_email": "ERR_INVALID", "email_taken": "ERR_TAKEN"}
+PROBLEMS = {
+    "bad_email": Problem("email", "ERR_INVALID", "is invalid"),
+    "email_taken": Problem("email", "ERR_TAKEN", "has already been taken"),
+}
 
 
 @authorized("write:accounts")
@@ -42,10 +45,7 @@ async def resend(request: Request, caller: Caller) -> Response:
     except ConfirmationError as exc:
         if exc.code == "throttled":
             raise APIError(429, "Too many requests") from None
-        description = MESSAGES[exc.code]
-        problem = {"error": CODES[exc.code], "description": description}
-        body = {"error": f"Validation failed: Email {description}", "details": {"email": [problem]}}
-        return private_no_store(JSONResponse(body, status_code=422))
+        raise ValidationFailed(PROBLEMS[exc.code]) from None
     return private_no_store(JSONResponse({}))
 
 

@@ -10,12 +10,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fedi.api.base import APIError, Caller, authorized, routes
+from fedi.api.base import APIError, Caller, ValidationFailed, authorized, routes
 from fedi.api.entities import accounts_json
 from fedi.api.paging import limit_of
 from fedi.core.ids import parse_id
 from fedi.core.models import Account
 from fedi.core.timeutil import to_api
+from fedi.core.validation import BASE, Problem
 from fedi.db import accounts, event_registrations
 from fedi.db.event_registrations import Registration
 from fedi.events.events import (
@@ -42,9 +43,7 @@ def _json(content: Any) -> Response:
 
 
 def _invalid(exc: EventInvalid) -> APIError:
-    summary = ", ".join(f"{k.replace('_', ' ').capitalize()} {v}" for k, v in exc.details.items())
-    details = {k: [{"error": "ERR_INVALID", "description": v}] for k, v in exc.details.items()}
-    return APIError(422, f"Validation failed: {summary}", details=details)
+    return ValidationFailed(*(Problem(k, "ERR_INVALID", v) for k, v in exc.details.items()))
 
 
 async def events_json(request: Request, views: list[EventView]) -> list[dict[str, Any]]:
@@ -134,7 +133,7 @@ async def create(request: Request, caller: Caller) -> Response:
     except NotFound:
         raise APIError(404, "Record not found") from None
     except EventError as exc:
-        raise APIError(422, f"Validation failed: {exc}") from None
+        raise ValidationFailed.of(BASE, "ERR_INVALID", str(exc)) from None
     return _json(await _one(request, await view_of(context, event, caller.user.account)))
 
 
@@ -169,7 +168,7 @@ async def registrations_create(request: Request, caller: Caller) -> Response:
             caller.params.get("message") or "",
         )  # fmt: skip
     except EventError as exc:
-        raise APIError(422, f"Validation failed: {exc}") from None
+        raise ValidationFailed.of(BASE, "ERR_INVALID", str(exc)) from None
     return await _registration_answer(request, caller)
 
 

@@ -8,10 +8,19 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fedi.api.base import APIError, Caller, Params, authorized, public_read, routes
+from fedi.api.base import (
+    APIError,
+    Caller,
+    Params,
+    ValidationFailed,
+    authorized,
+    public_read,
+    routes,
+)
 from fedi.api.relationships import target_account
 from fedi.context import Context
 from fedi.core.ids import parse_id
+from fedi.core.validation import BASE
 from fedi.db.featured_tags import Featured
 from fedi.relationships import featured_tags
 from fedi.relationships.featured_tags import FeatureError
@@ -43,7 +52,7 @@ async def create(request: Request, caller: Caller) -> Response:
     try:
         made = await featured_tags.feature(context, caller.user, caller.params.get("name") or "")
     except FeatureError as exc:
-        raise APIError(422, f"Validation failed: {exc}") from None
+        raise ValidationFailed.of(BASE, "ERR_INVALID", str(exc)) from None
     return JSONResponse(featured_json(context, made))
 
 

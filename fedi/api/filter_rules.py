@@ -10,10 +10,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fedi.api.base import APIError, Caller, authorized, owned_by_caller, routes
+from fedi.api.base import Caller, authorized, owned_by_caller, routes
 from fedi.api.filters import (
     MAX_KEYWORDS,
-    Invalid,
+    TOO_MANY_KEYWORDS,
     bool_of,
     keyword_text,
     not_found,
@@ -22,6 +22,7 @@ from fedi.api.filters import (
 from fedi.api.statuses import visible_to
 from fedi.core.ids import parse_id
 from fedi.core.timeutil import to_db, utcnow
+from fedi.core.validation import Invalid
 from fedi.db import filters as filters_db
 from fedi.db import statuses
 from fedi.db.filters import FilterStatus, Keyword
@@ -62,13 +63,10 @@ async def add_keyword(request: Request, caller: Caller) -> Response:
 
     def write(conn: sqlite3.Connection) -> Keyword:
         if filters_db.count_keywords(conn, found.id) >= MAX_KEYWORDS:
-            raise Invalid(f"at most {MAX_KEYWORDS} keywords")
+            raise Invalid.of("keywords", "ERR_TOO_LONG", TOO_MANY_KEYWORDS)
         return filters_db.insert_keyword(conn, found.id, word, whole, now)
 
-    try:
-        created = await context_of(request).db.write(write)
-    except Invalid as exc:
-        raise APIError(422, f"Validation failed: {exc}") from None
+    created = await context_of(request).db.write(write)  # past a limit: Invalid, a 422
     return JSONResponse(keyword_json(created))
 
 
@@ -116,13 +114,11 @@ async def add_status(request: Request, caller: Caller) -> Response:
 
     def write(conn: sqlite3.Connection) -> int:
         if len(found.statuses) >= MAX_STATUSES:
-            raise Invalid(f"at most {MAX_STATUSES} statuses")
+            limit = f"is too long (maximum is {MAX_STATUSES} statuses)"
+            raise Invalid.of("statuses", "ERR_TOO_LONG", limit)
         return filters_db.insert_status(conn, found.id, status.id, now)
 
-    try:
-        row_id = await context_of(request).db.write(write)
-    except Invalid as exc:
-        raise APIError(422, f"Validation failed: {exc}") from None
+    row_id = await context_of(request).db.write(write)  # past a limit: Invalid, a 422
     return JSONResponse(status_json(FilterStatus(row_id, found.id, status.id)))
 
 

@@ -12,10 +12,19 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fedi.api.base import APIError, Caller, Params, authorized, owned_by_caller, routes
+from fedi.api.base import (
+    APIError,
+    Caller,
+    Params,
+    ValidationFailed,
+    authorized,
+    owned_by_caller,
+    routes,
+)  # fmt: skip
 from fedi.api.filtering import filter_json
 from fedi.core.ids import parse_id
 from fedi.core.timeutil import from_db, to_api, to_db, utcnow
+from fedi.core.validation import BASE, Invalid, too_long
 from fedi.db import filters as filters_db
 from fedi.db.filters import Filter, FilterChange, Keyword
 from fedi.statuses.timeline_rules import WHERE
@@ -28,25 +37,23 @@ MAX_FILTERS = 200  # per member
 MAX_KEYWORDS = 200  # per filter
 MAX_EXPIRES_IN = 100 * 366 * 86400
 ACTIONS = ("warn", "hide")
-
-
-class Invalid(Exception):
-    """A filter change that breaks a limit, found inside the write (which it rolls back)."""
+TOO_MANY_FILTERS = f"You cannot have more than {MAX_FILTERS} filters"
+TOO_MANY_KEYWORDS = f"is too long (maximum is {MAX_KEYWORDS} keywords)"
 
 
 def not_found() -> APIError:
     return APIError(404, "Record not found")
 
 
-def text_param(params: Params, name: str, cap: int, label: str) -> str | None:
+def text_param(params: Params, name: str, cap: int) -> str | None:
     value = params.get(name)
     if value is None:
         return None
     value = value.strip()
     if not value:
-        raise APIError(422, f"Validation failed: {label} can't be blank")
+        raise ValidationFailed.of(name, "ERR_BLANK", "can't be blank")
     if len(value) > cap:
-        raise APIError(422, f"Validation failed: {label} is too long (at most {cap})")
+        raise ValidationFailed.of(name, "ERR_TOO_LONG", too_long(cap))
     return value
 
 
@@ -54,11 +61,11 @@ def contexts_param(params: Params, required: bool) -> tuple[str, ...] | None:
     given = params.get_list("context")
     if not given:
         if required:
-            raise APIError(422, "Validation failed: Context can't be blank")
+            raise ValidationFailed.of("context", "ERR_BLANK", "can't be blank")
         return None
     wanted = tuple(dict.fromkeys(str(c) for c in given[: len(WHERE) * 2]))
     if any(c not in WHERE for c in wanted) or len(given) > len(WHERE) * 2:
-        raise APIError(422, "Validation failed: Context contains invalid values")
+        raise ValidationFailed.of("context", "ERR_INCLUSION", "contains invalid values")
     return wanted
 
 
@@ -70,7 +77,7 @@ def expires_param(params: Params) -> str | None:
     if raw.strip() in ("", "null"):
         return ""
     if not raw.strip().isdigit() or len(raw.strip()) > 12:
-        raise APIError(422, "Validation failed: expires_in must be a number of seconds")
+        raise ValidationFailed.of("expires_in", "ERR_INVALID", "must be a number of seconds")
     seconds = min(int(raw), MAX_EXPIRES_IN)
     return to_db(utcnow() + timedelta(seconds=seconds))
 
@@ -78,7 +85,7 @@ def expires_param(params: Params) -> str | None:
 def action_param(params: Params) -> str | None:
     action = params.get("filter_action")
     if action is not None and action not in ACTIONS:
-        raise APIError(422, "Validation failed: Filter action is not included in the list")
+        raise ValidationFailed.of("filter_action", "ERR_INCLUSION", "is not included in the list")
     return action
 
 
@@ -108,16 +115,16 @@ def keyword_attributes(params: Params) -> list[dict[str, Any]]:
             by_index.setdefault(slot, {})[field] = value
     items += [by_index[k] for k in sorted(by_index, key=lambda k: (k[0] == "#", len(k), k))]
     if len(items) > MAX_KEYWORDS:
-        raise APIError(422, f"Validation failed: at most {MAX_KEYWORDS} keywords")
+        raise ValidationFailed.of("keywords", "ERR_TOO_LONG", TOO_MANY_KEYWORDS)
     return items
 
 
 def keyword_text(value: Any) -> str:
     text = str(value if value is not None else "").strip()
     if not text:
-        raise APIError(422, "Validation failed: Keyword can't be blank")
+        raise ValidationFailed.of("keyword", "ERR_BLANK", "can't be blank")
     if len(text) > MAX_KEYWORD:
-        raise APIError(422, f"Validation failed: Keyword is too long (at most {MAX_KEYWORD})")
+        raise ValidationFailed.of("keyword", "ERR_TOO_LONG", too_long(MAX_KEYWORD))
     return text
 
 
@@ -148,9 +155,9 @@ async def show(request: Request, caller: Caller) -> Response:
 @authorized("write:filters")
 async def create(request: Request, caller: Caller) -> Response:
     params = caller.params
-    title = text_param(params, "title", MAX_TITLE, "Title")
+    title = text_param(params, "title", MAX_TITLE)
     if title is None:
-        raise APIError(422, "Validation failed: Title can't be blank")
+        raise ValidationFailed.of("title", "ERR_BLANK", "can't be blank")
     contexts = contexts_param(params, required=True)
     assert contexts is not None
     action = action_param(params) or "warn"
@@ -163,16 +170,13 @@ async def create(request: Request, caller: Caller) -> Response:
 
     def write(conn: sqlite3.Connection) -> int:
         if filters_db.count_filters(conn, owner) >= MAX_FILTERS:
-            raise Invalid(f"at most {MAX_FILTERS} filters")
+            raise Invalid.of(BASE, "ERR_INVALID", TOO_MANY_FILTERS)
         filter_id = filters_db.insert_filter(conn, owner, title, contexts, action, expires, now)
         for word, whole in words:
             filters_db.insert_keyword(conn, filter_id, word, whole, now)
         return filter_id
 
-    try:
-        filter_id = await context_of(request).db.write(write)
-    except Invalid as exc:
-        raise APIError(422, f"Validation failed: {exc}") from None
+    filter_id = await context_of(request).db.write(write)  # past a limit: Invalid, a 422
     return JSONResponse(filter_json(await _reload(request, caller, filter_id)))
 
 
@@ -181,7 +185,7 @@ async def update(request: Request, caller: Caller) -> Response:
     found = await owned_filter(request, caller)
     params = caller.params
     change = FilterChange(
-        title=text_param(params, "title", MAX_TITLE, "Title"),
+        title=text_param(params, "title", MAX_TITLE),
         contexts=contexts_param(params, required=False),
         action=action_param(params),
         expires_at=expires_param(params),
@@ -213,14 +217,12 @@ async def update(request: Request, caller: Caller) -> Response:
             elif not filters_db.update_keyword(conn, found.id, keyword_id, word, whole):
                 raise LookupError(keyword_id)  # another filter's keyword: not found
         if filters_db.count_keywords(conn, found.id) > MAX_KEYWORDS:
-            raise Invalid(f"at most {MAX_KEYWORDS} keywords")
+            raise Invalid.of("keywords", "ERR_TOO_LONG", TOO_MANY_KEYWORDS)
 
     try:
         await context_of(request).db.write(write)
     except LookupError:
         raise not_found() from None
-    except Invalid as exc:
-        raise APIError(422, f"Validation failed: {exc}") from None
     return JSONResponse(filter_json(await _reload(request, caller, found.id)))
 
 
@@ -282,14 +284,11 @@ async def v1_create(request: Request, caller: Caller) -> Response:
 
     def write(conn: sqlite3.Connection) -> int:
         if filters_db.count_filters(conn, owner) >= MAX_FILTERS:
-            raise Invalid(f"at most {MAX_FILTERS} filters")
+            raise Invalid.of(BASE, "ERR_INVALID", TOO_MANY_FILTERS)
         filter_id = filters_db.insert_filter(conn, owner, phrase, contexts, action, expires, now)
         return filters_db.insert_keyword(conn, filter_id, phrase, whole, now).id
 
-    try:
-        keyword_id = await context_of(request).db.write(write)
-    except Invalid as exc:
-        raise APIError(422, f"Validation failed: {exc}") from None
+    keyword_id = await context_of(request).db.write(write)  # past a limit: Invalid, a 422
     async with context_of(request).db.read() as conn:
         keyword = await filters_db.get_keyword(conn, owner, keyword_id)
         found = await filters_db.get_filter(conn, owner, keyword.filter_id) if keyword else None
@@ -314,7 +313,9 @@ async def v1_update(request: Request, caller: Caller) -> Response:
     )
     if len(found.keywords) > 1 and (change.contexts or change.action or change.expires_at):
         # A v2 filter with several keywords cannot be reshaped through one of them.
-        raise APIError(422, "Validation failed: this filter has several keywords; use v2")
+        raise ValidationFailed.of(
+            BASE, "ERR_UNSUPPORTED", "this filter has several keywords: change it through v2"
+        )
 
     def write(conn: sqlite3.Connection) -> None:
         filters_db.update_keyword(conn, found.id, keyword.id, phrase, whole)

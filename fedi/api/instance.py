@@ -9,12 +9,14 @@ from starlette.responses import Response
 
 from fedi import __version__
 from fedi.api.base import Params, public, routes
-from fedi.core.config import SUPPORTED_LOCALES
+from fedi.core.config import SUPPORTED_LOCALES, Settings
 from fedi.db import accounts
 from fedi.media import documents, images, media
 from fedi.moderation.instance_rules import list_rules
+from fedi.push.vapid import vapid_key
 from fedi.statuses.polls import LIMITS as POLL_LIMITS
 from fedi.statuses.posting import MAX_CHARACTERS
+from fedi.statuses.translation import rules as translation_rules
 from fedi.web.discovery import MASTODON_API_VERSION
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
@@ -29,10 +31,10 @@ async def rules_json(request: Request) -> list[dict[str, str]]:
     return [{"id": str(rule.id), "text": rule.text, "hint": rule.hint} for rule in rules]
 
 
-def configuration(streaming: str) -> dict[str, Any]:
+def configuration(streaming: str, settings: Settings, vapid_public: str) -> dict[str, Any]:
     return {
         "urls": {"streaming": streaming},
-        "vapid": {"public_key": ""},
+        "vapid": {"public_key": vapid_public},
         "accounts": {"max_featured_tags": 10, "max_pinned_statuses": 5},
         "statuses": {
             "max_characters": MAX_CHARACTERS,
@@ -49,7 +51,7 @@ def configuration(streaming: str) -> dict[str, Any]:
             "description_limit": media.DESCRIPTION_LIMIT,
         },
         "polls": dict(POLL_LIMITS),
-        "translation": {"enabled": False},
+        "translation": {"enabled": translation_rules.is_enabled(settings)},
     }
 
 
@@ -60,6 +62,7 @@ async def instance_v2(request: Request, params: Params) -> Response:
     async with context.db.read() as conn:
         usage = await accounts.usage(conn, "", "")
     streaming = f"{'wss' if settings.scheme == 'https' else 'ws'}://{settings.domain}"
+    vapid_public = (await vapid_key(context)).public_key
     thumbnail = context.urls.static("header.png")
     return JSONResponse(
         {
@@ -72,7 +75,7 @@ async def instance_v2(request: Request, params: Params) -> Response:
             "thumbnail": {"url": thumbnail},
             "icon": [],
             "languages": list(SUPPORTED_LOCALES),
-            "configuration": configuration(streaming),
+            "configuration": configuration(streaming, settings, vapid_public),
             "registrations": {
                 "enabled": settings.registrations != "closed",
                 "approval_required": settings.registrations == "approval",
@@ -85,7 +88,8 @@ async def instance_v2(request: Request, params: Params) -> Response:
                 ),
                 "url": None,
             },
-            "api_versions": {"mastodon": 1},
+            # Mastodon 4.3's API version: grouped notifications (/api/v2/notifications).
+            "api_versions": {"mastodon": 2},
             "contact": {"email": settings.contact_email, "account": None},
             "rules": await rules_json(request),
         }
@@ -99,6 +103,7 @@ async def instance_v1(request: Request, params: Params) -> Response:
     async with context.db.read() as conn:
         usage = await accounts.usage(conn, "", "")
     streaming = f"{'wss' if settings.scheme == 'https' else 'ws'}://{settings.domain}"
+    vapid_public = (await vapid_key(context)).public_key
     return JSONResponse(
         {
             "uri": settings.domain,
@@ -118,7 +123,7 @@ async def instance_v1(request: Request, params: Params) -> Response:
             "registrations": settings.registrations != "closed",
             "approval_required": settings.registrations == "approval",
             "invites_enabled": False,
-            "configuration": configuration(streaming),
+            "configuration": configuration(streaming, settings, vapid_public),
             "contact_account": None,
             "rules": await rules_json(request),
         }

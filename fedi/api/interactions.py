@@ -17,7 +17,6 @@ from fedi.core.ids import parse_id
 from fedi.core.models import Status, User
 from fedi.db import accounts, interactions, statuses
 from fedi.statuses.interactions import boost, favourite, unboost, unfavourite
-from fedi.statuses.posting import PostError
 from fedi.statuses.threads import thread_of
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
@@ -37,10 +36,7 @@ def _act(act: Any, scope: str, returns_new: bool = False) -> Any:
     async def endpoint(request: Request, caller: Caller) -> Response:
         context = context_of(request)
         status = await visible_status(request, caller.user)
-        try:
-            result = await act(context, caller.user.account.username, status.id)
-        except PostError as exc:
-            raise APIError(422, f"Validation failed: {exc}") from None
+        result = await act(context, caller.user.account.username, status.id)  # PostError: 422
         if returns_new and isinstance(result, Status):
             # A boost answers with the new status whose `reblog` is the original, and says on
             # both that the member boosted it (Mastodon: reblogged? asks of the proper status).

@@ -11,12 +11,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fedi.api.base import APIError, Caller, authorized, routes
+from fedi.api.base import APIError, Caller, ValidationFailed, authorized, routes
 from fedi.api.paging import id_param, limit_of, link_header
 from fedi.context import Context
 from fedi.core.ids import parse_id
 from fedi.core.models import Group
 from fedi.core.timeutil import to_api
+from fedi.core.validation import BASE, Code, Problem
 from fedi.db.library import Document, Folder, Version
 from fedi.library import documents, folders
 from fedi.library.documents import Upload
@@ -81,10 +82,9 @@ def _refusal(exc: LibraryError) -> APIError:
         return APIError(404, NOT_FOUND)
     if exc.status == 403:
         return APIError(403, "This action is not allowed")
-    field = _FIELDS.get(exc.reason, "base")
-    code = "ERR_TOO_LARGE" if exc.reason == "quota" or exc.status == 413 else "ERR_INVALID"
-    details = {field: [{"error": code, "description": str(exc)}]}
-    return APIError(exc.status, f"Validation failed: {exc}", details=details)
+    field = _FIELDS.get(exc.reason, BASE)
+    code: Code = "ERR_TOO_LARGE" if exc.reason == "quota" or exc.status == 413 else "ERR_INVALID"
+    return ValidationFailed(Problem(field, code, str(exc), is_sentence=True), status=exc.status)
 
 
 async def _space(request: Request, caller: Caller) -> Space:
@@ -101,7 +101,9 @@ async def _space(request: Request, caller: Caller) -> Space:
 
 def _local(space: Space) -> Group:
     if space.group is None:
-        raise APIError(422, "Validation failed: a remote space's library is changed on its server")
+        raise ValidationFailed.of(
+            BASE, "ERR_UNSUPPORTED", "a remote space's library is changed on its server"
+        )
     return space.group
 
 
@@ -145,10 +147,7 @@ async def create(request: Request, caller: Caller) -> Response:
             await upload.close()
     group = _local(await _space(request, caller))
     if upload is None or data is None:
-        raise APIError(
-            422, "Validation failed: file must be an uploaded file",
-            details={"file": [{"error": "ERR_BLANK", "description": "a file is needed"}]},
-        )  # fmt: skip
+        raise ValidationFailed.of("file", "ERR_BLANK", "must be an uploaded file")
     try:
         document = await documents.upload_document(
             context, group, caller.user.account,

@@ -11,7 +11,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fedi.api import paging
-from fedi.api.base import APIError, Caller, Params, authorized, owned_by_caller, routes
+from fedi.api.base import (
+    APIError,
+    Caller,
+    Params,
+    ValidationFailed,
+    authorized,
+    owned_by_caller,
+    routes,
+)  # fmt: skip
 from fedi.api.entities import accounts_json
 from fedi.api.filtering import statuses_json
 from fedi.api.paging import id_param, limit_of, page_of
@@ -19,6 +27,7 @@ from fedi.api.relationships import target_account
 from fedi.api.statuses import link_header
 from fedi.core.ids import parse_id
 from fedi.core.timeutil import to_db, utcnow
+from fedi.core.validation import BASE, too_long
 from fedi.db import accounts, timelines
 from fedi.db import lists as lists_db
 from fedi.db.lists import MAX_LISTS, UserList
@@ -49,12 +58,12 @@ def _settings(params: Params, current: UserList | None) -> tuple[str, str, bool]
         title = current.title if current else ""
     title = title.strip()
     if not title:
-        raise APIError(422, "Validation failed: Title can't be blank")
+        raise ValidationFailed.of("title", "ERR_BLANK", "can't be blank")
     if len(title) > MAX_TITLE:
-        raise APIError(422, f"Validation failed: Title is too long (at most {MAX_TITLE})")
+        raise ValidationFailed.of("title", "ERR_TOO_LONG", too_long(MAX_TITLE))
     policy = params.get("replies_policy") or (current.replies_policy if current else "list")
     if policy not in POLICIES:
-        raise APIError(422, "Validation failed: Replies policy is not included in the list")
+        raise ValidationFailed.of("replies_policy", "ERR_INCLUSION", "is not included in the list")
     default = current.is_exclusive if current else False
     return title, policy, params.get_bool("exclusive", default=default)
 
@@ -78,7 +87,9 @@ async def create(request: Request, caller: Caller) -> Response:
 
     created = await context_of(request).db.write(write)
     if created is None:
-        raise APIError(422, f"Validation failed: at most {MAX_LISTS} lists")
+        raise ValidationFailed.of(
+            BASE, "ERR_INVALID", f"You cannot have more than {MAX_LISTS} lists"
+        )
     return JSONResponse(list_json(created))
 
 
@@ -124,9 +135,10 @@ async def members(request: Request, caller: Caller) -> Response:
 def _account_ids(params: Params) -> list[int]:
     raw = params.get_list("account_ids")
     if not raw:
-        raise APIError(422, "Validation failed: account_ids must be given")
+        raise ValidationFailed.of("account_ids", "ERR_BLANK", "can't be blank")
     if len(raw) > MAX_ACCOUNT_IDS:
-        raise APIError(422, f"Validation failed: at most {MAX_ACCOUNT_IDS} account_ids")
+        limit = f"is too long (maximum is {MAX_ACCOUNT_IDS} accounts)"
+        raise ValidationFailed.of("account_ids", "ERR_TOO_LONG", limit)
     ids = [parse_id(str(r)) for r in raw]
     if any(i is None for i in ids):
         raise APIError(404, "Record not found")
@@ -152,9 +164,10 @@ async def add_members(request: Request, caller: Caller) -> Response:
     try:
         await context.db.write(write)
     except lists_db.NotFollowed:
-        raise APIError(
-            422, "Validation failed: Account must be followed to be added to a list"
-        ) from None
+        raise ValidationFailed.of(
+            "account_id", "ERR_INVALID", "Account must be followed to be added to a list",
+            is_sentence=True,
+        ) from None  # fmt: skip
     return JSONResponse({})
 
 

@@ -10,11 +10,20 @@ from starlette.responses import Response
 from fedi.accounts.members import get_member
 from fedi.accounts.profiles import update_profile
 from fedi.api.attachments import attachment_json
-from fedi.api.base import APIError, Caller, Params, authorized, owned_by_caller, routes
+from fedi.api.base import (
+    APIError,
+    Caller,
+    Params,
+    ValidationFailed,
+    authorized,
+    owned_by_caller,
+    routes,
+)  # fmt: skip
 from fedi.api.entities import credential_account_json
 from fedi.context import Context
 from fedi.core.ids import parse_id
 from fedi.core.models import Attachment
+from fedi.core.validation import BASE
 from fedi.db import media as media_db
 from fedi.media import images, media
 from fedi.web.responses import JSONResponse
@@ -44,16 +53,20 @@ def media_ids_param(params: Params) -> list[int]:
     later, a malformed one now."""
     raw = params.get_list("media_ids")
     if len(raw) > 2 * media.MAX_ATTACHMENTS:
-        raise APIError(422, f"Validation failed: at most {media.MAX_ATTACHMENTS} attachments")
+        raise ValidationFailed.of(
+            BASE, "ERR_TOO_LONG", f"Cannot attach more than {media.MAX_ATTACHMENTS} files"
+        )
     found = [parse_id(str(v)) if isinstance(v, str | int) and not isinstance(v, bool) else None
              for v in raw]  # fmt: skip
     if any(v is None for v in found):
-        raise APIError(422, "Validation failed: media_ids must be ids")
+        raise ValidationFailed.of("media_ids", "ERR_INVALID", "must be ids")
     return [v for v in found if v is not None]
 
 
 def _media_error(exc: media.MediaError) -> APIError:
-    return APIError(exc.status, f"Validation failed: {exc}")
+    if exc.status != 422:  # too large (413): no field is wrong, the whole request is
+        return APIError(exc.status, f"Validation failed: {exc}")
+    return ValidationFailed(exc.problem)
 
 
 @authorized("write:media")
@@ -61,7 +74,7 @@ async def create(request: Request, caller: Caller) -> Response:
     context = context_of(request)
     found = await _upload_of(caller.params, "file")
     if found is None:
-        raise APIError(422, "Validation failed: file must be an uploaded image or document")
+        raise ValidationFailed.of("file", "ERR_BLANK", "must be an uploaded image or document")
     data, file_name, declared_type = found
     try:
         attachment = await media.upload(

@@ -7,11 +7,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fedi.accounts.members import MemberError
-from fedi.api.base import APIError, Caller, authorized, routes
+from fedi.api.base import Caller, ValidationFailed, authorized, routes
 from fedi.api.entities import accounts_json
 from fedi.api.paging import id_param, limit_of, link_header
 from fedi.api.relationships import relationship_json, target_account
 from fedi.core.timeutil import from_db, to_api, to_db, utcnow
+from fedi.core.validation import BASE
 from fedi.db import accounts, mutes
 from fedi.relationships.muting import MAX_MUTE_SECONDS, block_domain, mute, unblock_domain, unmute
 from fedi.web.responses import JSONResponse
@@ -24,13 +25,13 @@ async def mute_account(request: Request, caller: Caller) -> Response:
     other = await target_account(request)
     raw = (caller.params.get("duration", "0") or "0").strip()
     if not raw.isdigit() or len(raw) > 12:
-        raise APIError(422, "Validation failed: duration must be a number of seconds")
+        raise ValidationFailed.of("duration", "ERR_INVALID", "must be a number of seconds")
     duration = min(int(raw), MAX_MUTE_SECONDS)
     notifications = caller.params.get_bool("notifications", default=True)
     try:
         await mute(context, caller.user, other, notifications, duration)
     except MemberError as exc:
-        raise APIError(422, f"Validation failed: {exc}") from None
+        raise ValidationFailed.of(BASE, "ERR_INVALID", str(exc)) from None
     return JSONResponse(await relationship_json(context, caller.user, other))
 
 
@@ -77,7 +78,7 @@ async def list_domain_blocks(request: Request, caller: Caller) -> Response:
 def _domain_of(caller: Caller) -> str:
     raw = caller.params.get("domain")
     if raw is None or not raw.strip() or len(raw) > 300:
-        raise APIError(422, "Validation failed: domain must be given")
+        raise ValidationFailed.of("domain", "ERR_BLANK", "can't be blank")
     return raw
 
 
@@ -86,7 +87,7 @@ async def add_domain_block(request: Request, caller: Caller) -> Response:
     try:
         await block_domain(context_of(request), caller.user, _domain_of(caller))
     except MemberError as exc:
-        raise APIError(422, f"Validation failed: {exc}") from None
+        raise ValidationFailed.of(BASE, "ERR_INVALID", str(exc)) from None
     return JSONResponse({})
 
 
@@ -95,7 +96,7 @@ async def remove_domain_block(request: Request, caller: Caller) -> Response:
     try:
         await unblock_domain(context_of(request), caller.user, _domain_of(caller))
     except MemberError as exc:
-        raise APIError(422, f"Validation failed: {exc}") from None
+        raise ValidationFailed.of(BASE, "ERR_INVALID", str(exc)) from None
     return JSONResponse({})
 
 

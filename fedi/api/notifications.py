@@ -28,12 +28,11 @@ from fedi.web.state import context_of
 
 
 def _head(shown: Shown) -> dict[str, Any]:
-    notification_id, kind, _, _, created_at = shown.row
     return {
-        "id": str(notification_id),
-        "type": kind,
-        "group_key": f"ungrouped-{notification_id}",
-        "created_at": to_api(from_db(created_at)),
+        "id": str(shown.id),
+        "type": shown.kind,
+        "group_key": shown.group_key,
+        "created_at": to_api(from_db(shown.row[4])),
     }
 
 
@@ -56,7 +55,7 @@ async def notifications_json(
         entity["account"] = _account(context, batch, shown.sender)
         entity["status"] = rendered
         if shown.row[1] == "moderation_warning":
-            entity["moderation_warning"] = _warning(context, batch, shown.warning)
+            entity["moderation_warning"] = warning_json(context, batch, shown.warning)
         body.append(entity)
     return body
 
@@ -77,7 +76,8 @@ async def notifications_body(
         sender = shown.sender
         warning = b""
         if shown.row[1] == "moderation_warning":
-            warning = b',"moderation_warning":' + dump_json(_warning(context, batch, shown.warning))
+            rendered_warning = warning_json(context, batch, shown.warning)
+            warning = b',"moderation_warning":' + dump_json(rendered_warning)
         parts.append(b"".join((
             dump_json(_head(shown))[:-1],
             b',"account":', account_bytes(context, sender, batch.counts_of(sender)),
@@ -90,7 +90,7 @@ def _account(context: Context, batch: Batch, account: Account) -> dict[str, Any]
     return account_entity(context, account, batch.counts_of(account))
 
 
-def _warning(
+def warning_json(
     context: Context, batch: Batch, warning: AccountWarning | None
 ) -> dict[str, Any] | None:
     if warning is None:
@@ -117,7 +117,14 @@ async def list_notifications(request: Request, caller: Caller) -> Response:
     exclude = [t for t in params.get_list("exclude_types") if t in TYPES]
     me = caller.user.account.id
     rows = await rows_of(
-        context, me, id_param(params, "max_id"), id_param(params, "min_id"), limit, types, exclude
+        context,
+        me,
+        id_param(params, "max_id"),
+        id_param(params, "min_id"),
+        limit,
+        types,
+        exclude,
+        id_param(params, "account_id"),
     )
     rules = await rules_for(context, me)
     body = await notifications_body(context, caller.user, rows, rules)

@@ -28,6 +28,7 @@ from fedi.accounts.oauth import (
 )
 from fedi.api.base import APIError, Params, bearer_of, params_of, public, routes
 from fedi.db.oauth import App
+from fedi.push.vapid import vapid_key
 from fedi.web.forms import check_csrf, read_form
 from fedi.web.responses import JSONResponse
 from fedi.web.signin import sign_in_refusal, viewer_of
@@ -40,7 +41,7 @@ def oauth_error(exc: OAuthError) -> Response:
     return JSONResponse({"error": exc.error, "error_description": str(exc)}, status_code=exc.status)
 
 
-def app_json(app: App, secret: str | None = None) -> dict[str, object]:
+def app_json(app: App, server_key: str, secret: str | None = None) -> dict[str, object]:
     body: dict[str, object] = {
         "id": str(app.id),
         "name": app.name,
@@ -49,7 +50,7 @@ def app_json(app: App, secret: str | None = None) -> dict[str, object]:
         "redirect_uri": "\n".join(app.redirect_uris),
         "redirect_uris": list(app.redirect_uris),
         "client_id": app.client_id,
-        "vapid_key": "",
+        "vapid_key": server_key,  # deprecated by Mastodon, still read by older apps
     }
     if secret is not None:
         body["client_secret"] = secret
@@ -72,7 +73,8 @@ async def create_app_endpoint(request: Request, params: Params) -> Response:
         )
     except OAuthError as exc:
         raise APIError(exc.status, str(exc)) from None
-    return JSONResponse(app_json(app, secret))
+    key = await vapid_key(context_of(request))
+    return JSONResponse(app_json(app, key.public_key, secret))
 
 
 async def metadata(request: Request) -> Response:
@@ -224,7 +226,9 @@ async def verify_app_credentials(request: Request, params: Params) -> Response:
     found = await token_for(context_of(request), bearer_of(request) or "")
     if found is None:
         raise APIError(401, "The access token is invalid")
-    return JSONResponse({k: v for k, v in app_json(found.app).items() if k != "client_id"})
+    key = await vapid_key(context_of(request))
+    body = app_json(found.app, key.public_key)
+    return JSONResponse({k: v for k, v in body.items() if k != "client_id"})
 
 
 oauth_routes = [

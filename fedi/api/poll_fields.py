@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fedi.api.base import APIError, Params
+from fedi.api.base import Params, ValidationFailed
 from fedi.context import Context
 from fedi.core.models import Poll, Status, User, is_expired
 from fedi.core.timeutil import to_api, utcnow
 from fedi.db import polls as db_polls
-from fedi.statuses.polls import MAX_EXPIRATION, PollError, PollRequest, check_poll
+from fedi.statuses.polls import EXPIRES, MAX_EXPIRATION, OPTIONS, PollRequest, check_poll
 
 MAX_CHOICES = 64  # more than any poll has options: longer lists are refused unread
 
@@ -18,7 +18,7 @@ MAX_CHOICES = 64  # more than any poll has options: longer lists are refused unr
 def scalar(value: Any, name: str) -> str:
     """A form or JSON scalar as text; objects, lists and files are refused."""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise APIError(422, f"Validation failed: {name} must be a string")
+        raise ValidationFailed.of(name, "ERR_INVALID", "must be a string")
     return str(value)
 
 
@@ -29,29 +29,26 @@ def poll_request_from(params: Params) -> PollRequest | None:
     if not fields.values:
         return None
     if params.get_list("media_ids"):
-        raise APIError(422, "Validation failed: a post cannot have both media and a poll")
+        raise ValidationFailed.of("media_ids", "ERR_INVALID", "cannot be attached to a poll")
     raw_options = fields.get_list("[options]")
     if len(raw_options) > MAX_CHOICES:
-        raise APIError(422, "Validation failed: the poll has too many options")
-    options = tuple(scalar(o, "poll options").strip() for o in raw_options)
+        raise ValidationFailed.of(OPTIONS, "ERR_TOO_LONG", "has too many items")
+    options = tuple(scalar(o, OPTIONS).strip() for o in raw_options)
     raw_expiry = fields.values.get("[expires_in]", [None])[0]
     if raw_expiry is None or raw_expiry == "":
-        raise APIError(422, "Validation failed: poll expires_in is required")
-    expiry = scalar(raw_expiry, "poll expires_in").strip()
+        raise ValidationFailed.of(EXPIRES, "ERR_BLANK", "can't be blank")
+    expiry = scalar(raw_expiry, EXPIRES).strip()
     try:
         seconds = int(float(expiry)) if len(expiry) <= 20 else MAX_EXPIRATION + 1
     except (ValueError, OverflowError):
-        raise APIError(422, "Validation failed: poll expires_in must be a number") from None
+        raise ValidationFailed.of(EXPIRES, "ERR_INVALID", "must be a number of seconds") from None
     request = PollRequest(
         options=options,
         expires_in=seconds,
         is_multiple=fields.get_bool("[multiple]"),
         hide_totals=fields.get_bool("[hide_totals]"),
     )
-    try:
-        check_poll(request)
-    except PollError as exc:
-        raise APIError(422, f"Validation failed: {exc}") from None
+    check_poll(request)  # a PollError is the route's 422 with its details
     return request
 
 

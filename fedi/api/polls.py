@@ -7,11 +7,21 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fedi.accounts.oauth import token_for
-from fedi.api.base import APIError, Caller, Params, authorized, bearer_of, public_read, routes
+from fedi.api.base import (
+    APIError,
+    Caller,
+    Params,
+    ValidationFailed,
+    authorized,
+    bearer_of,
+    public_read,
+    routes,
+)
 from fedi.api.poll_fields import MAX_CHOICES, poll_json, scalar
 from fedi.api.statuses import visible_to
 from fedi.core.ids import parse_id
 from fedi.core.models import Status, User
+from fedi.core.validation import BASE
 from fedi.db import polls as db_polls
 from fedi.db import statuses
 from fedi.statuses.voting import VoteError, vote
@@ -45,12 +55,12 @@ async def show(request: Request, params: Params) -> Response:
 def _choices(params: Params) -> list[int]:
     raw = params.get_list("choices")
     if len(raw) > MAX_CHOICES:
-        raise APIError(422, "Validation failed: too many choices")
+        raise ValidationFailed.of("choices", "ERR_TOO_LONG", "has too many items")
     choices = []
     for value in raw:
         text = scalar(value, "choices").strip()
         if not text.isascii() or not text.isdigit() or len(text) > 4:
-            raise APIError(422, "Validation failed: The chosen vote option does not exist")
+            raise ValidationFailed.of(BASE, "ERR_INVALID", "The chosen vote option does not exist")
         choices.append(int(text))
     return choices
 
@@ -62,7 +72,7 @@ async def votes(request: Request, caller: Caller) -> Response:
     try:
         await vote(context, caller.user.account, status, _choices(caller.params))
     except VoteError as exc:
-        raise APIError(422, f"Validation failed: {exc}") from None
+        raise ValidationFailed.of(BASE, "ERR_INVALID", str(exc)) from None
     return JSONResponse(await poll_json(context, status, caller.user))
 
 

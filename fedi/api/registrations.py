@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fedi.accounts.oauth import token_for_new_member
-from fedi.accounts.registrations import RegistrationError, RegistrationsClosed, SignUp, register
+from fedi.accounts.registrations import RegistrationsClosed, SignUp, register
 from fedi.api.base import APIError, Caller, authorized, routes
 from fedi.core.ratelimit import first_refusal, rate_limit_headers
 from fedi.web.responses import JSONResponse
@@ -32,12 +32,10 @@ async def _create(request: Request, caller: Caller) -> Response:
         locale=_text(caller, "locale").strip() or None,
         reason=_text(caller, "reason"),
     )
-    try:
+    try:  # a RegistrationError is the route's 422, with `details` per field
         user = await register(context, sign_up, caller.token.app.id)
     except RegistrationsClosed:
         raise APIError(403, "This action is not allowed") from None
-    except RegistrationError as refused:
-        return JSONResponse(refused.as_json(), status_code=422)
     issued = await token_for_new_member(context, caller.token.app, user)
     return JSONResponse(issued.as_json())
 

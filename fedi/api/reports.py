@@ -17,7 +17,7 @@ from fedi.core.models import Account
 from fedi.core.timeutil import to_api
 from fedi.db import accounts, reports
 from fedi.db.reports import Report
-from fedi.moderation.reports import NoSuchPost, ReportError, ReportForm, file_report, reported_posts
+from fedi.moderation.reports import NoSuchPost, ReportForm, file_report, reported_posts
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
@@ -56,8 +56,6 @@ async def create_report(request: Request, caller: Caller) -> Response:
         reported = await reported_posts(context, caller.user, target, params.get_list("status_ids"))
     except NoSuchPost:
         raise APIError(404, "Record not found") from None
-    except ReportError as exc:
-        raise APIError(422, str(exc)) from None
     form = ReportForm(
         comment=params.get("comment") or "",
         category=params.get("category") or ("violation" if params.get_list("rule_ids") else
@@ -66,10 +64,8 @@ async def create_report(request: Request, caller: Caller) -> Response:
         forward=params.get_bool("forward"),
         forward_to_domains=tuple(str(d) for d in params.get_list("forward_to_domains"))[:20],
     )  # fmt: skip
-    try:
-        report_id = await file_report(context, caller.user, target, reported, form)
-    except ReportError as exc:
-        raise APIError(422, str(exc)) from None
+    # A ReportError is the route's 422, with its details.
+    report_id = await file_report(context, caller.user, target, reported, form)
     async with context.db.read() as conn:
         report = await reports.get(conn, report_id)
     assert report is not None

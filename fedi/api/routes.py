@@ -21,6 +21,7 @@ from fedi.api.events import event_routes
 from fedi.api.featured_tags import featured_routes
 from fedi.api.filter_rules import filter_rule_routes
 from fedi.api.filters import filter_routes
+from fedi.api.grouped_notifications import grouped_notification_routes
 from fedi.api.hashtags import hashtag_routes
 from fedi.api.instance import instance_routes
 from fedi.api.instance_domain_blocks import instance_domain_block_routes
@@ -29,9 +30,11 @@ from fedi.api.library import library_routes
 from fedi.api.lists import list_routes
 from fedi.api.media import media_routes
 from fedi.api.mutes import mute_routes
+from fedi.api.notification_policy import policy_routes
 from fedi.api.notifications import notification_routes
 from fedi.api.oauth_routes import oauth_routes
 from fedi.api.polls import poll_routes
+from fedi.api.push import push_routes
 from fedi.api.registrations import registration_routes
 from fedi.api.relationships import relationship_routes
 from fedi.api.reports import report_routes
@@ -41,6 +44,7 @@ from fedi.api.status_batch import status_batch_routes
 from fedi.api.statuses import status_routes
 from fedi.api.streaming import streaming_routes
 from fedi.api.tags import tag_routes
+from fedi.api.translations import translation_routes
 from fedi.web.responses import json_error
 
 
@@ -80,7 +84,10 @@ api_routes = busiest_first([
     *interaction_routes,
     *bookmark_routes,  # before status_routes: they share the /statuses/{id}/... prefix
     *status_routes,
+    *translation_routes,
     *scheduled_routes,
+    *policy_routes,  # before the others: /notifications/policy, /requests are no ids
+    *grouped_notification_routes,  # /notifications/unread_count is no id either
     *notification_routes,
     *search_routes,
     *conversation_routes,
@@ -94,6 +101,7 @@ api_routes = busiest_first([
     *filter_routes,
     *poll_routes,
     *streaming_routes,
+    *push_routes,
     *report_routes,
     *admin_report_routes,
     *admin_account_routes,

@@ -11,14 +11,14 @@ from starlette.responses import Response
 
 from fedi.api import paging
 from fedi.api.attachments import attachment_json
-from fedi.api.base import APIError, Caller, authorized, routes
+from fedi.api.base import APIError, Caller, ValidationFailed, authorized, routes
 from fedi.api.paging import page_of
 from fedi.context import Context
 from fedi.core.ids import MAX_ID, parse_id
 from fedi.core.timeutil import to_api
 from fedi.db import scheduled_statuses as scheduled_rows
 from fedi.db.scheduled_statuses import Scheduled
-from fedi.statuses.scheduled import ScheduleError, cancel, get_own, reschedule
+from fedi.statuses.scheduled import cancel, get_own, reschedule
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
@@ -36,10 +36,6 @@ async def scheduled_json(context: Context, found: list[Scheduled]) -> list[dict[
         }
         for s in found
     ]
-
-
-def schedule_error(exc: ScheduleError) -> APIError:
-    return APIError(422, f"Validation failed: {exc}")
 
 
 @authorized("read:statuses")
@@ -80,11 +76,9 @@ async def update(request: Request, caller: Caller) -> Response:
     found = await _own(request, caller)
     when = caller.params.get("scheduled_at")
     if not when:
-        raise APIError(422, "Validation failed: Scheduled at can't be blank")
-    try:
-        moved = await reschedule(context_of(request), caller.user.account.id, found.id, when)
-    except ScheduleError as exc:
-        raise schedule_error(exc) from None
+        raise ValidationFailed.of("scheduled_at", "ERR_BLANK", "can't be blank")
+    # A time refused (ScheduleError) is the route's 422 with its details.
+    moved = await reschedule(context_of(request), caller.user.account.id, found.id, when)
     if moved is None:
         raise APIError(404, "Record not found")
     return JSONResponse((await scheduled_json(context_of(request), [moved]))[0])

@@ -10,21 +10,30 @@ from starlette.responses import Response
 
 from fedi.accounts.oauth import token_for
 from fedi.api import paging
-from fedi.api.base import APIError, Caller, Params, authorized, bearer_of, public_read, routes
+from fedi.api.base import (
+    APIError,
+    Caller,
+    Params,
+    ValidationFailed,
+    authorized,
+    bearer_of,
+    public_read,
+    routes,
+)  # fmt: skip
 from fedi.api.entities import status_json
 from fedi.api.filtering import optional_viewer, statuses_body
 from fedi.api.media import media_ids_param
 from fedi.api.paging import id_param, page_of
 from fedi.api.poll_fields import poll_request_from
-from fedi.api.scheduled_statuses import schedule_error, scheduled_json
+from fedi.api.scheduled_statuses import scheduled_json
 from fedi.core.ids import parse_id
 from fedi.core.models import Status, User
 from fedi.core.timeutil import from_db, to_api, to_db, utcnow
 from fedi.db import idempotency_keys, preferences, statuses, timelines
 from fedi.statuses import visibility
-from fedi.statuses.polls import PollError
-from fedi.statuses.posting import VISIBILITIES, PostError, delete_status, edit_status, post_status
-from fedi.statuses.scheduled import ScheduleError, schedule
+from fedi.statuses.posting import VISIBILITIES, delete_status, edit_status, post_status
+from fedi.statuses.scheduled import schedule
+from fedi.statuses.translation.languages import language_tag
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
 
@@ -42,13 +51,13 @@ async def visible_to(request: Request, status: Status, viewer: User | None) -> b
 def local_only_param(params: Params) -> bool:
     """`local_only` (GoToSocial's name): true or false, as JSON, a form or the query string."""
     if params.values.get("local_only[]") or params.nested("local_only"):
-        raise APIError(422, "Validation failed: local_only must be true or false")
+        raise ValidationFailed.of("local_only", "ERR_INVALID", "must be true or false")
     raw = (params.get("local_only") or "").strip().lower()
     if raw in ("", "false", "0"):
         return False
     if raw in ("true", "1"):
         return True
-    raise APIError(422, "Validation failed: local_only must be true or false")
+    raise ValidationFailed.of("local_only", "ERR_INVALID", "must be true or false")
 
 
 @authorized("write:statuses")
@@ -59,21 +68,26 @@ async def create(request: Request, caller: Caller) -> Response:
         defaults = await preferences.posting_defaults(conn, caller.user.account.id)
     visibility = params.get("visibility") or defaults.visibility
     if visibility not in VISIBILITIES:
-        raise APIError(422, f"Validation failed: visibility {visibility!r} is not valid")
+        raise ValidationFailed.of("visibility", "ERR_INCLUSION", "is not included in the list")
     poll = poll_request_from(params)
     local_only = local_only_param(params)
+    # As Mastodon: a language that is no language code is ignored, and a post without one is in
+    # the member's posting language, else their interface language, else the server's.
+    language = (
+        language_tag(params.get("language"))
+        or defaults.language
+        or caller.user.locale
+        or context.settings.default_locale
+    )
     if when := params.get("scheduled_at"):
         # Kept for later (at least five minutes ahead): never posted now (Mastodon).
-        try:
-            scheduled = await schedule(
-                context, caller.user, when, text=params.get("status", "") or "",
-                visibility=visibility, spoiler_text=params.get("spoiler_text", "") or "",
-                language=params.get("language") or defaults.language,
-                in_reply_to_id=id_param(params, "in_reply_to_id"),
-                media_ids=media_ids_param(params), poll=poll, local_only=local_only,
-            )  # fmt: skip
-        except ScheduleError as exc:
-            raise schedule_error(exc) from None
+        scheduled = await schedule(
+            context, caller.user, when, text=params.get("status", "") or "",
+            visibility=visibility, spoiler_text=params.get("spoiler_text", "") or "",
+            language=language,
+            in_reply_to_id=id_param(params, "in_reply_to_id"),
+            media_ids=media_ids_param(params), poll=poll, local_only=local_only,
+        )  # fmt: skip
         return JSONResponse((await scheduled_json(context, [scheduled]))[0])
     key = request.headers.get("idempotency-key", "")[:128]
     if key:
@@ -83,21 +97,19 @@ async def create(request: Request, caller: Caller) -> Response:
             earlier_status = await statuses.get_by_id(conn, earlier) if earlier else None
         if earlier_status is not None:
             return JSONResponse(await status_json(context, earlier_status, caller.user))
-    try:
-        status = await post_status(
-            context,
-            caller.user.account.username,
-            params.get("status", "") or "",
-            visibility,
-            params.get("spoiler_text", "") or "",
-            params.get("language") or defaults.language,
-            in_reply_to_id=id_param(params, "in_reply_to_id"),
-            media_ids=media_ids_param(params),
-            poll=poll,
-            local_only=local_only,
-        )
-    except (PostError, PollError) as exc:
-        raise APIError(422, f"Validation failed: {exc}") from None
+    # A refused post (PostError, PollError) is the route's 422 with its details.
+    status = await post_status(
+        context,
+        caller.user.account.username,
+        params.get("status", "") or "",
+        visibility,
+        params.get("spoiler_text", "") or "",
+        language,
+        in_reply_to_id=id_param(params, "in_reply_to_id"),
+        media_ids=media_ids_param(params),
+        poll=poll,
+        local_only=local_only,
+    )
     if key:
         account_id, now = caller.user.account.id, to_db(utcnow())
         await context.db.write(
@@ -112,14 +124,11 @@ async def edit(request: Request, caller: Caller) -> Response:
     status = await _visible(request, caller.user)
     if status.account_id != caller.user.account.id:
         raise APIError(404, "Record not found")
-    try:
-        edited = await edit_status(
-            context, caller.user.account.username, status.id,
-            caller.params.get("status", "") or "", caller.params.get("spoiler_text", "") or "",
-            media_ids=media_ids_param(caller.params),  # as Mastodon: none given removes them
-        )  # fmt: skip
-    except PostError as exc:
-        raise APIError(422, f"Validation failed: {exc}") from None
+    edited = await edit_status(
+        context, caller.user.account.username, status.id,
+        caller.params.get("status", "") or "", caller.params.get("spoiler_text", "") or "",
+        media_ids=media_ids_param(caller.params),  # as Mastodon: none given removes them
+    )  # fmt: skip
     return JSONResponse(await status_json(context, edited, caller.user))
 
 

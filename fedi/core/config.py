@@ -22,6 +22,8 @@ SMTP_SECURITIES: tuple[SmtpSecurity, ...] = ("none", "starttls", "tls")
 # The usual port of each: plain SMTP, submission with STARTTLS, submission over TLS (RFC 8314).
 SMTP_DEFAULT_PORTS: dict[SmtpSecurity, int] = {"none": 25, "starttls": 587, "tls": 465}
 REGISTRATION_MODES: tuple[RegistrationMode, ...] = ("open", "approval", "closed")
+TranslationEngine = Literal["none", "libretranslate", "deepl"]
+TRANSLATION_ENGINES: tuple[TranslationEngine, ...] = ("none", "libretranslate", "deepl")
 # The languages the web pages are translated into; Arabic is written right to left.
 SUPPORTED_LOCALES = ("en", "fr", "ar", "de", "pt")
 ENV_PREFIX = "FEDI_"
@@ -83,6 +85,13 @@ class Settings:
     smtp_security: SmtpSecurity = "starttls"
     # What a space's library may hold, in MB, unless an admin set another figure for it.
     library_quota_mb: int = 500
+    # Machine translation of posts (fedi.statuses.translation): the engine, where it answers
+    # (DeepL's own API without it) and its key (never in a repr). Only an engine declared to run
+    # on servers the operator controls is ever sent a post that is not public.
+    translation_engine: TranslationEngine = "none"
+    translation_url: str = ""
+    translation_api_key: str = field(default="", repr=False)
+    translation_engine_is_self_hosted: bool = False
 
     @property
     def base_url(self) -> str:
@@ -237,6 +246,25 @@ def _as_mail_from(value: object) -> str:
     return text
 
 
+def _as_translation(raw: dict[str, object]) -> tuple[TranslationEngine, str]:
+    """The translation engine and its base URL (no trailing slash), checked together."""
+    text = str(raw.get("translation_engine", "none")).strip().lower()
+    engine = next((e for e in TRANSLATION_ENGINES if e == text), None)
+    if engine is None:
+        choices = ", ".join(TRANSLATION_ENGINES)
+        raise ConfigError(f"FEDI_TRANSLATION_ENGINE must be one of {choices}, not {text!r}")
+    url = str(raw.get("translation_url", "")).strip().rstrip("/")
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0]
+    if url and (scheme not in ("http", "https") or not host or any(c in url for c in "@?# \t")):
+        raise ConfigError(f"FEDI_TRANSLATION_URL must be an http(s) URL, not {url!r}")
+    if engine == "libretranslate" and not url:
+        raise ConfigError("FEDI_TRANSLATION_URL is needed for libretranslate")
+    if engine == "deepl" and not raw.get("translation_api_key"):
+        raise ConfigError("FEDI_TRANSLATION_API_KEY is needed for deepl")
+    return engine, url
+
+
 def _env_name(key: str) -> str:
     return ENV_PREFIX + key.upper()
 
@@ -304,6 +332,7 @@ def _build(raw: dict[str, object]) -> Settings:
             f"not {default_locale!r}"
         )
     defaults = {f.name: f.default for f in fields(Settings)}
+    translation_engine, translation_url = _as_translation(raw)
 
     def count(name: str) -> int:
         return _as_count(_env_name(name), raw.get(name, defaults[name]))
@@ -345,4 +374,11 @@ def _build(raw: dict[str, object]) -> Settings:
         smtp_from=_as_mail_from(raw.get("smtp_from", "")),
         smtp_security=_as_smtp_security(raw.get("smtp_security", "starttls")),
         library_quota_mb=count("library_quota_mb"),
+        translation_engine=translation_engine,
+        translation_url=translation_url,
+        translation_api_key=str(raw.get("translation_api_key", "")),
+        translation_engine_is_self_hosted=_as_bool(
+            _env_name("translation_engine_is_self_hosted"),
+            raw.get("translation_engine_is_self_hosted", False),
+        ),
     )

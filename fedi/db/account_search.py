@@ -7,7 +7,7 @@ from __future__ import annotations
 import aiosqlite
 
 from fedi.core.models import Account
-from fedi.db.accounts import _ACCOUNT_COLUMNS as COLUMNS
+from fedi.db.account_rows import ACCOUNT_COLUMNS as COLUMNS
 from fedi.db.accounts import account_from_row
 from fedi.db.fulltext import match_of
 from fedi.db.mutes import _HOST

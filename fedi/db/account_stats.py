@@ -9,8 +9,7 @@ from collections.abc import Iterable
 import aiosqlite
 
 from fedi.core.models import Account, Counts
-from fedi.db.accounts import ACCOUNT_COLUMNS, account_from_row
-from fedi.db.row_memo import RowMemo
+from fedi.db.accounts import versioned
 
 NO_COUNTS = Counts(statuses=0, followers=0, following=0)
 
@@ -32,28 +31,24 @@ async def counts_of(conn: aiosqlite.Connection, account_ids: Iterable[int]) -> d
     return {row[0]: Counts(row[1], row[2], row[3]) for row in await cursor.fetchall()}
 
 
-_with_counts = RowMemo(account_from_row, 2048)
-
-
 async def accounts_with_counts(
     conn: aiosqlite.Connection, account_ids: Iterable[int]
 ) -> tuple[dict[int, Account], dict[int, Counts]]:
-    """fedi.db.accounts.get_many and counts_of together, in one statement (a page's authors)."""
+    """fedi.db.accounts.get_many and counts_of together (a page's authors): their versions and
+    counts in one statement, the columns only of those not kept in that version."""
     ids = list(dict.fromkeys(account_ids))
     if not ids:
         return {}, {}
     cursor = await conn.execute(
-        f"SELECT {ACCOUNT_COLUMNS}, st.account_id AS counted, st.statuses_count,"
-        " st.followers_count, st.following_count FROM accounts a"
-        " LEFT JOIN account_stats st ON st.account_id = a.id"
+        "SELECT a.id, a.row_version, st.account_id, st.statuses_count, st.followers_count,"
+        " st.following_count FROM accounts a LEFT JOIN account_stats st ON st.account_id = a.id"
         f" WHERE a.id IN ({', '.join('?' for _ in ids)})",
         ids,
     )
-    found: dict[int, Account] = {}
     counts: dict[int, Counts] = {}
-    for row in await cursor.fetchall():
-        account_id = row["id"]
-        found[account_id] = _with_counts(row)
-        if row["counted"] is not None:
-            counts[account_id] = Counts(row[-3], row[-2], row[-1])
-    return found, counts
+    keys: list[tuple[int, int]] = []
+    for account_id, version, counted, statuses, followers, following in await cursor.fetchall():
+        keys.append((account_id, version))
+        if counted is not None:
+            counts[account_id] = Counts(statuses, followers, following)
+    return await versioned(conn, keys), counts

@@ -12,66 +12,10 @@ import aiosqlite
 
 from fedi.core.ids import new_id
 from fedi.core.models import Account, ActorType, ProfileField, RemoteActor
-from fedi.core.timeutil import from_db
-from fedi.db.row_memo import RowMemo
-from fedi.db.rows import json_list, opt_time
-
-_ACCOUNT_COLUMNS = (
-    "a.id, a.uri, a.username, a.domain, a.actor_type, a.display_name, a.note, a.fields, a.url,"
-    " a.inbox_uri, a.shared_inbox_uri, a.outbox_uri, a.followers_uri, a.following_uri,"
-    " a.featured_uri, a.public_key_id, a.public_key_pem, a.avatar_file, a.header_file,"
-    " a.is_locked, a.is_bot, a.is_discoverable, a.suspended_at, a.created_at, a.updated_at,"
-    " a.avatar_remote_url, a.header_remote_url, a.also_known_as, a.moved_to_id, a.fetched_at,"
-    " a.key_refetched_at, a.silenced_at"
-)
-ACCOUNT_COLUMNS = _ACCOUNT_COLUMNS
-
-
-def account_from_row(row: sqlite3.Row) -> Account:
-    fields = tuple(
-        ProfileField(name=str(f.get("name", "")), value=str(f.get("value", "")))
-        for f in json_list(row["fields"])
-        if isinstance(f, dict)
-    )
-    actor_type: ActorType = row["actor_type"]
-    return Account(
-        id=row["id"],
-        uri=row["uri"],
-        username=row["username"],
-        domain=row["domain"],
-        actor_type=actor_type,
-        display_name=row["display_name"],
-        note=row["note"],
-        fields=fields,
-        url=row["url"],
-        inbox_uri=row["inbox_uri"],
-        shared_inbox_uri=row["shared_inbox_uri"],
-        outbox_uri=row["outbox_uri"],
-        followers_uri=row["followers_uri"],
-        following_uri=row["following_uri"],
-        featured_uri=row["featured_uri"],
-        public_key_id=row["public_key_id"],
-        public_key_pem=row["public_key_pem"],
-        avatar_file=row["avatar_file"],
-        header_file=row["header_file"],
-        is_locked=bool(row["is_locked"]),
-        is_bot=bool(row["is_bot"]),
-        is_discoverable=bool(row["is_discoverable"]),
-        suspended_at=opt_time(row["suspended_at"]),
-        created_at=from_db(row["created_at"]),
-        updated_at=from_db(row["updated_at"]),
-        avatar_remote_url=row["avatar_remote_url"],
-        header_remote_url=row["header_remote_url"],
-        also_known_as=tuple(str(u) for u in json_list(row["also_known_as"])),
-        moved_to_id=row["moved_to_id"],
-        fetched_at=opt_time(row["fetched_at"]),
-        key_refetched_at=opt_time(row["key_refetched_at"]),
-        silenced_at=opt_time(row["silenced_at"]),
-    )
-
-
-# The accounts pages show (authors, boosted authors, senders), by their rows (ACCOUNT_COLUMNS).
-_paged_account = RowMemo(account_from_row, 2048)
+from fedi.db.account_rows import _ACCOUNT_COLUMNS
+from fedi.db.account_rows import ACCOUNT_COLUMNS as ACCOUNT_COLUMNS
+from fedi.db.account_rows import account_from_row as account_from_row
+from fedi.db.account_rows import versioned as versioned
 
 
 @dataclass(frozen=True)
@@ -235,10 +179,10 @@ async def get_many(conn: aiosqlite.Connection, account_ids: Iterable[int]) -> di
     if not ids:
         return {}
     cursor = await conn.execute(
-        f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a WHERE a.id IN ({', '.join('?' for _ in ids)})",
+        f"SELECT a.id, a.row_version FROM accounts a WHERE a.id IN ({', '.join('?' for _ in ids)})",
         ids,
     )
-    return {row["id"]: _paged_account(row) for row in await cursor.fetchall()}
+    return await versioned(conn, [(row[0], row[1]) for row in await cursor.fetchall()])
 
 
 @dataclass(frozen=True)

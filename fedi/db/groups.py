@@ -12,7 +12,7 @@ import aiosqlite
 from fedi.core.ids import new_id
 from fedi.core.models import Account, Group, GroupBan, GroupLogEntry, GroupModerator, GroupRole
 from fedi.core.timeutil import from_db
-from fedi.db.accounts import ACCOUNT_COLUMNS, account_from_row
+from fedi.db.accounts import ACCOUNT_COLUMNS, account_from_row, versioned
 
 _GROUP_COLUMNS = (
     f"{ACCOUNT_COLUMNS}, g.is_private, g.is_local_only, g.partners_only,"
@@ -152,7 +152,13 @@ async def members(
 
 
 async def member_count(conn: aiosqlite.Connection, group_id: int) -> int:
-    cursor = await conn.execute(f"SELECT count(*) FROM ({_MEMBERS})", (group_id, "accepted"))
+    cursor = await conn.execute(
+        "SELECT count(*) FROM follows f JOIN accounts a ON a.id = f.follower_id"
+        " WHERE f.followed_id = ? AND f.state = 'accepted' AND a.suspended_at IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM group_bans b WHERE b.group_id = f.followed_id"
+        "   AND b.account_id = f.follower_id)",
+        (group_id,),
+    )
     row = await cursor.fetchone()
     return int(row[0]) if row else 0
 
@@ -208,18 +214,17 @@ def remove_moderator(conn: sqlite3.Connection, group_id: int, account_id: int) -
 
 async def moderators(conn: aiosqlite.Connection, group_id: int) -> list[GroupModerator]:
     cursor = await conn.execute(
-        f"SELECT {ACCOUNT_COLUMNS}, m.role, m.created_at AS moderator_since"
-        " FROM group_moderators m JOIN accounts a ON a.id = m.account_id"
+        "SELECT a.id, a.row_version, m.role, m.created_at FROM group_moderators m"
+        " JOIN accounts a ON a.id = m.account_id"
         " WHERE m.group_id = ? ORDER BY m.role = 'owner' DESC, m.created_at",
         (group_id,),
     )
+    rows = await cursor.fetchall()
+    found = await versioned(conn, [(row[0], row[1]) for row in rows])
     return [
-        GroupModerator(
-            account=account_from_row(row),
-            role=row["role"],
-            created_at=from_db(row["moderator_since"]),
-        )
-        for row in await cursor.fetchall()
+        GroupModerator(account=found[row[0]], role=row[2], created_at=from_db(row[3]))
+        for row in rows
+        if row[0] in found
     ]
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import aiosqlite
 
 from fedi.core.ids import new_id
+from fedi.db.notifications import Row, group_key_for
 
 
 def add_favourite(
@@ -99,7 +100,8 @@ def notify(
     status_id: int | None,
     now: str,
 ) -> None:
-    """Notify local accounts (remote ids are skipped), never of their own actions."""
+    """Notify local accounts (remote ids are skipped), never of their own actions; a favourite,
+    boost or follow joins its group (fedi.db.notifications.group_key_for)."""
     targets = [a for a in dict.fromkeys(account_ids) if a != from_account_id]
     if not targets:
         return
@@ -110,9 +112,10 @@ def notify(
     ).fetchall()
     conn.executemany(
         "INSERT INTO notifications (id, account_id, type, from_account_id, status_id,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        [(new_id(), row[0], kind, from_account_id, status_id, now) for row in local],
-    )
+        " created_at, group_key) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(new_id(), row[0], kind, from_account_id, status_id, now,
+          group_key_for(conn, row[0], kind, status_id, now)) for row in local],
+    )  # fmt: skip
 
 
 async def notifications_of(conn: aiosqlite.Connection, account_id: int) -> list[tuple[str, int]]:
@@ -147,18 +150,20 @@ async def notifications_page(
     types: list[str],
     exclude: list[str],
     hidden: tuple[str, list[object]] = ("", []),
-) -> list[tuple[int, str, int, int | None, str]]:
-    """(id, type, from_account_id, status_id, created_at), newest first; `hidden` is an extra
-    SQL condition (fedi.db.mutes.hidden_sender_clause)."""
+    from_account_id: int | None = None,
+) -> list[Row]:
+    """(id, type, from_account_id, status_id, created_at, group_key), newest first; `hidden` is
+    an extra SQL condition (fedi.db.mutes.hidden_sender_clause)."""
     cursor = await conn.execute(
-        "SELECT id, type, from_account_id, status_id, created_at FROM notifications"
+        "SELECT id, type, from_account_id, status_id, created_at, group_key FROM notifications"
         " WHERE account_id = ? AND (? IS NULL OR id < ?) AND (? IS NULL OR id > ?)"
-        " AND (? = '' OR instr(?, ',' || type || ',') > 0)"
+        " AND (? = '' OR instr(?, ',' || type || ',') > 0) AND (? IS NULL OR from_account_id = ?)"
         f" AND instr(?, ',' || type || ',') = 0{hidden[0]} ORDER BY id DESC LIMIT ?",
         (account_id, max_id, max_id, min_id, min_id, ",".join(types),
-         f",{','.join(types)},", f",{','.join(exclude)},", *hidden[1], limit),
+         f",{','.join(types)},", from_account_id, from_account_id,
+         f",{','.join(exclude)},", *hidden[1], limit),
     )  # fmt: skip
-    return [(r[0], r[1], r[2], r[3], r[4]) for r in await cursor.fetchall()]
+    return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in await cursor.fetchall()]
 
 
 def dismiss_notification(conn: sqlite3.Connection, account_id: int, notification_id: int) -> int:

@@ -33,3 +33,24 @@ class RowMemo(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._kept)
+
+
+class VersionMemo(Generic[T]):
+    """Models kept by (id, row_version) (migration 0040: every change to a row raises its
+    version), for the last `size` of them: a page reads two small columns per row and builds,
+    or even reads, only the rows it has not seen in that version."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._kept: dict[tuple[int, int], T] = {}
+
+    def get(self, key: tuple[int, int]) -> T | None:
+        return self._kept.get(key)
+
+    def put(self, key: tuple[int, int], model: T) -> None:
+        if key not in self._kept and len(self._kept) >= self._size:
+            del self._kept[next(iter(self._kept))]
+        self._kept[key] = model
+
+    def __len__(self) -> int:
+        return len(self._kept)

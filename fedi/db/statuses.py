@@ -14,55 +14,16 @@ from fedi.core.models import (
     NewStatus,
     Status,
     StatusDetails,
-    Visibility,
 )
 from fedi.core.timeutil import from_db
 from fedi.db import status_search
-from fedi.db.row_memo import RowMemo
 from fedi.db.rows import opt_time
 from fedi.db.status_details import details_of
-
-_FIELDS = (
-    "id", "uri", "url", "account_id", "visibility", "content", "spoiler_text", "is_sensitive",
-    "language", "in_reply_to_uri", "created_at", "edited_at", "is_local", "object_type", "title",
-    "in_reply_to_id", "in_reply_to_account_id", "reblog_of_id", "thread_uri", "source_text",
-    "group_id", "submitted_by_id", "submission_uri", "is_local_only",
-)  # fmt: skip
-COLUMNS = ", ".join(f"s.{name}" for name in _FIELDS)
-
-
-def status_from_row(row: sqlite3.Row) -> Status:
-    visibility: Visibility = row["visibility"]
-    return Status(
-        id=row["id"],
-        uri=row["uri"],
-        url=row["url"],
-        account_id=row["account_id"],
-        visibility=visibility,
-        content=row["content"],
-        spoiler_text=row["spoiler_text"],
-        is_sensitive=bool(row["is_sensitive"]),
-        language=row["language"],
-        in_reply_to_uri=row["in_reply_to_uri"],
-        created_at=from_db(row["created_at"]),
-        edited_at=opt_time(row["edited_at"]),
-        is_local=bool(row["is_local"]),
-        object_type=row["object_type"],
-        title=row["title"],
-        in_reply_to_id=row["in_reply_to_id"],
-        in_reply_to_account_id=row["in_reply_to_account_id"],
-        reblog_of_id=row["reblog_of_id"],
-        thread_uri=row["thread_uri"],
-        source_text=row["source_text"],
-        group_id=row["group_id"],
-        submitted_by_id=row["submitted_by_id"],
-        submission_uri=row["submission_uri"],
-        is_local_only=bool(row["is_local_only"]),
-    )
-
-
-# The statuses pages show, by their rows (COLUMNS): see fedi.db.row_memo.
-paged_status = RowMemo(status_from_row, 2048)
+from fedi.db.status_rows import COLUMNS as COLUMNS
+from fedi.db.status_rows import KEYS as KEYS
+from fedi.db.status_rows import paged_status as paged_status
+from fedi.db.status_rows import status_from_row as status_from_row
+from fedi.db.status_rows import versioned
 
 
 def as_stored(new: NewStatus) -> Status:
@@ -199,9 +160,9 @@ async def get_many(conn: aiosqlite.Connection, status_ids: Iterable[int]) -> dic
     if not ids:
         return {}
     cursor = await conn.execute(
-        f"SELECT {COLUMNS} FROM statuses s WHERE s.id IN ({', '.join('?' for _ in ids)})", ids
+        f"SELECT {KEYS} FROM statuses s WHERE s.id IN ({', '.join('?' for _ in ids)})", ids
     )
-    return {row["id"]: paged_status(row) for row in await cursor.fetchall()}
+    return {status.id: status for status in await versioned(conn, await cursor.fetchall())}
 
 
 async def get_by_uri(conn: aiosqlite.Connection, uri: str) -> Status | None:
@@ -267,24 +228,24 @@ async def public_page(
     below = MAX_ID if max_id is None else max_id
     if not with_reblogs or only_media:  # its posts alone, never walking past its boosts
         cursor = await conn.execute(
-            f"SELECT {COLUMNS} FROM statuses s INDEXED BY statuses_account_posts"
+            f"SELECT {KEYS} FROM statuses s INDEXED BY statuses_account_posts"
             f" WHERE s.account_id = ? AND s.id < ? AND (? OR s.is_local_only = 0) AND {own}"
             " ORDER BY s.id DESC LIMIT ?",
             (account_id, below, int(with_local_only), *own_args, limit),
         )
-        return [paged_status(row) for row in await cursor.fetchall()]
+        return await versioned(conn, await cursor.fetchall())
     boosts = (
         "s.reblog_of_id IS NOT NULL AND EXISTS (SELECT 1 FROM statuses o"
         "  WHERE o.id = s.reblog_of_id AND o.visibility IN ('public', 'unlisted')"
         "  AND (? OR o.is_local_only = 0))"
     )
     cursor = await conn.execute(
-        f"SELECT {COLUMNS} FROM statuses s WHERE s.account_id = ? AND s.id < ?"
+        f"SELECT {KEYS} FROM statuses s WHERE s.account_id = ? AND s.id < ?"
         f" AND (? OR s.is_local_only = 0) AND (({own}) OR ({boosts}))"
         " ORDER BY s.id DESC LIMIT ?",
         (account_id, below, int(with_local_only), *own_args, int(with_local_only), limit),
     )
-    return [paged_status(row) for row in await cursor.fetchall()]
+    return await versioned(conn, await cursor.fetchall())
 
 
 async def count_public(

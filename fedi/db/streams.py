@@ -86,12 +86,13 @@ async def token_is_live(conn: aiosqlite.Connection, token_id: int) -> bool:
 
 async def notification_of(
     conn: aiosqlite.Connection, account_id: int, notification_id: int
-) -> tuple[int, str, int, int | None, str] | None:
-    """(id, type, from_account_id, status_id, created_at) of one of the account's notifications."""
+) -> tuple[int, str, int, int | None, str, str | None] | None:
+    """(id, type, from_account_id, status_id, created_at, group_key) of one of the account's
+    notifications."""
     cursor = await conn.execute(
-        "SELECT id, type, from_account_id, status_id, created_at FROM notifications"
+        "SELECT id, type, from_account_id, status_id, created_at, group_key FROM notifications"
         " WHERE id = ? AND account_id = ?",
         (notification_id, account_id),
     )
     row = await cursor.fetchone()
-    return (row[0], row[1], row[2], row[3], row[4]) if row else None
+    return (row[0], row[1], row[2], row[3], row[4], row[5]) if row else None

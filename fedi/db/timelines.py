@@ -11,6 +11,7 @@ import aiosqlite
 
 from fedi.core.models import Status
 from fedi.core.timeutil import to_db, utcnow
+from fedi.db import home_feed
 from fedi.db.lists import UserList, exclusive_clause
 from fedi.db.moderated import moderated_status_clause
 from fedi.db.mutes import hidden_status_clause
@@ -85,9 +86,28 @@ def _followed_tags_of(account_id: int) -> Source:
 
 async def home(conn: aiosqlite.Connection, account_id: int, page: Page) -> list[Status]:
     """One's own posts, the posts of accounts one follows (not their direct messages), posts
-    that mention one, and public posts carrying a hashtag one follows, without what one hides."""
+    that mention one, and public posts carrying a hashtag one follows, without what one hides:
+    through the member's feed where it is complete (fedi.db.home_feed), else walked."""
     hidden, hidden_args = _viewer_rules(account_id)
     exclusive, exclusive_args = exclusive_clause(account_id)
+    rules = (hidden + exclusive, [*hidden_args, *exclusive_args])
+    floor = await home_feed.floor_of(conn, account_id)
+    if floor is None:
+        return await _walked_home(conn, account_id, rules, page)
+    return await home_feed.read(
+        conn,
+        account_id,
+        page,
+        floor,
+        rules,
+        lambda older: _walked_home(conn, account_id, rules, older),
+    )
+
+
+async def _walked_home(
+    conn: aiosqlite.Connection, account_id: int, rules: Sql, page: Page
+) -> list[Status]:
+    """The home page read from the statuses themselves (fedi.db.walk)."""
     followed = (
         "SELECT followed_id AS account_id FROM follows WHERE follower_id = ? AND state = 'accepted'"
     )
@@ -97,7 +117,7 @@ async def home(conn: aiosqlite.Connection, account_id: int, page: Page) -> list[
             f" OR s.id IN (SELECT status_id FROM mentions WHERE account_id = ?){_FOLLOWED_TAG}",
             [account_id, account_id, account_id, account_id],
         ),
-        rules=(hidden + exclusive, [*hidden_args, *exclusive_args]),
+        rules=rules,
         sources=(
             by_account(account_id),
             by_accounts((followed, [account_id]), (SHOWN_TO_FOLLOWERS, [])),

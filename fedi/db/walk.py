@@ -25,7 +25,7 @@ import aiosqlite
 
 from fedi.core.ids import MAX_ID
 from fedi.core.models import Status
-from fedi.db.statuses import COLUMNS, paged_status
+from fedi.db.status_rows import KEYS, versioned
 
 WINDOW = 2000  # statuses walked by id before the sources take over
 
@@ -98,7 +98,7 @@ async def _edge(conn: aiosqlite.Connection, bounds: Bounds) -> int | None:
 
 async def _rows(conn: aiosqlite.Connection, sql: str, args: list[object]) -> list[Status]:
     cursor = await conn.execute(sql, args)
-    return [paged_status(row) for row in await cursor.fetchall()]
+    return await versioned(conn, await cursor.fetchall())
 
 
 async def read(conn: aiosqlite.Connection, timeline: Timeline, page: Page) -> list[Status]:
@@ -122,7 +122,7 @@ async def read(conn: aiosqlite.Connection, timeline: Timeline, page: Page) -> li
     within, within_args = window.on("s.id")
     found = await _rows(
         conn,
-        f"SELECT {COLUMNS} FROM statuses s NOT INDEXED WHERE ({member}){rules}{within}"
+        f"SELECT {KEYS} FROM statuses s NOT INDEXED WHERE ({member}){rules}{within}"
         f" ORDER BY s.id {order} LIMIT ?",
         [*member_args, *rules_args, *within_args, page.limit],
     )
@@ -148,7 +148,7 @@ async def _from_sources(
     args = [arg for _, part_args in parts for arg in part_args]
     return await _rows(
         conn,
-        f"SELECT {COLUMNS} FROM statuses s WHERE s.id IN ({union})"
+        f"SELECT {KEYS} FROM statuses s WHERE s.id IN ({union})"
         f" ORDER BY s.id {bounds.order} LIMIT ?",
         [*args, wanted],
     )

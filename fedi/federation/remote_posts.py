@@ -12,13 +12,14 @@ from fedi.activitypub.parse import InvalidActivity, host_of
 from fedi.activitypub.remote_note import ParsedNote, note_from_ap, visibility_of
 from fedi.context import Context
 from fedi.core.ids import new_id
-from fedi.core.models import Account, NewStatus, Status
+from fedi.core.models import Account, NewAttachment, NewStatus, Status
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import account_lookups, accounts, follows, interactions, status_ids, statuses
 from fedi.db.account_lookups import KnownRefs
 from fedi.federation.dereference import DereferenceError, fetch_document
 from fedi.federation.refused_sources import refused_author, refuses_uri
 from fedi.federation.remote_accounts import ActorError, get_actor
+from fedi.transport.netguard import AddressPolicy, FetchError, check_url
 
 log = logging.getLogger(__name__)
 MAX_REPLY_DEPTH = 16  # security.md R4: parents are fetched this far up a thread, no further
@@ -126,7 +127,7 @@ async def store_note(
         # that names threads its own way still joins the thread (and conversation) it answers.
         thread_uri=(parent.thread_uri or parent.uri) if parent else note.thread_uri,
         reply_depth=depth, mentions=tuple(mentions), tags=note.tags,
-        attachments=note.attachments, poll=note.poll, group_id=group_id,
+        attachments=_linkable(context, note), poll=note.poll, group_id=group_id,
     )  # fmt: skip
     stamp = to_db(now)
 
@@ -140,6 +141,24 @@ async def store_note(
     if not await context.db.write(write):
         return (await _already_here(context, note.uri))[1]
     return statuses.as_stored(new)
+
+
+def _public(url: str, policy: AddressPolicy) -> bool:
+    try:
+        check_url(url, policy=policy)
+    except FetchError:
+        return False
+    return True
+
+
+def _linkable(context: Context, note: ParsedNote) -> tuple[NewAttachment, ...]:
+    """The media apps may be sent to: none on a loopback, private or otherwise reserved
+    address (security.md F1), which a hostile post could name to reach a reader's network."""
+    policy = AddressPolicy(context.settings.allow_private_networks)
+    kept = tuple(a for a in note.attachments if a.remote_url and _public(a.remote_url, policy))
+    if len(kept) < len(note.attachments):
+        log.info("%s: dropped media on addresses apps must not reach", note.uri)
+    return kept
 
 
 async def _already_here(context: Context, uri: str) -> tuple[bool, Status | None]:

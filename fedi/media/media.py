@@ -23,6 +23,7 @@ from fedi.context import Context
 from fedi.core import ids
 from fedi.core.models import Attachment
 from fedi.core.timeutil import to_db, utcnow
+from fedi.core.validation import BASE, Code, Problem, too_long
 from fedi.db import media as media_db
 from fedi.media import documents, images
 
@@ -44,11 +45,15 @@ _DECODING = threading.BoundedSemaphore(2)
 
 
 class MediaError(ValueError):
-    """The upload or the request about it is refused; the message says why."""
+    """The upload or the request about it is refused; the message says why, and `problem` which
+    parameter and what is wrong with it (Mastodon's ERR_ codes, for apps)."""
 
-    def __init__(self, message: str, status: int = 422) -> None:
+    def __init__(
+        self, message: str, status: int = 422, field: str = BASE, code: Code = "ERR_INVALID"
+    ) -> None:
         super().__init__(message)
         self.status = status
+        self.problem = Problem(field, code, message)
 
 
 def _new_name(extension: str) -> str:
@@ -89,7 +94,7 @@ async def _processed(data: bytes) -> images.ProcessedImage:
 
 def check_description(description: str | None) -> str | None:
     if description is not None and len(description) > DESCRIPTION_LIMIT:
-        raise MediaError(f"a description has at most {DESCRIPTION_LIMIT} characters")
+        raise MediaError(too_long(DESCRIPTION_LIMIT), field="description", code="ERR_TOO_LONG")
     return description
 
 
@@ -103,9 +108,9 @@ def parse_focus(text: str | None) -> tuple[float, float] | None:
             raise ValueError(text)
         x, y = (float(p) for p in parts)
     except ValueError:
-        raise MediaError("focus must be two numbers: x,y") from None
+        raise MediaError("must be two numbers: x,y", field="focus") from None
     if x != x or y != y:  # NaN
-        raise MediaError("focus must be two numbers: x,y")
+        raise MediaError("must be two numbers: x,y", field="focus")
     return max(-1.0, min(1.0, x)), max(-1.0, min(1.0, y))
 
 

@@ -68,9 +68,11 @@ async def add_note(context: Context, report_id: int, actor: Account, content: st
     report = await get_report(context, report_id)
     content = content.strip()
     if not content:
-        raise ReportError("a note cannot be empty")
+        raise ReportError.of("text", "ERR_BLANK", "a note cannot be empty", is_sentence=True)
     if len(content) > MAX_NOTE:
-        raise ReportError(f"a note is at most {MAX_NOTE} characters")
+        raise ReportError.of(
+            "text", "ERR_TOO_LONG", f"a note is at most {MAX_NOTE} characters", is_sentence=True
+        )
     now = to_db(utcnow())
 
     def write(conn: sqlite3.Connection) -> None:
@@ -85,7 +87,7 @@ async def update_category(
 ) -> Report:
     report = await get_report(context, report_id)
     if category not in reports.CATEGORIES:
-        raise ReportError("Validation failed: Category is not included in the list")
+        raise ReportError.of("category", "ERR_INCLUSION", "is not included in the list")
     now = to_db(utcnow())
 
     def write(conn: sqlite3.Connection) -> None:

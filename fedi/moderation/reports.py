@@ -12,6 +12,7 @@ from fedi.context import Context
 from fedi.core.ids import parse_id
 from fedi.core.models import Account, Status, User
 from fedi.core.timeutil import to_db, utcnow
+from fedi.core.validation import BASE, Invalid, too_long
 from fedi.db import reports, statuses
 from fedi.federation.publish import enqueue
 from fedi.moderation.audit import record
@@ -27,8 +28,8 @@ MAX_COMMENT = 1000
 MAX_STATUSES = 100
 
 
-class ReportError(Exception):
-    """A report cannot be filed; the message says why (a 422 for apps)."""
+class ReportError(Invalid):
+    """A report cannot be filed; the problem says why (a 422 with its details for apps)."""
 
 
 class NoSuchPost(ReportError):
@@ -47,9 +48,9 @@ class ReportForm:
 
 def check_form(form: ReportForm) -> None:
     if len(form.comment) > MAX_COMMENT:
-        raise ReportError(f"Validation failed: Comment is too long (maximum is {MAX_COMMENT})")
+        raise ReportError.of("comment", "ERR_TOO_LONG", too_long(MAX_COMMENT))
     if form.category not in reports.CATEGORIES:
-        raise ReportError("Validation failed: Category is not included in the list")
+        raise ReportError.of("category", "ERR_INCLUSION", "is not included in the list")
 
 
 def forward_domains(target: Account, form: ReportForm) -> list[str]:
@@ -68,7 +69,9 @@ async def reported_posts(
     visible to the reporter."""
     listed = list(raw_ids)
     if len(listed) > MAX_STATUSES:
-        raise ReportError(f"Validation failed: at most {MAX_STATUSES} posts can be reported")
+        raise ReportError.of(
+            "status_ids", "ERR_TOO_LONG", f"is too long (maximum is {MAX_STATUSES} posts)"
+        )
     found: list[Status] = []
     for value in dict.fromkeys(str(v) for v in listed):
         status_id = parse_id(value)
@@ -80,7 +83,7 @@ async def reported_posts(
             or status.reblog_of_id is not None
             or not await visible_to(context, status, reporter)
         ):
-            raise NoSuchPost("Record not found")
+            raise NoSuchPost.of(BASE, "ERR_INVALID", "Record not found")
         found.append(status)
     return found
 
@@ -92,7 +95,7 @@ async def file_report(
     (fedi.moderation.report_flags)."""
     check_form(form)
     if target.id == reporter.account.id:
-        raise ReportError("Validation failed: you cannot report yourself")
+        raise ReportError.of(BASE, "ERR_INVALID", "You cannot report yourself")
     domains = forward_domains(target, form)
     flags = await forwarded_flags(context, target, reported, form.comment, domains)
     now = to_db(utcnow())

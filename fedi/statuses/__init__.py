@@ -1,1 +1,2 @@
-"""Members' posts and what others do with them: posts, favourites, boosts, polls, filters."""
+"""Members' posts and what others do with them: posts, favourites, boosts, polls, filters,
+translation."""

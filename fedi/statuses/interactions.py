@@ -12,6 +12,7 @@ from fedi.context import Context
 from fedi.core import ids
 from fedi.core.models import Account, NewStatus, Status
 from fedi.core.timeutil import to_ap, to_db, utcnow
+from fedi.core.validation import BASE
 from fedi.db import accounts, interactions, statuses
 from fedi.federation.publish import Audience, enqueue
 from fedi.statuses.posting import PostError
@@ -22,7 +23,7 @@ async def _target(context: Context, status_id: int) -> tuple[Status, Account]:
         status = await statuses.get_by_id(conn, status_id)
         author = await accounts.get_by_id(conn, status.account_id) if status else None
     if status is None or author is None or status.reblog_of_id is not None:
-        raise PostError("no such post")
+        raise PostError.of(BASE, "ERR_INVALID", "no such post")
     return status, author
 
 
@@ -70,7 +71,7 @@ async def boost(context: Context, username: str, status_id: int) -> Status:
     user = await get_member(context, username)
     status, author = await _target(context, status_id)
     if status.visibility not in ("public", "unlisted"):
-        raise PostError("only public and unlisted posts can be boosted")
+        raise PostError.of(BASE, "ERR_INVALID", "only public and unlisted posts can be boosted")
     async with context.db.read() as conn:
         existing = await statuses.get_reblog(conn, user.account.id, status.id)
     if existing is not None:

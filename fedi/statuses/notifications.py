@@ -14,10 +14,11 @@ from fedi.db import account_warnings, interactions, statuses
 from fedi.db.account_warnings import AccountWarning
 from fedi.db.moderated import moderated_sender_clause
 from fedi.db.mutes import hidden_sender_clause
+from fedi.db.notifications import Row
 from fedi.statuses.batch import Batch, load
 from fedi.statuses.timeline_rules import Verdict, ViewerRules, judge, moderated_in
 
-Row = tuple[int, str, int, int | None, str]  # id, type, sender, status, created_at
+__all__ = ["TYPES", "Row", "Shown", "hidden_senders", "rows_of", "shown"]
 TYPES = (
     "mention",
     "status",
@@ -41,11 +42,20 @@ def hidden_senders(me: int) -> tuple[str, list[object]]:
 async def rows_of(
     context: Context, me: int, max_id: int | None, min_id: int | None, limit: int,
     types: list[str] | None = None, exclude: list[str] | None = None,
+    from_account_id: int | None = None,
 ) -> list[Row]:  # fmt: skip
     """A page of the member's notification rows, newest first, hidden senders left out."""
     async with context.db.read_now() as conn:
         return await interactions.notifications_page(
-            conn, me, max_id, min_id, limit, types or [], exclude or [], hidden_senders(me)
+            conn,
+            me,
+            max_id,
+            min_id,
+            limit,
+            types or [],
+            exclude or [],
+            hidden_senders(me),
+            from_account_id,
         )
 
 
@@ -68,10 +78,16 @@ class Shown:
     def kind(self) -> str:
         return self.row[1]
 
+    @property
+    def group_key(self) -> str:
+        """Its group (Mastodon 4.3): the stored key, or `ungrouped-<id>`."""
+        return self.row[5] or f"ungrouped-{self.row[0]}"
+
 
 async def shown(
-    context: Context, user: User, rows: list[Row], rules: ViewerRules | None
-) -> tuple[Batch, list[Shown]]:
+    context: Context, user: User, rows: list[Row], rules: ViewerRules | None,
+    with_accounts: tuple[int, ...] = (),
+) -> tuple[Batch, list[Shown]]:  # fmt: skip
     """The page loaded at once, and what it keeps. A row is left out when its sender is gone
     or moderated away, its status is a private group's post the member may no longer read, or
     (with the member's rules) a `hide` filter in the notifications context matches it. (A post
@@ -83,11 +99,12 @@ async def shown(
         )
     batch = await load(
         context, list(found.values()), user.account,
-        with_accounts=[*(r[2] for r in rows), *(w.target_account_id for w in warnings.values())],
+        with_accounts=[*(r[2] for r in rows), *(w.target_account_id for w in warnings.values()),
+                       *with_accounts],
     )  # fmt: skip
     kept = []
     for row in rows:
-        notification_id, _, from_id, status_id, _ = row
+        notification_id, _, from_id, status_id, _, _ = row
         sender = batch.accounts.get(from_id)
         if sender is None:
             continue

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from fedi.core.models import Poll, PollOption
+from fedi.core.validation import Invalid
+
+OPTIONS, EXPIRES = "poll.options", "poll.expires_at"  # Mastodon's Poll attributes
 
 MAX_OPTIONS = 4
 MAX_CHARACTERS_PER_OPTION = 50
@@ -20,8 +23,8 @@ LIMITS = {
 }
 
 
-class PollError(ValueError):
-    """The poll cannot be created; the message says why (a 422 for apps)."""
+class PollError(Invalid):
+    """The poll cannot be created; the problem says why in Mastodon's words (a 422 for apps)."""
 
 
 @dataclass(frozen=True)
@@ -35,21 +38,22 @@ class PollRequest:
 def check_poll(request: PollRequest) -> None:
     """Mastodon's PollValidator rules."""
     if len(request.options) < 2:
-        raise PollError("poll options must have more than one item")
+        raise PollError.of(OPTIONS, "ERR_TOO_SHORT", "must have more than one item")
     if len(request.options) > MAX_OPTIONS:
-        raise PollError(f"poll options cannot contain more than {MAX_OPTIONS} items")
+        raise PollError.of(OPTIONS, "ERR_TOO_LONG", f"can't contain more than {MAX_OPTIONS} items")
     if any(not option for option in request.options):
-        raise PollError("poll options cannot be blank")
+        raise PollError.of(OPTIONS, "ERR_BLANK", "can't be blank")
     if any(len(option) > MAX_CHARACTERS_PER_OPTION for option in request.options):
-        raise PollError(
-            f"poll options cannot be longer than {MAX_CHARACTERS_PER_OPTION} characters each"
-        )
+        raise PollError.of(
+            OPTIONS, "ERR_TOO_LONG",
+            f"cannot be longer than {MAX_CHARACTERS_PER_OPTION} characters each",
+        )  # fmt: skip
     if len(set(request.options)) != len(request.options):
-        raise PollError("poll options must not contain duplicate items")
+        raise PollError.of(OPTIONS, "ERR_INVALID", "contain duplicate items")
     if request.expires_in < MIN_EXPIRATION:
-        raise PollError("the poll ends too soon")
+        raise PollError.of(EXPIRES, "ERR_INVALID", "is too soon")
     if request.expires_in > MAX_EXPIRATION:
-        raise PollError("the poll ends too far into the future")
+        raise PollError.of(EXPIRES, "ERR_INVALID", "is too far into the future")
 
 
 def new_poll(request: PollRequest, now: datetime) -> Poll:

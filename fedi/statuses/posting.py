@@ -16,6 +16,7 @@ from fedi.core import ids
 from fedi.core.html import find_hashtags, find_mentions, text_to_html
 from fedi.core.models import Account, NewStatus, Status, User, Visibility
 from fedi.core.timeutil import to_ap, to_db, utcnow
+from fedi.core.validation import BASE, Invalid
 from fedi.db import interactions, pins, statuses
 from fedi.federation.publish import Audience, enqueue
 from fedi.federation.remote_accounts import ActorError, resolve_handle
@@ -32,8 +33,9 @@ MAX_CHARACTERS = 500
 MAX_MENTIONS = 20
 
 
-class PostError(ValueError):
-    """The post cannot be published; the message says why."""
+class PostError(Invalid):
+    """The post cannot be published; each problem names the field and says why, in Mastodon's
+    words (its Status validations)."""
 
 
 async def _author(context: Context, username: str) -> User:
@@ -57,9 +59,9 @@ async def _resolve_mentions(context: Context, text: str) -> dict[str, Account]:
 
 def check_text(text: str, spoiler_text: str, has_media: bool = False) -> None:
     if not text.strip() and not has_media:
-        raise PostError("a post needs some text")
+        raise PostError.of("text", "ERR_BLANK", "can't be blank")
     if len(text) + len(spoiler_text) > MAX_CHARACTERS:
-        raise PostError(f"a post has at most {MAX_CHARACTERS} characters")
+        raise PostError.of("text", "ERR_TOO_LONG", f"character limit of {MAX_CHARACTERS} exceeded")
 
 
 def audience_for(status: Status, mentioned: list[int], extra: tuple[int, ...] = ()) -> Audience:
@@ -83,7 +85,7 @@ async def post_status(
     """A new post (`scheduled_id`: the scheduled post it publishes, whose uploads it takes)."""
     user = await _author(context, username)
     if visibility not in VISIBILITIES:
-        raise PostError(f"unknown visibility {visibility!r}")
+        raise PostError.of("visibility", "ERR_INCLUSION", "is not included in the list")
     attached = await _attachable(context, user, media_ids, scheduled_id=scheduled_id)
     check_text(text, spoiler_text, bool(attached))
     if poll is not None:
@@ -93,7 +95,10 @@ async def post_status(
         async with context.db.read() as conn:
             parent = await statuses.get_by_id(conn, in_reply_to_id)
         if parent is None:
-            raise PostError("the post replied to does not exist")
+            raise PostError.of(
+                "in_reply_to_id", "ERR_INVALID", "The post replied to does not exist",
+                is_sentence=True,
+            )  # fmt: skip
         # A reply to a local-only post stays here too, so the thread never leaks out by a reply.
         local_only = local_only or parent.is_local_only
     mentions = await _resolve_mentions(context, text)
@@ -148,7 +153,7 @@ async def post_status(
     try:
         await context.db.write(write)
     except media.MediaError as exc:
-        raise PostError(str(exc)) from None
+        raise PostError(exc.problem) from None
     async with context.db.read() as conn:
         status = await statuses.get_by_id(conn, status_id)
     assert status is not None
@@ -181,11 +186,14 @@ async def _group_target(
     try:
         target = await group_posting.target_of(context, author, mentioned, parent)
     except group_posting.GroupPostError as exc:
-        raise PostError(str(exc)) from None
+        raise PostError.of(BASE, "ERR_INVALID", str(exc)) from None
     if target is None:
         return None, parent
     if poll is not None:
-        raise PostError("polls cannot be posted to a private group")
+        raise PostError.of(
+            "poll", "ERR_UNSUPPORTED", "A post to a private group cannot have polls",
+            is_sentence=True,
+        )  # fmt: skip
     return target
 
 
@@ -198,14 +206,14 @@ async def _attachable(
             context, user.account.id, media_ids or (), status_id, scheduled_id
         )
     except media.MediaError as exc:
-        raise PostError(str(exc)) from None
+        raise PostError(exc.problem) from None
 
 
 async def _own_status(context: Context, user: User, status_id: int) -> Status:
     async with context.db.read() as conn:
         status = await statuses.get_of_account(conn, user.account.id, status_id)
     if status is None:
-        raise PostError("no such post of yours")
+        raise PostError.of(BASE, "ERR_INVALID", "no such post of yours")
     return status
 
 
@@ -250,7 +258,7 @@ async def edit_status(
     try:
         await context.db.write(write)
     except media.MediaError as exc:
-        raise PostError(str(exc)) from None
+        raise PostError(exc.problem) from None
     async with context.db.read() as conn:
         updated = await statuses.get_by_id(conn, status.id)
     assert updated is not None
@@ -317,6 +325,8 @@ async def pin_status(context: Context, username: str, status_id: int) -> None:
     async with context.db.read() as conn:
         status = await statuses.get_public(conn, user.account.id, status_id)
     if status is None:
-        raise PostError("only your own public or unlisted posts can be pinned")
+        raise PostError.of(
+            BASE, "ERR_INVALID", "only your own public or unlisted posts can be pinned"
+        )
     now = to_db(utcnow())
     await context.db.write(lambda conn: pins.pin(conn, user.account.id, status_id, now))

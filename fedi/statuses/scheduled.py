@@ -20,6 +20,7 @@ from fedi.core.ids import new_id
 from fedi.core.models import User
 from fedi.core.rounds import repeat
 from fedi.core.timeutil import to_db, utcnow
+from fedi.core.validation import BASE, Invalid
 from fedi.db import accounts, scheduled_statuses
 from fedi.db.scheduled_statuses import Scheduled
 from fedi.media import media
@@ -33,10 +34,11 @@ MAX_WAITING = 300
 MAX_PER_DAY = 25
 BATCH = 20
 LOOK_EVERY = 5.0  # seconds between looks for a post whose time has come
+SCHEDULED_AT = "scheduled_at"
 
 
-class ScheduleError(ValueError):
-    """A scheduled post that cannot be kept; the message says why (Mastodon's words)."""
+class ScheduleError(Invalid):
+    """A scheduled post that cannot be kept; the problems say why (Mastodon's words)."""
 
 
 def parse_time(value: str) -> datetime:
@@ -44,13 +46,17 @@ def parse_time(value: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise ScheduleError("Scheduled at is not a valid date and time") from None
+        raise ScheduleError.of(
+            SCHEDULED_AT, "ERR_INVALID", "is not a valid date and time"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _in_future(when: datetime, now: datetime) -> None:
     if when < now + MIN_AHEAD:
-        raise ScheduleError("Scheduled at must be at least 5 minutes in the future")
+        raise ScheduleError.of(
+            SCHEDULED_AT, "ERR_INVALID", "must be at least 5 minutes in the future"
+        )
 
 
 def _day_of(when: datetime) -> tuple[str, str]:
@@ -83,14 +89,16 @@ async def schedule(
     when, now = parse_time(when_text), utcnow()
     _in_future(when, now)
     if visibility not in VISIBILITIES:
-        raise ScheduleError(f"Visibility {visibility!r} is not valid")
+        raise ScheduleError.of("visibility", "ERR_INCLUSION", "is not included in the list")
     try:
         attached = await media.check_attachable(context, user.account.id, media_ids)
         check_text(text, spoiler_text, bool(attached))
         if poll is not None:
             check_poll(poll)
-    except (PostError, PollError, media.MediaError) as exc:
-        raise ScheduleError(str(exc)) from None
+    except (PostError, PollError) as exc:
+        raise ScheduleError(*exc.problems) from None
+    except media.MediaError as exc:
+        raise ScheduleError(exc.problem) from None
     params = {
         "text": text, "visibility": visibility, "spoiler_text": spoiler_text,
         "sensitive": bool(spoiler_text), "language": language,
@@ -102,15 +110,18 @@ async def schedule(
 
     def write(conn: sqlite3.Connection) -> None:
         if scheduled_statuses.count_waiting(conn, user.account.id) >= MAX_WAITING:
-            raise ScheduleError(f"You have exceeded the limit of {MAX_WAITING} scheduled posts")
-        if scheduled_statuses.count_waiting(conn, user.account.id, _day_of(when)) >= MAX_PER_DAY:
-            raise ScheduleError(
-                f"You have exceeded the limit of {MAX_PER_DAY} scheduled posts for that day"
+            raise ScheduleError.of(
+                BASE, "ERR_INVALID", f"You have exceeded the limit of {MAX_WAITING} scheduled posts"
             )
+        if scheduled_statuses.count_waiting(conn, user.account.id, _day_of(when)) >= MAX_PER_DAY:
+            raise ScheduleError.of(
+                BASE, "ERR_INVALID",
+                f"You have exceeded the limit of {MAX_PER_DAY} scheduled posts for that day",
+            )  # fmt: skip
         if not scheduled_statuses.insert(
             conn, scheduled_id, user.account.id, at, params, attached, stamp
         ):
-            raise ScheduleError("media not found or already in use")
+            raise ScheduleError.of("media_ids", "ERR_INVALID", "media not found or already in use")
 
     await context.db.write(write)
     found = await get_own(context, user.account.id, scheduled_id)
@@ -135,9 +146,10 @@ async def reschedule(
 
     def write(conn: sqlite3.Connection) -> bool:
         if scheduled_statuses.count_waiting(conn, account_id, _day_of(when)) >= MAX_PER_DAY:
-            raise ScheduleError(
-                f"You have exceeded the limit of {MAX_PER_DAY} scheduled posts for that day"
-            )
+            raise ScheduleError.of(
+                BASE, "ERR_INVALID",
+                f"You have exceeded the limit of {MAX_PER_DAY} scheduled posts for that day",
+            )  # fmt: skip
         return scheduled_statuses.reschedule(conn, scheduled_id, account_id, to_db(when))
 
     if not await context.db.write(write):

@@ -6,12 +6,13 @@ from html import escape
 
 from fedi.core.models import Status
 
-TITLED = ("Article", "Page")
+# A media object's name is its title too (a PeerTube video's, a Funkwhale track's).
+TITLED = ("Article", "Page", "Image", "Audio", "Video", "Document")
 
 
 def shown_content(status: Status) -> str:
-    """A remote Article's or Page's title above its text (apps show only `content`); a local
-    Article (a newsletter issue) carries its title already."""
+    """A remote Article's, Page's or media object's title above its text (apps show only
+    `content`); a local Article (a newsletter issue) carries its title already."""
     if status.is_local or status.object_type not in TITLED or not status.title:
         return status.content
     return f"<p><strong>{escape(status.title)}</strong></p>{status.content}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network
@@ -16,7 +17,7 @@ from types import TracebackType
 from typing import Any
 
 import aiohttp
-from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.abc import AbstractResolver
 from aiohttp.client_proto import ResponseHandler
 from aiohttp.tracing import Trace
 from yarl import URL
@@ -32,6 +33,7 @@ from fedi.transport.netguard import (
     is_forbidden_address,
     parse_url,
 )
+from fedi.transport.resolver import GuardedResolver, LazyThreadedResolver
 
 __all__ = [
     "AddressPolicy",
@@ -70,54 +72,6 @@ class HttpResponse:
             return
         retryable = not 400 <= self.status < 500 or self.status in (408, 429)
         raise FetchError(f"{self.url} answered {self.status}", retryable=retryable)
-
-
-class GuardedResolver(AbstractResolver):
-    """Resolves through `inner` (or `host_overrides`) and keeps only the addresses allowed.
-
-    aiohttp connects only to what its resolver returns, so this check is on the addresses the
-    socket will use, with no second lookup a rebinding name could answer differently (F2).
-    """
-
-    def __init__(
-        self,
-        inner: AbstractResolver,
-        *,
-        policy: AddressPolicy = STRICT,
-        host_overrides: Mapping[str, str] | None = None,
-    ) -> None:
-        self._inner = inner
-        self._policy = policy
-        # Validate the literals now: a typo must fail at start-up, not on the first fetch.
-        self._overrides = {
-            host.lower().rstrip("."): str(address_of(ip))
-            for host, ip in (host_overrides or {}).items()
-        }
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        override = self._overrides.get(host.lower().rstrip("."))
-        if override is not None:
-            answers = [_numeric_result(host, override, port)]
-        else:
-            answers = await self._inner.resolve(host, port, family)
-        allowed = [a for a in answers if not self._policy.forbids(address_of(a["host"]))]
-        if not allowed:
-            addresses = ", ".join(a["host"] for a in answers) or "nothing"
-            message = f"{host} resolves to {addresses}, not a public address"
-            raise FetchError(message, retryable=False)
-        return allowed
-
-    async def close(self) -> None:
-        await self._inner.close()
-
-
-def _numeric_result(host: str, ip: str, port: int) -> ResolveResult:
-    family = socket.AF_INET6 if ":" in ip else socket.AF_INET
-    return ResolveResult(
-        hostname=host, host=ip, port=port, family=family, proto=0, flags=socket.AI_NUMERICHOST
-    )
 
 
 class GuardedConnector(aiohttp.TCPConnector):
@@ -165,6 +119,7 @@ class HttpClient:
         host_overrides: Mapping[str, str] | None = None,
         allowed_networks: Sequence[IPv4Network | IPv6Network] = (),
         resolver: AbstractResolver | None = None,
+        tls_context: ssl.SSLContext | None = None,
     ) -> None:
         self._policy = AddressPolicy(allow_private_networks, tuple(allowed_networks))
         self._user_agent = user_agent
@@ -175,11 +130,13 @@ class HttpClient:
         self._total_limit = total_limit
         # Built here so a bad override fails at start-up; the DNS source itself is made lazily.
         self._resolver = GuardedResolver(
-            resolver or _LazyThreadedResolver(), policy=self._policy, host_overrides=host_overrides
+            resolver or LazyThreadedResolver(), policy=self._policy, host_overrides=host_overrides
         )
         self._session: aiohttp.ClientSession | None = None
         self._refusal: Callable[[str], str | None] = _no_refusal
-        self._posts = Pool(self._resolver, self._policy, per_host_limit, total_limit, max_bytes)
+        self._posts = Pool(
+            self._resolver, self._policy, per_host_limit, total_limit, max_bytes, tls_context
+        )
         # A POST's answer is only read for its status: it is asked for uncompressed.
         self._post_headers = {"User-Agent": user_agent, "Accept-Encoding": "identity"}
 
@@ -219,6 +176,20 @@ class HttpClient:
         """POST once, over a kept-alive connection; a redirect is returned as is, since
         replaying a signed body elsewhere is never what the sender meant."""
         return await self._exchange("POST", url, body, headers, sign)
+
+    async def check_reachable(self, url: str) -> None:
+        """FetchError unless a POST to `url` would be let through: the URL's own checks, no
+        refused host, and at least one allowed address among those its host resolves to (a
+        push endpoint is checked so when a member subscribes; the request checks again)."""
+        route = self._posts.route(url)
+        host = route.url.raw_host or ""
+        refused = self._refusal(host)
+        if refused is not None:
+            raise FetchError(refused, retryable=False)
+        try:
+            await self._resolver.resolve(host, route.key[2], family=socket.AF_UNSPEC)
+        except OSError as exc:
+            raise FetchError(_describe(exc), retryable=True) from exc
 
     async def close(self) -> None:
         self._posts.close()
@@ -374,21 +345,3 @@ def _merged(headers: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, s
 def _describe(exc: BaseException) -> str:
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-class _LazyThreadedResolver(AbstractResolver):
-    """aiohttp's getaddrinfo resolver, which needs a running loop, created on first use."""
-
-    def __init__(self) -> None:
-        self._resolver: aiohttp.ThreadedResolver | None = None
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        if self._resolver is None:
-            self._resolver = aiohttp.ThreadedResolver()
-        return await self._resolver.resolve(host, port, family)
-
-    async def close(self) -> None:
-        if self._resolver is not None:
-            await self._resolver.close()

@@ -84,6 +84,7 @@ class Pool:
         per_host: int,
         total: int,
         max_bytes: int,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self._resolver = resolver
         self._policy = policy
@@ -92,7 +93,7 @@ class Pool:
         self._max_bytes = max_bytes
         self._slots: dict[Key, _HostSlot] = {}
         self._idle: dict[Connection, Key] = {}  # every idle connection, oldest first
-        self._tls: ssl.SSLContext | None = None
+        self._tls = tls  # None: the system's verified defaults, made on first use
         self._closed = False
         self._sweeper: asyncio.TimerHandle | None = None
         self._routes: dict[str, Route] = {}

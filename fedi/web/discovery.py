@@ -31,7 +31,7 @@ MAX_RESOURCE_LENGTH = 1024
 SOFTWARE_NAME = "fedi"
 # The Mastodon client API this server implements: apps that pick their API by the server's
 # software (megalodon, for one) read it from NodeInfo's metadata.upstream, as for Mastodon forks.
-MASTODON_API_VERSION = "4.2.0"
+MASTODON_API_VERSION = "4.3.0"
 
 
 class MalformedResource(ValueError):

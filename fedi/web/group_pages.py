@@ -93,6 +93,9 @@ async def standing(context: Context, group: Group, viewer: User | None) -> Stand
     )
 
 
+POST = "groups/_post.html"  # one post, the same for everyone but the group's moderators
+
+
 async def post_views(context: Context, posts: list[Status]) -> list[GroupPostView]:
     """Posts with their authors; a private group's copy names the member who wrote it."""
     authors = await people(context, {s.submitted_by_id or s.account_id for s in posts})
@@ -131,14 +134,17 @@ async def group_profile(request: Request, group: Group, profile: ProfileView) ->
                 viewer=viewer, here=member.here, standing=place, group=group,
             )  # fmt: skip
             return vary_on_htmx(fragment)
-    response = pages_of(request).render(
+    views = [] if member else await post_views(context, posts[:PAGE_SIZE])
+    pages = pages_of(request)
+    response = pages.render(
         request,
         "groups/profile.html",
         profile=profile,
         group=group,
         member_count=count,
         standing=place,
-        posts=[] if member else await post_views(context, posts[:PAGE_SIZE]),
+        posts=views,
+        post_cards=None if place.is_moderator else pages.fragments(request, POST, views),
         moderators=[person(m.account, context) for m in moderators],
         older_max_id=older,
         is_first_page=max_id is None,

@@ -102,7 +102,9 @@ async def sign_up(request: Request) -> Response:
         reason=values["reason"] if context.settings.registrations == "approval" else "",
     )
     found = await check(context, attempt)
-    errors = {name: [problem.code for problem in problems] for name, problems in found.items()}
+    errors: dict[str, list[str]] = {
+        name: [problem.code for problem in problems] for name, problems in found.items()
+    }
     if password != form.get("password_confirmation", "")[:MAX_FIELD]:
         errors["password_confirmation"] = ["ERR_CONFIRMATION"]
     if errors:
@@ -112,7 +114,7 @@ async def sign_up(request: Request) -> Response:
     except RegistrationsClosed:
         return await _page(request, 403, state="closed")
     except RegistrationError as refused:  # taken meanwhile by someone quicker
-        errors = {name: [p.code for p in taken] for name, taken in refused.errors.items()}
+        errors = {name: [str(p.code) for p in taken] for name, taken in refused.errors.items()}
         return await _page(request, 422, errors=errors, values=values)
     if not is_safelisted(request):
         limits.sign_ups.hit(address)

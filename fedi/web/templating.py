@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +35,7 @@ PAGE_CSP = (
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 APP_SCRIPT = "/static/app.js"
+MAX_FRAGMENTS = 4096  # page parts kept (Pages.fragments), the oldest dropped first
 
 
 @lru_cache(maxsize=4096)
@@ -92,6 +94,7 @@ class Pages:
         vendor_dir: Path = STATIC_VENDOR_DIR,
     ) -> None:
         self.environment = make_environment()
+        self._fragments: dict[tuple[str, str, Hashable], Markup] = {}
         self.translations = translations
         self.instance_title = instance_title
         self.secure = secure
@@ -140,6 +143,30 @@ class Pages:
                 secure=self.secure,
             )
         return response
+
+    def fragments(
+        self, request: Request, template: str, views: Sequence[Hashable], name: str = "post"
+    ) -> list[Markup]:
+        """Parts of a page that depend on nothing but their view (a frozen dataclass, compared
+        whole) and the page's language, as `template` renders them with the view as `name`:
+        each rendered once and kept for the pages after, so that a page of posts costs what its
+        new posts cost. Never for a part that shows anything of who asks (a form, a token)."""
+        locale = self.locale_for(request)
+        helpers: dict[str, Any] | None = None
+        shown = []
+        for view in views:
+            key = (template, locale.code, view)
+            found = self._fragments.get(key)
+            if found is None:
+                if helpers is None:
+                    helpers = self.helpers(request, locale)
+                rendered = self.environment.get_template(template).render(helpers | {name: view})
+                found = Markup(rendered)  # noqa: S704 - rendered by our autoescaping templates
+                if len(self._fragments) >= MAX_FRAGMENTS:
+                    del self._fragments[next(iter(self._fragments))]
+                self._fragments[key] = found
+            shown.append(found)
+        return shown
 
     def helpers(self, request: Request, locale: Locale) -> dict[str, Any]:
         path, params = request.url.path, dict(request.query_params)

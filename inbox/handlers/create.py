@@ -5,7 +5,8 @@ polls (a Note with a `name` and no content) is counted, never stored as a reply.
 of our private groups is the group's to copy or refuse (fedi.groups.submissions), never stored
 as it came. A post from a refused domain or by a suspended author, relayed by anyone, is
 dropped before anything is fetched (security.md M5). A space's Document is a document of its
-library (fedi.library.remote)."""
+library (fedi.library.remote); anyone else's Image, Audio, Video or Document is a post with its
+media (fedi.activitypub.remote_media)."""
 
 from __future__ import annotations
 
@@ -42,8 +43,8 @@ async def handle_create(context: Context, incoming: Incoming) -> None:
     if is_event(obj):
         await receive_event(context, obj, incoming.actor)  # an event, not a plain post
         return
-    if "Document" in types_of(obj):  # a space's library document (fedi.library.remote)
-        await receive_document(context, obj, incoming.actor)
+    if "Document" in types_of(obj) and incoming.actor.actor_type == "Group":
+        await receive_document(context, obj, incoming.actor)  # a space's library document
         return
     vote = vote_from_ap(obj)
     if vote is not None:

@@ -60,7 +60,7 @@ async def test_a_bad_local_only_is_a_422_and_nothing_is_posted(
         refused = await _post(http, auth, status="not posted", local_only=sent)
         mine = await http.get("/api/v1/timelines/home", headers=auth)
     assert refused.status_code == 422
-    assert "local_only" in refused.json()["error"]
+    assert "local_only" in refused.json()["details"]
     assert mine.json() == []
 
 

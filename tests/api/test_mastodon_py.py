@@ -64,7 +64,7 @@ async def test_instance_information(served: Served) -> None:
             return Mastodon(api_base_url=served.base, session=session).instance()
 
     info = await asyncio.to_thread(run)
-    assert info["version"].startswith("4.2.0 (compatible; fedi ")
+    assert info["version"].startswith("4.3.0 (compatible; fedi ")
     assert info["configuration"]["statuses"]["max_characters"] == 500
     assert info["registrations"]["enabled"] is True
 

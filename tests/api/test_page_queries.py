@@ -128,6 +128,32 @@ async def test_pages_run_as_many_statements_for_5_items_as_for_40(
         assert max(counts) <= MOST, (path, counts)
 
 
+async def test_pages_of_notification_groups_run_as_many_statements_for_3_as_for_80(
+    api: tuple[httpx.AsyncClient, Counter, Context], network: tuple[Path, Seeded]
+) -> None:
+    client, counter, _ = api
+    heavy = tokens(network)["m0000"]
+    auth = {"Authorization": f"Bearer {heavy}"}
+    for path in ("/api/v2/notifications", "/api/v2/notifications?expand_accounts=partial_avatars"):
+        counts, sizes = [], []
+        for limit in (3, 10, 40, 80):
+            counter.statements.clear()
+            separator = "&" if "?" in path else "?"
+            response = await client.get(f"{path}{separator}limit={limit}", headers=auth)
+            assert response.status_code == 200, response.text
+            counts.append(len(counter.statements))
+            sizes.append(len(response.json()["notification_groups"]))
+        assert sizes[-1] > sizes[0], (path, sizes)
+        assert min(counts) >= 3, (path, counts)
+        assert max(counts) - min(counts) <= OPTIONAL, (path, counts)
+        assert max(counts) <= MOST, (path, counts)
+    key = response.json()["notification_groups"][0]["group_key"]
+    for one in (f"/api/v2/notifications/{key}", f"/api/v2/notifications/{key}/accounts"):
+        counter.statements.clear()
+        assert (await client.get(one, headers=auth)).status_code == 200
+        assert len(counter.statements) <= MOST, one
+
+
 async def test_a_thread_runs_as_many_statements_short_or_long(
     api: tuple[httpx.AsyncClient, Counter, Context], network: tuple[Path, Seeded]
 ) -> None:

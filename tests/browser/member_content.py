@@ -1,12 +1,13 @@
 """What a member's pages hold in the accessibility tests, set up through the feature functions
 on the live server: posts of every kind a card shows (a poll, a content warning, a boost, a
 mention, a reply), a bookmark and a favourite, a followed hashtag, a notification of each common
-kind, a pending follow request (admin's account is locked), an instance rule and a document in
-the group's library."""
+kind, a pending follow request (admin's account is locked), an instance rule, a document in
+the group's library and a post scheduled for later (one with a content warning, in Arabic)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from fedi.accounts.members import get_member
@@ -22,6 +23,7 @@ from fedi.relationships.relationships import follow
 from fedi.statuses.interactions import boost, favourite
 from fedi.statuses.polls import PollRequest
 from fedi.statuses.posting import post_status
+from fedi.statuses.scheduled import schedule
 from fedi.web.member.feeds import PAGE_SIZE
 from tests.testrig.documents import pdf
 
@@ -82,6 +84,11 @@ def add_member_content(site: Site, password: str) -> MemberContent:
     choices = PollRequest(("Saturday", "Sunday"), expires_in=DAY)
     run(post_status(context, "admin", "Which day for the work party?", poll=choices))
     run(add_rule(context, admin.account, "Be kind to each other.", "No insults."))
+    # Posts admin scheduled for later, one in Arabic behind a content warning.
+    later = (utcnow() + timedelta(days=2)).isoformat()
+    run(schedule(context, admin, later, text="Harvest festival on Sunday!", visibility="public"))
+    run(schedule(context, admin, later, text="مهرجان الحصاد يوم الأحد", visibility="unlisted",
+                 spoiler_text="تذكير"))  # fmt: skip
     # The garden's library: a folder with a document in two versions (an Arabic name too).
     garden = run(get_group(context, "garden"))
     seeds = run(create_folder(context, garden, admin.account, "بذور", None))

@@ -74,6 +74,7 @@ MEMBER_PAGES = [
     "/statuses/{status}/edit",
     "/statuses/{status}/delete",
     "/follow_requests",
+    "/scheduled",
     "/settings/profile",
     "/settings/account",
     "/settings/mail",

@@ -193,7 +193,7 @@ def test_post_and_follow_as_a_member(env: dict[str, str]) -> None:
     status_id = posted.stdout.split()[1]
     reply = run(env, "post", "alice", "And a reply", "--reply-to", status_id)
     assert reply.returncode == 0, reply.stderr
-    assert_one_line_error(run(env, "post", "alice", ""), "a post needs some text")
+    assert_one_line_error(run(env, "post", "alice", ""), "Text can't be blank")
     assert_one_line_error(run(env, "post", "nobody", "hi"), "no member is called")
     assert_one_line_error(run(env, "post", "alice", "x", "--reply-to", "5"), "does not exist")
     assert_one_line_error(run(env, "follow", "alice", "not-a-handle"), "is not a handle")

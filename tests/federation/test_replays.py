@@ -33,6 +33,10 @@ HOSTS = {
     "gotosocial": "https://gts.example",
     "lemmy": "https://lemmy.example",
     "mobilizon": "https://mobilizon.example",
+    "peertube": "https://peertube.example",
+    "funkwhale": "https://funkwhale.example",
+    "pixelfed": "https://pixelfed.example",
+    "hubzilla": "https://hubzilla.example",
     "thirdparty": "https://example.org",
 }
 
@@ -75,7 +79,9 @@ class Replayer:
 async def replayer(rig: Rig) -> AsyncIterator[Replayer]:
     remotes = {
         "mastodon": rig.evil, "misskey": rig.victim, "gotosocial": rig.other,
-        "lemmy": rig.lemmy, "mobilizon": rig.other, "thirdparty": rig.example,
+        "lemmy": rig.lemmy, "mobilizon": rig.other, "peertube": rig.victim,
+        "funkwhale": rig.lemmy, "pixelfed": rig.evil, "hubzilla": rig.other,
+        "thirdparty": rig.example,
     }  # fmt: skip
     # A local public post with the id the payloads like and boost.
     alice = await rig.context.db.write(

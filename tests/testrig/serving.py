@@ -44,8 +44,10 @@ class BackgroundServer:
         *,
         lifespan: Literal["on", "off"] = "on",
         before_stop: Callable[[], None] = lambda: None,
+        tls: tuple[str, str] | None = None,
     ) -> None:
         self.app = app
+        self.tls = tls  # (certificate file, key file): serve https
         self.port = port
         self.lifespan = lifespan
         self.before_stop = before_stop  # ends live streams, which uvicorn would wait for
@@ -54,9 +56,11 @@ class BackgroundServer:
         self._socket: socket.socket | None = None
 
     async def start(self) -> None:
+        certificate, key = self.tls or (None, None)
         config = uvicorn.Config(
-            self.app, lifespan=self.lifespan, log_level="warning", access_log=False
-        )
+            self.app, lifespan=self.lifespan, log_level="warning", access_log=False,
+            ssl_certfile=certificate, ssl_keyfile=key,
+        )  # fmt: skip
         self._server = uvicorn.Server(config)
         reserved = _RESERVED.pop(self.port, None)
         if reserved is not None:

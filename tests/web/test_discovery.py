@@ -182,7 +182,7 @@ async def test_nodeinfo_counts_real_usage(
     assert info["metadata"]["registrations"] == "approval"
     assert info["metadata"]["nodeName"] == "Test network"
     # What megalodon and other multi-server clients read to speak Mastodon's API to us.
-    assert info["metadata"]["upstream"] == {"name": "mastodon", "version": "4.2.0"}
+    assert info["metadata"]["upstream"] == {"name": "mastodon", "version": "4.3.0"}
     assert ("repository" in info["software"] or "homepage" in info["software"]) == (
         version == "2.1"
     )

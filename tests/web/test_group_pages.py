@@ -84,6 +84,42 @@ def html_dir(page: str) -> tuple[str, str]:
 # -- profile pages -----------------------------------------------------------------------------
 
 
+async def test_kept_post_cards_follow_every_change_and_language(
+    client: httpx.AsyncClient, context: Context, forum: Group, mia: User
+) -> None:
+    """The public posts of a group page are kept rendered between visits (Pages.fragments):
+    an edit, a new display name, another language and a new post show on the very next visit,
+    and the moderators' own forms are never among what is kept."""
+    await follow(context, "mia", forum.account)
+    post = await group_post(context, mia.account, forum, "First words")
+    assert "First words" in (await client.get("/@forum?lang=en", headers=BROWSER)).text
+    await context.db.write(
+        lambda conn: conn.execute(
+            "UPDATE statuses SET content = '<p>Second words</p>' WHERE id = ?", (post.id,)
+        )
+    )
+    await context.db.write(
+        lambda conn: conn.execute(
+            "UPDATE accounts SET display_name = 'Mia Renamed' WHERE id = ?", (mia.account.id,)
+        )
+    )
+    page = (await client.get("/@forum?lang=en", headers=BROWSER)).text
+    assert "Second words" in page and "First words" not in page and "Mia Renamed" in page
+    await context.db.write(
+        lambda conn: conn.execute(
+            "UPDATE statuses SET edited_at = '2026-12-01T10:00:00+00:00' WHERE id = ?",
+            (post.id,),
+        )
+    )
+    assert ">Edited<" in (await client.get("/@forum?lang=en", headers=BROWSER)).text
+    assert ">Modifiée<" in (await client.get("/@forum?lang=fr", headers=BROWSER)).text
+    await group_post(context, mia.account, forum, "Newer words")
+    assert "Newer words" in (await client.get("/@forum?lang=en", headers=BROWSER)).text
+    await sign_in(client, "olga", "password-olga")  # the group's owner moderates it
+    moderating = (await client.get("/@forum?lang=en", headers=BROWSER)).text
+    assert "Second words" in moderating and "/@forum/manage/posts/remove" in moderating
+
+
 @pytest.mark.parametrize("code", LANGUAGES)
 async def test_public_group_page_shows_its_posts_in_each_language(
     client: httpx.AsyncClient, context: Context, forum: Group, mia: User, code: str

@@ -12,12 +12,13 @@ from starlette.responses import Response
 from fedi.accounts import members
 from fedi.api.admin.base import staff_only
 from fedi.api.admin.entities import admin_account_json
-from fedi.api.base import APIError, Caller, Endpoint, Params, routes
+from fedi.api.base import APIError, Caller, Endpoint, Params, ValidationFailed, routes
 from fedi.api.paging import id_param, limit_of, link_header
 from fedi.context import Context
 from fedi.core.ids import parse_id
 from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
+from fedi.core.validation import BASE
 from fedi.db import admin_accounts
 from fedi.db.admin_accounts import STATUSES, AccountQuery, StaffView
 from fedi.moderation import account_actions as moderation
@@ -106,7 +107,7 @@ async def take_action(request: Request, caller: Caller) -> Response:
     params = caller.params
     kind = params.get("type") or "none"
     if kind not in moderation.ACTIONS:
-        raise APIError(422, f"Validation failed: type {kind!r} is not supported here")
+        raise ValidationFailed.of("type", "ERR_INCLUSION", "is not included in the list")
     decision = moderation.Decision(
         actor=caller.user.account,
         text=params.get("text") or "",
@@ -118,7 +119,7 @@ async def take_action(request: Request, caller: Caller) -> Response:
     try:
         await take(context, decision, view.account)
     except moderation.ModerationError as exc:
-        raise APIError(422, f"Validation failed: {exc}") from None
+        raise ValidationFailed.of(BASE, "ERR_INVALID", str(exc)) from None
     return JSONResponse({})
 
 

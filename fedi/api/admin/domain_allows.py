@@ -16,11 +16,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fedi.api.admin.base import staff_only
-from fedi.api.base import APIError, Caller, routes
+from fedi.api.base import APIError, Caller, ValidationFailed, routes
 from fedi.api.paging import link_header, page_of
 from fedi.core.ids import parse_id
 from fedi.core.models import DomainAllow
 from fedi.core.timeutil import to_api
+from fedi.core.validation import BASE
 from fedi.db import domain_rules as rules
 from fedi.moderation.domain_rules import (
     DomainRuleError,
@@ -67,7 +68,7 @@ async def create(request: Request, caller: Caller) -> Response:
             context_of(request), caller.user.account, caller.params.get("domain") or ""
         )
     except DomainRuleError as exc:
-        raise APIError(422, f"Validation failed: {exc}") from None
+        raise ValidationFailed.of(BASE, "ERR_INVALID", str(exc)) from None
     return JSONResponse(allow_json(allow))
 
 
@@ -93,7 +94,7 @@ async def federation_mode(request: Request, caller: Caller) -> Response:
 async def set_federation_mode(request: Request, caller: Caller) -> Response:
     mode = caller.params.get("mode")
     if mode not in ("open", "allowlist"):
-        raise APIError(422, "Validation failed: mode must be open or allowlist")
+        raise ValidationFailed.of("mode", "ERR_INCLUSION", "is not included in the list")
     await set_allowlist_mode(context_of(request), caller.user.account, mode == "allowlist")
     return await _mode_json(request)
 

@@ -13,11 +13,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fedi.api.admin.base import staff_only
-from fedi.api.base import APIError, Caller, Params, routes
+from fedi.api.base import APIError, Caller, Params, ValidationFailed, routes
 from fedi.api.paging import link_header, page_of
 from fedi.core.ids import parse_id
 from fedi.core.models import DomainBlock
 from fedi.core.timeutil import to_api
+from fedi.core.validation import BASE
 from fedi.db import domain_rules as rules
 from fedi.db.domain_rules import BlockFields
 from fedi.moderation.domain_rules import (
@@ -125,7 +126,7 @@ async def create(request: Request, caller: Caller) -> Response:
             )
         block = await block_domain(context, caller.user.account, domain, fields)
     except DomainRuleError as exc:
-        raise APIError(422, f"Validation failed: {exc}") from None
+        raise ValidationFailed.of(BASE, "ERR_INVALID", str(exc)) from None
     return JSONResponse(block_json(block))
 
 
@@ -137,7 +138,7 @@ async def update(request: Request, caller: Caller) -> Response:
             context_of(request), caller.user.account, block, fields_from(caller.params, block)
         )
     except DomainRuleError as exc:
-        raise APIError(422, f"Validation failed: {exc}") from None
+        raise ValidationFailed.of(BASE, "ERR_INVALID", str(exc)) from None
     return JSONResponse(block_json(changed))
 
 

@@ -19,6 +19,8 @@ from fedi.core.timeutil import utcnow
 from fedi.statuses.batch import Batch, load
 from fedi.statuses.shown import shown_content
 from fedi.statuses.timeline_rules import Verdict, Where, judge, moderated_away, rules_for
+from fedi.statuses.translation.languages import same_language
+from fedi.statuses.translation.rules import is_enabled, may_reach_engine
 from fedi.statuses.visibility import visible_in
 
 
@@ -83,6 +85,11 @@ class Card:
     warnings: tuple[str, ...]  # the titles of the warn filters that matched
     thread_url: str
     submitter: Author | None = None  # the member who wrote a private group's copy
+    may_translate: bool = False  # translation is on and the post may reach the engine
+
+    def offers_translation_into(self, language: str) -> bool:
+        """Whether a Translate button shows to a member reading in `language`."""
+        return self.may_translate and not same_language(self.status.language, language)
 
     @property
     def key(self) -> str:
@@ -191,6 +198,9 @@ def card_of(
         warnings=warnings,
         thread_url=f"/@{author.acct}/{shown.id}",
         submitter=author_of(context, submitter) if submitter is not None else None,
+        may_translate=viewer is not None
+        and is_enabled(context.settings)
+        and may_reach_engine(context.settings, shown, shown.group_id in batch.private_groups),
     )
 
 

@@ -1,7 +1,8 @@
 """Writing a post from a page: text, content warning, visibility, language, local-only, up to
-four attachments with their descriptions, or a poll; a reply keeps its thread. The form goes
-through the same functions as the client API (fedi.statuses.posting, fedi.media.media), and a
-refused post comes back with the member's text and the reason, nothing stored."""
+four attachments with their descriptions, or a poll, now or at a later time; a reply keeps its
+thread. The form goes through the same functions as the client API (fedi.statuses.posting and
+.scheduled, fedi.media.media), and a refused post comes back with the member's text and the
+reason, nothing stored."""
 
 from __future__ import annotations
 
@@ -24,9 +25,11 @@ from fedi.media import media
 from fedi.media.images import SIZE_LIMIT
 from fedi.statuses.polls import MAX_EXPIRATION, PollError, PollRequest, check_poll
 from fedi.statuses.posting import VISIBILITIES, PostError, post_status
+from fedi.statuses.scheduled import ScheduleError, schedule
 from fedi.web.forms import check_csrf
 from fedi.web.member.feeds import POST_LANGUAGES, Compose, compose_for
 from fedi.web.member.gate import back, to_sign_in
+from fedi.web.member.scheduled import UNREADABLE, local_moment, refusal_of, zone_for
 from fedi.web.signin import viewer_of
 from fedi.web.state import context_of, pages_of
 
@@ -39,6 +42,9 @@ MAX_COMPOSE_BYTES = media.MAX_ATTACHMENTS * SIZE_LIMIT + 256 * 1024
 def _(message: str) -> str:
     """Marks a message for the catalogues; it is translated when the page is rendered."""
     return message
+
+
+NOT_PUBLISHED = _("The post could not be published: write some text or attach a file.")
 
 
 class Refused(Exception):
@@ -127,9 +133,16 @@ async def _in_group(request: Request, viewer: User, name: str, text: str) -> tup
     return text, group.is_private
 
 
-async def _post(request: Request, viewer: User, form: FormData) -> int:
-    """Make the post; its id."""
+async def _post(request: Request, viewer: User, form: FormData) -> str | None:
+    """Make the post, or keep it for its time; where to go then (None: back where it was
+    written)."""
     context = context_of(request)
+    when = None
+    if asked := text_field(form, "scheduled_at").strip():
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        when = local_moment(asked, await zone_for(request, viewer, fields))
+        if when is None:
+            raise Refused(UNREADABLE)
     visibility = text_field(form, "visibility") or "public"
     if visibility not in VISIBILITIES:
         raise Refused(_("Choose who can see the post."))
@@ -142,7 +155,7 @@ async def _post(request: Request, viewer: User, form: FormData) -> int:
         written = text
         text, is_private = await _in_group(request, viewer, text_field(form, "group"), text)
         if not written.strip() and not uploads:  # the group's mention alone is no post
-            raise Refused(_("The post could not be published: write some text or attach a file."))
+            raise Refused(NOT_PUBLISHED)
         if not is_private and chosen not in ("public", "unlisted"):
             chosen = "public"  # a public group shares only public and unlisted posts
     if poll is not None and uploads:
@@ -158,19 +171,26 @@ async def _post(request: Request, viewer: User, form: FormData) -> int:
         except media.MediaError:
             raise Refused(_("A file could not be used: attach images or documents.")) from None
         media_ids.append(attachment.id)
+    spoiler = text_field(form, "spoiler_text").strip()
+    language = language if language in POST_LANGUAGES else ""
+    local_only = form.get("local_only") == "on"
     try:
-        status = await post_status(
-            context, viewer.account.username, text, chosen,
-            text_field(form, "spoiler_text").strip(),
-            language if language in POST_LANGUAGES else None,
-            in_reply_to_id=reply_to, media_ids=media_ids, poll=poll,
-            local_only=form.get("local_only") == "on",
+        if when is not None:
+            await schedule(
+                context, viewer, when.isoformat(), text=text, visibility=chosen,
+                spoiler_text=spoiler, language=language or None, in_reply_to_id=reply_to,
+                media_ids=media_ids, poll=poll, local_only=local_only,
+            )  # fmt: skip
+            return "/scheduled?done=scheduled"
+        await post_status(
+            context, viewer.account.username, text, chosen, spoiler, language or None,
+            in_reply_to_id=reply_to, media_ids=media_ids, poll=poll, local_only=local_only,
         )  # fmt: skip
+    except ScheduleError as exc:
+        raise Refused(refusal_of(exc) or NOT_PUBLISHED) from None
     except (PostError, PollError):
-        raise Refused(
-            _("The post could not be published: write some text or attach a file.")
-        ) from None
-    return status.id
+        raise Refused(NOT_PUBLISHED) from None
+    return None
 
 
 async def create(request: Request) -> Response:
@@ -182,12 +202,12 @@ async def create(request: Request) -> Response:
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
         check_csrf(request, fields, context_of(request).settings.base_url)
         try:
-            await _post(request, viewer, form)
+            target = await _post(request, viewer, form)
         except Refused as reason:
             return await _refused(request, viewer, form, str(reason))
     finally:
         await form.close()  # the uploaded files' temporary copies
-    return back(fields)
+    return back({"next": target} if target else fields)
 
 
 async def _refused(request: Request, viewer: User, form: FormData, reason: str) -> Response:
@@ -198,6 +218,7 @@ async def _refused(request: Request, viewer: User, form: FormData, reason: str) 
         found = await group_rows.get_group_by_name(conn, group) if group else None
     compose: Compose = await compose_for(
         request, viewer, text=text_field(form, "status"), group=group,
+        scheduled_at=text_field(form, "scheduled_at")[:40],
         group_is_private=found is not None and found.is_private,
     )  # fmt: skip
     response = pages_of(request).render(

@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from fedi.core.ids import parse_id
 from fedi.core.models import Status, User
+from fedi.db import events as event_rows
 from fedi.db import preferences
 from fedi.db.timelines import Page
 from fedi.statuses.timeline_rules import Where
@@ -43,14 +44,17 @@ class Compose:
     text: str = ""
     group: str | None = None  # the group's username when posting in a group
     group_is_private: bool = False  # its posts reach its members alone: no poll, no visibility
+    time_zone: str | None = None  # the member's own, for "schedule for later"
+    scheduled_at: str = ""  # as written, when a scheduled post comes back refused
 
 
 async def compose_for(request: Request, viewer: User, **extra: Any) -> Compose:
     context = context_of(request)
     async with context.db.read() as conn:
         defaults = await preferences.posting_defaults(conn, viewer.account.id)
+        zone = await event_rows.time_zone_of(conn, viewer.account.id)
     language = defaults.language or pages_of(request).locale_for(request).code
-    return Compose(visibility=defaults.visibility, language=language, **extra)
+    return Compose(visibility=defaults.visibility, language=language, time_zone=zone, **extra)
 
 
 def older_url(request: Request, ids: Sequence[int]) -> str | None:

@@ -13,19 +13,23 @@ from fedi.web.member import (
     relations,
     reporting,
     saved,
+    scheduled,
     search,
     spaces,
     tags,
     timelines,
+    translating,
 )
 
 routes: list[BaseRoute] = [
     *timelines.routes,
     *compose.routes,
+    *translating.routes,  # before actions: /statuses/{id}/{action} would take it
     *actions.routes,
     *live.routes,
     *notifications.routes,
     *saved.routes,
+    *scheduled.routes,
     *tags.routes,
     *follow_requests.routes,
     *spaces.routes,

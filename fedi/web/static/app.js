@@ -1,6 +1,6 @@
 // fedi's own script, loaded after htmx (when `fedi vendor` fetched it): htmx settings, the CSRF
-// token on htmx requests, focus after boosted navigation, status and alert regions, and the
-// service worker. Every page works without it; the conventions are in fedi/web/enhance.py.
+// token on htmx requests, focus after boosted navigation, status and alert regions, the
+// browser's time zone for fields that ask for it, and the service worker. Every page works without it; the conventions are in fedi/web/enhance.py.
 (function () {
   "use strict";
   var doc = document;
@@ -91,7 +91,22 @@
     if (feed) feed.removeAttribute("aria-busy");
   });
 
+  // A time typed in a form is read in the member's zone; without their own preference, the
+  // server learns the browser's from the fields marked data-browser-zone (else it reads UTC).
+  function fillZones() {
+    var zone = "";
+    try {
+      zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (e) {
+      return;
+    }
+    doc.querySelectorAll("input[data-browser-zone]").forEach(function (field) {
+      if (!field.value) field.value = zone;
+    });
+  }
+
   doc.addEventListener("htmx:afterSettle", function (evt) {
+    fillZones();
     region("status");
     region("alert");
     if (evt.detail.boosted && evt.target === doc.body) focusHeading();
@@ -121,6 +136,7 @@
 
   region("status");
   region("alert");
+  fillZones();
 
   if ("serviceWorker" in navigator) {
     window.addEventListener("load", function () {

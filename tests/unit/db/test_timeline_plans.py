@@ -64,7 +64,7 @@ def assert_paged(found: list[tuple[str, str]]) -> None:
     for sql, plan in found:
         for slow in SLOW:
             assert slow not in plan, f"{slow.strip()} in\n{plan}for\n{sql}"
-        merging = sql.startswith(f"SELECT {statuses.COLUMNS} FROM statuses s WHERE s.id IN (")
+        merging = sql.startswith(f"SELECT {statuses.KEYS} FROM statuses s WHERE s.id IN (")
         if not merging:
             assert "TEMP B-TREE FOR ORDER BY" not in plan, f"{plan}for\n{sql}"
 
