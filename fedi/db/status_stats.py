@@ -71,18 +71,20 @@ class SeenBy:
 
 async def seen_by(
     conn: aiosqlite.Connection, viewer_id: int, status_ids: Iterable[int],
-    account_ids: Iterable[int],
+    account_ids: Iterable[int], counted: Iterable[int] | None = None,
 ) -> SeenBy:  # fmt: skip
-    """counts_of (with local-only replies), what the viewer did to the statuses, the options
-    they chose in their polls (in order), and which of the accounts they follow (as
-    fedi.db.follows.followed_among), in one statement."""
+    """counts_of (with local-only replies) of `counted` (all the statuses when None), what the
+    viewer did to the statuses, the options they chose in their polls (in order), and which of
+    the accounts they follow (as fedi.db.follows.followed_among), in one statement."""
     ids = list(dict.fromkeys(status_ids))
     accounts = list(dict.fromkeys(account_ids))
     if not ids:
         return SeenBy(StatusCounts(), ViewerDid(), frozenset(), {})
     marks = _marks(ids)
+    counted_ids = ids if counted is None else list(dict.fromkeys(counted)) or [0]
     cursor = await conn.execute(
-        _counts_sql(marks) +  # with local-only replies: the viewer is a member here
+        # with local-only replies: the viewer is a member here
+        _counts_sql(_marks(counted_ids)) +
         f" UNION ALL SELECT 3, status_id, 0 FROM favourites WHERE account_id = ?"
         f" AND status_id IN ({marks})"
         # `+account_id`: look each post's boosts up (statuses_reblog), never walk all of the
@@ -98,8 +100,8 @@ async def seen_by(
         # One lookup per account in follows_follower_followed (migration 0023).
         " UNION ALL SELECT 8, followed_id, 0 FROM follows WHERE follower_id = ?"
         f" AND state = 'accepted' AND followed_id IN ({_marks(accounts)})",
-        [*ids, *ids, *ids, 1, viewer_id, *ids, viewer_id, *ids, viewer_id, *ids, viewer_id, *ids,
-         viewer_id, *ids, viewer_id, *accounts],
+        [*counted_ids, *counted_ids, *counted_ids, 1, viewer_id, *ids, viewer_id, *ids, viewer_id,
+         *ids, viewer_id, *ids, viewer_id, *ids, viewer_id, *accounts],
     )  # fmt: skip
     counts: tuple[dict[int, int], dict[int, int], dict[int, int]] = ({}, {}, {})
     did: tuple[set[int], set[int], set[int], set[int]] = (set(), set(), set(), set())
