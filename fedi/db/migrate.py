@@ -54,10 +54,15 @@ def applied_versions(conn: sqlite3.Connection) -> set[int]:
     return {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
 
 
+def prepare(conn: sqlite3.Connection) -> None:
+    """Give the connection the functions of ours that migrations call (0036 indexes the posts'
+    words with indexed_text); whatever runs migration files must call this first."""
+    conn.create_function("indexed_text", 4, indexed_text, deterministic=True)
+
+
 def apply_migrations(conn: sqlite3.Connection) -> list[str]:
     """Apply every pending migration; returns the names of those applied now."""
-    # The functions of ours that migrations call (0036 indexes the posts' words).
-    conn.create_function("indexed_text", 4, indexed_text, deterministic=True)
+    prepare(conn)
     applied: list[str] = []
     for migration in available_migrations():
         if migration.version in applied_versions(conn):

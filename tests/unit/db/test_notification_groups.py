@@ -13,7 +13,7 @@ from fedi.accounts.members import add_member
 from fedi.context import Context
 from fedi.core.timeutil import to_db
 from fedi.db import interactions
-from fedi.db.migrate import available_migrations, split_statements
+from fedi.db.migrate import available_migrations, prepare, split_statements
 from tests.api.people import remote_post
 
 START = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
@@ -63,6 +63,7 @@ async def test_groups_span_twelve_hours_from_their_first(context: Context) -> No
 
 def test_notifications_from_before_are_keyed_by_their_hour(tmp_path: Path) -> None:
     conn = sqlite3.connect(tmp_path / "db.sqlite3", isolation_level=None)
+    prepare(conn)
     migrations = available_migrations()
     for migration in migrations:
         if migration.name == "notification_groups":
