@@ -68,8 +68,7 @@ def account_from_row(row: sqlite3.Row) -> Account:
     )
 
 
-# The accounts pages show (authors, boosted authors, senders), by their rows (ACCOUNT_COLUMNS).
-# Accounts pages show, by (id, row_version) (fedi.db.row_memo).
+# The accounts pages show (authors, boosted authors, senders), by (id, row_version).
 _by_version: VersionMemo[Account] = VersionMemo(4096)
 
 
@@ -78,22 +77,14 @@ async def versioned(
 ) -> dict[int, Account]:
     """The accounts of (id, row_version) pairs, by id: the models kept for those versions, the
     others read in one statement (an account deleted meanwhile is left out)."""
-    found: dict[int, Account] = {}
-    missing: list[int] = []
-    for account_id, version in keys:
-        model = _by_version.get((account_id, version))
-        if model is None:
-            missing.append(account_id)
-        else:
-            found[account_id] = model
-    if missing:
+
+    async def read(ids: list[int]) -> list[tuple[int, int, Account]]:
         cursor = await conn.execute(
             f"SELECT {_ACCOUNT_COLUMNS}, a.row_version FROM accounts a"
-            f" WHERE a.id IN ({', '.join('?' for _ in missing)})",
-            missing,
+            f" WHERE a.id IN ({', '.join('?' for _ in ids)})",
+            ids,
         )
-        for row in await cursor.fetchall():
-            model = account_from_row(row)
-            _by_version.put((model.id, int(row["row_version"])), model)
-            found[model.id] = model
-    return found
+        rows = await cursor.fetchall()
+        return [(row["id"], row["row_version"], account_from_row(row)) for row in rows]
+
+    return await _by_version.kept_or_read(keys, read)

@@ -6,10 +6,11 @@ no write has to tell this module anything; the oldest entries go first past a fi
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+Rows = Iterable[tuple[int, int, T]]  # (id, version, model) of rows read
 
 
 class RowMemo(Generic[T]):
@@ -54,3 +55,22 @@ class VersionMemo(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._kept)
+
+    async def kept_or_read(
+        self, keys: Iterable[tuple[int, int]], read: Callable[[list[int]], Awaitable[Rows[T]]]
+    ) -> dict[int, T]:
+        """By id, the models of (id, version) keys: those kept for that version, and the others
+        from `read(ids)` ((id, version, model) for each row still there), kept for next time."""
+        found: dict[int, T] = {}
+        missing: list[int] = []
+        for key in keys:
+            model = self._kept.get(key)
+            if model is None:
+                missing.append(key[0])
+            else:
+                found[key[0]] = model
+        if missing:
+            for row_id, version, model in await read(missing):
+                self.put((row_id, version), model)
+                found[row_id] = model
+        return found

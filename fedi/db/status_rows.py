@@ -64,22 +64,15 @@ async def versioned(conn: aiosqlite.Connection, keys: Iterable[sqlite3.Row]) -> 
     """The statuses of rows of KEYS, in their order: the models kept for those versions, the
     others read in one statement (a status deleted meanwhile is left out)."""
     wanted = [(int(row[0]), int(row[1])) for row in keys]
-    found: dict[int, Status] = {}
-    missing: list[int] = []
-    for key in wanted:
-        model = _by_version.get(key)
-        if model is None:
-            missing.append(key[0])
-        else:
-            found[key[0]] = model
-    if missing:
+
+    async def read(ids: list[int]) -> list[tuple[int, int, Status]]:
         cursor = await conn.execute(
             f"SELECT {COLUMNS}, s.row_version FROM statuses s"
-            f" WHERE s.id IN ({', '.join('?' for _ in missing)})",
-            missing,
+            f" WHERE s.id IN ({', '.join('?' for _ in ids)})",
+            ids,
         )
-        for row in await cursor.fetchall():
-            model = status_from_row(row)
-            _by_version.put((model.id, int(row["row_version"])), model)
-            found[model.id] = model
+        rows = await cursor.fetchall()
+        return [(row["id"], row["row_version"], status_from_row(row)) for row in rows]
+
+    found = await _by_version.kept_or_read(wanted, read)
     return [found[key[0]] for key in wanted if key[0] in found]
