@@ -1,7 +1,9 @@
-"""Models built from rows, kept between requests by the row's whole content: pages read the same
-recent accounts and statuses again and again, and building their models costs more than reading
-them. A row that changed in any column is another key, so a stale model is never returned and
-no write has to tell this module anything; the oldest entries go first past a fixed size."""
+"""Models built from rows, kept between requests: pages read the same recent accounts and
+statuses again and again, and building (or even reading) their models costs more than the page's
+other work. RowMemo keys a model by the row's whole content, VersionMemo by its id and version
+(migration 0040 raises the version on every change): either way a changed row is another key, so
+a stale model is never returned and no write has to tell this module anything; the oldest
+entries go first past a fixed size."""
 
 from __future__ import annotations
 
