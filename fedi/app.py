@@ -35,7 +35,7 @@ from fedi.media.media import clean_up_regularly
 from fedi.moderation.blocklist_subscriptions import refresh_regularly as refresh_blocklists
 from fedi.newsletter import mailing as newsletter_mailing
 from fedi.push.worker import PushWorker
-from fedi.statuses import scheduled
+from fedi.statuses import home_trim, scheduled
 from fedi.statuses.poll_loop import PollLoop
 from fedi.web import (
     actors,
@@ -204,6 +204,7 @@ async def running_workers(context: Context) -> AsyncIterator[None]:
         asyncio.create_task(PollLoop(context).run(stop), name="poll-loop"),
         asyncio.create_task(EventsLoop(context).run(stop), name="events-loop"),
         asyncio.create_task(scheduled.run(context, stop), name="scheduled-posts"),
+        asyncio.create_task(home_trim.run(context, stop), name="home-feed-trimming"),
         asyncio.create_task(refresh_blocklists(context, stop), name="blocklist-subscriptions"),
         asyncio.create_task(MailWorker(context).run(stop), name="mail-worker"),
         asyncio.create_task(PushWorker(context).run(stop), name="push-worker"),

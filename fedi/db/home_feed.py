@@ -5,6 +5,7 @@ the member's floor; a page reaching below it is finished by the statuses walk (f
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Awaitable, Callable
 
 import aiosqlite
@@ -90,3 +91,34 @@ async def read(
     bounds = Bounds(page.max_id, max(page.min_id, floor), "ASC")
     high = await _feed_rows(conn, account_id, rules, bounds, page.limit - len(low))
     return high[::-1] + low
+
+
+def trimmed(conn: sqlite3.Connection, account_id: int, keep: int) -> int:
+    """Keep the member's `keep` newest feed rows: the floor rises to the newest row dropped, so
+    the feed stays complete above it (pages below read the statuses, as Mastodon regenerates a
+    feed past its 800 items). Returns how many rows went."""
+    row = conn.execute(
+        "SELECT status_id FROM home_feed WHERE account_id = ?"
+        " ORDER BY status_id DESC LIMIT 1 OFFSET ?",
+        (account_id, keep),
+    ).fetchone()
+    if row is None:
+        return 0
+    floor = int(row[0])
+    conn.execute(
+        "UPDATE home_floors SET floor = max(floor, ?) WHERE account_id = ?", (floor, account_id)
+    )
+    return conn.execute(
+        "DELETE FROM home_feed WHERE account_id = ? AND status_id <= ?", (account_id, floor)
+    ).rowcount
+
+
+async def members_above(conn: aiosqlite.Connection, keep: int, after: int, limit: int) -> list[int]:
+    """Up to `limit` members (by id, after `after`) whose feeds hold more than `keep` rows."""
+    cursor = await conn.execute(
+        "SELECT h.account_id FROM home_floors h WHERE h.account_id > ? AND EXISTS"
+        " (SELECT 1 FROM home_feed f WHERE f.account_id = h.account_id"
+        "  ORDER BY f.status_id DESC LIMIT 1 OFFSET ?) ORDER BY h.account_id LIMIT ?",
+        (after, keep, limit),
+    )
+    return [int(row[0]) for row in await cursor.fetchall()]

@@ -18,7 +18,8 @@ from fedi.accounts.members import add_member
 from fedi.context import Context, open_context
 from fedi.core import ids
 from fedi.core.timeutil import to_db, utcnow
-from fedi.db import follows, tag_follows, timelines, walk
+from fedi.db import follows, home_feed, tag_follows, timelines, walk
+from fedi.statuses.home_trim import trim_round
 from fedi.statuses.posting import post_status
 from tests.unit.db import reference_timelines as reference
 from tests.unit.db.conftest import DOMAIN
@@ -152,3 +153,30 @@ async def test_pages_stay_the_same_after_the_writes_that_change_a_home(
         home = [s.id for s in await timelines.home(conn, member.account.id, walk.Page(limit=40))]
         assert posted[1].id in home and posted[0].id not in home
         assert await _feed_size(conn, viewer) != before
+
+
+async def test_trimmed_feeds_keep_their_newest_rows_and_the_same_pages(
+    copied: Context, network: tuple[Path, Seeded]
+) -> None:
+    """Trimming (fedi.statuses.home_trim) drops the rows past the newest ones and raises the
+    floor over them: the feeds shrink, pages stay those of the plain query, and a post written
+    afterwards still reaches the feeds."""
+    seeded = network[1]
+    heavy = seeded.members[0]
+    async with copied.db.read() as conn:
+        before = await _feed_size(conn, heavy)
+    assert before > 40
+    assert await trim_round(copied, keep=25) > 0
+    async with copied.db.read() as conn:
+        assert await _feed_size(conn, heavy) == 25
+        assert await home_feed.members_above(conn, 25, 0, 1000) == []
+    assert await trim_round(copied, keep=25) == 0  # nothing more to trim
+    assert await _same_homes(copied, viewers(seeded)) > 500
+    async with copied.db.read() as conn:
+        cursor = await conn.execute("SELECT username FROM accounts WHERE id = ?", (heavy,))
+        row = await cursor.fetchone()
+        assert row is not None
+    posted = await post_status(copied, str(row[0]), "after the trim")
+    async with copied.db.read() as conn:
+        home = await timelines.home(conn, heavy, walk.Page(limit=1))
+    assert [s.id for s in home] == [posted.id]
