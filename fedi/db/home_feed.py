@@ -16,7 +16,9 @@ from fedi.db.walk import Bounds, Page, Sql
 
 Older = Callable[[Page], Awaitable[list[Status]]]
 
-SHOWN_TO_FOLLOWERS = "s.visibility IN ('public', 'unlisted', 'private')"
+# What followers see (not direct messages); public posts, boosts excluded, walked through their
+# partial indexes (migration 0021). Shared with fedi.db.timelines.
+FOLLOWERS_SEE = "s.visibility IN ('public', 'unlisted', 'private')"
 PUBLIC = "s.visibility = 'public' AND s.reblog_of_id IS NULL"
 
 
@@ -26,7 +28,7 @@ def belongs(account_id: int) -> Sql:
     (not a boost) carrying a hashtag one follows."""
     return (
         "(s.account_id = ?"
-        f" OR ({SHOWN_TO_FOLLOWERS} AND EXISTS (SELECT 1 FROM follows hf WHERE hf.follower_id = ?"
+        f" OR ({FOLLOWERS_SEE} AND EXISTS (SELECT 1 FROM follows hf WHERE hf.follower_id = ?"
         "      AND hf.followed_id = s.account_id AND hf.state = 'accepted'))"
         " OR EXISTS (SELECT 1 FROM mentions hm WHERE hm.status_id = s.id AND hm.account_id = ?)"
         f" OR ({PUBLIC} AND EXISTS (SELECT 1 FROM status_tags ht"

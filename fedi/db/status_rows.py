@@ -1,6 +1,6 @@
 """A statuses row as a model: the columns pages read (COLUMNS) and the model built from them,
-kept between requests by the row's content or, for pages that read only KEYS, by the row's
-version (fedi.db.row_memo)."""
+kept between requests by the row's version for the pages that read only KEYS
+(fedi.db.row_memo)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import aiosqlite
 
 from fedi.core.models import Status, Visibility
 from fedi.core.timeutil import from_db
-from fedi.db.row_memo import RowMemo, VersionMemo
+from fedi.db.row_memo import VersionMemo
 from fedi.db.rows import opt_time
 
 _FIELDS = (
@@ -53,9 +53,7 @@ def status_from_row(row: sqlite3.Row) -> Status:
     )
 
 
-# The statuses pages show, by their rows (COLUMNS): see fedi.db.row_memo.
-paged_status = RowMemo(status_from_row, 2048)
-# ...and by (id, row_version), for the pages that read KEYS and then versioned().
+# The statuses pages show, by (id, row_version): pages read KEYS, then versioned().
 KEYS = "s.id, s.row_version"
 _by_version: VersionMemo[Status] = VersionMemo(4096)
 

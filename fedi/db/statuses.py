@@ -21,7 +21,6 @@ from fedi.db.rows import opt_time
 from fedi.db.status_details import details_of
 from fedi.db.status_rows import COLUMNS as COLUMNS
 from fedi.db.status_rows import KEYS as KEYS
-from fedi.db.status_rows import paged_status as paged_status
 from fedi.db.status_rows import status_from_row as status_from_row
 from fedi.db.status_rows import versioned
 

@@ -12,6 +12,7 @@ import aiosqlite
 from fedi.core.models import Status
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import home_feed
+from fedi.db.home_feed import FOLLOWERS_SEE, PUBLIC
 from fedi.db.lists import UserList, exclusive_clause
 from fedi.db.moderated import moderated_status_clause
 from fedi.db.mutes import hidden_status_clause
@@ -20,9 +21,7 @@ from fedi.db.walk import Page as Page
 from fedi.db.walk import paging as paging
 
 HAS_MEDIA = " AND EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)"
-SHOWN_TO_FOLLOWERS = " AND s.visibility IN ('public', 'unlisted', 'private')"
-# Public posts, boosts excluded, walked through their partial indexes (migration 0021).
-PUBLIC = "s.visibility = 'public' AND s.reblog_of_id IS NULL"
+SHOWN_TO_FOLLOWERS = f" AND {FOLLOWERS_SEE}"
 
 
 def _viewer_rules(viewer_id: int | None, *, public: bool = False) -> tuple[str, list[object]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,18 +22,15 @@ class Served:
     base: str
 
 
-@pytest.fixture
-async def served(tmp_path: Path) -> AsyncIterator[Served]:
+@asynccontextmanager
+async def serve(tmp_path: Path, env: dict[str, str] | None = None) -> AsyncIterator[Served]:
+    """The instance over HTTP on loopback, with `env` added to its settings; alice is a
+    member."""
     port = free_port()
-    settings = load_settings(
-        {
-            "FEDI_DOMAIN": f"127.0.0.1:{port}",
-            "FEDI_SCHEME": "http",
-            "FEDI_DATA_DIR": str(tmp_path / "data"),
-            "FEDI_PASSWORD_GRANT": "true",
-            "FEDI_REGISTRATIONS": "open",
-        }
-    )
+    settings = load_settings({
+        "FEDI_DOMAIN": f"127.0.0.1:{port}", "FEDI_SCHEME": "http",
+        "FEDI_DATA_DIR": str(tmp_path / "data"), "FEDI_PASSWORD_GRANT": "true", **(env or {}),
+    })  # fmt: skip
     async with open_context(settings) as context:
         await add_member(context, "alice", "alice-password")
         server = BackgroundServer(
@@ -44,3 +42,9 @@ async def served(tmp_path: Path) -> AsyncIterator[Served]:
             yield Served(context, settings.base_url)
         finally:
             await server.stop()
+
+
+@pytest.fixture
+async def served(tmp_path: Path) -> AsyncIterator[Served]:
+    async with serve(tmp_path, {"FEDI_REGISTRATIONS": "open"}) as instance:
+        yield instance

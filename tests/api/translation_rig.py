@@ -3,47 +3,20 @@ and their posts in every visibility, for the translation tests."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from fedi.accounts.members import add_member
-from fedi.app import create_app
-from fedi.context import open_context
-from fedi.core.config import load_settings
 from fedi.db import group_posts, statuses
 from fedi.groups.groups import create_group
 from fedi.statuses.polls import PollRequest
 from fedi.statuses.posting import post_status
 from tests.api.conftest import Served
+from tests.api.conftest import serve as serve
 from tests.api.streams import password_token
 from tests.api.test_streaming import follows
 from tests.testrig.groups import join
-from tests.testrig.serving import BackgroundServer, free_port
-
-
-@asynccontextmanager
-async def serve(tmp_path: Path, env: dict[str, str]) -> AsyncIterator[Served]:
-    """The instance with `env` added to its settings (FEDI_TRANSLATION_*); alice is a member."""
-    port = free_port()
-    settings = load_settings({
-        "FEDI_DOMAIN": f"127.0.0.1:{port}", "FEDI_SCHEME": "http",
-        "FEDI_DATA_DIR": str(tmp_path / "data"), "FEDI_PASSWORD_GRANT": "true", **env,
-    })  # fmt: skip
-    async with open_context(settings) as context:
-        await add_member(context, "alice", "alice-password")
-        server = BackgroundServer(
-            create_app(settings, context, workers=False), port,
-            before_stop=context.streams.close_all,
-        )  # fmt: skip
-        await server.start()
-        try:
-            yield Served(context, settings.base_url)
-        finally:
-            await server.stop()
 
 
 async def tokens(served: Served, *names: str) -> dict[str, str]:

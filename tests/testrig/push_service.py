@@ -7,7 +7,6 @@ Authorization checked (ES256 against the instance's key, aud the service's origi
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import json
 import os
 import ssl
@@ -17,17 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import http_ece
-from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
-from cryptography.x509.oid import NameOID
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from fedi.push.encryption import b64url, decode_b64
+from tests.testrig.certificates import self_signed
 from tests.testrig.serving import BackgroundServer, free_port
 
 HOST = "push.test"
@@ -87,30 +85,7 @@ def verify_jwt(token: str, public_key: str) -> dict[str, Any]:
 
 
 def make_certificate(directory: Path) -> tuple[str, str]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOST)])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(HOST)]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_file, key_file = directory / "push-cert.pem", directory / "push-key.pem"
-    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    cert_file, key_file = self_signed(directory, "push", (HOST,))
     return str(cert_file), str(key_file)
 
 
