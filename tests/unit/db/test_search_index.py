@@ -1,9 +1,11 @@
 """The full-text tables stay in step with what they index: a post's words when it is stored or
 edited and none once it is gone (with its account too), the posts and accounts stored before
-migration 0036 indexed by it, an account renamed found by its new name."""
+migration 0036 indexed by it, an account renamed found by its new name, the words of one write
+batch indexed at its commit."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -11,7 +13,10 @@ from fedi.accounts.members import add_member
 from fedi.accounts.profiles import update_profile
 from fedi.context import open_context
 from fedi.core.config import load_settings
-from fedi.db import connect
+from fedi.core.ids import new_id
+from fedi.core.models import NewStatus
+from fedi.core.timeutil import to_db, utcnow
+from fedi.db import connect, statuses
 from fedi.db.fulltext import fold, match_of
 from fedi.db.migrate import apply_migrations
 from fedi.db.status_search import indexed_text
@@ -97,3 +102,53 @@ async def test_the_migration_indexes_what_was_stored_before(tmp_path: Path) -> N
         assert names(conn, "hadd") == names(conn, "ama") == ["amal"]
     finally:
         conn.close()
+
+
+async def test_words_written_in_one_batch_reach_the_index_at_its_commit(tmp_path: Path) -> None:
+    """Words wait in the writer's pending table until the batch commits: a post stored and gone
+    in one batch leaves none, a job that fails takes its words back, the others are found."""
+    settings = load_settings({"FEDI_DOMAIN": "fedi.test", "FEDI_DATA_DIR": str(tmp_path)})
+    async with open_context(settings) as context:
+        amal = await add_member(context, "amal", "amal-password")
+
+        def post(words: str) -> NewStatus:
+            return NewStatus(
+                id=new_id(), uri=f"https://fedi.test/s/{new_id()}", url=None,
+                account_id=amal.account.id, visibility="public", content=f"<p>{words}</p>",
+                spoiler_text="", is_sensitive=False, language="en", is_local=True,
+                created_at=to_db(utcnow()),
+            )  # fmt: skip
+
+        kept, gone, failed = post("tribunal ruling"), post("hearing moved"), post("draft appeal")
+
+        def store_and_delete(conn: sqlite3.Connection) -> None:
+            statuses.insert_status(conn, gone)
+            conn.execute("DELETE FROM statuses WHERE id = ?", (gone.id,))
+
+        def fail(conn: sqlite3.Connection) -> None:
+            statuses.insert_status(conn, failed)
+            raise RuntimeError("this job fails after writing its post")
+
+        outcomes = await asyncio.gather(  # written in one turn of the loop: one batch
+            context.db.write(lambda conn: statuses.insert_status(conn, kept)),
+            context.db.write(store_and_delete),
+            context.db.write(fail),
+            return_exceptions=True,
+        )
+        assert outcomes[0] is None and outcomes[1] is None
+        assert isinstance(outcomes[2], RuntimeError)
+        conn = connect(settings.database_path)
+        try:
+            assert found(conn, "tribunal") == [kept.id]
+            assert found(conn, "hearing") == found(conn, "appeal") == []
+        finally:
+            conn.close()
+        # Nothing is left waiting for a later batch either.
+        assert (
+            await context.db.write(
+                lambda conn: conn.execute(
+                    "SELECT count(*) FROM temp.status_search_pending"
+                ).fetchone()[0]
+            )
+            == 0
+        )
