@@ -169,16 +169,21 @@ async def open_context(
         policy = FederationPolicy()
         await policy.reload(db)
         client.refuse_hosts(policy.refusal)
-        yield Context(
-            settings=settings,
-            db=db,
-            keys=keys,
-            urls=urls,
-            http=client,
-            instance_actor=actor,
-            applied_migrations=tuple(applied),
-            policy=policy,
-        )
+        streams = Streams()
+        try:
+            yield Context(
+                settings=settings,
+                db=db,
+                keys=keys,
+                urls=urls,
+                http=client,
+                instance_actor=actor,
+                applied_migrations=tuple(applied),
+                policy=policy,
+                streams=streams,
+            )
+        finally:
+            await streams.stop()
     finally:
         await client.close()
         await db.close()

@@ -30,10 +30,9 @@ from typing import Any, TypeVar
 import aiosqlite
 from aiosqlite.context import Result
 
+from fedi.db import status_search
 from fedi.db.errors import out_of_space, undo_job
 from fedi.db.migrate import apply_migrations
-from fedi.db.status_search import flush as flush_search_words
-from fedi.db.status_search import prepare_writer
 
 T = TypeVar("T")
 Item = TypeVar("Item")
@@ -70,9 +69,7 @@ def configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA busy_timeout=5000")
     # FULL: a committed write survives power loss too. Group commit spreads the fsync over a batch.
     conn.execute("PRAGMA synchronous=FULL")
-    # Statement journals (a savepoint per job, and per statement that fires triggers) and
-    # temporary tables in memory rather than in temporary files.
-    conn.execute("PRAGMA temp_store=MEMORY")
+    conn.execute("PRAGMA temp_store=MEMORY")  # statement journals, the writer's TEMP tables
 
 
 _ALONE = object()  # a job's `item` when it is a plain write job
@@ -114,8 +111,7 @@ class InlineReader(aiosqlite.Connection):
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA query_only=ON")
         conn.execute("PRAGMA busy_timeout=5000")
-        # Pages read the same recent rows again and again: keep them (32 MiB at most).
-        conn.execute("PRAGMA cache_size=-32000")
+        conn.execute("PRAGMA cache_size=-32000")  # pages reread recent rows: 32 MiB of them
         super().__init__(lambda: conn, iter_chunk_size=64)
         self._connection = conn  # open already: no thread is started for it
 
@@ -151,8 +147,7 @@ class Database:
         self._readers: asyncio.Queue[aiosqlite.Connection] | None = None
         self._reader_list: list[aiosqlite.Connection] = []
         self._inline: InlineReader | None = None
-        # First, the posts' words written in the batch go into the search index at once.
-        self._commit_hooks: tuple[CommitHook, ...] = (flush_search_words,)
+        self._commit_hooks: tuple[CommitHook, ...] = (status_search.flush,)  # words, first
         # Writes made during this turn of the event loop, handed to the writer together at its
         # end by a callback scheduled on that loop.
         self._outgoing: list[_Job] = []
@@ -171,7 +166,7 @@ class Database:
         except sqlite3.Error as exc:
             conn.close()
             raise DatabaseError(f"cannot migrate the database {self.path}: {exc}") from None
-        prepare_writer(conn)
+        status_search.prepare_writer(conn)
         self._writer = threading.Thread(
             target=self._write_loop, args=(conn,), name="fedi-db-writer", daemon=True
         )

@@ -5,6 +5,9 @@ the log inside each batch's transaction, so what the streams see is exactly what
 The triggers and their table are TEMP: they live on the writer connection only, change no schema
 and cost nothing until a stream is first opened. Whatever path writes a row (API, inbox, CLI,
 cascades), it is seen. A deleted status keeps, in `detail`, what deciding its audience needs.
+
+When the instance runs several processes, each copies its drained changes into stream_events
+(migration 0043) in the same transaction (share), and reads those of the others (shared_after).
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from typing import Any, Literal
+
+import aiosqlite
 
 Kind = Literal["update", "status.update", "delete", "notification", "suspend", "revoke"]
 
@@ -108,4 +113,47 @@ def drain(conn: sqlite3.Connection) -> list[Change]:
     return [
         Change(kind=row[0], ref=row[1], detail=json.loads(row[2]) if row[2] else None)
         for row in rows
+    ]
+
+
+def share(conn: sqlite3.Connection, origin: str, found: list[Change], now: str) -> None:
+    """Copy changes this process's batch committed for the other processes' streams."""
+    conn.executemany(
+        "INSERT INTO stream_events (origin, kind, ref, detail, created_at) VALUES (?, ?, ?, ?, ?)",
+        [
+            (origin, c.kind, c.ref, json.dumps(c.detail) if c.detail is not None else None, now)
+            for c in found
+        ],
+    )
+
+
+def prune_shared(conn: sqlite3.Connection, before: str) -> None:
+    """Forget shared changes written before `before`: streams read them within a second."""
+    conn.execute("DELETE FROM stream_events WHERE created_at < ?", (before,))
+
+
+async def last_shared(conn: aiosqlite.Connection) -> int:
+    """The sequence number of the newest shared change (0 when there is none)."""
+    cursor = await conn.execute("SELECT coalesce(max(seq), 0) FROM stream_events")
+    row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def shared_after(
+    conn: aiosqlite.Connection, seq: int, origin: str, limit: int
+) -> tuple[int, list[Change]]:
+    """The shared changes after `seq` that other processes than `origin` wrote, oldest first,
+    and the sequence number to read after next time."""
+    cursor = await conn.execute(
+        "SELECT seq, origin, kind, ref, detail FROM stream_events WHERE seq > ?"
+        " ORDER BY seq LIMIT ?",
+        (seq, limit),
+    )
+    rows = list(await cursor.fetchall())
+    if not rows:
+        return seq, []
+    return rows[-1][0], [
+        Change(kind=row[2], ref=row[3], detail=json.loads(row[4]) if row[4] else None)
+        for row in rows
+        if row[1] != origin
     ]

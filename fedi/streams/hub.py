@@ -1,15 +1,23 @@
 """The live streams' hub: one per instance, on the Context. It is woken by the database after each
 committed write batch with what changed (fedi.db.changes), never by polling, and hands each change
 to the listeners (one per streaming connection) that may care. Deciding what a member may see and
-rendering it happen in the connection's own task (fedi.api.streaming)."""
+rendering it happen in the connection's own task (fedi.api.streaming).
+
+When the instance runs several processes (share()), what one process writes must reach the
+streams open on the others: every process logs its changes from the start, copies them into the
+shared table in the same transaction as the writes, and a process with open streams reads the
+other processes' rows every TAIL_SECONDS. Its own changes still reach its streams at once."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import sqlite3
 from collections.abc import Callable
+from datetime import timedelta
 
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db import Database, changes
 from fedi.db.changes import Change
 
@@ -17,6 +25,10 @@ log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 15.0  # Mastodon's streaming server beats every 15 s
 BACKLOG = 1000  # a client this far behind is disconnected; it reconnects and catches up by REST
+TAIL_SECONDS = 0.25  # how often a process reads the changes other processes shared
+TAIL_BATCH = 1000
+KEPT = timedelta(minutes=10)  # shared changes older than this are pruned
+PRUNE_EVERY = 200  # commits with changes between two prunings
 
 # What a connection's queue carries: a change to consider, a text frame of its own (a WebSocket
 # reply), or None once the listener is closed.
@@ -60,10 +72,21 @@ class Streams:
         self._listeners: set[Listener] = set()
         self._watching = False
         self._lock = asyncio.Lock()
+        self._origin = secrets.token_hex(8)  # this process, in the shared table
+        self._shared = False
+        self._since_pruned = 0
+        self._tail: asyncio.Task[None] | None = None
+
+    async def share(self, db: Database) -> None:
+        """Streams across processes (see the module's docstring): called once, at start-up."""
+        self._shared = True
+        await self._watch(db)
 
     async def listen(self, db: Database, account_id: int, token_id: int) -> Listener:
         """A new listener; leave() it when its connection ends."""
         await self._watch(db)
+        if self._shared and self._tail is None:
+            self._tail = asyncio.create_task(self._read_shared(db), name="shared-streams")
         listener = Listener(account_id, token_id)
         self._listeners.add(listener)
         return listener
@@ -76,6 +99,28 @@ class Streams:
         """End every stream (the server is stopping: open responses must not hold it up)."""
         for listener in list(self._listeners):
             self.leave(listener)
+
+    async def stop(self) -> None:
+        """End every stream and stop reading the other processes' changes."""
+        self.close_all()
+        tail, self._tail = self._tail, None
+        if tail is not None:
+            tail.cancel()
+            await asyncio.gather(tail, return_exceptions=True)
+
+    async def _read_shared(self, db: Database) -> None:
+        async with db.read() as conn:
+            seq = await changes.last_shared(conn)
+        while True:
+            await asyncio.sleep(TAIL_SECONDS)
+            try:
+                async with db.read() as conn:
+                    seq, found = await changes.shared_after(conn, seq, self._origin, TAIL_BATCH)
+            except Exception:  # a read that failed is tried again at the next turn
+                log.exception("reading the changes shared by other processes failed")
+                continue
+            if found:
+                self._publish(found)
 
     @property
     def listening(self) -> int:
@@ -97,6 +142,8 @@ class Streams:
             found = changes.drain(conn)  # in the writer thread, inside the batch's transaction
             if not found:
                 return None
+            if self._shared:
+                self._share(conn, found)
 
             def wake() -> None:
                 loop.call_soon_threadsafe(self._publish, found)
@@ -104,6 +151,14 @@ class Streams:
             return wake
 
         return hook
+
+    def _share(self, conn: sqlite3.Connection, found: list[Change]) -> None:
+        now = utcnow()
+        changes.share(conn, self._origin, found, to_db(now))
+        self._since_pruned += 1
+        if self._since_pruned >= PRUNE_EVERY:
+            self._since_pruned = 0
+            changes.prune_shared(conn, to_db(now - KEPT))
 
     def _publish(self, found: list[Change]) -> None:
         for change in found:
