@@ -22,6 +22,8 @@ SMTP_SECURITIES: tuple[SmtpSecurity, ...] = ("none", "starttls", "tls")
 # The usual port of each: plain SMTP, submission with STARTTLS, submission over TLS (RFC 8314).
 SMTP_DEFAULT_PORTS: dict[SmtpSecurity, int] = {"none": 25, "starttls": 587, "tls": 465}
 REGISTRATION_MODES: tuple[RegistrationMode, ...] = ("open", "approval", "closed")
+WorkersMode = Literal["in-process", "separate"]
+WORKERS_MODES: tuple[WorkersMode, ...] = ("in-process", "separate")
 TranslationEngine = Literal["none", "libretranslate", "deepl"]
 TRANSLATION_ENGINES: tuple[TranslationEngine, ...] = ("none", "libretranslate", "deepl")
 # The languages the web pages are translated into; Arabic is written right to left.
@@ -92,6 +94,11 @@ class Settings:
     translation_url: str = ""
     translation_api_key: str = field(default="", repr=False)
     translation_engine_is_self_hosted: bool = False
+    # Where the queues' workers run: in `fedi serve`'s own process, or only in `fedi worker`
+    # processes (as many as wanted, on one database). A worker's claim on a row lasts this many
+    # seconds unless renewed: another worker takes over the rows of one that died after that.
+    workers: WorkersMode = "in-process"
+    worker_lease_seconds: int = 60
 
     @property
     def base_url(self) -> str:
@@ -265,6 +272,14 @@ def _as_translation(raw: dict[str, object]) -> tuple[TranslationEngine, str]:
     return engine, url
 
 
+def _as_workers(value: object) -> WorkersMode:
+    text = str(value).strip().lower()
+    for mode in WORKERS_MODES:
+        if text == mode:
+            return mode
+    raise ConfigError(f"FEDI_WORKERS must be in-process or separate, not {value!r}")
+
+
 def _env_name(key: str) -> str:
     return ENV_PREFIX + key.upper()
 
@@ -381,4 +396,6 @@ def _build(raw: dict[str, object]) -> Settings:
             _env_name("translation_engine_is_self_hosted"),
             raw.get("translation_engine_is_self_hosted", False),
         ),
+        workers=_as_workers(raw.get("workers", "in-process")),
+        worker_lease_seconds=count("worker_lease_seconds"),
     )
