@@ -111,7 +111,9 @@ def fan_out_one(conn: sqlite3.Connection, inboxes: int) -> None:
                              body={}, audience={}, now=at(0))  # fmt: skip
     [row] = outbox_activities.claim_pending(conn, A, at(0), until(0), 10)
     assert outbox_activities.claim_pending(conn, B, at(1), until(1), 10) == []
-    deliveries = [(100 + i, f"https://h{i}.test/inbox", f"h{i}.test", {}) for i in range(inboxes)]
+    deliveries: list[tuple[int, str, str, dict[str, str]]] = [
+        (100 + i, f"https://h{i}.test/inbox", f"h{i}.test", {}) for i in range(inboxes)
+    ]
     assert outbox_activities.fan_out(conn, row.id, deliveries, at(0), A)
     assert not outbox_activities.fan_out(conn, row.id, deliveries, at(0), B)
 
