@@ -24,10 +24,13 @@ at once (the claim skips an actor another worker is running), so an actor's acti
 their order across workers. Guarantee: each stored activity (one row per activity id: a replay
 is never a second row) is handled once by a live worker. A worker that dies mid-batch leaves
 its claims to lapse; another worker then runs the activities whose outcome was not recorded,
-and those whose handler had committed its writes run again: the handlers' writes are
-idempotent by the ids they store (a post or boost by its id, checked inside the write; a
-favourite, follow or block by its pair of accounts; a report by the Flag's id), so that second
-run finds its rows and writes nothing, no second post and no second notification.
+and those whose handler had committed its writes run again. The outcome is not written in the
+handler's own transaction (a handler may write several times, through code shared with the
+API); instead the handlers' writes are idempotent by the ids they store (a post or boost by its
+id, checked inside the write; a favourite, follow or block by its pair of accounts; a report by
+the Flag's id; an edit by its `updated` time), so that second run finds its rows and writes
+nothing: no second post and no second notification. What it may repeat is a reply queued for
+delivery (an Accept), which the receiver drops by its id.
 
 Order: an activity waits for the earlier ones of its batch that it shares a key with:
   * exclusively, the object it acts on, its own id and, for an activity wrapping another (Undo,
