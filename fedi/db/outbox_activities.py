@@ -66,9 +66,11 @@ def insert(
     audience: dict[str, Any],
     now: str,
 ) -> None:
+    """Queue an activity to publish, once per id: the same activity queued again (a handler run
+    a second time after its worker died) is not sent twice."""
     conn.execute(
         "INSERT INTO outbox_activities (id, activity_uri, actor_id, body, audience, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (activity_uri) DO NOTHING",
         (row_id, activity_uri, actor_id, json.dumps(body), json.dumps(audience), now),
     )
 
