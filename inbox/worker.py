@@ -58,6 +58,7 @@ from fedi.context import Context
 from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import account_lookups, accounts, inbox_activities, status_ids, subscriptions
+from fedi.db.claims import claim
 from fedi.db.inbox_activities import InboxRow, Outcome
 from fedi.federation.dereference import DereferenceError
 from fedi.federation.remote_accounts import ActorError
@@ -177,12 +178,8 @@ class InboxWorker:
 
     async def run_once(self) -> int:
         """Process one batch of what is due now; returns how many activities were taken."""
-        db, claims, now = self.context.db, self.context.claims, self.clock()
-        rows = await db.write(
-            lambda conn: inbox_activities.claim_due(
-                conn, claims.worker, to_db(now), claims.until(now), BATCH
-            )
-        )
+        db, statement = self.context.db, inbox_activities.claim_due
+        rows = await claim(db, self.context.claims, statement, BATCH, self.clock())
         with db.inline_reads():  # for this task and the handlers' tasks it starts
             if rows:
                 await self._run_batch(rows)

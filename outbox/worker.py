@@ -7,10 +7,8 @@ sign, POST, 2xx done, 4xx other than 408/429 failed for good, anything else retr
 (outbox.retry). First attempts go before retries; hosts get a concurrency cap and a circuit
 breaker that counts failed rounds, not failed requests, holds a failing host's deliveries back
 without spending attempts, and probes it with one delivery when each pause ends.
-Each fan-out and each round claims its rows (fedi.db.claims), so that several workers share
-the queue: a delivery (one per activity and inbox) is sent by one worker; one whose worker died
-before recording it is sent again by another once the claim lapses (at least once: receivers
-drop a repeat by the activity's id, as ActivityPub servers do).
+Rows are claimed (fedi.db.claims): a delivery whose worker died before recording it is sent
+again by another once its claim lapses (at least once; receivers drop repeats by activity id).
 No delivery is queued to, or attempted at, a host this instance does not federate with (a
 suspended domain, or one off the allowlist): one queued before the host became refused fails
 for good without a request (security.md M6, M8).
@@ -32,6 +30,7 @@ from fedi.core.ids import new_id
 from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, follows, groups, interactions, outbox_activities
+from fedi.db.claims import claim
 from fedi.db.outbox_activities import DeliveryRow, HostCircuit, OutboxRow
 from fedi.federation.publish import Audience
 from fedi.federation.signing import AccountSigner, Signer, SigningBatch, signer_for
@@ -160,12 +159,8 @@ class OutboxWorker:
         return await self.fan_out_once() + await self.deliver_once()
 
     async def fan_out_once(self) -> int:
-        claims, now = self.context.claims, self.clock()
-        rows = await self.context.db.write(
-            lambda conn: outbox_activities.claim_pending(
-                conn, claims.worker, to_db(now), claims.until(now), FAN_OUT_BATCH
-            )
-        )
+        context, statement = self.context, outbox_activities.claim_pending
+        rows = await claim(context.db, context.claims, statement, FAN_OUT_BATCH, self.clock())
         for row in rows:
             await self._fan_out(row)
         return len(rows)
@@ -225,12 +220,9 @@ class OutboxWorker:
         """One delivery round: every delivery due now (up to DELIVERY_BATCH) is attempted, held
         back by its host's circuit, or failed for good; returns how many were due."""
         await self.context.policy.refresh(self.context.db)
-        started, claims = self.clock(), self.context.claims
-        rows = await self.context.db.write(
-            lambda conn: outbox_activities.claim_deliveries(
-                conn, claims.worker, to_db(started), claims.until(started), DELIVERY_BATCH
-            )
-        )
+        started, context = self.clock(), self.context
+        statement = outbox_activities.claim_deliveries
+        rows = await claim(context.db, context.claims, statement, DELIVERY_BATCH, started)
         if not rows:
             return 0
         async with self.context.db.read() as conn:
@@ -367,13 +359,11 @@ class OutboxWorker:
                 log.info("delivery of activity %s to %s failed: %s",
                          row.activity_id, row.inbox_uri, error)  # fmt: skip
         now, worker = to_db(moment), self.context.claims.worker
-        released = sorted(run.held) if run is not None else []
+        released = sorted(run.held) if run else []
 
         def record(conn: sqlite3.Connection) -> None:
-            outbox_activities.record_attempts(
-                conn, now, done=done, failed=failed, later=later, released=released,
-                worker=worker,
-            )  # fmt: skip
+            outbox_activities.record_attempts(conn, now, done=done, failed=failed, later=later,
+                                              released=released, worker=worker)  # fmt: skip
             if run is not None:
                 self._record_hosts(conn, run, moment)
 

@@ -94,9 +94,8 @@ class Settings:
     translation_url: str = ""
     translation_api_key: str = field(default="", repr=False)
     translation_engine_is_self_hosted: bool = False
-    # Where the queues' workers run: in `fedi serve`'s own process, or only in `fedi worker`
-    # processes (as many as wanted, on one database). A worker's claim on a row lasts this many
-    # seconds unless renewed: another worker takes over the rows of one that died after that.
+    # The queues' workers in `fedi serve`'s process, or in `fedi worker` processes only; their
+    # claims on rows last this many seconds unless renewed (fedi.db.claims).
     workers: WorkersMode = "in-process"
     worker_lease_seconds: int = 60
 
@@ -272,14 +271,6 @@ def _as_translation(raw: dict[str, object]) -> tuple[TranslationEngine, str]:
     return engine, url
 
 
-def _as_workers(value: object) -> WorkersMode:
-    text = str(value).strip().lower()
-    for mode in WORKERS_MODES:
-        if text == mode:
-            return mode
-    raise ConfigError(f"FEDI_WORKERS must be in-process or separate, not {value!r}")
-
-
 def _env_name(key: str) -> str:
     return ENV_PREFIX + key.upper()
 
@@ -346,6 +337,9 @@ def _build(raw: dict[str, object]) -> Settings:
             f"FEDI_DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}, "
             f"not {default_locale!r}"
         )
+    workers = str(raw.get("workers", "in-process")).strip().lower()
+    if workers not in WORKERS_MODES:
+        raise ConfigError(f"FEDI_WORKERS must be in-process or separate, not {raw['workers']!r}")
     defaults = {f.name: f.default for f in fields(Settings)}
     translation_engine, translation_url = _as_translation(raw)
 
@@ -396,6 +390,6 @@ def _build(raw: dict[str, object]) -> Settings:
             _env_name("translation_engine_is_self_hosted"),
             raw.get("translation_engine_is_self_hosted", False),
         ),
-        workers=_as_workers(raw.get("workers", "in-process")),
+        workers="separate" if workers == "separate" else "in-process",
         worker_lease_seconds=count("worker_lease_seconds"),
     )

@@ -23,9 +23,10 @@ import os
 import secrets
 import socket
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from fedi.core.timeutil import to_db, utcnow
 
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
     from fedi.db import Database
 
 log = logging.getLogger(__name__)
+Row = TypeVar("Row")
+# A queue's claim statement: (conn, worker, now, claimed until, limit) -> the rows claimed.
+ClaimStatement = Callable[[sqlite3.Connection, str, str, str, int], list[Row]]
 
 # Appended to each claim's subselect: "" on SQLite, " FOR UPDATE SKIP LOCKED" on PostgreSQL.
 # PER-DIALECT: the one difference between the two in the queues' SQL.
@@ -125,6 +129,15 @@ def hold(conn: sqlite3.Connection, name: str, worker: str, now: datetime, until:
         (name, worker, until, to_db(now)),
     ).fetchone()
     return row is not None
+
+
+async def claim(
+    db: Database, claims: Claims, statement: ClaimStatement[Row], limit: int, now: datetime
+) -> list[Row]:
+    """Claim up to `limit` due rows for this process with a queue's claim statement."""
+    return await db.write(
+        lambda conn: statement(conn, claims.worker, to_db(now), claims.until(now), limit)
+    )
 
 
 async def hold_lease(db: Database, claims: Claims, name: str) -> bool:

@@ -26,7 +26,7 @@ from typing import Protocol
 from fedi.context import Context
 from fedi.core.timeutil import from_db, to_db, utcnow
 from fedi.db import mail_outbox, mail_tokens
-from fedi.db.claims import hold_lease
+from fedi.db.claims import claim, hold_lease
 from fedi.db.mail_outbox import QueuedMail
 from fedi.mail.notices import gather_notices
 from fedi.mail.sender import FileSender, Outcome, SmtpSender
@@ -77,12 +77,8 @@ class MailWorker:
             await gather_notices(self.context, now)
         # Mail queued just now carries the wall clock's time: due at once whatever the clock.
         now = max(now, utcnow())
-        claims = self.context.claims
-        mails = await self.context.db.write(
-            lambda conn: mail_outbox.claim_due(
-                conn, claims.worker, to_db(now), claims.until(now), BATCH
-            )
-        )
+        statement = mail_outbox.claim_due
+        mails = await claim(self.context.db, self.context.claims, statement, BATCH, now)
         if not mails:
             return 0
         outcomes = await self.sender.send(mails, now)
