@@ -199,6 +199,8 @@ def instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
         for process in [web, *started]:
             if process.process.poll() is None:
                 process.stop()
+            elif process.process.stdout is not None:
+                process.process.stdout.close()
         for server in servers:
             server.shutdown()
             server.server_close()
@@ -337,8 +339,6 @@ def test_a_fan_out_whose_worker_is_killed_is_finished_by_the_other(instance: Ins
     dying = instance.workers[holders[0][0]]
     os.killpg(dying.process.pid, signal.SIGKILL)
     dying.process.wait()
-    assert dying.process.stdout is not None
-    dying.process.stdout.close()
     recorded = {
         uri.removeprefix("http://")
         for (uri,) in instance.rows(
@@ -360,3 +360,9 @@ def test_a_fan_out_whose_worker_is_killed_is_finished_by_the_other(instance: Ins
     time.sleep(0.5)
     assert stand_ins.posted(second) == Counter(dict.fromkeys(inboxes, 1))
     assert {row[0] for row in instance.rows("SELECT state FROM deliveries")} == {"done"}
+    # Stopped by SIGTERM, the worker left lets go of every lease it held (the dead one's
+    # lease on a loop it has not taken since simply lapsed).
+    [(name, left)] = [(n, w) for n, w in instance.workers.items() if w.process.poll() is None]
+    os.killpg(left.process.pid, signal.SIGTERM)
+    assert left.process.wait(timeout=20) == 0
+    assert instance.rows("SELECT count(*) FROM worker_leases WHERE held_by = ?", name) == [(0,)]
