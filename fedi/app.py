@@ -273,6 +273,8 @@ async def leased(
         inner.set()
         stopping.cancel()
         await asyncio.gather(running, return_exceptions=True)
+        with contextlib.suppress(TimeoutError):  # a loop that ended by itself is not rushed
+            await asyncio.wait_for(stop.wait(), timeout=every)
 
 
 def create_app(

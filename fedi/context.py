@@ -63,7 +63,7 @@ class Context:
     key_owners: KeyOwners = field(default_factory=KeyOwners)
     streams: Streams = field(default_factory=Streams)
     policy: FederationPolicy = field(default_factory=FederationPolicy)
-    # This process as a worker: its name in queue claims, their lease, the loop leases it holds.
+    # This process as a worker: its name in queue claims and loop leases, and how long they last.
     claims: Claims = field(default_factory=Claims)
 
 
