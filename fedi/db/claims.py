@@ -5,12 +5,14 @@ lapses), works on them and records each outcome, which ends the claim (`claimed_
 `claimed_by` stays, saying who handled the row). While it works, it renews its claims every
 third of the lease (renew), so a claim lapses only when its worker has stopped: another worker
 then takes the row over. Periodic loops that must not run twice at once hold a lease row per
-loop instead (worker_leases: hold, keep).
+loop instead (worker_leases: hold, hold_lease).
 
 The claim statements (in each queue's module) are `UPDATE ... WHERE id IN (subselect) RETURNING`.
 Per dialect: on PostgreSQL the subselect ends with `FOR UPDATE SKIP LOCKED`
 (CLAIM_LOCK), so that two workers claiming at once skip each other's rows instead of waiting;
-SQLite has one writer at a time, which serialises the claims by itself.
+SQLite has one writer at a time, which serialises the claims by itself (and so makes the inbox's
+one-actor-at-a-time condition exact; on PostgreSQL two claims at the same instant do not see
+each other's rows, which a transaction-scoped advisory lock around the inbox's claim would fix).
 """
 
 from __future__ import annotations
