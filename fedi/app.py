@@ -7,9 +7,10 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -26,6 +27,8 @@ from fedi.api.routes import api_routes
 from fedi.context import Context, open_context
 from fedi.core.config import Settings
 from fedi.core.models import User
+from fedi.core.timeutil import utcnow
+from fedi.db import claims as db_claims
 from fedi.db.errors import out_of_space
 from fedi.events.loop import EventsLoop
 from fedi.i18n.locales import Translations
@@ -191,31 +194,87 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+# Loops that must run in one process at a time, each under its lease (fedi.db.claims); the
+# queues' workers run in every worker process, sharing their rows by claims.
+SINGLETONS: dict[str, Callable[[Context, asyncio.Event], Coroutine[Any, Any, None]]] = {
+    "media-clean-up": clean_up_regularly,
+    "poll-loop": lambda context, stop: PollLoop(context).run(stop),
+    "events-loop": lambda context, stop: EventsLoop(context).run(stop),
+    "home-feed-trimming": home_trim.run,
+    "blocklist-subscriptions": refresh_blocklists,
+    "newsletter-mailing": newsletter_mailing.run,
+    "digests": digest.run,
+}
+
+
 @asynccontextmanager
-async def running_workers(context: Context) -> AsyncIterator[None]:
-    """The inbox, outbox, mail and push workers, the poll loop, scheduled posts, the newsletter's
-    mailing, the digests and the events loop (reminders, event updates), as tasks stopped
-    cleanly on exit."""
+async def running_workers(context: Context, *, alone: bool = True) -> AsyncIterator[None]:
+    """The inbox, outbox, mail and push workers and scheduled posts, sharing their queues with
+    other worker processes by claims, and the singleton loops (SINGLETONS: polls, events,
+    trimming, blocklists, the newsletter's mailing, the digests), each run by whichever process
+    holds its lease; as tasks stopped cleanly on exit, which lets go of the claims and leases
+    still held. `alone`: no other process runs workers on this database (`fedi serve` with
+    in-process workers), so whatever a previous run left claimed is free at once."""
+    db, claims = context.db, context.claims
+    if alone:
+        now = utcnow()
+        await db.write(lambda conn: db_claims.expire_all(conn, now))
     stop = asyncio.Event()
     tasks = [
         asyncio.create_task(InboxWorker(context).run(stop), name="inbox-worker"),
         asyncio.create_task(OutboxWorker(context).run(stop), name="outbox-worker"),
-        asyncio.create_task(clean_up_regularly(context, stop), name="media-clean-up"),
-        asyncio.create_task(PollLoop(context).run(stop), name="poll-loop"),
-        asyncio.create_task(EventsLoop(context).run(stop), name="events-loop"),
         asyncio.create_task(scheduled.run(context, stop), name="scheduled-posts"),
-        asyncio.create_task(home_trim.run(context, stop), name="home-feed-trimming"),
-        asyncio.create_task(refresh_blocklists(context, stop), name="blocklist-subscriptions"),
         asyncio.create_task(MailWorker(context).run(stop), name="mail-worker"),
         asyncio.create_task(PushWorker(context).run(stop), name="push-worker"),
-        asyncio.create_task(newsletter_mailing.run(context, stop), name="newsletter-mailing"),
-        asyncio.create_task(digest.run(context, stop), name="digests"),
+        *(
+            asyncio.create_task(leased(context, name, loop, stop), name=name)
+            for name, loop in SINGLETONS.items()
+        ),
     ]
+    renewing = asyncio.create_task(db_claims.keep_claims(db, claims, stop), name="claims")
     try:
         yield
     finally:
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(renewing, return_exceptions=True)
+        try:
+            await db.write(lambda conn: db_claims.release(conn, claims.worker))
+        except Exception:  # their leases lapse by themselves: the others wait a little longer
+            log.exception("the claims of %s could not be released", claims.worker)
+
+
+async def leased(
+    context: Context,
+    name: str,
+    loop: Callable[[Context, asyncio.Event], Coroutine[Any, Any, None]],
+    stop: asyncio.Event,
+) -> None:
+    """Run `loop` while this process holds the lease `name`, renewing it every third of the
+    lease; when it cannot (another worker took it after a stall), the loop is stopped and the
+    process waits to take the lease again. Another process's loop takes over a lapsed lease."""
+    every = context.claims.renew_every
+    while not stop.is_set():
+        if not await db_claims.hold_lease(context.db, context.claims, name):
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=every)
+            continue
+        inner = asyncio.Event()
+        running = asyncio.create_task(loop(context, inner), name=name)
+        stopping = asyncio.create_task(stop.wait())
+        while not running.done() and not stop.is_set():
+            await asyncio.wait({running, stopping}, timeout=every,
+                               return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
+            if stop.is_set() or running.done():
+                break
+            if not await db_claims.hold_lease(context.db, context.claims, name):
+                log.warning("lease %s went to another worker: its loop stops here", name)
+                break
+        inner.set()
+        stopping.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        with contextlib.suppress(TimeoutError):  # a loop that ended by itself is not rushed
+            await asyncio.wait_for(stop.wait(), timeout=every)
 
 
 def create_app(
@@ -223,7 +282,8 @@ def create_app(
 ) -> Starlette:
     """The ASGI application. With `context`, the caller owns the open instance (the CLI opens it
     first so that start-up errors are one line); without, the lifespan opens and closes it.
-    `workers=False` leaves the queues to the caller (tests run the workers step by step)."""
+    `workers=False` leaves the queues to the caller (tests run the workers step by step), as
+    the setting `workers = "separate"` leaves them to `fedi worker` processes."""
     translations = Translations(settings.default_locale)
 
     @asynccontextmanager
@@ -233,7 +293,7 @@ def create_app(
             if opened is None:
                 opened = await stack.enter_async_context(open_context(settings))
             app.state.context = opened
-            if workers:
+            if workers and settings.workers == "in-process":
                 await stack.enter_async_context(running_workers(opened))
             yield
 

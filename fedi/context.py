@@ -19,6 +19,7 @@ import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 
 from fedi import __version__
 from fedi.core import ids
@@ -27,6 +28,7 @@ from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
 from fedi.core.urls import Urls
 from fedi.db import Database, DatabaseError, accounts
+from fedi.db.claims import Claims
 from fedi.streams.hub import Streams
 from fedi.transport.federation_policy import FederationPolicy
 from fedi.transport.http import HttpClient
@@ -61,6 +63,8 @@ class Context:
     key_owners: KeyOwners = field(default_factory=KeyOwners)
     streams: Streams = field(default_factory=Streams)
     policy: FederationPolicy = field(default_factory=FederationPolicy)
+    # This process as a worker: its name in queue claims and loop leases, and how long they last.
+    claims: Claims = field(default_factory=Claims)
 
 
 def prepare_data_dir(settings: Settings) -> None:
@@ -170,6 +174,9 @@ async def open_context(
         await policy.reload(db)
         client.refuse_hosts(policy.refusal)
         streams = Streams()
+        if settings.workers == "separate":
+            # Workers in processes of their own write what streams here must show.
+            await streams.share(db)
         try:
             yield Context(
                 settings=settings,
@@ -180,6 +187,7 @@ async def open_context(
                 instance_actor=actor,
                 applied_migrations=tuple(applied),
                 policy=policy,
+                claims=Claims(lease=timedelta(seconds=settings.worker_lease_seconds)),
                 streams=streams,
             )
         finally:

@@ -15,10 +15,22 @@ per query); the federation policy is read once per batch, and with one query eac
 the local accounts the batch's Creates name, which of their authors have subscribers and which
 of their posts are here already (a post not here then is checked again as it is written). What
 became of an activity is recorded as soon as its handler is done (with the outcomes of the
-moment, in one statement and one commit), as it was one activity at a time: a crash between the
-two re-runs that activity alone. Batches run one after another and a row stays pending until
-its outcome is recorded, so each stored activity is handled once (the inbox stores an activity
-id once: a replay is never a second row).
+moment, in one statement and one commit).
+
+Several workers (processes) may share the queue: each claims its batch in one statement
+(fedi.db.claims: claimed_by, claimed_until, renewed while it works), and recording an outcome
+ends the claim, only for the worker holding it. Two workers never run one actor's activities
+at once (the claim skips an actor another worker is running), so an actor's activities keep
+their order across workers. Guarantee: each stored activity (one row per activity id: a replay
+is never a second row) is handled once by a live worker. A worker that dies mid-batch leaves
+its claims to lapse; another worker then runs the activities whose outcome was not recorded,
+and those whose handler had committed its writes run again. The outcome is not written in the
+handler's own transaction (a handler may write several times, through code shared with the
+API); instead the handlers' writes are idempotent by the ids they store (a post or boost by its
+id, checked inside the write; a favourite, follow or block by its pair of accounts; a report by
+the Flag's id; an edit by its `updated` time), so that second run finds its rows and writes
+nothing: no second post and no second notification. What it may repeat is a reply queued for
+delivery (an Accept), which the receiver drops by its id.
 
 Order: an activity waits for the earlier ones of its batch that it shares a key with:
   * exclusively, the object it acts on, its own id and, for an activity wrapping another (Undo,
@@ -46,6 +58,7 @@ from fedi.context import Context
 from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import account_lookups, accounts, inbox_activities, status_ids, subscriptions
+from fedi.db.claims import claim
 from fedi.db.inbox_activities import InboxRow, Outcome
 from fedi.federation.dereference import DereferenceError
 from fedi.federation.remote_accounts import ActorError
@@ -165,10 +178,9 @@ class InboxWorker:
 
     async def run_once(self) -> int:
         """Process one batch of what is due now; returns how many activities were taken."""
-        db = self.context.db
+        db, statement = self.context.db, inbox_activities.claim_due
+        rows = await claim(db, self.context.claims, statement, BATCH, self.clock())
         with db.inline_reads():  # for this task and the handlers' tasks it starts
-            async with db.read() as conn:
-                rows = await inbox_activities.due(conn, to_db(self.clock()), BATCH)
             if rows:
                 await self._run_batch(rows)
         return len(rows)
@@ -246,26 +258,26 @@ class InboxWorker:
         policy: Snapshot,
         running: asyncio.Semaphore,
     ) -> Outcome:
-        row = item.row
+        row, worker = item.row, self.context.claims.worker
         try:
             if item.after:
                 await asyncio.wait(item.after)
             async with running:
                 await self._handle(item, actors, batch, policy)
-            outcome = Outcome(row.id, "done")
+            outcome = Outcome(row.id, "done", worker=worker)
         except InvalidActivity as exc:
             log.info("refused %s %s from %s: %s", row.type, row.activity_uri, row.actor_uri, exc)
-            outcome = Outcome(row.id, "failed", str(exc))
+            outcome = Outcome(row.id, "failed", str(exc), worker=worker)
         except TRANSIENT as exc:
             error = f"{type(exc).__name__}: {exc}"
             if not getattr(exc, "retryable", True) or row.attempts + 1 >= MAX_ATTEMPTS:
-                outcome = Outcome(row.id, "failed", error)
+                outcome = Outcome(row.id, "failed", error, worker=worker)
             else:
                 later = to_db(self.clock() + retry_delay(row.attempts))
-                outcome = Outcome(row.id, "pending", error, later)
+                outcome = Outcome(row.id, "pending", error, later, worker)
         except Exception as exc:  # the worker's top level: record the error on the row
             log.exception("handler for %s %s failed", row.type, row.activity_uri)
-            outcome = Outcome(row.id, "failed", f"{type(exc).__name__}: {exc}")
+            outcome = Outcome(row.id, "failed", f"{type(exc).__name__}: {exc}", worker=worker)
         finally:
             item.finished.set_result(None)  # the activities waiting for this one may go
         # Recorded as soon as the handler is done, as before batches, so that a crash cannot

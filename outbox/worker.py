@@ -7,6 +7,8 @@ sign, POST, 2xx done, 4xx other than 408/429 failed for good, anything else retr
 (outbox.retry). First attempts go before retries; hosts get a concurrency cap and a circuit
 breaker that counts failed rounds, not failed requests, holds a failing host's deliveries back
 without spending attempts, and probes it with one delivery when each pause ends.
+Rows are claimed (fedi.db.claims): a delivery whose worker died before recording it is sent
+again by another once its claim lapses (at least once; receivers drop repeats by activity id).
 No delivery is queued to, or attempted at, a host this instance does not federate with (a
 suspended domain, or one off the allowlist): one queued before the host became refused fails
 for good without a request (security.md M6, M8).
@@ -28,6 +30,7 @@ from fedi.core.ids import new_id
 from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, follows, groups, interactions, outbox_activities
+from fedi.db.claims import claim
 from fedi.db.outbox_activities import DeliveryRow, HostCircuit, OutboxRow
 from fedi.federation.publish import Audience
 from fedi.federation.signing import AccountSigner, Signer, SigningBatch, signer_for
@@ -156,8 +159,8 @@ class OutboxWorker:
         return await self.fan_out_once() + await self.deliver_once()
 
     async def fan_out_once(self) -> int:
-        async with self.context.db.read() as conn:
-            rows = await outbox_activities.pending(conn, FAN_OUT_BATCH)
+        context, statement = self.context, outbox_activities.claim_pending
+        rows = await claim(context.db, context.claims, statement, FAN_OUT_BATCH, self.clock())
         for row in rows:
             await self._fan_out(row)
         return len(rows)
@@ -169,8 +172,9 @@ class OutboxWorker:
         deliveries: list[tuple[int, str, str, dict[str, str]]] = [
             (new_id(), inbox, host, headers.get(host, {})) for inbox, host in inboxes.items()
         ]
+        worker = self.context.claims.worker
         await self.context.db.write(
-            lambda conn: outbox_activities.fan_out(conn, row.id, deliveries, now)
+            lambda conn: outbox_activities.fan_out(conn, row.id, deliveries, now, worker)
         )
 
     async def _inboxes(self, row: OutboxRow) -> dict[str, str]:
@@ -216,11 +220,12 @@ class OutboxWorker:
         """One delivery round: every delivery due now (up to DELIVERY_BATCH) is attempted, held
         back by its host's circuit, or failed for good; returns how many were due."""
         await self.context.policy.refresh(self.context.db)
-        started = self.clock()
+        started, context = self.clock(), self.context
+        statement = outbox_activities.claim_deliveries
+        rows = await claim(context.db, context.claims, statement, DELIVERY_BATCH, started)
+        if not rows:
+            return 0
         async with self.context.db.read() as conn:
-            rows = await outbox_activities.due_deliveries(conn, to_db(started), DELIVERY_BATCH)
-            if not rows:
-                return 0
             bodies = await outbox_activities.activity_bodies(conn, {r.activity_id for r in rows})
             circuits = await outbox_activities.host_circuits(conn, {r.host for r in rows})
         actors = await self._actors_of({row.actor_id for row in rows})
@@ -353,10 +358,12 @@ class OutboxWorker:
             if error and outcome.contacted:
                 log.info("delivery of activity %s to %s failed: %s",
                          row.activity_id, row.inbox_uri, error)  # fmt: skip
-        now = to_db(moment)
+        now, worker = to_db(moment), self.context.claims.worker
+        released = sorted(run.held) if run else []
 
         def record(conn: sqlite3.Connection) -> None:
-            outbox_activities.record_attempts(conn, now, done=done, failed=failed, later=later)
+            outbox_activities.record_attempts(conn, now, done=done, failed=failed, later=later,
+                                              released=released, worker=worker)  # fmt: skip
             if run is not None:
                 self._record_hosts(conn, run, moment)
 

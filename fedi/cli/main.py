@@ -24,6 +24,8 @@ from fedi.cli.members import command_post, command_relation, command_user
 from fedi.cli.server import DEV_PORT, command_dev, command_migrate, command_serve, dev_settings
 from fedi.cli.vendor import add_parser as add_vendor_parser
 from fedi.cli.vendor import command_vendor
+from fedi.cli.worker import add_parser as add_worker_parser
+from fedi.cli.worker import command_worker
 from fedi.context import StartupError
 from fedi.core.config import ConfigError, load_settings
 from fedi.db import DatabaseError
@@ -62,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     dev = commands.add_parser("dev", help="run a local development server with a ready account")
     dev.add_argument("--port", type=int, default=None, help=f"port (default {DEV_PORT})")
 
+    add_worker_parser(commands)
+
     commands.add_parser("migrate", help="apply pending database migrations")
 
     add_member_parsers(commands)
@@ -87,6 +91,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(config_file=args.config)
     if args.command == "serve":
         command_serve(args, settings)
+    elif args.command == "worker":
+        command_worker(settings)
     elif args.command == "migrate":
         command_migrate(settings)
     elif args.command == "user":

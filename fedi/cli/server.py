@@ -135,6 +135,8 @@ def command_serve(args: argparse.Namespace, settings: Settings) -> None:
     def banner(context: Context) -> None:
         print(f"fedi {__version__}: {settings.base_url} listening on http://{host}:{port}/",
               flush=True)  # fmt: skip
+        if settings.workers == "separate":
+            print("the queues are left to `fedi worker` processes (workers = separate)", flush=True)
 
     run_server(serve(settings, sock, banner))
 

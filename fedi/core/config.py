@@ -22,6 +22,8 @@ SMTP_SECURITIES: tuple[SmtpSecurity, ...] = ("none", "starttls", "tls")
 # The usual port of each: plain SMTP, submission with STARTTLS, submission over TLS (RFC 8314).
 SMTP_DEFAULT_PORTS: dict[SmtpSecurity, int] = {"none": 25, "starttls": 587, "tls": 465}
 REGISTRATION_MODES: tuple[RegistrationMode, ...] = ("open", "approval", "closed")
+WorkersMode = Literal["in-process", "separate"]
+WORKERS_MODES: tuple[WorkersMode, ...] = ("in-process", "separate")
 TranslationEngine = Literal["none", "libretranslate", "deepl"]
 TRANSLATION_ENGINES: tuple[TranslationEngine, ...] = ("none", "libretranslate", "deepl")
 # The languages the web pages are translated into; Arabic is written right to left.
@@ -92,6 +94,10 @@ class Settings:
     translation_url: str = ""
     translation_api_key: str = field(default="", repr=False)
     translation_engine_is_self_hosted: bool = False
+    # The queues' workers in `fedi serve`'s process, or in `fedi worker` processes only; their
+    # claims on rows last this many seconds unless renewed (fedi.db.claims).
+    workers: WorkersMode = "in-process"
+    worker_lease_seconds: int = 60
 
     @property
     def base_url(self) -> str:
@@ -331,6 +337,9 @@ def _build(raw: dict[str, object]) -> Settings:
             f"FEDI_DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}, "
             f"not {default_locale!r}"
         )
+    workers = str(raw.get("workers", "in-process")).strip().lower()
+    if workers not in WORKERS_MODES:
+        raise ConfigError(f"FEDI_WORKERS must be in-process or separate, not {raw['workers']!r}")
     defaults = {f.name: f.default for f in fields(Settings)}
     translation_engine, translation_url = _as_translation(raw)
 
@@ -381,4 +390,6 @@ def _build(raw: dict[str, object]) -> Settings:
             _env_name("translation_engine_is_self_hosted"),
             raw.get("translation_engine_is_self_hosted", False),
         ),
+        workers="separate" if workers == "separate" else "in-process",
+        worker_lease_seconds=count("worker_lease_seconds"),
     )

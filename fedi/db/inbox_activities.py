@@ -1,6 +1,8 @@
 """SQL for inbox_activities: received activities stored raw, then processed by the inbox worker.
 
-States: pending -> done, or pending -> failed after a permanent error or too many attempts.
+States: pending -> done, or pending -> failed after a permanent error or too many attempts. A
+pending row is claimed by one worker at a time (fedi.db.claims); recording its outcome ends the
+claim.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import aiosqlite
+
+from fedi.db.claims import CLAIM_LOCK
 
 
 @dataclass(frozen=True)
@@ -73,12 +77,37 @@ def insert_all(conn: sqlite3.Connection, rows: list[NewInboxRow]) -> None:
         conn.execute(_insert_sql(len(chunk)), values)
 
 
+def claim_due(
+    conn: sqlite3.Connection, worker: str, now: str, until: str, limit: int
+) -> list[InboxRow]:
+    """Claim up to `limit` due activities for `worker` until `until`, in one statement, and
+    return them in the order they are to run (retries last, then as received). Skipped: rows
+    another worker holds, and the activities of an actor another worker is running (one
+    actor's activities run in order, so on one worker at a time)."""
+    rows = conn.execute(
+        "UPDATE inbox_activities SET claimed_by = ?, claimed_until = ? WHERE id IN ("
+        " SELECT i.id FROM inbox_activities i WHERE i.state = 'pending'"
+        " AND i.next_attempt_at <= ?"
+        " AND (i.claimed_until IS NULL OR i.claimed_until < ? OR i.claimed_by = ?)"
+        " AND NOT EXISTS (SELECT 1 FROM inbox_activities e WHERE e.actor_uri = i.actor_uri"
+        " AND e.claimed_until >= ? AND e.claimed_by <> ?)"
+        f" ORDER BY i.attempts, i.id LIMIT ?{CLAIM_LOCK})"
+        " RETURNING id, activity_uri, actor_uri, type, body, recipient_id, attempts,"
+        " collection_sync",
+        (worker, until, now, now, worker, now, worker, limit),
+    ).fetchall()
+    found = [InboxRow(*row) for row in rows]
+    found.sort(key=lambda row: (row.attempts, row.id))  # RETURNING follows no ORDER BY
+    return found
+
+
 async def due(conn: aiosqlite.Connection, now: str, limit: int) -> list[InboxRow]:
+    """Due activities no live claim holds (what a worker would claim), without claiming."""
     cursor = await conn.execute(
         "SELECT id, activity_uri, actor_uri, type, body, recipient_id, attempts,"
         " collection_sync FROM inbox_activities WHERE state = 'pending' AND next_attempt_at <= ?"
-        " ORDER BY attempts, id LIMIT ?",
-        (now, limit),
+        " AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY attempts, id LIMIT ?",
+        (now, now, limit),
     )
     return [InboxRow(*row) for row in await cursor.fetchall()]
 
@@ -92,25 +121,28 @@ class Outcome:
     state: Literal["done", "failed", "pending"]
     error: str | None = None
     next_attempt_at: str | None = None
+    worker: str = ""  # the worker whose claim it ends (fedi.db.claims)
 
 
 def record(conn: sqlite3.Connection, outcomes: list[Outcome]) -> None:
-    """Record what became of processed activities, one statement per kind of outcome."""
+    """Record what became of processed activities, one statement per kind of outcome, and end
+    their claims. Only the worker holding a row's claim records it: one whose claim lapsed and
+    went to another worker leaves the row to that one."""
     conn.executemany(
-        "UPDATE inbox_activities SET state = 'done', attempts = attempts + 1, last_error = NULL"
-        " WHERE id = ?",
-        [(o.row_id,) for o in outcomes if o.state == "done"],
+        "UPDATE inbox_activities SET state = 'done', attempts = attempts + 1, last_error = NULL,"
+        " claimed_until = NULL WHERE id = ? AND claimed_by = ? AND state = 'pending'",
+        [(o.row_id, o.worker) for o in outcomes if o.state == "done"],
     )
     conn.executemany(
-        "UPDATE inbox_activities SET state = 'failed', attempts = attempts + 1, last_error = ?"
-        " WHERE id = ?",
-        [((o.error or "")[:2000], o.row_id) for o in outcomes if o.state == "failed"],
+        "UPDATE inbox_activities SET state = 'failed', attempts = attempts + 1, last_error = ?,"
+        " claimed_until = NULL WHERE id = ? AND claimed_by = ? AND state = 'pending'",
+        [((o.error or "")[:2000], o.row_id, o.worker) for o in outcomes if o.state == "failed"],
     )
     conn.executemany(
-        "UPDATE inbox_activities SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?"
-        " WHERE id = ?",
+        "UPDATE inbox_activities SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,"
+        " claimed_until = NULL WHERE id = ? AND claimed_by = ? AND state = 'pending'",
         [
-            ((o.error or "")[:2000], o.next_attempt_at, o.row_id)
+            ((o.error or "")[:2000], o.next_attempt_at, o.row_id, o.worker)
             for o in outcomes
             if o.state == "pending"
         ],

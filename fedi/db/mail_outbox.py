@@ -1,7 +1,8 @@
 """SQL for mail_outbox: the durable queue of outgoing mail, each row one whole message.
 
 queued -> sent | written | failed; a failed attempt that may succeed later stays queued with a
-later next_attempt_at and one more attempt counted.
+later next_attempt_at and one more attempt counted. A queued mail is claimed by one worker at a
+time (fedi.db.claims); recording the attempt ends the claim.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import sqlite3
 from dataclasses import dataclass
 
 import aiosqlite
+
+from fedi.db.claims import CLAIM_LOCK
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,22 @@ async def due(conn: aiosqlite.Connection, now: str, limit: int) -> list[QueuedMa
     return [QueuedMail(r[0], r[1], bytes(r[2]), r[3], r[4]) for r in await cursor.fetchall()]
 
 
+def claim_due(
+    conn: sqlite3.Connection, worker: str, now: str, until: str, limit: int
+) -> list[QueuedMail]:
+    """Claim up to `limit` due mails (oldest first) that no live claim holds, in one statement."""
+    rows = conn.execute(
+        "UPDATE mail_outbox SET claimed_by = ?, claimed_until = ? WHERE id IN ("
+        " SELECT id FROM mail_outbox WHERE state = 'queued' AND next_attempt_at <= ?"
+        " AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?)"
+        f" ORDER BY next_attempt_at, id LIMIT ?{CLAIM_LOCK})"
+        " RETURNING id, recipient, message, attempts, created_at, next_attempt_at",
+        (worker, until, now, now, worker, limit),
+    ).fetchall()
+    rows.sort(key=lambda r: (r[5], r[0]))
+    return [QueuedMail(r[0], r[1], bytes(r[2]), r[3], r[4]) for r in rows]
+
+
 async def next_due_at(conn: aiosqlite.Connection) -> str | None:
     cursor = await conn.execute(
         "SELECT min(next_attempt_at) FROM mail_outbox WHERE state = 'queued'"
@@ -84,7 +103,7 @@ def mark_done(
     """Sent over SMTP (`sent`) or written as a file (`written`)."""
     conn.execute(
         "UPDATE mail_outbox SET state = ?, attempts = attempts + 1, sent_at = ?, file_name = ?,"
-        " last_error = '' WHERE id = ? AND state = 'queued'",
+        " last_error = '', claimed_until = NULL WHERE id = ? AND state = 'queued'",
         (state, now, file_name, mail_id),
     )
 
@@ -95,14 +114,14 @@ def mark_failed_attempt(
     """One more failed attempt: again at `retry_at`, or failed for good when it is None."""
     if retry_at is None:
         conn.execute(
-            "UPDATE mail_outbox SET state = 'failed', attempts = attempts + 1, last_error = ?"
-            " WHERE id = ? AND state = 'queued'",
+            "UPDATE mail_outbox SET state = 'failed', attempts = attempts + 1, last_error = ?,"
+            " claimed_until = NULL WHERE id = ? AND state = 'queued'",
             (error, mail_id),
         )
     else:
         conn.execute(
-            "UPDATE mail_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?"
-            " WHERE id = ? AND state = 'queued'",
+            "UPDATE mail_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,"
+            " claimed_until = NULL WHERE id = ? AND state = 'queued'",
             (error, retry_at, mail_id),
         )
 

@@ -3,6 +3,9 @@ it to one inbox.
 
 outbox_activities: pending -> fanned_out (its deliveries written).
 deliveries: queued -> done | failed; a retryable failure stays queued with a later attempt time.
+Both are claimed by one worker at a time (fedi.db.claims); recording the outcome ends the claim.
+A delivery (one per activity and inbox: UNIQUE) goes at least once: one whose worker died before
+recording it is sent again by another, and the receiver drops the repeat by the activity's id.
 hosts: the circuit breaker of each remote host that has failed (failed delivery rounds in a row,
 open until when; last_success_at is when it last answered after failing).
 """
@@ -16,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiosqlite
+
+from fedi.db.claims import CLAIM_LOCK
 
 
 @dataclass(frozen=True)
@@ -61,9 +66,11 @@ def insert(
     audience: dict[str, Any],
     now: str,
 ) -> None:
+    """Queue an activity to publish, once per id: the same activity queued again (a handler run
+    a second time after its worker died) is not sent twice."""
     conn.execute(
         "INSERT INTO outbox_activities (id, activity_uri, actor_id, body, audience, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (activity_uri) DO NOTHING",
         (row_id, activity_uri, actor_id, json.dumps(body), json.dumps(audience), now),
     )
 
@@ -80,15 +87,43 @@ async def pending(conn: aiosqlite.Connection, limit: int) -> list[OutboxRow]:
     ]
 
 
+def claim_pending(
+    conn: sqlite3.Connection, worker: str, now: str, until: str, limit: int
+) -> list[OutboxRow]:
+    """Claim up to `limit` activities to fan out (oldest first) that no live claim holds."""
+    rows = conn.execute(
+        "UPDATE outbox_activities SET claimed_by = ?, claimed_until = ? WHERE id IN ("
+        " SELECT id FROM outbox_activities WHERE state = 'pending'"
+        " AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?)"
+        f" ORDER BY id LIMIT ?{CLAIM_LOCK})"
+        " RETURNING id, activity_uri, actor_id, body, audience",
+        (worker, until, now, worker, limit),
+    ).fetchall()
+    return sorted(
+        (OutboxRow(row[0], row[1], row[2], row[3], json.loads(row[4])) for row in rows),
+        key=lambda row: row.id,
+    )
+
+
 def fan_out(
     conn: sqlite3.Connection,
     activity_id: int,
     deliveries: Iterable[tuple[int, str, str, dict[str, str]]],
     now: str,
-) -> None:
-    """Write one delivery per (id, inbox, host, extra headers) and close the fan-out. The rows go
-    in as one JSON array read by one statement: a fan-out writes hundreds, and binding each
-    row's values separately costs more than the insert itself."""
+    worker: str | None = None,
+) -> bool:
+    """Write one delivery per (id, inbox, host, extra headers) and close the fan-out, if
+    `worker` still holds the activity's claim (None: whoever does); False when another worker
+    took it over. The rows go in as one JSON array read by one statement: a fan-out writes
+    hundreds, and binding each row's values separately costs more than the insert itself."""
+    holder, held = _held_by(worker)
+    closed = conn.execute(
+        "UPDATE outbox_activities SET state = 'fanned_out', claimed_until = NULL"
+        f" WHERE id = ? AND state = 'pending'{holder}",
+        (activity_id, *held),
+    )
+    if closed.rowcount != 1:
+        return False
     rows = [[row_id, inbox, host, _json(headers)] for row_id, inbox, host, headers in deliveries]
     conn.execute(
         "INSERT OR IGNORE INTO deliveries (id, activity_id, inbox_uri, host, extra_headers,"
@@ -98,7 +133,26 @@ def fan_out(
         " FROM json_each(?)",
         (activity_id, now, now, now, json.dumps(rows)),
     )
-    conn.execute("UPDATE outbox_activities SET state = 'fanned_out' WHERE id = ?", (activity_id,))
+    return True
+
+
+def claim_deliveries(
+    conn: sqlite3.Connection, worker: str, now: str, until: str, limit: int
+) -> list[DeliveryRow]:
+    """Claim up to `limit` due deliveries that no live claim holds, in one statement; returned
+    first attempts before retries, oldest first."""
+    rows = conn.execute(
+        "UPDATE deliveries SET claimed_by = ?, claimed_until = ? WHERE id IN ("
+        " SELECT id FROM deliveries WHERE state = 'queued' AND next_attempt_at <= ?"
+        " AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?)"
+        f" ORDER BY attempts, next_attempt_at, id LIMIT ?{CLAIM_LOCK})"
+        " RETURNING id, activity_id,"
+        " (SELECT o.actor_id FROM outbox_activities o WHERE o.id = deliveries.activity_id),"
+        " inbox_uri, host, extra_headers, attempts, created_at, next_attempt_at",
+        (worker, until, now, now, worker, limit),
+    ).fetchall()
+    rows.sort(key=lambda r: (r[6], r[8], r[0]))
+    return [DeliveryRow(r[0], r[1], r[2], r[3], r[4], _headers(r[5]), r[6], r[7]) for r in rows]
 
 
 async def due_deliveries(conn: aiosqlite.Connection, now: str, limit: int) -> list[DeliveryRow]:
@@ -114,6 +168,11 @@ async def due_deliveries(conn: aiosqlite.Connection, now: str, limit: int) -> li
         DeliveryRow(r[0], r[1], r[2], r[3], r[4], _headers(r[5]), r[6], r[7])
         for r in await cursor.fetchall()
     ]
+
+
+def _held_by(worker: str | None) -> tuple[str, tuple[str, ...]]:
+    """The condition (and its parameter) that a row's claim is `worker`'s; None: no condition."""
+    return ("", ()) if worker is None else (" AND claimed_by = ?", (worker,))
 
 
 def _json(headers: dict[str, str]) -> str:
@@ -143,29 +202,38 @@ def record_attempts(
     done: Iterable[int] = (),
     failed: Iterable[tuple[int, str]] = (),
     later: Iterable[tuple[int, str, str, bool]] = (),
+    released: Iterable[int] = (),
+    worker: str | None = None,
 ) -> None:
     """Record a batch of attempts in three statements: deliveries done, failed for good (id,
     error), and to try again (id, error, next attempt, whether an attempt was spent: a delivery
-    held back by its host's circuit spends none)."""
+    held back by its host's circuit spends none). Each ends the delivery's claim, if `worker`
+    holds it (None: whoever does); a claim that went to another worker is left to that one."""
+    holder, held = _held_by(worker)
     done = list(done)
     if done:  # the common case, by the hundred: one statement over a JSON array of ids
         conn.execute(
             "UPDATE deliveries SET state = 'done', attempts = attempts + 1, last_error = NULL,"
-            " updated_at = ? WHERE id IN (SELECT value FROM json_each(?))",
-            (now, json.dumps(done)),
+            " updated_at = ?, claimed_until = NULL"
+            f" WHERE id IN (SELECT value FROM json_each(?)){holder}",
+            (now, json.dumps(done), *held),
         )
     conn.executemany(
         "UPDATE deliveries SET state = 'failed', attempts = attempts + 1, last_error = ?,"
-        " updated_at = ? WHERE id = ?",
-        [(error[:2000], now, delivery_id) for delivery_id, error in failed],
+        f" updated_at = ?, claimed_until = NULL WHERE id = ?{holder}",
+        [(error[:2000], now, delivery_id, *held) for delivery_id, error in failed],
     )
     conn.executemany(
         "UPDATE deliveries SET attempts = attempts + ?, last_error = ?, next_attempt_at = ?,"
-        " updated_at = ? WHERE id = ?",
+        f" updated_at = ?, claimed_until = NULL WHERE id = ?{holder}",
         [
-            (int(spent), error[:2000], next_attempt_at, now, delivery_id)
+            (int(spent), error[:2000], next_attempt_at, now, delivery_id, *held)
             for delivery_id, error, next_attempt_at, spent in later
         ],
+    )
+    conn.executemany(
+        f"UPDATE deliveries SET claimed_until = NULL WHERE id = ?{holder}",
+        [(delivery_id, *held) for delivery_id in released],
     )
 
 

@@ -97,23 +97,26 @@ async def visible(
     return await cursor.fetchone() is not None
 
 
-def claim(conn: sqlite3.Connection, ids: list[int]) -> list[int]:
-    """Mark the pushes `sending`, just before their requests; returns those still queued."""
-    claimed = []
-    for delivery_id in ids:
-        changed = conn.execute(
-            "UPDATE push_deliveries SET state = 'sending' WHERE id = ? AND state = 'queued'",
-            (delivery_id,),
-        ).rowcount
-        if changed:
-            claimed.append(delivery_id)
-    return claimed
+def claim(
+    conn: sqlite3.Connection, ids: list[int], worker: str = "", until: str | None = None
+) -> list[int]:
+    """Mark the pushes `sending` for `worker` (fedi.db.claims) until `until`, just before their
+    requests, in one statement; returns those still queued (another worker took the others)."""
+    if not ids:
+        return []
+    marks = ", ".join("?" for _ in ids)
+    rows = conn.execute(
+        "UPDATE push_deliveries SET state = 'sending', claimed_by = ?, claimed_until = ?"
+        f" WHERE id IN ({marks}) AND state = 'queued' RETURNING id",
+        (worker, until, *ids),
+    ).fetchall()
+    return sorted(row[0] for row in rows)
 
 
 def finish(conn: sqlite3.Connection, delivery_id: int, state: str, error: str = "") -> None:
     """sent, skipped or failed; an attempt is counted unless skipped."""
     conn.execute(
-        "UPDATE push_deliveries SET state = ?, last_error = ?,"
+        "UPDATE push_deliveries SET state = ?, last_error = ?, claimed_until = NULL,"
         " attempts = attempts + CASE WHEN ? = 'skipped' THEN 0 ELSE 1 END WHERE id = ?",
         (state, error, state, delivery_id),
     )
@@ -122,17 +125,30 @@ def finish(conn: sqlite3.Connection, delivery_id: int, state: str, error: str = 
 def retry_at(conn: sqlite3.Connection, delivery_id: int, when: str, error: str) -> None:
     conn.execute(
         "UPDATE push_deliveries SET state = 'queued', attempts = attempts + 1,"
-        " next_attempt_at = ?, last_error = ? WHERE id = ?",
+        " next_attempt_at = ?, last_error = ?, claimed_until = NULL WHERE id = ?",
         (when, error, delivery_id),
     )
 
 
-def fail_interrupted(conn: sqlite3.Connection) -> int:
-    """Pushes left `sending` by a stopped process: whether they reached the push service is
-    unknown, so they are not sent again."""
+_INTERRUPTED = (
+    "UPDATE push_deliveries SET state = 'failed', claimed_until = NULL,"
+    " last_error = 'interrupted while sending; not sent again' WHERE state = 'sending'"
+)
+
+
+def fail_interrupted(conn: sqlite3.Connection, now: str) -> int:
+    """Pushes left `sending` by a stopped worker (its claim lapsed, or it claimed them before
+    claims had a lease): whether they reached the push service is unknown, so they are not
+    sent again."""
     return conn.execute(
-        "UPDATE push_deliveries SET state = 'failed',"
-        " last_error = 'interrupted while sending; not sent again' WHERE state = 'sending'"
+        f"{_INTERRUPTED} AND (claimed_until IS NULL OR claimed_until < ?)", (now,)
+    ).rowcount
+
+
+def fail_lapsed(conn: sqlite3.Connection, now: str) -> int:
+    """As fail_interrupted, only for lapsed claims (read through the claims' index)."""
+    return conn.execute(
+        f"{_INTERRUPTED} AND claimed_until IS NOT NULL AND claimed_until < ?", (now,)
     ).rowcount
 
 

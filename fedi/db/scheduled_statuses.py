@@ -141,11 +141,15 @@ async def due(conn: aiosqlite.Connection, now: str, limit: int) -> list[int]:
     return [row[0] for row in await cursor.fetchall()]
 
 
-def claim(conn: sqlite3.Connection, scheduled_id: int) -> bool:
-    """Take a due post for publishing, once: False when it was taken, cancelled or changed."""
+def claim(
+    conn: sqlite3.Connection, scheduled_id: int, worker: str = "", until: str | None = None
+) -> bool:
+    """Take a due post for publishing, once, for `worker` until `until` (fedi.db.claims): False
+    when it was taken, cancelled or changed."""
     cursor = conn.execute(
-        "UPDATE scheduled_statuses SET state = 'publishing' WHERE id = ? AND state = 'waiting'",
-        (scheduled_id,),
+        "UPDATE scheduled_statuses SET state = 'publishing', claimed_by = ?, claimed_until = ?"
+        " WHERE id = ? AND state = 'waiting'",
+        (worker, until, scheduled_id),
     )
     return cursor.rowcount == 1
 
@@ -154,14 +158,26 @@ def finish(
     conn: sqlite3.Connection, scheduled_id: int, status_id: int | None, error: str | None
 ) -> None:
     conn.execute(
-        "UPDATE scheduled_statuses SET state = ?, status_id = ?, error = ? WHERE id = ?",
+        "UPDATE scheduled_statuses SET state = ?, status_id = ?, error = ?, claimed_until = NULL"
+        " WHERE id = ?",
         ("published" if status_id is not None else "failed", status_id, error, scheduled_id),
     )
 
 
-def abandon_interrupted(conn: sqlite3.Connection, now: str) -> list[int]:
-    """Posts left `publishing` by a process that stopped: failed, never posted twice."""
-    rows = conn.execute("SELECT id FROM scheduled_statuses WHERE state = 'publishing'").fetchall()
+def abandon_interrupted(
+    conn: sqlite3.Connection, now: str, *, lapsed_only: bool = False
+) -> list[int]:
+    """Posts left `publishing` by a worker that stopped (its claim lapsed, or it took them
+    before claims had a lease; `lapsed_only`: the former, read through the claims' index):
+    failed, never posted twice."""
+    condition = (
+        "claimed_until IS NOT NULL AND claimed_until < ?"
+        if lapsed_only
+        else "(claimed_until IS NULL OR claimed_until < ?)"
+    )
+    rows = conn.execute(
+        f"SELECT id FROM scheduled_statuses WHERE state = 'publishing' AND {condition}", (now,)
+    ).fetchall()
     ids = [row[0] for row in rows]
     for scheduled_id in ids:
         finish(conn, scheduled_id, None, "interrupted while publishing")

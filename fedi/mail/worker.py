@@ -5,6 +5,8 @@ the settings: one SMTP connection for the whole batch, or .eml files. A mail tha
 `sent` (or `written`); one that failed is tried again after a growing wait (1 minute doubling
 to 6 hours, with jitter) and is `failed` for good after MAX_ATTEMPTS, or at once when the
 server refused it for good (a 5xx); failed mails stay listed for administrators.
+Each round claims its mails (fedi.db.claims), so that several workers share the queue; a mail
+whose worker died before recording it goes again (once more at most per lapsed claim).
 `run_once()` does one round (tests drive it with a clock); `run()` loops until stopped, woken
 at once by context.wake.mail when a mail is queued.
 """
@@ -24,6 +26,7 @@ from typing import Protocol
 from fedi.context import Context
 from fedi.core.timeutil import from_db, to_db, utcnow
 from fedi.db import mail_outbox, mail_tokens
+from fedi.db.claims import claim, hold_lease
 from fedi.db.mail_outbox import QueuedMail
 from fedi.mail.notices import gather_notices
 from fedi.mail.sender import FileSender, Outcome, SmtpSender
@@ -35,6 +38,7 @@ BASE = timedelta(minutes=1)
 CEILING = timedelta(hours=6)
 MAX_ATTEMPTS = 12  # about a day of trying
 JITTER = 0.2
+NOTICES_LEASE = "notification-mail"
 
 
 class Sender(Protocol):
@@ -68,11 +72,13 @@ class MailWorker:
         """Gather notification mail, then send one batch of due mail; returns how many mails
         were handled."""
         now = self.clock()
-        await gather_notices(self.context, now)
+        # One worker at a time gathers, so that two never queue the same news twice.
+        if await hold_lease(self.context.db, self.context.claims, NOTICES_LEASE):
+            await gather_notices(self.context, now)
         # Mail queued just now carries the wall clock's time: due at once whatever the clock.
         now = max(now, utcnow())
-        async with self.context.db.read() as conn:
-            mails = await mail_outbox.due(conn, to_db(now), BATCH)
+        statement = mail_outbox.claim_due
+        mails = await claim(self.context.db, self.context.claims, statement, BATCH, now)
         if not mails:
             return 0
         outcomes = await self.sender.send(mails, now)

@@ -6,8 +6,10 @@ member hides, claims the rest (`sending`) in one transaction, then sends them, e
 the app (fedi.push.encryption) and signed with the instance's VAPID key. Answers (push.md):
 2xx sent; 413 sent again at once in the smaller kind-and-sender form, once; 408, 429, 5xx, a
 redirect or a failed connection tried again later (Retry-After honoured) until the 48 h TTL runs
-out; any other 4xx (404 and 410 above all) ends the subscription. `recover()`, run as the loop
-starts, fails what a stopped process left `sending`, so that no push is ever shown twice.
+out; any other 4xx (404 and 410 above all) ends the subscription. A push `sending` carries its
+worker's claim (fedi.db.claims), renewed while it works: `recover()`, run as the loop starts,
+and each round fail what a stopped worker left `sending` (its claim lapsed), so that no push is
+ever shown twice, however many workers share the queue.
 """
 
 from __future__ import annotations
@@ -90,8 +92,9 @@ class PushWorker:
         self.clock = clock
 
     async def recover(self) -> int:
-        """Fail the pushes a stopped process left mid-request (never sent twice)."""
-        return await self.context.db.write(push_deliveries.fail_interrupted)
+        """Fail the pushes a stopped worker left mid-request (never sent twice)."""
+        now = to_db(self.clock())
+        return await self.context.db.write(lambda conn: push_deliveries.fail_interrupted(conn, now))
 
     async def run_once(self) -> int:
         """One batch of due pushes; returns how many were handled."""
@@ -110,10 +113,15 @@ class PushWorker:
                 or not await push_deliveries.visible(conn, d.notification_id, self._hidden(d))
             ]  # fmt: skip
 
+        worker, until = self.context.claims.worker, self.context.claims.until(now)
+        stamp = to_db(now)
+
         def claim(conn: sqlite3.Connection) -> list[int]:
+            push_deliveries.fail_lapsed(conn, stamp)  # a worker died mid-request
             for delivery_id in skipped:
                 push_deliveries.finish(conn, delivery_id, "skipped")
-            return push_deliveries.claim(conn, [d.id for d in found if d.id not in skipped])
+            wanted = [d.id for d in found if d.id not in skipped]
+            return push_deliveries.claim(conn, wanted, worker, until)
 
         claimed = set(await self.context.db.write(claim)) if found else set()
         by_subscription: dict[int, list[Due]] = {}

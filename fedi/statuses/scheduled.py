@@ -2,8 +2,9 @@
 least five minutes ahead; at most 300 waiting, 25 on any one day); what they asked is checked
 now as a post would be, kept with its uploads, and posted at that time by the background
 workers, exactly as if they had posted it then (media and poll included). Publishing takes the
-post first and posts it after, so that it is never posted twice: a post interrupted between
-the two is marked failed, as Mastodon's job would lose it."""
+post first (with the worker's claim, fedi.db.claims) and posts it after, so that it is never
+posted twice, whichever of several workers takes it: a post interrupted between the two (its
+worker stopped, its claim lapsed) is marked failed, as Mastodon's job would lose it."""
 
 from __future__ import annotations
 
@@ -168,7 +169,10 @@ async def cancel(context: Context, account_id: int, scheduled_id: int) -> bool:
 
 async def _publish(context: Context, scheduled_id: int) -> bool:
     """Post one due scheduled post, once; False when another took it first."""
-    if not await context.db.write(lambda conn: scheduled_statuses.claim(conn, scheduled_id)):
+    worker, until = context.claims.worker, context.claims.until(utcnow())
+    if not await context.db.write(
+        lambda conn: scheduled_statuses.claim(conn, scheduled_id, worker, until)
+    ):
         return False
     async with context.db.read() as conn:
         found = await scheduled_statuses.get(conn, scheduled_id)
@@ -205,7 +209,9 @@ async def _publish(context: Context, scheduled_id: int) -> bool:
 
 
 async def publish_due(context: Context, now: datetime | None = None) -> int:
-    """Post every scheduled post whose time has come (by `now`); how many were posted."""
+    """Post every scheduled post whose time has come (by `now`); how many were posted. Posts
+    another worker was publishing when it stopped are marked failed first."""
+    await _abandon_interrupted(context, lapsed_only=True)
     async with context.db.read() as conn:
         due = await scheduled_statuses.due(conn, to_db(now or utcnow()), BATCH)
     done = 0
@@ -214,14 +220,18 @@ async def publish_due(context: Context, now: datetime | None = None) -> int:
     return done
 
 
-async def run(context: Context, stop: asyncio.Event) -> None:
-    """The background loop: posts left half-published by a stopped process are marked failed
-    (never posted twice), then each post is published when its time comes (within seconds)."""
+async def _abandon_interrupted(context: Context, *, lapsed_only: bool) -> None:
     now = to_db(utcnow())
     interrupted = await context.db.write(
-        lambda conn: scheduled_statuses.abandon_interrupted(conn, now)
+        lambda conn: scheduled_statuses.abandon_interrupted(conn, now, lapsed_only=lapsed_only)
     )
     for scheduled_id in interrupted:
         log.warning("scheduled post %d was interrupted while posting: marked failed", scheduled_id)
+
+
+async def run(context: Context, stop: asyncio.Event) -> None:
+    """The background loop: posts left half-published by a stopped process are marked failed
+    (never posted twice), then each post is published when its time comes (within seconds)."""
+    await _abandon_interrupted(context, lapsed_only=False)
     await repeat(stop, lambda: publish_due(context), name="scheduled posts",
                  interval=LOOK_EVERY, full=BATCH)  # fmt: skip

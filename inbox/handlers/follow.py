@@ -4,6 +4,7 @@ group is a request to join it (inbox/handlers/group_follow.py)."""
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 
 from fedi.activitypub.notes import wrap
@@ -15,6 +16,12 @@ from fedi.federation.publish import Audience, enqueue
 from fedi.groups.groups import group_of
 from inbox.handlers.common import Incoming, local_account
 from inbox.handlers.group_follow import NOT_HERE, handle_group_follow
+
+
+def reply_key(follow_uri: str) -> str:
+    """The same for a Follow in every process and run (Python's hash() of a string is not), so
+    that the reply sent again after a worker died has the same id and is dropped as a repeat."""
+    return hashlib.sha256(follow_uri.encode()).hexdigest()[:16]
 
 
 async def handle_follow(context: Context, incoming: Incoming) -> None:
@@ -35,7 +42,7 @@ async def handle_follow(context: Context, incoming: Incoming) -> None:
     follow = {k: v for k, v in incoming.activity.items() if k != "@context"}
     reply_kind = "Reject" if blocked else "Accept"
     reply = wrap(
-        reply_kind, f"{followed.uri}#{reply_kind.lower()}s/follows/{abs(hash(incoming.id))}",
+        reply_kind, f"{followed.uri}#{reply_kind.lower()}s/follows/{reply_key(incoming.id)}",
         followed, follow, [follower.uri], [],
     )  # fmt: skip
 

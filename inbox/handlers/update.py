@@ -55,6 +55,14 @@ async def handle_update(context: Context, incoming: Incoming) -> None:
         raise InvalidActivity("only the author can edit a post")
     if await refresh_counts(context, status, note):
         return  # a poll's new counts: no edit in the history
+    if (
+        note.updated is not None
+        and status.edited_at is not None
+        and note.updated <= status.edited_at
+    ):
+        # As Mastodon's already_updated_more_recently?, and an edit applied already (its
+        # handler run again after its worker died) is not applied a second time.
+        return
     mentions = await mentioned_ids(context, note, None)
     edited = NewStatus(
         id=status.id, uri=status.uri, url=status.url, account_id=status.account_id,

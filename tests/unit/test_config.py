@@ -61,6 +61,8 @@ def test_domain_with_port_and_case(tmp_path: Path) -> None:
         ("FEDI_LISTEN_PORT", "http", "must be a port number"),
         ("FEDI_DEFAULT_LOCALE", "xx", "FEDI_DEFAULT_LOCALE must be one of"),
         ("FEDI_DOMIAN", "typo.example", "unknown setting FEDI_DOMIAN"),
+        ("FEDI_WORKERS", "both", "FEDI_WORKERS must be in-process or separate"),
+        ("FEDI_WORKER_LEASE_SECONDS", "0", "FEDI_WORKER_LEASE_SECONDS must be at least 1"),
     ],
 )
 def test_bad_settings_name_the_problem(tmp_path: Path, name: str, value: str, message: str) -> None:

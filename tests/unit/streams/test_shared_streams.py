@@ -92,3 +92,15 @@ async def test_a_suspension_on_one_process_ends_the_members_streams_on_the_other
         )
         async with asyncio.timeout(WAIT):
             assert await listener.next() is None  # closed
+
+
+async def test_separate_workers_share_their_streams(tmp_path: Path) -> None:
+    """With workers = "separate", every process opened shares its changes from the start."""
+    settings = load_settings(
+        {"FEDI_DOMAIN": "fedi.test", "FEDI_DATA_DIR": str(tmp_path), "FEDI_WORKERS": "separate"}
+    )
+    async with open_context(settings) as web, open_context(settings) as worker:
+        amal = await add_member(web, "amal", "amal-password")
+        listener = await web.streams.listen(web.db, amal.account.id, 1)
+        post = await post_status(worker, "amal", "Written by the worker's process")
+        assert [(c.kind, c.ref) for c in await changes_of(listener, 1)] == [("update", post.id)]
