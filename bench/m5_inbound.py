@@ -9,7 +9,8 @@ How it works:
     serves the actors' documents with aiohttp on 127.0.0.2, 127.0.0.3 ... (one address per
     remote host, the same port on each), so that fedi fetches each key from its own host;
   * a fresh data directory gets a member, alice (`fedi user add`), and then `fedi serve` runs
-    on it in a child process: one process, its workers running, INFO logging (to a file), on
+    on it in a child process: one process, its workers running (or, with --workers N, N
+    `fedi worker` processes beside it, whose CPU is counted too), INFO logging (to a file), on
     127.0.0.1 with FEDI_ALLOW_PRIVATE_NETWORKS (the remote hosts are loopback addresses) and
     inbox rate limits raised out of the way (the limiter's own cost stays measured);
   * every Create (a public Note of about --size bytes mentioning alice, so that it concerns
@@ -320,7 +321,13 @@ async def run(args: argparse.Namespace, directory: Path) -> Outcome:
     size = statistics.mean(len(p.body) for p in measured)
     database = directory / "data" / "fedi.sqlite3"
     remotes = await serve_actors(actors, args.hosts, remote_port)
+    if args.workers:
+        env["FEDI_WORKERS"] = "separate"
     server = Command([FEDI, "serve", "--port", str(port)], env, directory / "fedi.log")
+    workers = [
+        Command([FEDI, "worker"], env, directory / f"worker-{n}.log") for n in range(args.workers)
+    ]
+    processes = [server, *workers]
     try:
         await server.wait_ready(f"http://{domain}/health")
         warm = await post_all(inbox, warmup, args.concurrency)
@@ -328,17 +335,19 @@ async def run(args: argparse.Namespace, directory: Path) -> Outcome:
             raise RuntimeError(f"warm-up answered {dict(warm.statuses)}")
         await wait_stored(database, args.warmup, args.timeout)
 
-        cpu_before, threads_before = process_cpu(server.pid), thread_usage(server.pid)
+        cpu_before = sum(process_cpu(p.pid) for p in processes)
+        threads_before = thread_usage(server.pid)
         started = time.perf_counter()
         waiting = asyncio.create_task(
             wait_stored(database, args.warmup + args.activities, args.timeout)
         )
         load = await post_all(inbox, measured, args.concurrency)
         done = await waiting
-        cpu = process_cpu(server.pid) - cpu_before
+        cpu = sum(process_cpu(p.pid) for p in processes) - cpu_before
         threads = thread_usage(server.pid) - threads_before
     finally:
-        server.stop()
+        for process in processes:
+            process.stop()
         await remotes.cleanup()
     states, stored = inbox_states(database), stored_posts(database)
     verify = rsa_verify_cost(actors[0].key, batches=5, per_batch=args.verify_iterations)
@@ -352,7 +361,9 @@ def report(args: argparse.Namespace, outcome: Outcome) -> None:
     per_activity = outcome.cpu / n
     ratio = per_activity / outcome.verify
     sent = args.warmup + n
-    print(f"M5 inbound end to end: `fedi serve` (workers on, INFO logging to a file); "
+    processes = (f"`fedi serve` and {args.workers} `fedi worker` (workers = separate)"
+                 if args.workers else "`fedi serve` (workers in-process)")  # fmt: skip
+    print(f"M5 inbound end to end: {processes}, INFO logging to files; "
           f"{args.actors} actors on {args.hosts} hosts")  # fmt: skip
     print(f"activities   : {n} Creates of {outcome.body_size:.0f} bytes, concurrency "
           f"{args.concurrency}, after {args.warmup} warm-up")  # fmt: skip
@@ -363,8 +374,9 @@ def report(args: argparse.Namespace, outcome: Outcome) -> None:
           f"{n / elapsed:6.0f} activities/s end to end")  # fmt: skip
     print(f"drained      : the queue emptied {outcome.done - load.last_answer:6.2f} s after the "
           f"last 202")  # fmt: skip
-    print(f"server CPU   : {per_activity * 1e6:7.1f} us per activity "
-          f"({outcome.threads.describe(n, 'activity')})")  # fmt: skip
+    web = "web process: " if args.workers else ""
+    print(f"server CPU   : {per_activity * 1e6:7.1f} us per activity, every process "
+          f"({web}{outcome.threads.describe(n, 'activity')})")  # fmt: skip
     print(f"RSA-2048 verify: {outcome.verify * 1e6:5.1f} us CPU (in this process, median of "
           f"5 x {args.verify_iterations})")  # fmt: skip
     ok = load.not_ok(202) == 0 and outcome.states == {"done": sent} and outcome.stored == sent
@@ -385,6 +397,9 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=2048, help="bytes per activity")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for posts")
     parser.add_argument("--verify-iterations", type=int, default=4000)
+    parser.add_argument(
+        "--workers", type=int, default=0, help="`fedi worker` processes (0: in-process)"
+    )
     args = parser.parse_args()
     if args.activities < 2 or args.actors < 1 or args.concurrency < 1:
         parser.error("--activities must be at least 2, --actors and --concurrency at least 1")
