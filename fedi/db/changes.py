@@ -140,20 +140,16 @@ async def last_shared(conn: aiosqlite.Connection) -> int:
 
 
 async def shared_after(
-    conn: aiosqlite.Connection, seq: int, origin: str, limit: int
-) -> tuple[int, list[Change]]:
-    """The shared changes after `seq` that other processes than `origin` wrote, oldest first,
-    and the sequence number to read after next time."""
+    conn: aiosqlite.Connection, seq: int, limit: int
+) -> list[tuple[int, str, Change]]:
+    """The shared changes after `seq`, oldest first, each with its sequence number and the
+    process that wrote it."""
     cursor = await conn.execute(
         "SELECT seq, origin, kind, ref, detail FROM stream_events WHERE seq > ?"
         " ORDER BY seq LIMIT ?",
         (seq, limit),
     )
-    rows = list(await cursor.fetchall())
-    if not rows:
-        return seq, []
-    return rows[-1][0], [
-        Change(kind=row[2], ref=row[3], detail=json.loads(row[4]) if row[4] else None)
-        for row in rows
-        if row[1] != origin
+    return [
+        (row[0], row[1], Change(row[2], row[3], json.loads(row[4]) if row[4] else None))
+        for row in await cursor.fetchall()
     ]

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import secrets
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -27,6 +28,7 @@ HEARTBEAT_SECONDS = 15.0  # Mastodon's streaming server beats every 15 s
 BACKLOG = 1000  # a client this far behind is disconnected; it reconnects and catches up by REST
 TAIL_SECONDS = 0.25  # how often a process reads the changes other processes shared
 TAIL_BATCH = 1000
+LOOK_BACK = 128  # sequence numbers read again below the newest seen (_read_shared)
 KEPT = timedelta(minutes=10)  # shared changes older than this are pruned
 PRUNE_EVERY = 200  # commits with changes between two prunings
 
@@ -109,16 +111,31 @@ class Streams:
             await asyncio.gather(tail, return_exceptions=True)
 
     async def _read_shared(self, db: Database) -> None:
+        """Every TAIL_SECONDS, the changes other processes shared since the last read. Each read
+        looks LOOK_BACK sequence numbers further back than the newest seen: where transactions
+        commit in another order than they took their numbers (PostgreSQL), a row may appear
+        below one seen already; what was handed out is remembered and never handed out twice."""
         async with db.read() as conn:
-            seq = await changes.last_shared(conn)
+            newest = await changes.last_shared(conn)
+        handed: OrderedDict[int, None] = OrderedDict()
         while True:
             await asyncio.sleep(TAIL_SECONDS)
             try:
                 async with db.read() as conn:
-                    seq, found = await changes.shared_after(conn, seq, self._origin, TAIL_BATCH)
+                    rows = await changes.shared_after(conn, newest - LOOK_BACK, TAIL_BATCH)
             except Exception:  # a read that failed is tried again at the next turn
                 log.exception("reading the changes shared by other processes failed")
                 continue
+            found = []
+            for seq, origin, change in rows:
+                if seq in handed or seq <= newest - LOOK_BACK:
+                    continue
+                handed[seq] = None
+                newest = max(newest, seq)
+                if origin != self._origin:
+                    found.append(change)
+            while len(handed) > 4 * LOOK_BACK:
+                handed.popitem(last=False)
             if found:
                 self._publish(found)
 

@@ -104,3 +104,26 @@ async def test_separate_workers_share_their_streams(tmp_path: Path) -> None:
         listener = await web.streams.listen(web.db, amal.account.id, 1)
         post = await post_status(worker, "amal", "Written by the worker's process")
         assert [(c.kind, c.ref) for c in await changes_of(listener, 1)] == [("update", post.id)]
+
+
+async def test_a_change_committed_after_a_later_numbered_one_still_arrives_once(
+    tmp_path: Path,
+) -> None:
+    """On PostgreSQL a transaction may commit after one that took a later number: the reader
+    looks back and hands each change out once."""
+    async with processes(tmp_path, 1, shared=True) as (web,):
+        amal = await add_member(web, "amal", "amal-password")
+        listener = await web.streams.listen(web.db, amal.account.id, 1)
+
+        async def write(seq: int, ref: int) -> None:
+            now = "2026-12-07T12:00:00+00:00"
+            sql = "INSERT INTO stream_events VALUES (?, 'elsewhere', 'update', ?, NULL, ?)"
+            await web.db.write(lambda conn: conn.execute(sql, (seq, ref, now)))
+
+        await write(1000, 1)
+        assert [c.ref for c in await changes_of(listener, 1)] == [1]
+        await write(990, 2)  # numbered before, committed after
+        await write(1001, 3)
+        assert [c.ref for c in await changes_of(listener, 2)] == [2, 3]
+        await asyncio.sleep(0.6)  # read again several times: nothing twice
+        assert listener._queue.empty()
