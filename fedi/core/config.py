@@ -16,6 +16,8 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Literal
 
+from fedi.core.database_url import DatabaseUrlError, as_database_url, is_postgresql, sqlite_path
+
 RegistrationMode = Literal["open", "approval", "closed"]
 SmtpSecurity = Literal["none", "starttls", "tls"]
 SMTP_SECURITIES: tuple[SmtpSecurity, ...] = ("none", "starttls", "tls")
@@ -92,6 +94,9 @@ class Settings:
     translation_url: str = ""
     translation_api_key: str = field(default="", repr=False)
     translation_engine_is_self_hosted: bool = False
+    # Where the rows are kept (fedi.core.database_url): "" for data_dir/fedi.sqlite3, an
+    # sqlite:/// file, or a postgresql:// database. It may hold a password: never in a repr.
+    database_url: str = field(default="", repr=False)
 
     @property
     def base_url(self) -> str:
@@ -99,7 +104,12 @@ class Settings:
 
     @property
     def database_path(self) -> Path:
-        return self.data_dir / "fedi.sqlite3"
+        """The SQLite file (unused when the database is PostgreSQL)."""
+        return sqlite_path(self.database_url, self.data_dir)
+
+    @property
+    def uses_postgresql(self) -> bool:
+        return is_postgresql(self.database_url)
 
     @property
     def keys_dir(self) -> Path:
@@ -332,6 +342,10 @@ def _build(raw: dict[str, object]) -> Settings:
             f"not {default_locale!r}"
         )
     defaults = {f.name: f.default for f in fields(Settings)}
+    try:
+        database_url = as_database_url(raw.get("database_url", ""))
+    except DatabaseUrlError as exc:
+        raise ConfigError(str(exc)) from None
     translation_engine, translation_url = _as_translation(raw)
 
     def count(name: str) -> int:
@@ -381,4 +395,5 @@ def _build(raw: dict[str, object]) -> Settings:
             _env_name("translation_engine_is_self_hosted"),
             raw.get("translation_engine_is_self_hosted", False),
         ),
+        database_url=database_url,
     )
