@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +27,7 @@ from fedi.core.ids import new_id
 from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, follows, groups, interactions, outbox_activities
+from fedi.db.connection import Connection
 from fedi.db.outbox_activities import DeliveryRow, HostCircuit, OutboxRow
 from fedi.federation.publish import Audience
 from fedi.federation.signing import AccountSigner, Signer, SigningBatch, signer_for
@@ -355,14 +355,14 @@ class OutboxWorker:
                          row.activity_id, row.inbox_uri, error)  # fmt: skip
         now = to_db(moment)
 
-        def record(conn: sqlite3.Connection) -> None:
+        def record(conn: Connection) -> None:
             outbox_activities.record_attempts(conn, now, done=done, failed=failed, later=later)
             if run is not None:
                 self._record_hosts(conn, run, moment)
 
         await self.context.db.write(record)
 
-    def _record_hosts(self, conn: sqlite3.Connection, run: _Round, moment: datetime) -> None:
+    def _record_hosts(self, conn: Connection, run: _Round, moment: datetime) -> None:
         """The circuit breaker's bookkeeping, once per host per round (outbox.retry)."""
         now = to_db(moment)
         # Only a host that had failed has anything to reset (a healthy host costs no write).

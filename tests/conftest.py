@@ -1,9 +1,10 @@
-"""Shared fixtures: an instance on its own SQLite file in a temporary directory, and an HTTP client
-speaking to its ASGI application in process."""
+"""Shared fixtures: an instance on its own SQLite file in a temporary directory (or, with
+FEDI_TEST_DATABASE=postgresql, its own PostgreSQL database: tests/testrig/postgres.py), and an
+HTTP client speaking to its ASGI application in process."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -12,6 +13,7 @@ import pytest
 from fedi.app import create_app
 from fedi.context import Context, open_context
 from fedi.core.config import Settings, load_settings
+from tests.testrig import postgres
 from tests.testrig.keys import next_keypair
 
 DOMAIN = "fedi.test"
@@ -30,6 +32,51 @@ def fast_keys_and_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     ):
         monkeypatch.setattr(f"{module}.generate_keypair", next_keypair)
     monkeypatch.setattr("fedi.accounts.passwords.LOG2_N", 10)
+
+
+@pytest.fixture(scope="session")
+def postgres_databases() -> Iterator[postgres.Databases | None]:
+    """The session's PostgreSQL server (None: the tests run on SQLite)."""
+    choice = postgres.wanted()
+    if choice is None:
+        yield None
+        return
+    cluster = postgres.Cluster() if choice == "postgresql" else None
+    if cluster is not None:
+        cluster.start()
+    try:
+        databases = postgres.Databases(cluster.url if cluster is not None else choice)
+        yield databases
+        databases.close()
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+@pytest.fixture(autouse=True)
+def database_per_instance(
+    postgres_databases: postgres.Databases | None, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """On PostgreSQL, each instance the test opens (known by its SQLite file's path, so that
+    opening it again finds its rows) gets a fresh database, dropped after the test."""
+    if postgres_databases is None:
+        yield
+        return
+    databases = postgres_databases
+    urls: dict[Path, str] = {}
+
+    def database_target(settings: Settings) -> Path | str:
+        if settings.uses_postgresql:
+            return settings.database_url
+        path = settings.database_path
+        if path not in urls:
+            urls[path] = databases.create()
+        return urls[path]
+
+    monkeypatch.setattr("fedi.context.database_target", database_target)
+    yield
+    for url in urls.values():
+        databases.drop(url)
 
 
 @pytest.fixture

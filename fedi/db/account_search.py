@@ -4,11 +4,10 @@ page and autocompletion of mentions."""
 
 from __future__ import annotations
 
-import aiosqlite
-
 from fedi.core.models import Account
 from fedi.db.account_rows import ACCOUNT_COLUMNS as COLUMNS
 from fedi.db.accounts import account_from_row
+from fedi.db.connection import Reader
 from fedi.db.fulltext import match_of
 from fedi.db.mutes import _HOST
 
@@ -19,7 +18,7 @@ def _prefix(text: str) -> str:
 
 
 async def search(
-    conn: aiosqlite.Connection,
+    conn: Reader,
     username: str,
     domain: str | None,
     *,

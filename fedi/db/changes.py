@@ -10,9 +10,10 @@ cascades), it is seen. A deleted status keeps, in `detail`, what deciding its au
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from fedi.db.connection import Connection
 
 Kind = Literal["update", "status.update", "delete", "notification", "suspend", "revoke"]
 
@@ -94,13 +95,13 @@ class Change:
     detail: dict[str, Any] | None = None
 
 
-def install(conn: sqlite3.Connection) -> None:
+def install(conn: Connection) -> None:
     """Create the log and its triggers on the writer connection (idempotent)."""
     for statement in _INSTALL:
         conn.execute(statement)
 
 
-def drain(conn: sqlite3.Connection) -> list[Change]:
+def drain(conn: Connection) -> list[Change]:
     """Take every change logged in the current transaction, oldest first."""
     rows = conn.execute("SELECT kind, ref, detail FROM temp.stream_changes ORDER BY seq").fetchall()
     if rows:

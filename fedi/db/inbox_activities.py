@@ -6,11 +6,10 @@ States: pending -> done, or pending -> failed after a permanent error or too man
 from __future__ import annotations
 
 import functools
-import sqlite3
 from dataclasses import dataclass
 from typing import Literal
 
-import aiosqlite
+from fedi.db.connection import Connection, Reader
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ def _insert_sql(count: int) -> str:
     return _INSERT + ", ".join([_ROW] * count)
 
 
-def insert_all(conn: sqlite3.Connection, rows: list[NewInboxRow]) -> None:
+def insert_all(conn: Connection, rows: list[NewInboxRow]) -> None:
     """Store received activities, many rows per statement; an activity id seen before is skipped
     (a replay or a retry), which is why nothing says which rows were new."""
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
@@ -73,7 +72,7 @@ def insert_all(conn: sqlite3.Connection, rows: list[NewInboxRow]) -> None:
         conn.execute(_insert_sql(len(chunk)), values)
 
 
-async def due(conn: aiosqlite.Connection, now: str, limit: int) -> list[InboxRow]:
+async def due(conn: Reader, now: str, limit: int) -> list[InboxRow]:
     cursor = await conn.execute(
         "SELECT id, activity_uri, actor_uri, type, body, recipient_id, attempts,"
         " collection_sync FROM inbox_activities WHERE state = 'pending' AND next_attempt_at <= ?"
@@ -94,7 +93,7 @@ class Outcome:
     next_attempt_at: str | None = None
 
 
-def record(conn: sqlite3.Connection, outcomes: list[Outcome]) -> None:
+def record(conn: Connection, outcomes: list[Outcome]) -> None:
     """Record what became of processed activities, one statement per kind of outcome."""
     conn.executemany(
         "UPDATE inbox_activities SET state = 'done', attempts = attempts + 1, last_error = NULL"
@@ -117,7 +116,7 @@ def record(conn: sqlite3.Connection, outcomes: list[Outcome]) -> None:
     )
 
 
-async def state_of(conn: aiosqlite.Connection, activity_uri: str) -> tuple[str, str | None] | None:
+async def state_of(conn: Reader, activity_uri: str) -> tuple[str, str | None] | None:
     cursor = await conn.execute(
         "SELECT state, last_error FROM inbox_activities WHERE activity_uri = ?", (activity_uri,)
     )

@@ -10,12 +10,11 @@ open until when; last_success_at is when it last answered after failing).
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
+from fedi.db.connection import Connection, Reader
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ class HostCircuit:
 
 
 def insert(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     row_id: int,
     activity_uri: str,
@@ -68,7 +67,7 @@ def insert(
     )
 
 
-async def pending(conn: aiosqlite.Connection, limit: int) -> list[OutboxRow]:
+async def pending(conn: Reader, limit: int) -> list[OutboxRow]:
     cursor = await conn.execute(
         "SELECT id, activity_uri, actor_id, body, audience FROM outbox_activities"
         " WHERE state = 'pending' ORDER BY id LIMIT ?",
@@ -81,7 +80,7 @@ async def pending(conn: aiosqlite.Connection, limit: int) -> list[OutboxRow]:
 
 
 def fan_out(
-    conn: sqlite3.Connection,
+    conn: Connection,
     activity_id: int,
     deliveries: Iterable[tuple[int, str, str, dict[str, str]]],
     now: str,
@@ -101,7 +100,7 @@ def fan_out(
     conn.execute("UPDATE outbox_activities SET state = 'fanned_out' WHERE id = ?", (activity_id,))
 
 
-async def due_deliveries(conn: aiosqlite.Connection, now: str, limit: int) -> list[DeliveryRow]:
+async def due_deliveries(conn: Reader, now: str, limit: int) -> list[DeliveryRow]:
     """Queued deliveries whose time has come: first attempts before retries, oldest first."""
     cursor = await conn.execute(
         "SELECT d.id, d.activity_id, o.actor_id, d.inbox_uri, d.host, d.extra_headers,"
@@ -125,9 +124,7 @@ def _headers(text: str) -> dict[str, str]:
     return headers
 
 
-async def activity_bodies(
-    conn: aiosqlite.Connection, activity_ids: Iterable[int]
-) -> dict[int, str]:
+async def activity_bodies(conn: Reader, activity_ids: Iterable[int]) -> dict[int, str]:
     """The JSON body of each activity, by id."""
     cursor = await conn.execute(
         "SELECT id, body FROM outbox_activities WHERE id IN (SELECT value FROM json_each(?))",
@@ -137,7 +134,7 @@ async def activity_bodies(
 
 
 def record_attempts(
-    conn: sqlite3.Connection,
+    conn: Connection,
     now: str,
     *,
     done: Iterable[int] = (),
@@ -169,7 +166,7 @@ def record_attempts(
     )
 
 
-async def host_circuits(conn: aiosqlite.Connection, hosts: Iterable[str]) -> dict[str, HostCircuit]:
+async def host_circuits(conn: Reader, hosts: Iterable[str]) -> dict[str, HostCircuit]:
     """The breaker state of those of `hosts` that have failed lately (the others are healthy)."""
     cursor = await conn.execute(
         "SELECT host, consecutive_failures, open_until FROM hosts"
@@ -180,7 +177,7 @@ async def host_circuits(conn: aiosqlite.Connection, hosts: Iterable[str]) -> dic
     return {row[0]: HostCircuit(row[1], row[2]) for row in await cursor.fetchall()}
 
 
-def record_hosts_answered(conn: sqlite3.Connection, hosts: Iterable[str], now: str) -> None:
+def record_hosts_answered(conn: Connection, hosts: Iterable[str], now: str) -> None:
     """These hosts answered in this round: their failure count and circuit are reset."""
     conn.executemany(
         "INSERT INTO hosts (host, consecutive_failures, last_success_at) VALUES (?, 0, ?)"
@@ -190,7 +187,7 @@ def record_hosts_answered(conn: sqlite3.Connection, hosts: Iterable[str], now: s
     )
 
 
-def release_waiting(conn: sqlite3.Connection, host: str, now: str, *, before: str) -> None:
+def release_waiting(conn: Connection, host: str, now: str, *, before: str) -> None:
     """A host that failed answers again: its queued deliveries last tried (or held back)
     before `before` are due now rather than at the end of their backoff or its circuit's pause."""
     conn.execute(
@@ -200,7 +197,7 @@ def release_waiting(conn: sqlite3.Connection, host: str, now: str, *, before: st
     )
 
 
-def record_host_failure(conn: sqlite3.Connection, host: str, now: str) -> int:
+def record_host_failure(conn: Connection, host: str, now: str) -> int:
     """Count one more failed round in a row; returns the new count."""
     conn.execute(
         "INSERT INTO hosts (host, consecutive_failures, last_failure_at) VALUES (?, 1, ?)"
@@ -212,12 +209,12 @@ def record_host_failure(conn: sqlite3.Connection, host: str, now: str) -> int:
     return int(row[0])
 
 
-def open_circuit(conn: sqlite3.Connection, host: str, until: str | None) -> None:
+def open_circuit(conn: Connection, host: str, until: str | None) -> None:
     """Open a host's circuit until then (None: leave it closed)."""
     conn.execute("UPDATE hosts SET open_until = ? WHERE host = ?", (until, host))
 
 
-async def open_circuits(conn: aiosqlite.Connection, now: str) -> dict[str, str]:
+async def open_circuits(conn: Reader, now: str) -> dict[str, str]:
     """Hosts whose circuit is open, with the time it closes again."""
     cursor = await conn.execute(
         "SELECT host, open_until FROM hosts WHERE open_until IS NOT NULL AND open_until > ?",
@@ -226,6 +223,6 @@ async def open_circuits(conn: aiosqlite.Connection, now: str) -> dict[str, str]:
     return {row[0]: row[1] for row in await cursor.fetchall()}
 
 
-async def delivery_counts(conn: aiosqlite.Connection) -> dict[str, int]:
+async def delivery_counts(conn: Reader) -> dict[str, int]:
     cursor = await conn.execute("SELECT state, count(*) FROM deliveries GROUP BY state")
     return {row[0]: row[1] for row in await cursor.fetchall()}

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
-
-import aiosqlite
-
 from fedi.core.models import Status
+from fedi.db.connection import Connection, Reader
 from fedi.db.statuses import COLUMNS, status_from_row
 
 
 async def pinned_public(
-    conn: aiosqlite.Connection, account_id: int, limit: int, *, with_local_only: bool = False
+    conn: Reader, account_id: int, limit: int, *, with_local_only: bool = False
 ) -> list[Status]:
     """Pinned public and unlisted posts; local-only ones only with_local_only (never in the
     featured collection served to other servers)."""
@@ -24,7 +21,7 @@ async def pinned_public(
     return [status_from_row(row) for row in await cursor.fetchall()]
 
 
-def pin(conn: sqlite3.Connection, account_id: int, status_id: int, created_at: str) -> None:
+def pin(conn: Connection, account_id: int, status_id: int, created_at: str) -> None:
     conn.execute(
         "INSERT OR IGNORE INTO status_pins (account_id, status_id, created_at) VALUES (?, ?, ?)",
         (account_id, status_id, created_at),

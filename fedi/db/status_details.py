@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import aiosqlite
-
 from fedi.core.models import Attachment, Mention, Poll, PollOption, StatusDetails
+from fedi.db.connection import Reader
 from fedi.db.rows import json_list, opt_time
 
 
@@ -23,9 +22,7 @@ _ATTACHMENT = (
 _PAD = ", NULL" * 10
 
 
-async def details_of(
-    conn: aiosqlite.Connection, status_ids: Iterable[int]
-) -> dict[int, StatusDetails]:
+async def details_of(conn: Reader, status_ids: Iterable[int]) -> dict[int, StatusDetails]:
     """Each status's details (an empty StatusDetails for one with none), by status id: one
     statement, each kind of row sorted by the status and its own order (kind, status id, two
     sort keys, then the row)."""

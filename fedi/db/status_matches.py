@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
 from fedi.core.models import Status
+from fedi.db.connection import Reader
 from fedi.db.moderated import moderated_status_clause
 from fedi.db.mutes import hidden_status_clause
 from fedi.db.statuses import COLUMNS, status_from_row
@@ -41,7 +40,7 @@ def _may_find(viewer_id: int) -> tuple[str, list[object]]:
 
 
 async def window(
-    conn: aiosqlite.Connection,
+    conn: Reader,
     match: str,
     viewer_id: int,
     now: str,

@@ -13,10 +13,10 @@ the temporary table rolls back with the job that wrote it, like any other."""
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from fedi.core.html import words_of
 from fedi.core.models import NewStatus
+from fedi.db.connection import Connection
 from fedi.db.fulltext import fold
 
 
@@ -32,14 +32,14 @@ def _options(new: NewStatus) -> str | None:
     return " ".join(o.title for o in new.poll.options) if new.poll is not None else None
 
 
-def index(conn: sqlite3.Connection, new: NewStatus) -> None:
+def index(conn: Connection, new: NewStatus) -> None:
     """A stored post's words (a boost has none of its own)."""
     if new.reblog_of_id is None:
         text = indexed_text(new.title, new.spoiler_text, new.content, _options(new))
         conn.execute(_PENDING, (new.id, text))
 
 
-def reindex(conn: sqlite3.Connection, new: NewStatus) -> None:
+def reindex(conn: Connection, new: NewStatus) -> None:
     """An edited post's words in place of its old ones; an edit without a poll keeps the poll
     the post has (read after the edit's details are written)."""
     options = _options(new)
@@ -54,7 +54,7 @@ def reindex(conn: sqlite3.Connection, new: NewStatus) -> None:
 _PENDING = "INSERT OR REPLACE INTO temp.status_search_pending (id, text) VALUES (?, ?)"
 
 
-def prepare_writer(conn: sqlite3.Connection) -> None:
+def prepare_writer(conn: Connection) -> None:
     """The connection's pending words: a temporary table, with a temporary trigger that drops a
     deleted post's words from it as status_search_removed (0036) drops them from the index."""
     conn.execute("CREATE TEMP TABLE status_search_pending (id INTEGER PRIMARY KEY, text TEXT)")
@@ -64,7 +64,7 @@ def prepare_writer(conn: sqlite3.Connection) -> None:
     )
 
 
-def flush(conn: sqlite3.Connection) -> None:
+def flush(conn: Connection) -> None:
     """Move the words written since the last commit into the index, all in one statement (a
     commit hook of every Database: run in each write batch, before its commit)."""
     if conn.execute("SELECT 1 FROM temp.status_search_pending LIMIT 1").fetchone() is None:

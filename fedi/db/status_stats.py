@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import aiosqlite
+from fedi.db.connection import Reader
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def _counts_sql(marks: str) -> str:
 
 
 async def counts_of(
-    conn: aiosqlite.Connection, status_ids: Iterable[int], *, with_local_only: bool
+    conn: Reader, status_ids: Iterable[int], *, with_local_only: bool
 ) -> StatusCounts:
     """Favourites, boosts, and public and unlisted replies (local-only ones too
     with_local_only, as fedi.db.statuses.count_replies counts them), by status id."""
@@ -72,7 +72,7 @@ class SeenBy:
 
 
 async def seen_by(
-    conn: aiosqlite.Connection, viewer_id: int, status_ids: Iterable[int],
+    conn: Reader, viewer_id: int, status_ids: Iterable[int],
     account_ids: Iterable[int], counted: Iterable[int] | None = None,
 ) -> SeenBy:  # fmt: skip
     """counts_of (with local-only replies) of `counted` (all the statuses when None), what the

@@ -4,12 +4,10 @@ only in a private group, a followers-only or a direct post is never revealed."""
 
 from __future__ import annotations
 
-import aiosqlite
+from fedi.db.connection import Reader
 
 
-async def search(
-    conn: aiosqlite.Connection, prefix: str, limit: int, offset: int = 0
-) -> list[tuple[str, int]]:
+async def search(conn: Reader, prefix: str, limit: int, offset: int = 0) -> list[tuple[str, int]]:
     """(name, number of such posts) of the tags starting with `prefix` (lower-case, letters,
     digits and underscores only, as tags are stored), the exact tag first, then the most used.
     Read through the status_tags_name index (GLOB on a prefix is a range of it), each post then

@@ -4,8 +4,7 @@ filters with keywords and statuses (fedi.statuses.timeline_rules judges with the
 
 from __future__ import annotations
 
-import aiosqlite
-
+from fedi.db.connection import Reader
 from fedi.db.filters import Filter, FilterStatus, Keyword
 from fedi.db.mutes import Hidden
 from fedi.db.rows import json_list
@@ -15,7 +14,7 @@ Rows = tuple[tuple[object, ...], ...]
 _ACTIVE_FILTER = "f.account_id = ? AND (f.expires_at IS NULL OR f.expires_at > ?)"
 
 
-async def rows_of(conn: aiosqlite.Connection, account_id: int, now: str) -> Rows:
+async def rows_of(conn: Reader, account_id: int, now: str) -> Rows:
     """The rows, in a fixed order: equal rows mean equal rules (callers keep what they built
     from them by the rows themselves)."""
     cursor = await conn.execute(

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +24,7 @@ from fedi.context import Context
 from fedi.core.rounds import repeat
 from fedi.core.timeutil import from_db, to_db, utcnow
 from fedi.db import push_deliveries, push_subscriptions
+from fedi.db.connection import Connection
 from fedi.db.moderated import moderated_sender_clause
 from fedi.db.mutes import hidden_sender_clause
 from fedi.db.push_deliveries import Due
@@ -110,7 +110,7 @@ class PushWorker:
                 or not await push_deliveries.visible(conn, d.notification_id, self._hidden(d))
             ]  # fmt: skip
 
-        def claim(conn: sqlite3.Connection) -> list[int]:
+        def claim(conn: Connection) -> list[int]:
             for delivery_id in skipped:
                 push_deliveries.finish(conn, delivery_id, "skipped")
             return push_deliveries.claim(conn, [d.id for d in found if d.id not in skipped])
@@ -196,7 +196,7 @@ class PushWorker:
             return
         dues = {d.id: d for d in found}
 
-        def record(conn: sqlite3.Connection) -> None:
+        def record(conn: Connection) -> None:
             for result in results:
                 due = dues[result.delivery_id]
                 if result.state == "gone":

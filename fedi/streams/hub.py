@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Callable
 
 from fedi.db import Database, changes
 from fedi.db.changes import Change
+from fedi.db.connection import Connection
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +92,8 @@ class Streams:
 
     def _commit_hook(
         self, loop: asyncio.AbstractEventLoop
-    ) -> Callable[[sqlite3.Connection], Callable[[], None] | None]:
-        def hook(conn: sqlite3.Connection) -> Callable[[], None] | None:
+    ) -> Callable[[Connection], Callable[[], None] | None]:
+        def hook(conn: Connection) -> Callable[[], None] | None:
             found = changes.drain(conn)  # in the writer thread, inside the batch's transaction
             if not found:
                 return None

@@ -54,6 +54,7 @@ async def api(
     @asynccontextmanager
     async def traced(self: Database) -> AsyncIterator[aiosqlite.Connection]:
         async with plain_read(self) as conn:
+            assert isinstance(conn, aiosqlite.Connection)
             await conn.set_trace_callback(counter)
             try:
                 yield conn
@@ -63,6 +64,7 @@ async def api(
     @asynccontextmanager
     async def traced_now(self: Database) -> AsyncIterator[aiosqlite.Connection]:
         async with plain_read_now(self) as conn:
+            assert isinstance(conn, aiosqlite.Connection)
             await conn.set_trace_callback(counter)
             try:
                 yield conn
