@@ -36,7 +36,9 @@ def fast_keys_and_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def postgres_databases() -> Iterator[postgres.Databases | None]:
-    """The session's PostgreSQL server (None: the tests run on SQLite)."""
+    """The session's PostgreSQL server (None: the tests run on SQLite). Each instance opened
+    while it lasts (known by its data directory, so that opening it again finds its rows) has
+    a database of its own there."""
     choice = postgres.wanted()
     if choice is None:
         yield None
@@ -44,39 +46,46 @@ def postgres_databases() -> Iterator[postgres.Databases | None]:
     cluster = postgres.Cluster() if choice == "postgresql" else None
     if cluster is not None:
         cluster.start()
+    patch = pytest.MonkeyPatch()
     try:
         databases = postgres.Databases(cluster.url if cluster is not None else choice)
+
+        def database_target(settings: Settings) -> Path | str:
+            if settings.uses_postgresql:
+                return settings.database_url
+            url, made = databases.target(settings.data_dir)
+            if made and _made_in_test is not None:
+                _made_in_test.append(url)
+            return url
+
+        patch.setattr("fedi.context.database_target", database_target)
         yield databases
         databases.close()
     finally:
+        patch.undo()
         if cluster is not None:
             cluster.stop()
 
 
+_made_in_test: list[str] | None = None
+
+
 @pytest.fixture(autouse=True)
-def database_per_instance(
-    postgres_databases: postgres.Databases | None, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[None]:
-    """On PostgreSQL, each instance the test opens (known by its SQLite file's path, so that
-    opening it again finds its rows) gets a fresh database, dropped after the test."""
+def database_per_instance(postgres_databases: postgres.Databases | None) -> Iterator[None]:
+    """On PostgreSQL, the databases a test made are dropped after it (those of session
+    fixtures, at the session's end)."""
+    global _made_in_test
     if postgres_databases is None:
         yield
         return
-    databases = postgres_databases
-    urls: dict[Path, str] = {}
-
-    def database_target(settings: Settings) -> Path | str:
-        if settings.uses_postgresql:
-            return settings.database_url
-        path = settings.database_path
-        if path not in urls:
-            urls[path] = databases.create()
-        return urls[path]
-
-    monkeypatch.setattr("fedi.context.database_target", database_target)
-    yield
-    for url in urls.values():
-        databases.drop(url)
+    made: list[str] = []
+    _made_in_test = made
+    try:
+        yield
+    finally:
+        _made_in_test = None
+        for url in made:
+            postgres_databases.drop(url)
 
 
 @pytest.fixture

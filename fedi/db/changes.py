@@ -3,8 +3,11 @@ new, edited or deleted status, new notification, suspension and revoked token; t
 the log inside each batch's transaction, so what the streams see is exactly what committed.
 
 The triggers and their table are TEMP: they live on the writer connection only, change no schema
-and cost nothing until a stream is first opened. Whatever path writes a row (API, inbox, CLI,
-cascades), it is seen. A deleted status keeps, in `detail`, what deciding its audience needs.
+and cost nothing until a stream is first opened. (PostgreSQL has no temporary triggers: its
+triggers, made with the schema, note changes only for a connection that set fedi.stream_changes,
+in that connection's temporary table: migrations/postgresql/functions.sql.) Whatever path writes
+a row (API, inbox, CLI, cascades), it is seen. A deleted status keeps, in `detail`, what
+deciding its audience needs.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from fedi.db.connection import Connection
+from fedi.db.postgres import is_postgresql
 
 Kind = Literal["update", "status.update", "delete", "notification", "suspend", "revoke"]
 
@@ -88,6 +92,13 @@ END
 )
 
 
+_PG_INSTALL = (
+    "CREATE TEMP TABLE IF NOT EXISTS stream_changes (seq BIGSERIAL PRIMARY KEY,"
+    " kind TEXT NOT NULL, ref BIGINT NOT NULL, detail TEXT)",
+    "SET fedi.stream_changes = 'on'",
+)
+
+
 @dataclass(frozen=True)
 class Change:
     kind: Kind
@@ -97,7 +108,7 @@ class Change:
 
 def install(conn: Connection) -> None:
     """Create the log and its triggers on the writer connection (idempotent)."""
-    for statement in _INSTALL:
+    for statement in _PG_INSTALL if is_postgresql(conn) else _INSTALL:
         conn.execute(statement)
 
 

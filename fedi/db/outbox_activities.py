@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fedi.db.connection import Connection, Reader
+from fedi.db.postgres import is_postgresql
 
 
 @dataclass(frozen=True)
@@ -90,11 +91,7 @@ def fan_out(
     row's values separately costs more than the insert itself."""
     rows = [[row_id, inbox, host, _json(headers)] for row_id, inbox, host, headers in deliveries]
     conn.execute(
-        "INSERT OR IGNORE INTO deliveries (id, activity_id, inbox_uri, host, extra_headers,"
-        " next_attempt_at, created_at, updated_at)"
-        " SELECT json_extract(value, '$[0]'), ?, json_extract(value, '$[1]'),"
-        " json_extract(value, '$[2]'), json_extract(value, '$[3]'), ?, ?, ?"
-        " FROM json_each(?)",
+        _PG_FAN_OUT if is_postgresql(conn) else _FAN_OUT,
         (activity_id, now, now, now, json.dumps(rows)),
     )
     conn.execute("UPDATE outbox_activities SET state = 'fanned_out' WHERE id = ?", (activity_id,))
@@ -115,6 +112,35 @@ async def due_deliveries(conn: Reader, now: str, limit: int) -> list[DeliveryRow
     ]
 
 
+_FAN_OUT = (
+    "INSERT OR IGNORE INTO deliveries (id, activity_id, inbox_uri, host, extra_headers,"
+    " next_attempt_at, created_at, updated_at)"
+    " SELECT json_extract(value, '$[0]'), ?, json_extract(value, '$[1]'),"
+    " json_extract(value, '$[2]'), json_extract(value, '$[3]'), ?, ?, ?"
+    " FROM json_each(?)"
+)
+_PG_FAN_OUT = (
+    "INSERT INTO deliveries (id, activity_id, inbox_uri, host, extra_headers,"
+    " next_attempt_at, created_at, updated_at)"
+    " SELECT CAST(r.value->>0 AS BIGINT), ?, r.value->>1, r.value->>2, r.value->>3, ?, ?, ?"
+    " FROM jsonb_array_elements(CAST(? AS jsonb)) AS r (value) ON CONFLICT DO NOTHING"
+)
+
+
+def _ids(conn: object) -> str:
+    """The numbers of a JSON array given as a parameter, as a subquery."""
+    if is_postgresql(conn):
+        return "SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST(? AS jsonb))"
+    return "SELECT value FROM json_each(?)"
+
+
+def _texts(conn: object) -> str:
+    """The strings of a JSON array given as a parameter, as a subquery."""
+    if is_postgresql(conn):
+        return "SELECT value FROM jsonb_array_elements_text(CAST(? AS jsonb))"
+    return "SELECT value FROM json_each(?)"
+
+
 def _json(headers: dict[str, str]) -> str:
     return json.dumps(headers) if headers else "{}"
 
@@ -127,7 +153,7 @@ def _headers(text: str) -> dict[str, str]:
 async def activity_bodies(conn: Reader, activity_ids: Iterable[int]) -> dict[int, str]:
     """The JSON body of each activity, by id."""
     cursor = await conn.execute(
-        "SELECT id, body FROM outbox_activities WHERE id IN (SELECT value FROM json_each(?))",
+        f"SELECT id, body FROM outbox_activities WHERE id IN ({_ids(conn)})",
         (json.dumps(sorted(set(activity_ids))),),
     )
     return {row[0]: row[1] for row in await cursor.fetchall()}
@@ -148,7 +174,7 @@ def record_attempts(
     if done:  # the common case, by the hundred: one statement over a JSON array of ids
         conn.execute(
             "UPDATE deliveries SET state = 'done', attempts = attempts + 1, last_error = NULL,"
-            " updated_at = ? WHERE id IN (SELECT value FROM json_each(?))",
+            f" updated_at = ? WHERE id IN ({_ids(conn)})",
             (now, json.dumps(done)),
         )
     conn.executemany(
@@ -170,7 +196,7 @@ async def host_circuits(conn: Reader, hosts: Iterable[str]) -> dict[str, HostCir
     """The breaker state of those of `hosts` that have failed lately (the others are healthy)."""
     cursor = await conn.execute(
         "SELECT host, consecutive_failures, open_until FROM hosts"
-        " WHERE host IN (SELECT value FROM json_each(?))"
+        f" WHERE host IN ({_texts(conn)})"
         " AND (consecutive_failures > 0 OR open_until IS NOT NULL)",
         (json.dumps(sorted(set(hosts))),),
     )
@@ -201,7 +227,7 @@ def record_host_failure(conn: Connection, host: str, now: str) -> int:
     """Count one more failed round in a row; returns the new count."""
     conn.execute(
         "INSERT INTO hosts (host, consecutive_failures, last_failure_at) VALUES (?, 1, ?)"
-        " ON CONFLICT (host) DO UPDATE SET consecutive_failures = consecutive_failures + 1,"
+        " ON CONFLICT (host) DO UPDATE SET consecutive_failures = hosts.consecutive_failures + 1,"
         " last_failure_at = excluded.last_failure_at",
         (host, now),
     )

@@ -6,7 +6,8 @@ PostgreSQL spells them (ids are 64-bit: INTEGER is BIGINT; BLOB is BYTEA) and it
 translated as every query is (fedi.db.pg_sql). Where the dialects truly differ (triggers are
 PL/pgSQL functions, full-text search is tsvector), migrations/postgresql/NNNN_name.sql replaces
 the file of the same number. Each runs in its own transaction under an advisory lock, so two
-processes migrating at once cannot apply a file twice.
+processes migrating at once cannot apply a file twice. Around them, functions.sql (before) and
+streams.sql (after) make or replace what belongs to no version, every time.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ _TYPES = re.compile(
     r"('(?:[^']|'')*'|--[^\n]*)|\b(INTEGER|BLOB)\b|\s+WITHOUT\s+ROWID\b", re.IGNORECASE
 )
 _SPELT = {"integer": "BIGINT", "blob": "BYTEA"}
+_NUMBERED = re.compile(r"^\d{4}_[a-z0-9_]+\.sql$")
+_FOLDER = resources.files("fedi.db").joinpath("migrations", "postgresql")
 
 
 def postgresql_migrations() -> list[Migration]:
     own = {}
-    folder = resources.files("fedi.db").joinpath("migrations", "postgresql")
-    for entry in folder.iterdir():
-        if entry.name.endswith(".sql"):
+    for entry in _FOLDER.iterdir():
+        if _NUMBERED.match(entry.name):
             own[int(entry.name[:4])] = entry.read_text(encoding="utf-8")
     return [
         Migration(m.version, m.name, own.get(m.version) or _portable(m.sql))
@@ -64,6 +66,7 @@ def applied_versions(conn: PgConnection) -> set[int]:
 def apply_pg_migrations(conn: PgConnection) -> list[str]:
     """Apply every pending migration; returns the names of those applied now."""
     applied: list[str] = []
+    _unversioned(conn, "functions.sql")
     done = applied_versions(conn)
     for migration in postgresql_migrations():
         if migration.version in done:
@@ -84,4 +87,16 @@ def apply_pg_migrations(conn: PgConnection) -> list[str]:
             conn.execute("ROLLBACK")
             raise
         applied.append(f"{migration.version:04d}_{migration.name}")
+    _unversioned(conn, "streams.sql")
     return applied
+
+
+def _unversioned(conn: PgConnection, name: str) -> None:
+    conn.execute("BEGIN")
+    try:
+        conn.execute("SELECT pg_advisory_xact_lock(?)", (_LOCK,))
+        conn.execute_script(_FOLDER.joinpath(name).read_text(encoding="utf-8"))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

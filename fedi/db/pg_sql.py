@@ -1,12 +1,16 @@
 """The SQL of fedi/db, written for SQLite, as PostgreSQL reads it: translated once per distinct
 statement (cached), so a query function runs unchanged on either database.
 
-Placeholders: `?` becomes `%s`, `?NNN` and `:name` become `%(pNNN)s` and `%(name)s`; a literal
-`%` is doubled. Spellings that differ but mean the same: `LIKE` is ILIKE (SQLite's LIKE ignores
-ASCII case), `a IS b` / `a IS NOT b` with b not NULL is IS [NOT] DISTINCT FROM, scalar `max(a, b)`
-and `min(a, b)` are greatest() and least(), `instr` is strpos, `ifnull` coalesce, `group_concat`
-string_agg, and `INSERT OR IGNORE` is `INSERT ... ON CONFLICT DO NOTHING`. Whatever else differs
-is written per dialect where it is used (fedi.db.connection.is_postgresql).
+Placeholders: `?` becomes `%s`, `?NNN` and `:name` become `%(pNNN)s` and `%(name)s`; a `%` is
+doubled, in string literals too (psycopg reads them all). Spellings that differ but mean the
+same: `LIKE` is ILIKE (SQLite's LIKE ignores ASCII case), `a IS b` / `a IS NOT b` with b not
+NULL is IS [NOT] DISTINCT FROM, scalar `max(a, b)` and `min(a, b)` are greatest() and least(),
+`instr` is strpos, `ifnull` coalesce, `group_concat` string_agg, `x GLOB 'pattern'` the regular
+expression match of the pattern, the `temp.` schema is `pg_temp.`, and `INSERT OR IGNORE` is
+`INSERT ... ON CONFLICT DO NOTHING`. SQLite's planner hints go (`INDEXED BY i`, `NOT INDEXED`,
+and CROSS JOIN ... ON, which orders SQLite's joins, is a plain JOIN), and a subquery in FROM
+without a name is given one, which PostgreSQL before 16 requires. Whatever else differs is
+written per dialect where it is used (fedi.db.postgres.is_postgresql).
 """
 
 from __future__ import annotations
@@ -63,6 +67,8 @@ def _translate(sql: str) -> Statement:
             value = f"%({value[1:]})s"
         elif kind == "percent":
             value = "%%"
+        elif kind == "text":
+            value = value.replace("%", "%%")
         tokens.append(value)
         kinds.append(kind)
     _rewrite(tokens, kinds)
@@ -86,6 +92,16 @@ def _rewrite(tokens: list[str], kinds: list[str]) -> None:
         upper, lower = token.upper(), token.lower()
         if upper == "LIKE":
             tokens[index] = "ILIKE"
+        elif upper == "GLOB" and index + 2 < len(tokens) and kinds[index + 2] == "text":
+            tokens[index], tokens[index + 2] = "~", _regex_of(tokens[index + 2])
+        elif lower.startswith("temp."):
+            tokens[index] = "pg_temp." + token[5:]
+        elif upper == "INDEXED":
+            _without_hint(tokens, kinds, index)
+        elif upper == "CROSS":
+            _cross_join(tokens, kinds, index)
+        elif upper in ("FROM", "JOIN"):
+            _name_subquery(tokens, kinds, index)
         elif upper == "IS":
             _null_safe(tokens, kinds, index)
         elif upper == "OR" and ignore_at is None and _insert_or_ignore(tokens, kinds, index):
@@ -99,6 +115,78 @@ def _rewrite(tokens: list[str], kinds: list[str]) -> None:
                 tokens[index] = _SCALAR[lower]
     if ignore_at is not None:
         _on_conflict_do_nothing(tokens, kinds)
+
+
+_KEYWORDS = {"ON", "WHERE", "JOIN", "LEFT", "CROSS", "INNER", "GROUP", "ORDER", "LIMIT", "UNION",
+             "USING", "NATURAL", "EXCEPT", "INTERSECT", "HAVING", "WINDOW", "OFFSET"}  # fmt: skip
+_named = iter(range(1, 1 << 62))
+
+
+def _without_hint(tokens: list[str], kinds: list[str], index: int) -> None:
+    before = [i for i in range(index) if kinds[i] == "word"]
+    if before and tokens[before[-1]].upper() == "NOT":
+        tokens[before[-1]] = tokens[index] = ""
+        return
+    by = _next_word(tokens, kinds, index + 1)
+    if by is not None and tokens[by].upper() == "BY":
+        name = _next_word(tokens, kinds, by + 1)
+        if name is not None:
+            tokens[index] = tokens[by] = tokens[name] = ""
+
+
+def _cross_join(tokens: list[str], kinds: list[str], index: int) -> None:
+    join = _next_word(tokens, kinds, index + 1)
+    if join is None or tokens[join].upper() != "JOIN":
+        return
+    table = _next_word(tokens, kinds, join + 1)
+    after = None if table is None else _next_word(tokens, kinds, table + 1)
+    if after is not None and tokens[after].upper() not in _KEYWORDS:
+        after = _next_word(tokens, kinds, after + 1)  # the table's alias
+    if after is not None and tokens[after].upper() == "ON":
+        tokens[index] = ""
+
+
+def _name_subquery(tokens: list[str], kinds: list[str], index: int) -> None:
+    opening = index + 1
+    while opening < len(tokens) and kinds[opening] == "space":
+        opening += 1
+    if opening >= len(tokens) or tokens[opening] != "(":
+        return
+    depth, closing = 0, None
+    for position in range(opening, len(tokens)):
+        if kinds[position] == "other":
+            depth += {"(": 1, ")": -1}.get(tokens[position], 0)
+            if depth == 0:
+                closing = position
+                break
+    if closing is None:
+        return
+    after = closing + 1
+    while after < len(tokens) and kinds[after] == "space":
+        after += 1
+    named = after < len(tokens) and kinds[after] == "word"
+    if named and tokens[after].upper() not in _KEYWORDS:
+        return
+    tokens[closing] = f") AS _subquery{next(_named)}"
+
+
+def _regex_of(glob: str) -> str:
+    """The anchored regular expression of an SQL-quoted GLOB pattern (*, ?, [...])."""
+    pattern, out, index = glob[1:-1].replace("''", "'"), "^", 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "*":
+            out += ".*"
+        elif char == "?":
+            out += "."
+        elif char == "[" and "]" in pattern[index + 1 :]:
+            end = pattern.index("]", index + 2)
+            out += pattern[index : end + 1]
+            index = end
+        else:
+            out += re.escape(char)
+        index += 1
+    return "'" + (out + "$").replace("'", "''") + "'"
 
 
 def _null_safe(tokens: list[str], kinds: list[str], index: int) -> None:

@@ -91,6 +91,11 @@ def _bound(sql: str, parameters: Parameters | None) -> tuple[str, Parameters]:
     return statement.sql, parameters
 
 
+def is_postgresql(conn: object) -> bool:
+    """Whether a connection is PostgreSQL's: for the few statements written per dialect."""
+    return isinstance(conn, PgConnection | PgReader)
+
+
 class PgConnection:
     """The writer's connection: autocommit, so that BEGIN, SAVEPOINT and COMMIT are the
     writer's own statements, as on its sqlite3 connection."""

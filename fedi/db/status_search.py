@@ -8,7 +8,8 @@ index with one statement (flush, run before every commit): FTS5 writes its pendi
 at every savepoint, and the writer opens one per job, SQLite one per statement that fires
 triggers, so words inserted one post at a time became an index segment each, about a third of
 the cost of storing a post. Searches read the index after the commit, when the words are in it;
-the temporary table rolls back with the job that wrote it, like any other."""
+the temporary table rolls back with the job that wrote it, like any other. PostgreSQL's index
+(a GIN index of tsvectors, migrations/postgresql/0036) takes each post's words at once."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ import json
 from fedi.core.html import words_of
 from fedi.core.models import NewStatus
 from fedi.db.connection import Connection
-from fedi.db.fulltext import fold
+from fedi.db.fulltext import fold, without_diacritics
+from fedi.db.postgres import is_postgresql
 
 
 def indexed_text(title: str | None, spoiler: str | None, content: str | None,
@@ -36,7 +38,10 @@ def index(conn: Connection, new: NewStatus) -> None:
     """A stored post's words (a boost has none of its own)."""
     if new.reblog_of_id is None:
         text = indexed_text(new.title, new.spoiler_text, new.content, _options(new))
-        conn.execute(_PENDING, (new.id, text))
+        if is_postgresql(conn):
+            conn.execute(_PG_INDEX, (new.id, without_diacritics(text)))
+        else:
+            conn.execute(_PENDING, (new.id, text))
 
 
 def reindex(conn: Connection, new: NewStatus) -> None:
@@ -47,11 +52,18 @@ def reindex(conn: Connection, new: NewStatus) -> None:
         row = conn.execute("SELECT options FROM polls WHERE status_id = ?", (new.id,)).fetchone()
         options = " ".join(str(o.get("title", "")) for o in json.loads(row[0])) if row else None
     text = indexed_text(new.title, new.spoiler_text, new.content, options)
+    if is_postgresql(conn):
+        conn.execute(_PG_INDEX, (new.id, without_diacritics(text)))
+        return
     conn.execute("DELETE FROM status_search WHERE rowid = ?", (new.id,))
     conn.execute(_PENDING, (new.id, text))
 
 
 _PENDING = "INSERT OR REPLACE INTO temp.status_search_pending (id, text) VALUES (?, ?)"
+_PG_INDEX = (
+    "INSERT INTO status_search (id, text) VALUES (?, ?)"
+    " ON CONFLICT (id) DO UPDATE SET text = excluded.text"
+)
 
 
 def prepare_writer(conn: Connection) -> None:

@@ -53,9 +53,14 @@ def keep(conn: Connection, translation: Translation, now: str) -> None:
         (t.status_id, t.target_language, t.source_hash),
     )
     conn.execute(
-        "INSERT OR REPLACE INTO status_translations (status_id, source_hash, target_language,"
+        "INSERT INTO status_translations (status_id, source_hash, target_language,"
         " provider, detected_source_language, content, spoiler_text, poll_options,"
-        " media_descriptions, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " media_descriptions, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (status_id, target_language, provider, source_hash) DO UPDATE SET"
+        " detected_source_language = excluded.detected_source_language,"
+        " content = excluded.content, spoiler_text = excluded.spoiler_text,"
+        " poll_options = excluded.poll_options,"
+        " media_descriptions = excluded.media_descriptions, created_at = excluded.created_at",
         (t.status_id, t.source_hash, t.target_language, t.provider,
          t.detected_source_language, t.content, t.spoiler_text,
          json.dumps(list(t.poll_options), ensure_ascii=False),

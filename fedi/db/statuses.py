@@ -213,7 +213,7 @@ async def public_page(
     through the statuses_account index, newest first."""
     own = (
         "s.reblog_of_id IS NULL"
-        " AND (s.visibility IN ('public', 'unlisted') OR (? AND s.visibility = 'private'))"
+        " AND (s.visibility IN ('public', 'unlisted') OR (? = 1 AND s.visibility = 'private'))"
         " AND (NOT ? OR s.in_reply_to_uri IS NULL)"
         " AND (NOT ? OR EXISTS (SELECT 1 FROM media_attachments m WHERE m.status_id = s.id))"
     )
@@ -245,7 +245,7 @@ async def count_public(conn: Reader, account_id: int, *, with_private: bool = Fa
     """What the outbox holds: never local-only posts."""
     cursor = await conn.execute(
         "SELECT count(*) FROM statuses WHERE account_id = ? AND reblog_of_id IS NULL"
-        " AND (visibility IN ('public', 'unlisted') OR (? AND visibility = 'private'))"
+        " AND (visibility IN ('public', 'unlisted') OR (? = 1 AND visibility = 'private'))"
         " AND is_local_only = 0",
         (account_id, int(with_private)),
     )

@@ -9,6 +9,7 @@ from typing import Any
 
 from fedi.core.models import Visibility
 from fedi.db.connection import Reader
+from fedi.db.postgres import is_postgresql
 
 
 @dataclass(frozen=True)
@@ -25,12 +26,19 @@ class PostFacts:
     tags: frozenset[str]
 
 
+def _array(conn: object, column: str) -> str:
+    """The JSON array of a column's values, as text."""
+    if is_postgresql(conn):
+        return f"CAST(coalesce(json_agg({column}), '[]') AS TEXT)"
+    return f"json_group_array({column})"
+
+
 async def post_facts(conn: Reader, status_id: int) -> PostFacts | None:
     cursor = await conn.execute(
         "SELECT s.account_id, s.visibility, s.is_local, s.reblog_of_id IS NOT NULL,"
         " EXISTS (SELECT 1 FROM media_attachments m WHERE m.status_id = s.id),"
-        " (SELECT json_group_array(account_id) FROM mentions WHERE status_id = s.id),"
-        " (SELECT json_group_array(name) FROM status_tags WHERE status_id = s.id)"
+        f" (SELECT {_array(conn, 'account_id')} FROM mentions WHERE status_id = s.id),"
+        f" (SELECT {_array(conn, 'name')} FROM status_tags WHERE status_id = s.id)"
         " FROM statuses s WHERE s.id = ?",
         (status_id,),
     )

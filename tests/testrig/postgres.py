@@ -2,6 +2,10 @@
 the whole session, started from the PostgreSQL binaries found on this machine (or, with
 FEDI_TEST_DATABASE=postgresql://..., a server one may create databases on); every instance a
 test opens gets a database of its own, copied from a migrated template, dropped after the test.
+
+An instance is known by its data directory, where a file names its database: opened again, it
+finds its rows; a data directory copied (the seeded networks of tests/unit/db) has a copy of
+the database it was copied from.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from fedi.db.postgres import PgConnection
 
 ENV = "FEDI_TEST_DATABASE"
 TEMPLATE = "fedi_template"
+MARKER = "test-database.txt"
 
 
 def wanted() -> str | None:
@@ -114,10 +119,22 @@ class Databases:
         parts = urlsplit(self.admin_url)
         return urlunsplit(parts._replace(path=f"/{name}"))
 
-    def create(self) -> str:
+    def create(self, template: str = TEMPLATE) -> str:
         name = f"{self._prefix}{next(self._numbers)}"
-        self._admin.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+        self._admin.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
         return self.url_of(name)
+
+    def target(self, data_dir: Path) -> tuple[str, bool]:
+        """The database of the instance in data_dir, and whether it was made now."""
+        marker = data_dir / MARKER
+        known = marker.read_text().split() if marker.exists() else []
+        if known and known[0] == str(data_dir):
+            return self.url_of(known[1]), False
+        # A new instance, or a copy of another one's directory: a new database, or its copy.
+        url = self.create(known[1] if known else TEMPLATE)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        marker.write_text(f"{data_dir} {urlsplit(url).path.lstrip('/')}")
+        return url, True
 
     def drop(self, url: str) -> None:
         name = urlsplit(url).path.lstrip("/")

@@ -70,9 +70,7 @@ CREATE INDEX push_deliveries_created ON push_deliveries (created_at);
 CREATE INDEX push_deliveries_notification ON push_deliveries (notification_id);
 
 -- The time is the wall clock's, in fedi.core.timeutil.to_db's form.
-CREATE FUNCTION fedi_now() RETURNS text LANGUAGE sql VOLATILE AS $$
-    SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')
-$$;
+-- (fedi_now(): migrations/postgresql/functions.sql)
 CREATE FUNCTION push_deliveries_queued() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO push_deliveries (subscription_id, notification_id, next_attempt_at, created_at)

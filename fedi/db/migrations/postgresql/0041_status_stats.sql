@@ -28,7 +28,7 @@ INSERT INTO status_stats (status_id, replies, local_only_replies)
 CREATE FUNCTION status_stats_favourite_added() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO status_stats (status_id, favourites) VALUES (NEW.status_id, 1)
-            ON CONFLICT (status_id) DO UPDATE SET favourites = favourites + 1;
+            ON CONFLICT (status_id) DO UPDATE SET favourites = status_stats.favourites + 1;
     RETURN NULL;
 END
 $$;
@@ -48,7 +48,7 @@ CREATE FUNCTION status_stats_favourite_moved() RETURNS trigger LANGUAGE plpgsql 
 BEGIN
     UPDATE status_stats SET favourites = favourites - 1 WHERE status_id = OLD.status_id;
     INSERT INTO status_stats (status_id, favourites) VALUES (NEW.status_id, 1)
-            ON CONFLICT (status_id) DO UPDATE SET favourites = favourites + 1;
+            ON CONFLICT (status_id) DO UPDATE SET favourites = status_stats.favourites + 1;
     RETURN NULL;
 END
 $$;
@@ -61,12 +61,12 @@ CREATE FUNCTION status_stats_status_added() RETURNS trigger LANGUAGE plpgsql AS 
 BEGIN
     INSERT INTO status_stats (status_id, reblogs)
             SELECT NEW.reblog_of_id, 1 WHERE NEW.reblog_of_id IS NOT NULL
-            ON CONFLICT (status_id) DO UPDATE SET reblogs = reblogs + 1;
+            ON CONFLICT (status_id) DO UPDATE SET reblogs = status_stats.reblogs + 1;
     INSERT INTO status_stats (status_id, replies, local_only_replies)
-            SELECT NEW.in_reply_to_id, NEW.is_local_only = 0, NEW.is_local_only != 0
+            SELECT NEW.in_reply_to_id, (NEW.is_local_only = 0)::int, (NEW.is_local_only != 0)::int
             WHERE NEW.in_reply_to_id IS NOT NULL AND NEW.visibility IN ('public', 'unlisted')
-            ON CONFLICT (status_id) DO UPDATE SET replies = replies + excluded.replies,
-                local_only_replies = local_only_replies + excluded.local_only_replies;
+            ON CONFLICT (status_id) DO UPDATE SET replies = status_stats.replies + excluded.replies,
+                local_only_replies = status_stats.local_only_replies + excluded.local_only_replies;
     RETURN NULL;
 END
 $$;
@@ -80,7 +80,7 @@ BEGIN
     UPDATE status_stats SET reblogs = reblogs - 1
             WHERE OLD.reblog_of_id IS NOT NULL AND status_id = OLD.reblog_of_id;
     UPDATE status_stats SET replies = replies - (OLD.is_local_only = 0)::int,
-                local_only_replies = local_only_replies - (OLD.is_local_only != 0)::int
+                local_only_replies = status_stats.local_only_replies - (OLD.is_local_only != 0)::int
             WHERE OLD.in_reply_to_id IS NOT NULL AND OLD.visibility IN ('public', 'unlisted')
             AND status_id = OLD.in_reply_to_id;
     RETURN NULL;
@@ -94,17 +94,17 @@ BEGIN
     UPDATE status_stats SET reblogs = reblogs - 1
             WHERE OLD.reblog_of_id IS NOT NULL AND status_id = OLD.reblog_of_id;
     UPDATE status_stats SET replies = replies - (OLD.is_local_only = 0)::int,
-                local_only_replies = local_only_replies - (OLD.is_local_only != 0)::int
+                local_only_replies = status_stats.local_only_replies - (OLD.is_local_only != 0)::int
             WHERE OLD.in_reply_to_id IS NOT NULL AND OLD.visibility IN ('public', 'unlisted')
             AND status_id = OLD.in_reply_to_id;
     INSERT INTO status_stats (status_id, reblogs)
             SELECT NEW.reblog_of_id, 1 WHERE NEW.reblog_of_id IS NOT NULL
-            ON CONFLICT (status_id) DO UPDATE SET reblogs = reblogs + 1;
+            ON CONFLICT (status_id) DO UPDATE SET reblogs = status_stats.reblogs + 1;
     INSERT INTO status_stats (status_id, replies, local_only_replies)
-            SELECT NEW.in_reply_to_id, NEW.is_local_only = 0, NEW.is_local_only != 0
+            SELECT NEW.in_reply_to_id, (NEW.is_local_only = 0)::int, (NEW.is_local_only != 0)::int
             WHERE NEW.in_reply_to_id IS NOT NULL AND NEW.visibility IN ('public', 'unlisted')
-            ON CONFLICT (status_id) DO UPDATE SET replies = replies + excluded.replies,
-                local_only_replies = local_only_replies + excluded.local_only_replies;
+            ON CONFLICT (status_id) DO UPDATE SET replies = status_stats.replies + excluded.replies,
+                local_only_replies = status_stats.local_only_replies + excluded.local_only_replies;
     RETURN NULL;
 END
 $$;
