@@ -104,7 +104,7 @@ def mark(conn: Connection, account_id: int, thread: str, *, read: int = 0, hidde
     conn.execute(
         "INSERT INTO conversation_marks (account_id, thread, read_up_to, hidden_up_to)"
         " VALUES (?, ?, ?, ?) ON CONFLICT (account_id, thread) DO UPDATE SET"
-        " read_up_to = MAX(read_up_to, excluded.read_up_to),"
-        " hidden_up_to = MAX(hidden_up_to, excluded.hidden_up_to)",
+        " read_up_to = MAX(conversation_marks.read_up_to, excluded.read_up_to),"
+        " hidden_up_to = MAX(conversation_marks.hidden_up_to, excluded.hidden_up_to)",
         (account_id, thread, read, hidden),
     )

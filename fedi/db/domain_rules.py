@@ -67,7 +67,7 @@ def _allow(row: Row) -> DomainAllow:
 def bump_generation(conn: Connection, now: str) -> None:
     conn.execute(
         "INSERT INTO instance_settings (name, value, updated_at) VALUES (?, '1', ?)"
-        " ON CONFLICT (name) DO UPDATE SET value = CAST(value AS INTEGER) + 1,"
+        " ON CONFLICT (name) DO UPDATE SET value = CAST(instance_settings.value AS INTEGER) + 1,"
         " updated_at = excluded.updated_at",
         (GENERATION, now),
     )

@@ -89,8 +89,8 @@ def upsert_follow(
     conn.execute(
         "INSERT INTO follows (id, follower_id, followed_id, uri, state, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (follower_id, followed_id) DO UPDATE SET"
-        " uri = COALESCE(excluded.uri, uri),"
-        " state = CASE WHEN state = 'accepted' THEN 'accepted' ELSE excluded.state END",
+        " uri = COALESCE(excluded.uri, follows.uri),"
+        " state = CASE WHEN follows.state = 'accepted' THEN 'accepted' ELSE excluded.state END",
         (new_id(), follower_id, followed_id, uri, state, now),
     )
 

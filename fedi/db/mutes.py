@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from fedi.core.ids import new_id
 from fedi.db.connection import Connection, Reader
+from fedi.db.rows import rows_of_kinds
 
 
 @dataclass(frozen=True)
@@ -122,22 +123,22 @@ class Hidden:
 
 async def hidden_by(conn: Reader, account_id: int, now: str) -> Hidden:
     """One statement: every page a member reads asks for all four."""
-    cursor = await conn.execute(
-        "SELECT 0, target_account_id, hide_notifications FROM mutes"
-        " WHERE account_id = ? AND (expires_at IS NULL OR expires_at > ?)"
-        " UNION ALL SELECT 1, target_account_id, NULL FROM blocks WHERE account_id = ?"
-        " UNION ALL SELECT 1, account_id, NULL FROM blocks WHERE target_account_id = ?"
-        " UNION ALL SELECT 2, NULL, domain FROM account_domain_blocks WHERE account_id = ?"
-        " UNION ALL SELECT 3, la.account_id, NULL FROM list_accounts la"
-        " JOIN lists l ON l.id = la.list_id"
-        " WHERE l.account_id = ? AND l.is_exclusive = 1 AND la.account_id != ?",
-        (account_id, now, account_id, account_id, account_id, account_id, account_id),
-    )
+    found = await rows_of_kinds(conn, [
+        ("SELECT 0, target_account_id, hide_notifications FROM mutes"
+         " WHERE account_id = ? AND (expires_at IS NULL OR expires_at > ?)", (account_id, now)),
+        ("SELECT 1, target_account_id, NULL FROM blocks WHERE account_id = ?", (account_id,)),
+        ("SELECT 1, account_id, NULL FROM blocks WHERE target_account_id = ?", (account_id,)),
+        ("SELECT 2, NULL, domain FROM account_domain_blocks WHERE account_id = ?",
+         (account_id,)),
+        ("SELECT 3, la.account_id, NULL FROM list_accounts la JOIN lists l ON l.id = la.list_id"
+         " WHERE l.account_id = ? AND l.is_exclusive = 1 AND la.account_id != ?",
+         (account_id, account_id)),
+    ])  # fmt: skip
     muted: list[tuple[int, bool]] = []
     blocked: set[int] = set()
     domains: set[str] = set()
     exclusive: set[int] = set()
-    for kind, target, extra in await cursor.fetchall():
+    for kind, target, extra in found:
         if kind == 0:
             muted.append((target, bool(extra)))
         elif kind == 1:

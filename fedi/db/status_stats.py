@@ -39,9 +39,10 @@ def _counts_sql(marks: str) -> str:
         " AND favourites > 0"
         f" UNION ALL SELECT 1, status_id, reblogs FROM status_stats WHERE status_id IN ({marks})"
         " AND reblogs > 0"
-        " UNION ALL SELECT 2, status_id, replies + CASE WHEN ? THEN local_only_replies ELSE 0 END"
+        " UNION ALL SELECT 2, status_id,"
+        " replies + CASE WHEN ? = 1 THEN local_only_replies ELSE 0 END"
         f" FROM status_stats WHERE status_id IN ({marks})"
-        " AND replies + CASE WHEN ? THEN local_only_replies ELSE 0 END > 0"
+        " AND replies + CASE WHEN ? = 1 THEN local_only_replies ELSE 0 END > 0"
     )
 
 
