@@ -34,6 +34,11 @@ def fast_keys_and_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("fedi.accounts.passwords.LOG2_N", 10)
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if postgres.wanted() is not None and item.get_closest_marker("sqlite_only") is not None:
+        pytest.skip("checks SQLite itself")
+
+
 @pytest.fixture(scope="session")
 def postgres_databases() -> Iterator[postgres.Databases | None]:
     """The session's PostgreSQL server (None: the tests run on SQLite). Each instance opened

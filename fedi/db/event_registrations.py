@@ -15,6 +15,7 @@ from fedi.core.ids import new_id
 from fedi.core.timeutil import from_db
 from fedi.db.connection import Connection, Reader, Row
 from fedi.db.events import Event, flag_update
+from fedi.db.rows import no_limit
 
 LIVE = ("accepted", "pending", "waitlisted")
 
@@ -156,7 +157,7 @@ def promote(conn: Connection, event: Event, now: str) -> list[Registration]:
     rows = conn.execute(
         f"SELECT {_COLUMNS} FROM event_registrations r WHERE r.event_id = ?"
         " AND r.state = 'waitlisted' ORDER BY r.id LIMIT ?",
-        (event.id, -1 if free is None else free),
+        (event.id, no_limit(conn) if free is None else free),
     ).fetchall()
     promoted = [_registration(row) for row in rows]
     for found in promoted:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from fedi.core.ids import new_id
 from fedi.db.connection import Connection, Reader, Row
+from fedi.db.rows import no_limit
 
 MAX_LISTS = 100  # per member: a bound on what one account can store
 
@@ -125,7 +126,7 @@ async def members_page(
         "SELECT id, account_id FROM list_accounts WHERE list_id = ?"
         " AND (? IS NULL OR id < ?) AND (? IS NULL OR id > ?)"
         f" ORDER BY id {order} LIMIT ?",
-        (list_id, max_id, max_id, min_id, min_id, limit if limit > 0 else -1),
+        (list_id, max_id, max_id, min_id, min_id, limit if limit > 0 else no_limit(conn)),
     )
     found = [(r[0], r[1]) for r in await cursor.fetchall()]
     return found if order == "DESC" else found[::-1]

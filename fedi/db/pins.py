@@ -15,7 +15,7 @@ async def pinned_public(
     cursor = await conn.execute(
         f"SELECT {COLUMNS} FROM status_pins p JOIN statuses s ON s.id = p.status_id"
         " WHERE p.account_id = ? AND s.account_id = ? AND s.visibility IN ('public', 'unlisted')"
-        " AND (? OR s.is_local_only = 0) ORDER BY p.created_at DESC LIMIT ?",
+        " AND (? = 1 OR s.is_local_only = 0) ORDER BY p.created_at DESC LIMIT ?",
         (account_id, account_id, int(with_local_only), limit),
     )
     return [status_from_row(row) for row in await cursor.fetchall()]

@@ -132,7 +132,7 @@ def recount(conn: Connection, status_id: int, *, pending_update: bool) -> None:
     options = [PollOption(o.title, tallies.get(i, 0)) for i, o in enumerate(poll.options)]
     conn.execute(
         "UPDATE polls SET options = ?, voters_count = ?,"
-        " update_pending = update_pending OR ? WHERE status_id = ?",
+        " update_pending = max(update_pending, ?) WHERE status_id = ?",
         (_dump(options), int(voters), int(pending_update), status_id),
     )
 

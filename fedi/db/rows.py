@@ -24,17 +24,26 @@ def json_list(value: str) -> list[Any]:
     return parsed if isinstance(parsed, list) else []
 
 
+def no_limit(conn: object) -> int | None:
+    """`LIMIT ?`'s parameter for no limit at all: -1 on SQLite, NULL on PostgreSQL."""
+    return None if is_postgresql(conn) else -1
+
+
 Arm = tuple[str, Sequence[object]]
+_UNIONS: dict[tuple[tuple[str, ...], int], str] = {}
 
 
 async def rows_of_kinds(conn: Reader, arms: Sequence[Arm], ordered: int = 0) -> list[Row]:
     """Rows of several kinds in one column layout, each kind an arm (its SQL and parameters)
     whose first column names it, sorted by their first `ordered` columns. On SQLite, one
-    statement (UNION ALL), each arm's columns of its own types; PostgreSQL's UNION wants one
-    type per column, so there each arm is read by a statement of its own."""
+    statement (UNION ALL, made once per set of arms), each arm's columns of its own types;
+    PostgreSQL's UNION wants one type per column, so there each arm is a statement of its own."""
     if not is_postgresql(conn):
-        order = " ORDER BY " + ", ".join(str(n + 1) for n in range(ordered)) if ordered else ""
-        sql = " UNION ALL ".join(sql for sql, _ in arms) + order
+        key = (tuple(sql for sql, _ in arms), ordered)
+        sql = _UNIONS.get(key)
+        if sql is None:
+            order = " ORDER BY " + ", ".join(str(n + 1) for n in range(ordered)) if ordered else ""
+            sql = _UNIONS[key] = " UNION ALL ".join(key[0]) + order
         cursor = await conn.execute(sql, [value for _, values in arms for value in values])
         return list(await cursor.fetchall())
     rows: list[Row] = []

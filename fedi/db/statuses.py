@@ -214,15 +214,15 @@ async def public_page(
     own = (
         "s.reblog_of_id IS NULL"
         " AND (s.visibility IN ('public', 'unlisted') OR (? = 1 AND s.visibility = 'private'))"
-        " AND (NOT ? OR s.in_reply_to_uri IS NULL)"
-        " AND (NOT ? OR EXISTS (SELECT 1 FROM media_attachments m WHERE m.status_id = s.id))"
+        " AND (? = 0 OR s.in_reply_to_uri IS NULL)"
+        " AND (? = 0 OR EXISTS (SELECT 1 FROM media_attachments m WHERE m.status_id = s.id))"
     )
     own_args = [int(with_private), int(without_replies), int(only_media)]
     below = MAX_ID if max_id is None else max_id
     if not with_reblogs or only_media:  # its posts alone, never walking past its boosts
         cursor = await conn.execute(
             f"SELECT {KEYS} FROM statuses s INDEXED BY statuses_account_posts"
-            f" WHERE s.account_id = ? AND s.id < ? AND (? OR s.is_local_only = 0) AND {own}"
+            f" WHERE s.account_id = ? AND s.id < ? AND (? = 1 OR s.is_local_only = 0) AND {own}"
             " ORDER BY s.id DESC LIMIT ?",
             (account_id, below, int(with_local_only), *own_args, limit),
         )
@@ -230,11 +230,11 @@ async def public_page(
     boosts = (
         "s.reblog_of_id IS NOT NULL AND EXISTS (SELECT 1 FROM statuses o"
         "  WHERE o.id = s.reblog_of_id AND o.visibility IN ('public', 'unlisted')"
-        "  AND (? OR o.is_local_only = 0))"
+        "  AND (? = 1 OR o.is_local_only = 0))"
     )
     cursor = await conn.execute(
         f"SELECT {KEYS} FROM statuses s WHERE s.account_id = ? AND s.id < ?"
-        f" AND (? OR s.is_local_only = 0) AND (({own}) OR ({boosts}))"
+        f" AND (? = 1 OR s.is_local_only = 0) AND (({own}) OR ({boosts}))"
         " ORDER BY s.id DESC LIMIT ?",
         (account_id, below, int(with_local_only), *own_args, int(with_local_only), limit),
     )
@@ -270,7 +270,7 @@ async def replies_page(
 async def count_replies(conn: Reader, status_id: int, *, with_local_only: bool = False) -> int:
     cursor = await conn.execute(
         "SELECT count(*) FROM statuses WHERE in_reply_to_id = ?"
-        " AND visibility IN ('public', 'unlisted') AND (? OR is_local_only = 0)",
+        " AND visibility IN ('public', 'unlisted') AND (? = 1 OR is_local_only = 0)",
         (status_id, int(with_local_only)),
     )
     row = await cursor.fetchone()
