@@ -29,7 +29,10 @@ class PgRow(tuple[Any, ...]):
     """A result row: by position, by column name (any case) and keys(), like sqlite3.Row."""
 
     __slots__ = ()
-    _index: dict[str, int] = {}  # noqa: RUF012 (each row class has its own, never changed)
+    # Each row class has its own, never changed: the columns' names, and by name (lower case)
+    # the position of the first column of that name.
+    _names: tuple[str, ...] = ()
+    _index: dict[str, int] = {}  # noqa: RUF012
 
     def __getitem__(self, key: Any) -> Any:
         if isinstance(key, str):
@@ -37,7 +40,7 @@ class PgRow(tuple[Any, ...]):
         return tuple.__getitem__(self, key)
 
     def keys(self) -> list[str]:
-        return list(self._index)
+        return list(self._names)
 
 
 _ROW_CLASSES: dict[tuple[str, ...], type[PgRow]] = {}
@@ -46,8 +49,11 @@ _ROW_CLASSES: dict[tuple[str, ...], type[PgRow]] = {}
 def _row_class(names: tuple[str, ...]) -> type[PgRow]:
     found = _ROW_CLASSES.get(names)
     if found is None:
-        index = {name.lower(): position for position, name in reversed(list(enumerate(names)))}
-        found = _ROW_CLASSES[names] = type("PgRow", (PgRow,), {"__slots__": (), "_index": index})
+        index: dict[str, int] = {}
+        for position, name in enumerate(names):
+            index.setdefault(name.lower(), position)
+        attributes = {"__slots__": (), "_names": names, "_index": index}
+        found = _ROW_CLASSES[names] = type("PgRow", (PgRow,), attributes)
     return found
 
 
