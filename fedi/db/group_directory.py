@@ -44,7 +44,7 @@ async def local_groups(conn: Reader, viewer_id: int, *, with_local_only: bool) -
         " (SELECT r.role FROM group_moderators r WHERE r.group_id = g.account_id"
         "   AND r.account_id = :me) AS moderator_role"
         " FROM groups g JOIN accounts a ON a.id = g.account_id"
-        " WHERE a.suspended_at IS NULL AND (:local_only OR g.is_local_only = 0)"
+        " WHERE a.suspended_at IS NULL AND (:local_only = 1 OR g.is_local_only = 0)"
         " ORDER BY lower(coalesce(nullif(a.display_name, ''), a.username)), a.id",
         {"me": viewer_id, "local_only": int(with_local_only)},
     )

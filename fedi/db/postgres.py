@@ -92,9 +92,19 @@ def _bound(sql: str, parameters: Parameters | None) -> tuple[str, Parameters]:
     statement = translate(sql)
     if parameters is None:
         return statement.sql, ()
-    if statement.numbered and not isinstance(parameters, dict):
-        return statement.sql, {f"p{n}": value for n, value in enumerate(parameters, 1)}
-    return statement.sql, parameters
+    if isinstance(parameters, dict):
+        return statement.sql, {name: _text(value) for name, value in parameters.items()}
+    if statement.numbered:
+        return statement.sql, {f"p{n}": _text(value) for n, value in enumerate(parameters, 1)}
+    return statement.sql, [_text(value) for value in parameters]
+
+
+def _text(value: object) -> object:
+    """PostgreSQL's text cannot hold NUL, which SQLite's can: a NUL (only ever sent by a
+    hostile or broken client) is stored and looked up as U+FFFD."""
+    if isinstance(value, str) and "\x00" in value:
+        return value.replace("\x00", "\ufffd")
+    return value
 
 
 def is_postgresql(conn: object) -> bool:
@@ -130,10 +140,7 @@ class PgConnection:
     def executemany(self, sql: str, parameters: Iterable[Parameters], /) -> psycopg.Cursor[PgRow]:
         statement = translate(sql)
         cursor = self._conn.cursor()
-        rows: Iterable[Parameters] = parameters
-        if statement.numbered:
-            rows = [{f"p{n}": v for n, v in enumerate(row, 1)} for row in parameters]
-        cursor.executemany(statement.sql, rows)
+        cursor.executemany(statement.sql, [_bound(sql, row)[1] for row in parameters])
         return cursor
 
     def execute_script(self, sql: str) -> None:

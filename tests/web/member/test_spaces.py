@@ -166,6 +166,7 @@ def count_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
+@pytest.mark.sqlite_only
 async def test_the_directory_costs_as_many_statements_for_many_groups_as_for_two(
     client: httpx.AsyncClient, context: Context, people: dict[str, User],
     monkeypatch: pytest.MonkeyPatch,
