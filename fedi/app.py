@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -29,7 +28,7 @@ from fedi.core.config import Settings
 from fedi.core.models import User
 from fedi.core.timeutil import utcnow
 from fedi.db import claims as db_claims
-from fedi.db.errors import out_of_space
+from fedi.db.errors import DATABASE_ERRORS, out_of_space
 from fedi.events.loop import EventsLoop
 from fedi.i18n.locales import Translations
 from fedi.mail import digest
@@ -179,7 +178,7 @@ async def storage_error(request: Request, exc: Exception) -> Response:
     if not out_of_space(exc):
         raise exc
     # The database's writer has logged the cause already; a file write has not.
-    level = logging.INFO if isinstance(exc, sqlite3.Error) else logging.ERROR
+    level = logging.INFO if isinstance(exc, DATABASE_ERRORS) else logging.ERROR
     log.log(level, "refused %s %s: the disk is full (%s)", request.method, request.url.path, exc)
     return await http_error(
         request,
@@ -343,7 +342,7 @@ def create_app(
         ],
         exception_handlers={
             HTTPException: http_error,
-            sqlite3.Error: storage_error,
+            **dict.fromkeys(DATABASE_ERRORS, storage_error),
             OSError: storage_error,
             Exception: server_error,
         },

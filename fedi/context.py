@@ -15,11 +15,11 @@ import errno
 import hashlib
 import os
 import secrets
-import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from pathlib import Path
 
 from fedi import __version__
 from fedi.core import ids
@@ -29,6 +29,7 @@ from fedi.core.timeutil import to_db, utcnow
 from fedi.core.urls import Urls
 from fedi.db import Database, DatabaseError, accounts
 from fedi.db.claims import Claims
+from fedi.db.errors import INTEGRITY_ERRORS
 from fedi.streams.hub import Streams
 from fedi.transport.federation_policy import FederationPolicy
 from fedi.transport.http import HttpClient
@@ -140,12 +141,17 @@ async def ensure_instance_actor(
     )
     try:
         await db.write(lambda conn: accounts.insert_local_account(conn, new))
-    except sqlite3.IntegrityError:  # another process created it first
+    except INTEGRITY_ERRORS:  # another process created it first
         keys.delete(account_id)
     async with db.read() as conn:
         created = await accounts.get_instance_actor(conn)
     assert created is not None
     return created
+
+
+def database_target(settings: Settings) -> Path | str:
+    """The SQLite file, or the PostgreSQL database's URL."""
+    return settings.database_url if settings.uses_postgresql else settings.database_path
 
 
 @asynccontextmanager
@@ -155,12 +161,14 @@ async def open_context(
     """Open the instance. `http` replaces the outbound client (tests route test domains to
     loopback with it); the context closes whichever client it uses."""
     prepare_data_dir(settings)
-    db = Database(settings.database_path)
+    target = database_target(settings)
+    db = Database(target)
     try:
         applied = await db.open()
     except DatabaseError as exc:
         raise StartupError(str(exc)) from None
-    os.chmod(settings.database_path, 0o600)
+    if isinstance(target, Path):
+        os.chmod(target, 0o600)
     client = http or make_http_client(settings)
     try:
         keys, urls = KeyStore(settings.keys_dir), Urls(settings.base_url)

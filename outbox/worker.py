@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +30,7 @@ from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, follows, groups, interactions, outbox_activities
 from fedi.db.claims import claim
+from fedi.db.connection import Connection
 from fedi.db.outbox_activities import DeliveryRow, HostCircuit, OutboxRow
 from fedi.federation.publish import Audience
 from fedi.federation.signing import AccountSigner, Signer, SigningBatch, signer_for
@@ -361,7 +361,7 @@ class OutboxWorker:
         now, worker = to_db(moment), self.context.claims.worker
         released = sorted(run.held) if run else []
 
-        def record(conn: sqlite3.Connection) -> None:
+        def record(conn: Connection) -> None:
             outbox_activities.record_attempts(conn, now, done=done, failed=failed, later=later,
                                               released=released, worker=worker)  # fmt: skip
             if run is not None:
@@ -369,7 +369,7 @@ class OutboxWorker:
 
         await self.context.db.write(record)
 
-    def _record_hosts(self, conn: sqlite3.Connection, run: _Round, moment: datetime) -> None:
+    def _record_hosts(self, conn: Connection, run: _Round, moment: datetime) -> None:
         """The circuit breaker's bookkeeping, once per host per round (outbox.retry)."""
         now = to_db(moment)
         # Only a host that had failed has anything to reset (a healthy host costs no write).

@@ -1,9 +1,10 @@
-"""Shared fixtures: an instance on its own SQLite file in a temporary directory, and an HTTP client
-speaking to its ASGI application in process."""
+"""Shared fixtures: an instance on its own SQLite file in a temporary directory (or, with
+FEDI_TEST_DATABASE=postgresql, its own PostgreSQL database: tests/testrig/postgres.py), and an
+HTTP client speaking to its ASGI application in process."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -12,6 +13,7 @@ import pytest
 from fedi.app import create_app
 from fedi.context import Context, open_context
 from fedi.core.config import Settings, load_settings
+from tests.testrig import postgres
 from tests.testrig.keys import next_keypair
 
 DOMAIN = "fedi.test"
@@ -30,6 +32,65 @@ def fast_keys_and_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     ):
         monkeypatch.setattr(f"{module}.generate_keypair", next_keypair)
     monkeypatch.setattr("fedi.accounts.passwords.LOG2_N", 10)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if postgres.wanted() is not None and item.get_closest_marker("sqlite_only") is not None:
+        pytest.skip("checks SQLite itself")
+
+
+@pytest.fixture(scope="session")
+def postgres_databases() -> Iterator[postgres.Databases | None]:
+    """The session's PostgreSQL server (None: the tests run on SQLite). Each instance opened
+    while it lasts (known by its data directory, so that opening it again finds its rows) has
+    a database of its own there."""
+    choice = postgres.wanted()
+    if choice is None:
+        yield None
+        return
+    cluster = postgres.Cluster() if choice == "postgresql" else None
+    if cluster is not None:
+        cluster.start()
+    patch = pytest.MonkeyPatch()
+    try:
+        databases = postgres.Databases(cluster.url if cluster is not None else choice)
+
+        def database_target(settings: Settings) -> Path | str:
+            if settings.uses_postgresql:
+                return settings.database_url
+            url, made = databases.target(settings.data_dir)
+            if made and _made_in_test is not None:
+                _made_in_test.append(url)
+            return url
+
+        patch.setattr("fedi.context.database_target", database_target)
+        yield databases
+        databases.close()
+    finally:
+        patch.undo()
+        if cluster is not None:
+            cluster.stop()
+
+
+_made_in_test: list[str] | None = None
+
+
+@pytest.fixture(autouse=True)
+def database_per_instance(postgres_databases: postgres.Databases | None) -> Iterator[None]:
+    """On PostgreSQL, the databases a test made are dropped after it (those of session
+    fixtures, at the session's end)."""
+    global _made_in_test
+    if postgres_databases is None:
+        yield
+        return
+    made: list[str] = []
+    _made_in_test = made
+    try:
+        yield
+    finally:
+        _made_in_test = None
+        for url in made:
+            postgres_databases.drop(url)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
-import sqlite3
 from datetime import timedelta
 
 from fedi.accounts.passwords import hash_password, verify_password
@@ -18,6 +17,7 @@ from fedi.core import ids
 from fedi.core.models import User
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import sessions, users
+from fedi.db.connection import Connection
 
 SESSION_LIFETIME = timedelta(days=30)
 
@@ -68,7 +68,7 @@ async def open_session(context: Context, user: User, user_agent: str, ip: str) -
     token = secrets.token_urlsafe(32)
     now = to_db(utcnow())
 
-    def record(conn: sqlite3.Connection) -> None:
+    def record(conn: Connection) -> None:
         sessions.insert(
             conn,
             session_id=ids.new_id(),

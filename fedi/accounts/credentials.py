@@ -4,8 +4,6 @@ be confirmed by a mailed link) and their interface language."""
 
 from __future__ import annotations
 
-import sqlite3
-
 from fedi.accounts.addresses import is_email
 from fedi.accounts.auth import Authenticator, SignInError
 from fedi.accounts.email_confirmation import address_of, send_confirmation, tell_old_address
@@ -14,6 +12,7 @@ from fedi.context import Context
 from fedi.core.config import SUPPORTED_LOCALES
 from fedi.core.models import User
 from fedi.db import users
+from fedi.db.connection import Connection
 
 
 class CredentialError(ValueError):
@@ -61,7 +60,7 @@ async def change_email(
         raise CredentialError("bad_email", "this is not a valid e-mail address")
     await check_current_password(context, authenticator, user, current)
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         if users.email_taken_by_other(conn, email, user.account.id):
             raise CredentialError("email_taken", "this address is used by another account")
         users.set_email(conn, user.account.id, email)

@@ -10,7 +10,6 @@ files for the administrators, and an instance must stay usable that way.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,6 +18,7 @@ from fedi.context import Context
 from fedi.core.models import User
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import mail_outbox, mail_preferences, mail_tokens, users
+from fedi.db.connection import Connection
 from fedi.mail.outbox import Mail, mail_member
 from fedi.mail.tokens import digest_of, looks_like_token, new_token
 
@@ -74,7 +74,7 @@ async def send_confirmation(context: Context, account_id: int, email: str) -> bo
         return False
     token, digest = new_token()
 
-    def keep_token(conn: sqlite3.Connection) -> None:
+    def keep_token(conn: Connection) -> None:
         mail_tokens.delete_for(conn, account_id, PURPOSE)
         mail_tokens.insert(
             conn, digest, account_id, PURPOSE, email, to_db(now + LIFETIME), to_db(now)
@@ -118,7 +118,7 @@ async def resend_confirmation(context: Context, user: User, email: str | None = 
         if not is_email(email):
             raise ConfirmationError("bad_email")
 
-        def change(conn: sqlite3.Connection) -> None:
+        def change(conn: Connection) -> None:
             if users.email_taken_by_other(conn, email, user.account.id):
                 raise ConfirmationError("email_taken")
             users.set_email(conn, user.account.id, email)
@@ -147,7 +147,7 @@ async def confirm_address(context: Context, token: str) -> bool:
         return False
     digest, now = digest_of(token), to_db(utcnow())
 
-    def confirm(conn: sqlite3.Connection) -> bool:
+    def confirm(conn: Connection) -> bool:
         found = mail_tokens.take(conn, digest, PURPOSE, now)
         if found is None:
             return False

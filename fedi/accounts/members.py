@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import sqlite3
 
 from fedi.accounts.passwords import PasswordError, check_strength, hash_password
 from fedi.context import Context
@@ -15,6 +14,7 @@ from fedi.core import ids
 from fedi.core.models import ROLES, ActorType, Role, User
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, oauth, sessions, users
+from fedi.db.connection import Connection
 from keys.keypair import generate_keypair
 
 # Mastodon's rule for local usernames: letters, digits and underscores, at most 30.
@@ -68,7 +68,7 @@ async def add_member(
     now = to_db(utcnow())
     new = local_actor(context, account_id, username, "Person", keypair.public_pem, now)
 
-    def insert(conn: sqlite3.Connection) -> None:
+    def insert(conn: Connection) -> None:
         if accounts.local_username_taken(conn, username):
             raise TakenError("username", f"the username {username!r} is already taken")
         if sign_up and sign_up.email and users.email_taken(conn, sign_up.email):
@@ -142,7 +142,7 @@ async def set_password(context: Context, username: str, password: str) -> None:
         raise MemberError(str(exc)) from None
     password_hash = await asyncio.to_thread(hash_password, password)
 
-    def change(conn: sqlite3.Connection) -> None:
+    def change(conn: Connection) -> None:
         users.set_password_hash(conn, user.account.id, password_hash)
         # Signed-in browsers and apps must sign in again (security.md A5).
         sessions.delete_for_account(conn, user.account.id)
@@ -159,7 +159,7 @@ async def set_suspended(context: Context, username: str, suspended: bool) -> Use
         raise MemberError(f"{username} is not suspended")
     at = to_db(utcnow()) if suspended else None
 
-    def change(conn: sqlite3.Connection) -> None:
+    def change(conn: Connection) -> None:
         accounts.set_suspended(conn, user.account.id, at)
         if suspended:
             sessions.delete_for_account(conn, user.account.id)

@@ -10,7 +10,6 @@ enumeration)."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from datetime import timedelta
 
@@ -20,6 +19,7 @@ from fedi.accounts.passwords import PasswordError, check_strength
 from fedi.context import Context
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, mail_preferences, mail_tokens
+from fedi.db.connection import Connection
 from fedi.mail.outbox import Mail, mail_member
 from fedi.mail.tokens import digest_of, looks_like_token, new_token
 
@@ -63,7 +63,7 @@ async def _mail_link(context: Context, email: str) -> None:
     now = utcnow()
     account_id = found.account_id
 
-    def keep_token(conn: sqlite3.Connection) -> None:
+    def keep_token(conn: Connection) -> None:
         mail_tokens.delete_for(conn, account_id, PURPOSE)
         mail_tokens.insert(conn, digest, account_id, PURPOSE, "", to_db(now + LIFETIME), to_db(now))
 

@@ -4,7 +4,6 @@ followers' servers."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Sequence
 
 from fedi.accounts.members import MemberError, get_member
@@ -17,6 +16,7 @@ from fedi.core.models import ProfileField, User
 from fedi.core.timeutil import to_ap, to_db, utcnow
 from fedi.core.validation import Invalid, Problem, too_long
 from fedi.db import accounts
+from fedi.db.connection import Connection
 from fedi.federation.publish import Audience, enqueue
 from keys.keypair import generate_keypair
 
@@ -110,7 +110,7 @@ async def rotate_key(context: Context, username: str) -> User:
     now = to_db(utcnow())
     context.keys.save(user.account.id, keypair.private_pem)
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         accounts.set_public_key(conn, user.account.id, keypair.public_pem, now)
 
     await context.db.write(write)

@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import aiosqlite
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
@@ -21,6 +20,7 @@ from fedi.core.ids import parse_id
 from fedi.core.models import User
 from fedi.core.ratelimit import ACCEPTED_CALLER
 from fedi.core.validation import Code, Invalid, Problem
+from fedi.db.connection import Reader
 from fedi.db.oauth import Token
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
@@ -258,7 +258,7 @@ async def owned_by_caller(
     request: Request,
     caller: Caller,
     name: str,
-    lookup: Callable[[aiosqlite.Connection, int, int], Awaitable[T | None]],
+    lookup: Callable[[Reader, int, int], Awaitable[T | None]],
 ) -> T:
     """The caller's own record whose id is the path parameter `name` (lookup(conn, owner id,
     record id) finds it only among the owner's); anything else, another member's record

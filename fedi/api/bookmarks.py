@@ -3,7 +3,6 @@ the (empty) custom emoji list."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from starlette.requests import Request
@@ -16,6 +15,7 @@ from fedi.api.paging import link_header, page_of
 from fedi.core.timeutil import from_db, to_api, to_db, utcnow
 from fedi.core.validation import BASE
 from fedi.db import bookmarks, listings, preferences
+from fedi.db.connection import Connection
 from fedi.statuses.batch import load
 from fedi.statuses.posting import pin_status
 from fedi.web.responses import JSONResponse
@@ -98,7 +98,7 @@ async def set_markers(request: Request, caller: Caller) -> Response:
                 )
             updates.append((timeline, last))
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         for timeline, last in updates:
             bookmarks.set_marker(conn, account_id, timeline, last, now)
 

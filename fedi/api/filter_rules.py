@@ -4,7 +4,6 @@ caller's own filters, so another member's keyword or status filter is not found 
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from starlette.requests import Request
@@ -25,6 +24,7 @@ from fedi.core.timeutil import to_db, utcnow
 from fedi.core.validation import Invalid
 from fedi.db import filters as filters_db
 from fedi.db import statuses
+from fedi.db.connection import Connection
 from fedi.db.filters import FilterStatus, Keyword
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
@@ -61,7 +61,7 @@ async def add_keyword(request: Request, caller: Caller) -> Response:
     whole = bool_of(caller.params.get("whole_word"), True)
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> Keyword:
+    def write(conn: Connection) -> Keyword:
         if filters_db.count_keywords(conn, found.id) >= MAX_KEYWORDS:
             raise Invalid.of("keywords", "ERR_TOO_LONG", TOO_MANY_KEYWORDS)
         return filters_db.insert_keyword(conn, found.id, word, whole, now)
@@ -112,7 +112,7 @@ async def add_status(request: Request, caller: Caller) -> Response:
         raise not_found()
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> int:
+    def write(conn: Connection) -> int:
         if len(found.statuses) >= MAX_STATUSES:
             limit = f"is too long (maximum is {MAX_STATUSES} statuses)"
             raise Invalid.of("statuses", "ERR_TOO_LONG", limit)

@@ -5,7 +5,6 @@ filter of its own (Mastodon 4.2 still serves it). Another member's filter is not
 from __future__ import annotations
 
 import re
-import sqlite3
 from datetime import timedelta
 from typing import Any
 
@@ -26,6 +25,7 @@ from fedi.core.ids import parse_id
 from fedi.core.timeutil import from_db, to_api, to_db, utcnow
 from fedi.core.validation import BASE, Invalid, too_long
 from fedi.db import filters as filters_db
+from fedi.db.connection import Connection
 from fedi.db.filters import Filter, FilterChange, Keyword
 from fedi.statuses.timeline_rules import WHERE
 from fedi.web.responses import JSONResponse
@@ -168,7 +168,7 @@ async def create(request: Request, caller: Caller) -> Response:
     ]
     owner, now = caller.user.account.id, to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> int:
+    def write(conn: Connection) -> int:
         if filters_db.count_filters(conn, owner) >= MAX_FILTERS:
             raise Invalid.of(BASE, "ERR_INVALID", TOO_MANY_FILTERS)
         filter_id = filters_db.insert_filter(conn, owner, title, contexts, action, expires, now)
@@ -204,7 +204,7 @@ async def update(request: Request, caller: Caller) -> Response:
         edits.append((keyword_id, word, whole, False))
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         filters_db.update_filter(conn, found.id, change)
         for keyword_id, word, whole, destroy in edits:
             if keyword_id is None:
@@ -282,7 +282,7 @@ async def v1_create(request: Request, caller: Caller) -> Response:
     whole = params.get_bool("whole_word", default=True)
     owner, now = caller.user.account.id, to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> int:
+    def write(conn: Connection) -> int:
         if filters_db.count_filters(conn, owner) >= MAX_FILTERS:
             raise Invalid.of(BASE, "ERR_INVALID", TOO_MANY_FILTERS)
         filter_id = filters_db.insert_filter(conn, owner, phrase, contexts, action, expires, now)
@@ -317,7 +317,7 @@ async def v1_update(request: Request, caller: Caller) -> Response:
             BASE, "ERR_UNSUPPORTED", "this filter has several keywords: change it through v2"
         )
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         filters_db.update_keyword(conn, found.id, keyword.id, phrase, whole)
         filters_db.update_filter(conn, found.id, change)
 
@@ -331,7 +331,7 @@ async def v1_destroy(request: Request, caller: Caller) -> Response:
     found, keyword = await _v1_owned(request, caller)
     owner = caller.user.account.id
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         filters_db.delete_keyword(conn, found.id, keyword.id)
         if len(found.keywords) == 1 and not found.statuses:
             filters_db.delete_filter(conn, owner, found.id)  # nothing left of a v1 filter

@@ -4,7 +4,6 @@ holding an account, and the list timeline. Another member's list is not found (4
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from starlette.requests import Request
@@ -30,6 +29,7 @@ from fedi.core.timeutil import to_db, utcnow
 from fedi.core.validation import BASE, too_long
 from fedi.db import accounts, timelines
 from fedi.db import lists as lists_db
+from fedi.db.connection import Connection
 from fedi.db.lists import MAX_LISTS, UserList
 from fedi.web.responses import JSONResponse
 from fedi.web.state import context_of
@@ -80,7 +80,7 @@ async def create(request: Request, caller: Caller) -> Response:
     title, policy, exclusive = _settings(caller.params, None)
     owner, now = caller.user.account.id, to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> UserList | None:
+    def write(conn: Connection) -> UserList | None:
         if lists_db.count_lists(conn, owner) >= MAX_LISTS:
             return None
         return lists_db.insert_list(conn, owner, title, policy, exclusive, now)
@@ -155,7 +155,7 @@ async def add_members(request: Request, caller: Caller) -> Response:
             if await accounts.get_by_id(conn, account_id) is None:
                 raise APIError(404, "Record not found")
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         # All or nothing, as Mastodon adds them in one transaction: raising rolls the job back.
         for account_id in wanted:
             if not lists_db.add_member(conn, found, account_id):

@@ -16,6 +16,8 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Literal
 
+from fedi.core.database_url import DatabaseUrlError, as_database_url, is_postgresql, sqlite_path
+
 RegistrationMode = Literal["open", "approval", "closed"]
 SmtpSecurity = Literal["none", "starttls", "tls"]
 SMTP_SECURITIES: tuple[SmtpSecurity, ...] = ("none", "starttls", "tls")
@@ -98,6 +100,9 @@ class Settings:
     # claims on rows last this many seconds unless renewed (fedi.db.claims).
     workers: WorkersMode = "in-process"
     worker_lease_seconds: int = 60
+    # Where the rows are kept (fedi.core.database_url): "" for data_dir/fedi.sqlite3, an
+    # sqlite:/// file, or a postgresql:// database. It may hold a password: never in a repr.
+    database_url: str = field(default="", repr=False)
 
     @property
     def base_url(self) -> str:
@@ -105,7 +110,12 @@ class Settings:
 
     @property
     def database_path(self) -> Path:
-        return self.data_dir / "fedi.sqlite3"
+        """The SQLite file (unused when the database is PostgreSQL)."""
+        return sqlite_path(self.database_url, self.data_dir)
+
+    @property
+    def uses_postgresql(self) -> bool:
+        return is_postgresql(self.database_url)
 
     @property
     def keys_dir(self) -> Path:
@@ -341,6 +351,10 @@ def _build(raw: dict[str, object]) -> Settings:
     if workers not in WORKERS_MODES:
         raise ConfigError(f"FEDI_WORKERS must be in-process or separate, not {raw['workers']!r}")
     defaults = {f.name: f.default for f in fields(Settings)}
+    try:
+        database_url = as_database_url(raw.get("database_url", ""))
+    except DatabaseUrlError as exc:
+        raise ConfigError(str(exc)) from None
     translation_engine, translation_url = _as_translation(raw)
 
     def count(name: str) -> int:
@@ -392,4 +406,5 @@ def _build(raw: dict[str, object]) -> Settings:
         ),
         workers="separate" if workers == "separate" else "in-process",
         worker_lease_seconds=count("worker_lease_seconds"),
+        database_url=database_url,
     )

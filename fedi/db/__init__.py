@@ -1,55 +1,56 @@
-"""The database: one writer thread with group commit, and a small pool of aiosqlite readers.
+"""The database: one writer thread with group commit, and a small pool of readers; SQLite (a
+file, aiosqlite readers) or PostgreSQL (psycopg connections, fedi.db.postgres), the same design.
 
-Every write is a plain function of a sqlite3 connection, queued to the single writer thread. The
-writes made during one turn of the event loop are handed over together (one queue put, one wake
-of the writer); the writer drains whatever has queued up, runs each job inside its own SAVEPOINT
-(one failing job rolls back alone), commits the whole batch once and wakes each waiting event
-loop once for the batch: under load many writes share one fsync and no write pays a thread
-hand-off of its own. Readers are aiosqlite connections on the same WAL-mode file, so reads never
-wait for the writer.
+Every write is a plain function of a connection (fedi.db.connection), queued to the single
+writer thread. The writes made during one turn of the event loop are handed over together (one
+queue put, one wake of the writer); the writer drains whatever has queued up, runs each job
+inside its own SAVEPOINT (one failing job rolls back alone), commits the whole batch once and
+wakes each waiting event loop once for the batch: under load many writes share one fsync and
+no write pays a thread hand-off of its own. Readers are aiosqlite connections on the same
+WAL-mode file (or PostgreSQL connections of their own), so reads never wait for the writer.
 
 Small indexed reads (the inbox worker's, a page's batch) cost more in thread hand-offs than in
 SQLite: `inline_reads()` (a task and those it starts) and `read_now()` (one block of reads) read
-on one more connection in the event loop's own thread, with no hand-off at all.
+on one more connection in the event loop's own thread, with no hand-off at all. PostgreSQL's
+readers are asynchronous already: there both are the usual readers.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import queue
 import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import aiosqlite
-from aiosqlite.context import Result
 
-from fedi.db import status_search
-from fedi.db.errors import out_of_space, undo_job
+from fedi.db.batches import CommitHook, Job, WriterConnection, run_batch
+from fedi.db.connection import Connection, Reader
+from fedi.db.errors import DATABASE_ERRORS
+from fedi.db.inline_reader import InlineReader
 from fedi.db.migrate import apply_migrations
+from fedi.db.pg_migrate import apply_pg_migrations
+from fedi.db.postgres import PgConnection, PgReader
+from fedi.db.status_search import flush as flush_search_words
+from fedi.db.status_search import prepare_writer
 
 T = TypeVar("T")
 Item = TypeVar("Item")
-WriteJob = Callable[[sqlite3.Connection], T]
+WriteJob = Callable[[Connection], T]
 # Writes a list of items with one statement (executemany): see Database.write_together.
-BulkWrite = Callable[[sqlite3.Connection, list[Item]], None]
-# Runs in the writer thread inside each batch's transaction, just before COMMIT; what it returns
-# (if anything) is called in the writer thread once that batch has committed.
-CommitHook = Callable[[sqlite3.Connection], Callable[[], None] | None]
-log = logging.getLogger(__name__)
+BulkWrite = Callable[[Connection, list[Item]], None]
 
 MAX_BATCH = 512
 READERS = 4
 
 
 class DatabaseError(Exception):
-    """The database file cannot be opened or used; the message is fit for an operator."""
+    """The database cannot be opened or used; the message is fit for an operator."""
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -72,66 +73,7 @@ def configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA temp_store=MEMORY")  # statement journals, the writer's TEMP tables
 
 
-_ALONE = object()  # a job's `item` when it is a plain write job
-
-
-@dataclass
-class _Job:
-    # A write job; or, when `item` is given, a bulk writer and one item for it.
-    run: Callable[..., Any]
-    loop: asyncio.AbstractEventLoop
-    future: asyncio.Future[Any] = field(repr=False)
-    item: Any = _ALONE
-
-
 _STOP = object()
-
-
-class _InlineCursor(aiosqlite.Cursor):
-    """A cursor of the inline reader: each fetch runs at once."""
-
-    async def fetchone(self) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = self._cursor.fetchone()
-        return row
-
-    async def fetchmany(self, size: int | None = None) -> list[sqlite3.Row]:
-        return self._cursor.fetchmany(self.arraysize if size is None else size)
-
-    async def fetchall(self) -> list[sqlite3.Row]:
-        return self._cursor.fetchall()
-
-
-class InlineReader(aiosqlite.Connection):
-    """An aiosqlite connection whose calls run at once in the calling thread (the event loop's):
-    the same query functions work on it, without a thread hand-off per call. Only for short
-    indexed reads: a long query here holds up the whole event loop."""
-
-    def __init__(self, path: Path) -> None:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA query_only=ON")
-        conn.execute("PRAGMA busy_timeout=5000")
-        conn.execute("PRAGMA cache_size=-32000")  # pages reread recent rows: 32 MiB of them
-        super().__init__(lambda: conn, iter_chunk_size=64)
-        self._connection = conn  # open already: no thread is started for it
-
-    async def _execute(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        if self._connection is None:
-            raise ValueError("Connection closed")
-        return fn(*args, **kwargs)
-
-    def execute(self, sql: str, parameters: Any = None) -> Result[aiosqlite.Cursor]:
-        # As aiosqlite's (awaitable, or an async context manager), without its hops.
-        return Result(self._run(sql, () if parameters is None else parameters))
-
-    async def _run(self, sql: str, parameters: Any) -> aiosqlite.Cursor:
-        return _InlineCursor(self, self._conn.execute(sql, parameters))
-
-    async def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
-
 
 # The inline reader (and its database) that Database.read() hands out in this task, if any.
 _INLINE: ContextVar[tuple[Database, InlineReader] | None] = ContextVar(
@@ -140,17 +82,25 @@ _INLINE: ContextVar[tuple[Database, InlineReader] | None] = ContextVar(
 
 
 class Database:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._jobs: queue.SimpleQueue[list[_Job] | object] = queue.SimpleQueue()
+    """`target`: the SQLite file, or a postgresql:// URL."""
+
+    def __init__(self, target: Path | str) -> None:
+        self.url = target if isinstance(target, str) else None
+        self.path = target if isinstance(target, Path) else Path()
+        self.is_postgresql = self.url is not None
+        self._jobs: queue.SimpleQueue[list[Job] | object] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
-        self._readers: asyncio.Queue[aiosqlite.Connection] | None = None
-        self._reader_list: list[aiosqlite.Connection] = []
+        self._readers: asyncio.Queue[Reader] | None = None
+        self._reader_list: list[aiosqlite.Connection | PgReader] = []
         self._inline: InlineReader | None = None
-        self._commit_hooks: tuple[CommitHook, ...] = (status_search.flush,)  # words, first
+        # SQLite's posts' words written in the batch go into the search index first.
+        self._commit_hooks: tuple[CommitHook, ...] = (
+            () if self.is_postgresql else (flush_search_words,)
+        )
+        self._begin = "BEGIN" if self.is_postgresql else "BEGIN IMMEDIATE"
         # Writes made during this turn of the event loop, handed to the writer together at its
         # end by a callback scheduled on that loop.
-        self._outgoing: list[_Job] = []
+        self._outgoing: list[Job] = []
         self._flush_on: asyncio.AbstractEventLoop | None = None
 
     def add_commit_hook(self, hook: CommitHook) -> None:
@@ -159,28 +109,55 @@ class Database:
         self._commit_hooks = (*self._commit_hooks, hook)
 
     async def open(self) -> list[str]:
-        """Open the file, apply pending migrations, start the writer. Returns migrations applied."""
-        conn = connect(self.path)
-        try:
-            applied = apply_migrations(conn)
-        except sqlite3.Error as exc:
-            conn.close()
-            raise DatabaseError(f"cannot migrate the database {self.path}: {exc}") from None
-        status_search.prepare_writer(conn)
+        """Open the database, apply pending migrations, start the writer. Returns migrations
+        applied."""
+        conn: WriterConnection
+        if self.url is not None:
+            conn, applied = await asyncio.to_thread(self._open_postgresql_writer, self.url)
+        else:
+            conn = connect(self.path)
+            try:
+                applied = apply_migrations(conn)
+            except sqlite3.Error as exc:
+                conn.close()
+                raise DatabaseError(f"cannot migrate the database {self.path}: {exc}") from None
+            prepare_writer(conn)
         self._writer = threading.Thread(
             target=self._write_loop, args=(conn,), name="fedi-db-writer", daemon=True
         )
         self._writer.start()
         self._readers = asyncio.Queue()
         for _ in range(READERS):
-            reader = await aiosqlite.connect(self.path)
-            reader.row_factory = sqlite3.Row
-            await reader.execute("PRAGMA query_only=ON")
-            await reader.execute("PRAGMA busy_timeout=5000")
+            reader = await self._open_reader()
             self._reader_list.append(reader)
             self._readers.put_nowait(reader)
-        self._inline = InlineReader(self.path)
+        if self.url is None:
+            self._inline = InlineReader(self.path)
         return applied
+
+    @staticmethod
+    def _open_postgresql_writer(url: str) -> tuple[PgConnection, list[str]]:
+        try:
+            conn = PgConnection.connect(url)
+        except DATABASE_ERRORS as exc:
+            raise DatabaseError(f"cannot open the database: {exc}") from None
+        try:
+            return conn, apply_pg_migrations(conn)
+        except DATABASE_ERRORS as exc:
+            conn.close()
+            raise DatabaseError(f"cannot migrate the database: {exc}") from None
+
+    async def _open_reader(self) -> aiosqlite.Connection | PgReader:
+        if self.url is not None:
+            try:
+                return await PgReader.connect(self.url)
+            except DATABASE_ERRORS as exc:
+                raise DatabaseError(f"cannot open the database: {exc}") from None
+        reader = await aiosqlite.connect(self.path)
+        reader.row_factory = sqlite3.Row
+        await reader.execute("PRAGMA query_only=ON")
+        await reader.execute("PRAGMA busy_timeout=5000")
+        return reader
 
     async def close(self) -> None:
         for reader in self._reader_list:
@@ -201,12 +178,16 @@ class Database:
         return _Reading(self)
 
     @asynccontextmanager
-    async def read_now(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def read_now(self) -> AsyncIterator[Reader]:
         """The inline reader, for reads whose cost is bounded by a page (a timeline walk, a
         page's batch, a token lookup: the statements tests/unit/db/test_timeline_plans.py
         checks), never for a query that may take long."""
         if self._inline is None:
-            raise DatabaseError("the database is not open")
+            if not self.is_postgresql:
+                raise DatabaseError("the database is not open")
+            async with self.read() as reader:
+                yield reader
+            return
         yield self._inline
 
     @contextmanager
@@ -215,7 +196,10 @@ class Database:
         for bursts of short indexed reads, where a thread hand-off per call costs more than the
         query (the inbox worker)."""
         if self._inline is None:
-            raise DatabaseError("the database is not open")
+            if not self.is_postgresql:
+                raise DatabaseError("the database is not open")
+            yield
+            return
         token = _INLINE.set((self, self._inline))
         try:
             yield
@@ -227,13 +211,13 @@ class Database:
         async with self.read() as conn:
             await conn.execute("SELECT 1")
 
-    async def write(self, job: Callable[[sqlite3.Connection], T]) -> T:
+    async def write(self, job: Callable[[Any], T]) -> T:
         """Run job in the writer thread inside a transaction; returns once it is committed."""
         if self._writer is None:
             raise DatabaseError("the database is not open")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._hand_over(_Job(run=job, loop=loop, future=future))
+        self._hand_over(Job(run=job, loop=loop, future=future))
         return await future
 
     async def write_together(self, bulk: BulkWrite[Item], item: Item) -> None:
@@ -246,10 +230,10 @@ class Database:
             raise DatabaseError("the database is not open")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
-        self._hand_over(_Job(run=bulk, loop=loop, future=future, item=item))
+        self._hand_over(Job(run=bulk, loop=loop, future=future, item=item))
         await future
 
-    def _hand_over(self, job: _Job) -> None:
+    def _hand_over(self, job: Job) -> None:
         self._outgoing.append(job)
         if self._flush_on is not job.loop:
             # At the end of this turn of the loop: the writes of every task that runs in it
@@ -264,13 +248,13 @@ class Database:
         if jobs:
             self._jobs.put(jobs)
 
-    def _write_loop(self, conn: sqlite3.Connection) -> None:
+    def _write_loop(self, conn: WriterConnection) -> None:
         try:
             while True:
                 first = self._jobs.get()
                 if first is _STOP:
                     return
-                batch: list[_Job] = list(first) if isinstance(first, list) else []
+                batch: list[Job] = list(first) if isinstance(first, list) else []
                 while len(batch) < MAX_BATCH:
                     try:
                         item = self._jobs.get_nowait()
@@ -281,64 +265,9 @@ class Database:
                         break
                     if isinstance(item, list):
                         batch += item
-                self._run_batch(conn, batch)
+                run_batch(conn, self._begin, batch, self._commit_hooks)
         finally:
             conn.close()
-
-    def _run_batch(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
-        outcomes: list[tuple[_Job, bool, Any]] = []
-        committed: list[Callable[[], None]] = []
-        bulks: dict[Callable[..., Any], list[_Job]] = {}
-        for job in batch:
-            if job.item is not _ALONE:
-                bulks.setdefault(job.run, []).append(job)
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            for job in batch:
-                if job.item is _ALONE:
-                    outcomes.append(_run_job(conn, job))
-                elif (together := bulks.pop(job.run, None)) is not None:
-                    outcomes += _run_bulk(conn, job.run, together)
-            committed = self._before_commit(conn)
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            # A full disk is the operator's to fix: one line naming it, no traceback.
-            log.error("write batch of %d jobs failed: %s", len(batch), exc,
-                      exc_info=not out_of_space(exc))  # fmt: skip
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            outcomes = [(job, False, exc) for job in batch]
-            committed = []
-        for after in committed:
-            try:
-                after()
-            except Exception:
-                log.exception("commit hook failed after commit")
-        # One wake-up per event loop for the whole batch, not one per job.
-        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Job, bool, Any]]] = {}
-        for outcome in outcomes:
-            by_loop.setdefault(outcome[0].loop, []).append(outcome)
-        for loop, settled in by_loop.items():
-            try:
-                loop.call_soon_threadsafe(_settle_all, settled)
-            except RuntimeError:  # that loop is closed: nobody is waiting any more
-                log.warning("%d write results for a closed event loop dropped", len(settled))
-
-    def _before_commit(self, conn: sqlite3.Connection) -> list[Callable[[], None]]:
-        after: list[Callable[[], None]] = []
-        for hook in self._commit_hooks:
-            conn.execute("SAVEPOINT hook")
-            try:
-                then = hook(conn)
-            except Exception:
-                log.exception("commit hook failed; the batch commits without it")
-                conn.execute("ROLLBACK TO hook")
-                conn.execute("RELEASE hook")
-                continue
-            conn.execute("RELEASE hook")
-            if then is not None:
-                after.append(then)
-        return after
 
 
 class _Reading:
@@ -348,9 +277,9 @@ class _Reading:
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._reader: aiosqlite.Connection | None = None
+        self._reader: Reader | None = None
 
-    async def __aenter__(self) -> aiosqlite.Connection:
+    async def __aenter__(self) -> Reader:
         inline = _INLINE.get()
         if inline is not None and inline[0] is self._db:
             return inline[1]
@@ -364,37 +293,3 @@ class _Reading:
         reader, self._reader = self._reader, None
         if reader is not None and self._db._readers is not None:
             self._db._readers.put_nowait(reader)
-
-
-def _run_job(conn: sqlite3.Connection, job: _Job) -> tuple[_Job, bool, Any]:
-    conn.execute("SAVEPOINT job")
-    try:
-        result = job.run(conn)
-    except BaseException as exc:  # the job's own error goes back to its caller
-        undo_job(conn, exc)
-        return job, False, exc
-    conn.execute("RELEASE job")
-    return job, True, result
-
-
-def _run_bulk(
-    conn: sqlite3.Connection, bulk: Callable[..., Any], jobs: list[_Job]
-) -> list[tuple[_Job, bool, Any]]:
-    conn.execute("SAVEPOINT job")
-    try:
-        bulk(conn, [job.item for job in jobs])
-    except BaseException as exc:  # every item's caller learns of the error
-        undo_job(conn, exc)
-        return [(job, False, exc) for job in jobs]
-    conn.execute("RELEASE job")
-    return [(job, True, None) for job in jobs]
-
-
-def _settle_all(outcomes: list[tuple[_Job, bool, Any]]) -> None:
-    for job, ok, value in outcomes:
-        if job.future.done():
-            continue
-        if ok:
-            job.future.set_result(value)
-        else:
-            job.future.set_exception(value)

@@ -7,15 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-import aiosqlite
-
 from fedi.core.models import Account, ActorType
 from fedi.db.accounts import ACCOUNT_COLUMNS, account_from_row
+from fedi.db.connection import Reader
 
 CHUNK = 500  # ids per query: well under SQLite's limit on parameters
 
 
-async def get_by_uris(conn: aiosqlite.Connection, uris: Iterable[str]) -> dict[str, Account]:
+async def get_by_uris(conn: Reader, uris: Iterable[str]) -> dict[str, Account]:
     """The accounts with these ids, by id (one query for a batch: the inbox worker's actors)."""
     wanted = list(dict.fromkeys(uris))
     found: dict[str, Account] = {}
@@ -51,13 +50,13 @@ class KnownRefs:
     found: Mapping[str, AccountRef] = field(default_factory=dict)
 
 
-async def known_refs(conn: aiosqlite.Connection, uris: Iterable[str]) -> KnownRefs:
+async def known_refs(conn: Reader, uris: Iterable[str]) -> KnownRefs:
     asked = frozenset(uris)
     return KnownRefs(asked, await refs_by_uri(conn, asked))
 
 
 async def refs_by_uri(
-    conn: aiosqlite.Connection, uris: Iterable[str], known: KnownRefs | None = None
+    conn: Reader, uris: Iterable[str], known: KnownRefs | None = None
 ) -> dict[str, AccountRef]:
     """The accounts with these ids (one query, no profile read, none for ids in `known`), by
     id."""

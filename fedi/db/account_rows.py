@@ -4,13 +4,11 @@ row_version) first."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
-
-import aiosqlite
 
 from fedi.core.models import Account, ActorType, ProfileField
 from fedi.core.timeutil import from_db
+from fedi.db.connection import Reader, Row
 from fedi.db.row_memo import VersionMemo
 from fedi.db.rows import json_list, opt_time
 
@@ -25,7 +23,7 @@ _ACCOUNT_COLUMNS = (
 ACCOUNT_COLUMNS = _ACCOUNT_COLUMNS
 
 
-def account_from_row(row: sqlite3.Row) -> Account:
+def account_from_row(row: Row) -> Account:
     fields = tuple(
         ProfileField(name=str(f.get("name", "")), value=str(f.get("value", "")))
         for f in json_list(row["fields"])
@@ -72,9 +70,7 @@ def account_from_row(row: sqlite3.Row) -> Account:
 _by_version: VersionMemo[Account] = VersionMemo(4096)
 
 
-async def versioned(
-    conn: aiosqlite.Connection, keys: Iterable[tuple[int, int]]
-) -> dict[int, Account]:
+async def versioned(conn: Reader, keys: Iterable[tuple[int, int]]) -> dict[int, Account]:
     """The accounts of (id, row_version) pairs, by id: the models kept for those versions, the
     others read in one statement (an account deleted meanwhile is left out)."""
 

@@ -4,13 +4,13 @@ page and autocompletion of mentions."""
 
 from __future__ import annotations
 
-import aiosqlite
-
 from fedi.core.models import Account
 from fedi.db.account_rows import ACCOUNT_COLUMNS as COLUMNS
 from fedi.db.accounts import account_from_row
-from fedi.db.fulltext import match_of
+from fedi.db.connection import Reader
+from fedi.db.fulltext import match_of, tsquery_of
 from fedi.db.mutes import _HOST
+from fedi.db.postgres import is_postgresql
 
 
 def _prefix(text: str) -> str:
@@ -19,7 +19,7 @@ def _prefix(text: str) -> str:
 
 
 async def search(
-    conn: aiosqlite.Connection,
+    conn: Reader,
     username: str,
     domain: str | None,
     *,
@@ -39,12 +39,17 @@ async def search(
     if words is None:
         return []
     columns = "{username display_name}" if domain is None else "username"
+    match, matched, key = f"{columns} : ({words})", "account_search MATCH :match", "m.rowid"
+    if is_postgresql(conn):
+        column = "m.names" if domain is None else "m.username"
+        match, matched = tsquery_of(words), f"{column} @@ to_tsquery('simple', :match)"
+        key = "m.id"
     cursor = await conn.execute(
-        f"SELECT {COLUMNS} FROM account_search m CROSS JOIN accounts a ON a.id = m.rowid"
+        f"SELECT {COLUMNS} FROM account_search m CROSS JOIN accounts a ON a.id = {key}"
         " LEFT JOIN users u ON u.account_id = a.id"
         " LEFT JOIN follows f ON f.follower_id = :me AND f.followed_id = a.id"
         "   AND f.state = 'accepted'"
-        " WHERE account_search MATCH :match"
+        f" WHERE {matched}"
         " AND a.actor_type != 'Application' AND a.suspended_at IS NULL"
         " AND (a.domain IS NOT NULL OR u.is_approved = 1)"
         " AND (:domain IS NULL OR (:domain = '' AND a.domain IS NULL)"
@@ -58,7 +63,7 @@ async def search(
         f"   WHERE d.account_id = :me AND d.domain IN (a.domain, {_HOST.format(a='a')})))))"
         " ORDER BY lower(a.username) = :exact DESC, f.id IS NOT NULL DESC, a.domain IS NOT NULL,"
         " lower(a.username), a.domain, a.id LIMIT :limit OFFSET :offset",
-        {"match": f"{columns} : ({words})", "exact": username.strip().lower(), "me": viewer_id,
+        {"match": match, "exact": username.strip().lower(), "me": viewer_id,
          "domain": domain, "domain_prefix": _prefix(domain or ""),
          "following": int(following_only), "limit": limit, "offset": offset},
     )  # fmt: skip

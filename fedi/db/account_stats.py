@@ -6,19 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import aiosqlite
-
 from fedi.core.models import Account, Counts
 from fedi.db.accounts import versioned
+from fedi.db.connection import Reader
 
 NO_COUNTS = Counts(statuses=0, followers=0, following=0)
 
 
-async def counts(conn: aiosqlite.Connection, account_id: int) -> Counts:
+async def counts(conn: Reader, account_id: int) -> Counts:
     return (await counts_of(conn, [account_id])).get(account_id, NO_COUNTS)
 
 
-async def counts_of(conn: aiosqlite.Connection, account_ids: Iterable[int]) -> dict[int, Counts]:
+async def counts_of(conn: Reader, account_ids: Iterable[int]) -> dict[int, Counts]:
     """The counts of each account, by id."""
     ids = list(dict.fromkeys(account_ids))
     if not ids:
@@ -32,7 +31,7 @@ async def counts_of(conn: aiosqlite.Connection, account_ids: Iterable[int]) -> d
 
 
 async def accounts_with_counts(
-    conn: aiosqlite.Connection, account_ids: Iterable[int]
+    conn: Reader, account_ids: Iterable[int]
 ) -> tuple[dict[int, Account], dict[int, Counts]]:
     """fedi.db.accounts.get_many and counts_of together (a page's authors): their versions and
     counts in one statement, the columns only of those not kept in that version."""

@@ -4,14 +4,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from fedi.core.ids import new_id
 from fedi.core.timeutil import from_db
+from fedi.db.connection import Connection, Reader, Row
 from fedi.db.rows import json_list
 
 _COLUMNS = "id, account_id, target_account_id, report_id, action, text, status_ids, created_at"
@@ -29,7 +27,7 @@ class AccountWarning:
     created_at: datetime
 
 
-def _warning(row: sqlite3.Row) -> AccountWarning:
+def _warning(row: Row) -> AccountWarning:
     return AccountWarning(
         id=row["id"],
         account_id=row["account_id"],
@@ -43,7 +41,7 @@ def _warning(row: sqlite3.Row) -> AccountWarning:
 
 
 def insert(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     account_id: int | None,
     target_account_id: int,
@@ -73,7 +71,7 @@ def insert(
     return warning_id
 
 
-async def of_account(conn: aiosqlite.Connection, account_id: int) -> list[AccountWarning]:
+async def of_account(conn: Reader, account_id: int) -> list[AccountWarning]:
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM account_warnings WHERE target_account_id = ? ORDER BY id DESC",
         (account_id,),
@@ -81,9 +79,7 @@ async def of_account(conn: aiosqlite.Connection, account_id: int) -> list[Accoun
     return [_warning(row) for row in await cursor.fetchall()]
 
 
-async def of_notification(
-    conn: aiosqlite.Connection, notification_id: int
-) -> AccountWarning | None:
+async def of_notification(conn: Reader, notification_id: int) -> AccountWarning | None:
     cursor = await conn.execute(
         f"SELECT {', '.join('w.' + c for c in _COLUMNS.split(', '))} FROM notifications n"
         " JOIN account_warnings w ON w.id = n.account_warning_id WHERE n.id = ?",
@@ -93,9 +89,7 @@ async def of_notification(
     return _warning(row) if row else None
 
 
-async def of_notifications(
-    conn: aiosqlite.Connection, notification_ids: list[int]
-) -> dict[int, AccountWarning]:
+async def of_notifications(conn: Reader, notification_ids: list[int]) -> dict[int, AccountWarning]:
     """The warnings that `moderation_warning` notifications carry, by notification id."""
     if not notification_ids:
         return {}

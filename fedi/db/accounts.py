@@ -4,11 +4,8 @@ and the counts shown with them (the users table, a member's sign-in side, is in 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-import aiosqlite
 
 from fedi.core.ids import new_id
 from fedi.core.models import Account, ActorType, ProfileField, RemoteActor
@@ -16,6 +13,7 @@ from fedi.db.account_rows import _ACCOUNT_COLUMNS
 from fedi.db.account_rows import ACCOUNT_COLUMNS as ACCOUNT_COLUMNS
 from fedi.db.account_rows import account_from_row as account_from_row
 from fedi.db.account_rows import versioned as versioned
+from fedi.db.connection import Connection, Reader
 
 
 @dataclass(frozen=True)
@@ -42,7 +40,7 @@ class NewLocalAccount:
     created_at: str
 
 
-def insert_local_account(conn: sqlite3.Connection, new: NewLocalAccount) -> None:
+def insert_local_account(conn: Connection, new: NewLocalAccount) -> None:
     conn.execute(
         "INSERT INTO accounts (id, uri, username, domain, actor_type, display_name, url,"
         " inbox_uri, shared_inbox_uri, outbox_uri, followers_uri, following_uri, featured_uri,"
@@ -59,18 +57,18 @@ def insert_local_account(conn: sqlite3.Connection, new: NewLocalAccount) -> None
     )  # fmt: skip
 
 
-def local_username_taken(conn: sqlite3.Connection, username: str) -> bool:
+def local_username_taken(conn: Connection, username: str) -> bool:
     row = conn.execute(
         "SELECT 1 FROM accounts WHERE domain IS NULL AND lower(username) = lower(?)", (username,)
     ).fetchone()
     return row is not None
 
 
-def set_silenced(conn: sqlite3.Connection, account_id: int, silenced_at: str | None) -> None:
+def set_silenced(conn: Connection, account_id: int, silenced_at: str | None) -> None:
     conn.execute("UPDATE accounts SET silenced_at = ? WHERE id = ?", (silenced_at, account_id))
 
 
-def set_suspended(conn: sqlite3.Connection, account_id: int, suspended_at: str | None) -> None:
+def set_suspended(conn: Connection, account_id: int, suspended_at: str | None) -> None:
     conn.execute(
         "UPDATE accounts SET suspended_at = ?, updated_at = COALESCE(?, updated_at) WHERE id = ?",
         (suspended_at, suspended_at, account_id),
@@ -78,7 +76,7 @@ def set_suspended(conn: sqlite3.Connection, account_id: int, suspended_at: str |
 
 
 def update_profile(
-    conn: sqlite3.Connection,
+    conn: Connection,
     account_id: int,
     *,
     display_name: str,
@@ -108,14 +106,14 @@ def update_profile(
     )
 
 
-async def note_source(conn: aiosqlite.Connection, account_id: int) -> str:
+async def note_source(conn: Reader, account_id: int) -> str:
     cursor = await conn.execute("SELECT note_source FROM accounts WHERE id = ?", (account_id,))
     row = await cursor.fetchone()
     return str(row[0]) if row else ""
 
 
 async def get_local_actor(
-    conn: aiosqlite.Connection,
+    conn: Reader,
     username: str,
     *,
     include_pending: bool = False,
@@ -145,7 +143,7 @@ async def get_local_actor(
     return account_from_row(row) if row else None
 
 
-async def get_by_uri(conn: aiosqlite.Connection, uri: str) -> Account | None:
+async def get_by_uri(conn: Reader, uri: str) -> Account | None:
     cursor = await conn.execute(
         f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a WHERE a.uri = ?", (uri,)
     )
@@ -153,7 +151,7 @@ async def get_by_uri(conn: aiosqlite.Connection, uri: str) -> Account | None:
     return account_from_row(row) if row else None
 
 
-async def get_instance_actor(conn: aiosqlite.Connection) -> Account | None:
+async def get_instance_actor(conn: Reader) -> Account | None:
     cursor = await conn.execute(
         f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a"
         " WHERE a.domain IS NULL AND a.actor_type = 'Application' ORDER BY a.id LIMIT 1"
@@ -162,7 +160,7 @@ async def get_instance_actor(conn: aiosqlite.Connection) -> Account | None:
     return account_from_row(row) if row else None
 
 
-async def list_public_members(conn: aiosqlite.Connection, limit: int) -> list[Account]:
+async def list_public_members(conn: Reader, limit: int) -> list[Account]:
     """Local members who chose to be discoverable and are in good standing, newest first."""
     cursor = await conn.execute(
         f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a JOIN users u ON u.account_id = a.id"
@@ -173,7 +171,7 @@ async def list_public_members(conn: aiosqlite.Connection, limit: int) -> list[Ac
     return [account_from_row(row) for row in await cursor.fetchall()]
 
 
-async def get_many(conn: aiosqlite.Connection, account_ids: Iterable[int]) -> dict[int, Account]:
+async def get_many(conn: Reader, account_ids: Iterable[int]) -> dict[int, Account]:
     """The accounts with these ids (those that exist), by id."""
     ids = list(dict.fromkeys(account_ids))
     if not ids:
@@ -191,7 +189,7 @@ class Totals:
     local_posts: int
 
 
-async def instance_totals(conn: aiosqlite.Connection) -> Totals:
+async def instance_totals(conn: Reader) -> Totals:
     """Members in good standing and posts written here, for the home page."""
     cursor = await conn.execute(
         "SELECT"
@@ -212,7 +210,7 @@ class UsageStats:
     local_posts: int
 
 
-async def usage(conn: aiosqlite.Connection, month_ago: str, halfyear_ago: str) -> UsageStats:
+async def usage(conn: Reader, month_ago: str, halfyear_ago: str) -> UsageStats:
     """NodeInfo usage: members in good standing, by last activity, and local posts."""
     cursor = await conn.execute(
         "SELECT"
@@ -232,9 +230,7 @@ async def usage(conn: aiosqlite.Connection, month_ago: str, halfyear_ago: str) -
     return UsageStats(row[0], row[1], row[2], row[3])
 
 
-def upsert_remote(
-    conn: sqlite3.Connection, actor: RemoteActor, now: str, *, accept_new_key: bool
-) -> int:
+def upsert_remote(conn: Connection, actor: RemoteActor, now: str, *, accept_new_key: bool) -> int:
     """Insert or refresh a remote actor; returns its local id. A changed public key replaces the
     stored one only when accept_new_key (security.md S13): a routine refetch cannot swap keys."""
     row = conn.execute(
@@ -278,20 +274,20 @@ def upsert_remote(
     return account_id
 
 
-def set_moved_to(conn: sqlite3.Connection, account_id: int, target_id: int | None) -> None:
+def set_moved_to(conn: Connection, account_id: int, target_id: int | None) -> None:
     conn.execute("UPDATE accounts SET moved_to_id = ? WHERE id = ?", (target_id, account_id))
 
 
-def mark_key_refetched(conn: sqlite3.Connection, account_id: int, at: str) -> None:
+def mark_key_refetched(conn: Connection, account_id: int, at: str) -> None:
     conn.execute("UPDATE accounts SET key_refetched_at = ? WHERE id = ?", (at, account_id))
 
 
-def delete_account(conn: sqlite3.Connection, account_id: int) -> None:
+def delete_account(conn: Connection, account_id: int) -> None:
     """A remote actor deleted itself: its posts, follows and interactions go with it."""
     conn.execute("DELETE FROM accounts WHERE id = ? AND domain IS NOT NULL", (account_id,))
 
 
-async def get_by_id(conn: aiosqlite.Connection, account_id: int) -> Account | None:
+async def get_by_id(conn: Reader, account_id: int) -> Account | None:
     cursor = await conn.execute(
         f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = ?", (account_id,)
     )
@@ -299,7 +295,7 @@ async def get_by_id(conn: aiosqlite.Connection, account_id: int) -> Account | No
     return account_from_row(row) if row else None
 
 
-async def get_by_key_id(conn: aiosqlite.Connection, key_id: str) -> Account | None:
+async def get_by_key_id(conn: Reader, key_id: str) -> Account | None:
     cursor = await conn.execute(
         f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a WHERE a.public_key_id = ? LIMIT 1", (key_id,)
     )
@@ -307,9 +303,7 @@ async def get_by_key_id(conn: aiosqlite.Connection, key_id: str) -> Account | No
     return account_from_row(row) if row else None
 
 
-async def get_remote_by_acct(
-    conn: aiosqlite.Connection, username: str, domain: str
-) -> Account | None:
+async def get_remote_by_acct(conn: Reader, username: str, domain: str) -> Account | None:
     cursor = await conn.execute(
         f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a WHERE lower(a.username) = lower(?)"
         " AND a.domain = ? ORDER BY a.updated_at DESC LIMIT 1",
@@ -319,14 +313,14 @@ async def get_remote_by_acct(
     return account_from_row(row) if row else None
 
 
-def set_public_key(conn: sqlite3.Connection, account_id: int, public_pem: str, now: str) -> None:
+def set_public_key(conn: Connection, account_id: int, public_pem: str, now: str) -> None:
     conn.execute(
         "UPDATE accounts SET public_key_pem = ?, updated_at = ? WHERE id = ? AND domain IS NULL",
         (public_pem, now, account_id),
     )
 
 
-async def an_inbox_on(conn: aiosqlite.Connection, domain: str) -> str | None:
+async def an_inbox_on(conn: Reader, domain: str) -> str | None:
     """The shared inbox (else an inbox) of some account known on `domain` (accounts.domain)."""
     cursor = await conn.execute(
         "SELECT coalesce(shared_inbox_uri, inbox_uri) FROM accounts"

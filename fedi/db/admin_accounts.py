@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
-
-import aiosqlite
 
 from fedi.core.models import Account
 from fedi.db.accounts import ACCOUNT_COLUMNS, account_from_row
+from fedi.db.connection import Connection, Reader, Row
 
 _COLUMNS = (
     f"{ACCOUNT_COLUMNS}, u.role, u.email, u.locale, u.is_approved, u.sign_up_reason,"
@@ -47,7 +45,7 @@ class AccountQuery:
     limit: int = 100
 
 
-def _view(row: sqlite3.Row) -> StaffView:
+def _view(row: Row) -> StaffView:
     return StaffView(
         account=account_from_row(row),
         role=row["role"],
@@ -73,7 +71,7 @@ _STATUS_CLAUSES = {
 }
 
 
-async def search(conn: aiosqlite.Connection, query: AccountQuery) -> list[StaffView]:
+async def search(conn: Reader, query: AccountQuery) -> list[StaffView]:
     """Newest first; members and remote accounts only (never groups' or the instance's actor
     unless remote)."""
     clauses = ["(a.domain IS NOT NULL OR u.account_id IS NOT NULL)"]
@@ -110,7 +108,7 @@ async def search(conn: aiosqlite.Connection, query: AccountQuery) -> list[StaffV
     return sorted(found, key=lambda v: v.account.id, reverse=True)
 
 
-async def get(conn: aiosqlite.Connection, account_id: int) -> StaffView | None:
+async def get(conn: Reader, account_id: int) -> StaffView | None:
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM accounts a LEFT JOIN users u ON u.account_id = a.id"
         " WHERE a.id = ?",
@@ -120,11 +118,11 @@ async def get(conn: aiosqlite.Connection, account_id: int) -> StaffView | None:
     return _view(row) if row else None
 
 
-def set_role(conn: sqlite3.Connection, account_id: int, role: str) -> None:
+def set_role(conn: Connection, account_id: int, role: str) -> None:
     conn.execute("UPDATE users SET role = ? WHERE account_id = ?", (role, account_id))
 
 
-def end_follows(conn: sqlite3.Connection, account_id: int) -> int:
+def end_follows(conn: Connection, account_id: int) -> int:
     """Delete every follow (and follow request) of the account and to it."""
     return conn.execute(
         "DELETE FROM follows WHERE follower_id = ? OR followed_id = ?", (account_id, account_id)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from fedi.core.ids import new_id
 from fedi.core.timeutil import from_db
+from fedi.db.connection import Connection, Reader, Row
 
 _COLUMNS = (
     "id, account_id, actor_label, action, target_type, target_id, target_label, reason,"
@@ -33,7 +31,7 @@ class AuditEntry:
     created_at: datetime
 
 
-def _entry(row: sqlite3.Row) -> AuditEntry:
+def _entry(row: Row) -> AuditEntry:
     details = json.loads(row["details"])
     return AuditEntry(
         id=row["id"],
@@ -50,7 +48,7 @@ def _entry(row: sqlite3.Row) -> AuditEntry:
 
 
 def insert(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     account_id: int | None,
     actor_label: str,
@@ -82,7 +80,7 @@ def insert(
 
 
 async def entries(
-    conn: aiosqlite.Connection,
+    conn: Reader,
     *,
     limit: int,
     max_id: int | None = None,

@@ -4,14 +4,12 @@ decided about each published domain (applied or dismissed), and the changes awai
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from fedi.core.ids import new_id
 from fedi.core.timeutil import from_db
+from fedi.db.connection import Connection, Reader, Row
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,7 @@ _PENDING_COLUMNS = (
 )
 
 
-def _subscription(row: sqlite3.Row) -> Subscription:
+def _subscription(row: Row) -> Subscription:
     return Subscription(
         id=row["id"],
         url=row["url"],
@@ -63,7 +61,7 @@ def _subscription(row: sqlite3.Row) -> Subscription:
     )
 
 
-def _listed(row: sqlite3.Row) -> Listed:
+def _listed(row: Row) -> Listed:
     return Listed(
         domain=row["domain"],
         severity=row["severity"],
@@ -73,7 +71,7 @@ def _listed(row: sqlite3.Row) -> Listed:
     )
 
 
-def _pending(row: sqlite3.Row) -> Pending:
+def _pending(row: Row) -> Pending:
     return Pending(
         id=row["id"],
         subscription_id=row["subscription_id"],
@@ -83,14 +81,14 @@ def _pending(row: sqlite3.Row) -> Pending:
     )
 
 
-async def subscriptions(conn: aiosqlite.Connection) -> list[Subscription]:
+async def subscriptions(conn: Reader) -> list[Subscription]:
     async with conn.execute(
         f"SELECT {_SUB_COLUMNS} FROM blocklist_subscriptions ORDER BY id"
     ) as cursor:
         return [_subscription(row) for row in await cursor.fetchall()]
 
 
-async def get_subscription(conn: aiosqlite.Connection, sub_id: int) -> Subscription | None:
+async def get_subscription(conn: Reader, sub_id: int) -> Subscription | None:
     async with conn.execute(
         f"SELECT {_SUB_COLUMNS} FROM blocklist_subscriptions WHERE id = ?", (sub_id,)
     ) as cursor:
@@ -99,7 +97,7 @@ async def get_subscription(conn: aiosqlite.Connection, sub_id: int) -> Subscript
 
 
 def insert_subscription(
-    conn: sqlite3.Connection, url: str, created_by_id: int | None, now: str
+    conn: Connection, url: str, created_by_id: int | None, now: str
 ) -> int | None:
     """The new subscription's id, None when that URL is already followed."""
     if conn.execute("SELECT 1 FROM blocklist_subscriptions WHERE url = ?", (url,)).fetchone():
@@ -113,12 +111,12 @@ def insert_subscription(
     return sub_id
 
 
-def delete_subscription(conn: sqlite3.Connection, sub_id: int) -> bool:
+def delete_subscription(conn: Connection, sub_id: int) -> bool:
     return conn.execute("DELETE FROM blocklist_subscriptions WHERE id = ?", (sub_id,)).rowcount > 0
 
 
 def set_fetched(
-    conn: sqlite3.Connection, sub_id: int, now: str, error: str, unimportable: list[str]
+    conn: Connection, sub_id: int, now: str, error: str, unimportable: list[str]
 ) -> None:
     conn.execute(
         "UPDATE blocklist_subscriptions SET fetched_at = ?, last_error = ?,"
@@ -127,7 +125,7 @@ def set_fetched(
     )
 
 
-def entries_now(conn: sqlite3.Connection, sub_id: int) -> dict[str, tuple[Listed, bool]]:
+def entries_now(conn: Connection, sub_id: int) -> dict[str, tuple[Listed, bool]]:
     """Every reviewed domain of the subscription: what was reviewed, and whether it was applied."""
     rows = conn.execute(
         "SELECT domain, severity, reject_media, reject_reports, public_comment, applied"
@@ -137,7 +135,7 @@ def entries_now(conn: sqlite3.Connection, sub_id: int) -> dict[str, tuple[Listed
     return {row["domain"]: (_listed(row), bool(row["applied"])) for row in rows}
 
 
-def set_entry(conn: sqlite3.Connection, sub_id: int, listed: Listed, applied: bool) -> None:
+def set_entry(conn: Connection, sub_id: int, listed: Listed, applied: bool) -> None:
     conn.execute(
         "INSERT INTO blocklist_entries (subscription_id, domain, severity, reject_media,"
         " reject_reports, public_comment, applied) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -149,14 +147,14 @@ def set_entry(conn: sqlite3.Connection, sub_id: int, listed: Listed, applied: bo
     )  # fmt: skip
 
 
-def delete_entry(conn: sqlite3.Connection, sub_id: int, domain: str) -> None:
+def delete_entry(conn: Connection, sub_id: int, domain: str) -> None:
     conn.execute(
         "DELETE FROM blocklist_entries WHERE subscription_id = ? AND domain = ?", (sub_id, domain)
     )
 
 
 def replace_pending(
-    conn: sqlite3.Connection, sub_id: int, changes: list[tuple[str, Listed]], now: str
+    conn: Connection, sub_id: int, changes: list[tuple[str, Listed]], now: str
 ) -> None:
     """The subscription's pending changes become exactly `changes` (kind, listed); a change
     already waiting keeps its id and date."""
@@ -183,7 +181,7 @@ def replace_pending(
         )  # fmt: skip
 
 
-async def pending(conn: aiosqlite.Connection, sub_id: int | None = None) -> list[Pending]:
+async def pending(conn: Reader, sub_id: int | None = None) -> list[Pending]:
     async with conn.execute(
         f"SELECT {_PENDING_COLUMNS} FROM blocklist_pending"
         " WHERE ? IS NULL OR subscription_id = ? ORDER BY domain",
@@ -192,7 +190,7 @@ async def pending(conn: aiosqlite.Connection, sub_id: int | None = None) -> list
         return [_pending(row) for row in await cursor.fetchall()]
 
 
-def take_pending(conn: sqlite3.Connection, pending_id: int) -> Pending | None:
+def take_pending(conn: Connection, pending_id: int) -> Pending | None:
     """Remove one pending change inside a write, returning it (None if already gone)."""
     row = conn.execute(
         f"SELECT {_PENDING_COLUMNS} FROM blocklist_pending WHERE id = ?", (pending_id,)

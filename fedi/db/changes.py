@@ -3,8 +3,11 @@ new, edited or deleted status, new notification, suspension and revoked token; t
 the log inside each batch's transaction, so what the streams see is exactly what committed.
 
 The triggers and their table are TEMP: they live on the writer connection only, change no schema
-and cost nothing until a stream is first opened. Whatever path writes a row (API, inbox, CLI,
-cascades), it is seen. A deleted status keeps, in `detail`, what deciding its audience needs.
+and cost nothing until a stream is first opened. (PostgreSQL has no temporary triggers: its
+triggers, made with the schema, note changes only for a connection that set fedi.stream_changes,
+in that connection's temporary table: migrations/postgresql/functions.sql.) Whatever path writes
+a row (API, inbox, CLI, cascades), it is seen. A deleted status keeps, in `detail`, what
+deciding its audience needs.
 
 When the instance runs several processes, each copies its drained changes into stream_events
 (migration 0043) in the same transaction (share), and reads those of the others (shared_after).
@@ -13,11 +16,11 @@ When the instance runs several processes, each copies its drained changes into s
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import aiosqlite
+from fedi.db.connection import Connection, Reader
+from fedi.db.postgres import is_postgresql
 
 Kind = Literal["update", "status.update", "delete", "notification", "suspend", "revoke"]
 
@@ -92,6 +95,13 @@ END
 )
 
 
+_PG_INSTALL = (
+    "CREATE TEMP TABLE IF NOT EXISTS stream_changes (seq BIGSERIAL PRIMARY KEY,"
+    " kind TEXT NOT NULL, ref BIGINT NOT NULL, detail TEXT)",
+    "SET fedi.stream_changes = 'on'",
+)
+
+
 @dataclass(frozen=True)
 class Change:
     kind: Kind
@@ -99,13 +109,13 @@ class Change:
     detail: dict[str, Any] | None = None
 
 
-def install(conn: sqlite3.Connection) -> None:
+def install(conn: Connection) -> None:
     """Create the log and its triggers on the writer connection (idempotent)."""
-    for statement in _INSTALL:
+    for statement in _PG_INSTALL if is_postgresql(conn) else _INSTALL:
         conn.execute(statement)
 
 
-def drain(conn: sqlite3.Connection) -> list[Change]:
+def drain(conn: Connection) -> list[Change]:
     """Take every change logged in the current transaction, oldest first."""
     rows = conn.execute("SELECT kind, ref, detail FROM temp.stream_changes ORDER BY seq").fetchall()
     if rows:
@@ -116,7 +126,7 @@ def drain(conn: sqlite3.Connection) -> list[Change]:
     ]
 
 
-def share(conn: sqlite3.Connection, origin: str, found: list[Change], now: str) -> None:
+def share(conn: Connection, origin: str, found: list[Change], now: str) -> None:
     """Copy changes this process's batch committed for the other processes' streams."""
     conn.executemany(
         "INSERT INTO stream_events (origin, kind, ref, detail, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -127,21 +137,19 @@ def share(conn: sqlite3.Connection, origin: str, found: list[Change], now: str) 
     )
 
 
-def prune_shared(conn: sqlite3.Connection, before: str) -> None:
+def prune_shared(conn: Connection, before: str) -> None:
     """Forget shared changes written before `before`: streams read them within a second."""
     conn.execute("DELETE FROM stream_events WHERE created_at < ?", (before,))
 
 
-async def last_shared(conn: aiosqlite.Connection) -> int:
+async def last_shared(conn: Reader) -> int:
     """The sequence number of the newest shared change (0 when there is none)."""
     cursor = await conn.execute("SELECT coalesce(max(seq), 0) FROM stream_events")
     row = await cursor.fetchone()
     return int(row[0]) if row else 0
 
 
-async def shared_after(
-    conn: aiosqlite.Connection, seq: int, limit: int
-) -> list[tuple[int, str, Change]]:
+async def shared_after(conn: Reader, seq: int, limit: int) -> list[tuple[int, str, Change]]:
     """The shared changes after `seq`, oldest first, each with its sequence number and the
     process that wrote it."""
     cursor = await conn.execute(

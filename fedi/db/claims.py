@@ -11,8 +11,8 @@ The claim statements (in each queue's module) are `UPDATE ... WHERE id IN (subse
 Per dialect: on PostgreSQL the subselect ends with `FOR UPDATE SKIP LOCKED`
 (CLAIM_LOCK), so that two workers claiming at once skip each other's rows instead of waiting;
 SQLite has one writer at a time, which serialises the claims by itself (and so makes the inbox's
-one-actor-at-a-time condition exact; on PostgreSQL two claims at the same instant do not see
-each other's rows, which a transaction-scoped advisory lock around the inbox's claim would fix).
+one-actor-at-a-time condition exact; on PostgreSQL the inbox's claim takes a transaction-scoped
+advisory lock first, so that two claims at the same instant see each other's rows).
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ import logging
 import os
 import secrets
 import socket
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 from fedi.core.timeutil import to_db, utcnow
+from fedi.db.connection import Connection
 
 if TYPE_CHECKING:
     from fedi.db import Database
@@ -38,11 +38,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 Row = TypeVar("Row")
 # A queue's claim statement: (conn, worker, now, claimed until, limit) -> the rows claimed.
-ClaimStatement = Callable[[sqlite3.Connection, str, str, str, int], list[Row]]
+ClaimStatement = Callable[[Connection, str, str, str, int], list[Row]]
 
-# Appended to each claim's subselect: "" on SQLite, " FOR UPDATE SKIP LOCKED" on PostgreSQL.
-# PER-DIALECT: the one difference between the two in the queues' SQL.
-CLAIM_LOCK = ""
+# Appended to each claim's subselect: a comment on SQLite, `FOR UPDATE SKIP LOCKED` on
+# PostgreSQL (fedi.db.pg_sql takes the /*pg: ...*/ wrapping off).
+CLAIM_LOCK = " /*pg: FOR UPDATE SKIP LOCKED*/"
 DEFAULT_LEASE = timedelta(seconds=60)
 # The queue tables and the state their claimed rows are in while being worked on.
 CLAIMED_STATES = {
@@ -78,7 +78,7 @@ class Claims:
         return self.lease.total_seconds() / 3
 
 
-def renew(conn: sqlite3.Connection, worker: str, now: datetime, until: str) -> None:
+def renew(conn: Connection, worker: str, now: datetime, until: str) -> None:
     """Extend every claim and lease `worker` holds (and has not let lapse) to `until`."""
     stamp = to_db(now)
     for table, state in CLAIMED_STATES.items():
@@ -94,7 +94,7 @@ def renew(conn: sqlite3.Connection, worker: str, now: datetime, until: str) -> N
     )
 
 
-def release(conn: sqlite3.Connection, worker: str) -> None:
+def release(conn: Connection, worker: str) -> None:
     """A worker stopping cleanly lets go of what it has not finished: its rows are due again at
     once for the others, and its leases free."""
     for table in CLAIMED_STATES:
@@ -108,7 +108,7 @@ def release(conn: sqlite3.Connection, worker: str) -> None:
     conn.execute("DELETE FROM worker_leases WHERE held_by = ?", (worker,))
 
 
-def expire_all(conn: sqlite3.Connection, now: datetime) -> None:
+def expire_all(conn: Connection, now: datetime) -> None:
     """Every claim and lease lapses now: for a server that runs its workers in its own process
     (the only one, then), whatever a previous run held is free at start, as before claims."""
     past = to_db(now - timedelta(microseconds=1))
@@ -119,7 +119,7 @@ def expire_all(conn: sqlite3.Connection, now: datetime) -> None:
     conn.execute("DELETE FROM worker_leases")
 
 
-def hold(conn: sqlite3.Connection, name: str, worker: str, now: datetime, until: str) -> bool:
+def hold(conn: Connection, name: str, worker: str, now: datetime, until: str) -> bool:
     """Take or keep the lease `name`: True when `worker` holds it now (it was free, lapsed, or
     already its own)."""
     row = conn.execute(
@@ -166,6 +166,6 @@ async def keep_claims(db: Database, claims: Claims, stop: asyncio.Event) -> None
             log.exception("renewing the claims of %s failed", claims.worker)
 
 
-def _renew_now(conn: sqlite3.Connection, claims: Claims) -> None:
+def _renew_now(conn: Connection, claims: Claims) -> None:
     now = utcnow()
     renew(conn, claims.worker, now, claims.until(now))

@@ -3,13 +3,11 @@ with how far they have read each and whether they removed it from their list."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
-
-import aiosqlite
 
 from fedi.core.models import Account
 from fedi.db.accounts import ACCOUNT_COLUMNS, account_from_row
+from fedi.db.connection import Connection, Reader, Row
 from fedi.db.timelines import Page, paging
 
 
@@ -39,11 +37,11 @@ _GROUPS = (
 )
 
 
-def _conversation(row: sqlite3.Row) -> Conversation:
+def _conversation(row: Row) -> Conversation:
     return Conversation(id=row[1], thread=row[0], last_status_id=row[2], unread=bool(row[3]))
 
 
-async def page_of(conn: aiosqlite.Connection, account_id: int, page: Page) -> list[Conversation]:
+async def page_of(conn: Reader, account_id: int, page: Page) -> list[Conversation]:
     """The member's conversations, most recently active first, paged by their last post."""
     clause, args, order = paging(page, "g.last_id")
     cursor = await conn.execute(
@@ -55,9 +53,7 @@ async def page_of(conn: aiosqlite.Connection, account_id: int, page: Page) -> li
     return rows if order == "DESC" else rows[::-1]
 
 
-async def get(
-    conn: aiosqlite.Connection, account_id: int, conversation_id: int
-) -> Conversation | None:
+async def get(conn: Reader, account_id: int, conversation_id: int) -> Conversation | None:
     cursor = await conn.execute(
         f"{_GROUPS} WHERE g.first_id = ?",
         (account_id, account_id, account_id, account_id, account_id, conversation_id),
@@ -66,9 +62,7 @@ async def get(
     return _conversation(row) if row else None
 
 
-async def of_thread(
-    conn: aiosqlite.Connection, account_id: int, thread: str
-) -> Conversation | None:
+async def of_thread(conn: Reader, account_id: int, thread: str) -> Conversation | None:
     cursor = await conn.execute(
         f"{_GROUPS} WHERE g.thread_key = ?",
         (account_id, account_id, account_id, account_id, account_id, thread),
@@ -77,13 +71,13 @@ async def of_thread(
     return _conversation(row) if row else None
 
 
-async def participants(conn: aiosqlite.Connection, account_id: int, thread: str) -> list[Account]:
+async def participants(conn: Reader, account_id: int, thread: str) -> list[Account]:
     """Everyone else who wrote or was mentioned in the thread's direct posts the member sees."""
     return (await participants_of(conn, account_id, [thread]))[thread]
 
 
 async def participants_of(
-    conn: aiosqlite.Connection, account_id: int, threads: list[str]
+    conn: Reader, account_id: int, threads: list[str]
 ) -> dict[str, list[Account]]:
     """participants for several threads in one statement, by thread."""
     found: dict[str, list[Account]] = {t: [] for t in threads}
@@ -105,14 +99,12 @@ async def participants_of(
     return found
 
 
-def mark(
-    conn: sqlite3.Connection, account_id: int, thread: str, *, read: int = 0, hidden: int = 0
-) -> None:
+def mark(conn: Connection, account_id: int, thread: str, *, read: int = 0, hidden: int = 0) -> None:
     """Raise how far the member has read the thread and/or up to where they removed it."""
     conn.execute(
         "INSERT INTO conversation_marks (account_id, thread, read_up_to, hidden_up_to)"
         " VALUES (?, ?, ?, ?) ON CONFLICT (account_id, thread) DO UPDATE SET"
-        " read_up_to = MAX(read_up_to, excluded.read_up_to),"
-        " hidden_up_to = MAX(hidden_up_to, excluded.hidden_up_to)",
+        " read_up_to = MAX(conversation_marks.read_up_to, excluded.read_up_to),"
+        " hidden_up_to = MAX(conversation_marks.hidden_up_to, excluded.hidden_up_to)",
         (account_id, thread, read, hidden),
     )

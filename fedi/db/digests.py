@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-import aiosqlite
+from fedi.db.connection import Connection, Reader
 
 
 @dataclass(frozen=True)
@@ -19,7 +18,7 @@ class SpaceActivity:
 
 
 async def due(
-    conn: aiosqlite.Connection, frequency: str, sent_before: str, after_id: int, limit: int
+    conn: Reader, frequency: str, sent_before: str, after_id: int, limit: int
 ) -> list[tuple[int, str | None]]:
     """(account id, last digest time) of members who chose this frequency, have a confirmed
     address, are not suspended, and had no digest since `sent_before`, by account id."""
@@ -34,13 +33,13 @@ async def due(
     return [(row[0], row[1]) for row in await cursor.fetchall()]
 
 
-def mark_sent(conn: sqlite3.Connection, account_id: int, now: str) -> None:
+def mark_sent(conn: Connection, account_id: int, now: str) -> None:
     conn.execute(
         "UPDATE mail_preferences SET digest_sent_at = ? WHERE account_id = ?", (now, account_id)
     )
 
 
-async def activity(conn: aiosqlite.Connection, account_id: int, since: str) -> list[SpaceActivity]:
+async def activity(conn: Reader, account_id: int, since: str) -> list[SpaceActivity]:
     """The member's spaces on this server (accepted member) with their new posts and library
     documents since `since`, in one statement."""
     cursor = await conn.execute(

@@ -4,8 +4,9 @@ exactly those, as Mastodon's UnblockDomainService does), and ending follows both
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Literal
+
+from fedi.db.connection import Connection
 
 # accounts.domain may carry a port (alice.test:8001); a rule for d covers d, its ports, and
 # every subdomain on a label boundary (compared exactly, never with LIKE and its wildcards).
@@ -20,7 +21,7 @@ _COVERS = f"({_HOST} = :d OR substr({_HOST}, -length(:d) - 1) = '.' || :d)"
 Effect = Literal["suspended_at", "silenced_at"]
 
 
-def stamp_accounts(conn: sqlite3.Connection, effect: Effect, domain: str, at: str) -> int:
+def stamp_accounts(conn: Connection, effect: Effect, domain: str, at: str) -> int:
     """Put the effect, stamped `at`, on every covered account that does not have it yet."""
     return conn.execute(
         f"UPDATE accounts AS a SET {effect} = :at WHERE a.domain IS NOT NULL"
@@ -29,7 +30,7 @@ def stamp_accounts(conn: sqlite3.Connection, effect: Effect, domain: str, at: st
     ).rowcount
 
 
-def lift_stamp(conn: sqlite3.Connection, effect: Effect, domain: str, at: str) -> int:
+def lift_stamp(conn: Connection, effect: Effect, domain: str, at: str) -> int:
     """Take the effect away from the covered accounts that carry exactly the stamp `at`."""
     return conn.execute(
         f"UPDATE accounts AS a SET {effect} = NULL WHERE a.domain IS NOT NULL"
@@ -38,7 +39,7 @@ def lift_stamp(conn: sqlite3.Connection, effect: Effect, domain: str, at: str) -
     ).rowcount
 
 
-def sever_follows(conn: sqlite3.Connection, domain: str) -> int:
+def sever_follows(conn: Connection, domain: str) -> int:
     """Delete every follow (and follow request) between an account of the domain and anyone."""
     return conn.execute(
         "DELETE FROM follows WHERE follower_id IN (SELECT a.id FROM accounts AS a WHERE"
@@ -49,7 +50,7 @@ def sever_follows(conn: sqlite3.Connection, domain: str) -> int:
 
 
 def stamp_new_account(
-    conn: sqlite3.Connection, account_id: int, *, silenced_at: str | None, suspended_at: str | None
+    conn: Connection, account_id: int, *, silenced_at: str | None, suspended_at: str | None
 ) -> None:
     """An account first stored while its domain is silenced or suspended takes the block's
     stamp, as if it had been there when the block was made (lifting it restores it too)."""

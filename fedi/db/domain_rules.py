@@ -4,14 +4,12 @@ Every change to them bumps `federation_generation`, which the policy cache watch
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
-
-import aiosqlite
 
 from fedi.core.ids import new_id
 from fedi.core.models import DomainAllow, DomainBlock
 from fedi.core.timeutil import from_db
+from fedi.db.connection import Connection, Reader, Row
 from fedi.db.timelines import Page, paging
 
 GENERATION = "federation_generation"
@@ -36,7 +34,7 @@ class BlockFields:
     public_comment: str = ""
 
 
-def _block(row: sqlite3.Row) -> DomainBlock:
+def _block(row: Row) -> DomainBlock:
     return DomainBlock(
         id=row["id"],
         domain=row["domain"],
@@ -55,7 +53,7 @@ def _block(row: sqlite3.Row) -> DomainBlock:
     )
 
 
-def _allow(row: sqlite3.Row) -> DomainAllow:
+def _allow(row: Row) -> DomainAllow:
     return DomainAllow(
         id=row["id"],
         domain=row["domain"],
@@ -66,16 +64,16 @@ def _allow(row: sqlite3.Row) -> DomainAllow:
     )
 
 
-def bump_generation(conn: sqlite3.Connection, now: str) -> None:
+def bump_generation(conn: Connection, now: str) -> None:
     conn.execute(
         "INSERT INTO instance_settings (name, value, updated_at) VALUES (?, '1', ?)"
-        " ON CONFLICT (name) DO UPDATE SET value = CAST(value AS INTEGER) + 1,"
+        " ON CONFLICT (name) DO UPDATE SET value = CAST(instance_settings.value AS INTEGER) + 1,"
         " updated_at = excluded.updated_at",
         (GENERATION, now),
     )
 
 
-async def generation(conn: aiosqlite.Connection) -> int:
+async def generation(conn: Reader) -> int:
     async with conn.execute(
         "SELECT value FROM instance_settings WHERE name = ?", (GENERATION,)
     ) as cursor:
@@ -83,13 +81,13 @@ async def generation(conn: aiosqlite.Connection) -> int:
     return int(row["value"]) if row is not None else 0
 
 
-async def get_setting(conn: aiosqlite.Connection, name: str) -> str | None:
+async def get_setting(conn: Reader, name: str) -> str | None:
     async with conn.execute("SELECT value FROM instance_settings WHERE name = ?", (name,)) as cur:
         row = await cur.fetchone()
     return str(row["value"]) if row is not None else None
 
 
-def set_setting(conn: sqlite3.Connection, name: str, value: str, now: str) -> None:
+def set_setting(conn: Connection, name: str, value: str, now: str) -> None:
     conn.execute(
         "INSERT INTO instance_settings (name, value, updated_at) VALUES (?, ?, ?)"
         " ON CONFLICT (name) DO UPDATE SET value = excluded.value,"
@@ -99,17 +97,17 @@ def set_setting(conn: sqlite3.Connection, name: str, value: str, now: str) -> No
     bump_generation(conn, now)
 
 
-async def all_blocks(conn: aiosqlite.Connection) -> list[DomainBlock]:
+async def all_blocks(conn: Reader) -> list[DomainBlock]:
     async with conn.execute(f"SELECT {_BLOCK_COLUMNS} FROM domain_blocks ORDER BY id") as cursor:
         return [_block(row) for row in await cursor.fetchall()]
 
 
-async def all_allows(conn: aiosqlite.Connection) -> list[DomainAllow]:
+async def all_allows(conn: Reader) -> list[DomainAllow]:
     async with conn.execute(f"SELECT {_ALLOW_COLUMNS} FROM domain_allows ORDER BY id") as cursor:
         return [_allow(row) for row in await cursor.fetchall()]
 
 
-async def get_block(conn: aiosqlite.Connection, block_id: int) -> DomainBlock | None:
+async def get_block(conn: Reader, block_id: int) -> DomainBlock | None:
     async with conn.execute(
         f"SELECT {_BLOCK_COLUMNS} FROM domain_blocks WHERE id = ?", (block_id,)
     ) as cursor:
@@ -117,7 +115,7 @@ async def get_block(conn: aiosqlite.Connection, block_id: int) -> DomainBlock | 
     return _block(row) if row is not None else None
 
 
-def get_block_now(conn: sqlite3.Connection, domain: str) -> DomainBlock | None:
+def get_block_now(conn: Connection, domain: str) -> DomainBlock | None:
     """The block of exactly this domain, inside a write."""
     row = conn.execute(
         f"SELECT {_BLOCK_COLUMNS} FROM domain_blocks WHERE domain = ?", (domain,)
@@ -125,7 +123,7 @@ def get_block_now(conn: sqlite3.Connection, domain: str) -> DomainBlock | None:
     return _block(row) if row is not None else None
 
 
-async def get_allow(conn: aiosqlite.Connection, allow_id: int) -> DomainAllow | None:
+async def get_allow(conn: Reader, allow_id: int) -> DomainAllow | None:
     async with conn.execute(
         f"SELECT {_ALLOW_COLUMNS} FROM domain_allows WHERE id = ?", (allow_id,)
     ) as cursor:
@@ -134,7 +132,7 @@ async def get_allow(conn: aiosqlite.Connection, allow_id: int) -> DomainAllow | 
 
 
 def insert_block(
-    conn: sqlite3.Connection,
+    conn: Connection,
     domain: str,
     fields: BlockFields,
     *,
@@ -167,7 +165,7 @@ def insert_block(
     return block_id
 
 
-def update_block(conn: sqlite3.Connection, block_id: int, fields: BlockFields, now: str) -> None:
+def update_block(conn: Connection, block_id: int, fields: BlockFields, now: str) -> None:
     conn.execute(
         "UPDATE domain_blocks"
         " SET severity_at = CASE WHEN severity <> ? THEN ? ELSE severity_at END, severity = ?,"
@@ -189,14 +187,14 @@ def update_block(conn: sqlite3.Connection, block_id: int, fields: BlockFields, n
     bump_generation(conn, now)
 
 
-def delete_block(conn: sqlite3.Connection, block_id: int, now: str) -> bool:
+def delete_block(conn: Connection, block_id: int, now: str) -> bool:
     deleted = conn.execute("DELETE FROM domain_blocks WHERE id = ?", (block_id,)).rowcount > 0
     bump_generation(conn, now)
     return deleted
 
 
 def insert_allow(
-    conn: sqlite3.Connection,
+    conn: Connection,
     domain: str,
     *,
     source: str,
@@ -217,13 +215,13 @@ def insert_allow(
     return allow_id
 
 
-def delete_allow(conn: sqlite3.Connection, allow_id: int, now: str) -> bool:
+def delete_allow(conn: Connection, allow_id: int, now: str) -> bool:
     deleted = conn.execute("DELETE FROM domain_allows WHERE id = ?", (allow_id,)).rowcount > 0
     bump_generation(conn, now)
     return deleted
 
 
-async def blocks_page(conn: aiosqlite.Connection, page: Page) -> list[DomainBlock]:
+async def blocks_page(conn: Reader, page: Page) -> list[DomainBlock]:
     """Newest first, as Mastodon lists them."""
     clause, args, order = paging(page, "id")
     async with conn.execute(
@@ -235,7 +233,7 @@ async def blocks_page(conn: aiosqlite.Connection, page: Page) -> list[DomainBloc
     return sorted(found, key=lambda b: b.id, reverse=True)
 
 
-async def allows_page(conn: aiosqlite.Connection, page: Page) -> list[DomainAllow]:
+async def allows_page(conn: Reader, page: Page) -> list[DomainAllow]:
     clause, args, order = paging(page, "id")
     async with conn.execute(
         f"SELECT {_ALLOW_COLUMNS} FROM domain_allows WHERE 1 = 1{clause}"
@@ -246,7 +244,7 @@ async def allows_page(conn: aiosqlite.Connection, page: Page) -> list[DomainAllo
     return sorted(found, key=lambda a: a.id, reverse=True)
 
 
-async def block_of(conn: aiosqlite.Connection, domain: str) -> DomainBlock | None:
+async def block_of(conn: Reader, domain: str) -> DomainBlock | None:
     """The block of exactly this domain."""
     async with conn.execute(
         f"SELECT {_BLOCK_COLUMNS} FROM domain_blocks WHERE domain = ?", (domain,)

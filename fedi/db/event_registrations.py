@@ -7,16 +7,15 @@ up (the oldest first); any -> cancelled."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from fedi.core.ids import new_id
 from fedi.core.timeutil import from_db
+from fedi.db.connection import Connection, Reader, Row
 from fedi.db.events import Event, flag_update
+from fedi.db.rows import no_limit
 
 LIVE = ("accepted", "pending", "waitlisted")
 
@@ -41,7 +40,7 @@ _COLUMNS = (
 )
 
 
-def _registration(row: sqlite3.Row | tuple[object, ...]) -> Registration:
+def _registration(row: Row | tuple[object, ...]) -> Registration:
     r = tuple(row)
     return Registration(
         int(str(r[0])), int(str(r[1])), int(str(r[2])), str(r[3]), bool(r[4]),
@@ -50,7 +49,7 @@ def _registration(row: sqlite3.Row | tuple[object, ...]) -> Registration:
     )  # fmt: skip
 
 
-def accepted_count(conn: sqlite3.Connection, event_id: int) -> int:
+def accepted_count(conn: Connection, event_id: int) -> int:
     row = conn.execute(
         "SELECT count(*) FROM event_registrations WHERE event_id = ? AND state = 'accepted'",
         (event_id,),
@@ -58,11 +57,11 @@ def accepted_count(conn: sqlite3.Connection, event_id: int) -> int:
     return int(row[0])
 
 
-def has_place(conn: sqlite3.Connection, event: Event) -> bool:
+def has_place(conn: Connection, event: Event) -> bool:
     return event.capacity is None or accepted_count(conn, event.id) < event.capacity
 
 
-def registration(conn: sqlite3.Connection, event_id: int, account_id: int) -> Registration | None:
+def registration(conn: Connection, event_id: int, account_id: int) -> Registration | None:
     row = conn.execute(
         f"SELECT {_COLUMNS} FROM event_registrations r WHERE r.event_id = ? AND r.account_id = ?",
         (event_id, account_id),
@@ -70,7 +69,7 @@ def registration(conn: sqlite3.Connection, event_id: int, account_id: int) -> Re
     return _registration(row) if row else None
 
 
-def _set(conn: sqlite3.Connection, reg_id: int, state: str, now: str, **extra: object) -> None:
+def _set(conn: Connection, reg_id: int, state: str, now: str, **extra: object) -> None:
     sets = "".join(f", {name} = ?" for name in extra)
     conn.execute(
         f"UPDATE event_registrations SET state = ?, updated_at = ?{sets} WHERE id = ?",
@@ -86,7 +85,7 @@ def _set(conn: sqlite3.Connection, reg_id: int, state: str, now: str, **extra: o
 
 
 def register(
-    conn: sqlite3.Connection, event: Event, account_id: int, now: str, *,
+    conn: Connection, event: Event, account_id: int, now: str, *,
     join_uri: str | None = None, message: str = "",
 ) -> tuple[Registration, bool]:  # fmt: skip
     """Register the account: accepted while a place is free (open mode), pending when an
@@ -118,9 +117,7 @@ def register(
     return created, True
 
 
-def approve(
-    conn: sqlite3.Connection, event: Event, account_id: int, now: str
-) -> Registration | None:
+def approve(conn: Connection, event: Event, account_id: int, now: str) -> Registration | None:
     """An organiser approves a pending (or waitlisted, or rejected) registration: accepted if a
     place is free, else waitlisted until one is."""
     found = registration(conn, event.id, account_id)
@@ -132,7 +129,7 @@ def approve(
 
 
 def set_state(
-    conn: sqlite3.Connection, reg_id: int, state: str, now: str, online_url: str | None = None
+    conn: Connection, reg_id: int, state: str, now: str, online_url: str | None = None
 ) -> None:
     if online_url is not None:
         _set(conn, reg_id, state, now, online_url=online_url)
@@ -140,9 +137,7 @@ def set_state(
         _set(conn, reg_id, state, now)
 
 
-def cancel(
-    conn: sqlite3.Connection, event_id: int, account_id: int, now: str
-) -> Registration | None:
+def cancel(conn: Connection, event_id: int, account_id: int, now: str) -> Registration | None:
     """The registration before it was cancelled; None when there was no live one."""
     found = registration(conn, event_id, account_id)
     if found is None or found.state not in LIVE:
@@ -151,7 +146,7 @@ def cancel(
     return found
 
 
-def promote(conn: sqlite3.Connection, event: Event, now: str) -> list[Registration]:
+def promote(conn: Connection, event: Event, now: str) -> list[Registration]:
     """Fill freed places from the waiting list, oldest first; returns those accepted."""
     if event.capacity is None:
         free = None
@@ -162,7 +157,7 @@ def promote(conn: sqlite3.Connection, event: Event, now: str) -> list[Registrati
     rows = conn.execute(
         f"SELECT {_COLUMNS} FROM event_registrations r WHERE r.event_id = ?"
         " AND r.state = 'waitlisted' ORDER BY r.id LIMIT ?",
-        (event.id, -1 if free is None else free),
+        (event.id, no_limit(conn) if free is None else free),
     ).fetchall()
     promoted = [_registration(row) for row in rows]
     for found in promoted:
@@ -173,9 +168,7 @@ def promote(conn: sqlite3.Connection, event: Event, now: str) -> list[Registrati
 # -- reads -------------------------------------------------------------------------------------
 
 
-async def get_registration(
-    conn: aiosqlite.Connection, event_id: int, account_id: int
-) -> Registration | None:
+async def get_registration(conn: Reader, event_id: int, account_id: int) -> Registration | None:
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM event_registrations r WHERE r.event_id = ? AND r.account_id = ?",
         (event_id, account_id),
@@ -184,7 +177,7 @@ async def get_registration(
     return _registration(row) if row else None
 
 
-async def get_by_join_uri(conn: aiosqlite.Connection, join_uri: str) -> Registration | None:
+async def get_by_join_uri(conn: Reader, join_uri: str) -> Registration | None:
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM event_registrations r WHERE r.join_uri = ?", (join_uri,)
     )
@@ -192,7 +185,7 @@ async def get_by_join_uri(conn: aiosqlite.Connection, join_uri: str) -> Registra
     return _registration(row) if row else None
 
 
-async def of_event(conn: aiosqlite.Connection, event_id: int) -> list[Registration]:
+async def of_event(conn: Reader, event_id: int) -> list[Registration]:
     """Every registration of the event, in the order they came."""
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM event_registrations r WHERE r.event_id = ? ORDER BY r.id",
@@ -201,7 +194,7 @@ async def of_event(conn: aiosqlite.Connection, event_id: int) -> list[Registrati
     return [_registration(row) for row in await cursor.fetchall()]
 
 
-async def accepted_counts(conn: aiosqlite.Connection, event_ids: Iterable[int]) -> dict[int, int]:
+async def accepted_counts(conn: Reader, event_ids: Iterable[int]) -> dict[int, int]:
     """Accepted registrations of each event, for a whole list in one statement."""
     ids = list(dict.fromkeys(event_ids))
     if not ids:
@@ -216,7 +209,7 @@ async def accepted_counts(conn: aiosqlite.Connection, event_ids: Iterable[int]) 
 
 
 async def of_account(
-    conn: aiosqlite.Connection, account_id: int, event_ids: Iterable[int]
+    conn: Reader, account_id: int, event_ids: Iterable[int]
 ) -> dict[int, Registration]:
     """The account's registration to each of these events (one statement for a list)."""
     ids = list(dict.fromkeys(event_ids))
@@ -234,7 +227,7 @@ async def of_account(
 
 
 async def due_reminders(
-    conn: aiosqlite.Connection, now: str, day_ahead: str, hour_ahead: str, limit: int
+    conn: Reader, now: str, day_ahead: str, hour_ahead: str, limit: int
 ) -> list[tuple[int, int, str]]:
     """(event, local registrant, kind) of the reminders due and not sent: '24h' for an event
     starting within a day but not within the hour, '1h' for one starting within the hour."""
@@ -254,9 +247,7 @@ async def due_reminders(
     return [(int(r[0]), int(r[1]), str(r[2])) for r in await cursor.fetchall()]
 
 
-def mark_reminded(
-    conn: sqlite3.Connection, event_id: int, account_id: int, kind: str, now: str
-) -> bool:
+def mark_reminded(conn: Connection, event_id: int, account_id: int, kind: str, now: str) -> bool:
     """Record a reminder; False when it was sent already (so it is never sent twice)."""
     cursor = conn.execute(
         "INSERT OR IGNORE INTO event_reminders (event_id, account_id, kind, created_at)"
@@ -267,7 +258,7 @@ def mark_reminded(
 
 
 def notify(
-    conn: sqlite3.Connection, account_ids: Iterable[int], kind: str, from_account_id: int,
+    conn: Connection, account_ids: Iterable[int], kind: str, from_account_id: int,
     event_id: int, now: str,
 ) -> None:  # fmt: skip
     """A notification about an event to each local account (remote ones are skipped)."""

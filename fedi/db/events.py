@@ -3,13 +3,11 @@ rule, are in fedi.db.event_registrations."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-import aiosqlite
-
 from fedi.core.timeutil import from_db, to_db
+from fedi.db.connection import Connection, Reader, Row
 
 JOIN_MODES = ("open", "approval", "external", "none")
 
@@ -52,7 +50,7 @@ COLUMNS = (
 )
 
 
-def event_from_row(row: sqlite3.Row | tuple[object, ...]) -> Event:
+def event_from_row(row: Row | tuple[object, ...]) -> Event:
     r = tuple(row)
     return Event(
         id=int(str(r[0])), uri=str(r[1]), url=_opt(r[2]), organiser_id=int(str(r[3])),
@@ -89,14 +87,14 @@ _NAMES = (
 )
 
 
-def insert_event(conn: sqlite3.Connection, event: Event) -> None:
+def insert_event(conn: Connection, event: Event) -> None:
     conn.execute(
         f"INSERT INTO events (id, {_NAMES}) VALUES (?, {', '.join('?' for _ in range(21))})",
         (event.id, *_values(event)),
     )
 
 
-def update_event(conn: sqlite3.Connection, event: Event) -> None:
+def update_event(conn: Connection, event: Event) -> None:
     """Write every field of the event (its id and uri stay)."""
     names = [n.strip() for n in _NAMES.split(",")][1:]
     conn.execute(
@@ -105,23 +103,23 @@ def update_event(conn: sqlite3.Connection, event: Event) -> None:
     )
 
 
-def delete_event(conn: sqlite3.Connection, event_id: int) -> None:
+def delete_event(conn: Connection, event_id: int) -> None:
     conn.execute("DELETE FROM events WHERE id = ?", (event_id,))
 
 
-def event_by_id(conn: sqlite3.Connection, event_id: int) -> Event | None:
+def event_by_id(conn: Connection, event_id: int) -> Event | None:
     """In a write job: the event as it is now."""
     row = conn.execute(f"SELECT {COLUMNS} FROM events e WHERE e.id = ?", (event_id,)).fetchone()
     return event_from_row(row) if row else None
 
 
-async def get_event(conn: aiosqlite.Connection, event_id: int) -> Event | None:
+async def get_event(conn: Reader, event_id: int) -> Event | None:
     cursor = await conn.execute(f"SELECT {COLUMNS} FROM events e WHERE e.id = ?", (event_id,))
     row = await cursor.fetchone()
     return event_from_row(row) if row else None
 
 
-async def get_by_uri(conn: aiosqlite.Connection, uri: str) -> Event | None:
+async def get_by_uri(conn: Reader, uri: str) -> Event | None:
     cursor = await conn.execute(f"SELECT {COLUMNS} FROM events e WHERE e.uri = ?", (uri,))
     row = await cursor.fetchone()
     return event_from_row(row) if row else None
@@ -152,9 +150,7 @@ def visible_clause(viewer_id: int | None) -> tuple[str, list[object]]:
     return clause, [viewer_id] * 5
 
 
-async def visible_event(
-    conn: aiosqlite.Connection, event_id: int, viewer_id: int | None
-) -> Event | None:
+async def visible_event(conn: Reader, event_id: int, viewer_id: int | None) -> Event | None:
     where, args = visible_clause(viewer_id)
     cursor = await conn.execute(
         f"SELECT {COLUMNS} FROM events e WHERE e.id = ?{where}", (event_id, *args)
@@ -164,7 +160,7 @@ async def visible_event(
 
 
 async def upcoming(
-    conn: aiosqlite.Connection,
+    conn: Reader,
     viewer_id: int | None,
     now: datetime,
     *,
@@ -183,7 +179,7 @@ async def upcoming(
     return [event_from_row(row) for row in await cursor.fetchall()]
 
 
-async def local_organised_by(conn: aiosqlite.Connection, organiser_id: int) -> list[Event]:
+async def local_organised_by(conn: Reader, organiser_id: int) -> list[Event]:
     cursor = await conn.execute(
         f"SELECT {COLUMNS} FROM events e WHERE e.organiser_id = ? ORDER BY e.starts_at",
         (organiser_id,),
@@ -191,9 +187,7 @@ async def local_organised_by(conn: aiosqlite.Connection, organiser_id: int) -> l
     return [event_from_row(row) for row in await cursor.fetchall()]
 
 
-async def moderated_among(
-    conn: aiosqlite.Connection, account_id: int, group_ids: list[int]
-) -> set[int]:
+async def moderated_among(conn: Reader, account_id: int, group_ids: list[int]) -> set[int]:
     """Which of these spaces the account moderates (one statement for a list)."""
     ids = list(dict.fromkeys(group_ids))
     if not ids:
@@ -206,19 +200,19 @@ async def moderated_among(
     return {int(row[0]) for row in await cursor.fetchall()}
 
 
-def flag_update(conn: sqlite3.Connection, event_id: int) -> None:
+def flag_update(conn: Connection, event_id: int) -> None:
     """The event's counts changed: an Update{Event} is due (fedi.events.loop)."""
     conn.execute("UPDATE events SET update_pending = 1 WHERE id = ? AND is_local = 1", (event_id,))
 
 
-async def pending_updates(conn: aiosqlite.Connection, limit: int) -> list[int]:
+async def pending_updates(conn: Reader, limit: int) -> list[int]:
     cursor = await conn.execute(
         "SELECT id FROM events WHERE update_pending = 1 ORDER BY id LIMIT ?", (limit,)
     )
     return [int(row[0]) for row in await cursor.fetchall()]
 
 
-def take_update(conn: sqlite3.Connection, event_id: int) -> bool:
+def take_update(conn: Connection, event_id: int) -> bool:
     """Clear the flag; False when another round took it first."""
     cursor = conn.execute(
         "UPDATE events SET update_pending = 0 WHERE id = ? AND update_pending = 1", (event_id,)
@@ -226,7 +220,7 @@ def take_update(conn: sqlite3.Connection, event_id: int) -> bool:
     return cursor.rowcount == 1
 
 
-async def remote_participants(conn: aiosqlite.Connection, event_id: int) -> list[int]:
+async def remote_participants(conn: Reader, event_id: int) -> list[int]:
     """Remote accounts registered (and not cancelled or refused): they hear of changes."""
     cursor = await conn.execute(
         "SELECT r.account_id FROM event_registrations r JOIN accounts a ON a.id = r.account_id"
@@ -240,7 +234,7 @@ async def remote_participants(conn: aiosqlite.Connection, event_id: int) -> list
 # -- members' time zones ------------------------------------------------------------------------
 
 
-async def time_zone_of(conn: aiosqlite.Connection, account_id: int) -> str | None:
+async def time_zone_of(conn: Reader, account_id: int) -> str | None:
     cursor = await conn.execute(
         "SELECT time_zone FROM member_time_zones WHERE account_id = ?", (account_id,)
     )
@@ -248,7 +242,7 @@ async def time_zone_of(conn: aiosqlite.Connection, account_id: int) -> str | Non
     return str(row[0]) if row else None
 
 
-def set_time_zone(conn: sqlite3.Connection, account_id: int, time_zone: str | None) -> None:
+def set_time_zone(conn: Connection, account_id: int, time_zone: str | None) -> None:
     if time_zone is None:
         conn.execute("DELETE FROM member_time_zones WHERE account_id = ?", (account_id,))
         return

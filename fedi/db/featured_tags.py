@@ -3,11 +3,9 @@ they last used each in a public or unlisted post."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-import aiosqlite
-
+from fedi.db.connection import Connection, Reader
 from fedi.db.rows import opt_time
 
 
@@ -19,7 +17,7 @@ class Featured:
     last_status_at: str | None  # YYYY-MM-DD, as Mastodon gives it
 
 
-async def of_account(conn: aiosqlite.Connection, account_id: int) -> list[Featured]:
+async def of_account(conn: Reader, account_id: int) -> list[Featured]:
     """The member's featured hashtags with their use, most used first, in one statement."""
     cursor = await conn.execute(
         "SELECT f.id, f.name, count(s.id), max(s.created_at) FROM featured_tags f"
@@ -36,21 +34,21 @@ async def of_account(conn: aiosqlite.Connection, account_id: int) -> list[Featur
     return found
 
 
-def count_of(conn: sqlite3.Connection, account_id: int) -> int:
+def count_of(conn: Connection, account_id: int) -> int:
     row = conn.execute(
         "SELECT count(*) FROM featured_tags WHERE account_id = ?", (account_id,)
     ).fetchone()
     return int(row[0])
 
 
-def is_featured(conn: sqlite3.Connection, account_id: int, name: str) -> bool:
+def is_featured(conn: Connection, account_id: int, name: str) -> bool:
     row = conn.execute(
         "SELECT 1 FROM featured_tags WHERE account_id = ? AND name = ?", (account_id, name)
     ).fetchone()
     return row is not None
 
 
-def feature(conn: sqlite3.Connection, feature_id: int, account_id: int, name: str, now: str) -> int:
+def feature(conn: Connection, feature_id: int, account_id: int, name: str, now: str) -> int:
     """Feature a hashtag (again: the same row); its id."""
     conn.execute(
         "INSERT INTO featured_tags (id, account_id, name, created_at) VALUES (?, ?, ?, ?)"
@@ -63,14 +61,14 @@ def feature(conn: sqlite3.Connection, feature_id: int, account_id: int, name: st
     return int(row[0])
 
 
-def unfeature(conn: sqlite3.Connection, feature_id: int, account_id: int) -> bool:
+def unfeature(conn: Connection, feature_id: int, account_id: int) -> bool:
     cursor = conn.execute(
         "DELETE FROM featured_tags WHERE id = ? AND account_id = ?", (feature_id, account_id)
     )
     return cursor.rowcount == 1
 
 
-async def recently_used(conn: aiosqlite.Connection, account_id: int, limit: int) -> list[str]:
+async def recently_used(conn: Reader, account_id: int, limit: int) -> list[str]:
     """The hashtags of the member's latest posts, most recent first (suggestions)."""
     cursor = await conn.execute(
         "SELECT t.name FROM statuses s INDEXED BY statuses_account"

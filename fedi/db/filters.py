@@ -5,12 +5,10 @@ owner, so another member's ids are simply not found."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 
-import aiosqlite
-
 from fedi.core.ids import new_id
+from fedi.db.connection import Connection, Reader, Row
 from fedi.db.rows import json_list
 
 
@@ -52,7 +50,7 @@ class FilterChange:
 
 
 def insert_filter(
-    conn: sqlite3.Connection, owner_id: int, title: str, contexts: tuple[str, ...], action: str,
+    conn: Connection, owner_id: int, title: str, contexts: tuple[str, ...], action: str,
     expires_at: str | None, now: str,
 ) -> int:  # fmt: skip
     filter_id = new_id()
@@ -64,7 +62,7 @@ def insert_filter(
     return filter_id
 
 
-def update_filter(conn: sqlite3.Connection, filter_id: int, change: FilterChange) -> None:
+def update_filter(conn: Connection, filter_id: int, change: FilterChange) -> None:
     if change.title is not None:
         conn.execute("UPDATE filters SET title = ? WHERE id = ?", (change.title, filter_id))
     if change.contexts is not None:
@@ -80,18 +78,18 @@ def update_filter(conn: sqlite3.Connection, filter_id: int, change: FilterChange
         )
 
 
-def delete_filter(conn: sqlite3.Connection, owner_id: int, filter_id: int) -> int:
+def delete_filter(conn: Connection, owner_id: int, filter_id: int) -> int:
     return conn.execute(
         "DELETE FROM filters WHERE id = ? AND account_id = ?", (filter_id, owner_id)
     ).rowcount
 
 
-def count_filters(conn: sqlite3.Connection, owner_id: int) -> int:
+def count_filters(conn: Connection, owner_id: int) -> int:
     row = conn.execute("SELECT count(*) FROM filters WHERE account_id = ?", (owner_id,)).fetchone()
     return int(row[0]) if row else 0
 
 
-def count_keywords(conn: sqlite3.Connection, filter_id: int) -> int:
+def count_keywords(conn: Connection, filter_id: int) -> int:
     row = conn.execute(
         "SELECT count(*) FROM filter_keywords WHERE filter_id = ?", (filter_id,)
     ).fetchone()
@@ -99,7 +97,7 @@ def count_keywords(conn: sqlite3.Connection, filter_id: int) -> int:
 
 
 def insert_keyword(
-    conn: sqlite3.Connection, filter_id: int, keyword: str, whole_word: bool, now: str
+    conn: Connection, filter_id: int, keyword: str, whole_word: bool, now: str
 ) -> Keyword:
     keyword_id = new_id()
     conn.execute(
@@ -111,7 +109,7 @@ def insert_keyword(
 
 
 def update_keyword(
-    conn: sqlite3.Connection, filter_id: int, keyword_id: int, keyword: str | None,
+    conn: Connection, filter_id: int, keyword_id: int, keyword: str | None,
     whole_word: bool | None,
 ) -> int:  # fmt: skip
     """Change a keyword of this filter; 0 when the keyword belongs to another filter."""
@@ -122,13 +120,13 @@ def update_keyword(
     ).rowcount
 
 
-def delete_keyword(conn: sqlite3.Connection, filter_id: int, keyword_id: int) -> int:
+def delete_keyword(conn: Connection, filter_id: int, keyword_id: int) -> int:
     return conn.execute(
         "DELETE FROM filter_keywords WHERE id = ? AND filter_id = ?", (keyword_id, filter_id)
     ).rowcount
 
 
-def insert_status(conn: sqlite3.Connection, filter_id: int, status_id: int, now: str) -> int:
+def insert_status(conn: Connection, filter_id: int, status_id: int, now: str) -> int:
     """The filter-status id, existing or new."""
     row = conn.execute(
         "SELECT id FROM filter_statuses WHERE filter_id = ? AND status_id = ?",
@@ -144,19 +142,19 @@ def insert_status(conn: sqlite3.Connection, filter_id: int, status_id: int, now:
     return row_id
 
 
-def delete_status(conn: sqlite3.Connection, filter_id: int, row_id: int) -> int:
+def delete_status(conn: Connection, filter_id: int, row_id: int) -> int:
     return conn.execute(
         "DELETE FROM filter_statuses WHERE id = ? AND filter_id = ?", (row_id, filter_id)
     ).rowcount
 
 
-def _filter(row: sqlite3.Row | tuple[object, ...]) -> Filter:
+def _filter(row: Row | tuple[object, ...]) -> Filter:
     contexts = tuple(str(c) for c in json_list(str(row[3])))
     expires = None if row[5] is None else str(row[5])
     return Filter(int(str(row[0])), int(str(row[1])), str(row[2]), contexts, str(row[4]), expires)
 
 
-async def _with_rules(conn: aiosqlite.Connection, found: list[Filter]) -> list[Filter]:
+async def _with_rules(conn: Reader, found: list[Filter]) -> list[Filter]:
     if not found:
         return []
     marks = ", ".join("?" for _ in found)
@@ -195,9 +193,7 @@ async def _with_rules(conn: aiosqlite.Connection, found: list[Filter]) -> list[F
 _COLUMNS = "f.id, f.account_id, f.title, f.contexts, f.action, f.expires_at"
 
 
-async def filters_of(
-    conn: aiosqlite.Connection, owner_id: int, active_at: str | None = None
-) -> list[Filter]:
+async def filters_of(conn: Reader, owner_id: int, active_at: str | None = None) -> list[Filter]:
     """The member's filters with their keywords and statuses; with active_at, only those not
     expired at that moment."""
     cursor = await conn.execute(
@@ -208,7 +204,7 @@ async def filters_of(
     return await _with_rules(conn, [_filter(r) for r in await cursor.fetchall()])
 
 
-async def get_filter(conn: aiosqlite.Connection, owner_id: int, filter_id: int) -> Filter | None:
+async def get_filter(conn: Reader, owner_id: int, filter_id: int) -> Filter | None:
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM filters f WHERE f.id = ? AND f.account_id = ?",
         (filter_id, owner_id),
@@ -218,7 +214,7 @@ async def get_filter(conn: aiosqlite.Connection, owner_id: int, filter_id: int) 
     return found[0] if found else None
 
 
-async def get_keyword(conn: aiosqlite.Connection, owner_id: int, keyword_id: int) -> Keyword | None:
+async def get_keyword(conn: Reader, owner_id: int, keyword_id: int) -> Keyword | None:
     cursor = await conn.execute(
         "SELECT k.id, k.filter_id, k.keyword, k.whole_word FROM filter_keywords k"
         " JOIN filters f ON f.id = k.filter_id WHERE k.id = ? AND f.account_id = ?",
@@ -228,7 +224,7 @@ async def get_keyword(conn: aiosqlite.Connection, owner_id: int, keyword_id: int
     return Keyword(row[0], row[1], row[2], bool(row[3])) if row else None
 
 
-async def get_status(conn: aiosqlite.Connection, owner_id: int, row_id: int) -> FilterStatus | None:
+async def get_status(conn: Reader, owner_id: int, row_id: int) -> FilterStatus | None:
     cursor = await conn.execute(
         "SELECT fs.id, fs.filter_id, fs.status_id FROM filter_statuses fs"
         " JOIN filters f ON f.id = fs.filter_id WHERE fs.id = ? AND f.account_id = ?",

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Literal
 
-import aiosqlite
-
 from fedi.core.ids import new_id
+from fedi.db.connection import Connection, Reader
 
 
 def insert_follow(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     follow_id: int,
     follower_id: int,
@@ -46,7 +44,7 @@ _PAGE_SQL = {
 
 
 async def actor_uris_page(
-    conn: aiosqlite.Connection,
+    conn: Reader,
     account_id: int,
     side: Literal["followers", "following"],
     max_id: int | None,
@@ -59,7 +57,7 @@ async def actor_uris_page(
 
 
 async def get_follow(
-    conn: aiosqlite.Connection, follower_id: int, followed_id: int
+    conn: Reader, follower_id: int, followed_id: int
 ) -> tuple[int, str | None, str] | None:
     """(id, uri, state) of the follow of followed_id by follower_id, if there is one."""
     cursor = await conn.execute(
@@ -70,7 +68,7 @@ async def get_follow(
     return (row[0], row[1], row[2]) if row else None
 
 
-async def get_by_uri(conn: aiosqlite.Connection, uri: str) -> tuple[int, int, int, str] | None:
+async def get_by_uri(conn: Reader, uri: str) -> tuple[int, int, int, str] | None:
     """(id, follower_id, followed_id, state) of the follow with this activity id."""
     cursor = await conn.execute(
         "SELECT id, follower_id, followed_id, state FROM follows WHERE uri = ?", (uri,)
@@ -80,7 +78,7 @@ async def get_by_uri(conn: aiosqlite.Connection, uri: str) -> tuple[int, int, in
 
 
 def upsert_follow(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     follower_id: int,
     followed_id: int,
@@ -91,27 +89,27 @@ def upsert_follow(
     conn.execute(
         "INSERT INTO follows (id, follower_id, followed_id, uri, state, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (follower_id, followed_id) DO UPDATE SET"
-        " uri = COALESCE(excluded.uri, uri),"
-        " state = CASE WHEN state = 'accepted' THEN 'accepted' ELSE excluded.state END",
+        " uri = COALESCE(excluded.uri, follows.uri),"
+        " state = CASE WHEN follows.state = 'accepted' THEN 'accepted' ELSE excluded.state END",
         (new_id(), follower_id, followed_id, uri, state, now),
     )
 
 
-def set_state(conn: sqlite3.Connection, follower_id: int, followed_id: int, state: str) -> int:
+def set_state(conn: Connection, follower_id: int, followed_id: int, state: str) -> int:
     return conn.execute(
         "UPDATE follows SET state = ? WHERE follower_id = ? AND followed_id = ?",
         (state, follower_id, followed_id),
     ).rowcount
 
 
-def delete_follow(conn: sqlite3.Connection, follower_id: int, followed_id: int) -> int:
+def delete_follow(conn: Connection, follower_id: int, followed_id: int) -> int:
     return conn.execute(
         "DELETE FROM follows WHERE follower_id = ? AND followed_id = ?",
         (follower_id, followed_id),
     ).rowcount
 
 
-async def local_followers_of(conn: aiosqlite.Connection, account_id: int) -> list[int]:
+async def local_followers_of(conn: Reader, account_id: int) -> list[int]:
     """Local accounts with an accepted follow of account_id."""
     cursor = await conn.execute(
         "SELECT f.follower_id FROM follows f JOIN accounts a ON a.id = f.follower_id"
@@ -121,7 +119,7 @@ async def local_followers_of(conn: aiosqlite.Connection, account_id: int) -> lis
     return [row[0] for row in await cursor.fetchall()]
 
 
-async def has_local_follower(conn: aiosqlite.Connection, account_id: int) -> bool:
+async def has_local_follower(conn: Reader, account_id: int) -> bool:
     cursor = await conn.execute(
         "SELECT 1 FROM follows f JOIN accounts a ON a.id = f.follower_id"
         " WHERE f.followed_id = ? AND f.state = 'accepted' AND a.domain IS NULL LIMIT 1",
@@ -131,7 +129,7 @@ async def has_local_follower(conn: aiosqlite.Connection, account_id: int) -> boo
 
 
 async def is_follower_or_on_follower_host(
-    conn: aiosqlite.Connection, account_id: int, signer_id: int, signer_host: str
+    conn: Reader, account_id: int, signer_id: int, signer_host: str
 ) -> bool:
     """Whether the signer follows account_id, or shares a host with an accepted follower (a
     server fetching on behalf of its users signs with its instance actor)."""
@@ -144,7 +142,7 @@ async def is_follower_or_on_follower_host(
     return await cursor.fetchone() is not None
 
 
-async def follower_inboxes(conn: aiosqlite.Connection, account_id: int) -> list[str]:
+async def follower_inboxes(conn: Reader, account_id: int) -> list[str]:
     """One inbox per remote server following account_id: its shared inbox when it has one.
     Both tables are read through covering indexes (one row per follower: the rows themselves
     would be ten times the pages); the planner would rather look accounts up by rowid."""
@@ -158,7 +156,7 @@ async def follower_inboxes(conn: aiosqlite.Connection, account_id: int) -> list[
     return [row[0] for row in await cursor.fetchall() if row[0]]
 
 
-async def pending_requests(conn: aiosqlite.Connection, account_id: int) -> list[int]:
+async def pending_requests(conn: Reader, account_id: int) -> list[int]:
     cursor = await conn.execute(
         "SELECT follower_id FROM follows WHERE followed_id = ? AND state = 'pending' ORDER BY id",
         (account_id,),
@@ -166,7 +164,7 @@ async def pending_requests(conn: aiosqlite.Connection, account_id: int) -> list[
     return [row[0] for row in await cursor.fetchall()]
 
 
-async def local_follower_uris(conn: aiosqlite.Connection, account_id: int) -> list[tuple[int, str]]:
+async def local_follower_uris(conn: Reader, account_id: int) -> list[tuple[int, str]]:
     """(account id, actor id) of the local accounts with an accepted follow of account_id."""
     cursor = await conn.execute(
         "SELECT a.id, a.uri FROM follows f JOIN accounts a ON a.id = f.follower_id"
@@ -176,9 +174,7 @@ async def local_follower_uris(conn: aiosqlite.Connection, account_id: int) -> li
     return [(row[0], row[1]) for row in await cursor.fetchall()]
 
 
-async def followed_among(
-    conn: aiosqlite.Connection, follower_id: int, account_ids: list[int]
-) -> set[int]:
+async def followed_among(conn: Reader, follower_id: int, account_ids: list[int]) -> set[int]:
     """Which of these accounts `follower_id` follows (accepted follows only)."""
     ids = list(dict.fromkeys(account_ids))
     if not ids:
@@ -193,9 +189,7 @@ async def followed_among(
     return {row[0] for row in await cursor.fetchall()}
 
 
-async def states_among(
-    conn: aiosqlite.Connection, follower_id: int, account_ids: list[int]
-) -> dict[int, str]:
+async def states_among(conn: Reader, follower_id: int, account_ids: list[int]) -> dict[int, str]:
     """The state (accepted or pending) of `follower_id`'s follows of these accounts, by id."""
     ids = list(dict.fromkeys(account_ids))
     if not ids:

@@ -1,5 +1,6 @@
-"""Text for the full-text tables (SQLite FTS5, migration 0036): folded alike when indexed and
-when searched, and a searcher's words turned into an FTS5 query that cannot carry its syntax."""
+"""Text for the full-text tables (SQLite FTS5, migration 0036; PostgreSQL tsvector): folded alike
+when indexed and when searched, and a searcher's words turned into an FTS5 query (or its
+PostgreSQL tsquery) that cannot carry its syntax."""
 
 from __future__ import annotations
 
@@ -20,6 +21,28 @@ def fold(text: str) -> str:
     """Compatibility forms made plain (NFKC: Arabic presentation forms, full-width letters) and
     the marks above taken out; accents are left to the tokenizer (remove_diacritics 2)."""
     return unicodedata.normalize("NFKC", text).translate(_MARKS)
+
+
+def without_diacritics(text: str) -> str:
+    """What FTS5's remove_diacritics does, for PostgreSQL's 'simple' configuration, which keeps
+    them: accents and other combining marks taken off (é is e)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
+
+
+_QUOTED = re.compile(r'"((?:[^"]|"")*)"')
+
+
+def tsquery_of(match: str) -> str:
+    """The PostgreSQL tsquery (for to_tsquery('simple', ...)) of an FTS5 query made by
+    match_of, a column filter before it or not: every word, the last also as a prefix."""
+    words = [without_diacritics(w.replace('""', '"')) for w in _QUOTED.findall(match)]
+    quoted = ["'" + w.replace("\\", "\\\\").replace("'", "''") + "'" for w in words]
+    if quoted and match.rstrip(")").endswith("*"):
+        quoted[-1] += ":*"
+    return " & ".join(quoted)
 
 
 def match_of(query: str) -> str | None:

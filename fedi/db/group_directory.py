@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
 from fedi.core.models import Account, Group
 from fedi.db.accounts import ACCOUNT_COLUMNS, account_from_row
+from fedi.db.connection import Reader
 from fedi.db.groups import _GROUP_COLUMNS, group_from_row
 
 
@@ -33,9 +32,7 @@ _MEMBER_COUNT = (
 )
 
 
-async def local_groups(
-    conn: aiosqlite.Connection, viewer_id: int, *, with_local_only: bool
-) -> list[Listed]:
+async def local_groups(conn: Reader, viewer_id: int, *, with_local_only: bool) -> list[Listed]:
     """The groups of this server that are not suspended (local-only ones only when asked: for
     members of this server), by name."""
     cursor = await conn.execute(
@@ -47,7 +44,7 @@ async def local_groups(
         " (SELECT r.role FROM group_moderators r WHERE r.group_id = g.account_id"
         "   AND r.account_id = :me) AS moderator_role"
         " FROM groups g JOIN accounts a ON a.id = g.account_id"
-        " WHERE a.suspended_at IS NULL AND (:local_only OR g.is_local_only = 0)"
+        " WHERE a.suspended_at IS NULL AND (:local_only = 1 OR g.is_local_only = 0)"
         " ORDER BY lower(coalesce(nullif(a.display_name, ''), a.username)), a.id",
         {"me": viewer_id, "local_only": int(with_local_only)},
     )
@@ -63,9 +60,7 @@ async def local_groups(
     ]
 
 
-async def followed_remote_groups(
-    conn: aiosqlite.Connection, viewer_id: int
-) -> list[tuple[Account, str]]:
+async def followed_remote_groups(conn: Reader, viewer_id: int) -> list[tuple[Account, str]]:
     """The groups on other servers the member follows or asked to join, with the follow's
     state, by name."""
     cursor = await conn.execute(

@@ -5,14 +5,12 @@ message, and not a member's original submission when the group holds a copy of i
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from fedi.core.models import Status
 from fedi.core.timeutil import from_db
+from fedi.db.connection import Reader, Row
 from fedi.db.walk import Page, Source, Sql, Timeline, ordered, read
 
 # Which posts of a group a reader sees: `?1` is the group's id.
@@ -86,7 +84,7 @@ def _visible(members_view: bool) -> str:
 
 
 async def posts_page(
-    conn: aiosqlite.Connection,
+    conn: Reader,
     group_id: int,
     max_id: int | None,
     limit: int,
@@ -100,7 +98,7 @@ async def posts_page(
     return await read(conn, timeline, Page(max_id=max_id, limit=limit))
 
 
-def _item(row: sqlite3.Row) -> LibraryItem:
+def _item(row: Row) -> LibraryItem:
     return LibraryItem(
         id=row[0],
         media_type=row[1],
@@ -118,7 +116,7 @@ def _item(row: sqlite3.Row) -> LibraryItem:
 
 
 async def library_page(
-    conn: aiosqlite.Connection,
+    conn: Reader,
     group_id: int,
     max_id: int | None,
     limit: int,
@@ -137,7 +135,7 @@ async def library_page(
     return [_item(row) for row in await cursor.fetchall()]
 
 
-async def library_count(conn: aiosqlite.Connection, group_id: int, *, members_view: bool) -> int:
+async def library_count(conn: Reader, group_id: int, *, members_view: bool) -> int:
     cursor = await conn.execute(
         "SELECT count(*) FROM media_attachments m JOIN statuses s ON s.id = m.status_id"
         f" WHERE {_visible(members_view)} AND {_LIBRARY_TYPES}",

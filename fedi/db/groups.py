@@ -4,15 +4,13 @@ follow of the group; a pending follow is a join request)."""
 
 from __future__ import annotations
 
-import sqlite3
 from urllib.parse import urlsplit
-
-import aiosqlite
 
 from fedi.core.ids import new_id
 from fedi.core.models import Account, Group, GroupBan, GroupLogEntry, GroupModerator, GroupRole
 from fedi.core.timeutil import from_db
 from fedi.db.accounts import ACCOUNT_COLUMNS, account_from_row, versioned
+from fedi.db.connection import Connection, Reader, Row
 
 _GROUP_COLUMNS = (
     f"{ACCOUNT_COLUMNS}, g.is_private, g.is_local_only, g.partners_only,"
@@ -20,7 +18,7 @@ _GROUP_COLUMNS = (
 )
 
 
-def group_from_row(row: sqlite3.Row) -> Group:
+def group_from_row(row: Row) -> Group:
     return Group(
         account=account_from_row(row),
         is_private=bool(row["is_private"]),
@@ -31,7 +29,7 @@ def group_from_row(row: sqlite3.Row) -> Group:
 
 
 def insert_group(
-    conn: sqlite3.Connection,
+    conn: Connection,
     account_id: int,
     *,
     is_private: bool,
@@ -46,13 +44,13 @@ def insert_group(
     )
 
 
-def set_partners_only(conn: sqlite3.Connection, group_id: int, partners_only: bool) -> None:
+def set_partners_only(conn: Connection, group_id: int, partners_only: bool) -> None:
     conn.execute(
         "UPDATE groups SET partners_only = ? WHERE account_id = ?", (int(partners_only), group_id)
     )
 
 
-async def get_group(conn: aiosqlite.Connection, account_id: int) -> Group | None:
+async def get_group(conn: Reader, account_id: int) -> Group | None:
     cursor = await conn.execute(
         f"SELECT {_GROUP_COLUMNS} FROM groups g JOIN accounts a ON a.id = g.account_id"
         " WHERE g.account_id = ?",
@@ -62,7 +60,7 @@ async def get_group(conn: aiosqlite.Connection, account_id: int) -> Group | None
     return group_from_row(row) if row else None
 
 
-async def get_many(conn: aiosqlite.Connection, account_ids: list[int]) -> dict[int, Group]:
+async def get_many(conn: Reader, account_ids: list[int]) -> dict[int, Group]:
     """The local groups among these account ids, by id."""
     ids = list(dict.fromkeys(account_ids))
     if not ids:
@@ -75,7 +73,7 @@ async def get_many(conn: aiosqlite.Connection, account_ids: list[int]) -> dict[i
     return {row["id"]: group_from_row(row) for row in await cursor.fetchall()}
 
 
-async def get_group_by_name(conn: aiosqlite.Connection, name: str) -> Group | None:
+async def get_group_by_name(conn: Reader, name: str) -> Group | None:
     cursor = await conn.execute(
         f"SELECT {_GROUP_COLUMNS} FROM groups g JOIN accounts a ON a.id = g.account_id"
         " WHERE a.domain IS NULL AND lower(a.username) = lower(?)",
@@ -85,7 +83,7 @@ async def get_group_by_name(conn: aiosqlite.Connection, name: str) -> Group | No
     return group_from_row(row) if row else None
 
 
-async def list_groups(conn: aiosqlite.Connection) -> list[Group]:
+async def list_groups(conn: Reader) -> list[Group]:
     cursor = await conn.execute(
         f"SELECT {_GROUP_COLUMNS} FROM groups g JOIN accounts a ON a.id = g.account_id"
         " ORDER BY lower(a.username)"
@@ -96,7 +94,7 @@ async def list_groups(conn: aiosqlite.Connection) -> list[Group]:
 # -- membership --------------------------------------------------------------------------------
 
 
-async def membership(conn: aiosqlite.Connection, group_id: int, account_id: int) -> str | None:
+async def membership(conn: Reader, group_id: int, account_id: int) -> str | None:
     """'accepted' for a member, 'pending' for a join request, None otherwise."""
     cursor = await conn.execute(
         "SELECT state FROM follows WHERE follower_id = ? AND followed_id = ?",
@@ -116,16 +114,14 @@ _MEMBERS = (
 )
 
 
-async def is_member(conn: aiosqlite.Connection, group_id: int, account_id: int) -> bool:
+async def is_member(conn: Reader, group_id: int, account_id: int) -> bool:
     cursor = await conn.execute(
         f"SELECT 1 FROM ({_MEMBERS}) a WHERE a.id = ?", (group_id, "accepted", account_id)
     )
     return await cursor.fetchone() is not None
 
 
-async def joined_among(
-    conn: aiosqlite.Connection, account_id: int, group_ids: list[int]
-) -> set[int]:
+async def joined_among(conn: Reader, account_id: int, group_ids: list[int]) -> set[int]:
     """Which of these groups the account moderates or is a member of (accepted, not banned),
     as moderator_role and is_member answer one group at a time."""
     ids = list(dict.fromkeys(group_ids))
@@ -144,14 +140,14 @@ async def joined_among(
 
 
 async def members(
-    conn: aiosqlite.Connection, group_id: int, state: str = "accepted", limit: int = 10_000
+    conn: Reader, group_id: int, state: str = "accepted", limit: int = 10_000
 ) -> list[Account]:
     """Members (state 'accepted') or join requests ('pending'), oldest first."""
     cursor = await conn.execute(f"{_MEMBERS} ORDER BY f.id LIMIT ?", (group_id, state, limit))
     return [account_from_row(row) for row in await cursor.fetchall()]
 
 
-async def member_count(conn: aiosqlite.Connection, group_id: int) -> int:
+async def member_count(conn: Reader, group_id: int) -> int:
     cursor = await conn.execute(
         "SELECT count(*) FROM follows f JOIN accounts a ON a.id = f.follower_id"
         " WHERE f.followed_id = ? AND f.state = 'accepted' AND a.suspended_at IS NULL"
@@ -163,7 +159,7 @@ async def member_count(conn: aiosqlite.Connection, group_id: int) -> int:
     return int(row[0]) if row else 0
 
 
-async def member_uris_on_host(conn: aiosqlite.Connection, group_id: int, host: str) -> list[str]:
+async def member_uris_on_host(conn: Reader, group_id: int, host: str) -> list[str]:
     """The actor ids of the members whose actor ids live on host (FEP-8fcf partial collection)."""
     cursor = await conn.execute(
         f"SELECT a.uri FROM ({_MEMBERS}) a WHERE a.domain IS NOT NULL", (group_id, "accepted")
@@ -171,7 +167,7 @@ async def member_uris_on_host(conn: aiosqlite.Connection, group_id: int, host: s
     return [row[0] for row in await cursor.fetchall() if urlsplit(row[0]).netloc.lower() == host]
 
 
-async def member_inboxes(conn: aiosqlite.Connection, group_id: int) -> list[str]:
+async def member_inboxes(conn: Reader, group_id: int) -> list[str]:
     """Where the group delivers: one inbox per server with a current remote member, its shared
     inbox when it has one."""
     cursor = await conn.execute(
@@ -182,7 +178,7 @@ async def member_inboxes(conn: aiosqlite.Connection, group_id: int) -> list[str]
     return [row[0] for row in await cursor.fetchall() if row[0]]
 
 
-async def has_member_on_domain(conn: aiosqlite.Connection, group_id: int, domain: str) -> bool:
+async def has_member_on_domain(conn: Reader, group_id: int, domain: str) -> bool:
     cursor = await conn.execute(
         f"SELECT 1 FROM ({_MEMBERS}) a WHERE a.domain = ? LIMIT 1",
         (group_id, "accepted", domain),
@@ -194,7 +190,7 @@ async def has_member_on_domain(conn: aiosqlite.Connection, group_id: int, domain
 
 
 def add_moderator(
-    conn: sqlite3.Connection, group_id: int, account_id: int, role: GroupRole, now: str
+    conn: Connection, group_id: int, account_id: int, role: GroupRole, now: str
 ) -> None:
     conn.execute(
         "INSERT INTO group_moderators (group_id, account_id, role, created_at)"
@@ -204,7 +200,7 @@ def add_moderator(
     )
 
 
-def remove_moderator(conn: sqlite3.Connection, group_id: int, account_id: int) -> int:
+def remove_moderator(conn: Connection, group_id: int, account_id: int) -> int:
     """Removes a moderator (never the owner); returns how many rows went."""
     return conn.execute(
         "DELETE FROM group_moderators WHERE group_id = ? AND account_id = ? AND role <> 'owner'",
@@ -212,7 +208,7 @@ def remove_moderator(conn: sqlite3.Connection, group_id: int, account_id: int) -
     ).rowcount
 
 
-async def moderators(conn: aiosqlite.Connection, group_id: int) -> list[GroupModerator]:
+async def moderators(conn: Reader, group_id: int) -> list[GroupModerator]:
     cursor = await conn.execute(
         "SELECT a.id, a.row_version, m.role, m.created_at FROM group_moderators m"
         " JOIN accounts a ON a.id = m.account_id"
@@ -228,9 +224,7 @@ async def moderators(conn: aiosqlite.Connection, group_id: int) -> list[GroupMod
     ]
 
 
-async def moderator_role(
-    conn: aiosqlite.Connection, group_id: int, account_id: int
-) -> GroupRole | None:
+async def moderator_role(conn: Reader, group_id: int, account_id: int) -> GroupRole | None:
     cursor = await conn.execute(
         "SELECT role FROM group_moderators WHERE group_id = ? AND account_id = ?",
         (group_id, account_id),
@@ -242,7 +236,7 @@ async def moderator_role(
 # -- partner domains ---------------------------------------------------------------------------
 
 
-def add_partner_domain(conn: sqlite3.Connection, group_id: int, domain: str, now: str) -> None:
+def add_partner_domain(conn: Connection, group_id: int, domain: str, now: str) -> None:
     conn.execute(
         "INSERT OR IGNORE INTO group_partner_domains (group_id, domain, created_at)"
         " VALUES (?, ?, ?)",
@@ -250,14 +244,14 @@ def add_partner_domain(conn: sqlite3.Connection, group_id: int, domain: str, now
     )
 
 
-def remove_partner_domain(conn: sqlite3.Connection, group_id: int, domain: str) -> int:
+def remove_partner_domain(conn: Connection, group_id: int, domain: str) -> int:
     return conn.execute(
         "DELETE FROM group_partner_domains WHERE group_id = ? AND domain = ?",
         (group_id, domain.lower()),
     ).rowcount
 
 
-async def partner_domains(conn: aiosqlite.Connection, group_id: int) -> list[str]:
+async def partner_domains(conn: Reader, group_id: int) -> list[str]:
     cursor = await conn.execute(
         "SELECT domain FROM group_partner_domains WHERE group_id = ? ORDER BY domain",
         (group_id,),
@@ -269,7 +263,7 @@ async def partner_domains(conn: aiosqlite.Connection, group_id: int) -> list[str
 
 
 def ban(
-    conn: sqlite3.Connection,
+    conn: Connection,
     group_id: int,
     account_id: int,
     reason: str,
@@ -284,20 +278,20 @@ def ban(
     )
 
 
-def unban(conn: sqlite3.Connection, group_id: int, account_id: int) -> int:
+def unban(conn: Connection, group_id: int, account_id: int) -> int:
     return conn.execute(
         "DELETE FROM group_bans WHERE group_id = ? AND account_id = ?", (group_id, account_id)
     ).rowcount
 
 
-async def is_banned(conn: aiosqlite.Connection, group_id: int, account_id: int) -> bool:
+async def is_banned(conn: Reader, group_id: int, account_id: int) -> bool:
     cursor = await conn.execute(
         "SELECT 1 FROM group_bans WHERE group_id = ? AND account_id = ?", (group_id, account_id)
     )
     return await cursor.fetchone() is not None
 
 
-async def bans(conn: aiosqlite.Connection, group_id: int) -> list[GroupBan]:
+async def bans(conn: Reader, group_id: int) -> list[GroupBan]:
     cursor = await conn.execute(
         f"SELECT {ACCOUNT_COLUMNS}, b.reason, b.banned_by_id, b.created_at AS banned_at"
         " FROM group_bans b JOIN accounts a ON a.id = b.account_id WHERE b.group_id = ?"
@@ -319,7 +313,7 @@ async def bans(conn: aiosqlite.Connection, group_id: int) -> list[GroupBan]:
 
 
 def log_action(
-    conn: sqlite3.Connection,
+    conn: Connection,
     group_id: int,
     actor_id: int | None,
     action: str,
@@ -336,9 +330,7 @@ def log_action(
     )
 
 
-async def log_entries(
-    conn: aiosqlite.Connection, group_id: int, limit: int = 100
-) -> list[GroupLogEntry]:
+async def log_entries(conn: Reader, group_id: int, limit: int = 100) -> list[GroupLogEntry]:
     cursor = await conn.execute(
         "SELECT id, actor_id, action, target_account_id, target_domain, detail, created_at"
         " FROM group_log WHERE group_id = ? ORDER BY id DESC LIMIT ?",

@@ -5,12 +5,10 @@ the member's floor; a page reaching below it is finished by the statuses walk (f
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Awaitable, Callable
 
-import aiosqlite
-
 from fedi.core.models import Status
+from fedi.db.connection import Connection, Reader
 from fedi.db.status_rows import KEYS, versioned
 from fedi.db.walk import Bounds, Page, Sql
 
@@ -38,7 +36,7 @@ def belongs(account_id: int) -> Sql:
     )
 
 
-async def floor_of(conn: aiosqlite.Connection, account_id: int) -> int | None:
+async def floor_of(conn: Reader, account_id: int) -> int | None:
     """The id above which the member's feed is complete; None for an account without a feed
     (not a member of this instance)."""
     cursor = await conn.execute("SELECT floor FROM home_floors WHERE account_id = ?", (account_id,))
@@ -47,7 +45,7 @@ async def floor_of(conn: aiosqlite.Connection, account_id: int) -> int | None:
 
 
 async def _feed_rows(
-    conn: aiosqlite.Connection, account_id: int, rules: Sql, bounds: Bounds, limit: int
+    conn: Reader, account_id: int, rules: Sql, bounds: Bounds, limit: int
 ) -> list[Status]:
     """Up to `limit` rows of the feed inside `bounds`, in the bounds' order."""
     member, member_args = belongs(account_id)
@@ -62,7 +60,7 @@ async def _feed_rows(
 
 
 async def read(
-    conn: aiosqlite.Connection,
+    conn: Reader,
     account_id: int,
     page: Page,
     floor: int,
@@ -95,7 +93,7 @@ async def read(
     return high[::-1] + low
 
 
-def trimmed(conn: sqlite3.Connection, account_id: int, keep: int) -> int:
+def trimmed(conn: Connection, account_id: int, keep: int) -> int:
     """Keep the member's `keep` newest feed rows: the floor rises to the newest row dropped, so
     the feed stays complete above it (pages below read the statuses, as Mastodon regenerates a
     feed past its 800 items). Returns how many rows went."""
@@ -115,7 +113,7 @@ def trimmed(conn: sqlite3.Connection, account_id: int, keep: int) -> int:
     ).rowcount
 
 
-async def members_above(conn: aiosqlite.Connection, keep: int, after: int, limit: int) -> list[int]:
+async def members_above(conn: Reader, keep: int, after: int, limit: int) -> list[int]:
     """Up to `limit` members (by id, after `after`) whose feeds hold more than `keep` rows."""
     cursor = await conn.execute(
         "SELECT h.account_id FROM home_floors h WHERE h.account_id > ? AND EXISTS"

@@ -8,13 +8,14 @@ claim.
 from __future__ import annotations
 
 import functools
-import sqlite3
 from dataclasses import dataclass
 from typing import Literal
 
-import aiosqlite
-
 from fedi.db.claims import CLAIM_LOCK
+from fedi.db.connection import Connection, Reader
+from fedi.db.postgres import is_postgresql
+
+INBOX_CLAIM_LOCK = 0x6665646901  # the advisory lock key of the inbox's claims
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def _insert_sql(count: int) -> str:
     return _INSERT + ", ".join([_ROW] * count)
 
 
-def insert_all(conn: sqlite3.Connection, rows: list[NewInboxRow]) -> None:
+def insert_all(conn: Connection, rows: list[NewInboxRow]) -> None:
     """Store received activities, many rows per statement; an activity id seen before is skipped
     (a replay or a retry), which is why nothing says which rows were new."""
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
@@ -77,13 +78,14 @@ def insert_all(conn: sqlite3.Connection, rows: list[NewInboxRow]) -> None:
         conn.execute(_insert_sql(len(chunk)), values)
 
 
-def claim_due(
-    conn: sqlite3.Connection, worker: str, now: str, until: str, limit: int
-) -> list[InboxRow]:
+def claim_due(conn: Connection, worker: str, now: str, until: str, limit: int) -> list[InboxRow]:
     """Claim up to `limit` due activities for `worker` until `until`, in one statement, and
     return them in the order they are to run (retries last, then as received). Skipped: rows
     another worker holds, and the activities of an actor another worker is running (one
     actor's activities run in order, so on one worker at a time)."""
+    if is_postgresql(conn):
+        # Claims one at a time, so that each sees which actors the others hold (claims.py).
+        conn.execute("SELECT pg_advisory_xact_lock(?)", (INBOX_CLAIM_LOCK,))
     rows = conn.execute(
         "UPDATE inbox_activities SET claimed_by = ?, claimed_until = ? WHERE id IN ("
         " SELECT i.id FROM inbox_activities i WHERE i.state = 'pending'"
@@ -101,7 +103,7 @@ def claim_due(
     return found
 
 
-async def due(conn: aiosqlite.Connection, now: str, limit: int) -> list[InboxRow]:
+async def due(conn: Reader, now: str, limit: int) -> list[InboxRow]:
     """Due activities no live claim holds (what a worker would claim), without claiming."""
     cursor = await conn.execute(
         "SELECT id, activity_uri, actor_uri, type, body, recipient_id, attempts,"
@@ -124,7 +126,7 @@ class Outcome:
     worker: str = ""  # the worker whose claim it ends (fedi.db.claims)
 
 
-def record(conn: sqlite3.Connection, outcomes: list[Outcome]) -> None:
+def record(conn: Connection, outcomes: list[Outcome]) -> None:
     """Record what became of processed activities, one statement per kind of outcome, and end
     their claims. Only the worker holding a row's claim records it: one whose claim lapsed and
     went to another worker leaves the row to that one."""
@@ -149,7 +151,7 @@ def record(conn: sqlite3.Connection, outcomes: list[Outcome]) -> None:
     )
 
 
-async def state_of(conn: aiosqlite.Connection, activity_uri: str) -> tuple[str, str | None] | None:
+async def state_of(conn: Reader, activity_uri: str) -> tuple[str, str | None] | None:
     cursor = await conn.execute(
         "SELECT state, last_error FROM inbox_activities WHERE activity_uri = ?", (activity_uri,)
     )

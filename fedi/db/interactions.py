@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 
-import aiosqlite
-
 from fedi.core.ids import new_id
+from fedi.db.connection import Connection, Reader
 from fedi.db.notifications import Row, group_key_for
 
 
 def add_favourite(
-    conn: sqlite3.Connection, account_id: int, status_id: int, uri: str | None, now: str
+    conn: Connection, account_id: int, status_id: int, uri: str | None, now: str
 ) -> bool:
     cursor = conn.execute(
         "INSERT OR IGNORE INTO favourites (id, account_id, status_id, uri, created_at)"
@@ -22,13 +20,13 @@ def add_favourite(
     return cursor.rowcount == 1
 
 
-def remove_favourite(conn: sqlite3.Connection, account_id: int, status_id: int) -> int:
+def remove_favourite(conn: Connection, account_id: int, status_id: int) -> int:
     return conn.execute(
         "DELETE FROM favourites WHERE account_id = ? AND status_id = ?", (account_id, status_id)
     ).rowcount
 
 
-async def favourite_by_uri(conn: aiosqlite.Connection, uri: str) -> tuple[int, int] | None:
+async def favourite_by_uri(conn: Reader, uri: str) -> tuple[int, int] | None:
     """(account_id, status_id) of the Like with this id."""
     cursor = await conn.execute(
         "SELECT account_id, status_id FROM favourites WHERE uri = ?", (uri,)
@@ -37,7 +35,7 @@ async def favourite_by_uri(conn: aiosqlite.Connection, uri: str) -> tuple[int, i
     return (row[0], row[1]) if row else None
 
 
-async def favourite_uri(conn: aiosqlite.Connection, account_id: int, status_id: int) -> str | None:
+async def favourite_uri(conn: Reader, account_id: int, status_id: int) -> str | None:
     cursor = await conn.execute(
         "SELECT uri FROM favourites WHERE account_id = ? AND status_id = ?",
         (account_id, status_id),
@@ -46,15 +44,13 @@ async def favourite_uri(conn: aiosqlite.Connection, account_id: int, status_id: 
     return str(row[0]) if row and row[0] else None
 
 
-async def count_favourites(conn: aiosqlite.Connection, status_id: int) -> int:
+async def count_favourites(conn: Reader, status_id: int) -> int:
     cursor = await conn.execute("SELECT count(*) FROM favourites WHERE status_id = ?", (status_id,))
     row = await cursor.fetchone()
     return int(row[0]) if row else 0
 
 
-def add_block(
-    conn: sqlite3.Connection, account_id: int, target_id: int, uri: str | None, now: str
-) -> None:
+def add_block(conn: Connection, account_id: int, target_id: int, uri: str | None, now: str) -> None:
     conn.execute(
         "INSERT OR IGNORE INTO blocks (id, account_id, target_account_id, uri, created_at)"
         " VALUES (?, ?, ?, ?, ?)",
@@ -68,14 +64,14 @@ def add_block(
     )
 
 
-def remove_block(conn: sqlite3.Connection, account_id: int, target_id: int) -> int:
+def remove_block(conn: Connection, account_id: int, target_id: int) -> int:
     return conn.execute(
         "DELETE FROM blocks WHERE account_id = ? AND target_account_id = ?",
         (account_id, target_id),
     ).rowcount
 
 
-async def is_blocked(conn: aiosqlite.Connection, blocker_id: int, target_id: int) -> bool:
+async def is_blocked(conn: Reader, blocker_id: int, target_id: int) -> bool:
     cursor = await conn.execute(
         "SELECT 1 FROM blocks WHERE account_id = ? AND target_account_id = ?",
         (blocker_id, target_id),
@@ -83,7 +79,7 @@ async def is_blocked(conn: aiosqlite.Connection, blocker_id: int, target_id: int
     return await cursor.fetchone() is not None
 
 
-async def block_uri(conn: aiosqlite.Connection, blocker_id: int, target_id: int) -> str | None:
+async def block_uri(conn: Reader, blocker_id: int, target_id: int) -> str | None:
     cursor = await conn.execute(
         "SELECT uri FROM blocks WHERE account_id = ? AND target_account_id = ?",
         (blocker_id, target_id),
@@ -93,7 +89,7 @@ async def block_uri(conn: aiosqlite.Connection, blocker_id: int, target_id: int)
 
 
 def notify(
-    conn: sqlite3.Connection,
+    conn: Connection,
     account_ids: Iterable[int],
     kind: str,
     from_account_id: int,
@@ -118,7 +114,7 @@ def notify(
     )  # fmt: skip
 
 
-async def notifications_of(conn: aiosqlite.Connection, account_id: int) -> list[tuple[str, int]]:
+async def notifications_of(conn: Reader, account_id: int) -> list[tuple[str, int]]:
     """(type, from_account_id) of an account's notifications, oldest first."""
     cursor = await conn.execute(
         "SELECT type, from_account_id FROM notifications WHERE account_id = ? ORDER BY id",
@@ -127,7 +123,7 @@ async def notifications_of(conn: aiosqlite.Connection, account_id: int) -> list[
     return [(row[0], row[1]) for row in await cursor.fetchall()]
 
 
-async def inboxes_of(conn: aiosqlite.Connection, account_ids: Iterable[int]) -> list[str]:
+async def inboxes_of(conn: Reader, account_ids: Iterable[int]) -> list[str]:
     """The preferred inbox (shared when there is one) of each remote account."""
     ids = list(dict.fromkeys(account_ids))
     if not ids:
@@ -142,7 +138,7 @@ async def inboxes_of(conn: aiosqlite.Connection, account_ids: Iterable[int]) -> 
 
 
 async def notifications_page(
-    conn: aiosqlite.Connection,
+    conn: Reader,
     account_id: int,
     max_id: int | None,
     min_id: int | None,
@@ -166,17 +162,17 @@ async def notifications_page(
     return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in await cursor.fetchall()]
 
 
-def dismiss_notification(conn: sqlite3.Connection, account_id: int, notification_id: int) -> int:
+def dismiss_notification(conn: Connection, account_id: int, notification_id: int) -> int:
     return conn.execute(
         "DELETE FROM notifications WHERE id = ? AND account_id = ?", (notification_id, account_id)
     ).rowcount
 
 
-def clear_notifications(conn: sqlite3.Connection, account_id: int) -> None:
+def clear_notifications(conn: Connection, account_id: int) -> None:
     conn.execute("DELETE FROM notifications WHERE account_id = ?", (account_id,))
 
 
-async def favourited_by(conn: aiosqlite.Connection, status_id: int, limit: int) -> list[int]:
+async def favourited_by(conn: Reader, status_id: int, limit: int) -> list[int]:
     cursor = await conn.execute(
         "SELECT account_id FROM favourites WHERE status_id = ? ORDER BY id DESC LIMIT ?",
         (status_id, limit),

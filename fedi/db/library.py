@@ -4,13 +4,11 @@ Lists are read in one query per page, each document with its newest version."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from fedi.core.timeutil import from_db
+from fedi.db.connection import Connection, Reader, Row
 
 
 @dataclass(frozen=True)
@@ -100,16 +98,16 @@ def key(text: str) -> str:
     return text.casefold()
 
 
-def _folder(row: sqlite3.Row) -> Folder:
+def _folder(row: Row) -> Folder:
     return Folder(row[0], row[1], row[2], row[3], row[4], from_db(row[5]))
 
 
-def _version(row: sqlite3.Row, start: int = 0) -> Version:
+def _version(row: Row, start: int = 0) -> Version:
     r = row[start : start + 8]
     return Version(r[0], r[1], r[2], r[3], r[4], r[5], r[6], from_db(r[7]))
 
 
-def _document(row: sqlite3.Row) -> Document:
+def _document(row: Row) -> Document:
     return Document(
         id=row[0], group_id=row[1], folder_id=row[2], name=row[3], title=row[4],
         description=row[5], language=row[6], uploaded_by_id=row[7], uri=row[8],
@@ -119,7 +117,7 @@ def _document(row: sqlite3.Row) -> Document:
 
 
 def insert_folder(
-    conn: sqlite3.Connection, folder_id: int, group_id: int, parent: Folder | None, name: str,
+    conn: Connection, folder_id: int, group_id: int, parent: Folder | None, name: str,
     created_by_id: int, now: str,
 ) -> None:  # fmt: skip
     """sqlite3.IntegrityError when the parent already has a folder of this name."""
@@ -131,7 +129,7 @@ def insert_folder(
     )  # fmt: skip
 
 
-async def get_folder(conn: aiosqlite.Connection, group_id: int, folder_id: int) -> Folder | None:
+async def get_folder(conn: Reader, group_id: int, folder_id: int) -> Folder | None:
     cursor = await conn.execute(
         f"SELECT {_FOLDER} FROM library_folders f WHERE f.id = ? AND f.group_id = ?",
         (folder_id, group_id),
@@ -141,7 +139,7 @@ async def get_folder(conn: aiosqlite.Connection, group_id: int, folder_id: int) 
 
 
 async def folders_in(
-    conn: aiosqlite.Connection, group_id: int, parent_id: int | None, limit: int
+    conn: Reader, group_id: int, parent_id: int | None, limit: int
 ) -> list[Folder]:
     cursor = await conn.execute(
         f"SELECT {_FOLDER} FROM library_folders f WHERE f.group_id = ? AND f.parent_key = ?"
@@ -151,7 +149,7 @@ async def folders_in(
     return [_folder(row) for row in await cursor.fetchall()]
 
 
-async def folder_path(conn: aiosqlite.Connection, folder_id: int) -> list[Folder]:
+async def folder_path(conn: Reader, folder_id: int) -> list[Folder]:
     """The folder and its parents, from the top down."""
     cursor = await conn.execute(
         "WITH RECURSIVE up (id) AS (SELECT ? UNION ALL"
@@ -164,7 +162,7 @@ async def folder_path(conn: aiosqlite.Connection, folder_id: int) -> list[Folder
 
 
 async def documents_in(
-    conn: aiosqlite.Connection, group_id: int, folder_id: int | None, max_id: int | None,
+    conn: Reader, group_id: int, folder_id: int | None, max_id: int | None,
     limit: int,
 ) -> list[Document]:  # fmt: skip
     """A folder's documents (the top of the library for None), newest first, below max_id."""
@@ -182,7 +180,7 @@ def _like(text: str) -> str:
 
 
 async def search(
-    conn: aiosqlite.Connection, group_id: int, query: str, max_id: int | None, limit: int
+    conn: Reader, group_id: int, query: str, max_id: int | None, limit: int
 ) -> list[Document]:
     """The space's documents whose name or title holds the query, whatever the case."""
     cursor = await conn.execute(
@@ -193,9 +191,7 @@ async def search(
     return [_document(row) for row in await cursor.fetchall()]
 
 
-async def get_document(
-    conn: aiosqlite.Connection, group_id: int, document_id: int
-) -> Document | None:
+async def get_document(conn: Reader, group_id: int, document_id: int) -> Document | None:
     cursor = await conn.execute(
         f"{_DOCUMENTS} WHERE d.id = ? AND d.group_id = ?", (document_id, group_id)
     )
@@ -203,13 +199,13 @@ async def get_document(
     return _document(row) if row else None
 
 
-async def get_by_uri(conn: aiosqlite.Connection, uri: str) -> Document | None:
+async def get_by_uri(conn: Reader, uri: str) -> Document | None:
     cursor = await conn.execute(f"{_DOCUMENTS} WHERE d.uri = ?", (uri,))
     row = await cursor.fetchone()
     return _document(row) if row else None
 
 
-async def versions(conn: aiosqlite.Connection, document_id: int) -> list[Version]:
+async def versions(conn: Reader, document_id: int) -> list[Version]:
     """A document's versions, newest first."""
     cursor = await conn.execute(
         f"SELECT {_VERSION} FROM library_versions v WHERE v.document_id = ? ORDER BY v.id DESC",
@@ -218,9 +214,7 @@ async def versions(conn: aiosqlite.Connection, document_id: int) -> list[Version
     return [_version(row) for row in await cursor.fetchall()]
 
 
-def document_named(
-    conn: sqlite3.Connection, group_id: int, folder_id: int | None, name: str
-) -> int | None:
+def document_named(conn: Connection, group_id: int, folder_id: int | None, name: str) -> int | None:
     row = conn.execute(
         "SELECT id FROM library_documents WHERE group_id = ? AND folder_key = ? AND name_key = ?",
         (group_id, folder_id or 0, key(name)),
@@ -228,7 +222,7 @@ def document_named(
     return int(row[0]) if row else None
 
 
-def insert_document(conn: sqlite3.Connection, new: NewDocument) -> None:
+def insert_document(conn: Connection, new: NewDocument) -> None:
     # A remote space's documents may share a name (they come from its folders): keyed by id.
     name_key = key(new.name) if new.is_local else new.uri
     conn.execute(
@@ -242,7 +236,7 @@ def insert_document(conn: sqlite3.Connection, new: NewDocument) -> None:
 
 
 def update_document(
-    conn: sqlite3.Connection, document_id: int, name: str, title: str, description: str,
+    conn: Connection, document_id: int, name: str, title: str, description: str,
     language: str | None, now: str, *, keep_unset: bool = False,
 ) -> None:  # fmt: skip
     """A new version's details become the document's; with keep_unset, only those it gives
@@ -260,7 +254,7 @@ def update_document(
     )
 
 
-def insert_version(conn: sqlite3.Connection, document_id: int, new: NewVersion, now: str) -> None:
+def insert_version(conn: Connection, document_id: int, new: NewVersion, now: str) -> None:
     conn.execute(
         "INSERT INTO library_versions (id, document_id, file, remote_url, media_type, size,"
         " uploaded_by_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -269,7 +263,7 @@ def insert_version(conn: sqlite3.Connection, document_id: int, new: NewVersion, 
     )  # fmt: skip
 
 
-def store_remote(conn: sqlite3.Connection, new: NewDocument, version: NewVersion) -> bool:
+def store_remote(conn: Connection, new: NewDocument, version: NewVersion) -> bool:
     """A remote space's document, or its new version (a url not seen yet); its details follow
     the latest announcement. False when the id is another space's (nothing is written)."""
     row = conn.execute(
@@ -295,7 +289,7 @@ def store_remote(conn: sqlite3.Connection, new: NewDocument, version: NewVersion
     return True
 
 
-def remote_document_id(conn: sqlite3.Connection, uri: str, group_id: int) -> int | None:
+def remote_document_id(conn: Connection, uri: str, group_id: int) -> int | None:
     row = conn.execute(
         "SELECT id FROM library_documents WHERE uri = ? AND group_id = ? AND is_local = 0",
         (uri, group_id),
@@ -303,9 +297,7 @@ def remote_document_id(conn: sqlite3.Connection, uri: str, group_id: int) -> int
     return int(row[0]) if row else None
 
 
-async def get_version(
-    conn: aiosqlite.Connection, version_id: int
-) -> tuple[Version, Document] | None:
+async def get_version(conn: Reader, version_id: int) -> tuple[Version, Document] | None:
     """A version with its document, by the version's id."""
     cursor = await conn.execute(
         f"SELECT {_VERSION} FROM library_versions v WHERE v.id = ?", (version_id,)
@@ -319,7 +311,7 @@ async def get_version(
     return (version, _document(found)) if found else None
 
 
-def delete_document(conn: sqlite3.Connection, document_id: int) -> list[str]:
+def delete_document(conn: Connection, document_id: int) -> list[str]:
     """Forget a document and its versions; returns their stored files, to delete."""
     files = [
         row[0]
@@ -339,19 +331,19 @@ _USAGE = (
 )
 
 
-def used_bytes(conn: sqlite3.Connection, group_id: int) -> int:
+def used_bytes(conn: Connection, group_id: int) -> int:
     """What the space's library holds here: every version of its documents (inside a write)."""
     row = conn.execute(_USAGE, (group_id,)).fetchone()
     return int(row[0])
 
 
-async def usage(conn: aiosqlite.Connection, group_id: int) -> int:
+async def usage(conn: Reader, group_id: int) -> int:
     cursor = await conn.execute(_USAGE, (group_id,))
     row = await cursor.fetchone()
     return int(row[0]) if row else 0
 
 
-async def quota_mb(conn: aiosqlite.Connection, group_id: int) -> int | None:
+async def quota_mb(conn: Reader, group_id: int) -> int | None:
     """The quota an admin set for the space, None for the instance's default."""
     cursor = await conn.execute(
         "SELECT library_quota_mb FROM groups WHERE account_id = ?", (group_id,)
@@ -360,7 +352,7 @@ async def quota_mb(conn: aiosqlite.Connection, group_id: int) -> int | None:
     return int(row[0]) if row and row[0] is not None else None
 
 
-def set_quota_mb(conn: sqlite3.Connection, group_id: int, megabytes: int | None) -> None:
+def set_quota_mb(conn: Connection, group_id: int, megabytes: int | None) -> None:
     conn.execute(
         "UPDATE groups SET library_quota_mb = ? WHERE account_id = ?", (megabytes, group_id)
     )

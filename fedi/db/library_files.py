@@ -4,10 +4,10 @@ under."""
 
 from __future__ import annotations
 
-import aiosqlite
+from fedi.db.connection import Reader
 
 
-async def private_space_of_file(conn: aiosqlite.Connection, name: str) -> int | None:
+async def private_space_of_file(conn: Reader, name: str) -> int | None:
     """The id of the local private group whose post holds (or last held) this stored file or
     its preview, or whose library holds it; else None."""
     cursor = await conn.execute(
@@ -27,7 +27,7 @@ async def private_space_of_file(conn: aiosqlite.Connection, name: str) -> int | 
     return int(row[0]) if row else None
 
 
-async def library_name_of(conn: aiosqlite.Connection, name: str) -> str | None:
+async def library_name_of(conn: Reader, name: str) -> str | None:
     """The document name a library version is downloaded under, by its stored file's name."""
     cursor = await conn.execute(
         "SELECT d.name FROM library_versions v JOIN library_documents d ON d.id = v.document_id"

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-import aiosqlite
-
 from fedi.core.models import Account, Status
 from fedi.db.accounts import ACCOUNT_COLUMNS, account_from_row
+from fedi.db.connection import Reader
 from fedi.db.statuses import COLUMNS, status_from_row
 from fedi.db.timelines import Page, paging
 
@@ -25,7 +24,7 @@ _FOLLOW_SIDES: dict[Side, tuple[str, str, str]] = {
 
 
 async def _statuses(
-    conn: aiosqlite.Connection, table: str, account_id: int, page: Page
+    conn: Reader, table: str, account_id: int, page: Page
 ) -> list[tuple[int, Status]]:
     clause, args, order = paging(page, "x.id")
     cursor = await conn.execute(
@@ -37,21 +36,15 @@ async def _statuses(
     return rows if order == "DESC" else rows[::-1]
 
 
-async def bookmarks(
-    conn: aiosqlite.Connection, account_id: int, page: Page
-) -> list[tuple[int, Status]]:
+async def bookmarks(conn: Reader, account_id: int, page: Page) -> list[tuple[int, Status]]:
     return await _statuses(conn, "bookmarks", account_id, page)
 
 
-async def favourites(
-    conn: aiosqlite.Connection, account_id: int, page: Page
-) -> list[tuple[int, Status]]:
+async def favourites(conn: Reader, account_id: int, page: Page) -> list[tuple[int, Status]]:
     return await _statuses(conn, "favourites", account_id, page)
 
 
-async def blocked(
-    conn: aiosqlite.Connection, account_id: int, page: Page
-) -> list[tuple[int, Account]]:
+async def blocked(conn: Reader, account_id: int, page: Page) -> list[tuple[int, Account]]:
     clause, args, order = paging(page, "b.id")
     cursor = await conn.execute(
         f"SELECT b.id AS listed_id, {ACCOUNT_COLUMNS} FROM blocks b"
@@ -64,7 +57,7 @@ async def blocked(
 
 
 async def follows(
-    conn: aiosqlite.Connection, account_id: int, side: Side, page: Page
+    conn: Reader, account_id: int, side: Side, page: Page
 ) -> list[tuple[int, Account]]:
     """The accounts on one side of an account's follows (suspended ones left out)."""
     own, other, state = _FOLLOW_SIDES[side]

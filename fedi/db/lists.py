@@ -3,12 +3,11 @@ that account, so ending the follow takes the account off every list (ON DELETE C
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-import aiosqlite
-
 from fedi.core.ids import new_id
+from fedi.db.connection import Connection, Reader, Row
+from fedi.db.rows import no_limit
 
 MAX_LISTS = 100  # per member: a bound on what one account can store
 
@@ -29,12 +28,12 @@ class UserList:
 _COLUMNS = "id, account_id, title, replies_policy, is_exclusive"
 
 
-def _list(row: sqlite3.Row | tuple[object, ...]) -> UserList:
+def _list(row: Row | tuple[object, ...]) -> UserList:
     return UserList(int(str(row[0])), int(str(row[1])), str(row[2]), str(row[3]), bool(row[4]))
 
 
 def insert_list(
-    conn: sqlite3.Connection, owner_id: int, title: str, replies_policy: str, exclusive: bool,
+    conn: Connection, owner_id: int, title: str, replies_policy: str, exclusive: bool,
     now: str,
 ) -> UserList:  # fmt: skip
     list_id = new_id()
@@ -46,7 +45,7 @@ def insert_list(
 
 
 def update_list(
-    conn: sqlite3.Connection, list_id: int, title: str, replies_policy: str, exclusive: bool
+    conn: Connection, list_id: int, title: str, replies_policy: str, exclusive: bool
 ) -> None:
     conn.execute(
         "UPDATE lists SET title = ?, replies_policy = ?, is_exclusive = ? WHERE id = ?",
@@ -54,18 +53,18 @@ def update_list(
     )
 
 
-def delete_list(conn: sqlite3.Connection, owner_id: int, list_id: int) -> int:
+def delete_list(conn: Connection, owner_id: int, list_id: int) -> int:
     return conn.execute(
         "DELETE FROM lists WHERE id = ? AND account_id = ?", (list_id, owner_id)
     ).rowcount
 
 
-def count_lists(conn: sqlite3.Connection, owner_id: int) -> int:
+def count_lists(conn: Connection, owner_id: int) -> int:
     row = conn.execute("SELECT count(*) FROM lists WHERE account_id = ?", (owner_id,)).fetchone()
     return int(row[0]) if row else 0
 
 
-async def get_list(conn: aiosqlite.Connection, owner_id: int, list_id: int) -> UserList | None:
+async def get_list(conn: Reader, owner_id: int, list_id: int) -> UserList | None:
     """The list, only if owner_id owns it (another member's list does not exist for them)."""
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM lists WHERE id = ? AND account_id = ?", (list_id, owner_id)
@@ -74,16 +73,14 @@ async def get_list(conn: aiosqlite.Connection, owner_id: int, list_id: int) -> U
     return _list(row) if row else None
 
 
-async def lists_of(conn: aiosqlite.Connection, owner_id: int) -> list[UserList]:
+async def lists_of(conn: Reader, owner_id: int) -> list[UserList]:
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM lists WHERE account_id = ? ORDER BY id", (owner_id,)
     )
     return [_list(row) for row in await cursor.fetchall()]
 
 
-async def lists_containing(
-    conn: aiosqlite.Connection, owner_id: int, account_id: int
-) -> list[UserList]:
+async def lists_containing(conn: Reader, owner_id: int, account_id: int) -> list[UserList]:
     cursor = await conn.execute(
         f"SELECT {', '.join('l.' + c.strip() for c in _COLUMNS.split(','))} FROM lists l"
         " JOIN list_accounts la ON la.list_id = l.id"
@@ -93,7 +90,7 @@ async def lists_containing(
     return [_list(row) for row in await cursor.fetchall()]
 
 
-def add_member(conn: sqlite3.Connection, owned: UserList, account_id: int) -> bool:
+def add_member(conn: Connection, owned: UserList, account_id: int) -> bool:
     """Add an account the owner follows or asked to follow (or the owner themself); False when
     there is no such follow."""
     follow_id: int | None = None
@@ -113,7 +110,7 @@ def add_member(conn: sqlite3.Connection, owned: UserList, account_id: int) -> bo
     return True
 
 
-def remove_members(conn: sqlite3.Connection, list_id: int, account_ids: list[int]) -> None:
+def remove_members(conn: Connection, list_id: int, account_ids: list[int]) -> None:
     conn.executemany(
         "DELETE FROM list_accounts WHERE list_id = ? AND account_id = ?",
         [(list_id, a) for a in account_ids],
@@ -121,7 +118,7 @@ def remove_members(conn: sqlite3.Connection, list_id: int, account_ids: list[int
 
 
 async def members_page(
-    conn: aiosqlite.Connection, list_id: int, max_id: int | None, min_id: int | None, limit: int
+    conn: Reader, list_id: int, max_id: int | None, min_id: int | None, limit: int
 ) -> list[tuple[int, int]]:
     """(membership id, account id), newest first; limit 0 means all (Mastodon's limit=0)."""
     order = "ASC" if min_id is not None else "DESC"
@@ -129,7 +126,7 @@ async def members_page(
         "SELECT id, account_id FROM list_accounts WHERE list_id = ?"
         " AND (? IS NULL OR id < ?) AND (? IS NULL OR id > ?)"
         f" ORDER BY id {order} LIMIT ?",
-        (list_id, max_id, max_id, min_id, min_id, limit if limit > 0 else -1),
+        (list_id, max_id, max_id, min_id, min_id, limit if limit > 0 else no_limit(conn)),
     )
     found = [(r[0], r[1]) for r in await cursor.fetchall()]
     return found if order == "DESC" else found[::-1]

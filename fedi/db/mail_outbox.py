@@ -7,12 +7,10 @@ time (fedi.db.claims); recording the attempt ends the claim.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-import aiosqlite
-
 from fedi.db.claims import CLAIM_LOCK
+from fedi.db.connection import Connection, Reader
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,7 @@ LIST_COLUMNS = (
 )
 
 
-def insert(conn: sqlite3.Connection, mail: NewMail, now: str) -> None:
+def insert(conn: Connection, mail: NewMail, now: str) -> None:
     conn.execute(
         "INSERT INTO mail_outbox (id, account_id, recipient, kind, subject, message,"
         " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -64,7 +62,7 @@ def insert(conn: sqlite3.Connection, mail: NewMail, now: str) -> None:
     )  # fmt: skip
 
 
-async def due(conn: aiosqlite.Connection, now: str, limit: int) -> list[QueuedMail]:
+async def due(conn: Reader, now: str, limit: int) -> list[QueuedMail]:
     cursor = await conn.execute(
         "SELECT id, recipient, message, attempts, created_at FROM mail_outbox"
         " WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
@@ -73,9 +71,7 @@ async def due(conn: aiosqlite.Connection, now: str, limit: int) -> list[QueuedMa
     return [QueuedMail(r[0], r[1], bytes(r[2]), r[3], r[4]) for r in await cursor.fetchall()]
 
 
-def claim_due(
-    conn: sqlite3.Connection, worker: str, now: str, until: str, limit: int
-) -> list[QueuedMail]:
+def claim_due(conn: Connection, worker: str, now: str, until: str, limit: int) -> list[QueuedMail]:
     """Claim up to `limit` due mails (oldest first) that no live claim holds, in one statement."""
     rows = conn.execute(
         "UPDATE mail_outbox SET claimed_by = ?, claimed_until = ? WHERE id IN ("
@@ -89,7 +85,7 @@ def claim_due(
     return [QueuedMail(r[0], r[1], bytes(r[2]), r[3], r[4]) for r in rows]
 
 
-async def next_due_at(conn: aiosqlite.Connection) -> str | None:
+async def next_due_at(conn: Reader) -> str | None:
     cursor = await conn.execute(
         "SELECT min(next_attempt_at) FROM mail_outbox WHERE state = 'queued'"
     )
@@ -98,7 +94,7 @@ async def next_due_at(conn: aiosqlite.Connection) -> str | None:
 
 
 def mark_done(
-    conn: sqlite3.Connection, mail_id: int, state: str, now: str, file_name: str | None = None
+    conn: Connection, mail_id: int, state: str, now: str, file_name: str | None = None
 ) -> None:
     """Sent over SMTP (`sent`) or written as a file (`written`)."""
     conn.execute(
@@ -108,9 +104,7 @@ def mark_done(
     )
 
 
-def mark_failed_attempt(
-    conn: sqlite3.Connection, mail_id: int, error: str, retry_at: str | None
-) -> None:
+def mark_failed_attempt(conn: Connection, mail_id: int, error: str, retry_at: str | None) -> None:
     """One more failed attempt: again at `retry_at`, or failed for good when it is None."""
     if retry_at is None:
         conn.execute(
@@ -126,7 +120,7 @@ def mark_failed_attempt(
         )
 
 
-async def recent(conn: aiosqlite.Connection, max_id: int | None, limit: int) -> list[MailRow]:
+async def recent(conn: Reader, max_id: int | None, limit: int) -> list[MailRow]:
     """The newest mails first, older than max_id when given (the list's next page)."""
     cursor = await conn.execute(
         f"SELECT {LIST_COLUMNS} FROM mail_outbox WHERE id < ? ORDER BY id DESC LIMIT ?",
@@ -135,7 +129,7 @@ async def recent(conn: aiosqlite.Connection, max_id: int | None, limit: int) -> 
     return [MailRow(*row) for row in await cursor.fetchall()]
 
 
-async def get(conn: aiosqlite.Connection, mail_id: int) -> tuple[MailRow, bytes] | None:
+async def get(conn: Reader, mail_id: int) -> tuple[MailRow, bytes] | None:
     cursor = await conn.execute(
         f"SELECT {LIST_COLUMNS}, message FROM mail_outbox WHERE id = ?", (mail_id,)
     )
@@ -145,12 +139,12 @@ async def get(conn: aiosqlite.Connection, mail_id: int) -> tuple[MailRow, bytes]
     return MailRow(*tuple(row)[:-1]), bytes(row[-1])
 
 
-async def count_by_state(conn: aiosqlite.Connection) -> dict[str, int]:
+async def count_by_state(conn: Reader) -> dict[str, int]:
     cursor = await conn.execute("SELECT state, count(*) FROM mail_outbox GROUP BY state")
     return {row[0]: row[1] for row in await cursor.fetchall()}
 
 
-async def count_since(conn: aiosqlite.Connection, account_id: int, kind: str, since: str) -> int:
+async def count_since(conn: Reader, account_id: int, kind: str, since: str) -> int:
     """How many mails of `kind` were queued for the member since then (a cap on resending)."""
     cursor = await conn.execute(
         "SELECT count(*) FROM mail_outbox WHERE account_id = ? AND kind = ? AND created_at > ?",

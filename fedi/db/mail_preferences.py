@@ -4,10 +4,9 @@ a notification mail tells of."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-import aiosqlite
+from fedi.db.connection import Connection, Reader, Row
 
 LISTS = ("notifications", "newsletter", "digest")
 DIGESTS = ("off", "weekly", "monthly")
@@ -54,17 +53,17 @@ _RECIPIENT = (
 )
 
 
-def _recipient(row: sqlite3.Row | tuple[object, ...]) -> Recipient:
+def _recipient(row: Row | tuple[object, ...]) -> Recipient:
     return Recipient(int(row[0]), str(row[1]), row[2], row[3] is not None, row[4])  # type: ignore[arg-type]
 
 
-async def recipient(conn: aiosqlite.Connection, account_id: int) -> Recipient | None:
+async def recipient(conn: Reader, account_id: int) -> Recipient | None:
     cursor = await conn.execute(f"{_RECIPIENT} WHERE a.id = ?", (account_id,))
     row = await cursor.fetchone()
     return _recipient(row) if row else None
 
 
-async def recipient_by_email(conn: aiosqlite.Connection, email: str) -> Recipient | None:
+async def recipient_by_email(conn: Reader, email: str) -> Recipient | None:
     cursor = await conn.execute(
         f"{_RECIPIENT} WHERE lower(u.email) = lower(?) AND a.suspended_at IS NULL"
         " AND u.is_approved = 1",
@@ -74,7 +73,7 @@ async def recipient_by_email(conn: aiosqlite.Connection, email: str) -> Recipien
     return _recipient(row) if row else None
 
 
-def confirm_email(conn: sqlite3.Connection, account_id: int, email: str, now: str) -> bool:
+def confirm_email(conn: Connection, account_id: int, email: str, now: str) -> bool:
     """Mark the address proven, if it is still the member's address."""
     return (
         conn.execute(
@@ -86,7 +85,7 @@ def confirm_email(conn: sqlite3.Connection, account_id: int, email: str, now: st
     )
 
 
-async def preferences(conn: aiosqlite.Connection, account_id: int) -> MailPreferences:
+async def preferences(conn: Reader, account_id: int) -> MailPreferences:
     cursor = await conn.execute(
         "SELECT notifications, newsletter, digest FROM mail_preferences WHERE account_id = ?",
         (account_id,),
@@ -97,7 +96,7 @@ async def preferences(conn: aiosqlite.Connection, account_id: int) -> MailPrefer
     return MailPreferences(bool(row[0]), bool(row[1]), str(row[2]))
 
 
-def save_preferences(conn: sqlite3.Connection, account_id: int, chosen: MailPreferences) -> None:
+def save_preferences(conn: Connection, account_id: int, chosen: MailPreferences) -> None:
     """Store the choices. Turning notification mail on starts after the newest notification:
     a member who opts in is not sent what came before."""
     conn.execute(
@@ -115,7 +114,7 @@ def save_preferences(conn: sqlite3.Connection, account_id: int, chosen: MailPref
     )  # fmt: skip
 
 
-def leave_list(conn: sqlite3.Connection, account_id: int, name: str) -> None:
+def leave_list(conn: Connection, account_id: int, name: str) -> None:
     """Unsubscribe from one list: notifications, newsletter or digest."""
     column, value = {"notifications": ("notifications", 0), "newsletter": ("newsletter", 0),
                      "digest": ("digest", "off")}[name]  # fmt: skip
@@ -125,7 +124,7 @@ def leave_list(conn: sqlite3.Connection, account_id: int, name: str) -> None:
 
 
 async def subscribers(
-    conn: aiosqlite.Connection, name: str, digest: str | None, after_id: int, limit: int
+    conn: Reader, name: str, digest: str | None, after_id: int, limit: int
 ) -> list[int]:
     """Members on a list (newsletter; digest at the `digest` frequency) with a confirmed
     address, not suspended, by account id after `after_id` (a page of a sending run)."""
@@ -141,7 +140,7 @@ async def subscribers(
     return [row[0] for row in await cursor.fetchall()]
 
 
-async def members_with_news(conn: aiosqlite.Connection, sent_before: str, limit: int) -> list[int]:
+async def members_with_news(conn: Reader, sent_before: str, limit: int) -> list[int]:
     """Members who want notification mail, have a proven address, were not mailed since
     `sent_before`, and have notifications newer than the last one mailed."""
     cursor = await conn.execute(
@@ -157,7 +156,7 @@ async def members_with_news(conn: aiosqlite.Connection, sent_before: str, limit:
 
 
 async def pending_notices(
-    conn: aiosqlite.Connection,
+    conn: Reader,
     account_id: int,
     types: tuple[str, ...],
     hidden: tuple[str, list[object]],
@@ -198,7 +197,7 @@ async def pending_notices(
     return newest, found
 
 
-def mark_notified(conn: sqlite3.Connection, account_id: int, up_to: int, now: str) -> None:
+def mark_notified(conn: Connection, account_id: int, up_to: int, now: str) -> None:
     conn.execute(
         "UPDATE mail_preferences SET notified_up_to = max(notified_up_to, ?), notified_at = ?"
         " WHERE account_id = ?",

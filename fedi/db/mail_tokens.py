@@ -3,10 +3,9 @@ unsubscribe), kept as SHA-256 digests only."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-import aiosqlite
+from fedi.db.connection import Connection, Reader
 
 
 @dataclass(frozen=True)
@@ -18,7 +17,7 @@ class MailToken:
 
 
 def insert(
-    conn: sqlite3.Connection,
+    conn: Connection,
     digest: str,
     account_id: int,
     purpose: str,
@@ -33,7 +32,7 @@ def insert(
     )
 
 
-def delete_for(conn: sqlite3.Connection, account_id: int, purpose: str) -> None:
+def delete_for(conn: Connection, account_id: int, purpose: str) -> None:
     """Every token of this purpose for the member: a new one replaces the old, and one use
     ends them all."""
     conn.execute(
@@ -41,7 +40,7 @@ def delete_for(conn: sqlite3.Connection, account_id: int, purpose: str) -> None:
     )
 
 
-def take(conn: sqlite3.Connection, digest: str, purpose: str, now: str) -> MailToken | None:
+def take(conn: Connection, digest: str, purpose: str, now: str) -> MailToken | None:
     """A one-use token, removed as it is read; None when unknown, of another purpose or
     expired."""
     row = conn.execute(
@@ -54,7 +53,7 @@ def take(conn: sqlite3.Connection, digest: str, purpose: str, now: str) -> MailT
     return MailToken(row[0], row[1], row[2], row[3])
 
 
-async def find(conn: aiosqlite.Connection, digest: str, purpose: str, now: str) -> MailToken | None:
+async def find(conn: Reader, digest: str, purpose: str, now: str) -> MailToken | None:
     """A token still valid, left in place (a page that shows its form before it is used)."""
     cursor = await conn.execute(
         "SELECT account_id, purpose, detail, expires_at FROM mail_tokens"
@@ -65,5 +64,5 @@ async def find(conn: aiosqlite.Connection, digest: str, purpose: str, now: str) 
     return MailToken(row[0], row[1], row[2], row[3]) if row else None
 
 
-def delete_expired(conn: sqlite3.Connection, now: str) -> int:
+def delete_expired(conn: Connection, now: str) -> int:
     return conn.execute("DELETE FROM mail_tokens WHERE expires_at <= ?", (now,)).rowcount

@@ -3,13 +3,11 @@ order given, let go by an edit or a deletion, and cleaned up when nobody used th
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import aiosqlite
-
 from fedi.core.models import Attachment
+from fedi.db.connection import Connection, Reader
 
 # The same columns, in the same order, as statuses.details reads for a post.
 _COLUMNS = (
@@ -39,7 +37,7 @@ class NewUpload:
     file_name: str | None = None
 
 
-def insert_upload(conn: sqlite3.Connection, new: NewUpload) -> None:
+def insert_upload(conn: Connection, new: NewUpload) -> None:
     conn.execute(
         "INSERT INTO media_attachments (id, status_id, account_id, media_type, file, preview_file,"
         " width, height, preview_width, preview_height, file_size, description, blurhash,"
@@ -51,7 +49,7 @@ def insert_upload(conn: sqlite3.Connection, new: NewUpload) -> None:
     )  # fmt: skip
 
 
-async def file_name_of(conn: aiosqlite.Connection, file: str) -> str | None:
+async def file_name_of(conn: Reader, file: str) -> str | None:
     """The name an uploaded document had on the member's device, by the name we stored it as."""
     cursor = await conn.execute(
         "SELECT file_name FROM media_attachments WHERE file = ? LIMIT 1", (file,)
@@ -60,9 +58,7 @@ async def file_name_of(conn: aiosqlite.Connection, file: str) -> str | None:
     return row[0] if row else None
 
 
-async def get_unattached(
-    conn: aiosqlite.Connection, account_id: int, media_id: int
-) -> Attachment | None:
+async def get_unattached(conn: Reader, account_id: int, media_id: int) -> Attachment | None:
     """One of the member's own uploads that no post holds yet (Mastodon shows only those)."""
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM media_attachments WHERE id = ? AND account_id = ?"
@@ -74,7 +70,7 @@ async def get_unattached(
 
 
 def update_upload(
-    conn: sqlite3.Connection,
+    conn: Connection,
     account_id: int,
     media_id: int,
     description: str | None,
@@ -89,7 +85,7 @@ def update_upload(
 
 
 async def attachable(
-    conn: aiosqlite.Connection, account_id: int, media_ids: Sequence[int], status_id: int | None,
+    conn: Reader, account_id: int, media_ids: Sequence[int], status_id: int | None,
     scheduled_id: int | None = None,
 ) -> set[int]:  # fmt: skip
     """Which of media_ids are the member's uploads that are free, or already on status_id (and
@@ -107,7 +103,7 @@ async def attachable(
 
 
 def attach(
-    conn: sqlite3.Connection, account_id: int, status_id: int, media_ids: Sequence[int], now: str
+    conn: Connection, account_id: int, status_id: int, media_ids: Sequence[int], now: str
 ) -> bool:
     """Make media_ids (in this order) the uploads of a post, letting go of any others it had.
     False when one of them was taken meanwhile: the caller's transaction must not commit."""
@@ -132,7 +128,7 @@ def attach(
     return True
 
 
-def detach_all(conn: sqlite3.Connection, status_id: int, now: str) -> None:
+def detach_all(conn: Connection, status_id: int, now: str) -> None:
     """A post goes: its uploads stay a while, so that "delete and redraft" can use them again."""
     conn.execute(
         "UPDATE media_attachments SET status_id = NULL, detached_at = ?"
@@ -141,9 +137,7 @@ def detach_all(conn: sqlite3.Connection, status_id: int, now: str) -> None:
     )
 
 
-async def stale_uploads(
-    conn: aiosqlite.Connection, before: str, limit: int
-) -> list[tuple[int, str, str | None]]:
+async def stale_uploads(conn: Reader, before: str, limit: int) -> list[tuple[int, str, str | None]]:
     """(id, file, preview_file) of uploads no post has held since before `before`."""
     cursor = await conn.execute(
         "SELECT id, file, preview_file FROM media_attachments WHERE status_id IS NULL"
@@ -154,7 +148,7 @@ async def stale_uploads(
     return [(row[0], row[1], row[2]) for row in await cursor.fetchall()]
 
 
-def delete_uploads(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
+def delete_uploads(conn: Connection, ids: Sequence[int]) -> None:
     """Forget uploads, unless a post took one meanwhile."""
     conn.executemany(
         "DELETE FROM media_attachments WHERE id = ? AND status_id IS NULL"
@@ -164,7 +158,7 @@ def delete_uploads(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
 
 
 def set_profile_image(
-    conn: sqlite3.Connection, account_id: int, which: str, name: str | None, now: str
+    conn: Connection, account_id: int, which: str, name: str | None, now: str
 ) -> str | None:
     """Set avatar_file or header_file; returns the file it replaces."""
     column = {"avatar": "avatar_file", "header": "header_file"}[which]
@@ -175,7 +169,7 @@ def set_profile_image(
     return row[0] if row else None
 
 
-async def referenced_files(conn: aiosqlite.Connection, names: Sequence[str]) -> set[str]:
+async def referenced_files(conn: Reader, names: Sequence[str]) -> set[str]:
     """Which of these file names a row still refers to."""
     if not names:
         return set()

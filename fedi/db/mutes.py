@@ -3,12 +3,11 @@ the SQL condition that keeps what they hide out of timelines and notifications."
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-import aiosqlite
-
 from fedi.core.ids import new_id
+from fedi.db.connection import Connection, Reader
+from fedi.db.rows import rows_of_kinds
 
 
 @dataclass(frozen=True)
@@ -20,7 +19,7 @@ class Mute:
 
 
 def upsert_mute(
-    conn: sqlite3.Connection,
+    conn: Connection,
     account_id: int,
     target_id: int,
     hide_notifications: bool,
@@ -38,15 +37,13 @@ def upsert_mute(
     )
 
 
-def delete_mute(conn: sqlite3.Connection, account_id: int, target_id: int) -> int:
+def delete_mute(conn: Connection, account_id: int, target_id: int) -> int:
     return conn.execute(
         "DELETE FROM mutes WHERE account_id = ? AND target_account_id = ?", (account_id, target_id)
     ).rowcount
 
 
-async def active_mute(
-    conn: aiosqlite.Connection, account_id: int, target_id: int, now: str
-) -> Mute | None:
+async def active_mute(conn: Reader, account_id: int, target_id: int, now: str) -> Mute | None:
     cursor = await conn.execute(
         "SELECT id, target_account_id, hide_notifications, expires_at FROM mutes"
         " WHERE account_id = ? AND target_account_id = ?"
@@ -58,7 +55,7 @@ async def active_mute(
 
 
 async def mutes_page(
-    conn: aiosqlite.Connection,
+    conn: Reader,
     account_id: int,
     now: str,
     max_id: int | None,
@@ -78,7 +75,7 @@ async def mutes_page(
     return found if order == "DESC" else found[::-1]
 
 
-def add_domain_block(conn: sqlite3.Connection, account_id: int, domain: str, now: str) -> bool:
+def add_domain_block(conn: Connection, account_id: int, domain: str, now: str) -> bool:
     cursor = conn.execute(
         "INSERT OR IGNORE INTO account_domain_blocks (id, account_id, domain, created_at)"
         " VALUES (?, ?, ?, ?)",
@@ -87,7 +84,7 @@ def add_domain_block(conn: sqlite3.Connection, account_id: int, domain: str, now
     return cursor.rowcount == 1
 
 
-def remove_domain_block(conn: sqlite3.Connection, account_id: int, domain: str) -> int:
+def remove_domain_block(conn: Connection, account_id: int, domain: str) -> int:
     return conn.execute(
         "DELETE FROM account_domain_blocks WHERE account_id = ? AND domain = ?",
         (account_id, domain),
@@ -95,7 +92,7 @@ def remove_domain_block(conn: sqlite3.Connection, account_id: int, domain: str) 
 
 
 async def domain_blocks_page(
-    conn: aiosqlite.Connection,
+    conn: Reader,
     account_id: int,
     max_id: int | None,
     min_id: int | None,
@@ -124,24 +121,24 @@ class Hidden:
     exclusive: frozenset[int]
 
 
-async def hidden_by(conn: aiosqlite.Connection, account_id: int, now: str) -> Hidden:
+async def hidden_by(conn: Reader, account_id: int, now: str) -> Hidden:
     """One statement: every page a member reads asks for all four."""
-    cursor = await conn.execute(
-        "SELECT 0, target_account_id, hide_notifications FROM mutes"
-        " WHERE account_id = ? AND (expires_at IS NULL OR expires_at > ?)"
-        " UNION ALL SELECT 1, target_account_id, NULL FROM blocks WHERE account_id = ?"
-        " UNION ALL SELECT 1, account_id, NULL FROM blocks WHERE target_account_id = ?"
-        " UNION ALL SELECT 2, NULL, domain FROM account_domain_blocks WHERE account_id = ?"
-        " UNION ALL SELECT 3, la.account_id, NULL FROM list_accounts la"
-        " JOIN lists l ON l.id = la.list_id"
-        " WHERE l.account_id = ? AND l.is_exclusive = 1 AND la.account_id != ?",
-        (account_id, now, account_id, account_id, account_id, account_id, account_id),
-    )
+    found = await rows_of_kinds(conn, [
+        ("SELECT 0, target_account_id, hide_notifications FROM mutes"
+         " WHERE account_id = ? AND (expires_at IS NULL OR expires_at > ?)", (account_id, now)),
+        ("SELECT 1, target_account_id, NULL FROM blocks WHERE account_id = ?", (account_id,)),
+        ("SELECT 1, account_id, NULL FROM blocks WHERE target_account_id = ?", (account_id,)),
+        ("SELECT 2, NULL, domain FROM account_domain_blocks WHERE account_id = ?",
+         (account_id,)),
+        ("SELECT 3, la.account_id, NULL FROM list_accounts la JOIN lists l ON l.id = la.list_id"
+         " WHERE l.account_id = ? AND l.is_exclusive = 1 AND la.account_id != ?",
+         (account_id, account_id)),
+    ])  # fmt: skip
     muted: list[tuple[int, bool]] = []
     blocked: set[int] = set()
     domains: set[str] = set()
     exclusive: set[int] = set()
-    for kind, target, extra in await cursor.fetchall():
+    for kind, target, extra in found:
         if kind == 0:
             muted.append((target, bool(extra)))
         elif kind == 1:
@@ -154,7 +151,7 @@ async def hidden_by(conn: aiosqlite.Connection, account_id: int, now: str) -> Hi
 
 
 async def follows_with_domain(
-    conn: aiosqlite.Connection, account_id: int, domain: str
+    conn: Reader, account_id: int, domain: str
 ) -> tuple[list[int], list[int]]:
     """(accounts on domain that account_id follows or asked to follow, accounts on domain that
     follow or asked to follow account_id)."""
@@ -171,7 +168,7 @@ async def follows_with_domain(
     return [r[0] for r in await out.fetchall()], [r[0] for r in await back.fetchall()]
 
 
-def clear_notifications_from_domain(conn: sqlite3.Connection, account_id: int, domain: str) -> None:
+def clear_notifications_from_domain(conn: Connection, account_id: int, domain: str) -> None:
     conn.execute(
         "DELETE FROM notifications WHERE account_id = ? AND from_account_id IN"
         f" (SELECT a.id FROM accounts a WHERE {_ON_DOMAIN.format(a='a')})",
@@ -232,7 +229,7 @@ def hidden_sender_clause(viewer_id: int, now: str) -> tuple[str, list[object]]:
     return sql, [viewer_id, now, viewer_id, viewer_id]
 
 
-async def is_domain_blocked(conn: aiosqlite.Connection, account_id: int, domain: str) -> bool:
+async def is_domain_blocked(conn: Reader, account_id: int, domain: str) -> bool:
     """Whether the member blocks this account domain (with or without its port)."""
     cursor = await conn.execute(
         "SELECT 1 FROM account_domain_blocks WHERE account_id = ? AND domain IN (?, ?)",

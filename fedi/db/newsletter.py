@@ -3,13 +3,11 @@ gathers by itself (recent public posts of public spaces)."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import aiosqlite
-
 from fedi.core.timeutil import from_db
+from fedi.db.connection import Connection, Reader, Row
 from fedi.db.rows import opt_time
 
 
@@ -32,7 +30,7 @@ class Issue:
 _COLUMNS = "id, created_at, updated_at, published_at, status_id"
 
 
-async def _with_texts(conn: aiosqlite.Connection, rows: list[sqlite3.Row]) -> list[Issue]:
+async def _with_texts(conn: Reader, rows: list[Row]) -> list[Issue]:
     """The issues of `rows` with their texts: one more statement, whatever their number."""
     if not rows:
         return []
@@ -58,7 +56,7 @@ async def _with_texts(conn: aiosqlite.Connection, rows: list[sqlite3.Row]) -> li
     ]
 
 
-async def get_issue(conn: aiosqlite.Connection, issue_id: int) -> Issue | None:
+async def get_issue(conn: Reader, issue_id: int) -> Issue | None:
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM newsletter_issues WHERE id = ?", (issue_id,)
     )
@@ -66,7 +64,7 @@ async def get_issue(conn: aiosqlite.Connection, issue_id: int) -> Issue | None:
     return found[0] if found else None
 
 
-async def all_issues(conn: aiosqlite.Connection, limit: int) -> list[Issue]:
+async def all_issues(conn: Reader, limit: int) -> list[Issue]:
     """Drafts and published issues, the newest first (for staff)."""
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM newsletter_issues ORDER BY id DESC LIMIT ?", (limit,)
@@ -74,9 +72,7 @@ async def all_issues(conn: aiosqlite.Connection, limit: int) -> list[Issue]:
     return await _with_texts(conn, list(await cursor.fetchall()))
 
 
-async def published_issues(
-    conn: aiosqlite.Connection, limit: int, before: int | None = None
-) -> list[Issue]:
+async def published_issues(conn: Reader, limit: int, before: int | None = None) -> list[Issue]:
     """Published issues, the most recently published first (the archive and the feed)."""
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM newsletter_issues WHERE published_at IS NOT NULL"
@@ -86,7 +82,7 @@ async def published_issues(
     return await _with_texts(conn, list(await cursor.fetchall()))
 
 
-def insert_issue(conn: sqlite3.Connection, issue_id: int, created_by: int, now: str) -> None:
+def insert_issue(conn: Connection, issue_id: int, created_by: int, now: str) -> None:
     conn.execute(
         "INSERT INTO newsletter_issues (id, created_by, created_at, updated_at)"
         " VALUES (?, ?, ?, ?)",
@@ -94,7 +90,7 @@ def insert_issue(conn: sqlite3.Connection, issue_id: int, created_by: int, now: 
     )
 
 
-def is_draft(conn: sqlite3.Connection, issue_id: int) -> bool | None:
+def is_draft(conn: Connection, issue_id: int) -> bool | None:
     """True for a draft, False for a published issue, None when there is no such issue."""
     row = conn.execute(
         "SELECT published_at FROM newsletter_issues WHERE id = ?", (issue_id,)
@@ -102,9 +98,7 @@ def is_draft(conn: sqlite3.Connection, issue_id: int) -> bool | None:
     return None if row is None else row[0] is None
 
 
-def save_texts(
-    conn: sqlite3.Connection, issue_id: int, texts: dict[str, IssueText], now: str
-) -> None:
+def save_texts(conn: Connection, issue_id: int, texts: dict[str, IssueText], now: str) -> None:
     """Replace the issue's texts by `texts` (a language left out has no text any more)."""
     conn.execute("DELETE FROM newsletter_texts WHERE issue_id = ?", (issue_id,))
     conn.executemany(
@@ -114,7 +108,7 @@ def save_texts(
     conn.execute("UPDATE newsletter_issues SET updated_at = ? WHERE id = ?", (now, issue_id))
 
 
-def mark_published(conn: sqlite3.Connection, issue_id: int, status_id: int, now: str) -> bool:
+def mark_published(conn: Connection, issue_id: int, status_id: int, now: str) -> bool:
     """Publish a draft; False when it was published already (or is gone)."""
     cursor = conn.execute(
         "UPDATE newsletter_issues SET published_at = ?, status_id = ?, updated_at = ?"
@@ -124,14 +118,14 @@ def mark_published(conn: sqlite3.Connection, issue_id: int, status_id: int, now:
     return cursor.rowcount == 1
 
 
-def delete_draft(conn: sqlite3.Connection, issue_id: int) -> bool:
+def delete_draft(conn: Connection, issue_id: int) -> bool:
     cursor = conn.execute(
         "DELETE FROM newsletter_issues WHERE id = ? AND published_at IS NULL", (issue_id,)
     )
     return cursor.rowcount == 1
 
 
-async def public_space_posts(conn: aiosqlite.Connection, since: str, limit: int) -> list[int]:
+async def public_space_posts(conn: Reader, since: str, limit: int) -> list[int]:
     """Ids of recent public posts that belong to a public space (never a members-only one),
     newest first."""
     cursor = await conn.execute(
@@ -144,7 +138,7 @@ async def public_space_posts(conn: aiosqlite.Connection, since: str, limit: int)
     return [row[0] for row in await cursor.fetchall()]
 
 
-async def to_mail(conn: aiosqlite.Connection, limit: int) -> list[tuple[int, int]]:
+async def to_mail(conn: Reader, limit: int) -> list[tuple[int, int]]:
     """(issue id, last member mailed) of published issues not mailed to everyone yet."""
     cursor = await conn.execute(
         "SELECT id, mailed_up_to FROM newsletter_issues WHERE published_at IS NOT NULL"
@@ -154,12 +148,12 @@ async def to_mail(conn: aiosqlite.Connection, limit: int) -> list[tuple[int, int
     return [(row[0], row[1]) for row in await cursor.fetchall()]
 
 
-def mailed_to(conn: sqlite3.Connection, issue_id: int, account_id: int) -> None:
+def mailed_to(conn: Connection, issue_id: int, account_id: int) -> None:
     conn.execute(
         "UPDATE newsletter_issues SET mailed_up_to = ? WHERE id = ? AND mailed_up_to < ?",
         (account_id, issue_id, account_id),
     )
 
 
-def mailed_to_everyone(conn: sqlite3.Connection, issue_id: int, now: str) -> None:
+def mailed_to_everyone(conn: Connection, issue_id: int, now: str) -> None:
     conn.execute("UPDATE newsletter_issues SET mailed_at = ? WHERE id = ?", (now, issue_id))

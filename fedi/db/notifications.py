@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-import aiosqlite
-
 from fedi.core.timeutil import from_db
+from fedi.db.connection import Connection, Reader
 
 GROUPABLE = ("favourite", "reblog", "follow")
 GROUP_SPAN_HOURS = 12  # Mastodon's MAXIMUM_GROUP_SPAN_HOURS
@@ -19,7 +17,7 @@ Row = tuple[int, str, int, int | None, str, str | None]
 
 
 def group_key_for(
-    conn: sqlite3.Connection, account_id: int, kind: str, status_id: int | None, now: str
+    conn: Connection, account_id: int, kind: str, status_id: int | None, now: str
 ) -> str | None:
     """The group a new notification joins, as Mastodon keys them: `favourite-<status>-<hour>`,
     `reblog-<status>-<hour>` or `follow-<hour>`, where the hour is the group's first; a
@@ -74,7 +72,7 @@ class Selection:
 
 
 async def group_heads(
-    conn: aiosqlite.Connection, account_id: int, selection: Selection,
+    conn: Reader, account_id: int, selection: Selection,
     max_id: int | None, since_id: int | None, min_id: int | None, limit: int,
 ) -> list[tuple[Row, str]]:  # fmt: skip
     """A page of groups, newest first, each by one notification and its group's key: the
@@ -116,7 +114,7 @@ class Details:
 
 
 async def group_details(
-    conn: aiosqlite.Connection, account_id: int, selection: Selection, keys: list[str],
+    conn: Reader, account_id: int, selection: Selection, keys: list[str],
     begin: int | None, end: int | None,
 ) -> dict[str, Details]:  # fmt: skip
     """The details of these groups (keys stored in group_key) as Mastodon counts a page's
@@ -153,7 +151,7 @@ async def group_details(
 
 
 async def newest_of_group(
-    conn: aiosqlite.Connection, account_id: int, selection: Selection, key: str
+    conn: Reader, account_id: int, selection: Selection, key: str
 ) -> Row | None:
     """The newest notification of a group (`ungrouped-<id>`: that one notification)."""
     where, where_args = selection.where("n")
@@ -175,7 +173,7 @@ async def newest_of_group(
 
 
 async def group_senders(
-    conn: aiosqlite.Connection, account_id: int, selection: Selection, key: str,
+    conn: Reader, account_id: int, selection: Selection, key: str,
     max_id: int | None, since_id: int | None, limit: int,
 ) -> list[tuple[int, int]]:  # fmt: skip
     """(notification id, sender) of a group's notifications, newest first."""
@@ -189,7 +187,7 @@ async def group_senders(
     return [(r[0], r[1]) for r in await cursor.fetchall()]
 
 
-def dismiss_group(conn: sqlite3.Connection, account_id: int, key: str) -> int:
+def dismiss_group(conn: Connection, account_id: int, key: str) -> int:
     """Delete a group's notifications (`ungrouped-<id>`: that one)."""
     if key.startswith("ungrouped-"):
         wanted = key.removeprefix("ungrouped-")
@@ -204,7 +202,7 @@ def dismiss_group(conn: sqlite3.Connection, account_id: int, key: str) -> int:
 
 
 async def count_after(
-    conn: aiosqlite.Connection, account_id: int, selection: Selection, after_id: int | None,
+    conn: Reader, account_id: int, selection: Selection, after_id: int | None,
     limit: int, *, groups: bool,
 ) -> int:  # fmt: skip
     """How many notifications (or groups of them) came after `after_id`, counted up to limit."""

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from fedi.core.models import User
 from fedi.core.timeutil import from_db
+from fedi.db.connection import Connection, Reader, Row
 from fedi.db.row_memo import RowMemo
 from fedi.db.users import USER_COLUMNS, user_from_row
 
@@ -56,7 +54,7 @@ class AuthorisedApp:
     created_at: datetime
 
 
-def _app(row: sqlite3.Row) -> App:
+def _app(row: Row) -> App:
     return App(
         id=row["id"],
         client_id=row["client_id"],
@@ -68,7 +66,7 @@ def _app(row: sqlite3.Row) -> App:
     )
 
 
-def insert_app(conn: sqlite3.Connection, app: App, now: str) -> None:
+def insert_app(conn: Connection, app: App, now: str) -> None:
     conn.execute(
         "INSERT INTO oauth_apps (id, client_id, client_secret_hash, name, website, redirect_uris,"
         " scopes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -77,13 +75,13 @@ def insert_app(conn: sqlite3.Connection, app: App, now: str) -> None:
     )  # fmt: skip
 
 
-async def app_by_client_id(conn: aiosqlite.Connection, client_id: str) -> App | None:
+async def app_by_client_id(conn: Reader, client_id: str) -> App | None:
     cursor = await conn.execute("SELECT * FROM oauth_apps WHERE client_id = ?", (client_id,))
     row = await cursor.fetchone()
     return _app(row) if row else None
 
 
-def insert_code(conn: sqlite3.Connection, code_hash: str, code: Code) -> None:
+def insert_code(conn: Connection, code_hash: str, code: Code) -> None:
     conn.execute(
         "INSERT INTO oauth_codes (code_hash, app_id, account_id, redirect_uri, scopes,"
         " code_challenge, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -92,7 +90,7 @@ def insert_code(conn: sqlite3.Connection, code_hash: str, code: Code) -> None:
     )  # fmt: skip
 
 
-def take_code(conn: sqlite3.Connection, code_hash: str) -> Code | None:
+def take_code(conn: Connection, code_hash: str) -> Code | None:
     """The code, deleted in the same step: a code is good for one exchange only."""
     row = conn.execute("SELECT * FROM oauth_codes WHERE code_hash = ?", (code_hash,)).fetchone()
     if row is None:
@@ -109,7 +107,7 @@ def take_code(conn: sqlite3.Connection, code_hash: str) -> Code | None:
 
 
 def insert_token(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     token_id: int,
     token_hash: str,
@@ -126,7 +124,7 @@ def insert_token(
     )
 
 
-def revoke(conn: sqlite3.Connection, token_hash: str, app_id: int, now: str) -> int:
+def revoke(conn: Connection, token_hash: str, app_id: int, now: str) -> int:
     return conn.execute(
         "UPDATE oauth_tokens SET revoked_at = ? WHERE (token_hash = ? OR refresh_hash = ?)"
         " AND app_id = ? AND revoked_at IS NULL",
@@ -134,16 +132,14 @@ def revoke(conn: sqlite3.Connection, token_hash: str, app_id: int, now: str) -> 
     ).rowcount
 
 
-def revoke_for_account(conn: sqlite3.Connection, account_id: int, now: str) -> int:
+def revoke_for_account(conn: Connection, account_id: int, now: str) -> int:
     return conn.execute(
         "UPDATE oauth_tokens SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
         (now, account_id),
     ).rowcount
 
 
-def take_refresh(
-    conn: sqlite3.Connection, refresh_hash: str, app_id: int, now: str
-) -> sqlite3.Row | None:
+def take_refresh(conn: Connection, refresh_hash: str, app_id: int, now: str) -> Row | None:
     """The token a refresh token belongs to, revoked in the same step (rotation)."""
     row = conn.execute(
         "SELECT account_id, scopes FROM oauth_tokens WHERE refresh_hash = ? AND app_id = ?"
@@ -157,7 +153,7 @@ def take_refresh(
     return row  # type: ignore[no-any-return]
 
 
-def _token_parts(row: sqlite3.Row) -> tuple[int, App, tuple[str, ...], int, User | None]:
+def _token_parts(row: Row) -> tuple[int, App, tuple[str, ...], int, User | None]:
     app = App(
         id=row["app_id"],
         client_id=row["client_id"],
@@ -182,7 +178,7 @@ def _token_parts(row: sqlite3.Row) -> tuple[int, App, tuple[str, ...], int, User
 _token_memo = RowMemo(_token_parts, 512)
 
 
-async def token_by_hash(conn: aiosqlite.Connection, token_hash: str) -> Token | None:
+async def token_by_hash(conn: Reader, token_hash: str) -> Token | None:
     """A live token: not revoked, and its member (if any) neither suspended nor unapproved."""
     cursor = await conn.execute(
         "SELECT t.id AS token_id, t.account_id AS token_account, t.scopes AS token_scopes,"
@@ -203,7 +199,7 @@ async def token_by_hash(conn: aiosqlite.Connection, token_hash: str) -> Token | 
     return Token(id=token_id, app=app, user=user, scopes=scopes, created_at=created_at)
 
 
-async def held_by_pending_member(conn: aiosqlite.Connection, token_hash: str) -> bool:
+async def held_by_pending_member(conn: Reader, token_hash: str) -> bool:
     """Whether this live token belongs to a member whose sign-up awaits approval."""
     cursor = await conn.execute(
         "SELECT 1 FROM oauth_tokens t JOIN users u ON u.account_id = t.account_id"
@@ -214,7 +210,7 @@ async def held_by_pending_member(conn: aiosqlite.Connection, token_hash: str) ->
     return await cursor.fetchone() is not None
 
 
-async def live_tokens_of(conn: aiosqlite.Connection, account_id: int) -> list[AuthorisedApp]:
+async def live_tokens_of(conn: Reader, account_id: int) -> list[AuthorisedApp]:
     """The member's tokens that still work, newest first."""
     cursor = await conn.execute(
         "SELECT t.id, p.name, p.website, t.scopes, t.created_at FROM oauth_tokens t"
@@ -228,7 +224,7 @@ async def live_tokens_of(conn: aiosqlite.Connection, account_id: int) -> list[Au
     ]
 
 
-def revoke_by_id(conn: sqlite3.Connection, token_id: int, account_id: int, now: str) -> int:
+def revoke_by_id(conn: Connection, token_id: int, account_id: int, now: str) -> int:
     """Revoke one of the member's own tokens (another member's id changes nothing)."""
     return conn.execute(
         "UPDATE oauth_tokens SET revoked_at = ? WHERE id = ? AND account_id = ?"

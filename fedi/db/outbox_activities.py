@@ -13,14 +13,13 @@ open until when; last_success_at is when it last answered after failing).
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
-
 from fedi.db.claims import CLAIM_LOCK
+from fedi.db.connection import Connection, Reader
+from fedi.db.postgres import is_postgresql
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ class HostCircuit:
 
 
 def insert(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     row_id: int,
     activity_uri: str,
@@ -75,7 +74,7 @@ def insert(
     )
 
 
-async def pending(conn: aiosqlite.Connection, limit: int) -> list[OutboxRow]:
+async def pending(conn: Reader, limit: int) -> list[OutboxRow]:
     cursor = await conn.execute(
         "SELECT id, activity_uri, actor_id, body, audience FROM outbox_activities"
         " WHERE state = 'pending' ORDER BY id LIMIT ?",
@@ -88,7 +87,7 @@ async def pending(conn: aiosqlite.Connection, limit: int) -> list[OutboxRow]:
 
 
 def claim_pending(
-    conn: sqlite3.Connection, worker: str, now: str, until: str, limit: int
+    conn: Connection, worker: str, now: str, until: str, limit: int
 ) -> list[OutboxRow]:
     """Claim up to `limit` activities to fan out (oldest first) that no live claim holds."""
     rows = conn.execute(
@@ -106,7 +105,7 @@ def claim_pending(
 
 
 def fan_out(
-    conn: sqlite3.Connection,
+    conn: Connection,
     activity_id: int,
     deliveries: Iterable[tuple[int, str, str, dict[str, str]]],
     now: str,
@@ -126,18 +125,14 @@ def fan_out(
         return False
     rows = [[row_id, inbox, host, _json(headers)] for row_id, inbox, host, headers in deliveries]
     conn.execute(
-        "INSERT OR IGNORE INTO deliveries (id, activity_id, inbox_uri, host, extra_headers,"
-        " next_attempt_at, created_at, updated_at)"
-        " SELECT json_extract(value, '$[0]'), ?, json_extract(value, '$[1]'),"
-        " json_extract(value, '$[2]'), json_extract(value, '$[3]'), ?, ?, ?"
-        " FROM json_each(?)",
+        _PG_FAN_OUT if is_postgresql(conn) else _FAN_OUT,
         (activity_id, now, now, now, json.dumps(rows)),
     )
     return True
 
 
 def claim_deliveries(
-    conn: sqlite3.Connection, worker: str, now: str, until: str, limit: int
+    conn: Connection, worker: str, now: str, until: str, limit: int
 ) -> list[DeliveryRow]:
     """Claim up to `limit` due deliveries that no live claim holds, in one statement; returned
     first attempts before retries, oldest first."""
@@ -155,7 +150,7 @@ def claim_deliveries(
     return [DeliveryRow(r[0], r[1], r[2], r[3], r[4], _headers(r[5]), r[6], r[7]) for r in rows]
 
 
-async def due_deliveries(conn: aiosqlite.Connection, now: str, limit: int) -> list[DeliveryRow]:
+async def due_deliveries(conn: Reader, now: str, limit: int) -> list[DeliveryRow]:
     """Queued deliveries whose time has come: first attempts before retries, oldest first."""
     cursor = await conn.execute(
         "SELECT d.id, d.activity_id, o.actor_id, d.inbox_uri, d.host, d.extra_headers,"
@@ -175,6 +170,35 @@ def _held_by(worker: str | None) -> tuple[str, tuple[str, ...]]:
     return ("", ()) if worker is None else (" AND claimed_by = ?", (worker,))
 
 
+_FAN_OUT = (
+    "INSERT OR IGNORE INTO deliveries (id, activity_id, inbox_uri, host, extra_headers,"
+    " next_attempt_at, created_at, updated_at)"
+    " SELECT json_extract(value, '$[0]'), ?, json_extract(value, '$[1]'),"
+    " json_extract(value, '$[2]'), json_extract(value, '$[3]'), ?, ?, ?"
+    " FROM json_each(?)"
+)
+_PG_FAN_OUT = (
+    "INSERT INTO deliveries (id, activity_id, inbox_uri, host, extra_headers,"
+    " next_attempt_at, created_at, updated_at)"
+    " SELECT CAST(r.value->>0 AS BIGINT), ?, r.value->>1, r.value->>2, r.value->>3, ?, ?, ?"
+    " FROM jsonb_array_elements(CAST(? AS jsonb)) AS r (value) ON CONFLICT DO NOTHING"
+)
+
+
+def _ids(conn: object) -> str:
+    """The numbers of a JSON array given as a parameter, as a subquery."""
+    if is_postgresql(conn):
+        return "SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST(? AS jsonb))"
+    return "SELECT value FROM json_each(?)"
+
+
+def _texts(conn: object) -> str:
+    """The strings of a JSON array given as a parameter, as a subquery."""
+    if is_postgresql(conn):
+        return "SELECT value FROM jsonb_array_elements_text(CAST(? AS jsonb))"
+    return "SELECT value FROM json_each(?)"
+
+
 def _json(headers: dict[str, str]) -> str:
     return json.dumps(headers) if headers else "{}"
 
@@ -184,19 +208,17 @@ def _headers(text: str) -> dict[str, str]:
     return headers
 
 
-async def activity_bodies(
-    conn: aiosqlite.Connection, activity_ids: Iterable[int]
-) -> dict[int, str]:
+async def activity_bodies(conn: Reader, activity_ids: Iterable[int]) -> dict[int, str]:
     """The JSON body of each activity, by id."""
     cursor = await conn.execute(
-        "SELECT id, body FROM outbox_activities WHERE id IN (SELECT value FROM json_each(?))",
+        f"SELECT id, body FROM outbox_activities WHERE id IN ({_ids(conn)})",
         (json.dumps(sorted(set(activity_ids))),),
     )
     return {row[0]: row[1] for row in await cursor.fetchall()}
 
 
 def record_attempts(
-    conn: sqlite3.Connection,
+    conn: Connection,
     now: str,
     *,
     done: Iterable[int] = (),
@@ -215,7 +237,7 @@ def record_attempts(
         conn.execute(
             "UPDATE deliveries SET state = 'done', attempts = attempts + 1, last_error = NULL,"
             " updated_at = ?, claimed_until = NULL"
-            f" WHERE id IN (SELECT value FROM json_each(?)){holder}",
+            f" WHERE id IN ({_ids(conn)}){holder}",
             (now, json.dumps(done), *held),
         )
     conn.executemany(
@@ -237,18 +259,18 @@ def record_attempts(
     )
 
 
-async def host_circuits(conn: aiosqlite.Connection, hosts: Iterable[str]) -> dict[str, HostCircuit]:
+async def host_circuits(conn: Reader, hosts: Iterable[str]) -> dict[str, HostCircuit]:
     """The breaker state of those of `hosts` that have failed lately (the others are healthy)."""
     cursor = await conn.execute(
         "SELECT host, consecutive_failures, open_until FROM hosts"
-        " WHERE host IN (SELECT value FROM json_each(?))"
+        f" WHERE host IN ({_texts(conn)})"
         " AND (consecutive_failures > 0 OR open_until IS NOT NULL)",
         (json.dumps(sorted(set(hosts))),),
     )
     return {row[0]: HostCircuit(row[1], row[2]) for row in await cursor.fetchall()}
 
 
-def record_hosts_answered(conn: sqlite3.Connection, hosts: Iterable[str], now: str) -> None:
+def record_hosts_answered(conn: Connection, hosts: Iterable[str], now: str) -> None:
     """These hosts answered in this round: their failure count and circuit are reset."""
     conn.executemany(
         "INSERT INTO hosts (host, consecutive_failures, last_success_at) VALUES (?, 0, ?)"
@@ -258,7 +280,7 @@ def record_hosts_answered(conn: sqlite3.Connection, hosts: Iterable[str], now: s
     )
 
 
-def release_waiting(conn: sqlite3.Connection, host: str, now: str, *, before: str) -> None:
+def release_waiting(conn: Connection, host: str, now: str, *, before: str) -> None:
     """A host that failed answers again: its queued deliveries last tried (or held back)
     before `before` are due now rather than at the end of their backoff or its circuit's pause."""
     conn.execute(
@@ -268,11 +290,11 @@ def release_waiting(conn: sqlite3.Connection, host: str, now: str, *, before: st
     )
 
 
-def record_host_failure(conn: sqlite3.Connection, host: str, now: str) -> int:
+def record_host_failure(conn: Connection, host: str, now: str) -> int:
     """Count one more failed round in a row; returns the new count."""
     conn.execute(
         "INSERT INTO hosts (host, consecutive_failures, last_failure_at) VALUES (?, 1, ?)"
-        " ON CONFLICT (host) DO UPDATE SET consecutive_failures = consecutive_failures + 1,"
+        " ON CONFLICT (host) DO UPDATE SET consecutive_failures = hosts.consecutive_failures + 1,"
         " last_failure_at = excluded.last_failure_at",
         (host, now),
     )
@@ -280,12 +302,12 @@ def record_host_failure(conn: sqlite3.Connection, host: str, now: str) -> int:
     return int(row[0])
 
 
-def open_circuit(conn: sqlite3.Connection, host: str, until: str | None) -> None:
+def open_circuit(conn: Connection, host: str, until: str | None) -> None:
     """Open a host's circuit until then (None: leave it closed)."""
     conn.execute("UPDATE hosts SET open_until = ? WHERE host = ?", (until, host))
 
 
-async def open_circuits(conn: aiosqlite.Connection, now: str) -> dict[str, str]:
+async def open_circuits(conn: Reader, now: str) -> dict[str, str]:
     """Hosts whose circuit is open, with the time it closes again."""
     cursor = await conn.execute(
         "SELECT host, open_until FROM hosts WHERE open_until IS NOT NULL AND open_until > ?",
@@ -294,6 +316,6 @@ async def open_circuits(conn: aiosqlite.Connection, now: str) -> dict[str, str]:
     return {row[0]: row[1] for row in await cursor.fetchall()}
 
 
-async def delivery_counts(conn: aiosqlite.Connection) -> dict[str, int]:
+async def delivery_counts(conn: Reader) -> dict[str, int]:
     cursor = await conn.execute("SELECT state, count(*) FROM deliveries GROUP BY state")
     return {row[0]: row[1] for row in await cursor.fetchall()}

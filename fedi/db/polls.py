@@ -4,14 +4,12 @@ Update{Question} flag and the end of a poll (closed_at, processed once)."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import aiosqlite
-
 from fedi.core.ids import new_id
 from fedi.core.models import Poll, PollOption
+from fedi.db.connection import Connection, Reader, Row
 from fedi.db.rows import json_list, opt_time
 
 _COLUMNS = "options, is_multiple, voters_count, expires_at, hide_totals"
@@ -36,7 +34,7 @@ def _options(raw: str) -> tuple[PollOption, ...]:
     )
 
 
-def _poll(row: sqlite3.Row | aiosqlite.Row) -> Poll:
+def _poll(row: Row | Row) -> Poll:
     return Poll(
         options=_options(row[0]),
         is_multiple=bool(row[1]),
@@ -50,18 +48,18 @@ def _dump(options: Iterable[PollOption]) -> str:
     return json.dumps([{"title": o.title, "votes": o.votes} for o in options])
 
 
-async def get(conn: aiosqlite.Connection, status_id: int) -> Poll | None:
+async def get(conn: Reader, status_id: int) -> Poll | None:
     cursor = await conn.execute(f"SELECT {_COLUMNS} FROM polls WHERE status_id = ?", (status_id,))
     row = await cursor.fetchone()
     return _poll(row) if row else None
 
 
-def get_sync(conn: sqlite3.Connection, status_id: int) -> Poll | None:
+def get_sync(conn: Connection, status_id: int) -> Poll | None:
     row = conn.execute(f"SELECT {_COLUMNS} FROM polls WHERE status_id = ?", (status_id,)).fetchone()
     return _poll(row) if row else None
 
 
-async def own_choices(conn: aiosqlite.Connection, status_id: int, account_id: int) -> list[int]:
+async def own_choices(conn: Reader, status_id: int, account_id: int) -> list[int]:
     cursor = await conn.execute(
         "SELECT choice FROM poll_votes WHERE status_id = ? AND account_id = ? ORDER BY choice",
         (status_id, account_id),
@@ -69,7 +67,7 @@ async def own_choices(conn: aiosqlite.Connection, status_id: int, account_id: in
     return [int(row[0]) for row in await cursor.fetchall()]
 
 
-async def has_voted(conn: aiosqlite.Connection, status_id: int, account_id: int) -> bool:
+async def has_voted(conn: Reader, status_id: int, account_id: int) -> bool:
     cursor = await conn.execute(
         "SELECT 1 FROM poll_votes WHERE status_id = ? AND account_id = ? LIMIT 1",
         (status_id, account_id),
@@ -78,7 +76,7 @@ async def has_voted(conn: aiosqlite.Connection, status_id: int, account_id: int)
 
 
 def add_votes(
-    conn: sqlite3.Connection,
+    conn: Connection,
     status_id: int,
     account_id: int,
     votes: list[NewVote],
@@ -116,7 +114,7 @@ def add_votes(
     return not earlier
 
 
-def recount(conn: sqlite3.Connection, status_id: int, *, pending_update: bool) -> None:
+def recount(conn: Connection, status_id: int, *, pending_update: bool) -> None:
     """Counts of one of our polls, from its votes (inside the vote's own transaction)."""
     poll = get_sync(conn, status_id)
     if poll is None:
@@ -134,14 +132,12 @@ def recount(conn: sqlite3.Connection, status_id: int, *, pending_update: bool) -
     options = [PollOption(o.title, tallies.get(i, 0)) for i, o in enumerate(poll.options)]
     conn.execute(
         "UPDATE polls SET options = ?, voters_count = ?,"
-        " update_pending = update_pending OR ? WHERE status_id = ?",
+        " update_pending = max(update_pending, ?) WHERE status_id = ?",
         (_dump(options), int(voters), int(pending_update), status_id),
     )
 
 
-def add_to_counts(
-    conn: sqlite3.Connection, status_id: int, choices: list[int], new_voter: bool
-) -> None:
+def add_to_counts(conn: Connection, status_id: int, choices: list[int], new_voter: bool) -> None:
     """Our own vote on a remote poll shows at once; the author's next Update has the truth."""
     poll = get_sync(conn, status_id)
     if poll is None:
@@ -154,7 +150,7 @@ def add_to_counts(
     )
 
 
-def set_counts(conn: sqlite3.Connection, status_id: int, poll: Poll) -> None:
+def set_counts(conn: Connection, status_id: int, poll: Poll) -> None:
     """The counts (and end) of a remote poll as its author's server now reports them."""
     conn.execute(
         "UPDATE polls SET options = ?, voters_count = ?, expires_at = ? WHERE status_id = ?",
@@ -167,14 +163,14 @@ def set_counts(conn: sqlite3.Connection, status_id: int, poll: Poll) -> None:
     )
 
 
-async def pending_updates(conn: aiosqlite.Connection, limit: int) -> list[int]:
+async def pending_updates(conn: Reader, limit: int) -> list[int]:
     cursor = await conn.execute(
         "SELECT status_id FROM polls WHERE update_pending = 1 ORDER BY status_id LIMIT ?", (limit,)
     )
     return [int(row[0]) for row in await cursor.fetchall()]
 
 
-def take_update(conn: sqlite3.Connection, status_id: int) -> bool:
+def take_update(conn: Connection, status_id: int) -> bool:
     """Clear the pending flag; False if another tick took it first."""
     return (
         conn.execute(
@@ -185,7 +181,7 @@ def take_update(conn: sqlite3.Connection, status_id: int) -> bool:
     )
 
 
-async def due_to_close(conn: aiosqlite.Connection, now: str, limit: int) -> list[int]:
+async def due_to_close(conn: Reader, now: str, limit: int) -> list[int]:
     """Polls past their end whose end was not processed yet. julianday() compares the stored
     times whatever their UTC offset."""
     cursor = await conn.execute(
@@ -196,7 +192,7 @@ async def due_to_close(conn: aiosqlite.Connection, now: str, limit: int) -> list
     return [int(row[0]) for row in await cursor.fetchall()]
 
 
-def mark_closed(conn: sqlite3.Connection, status_id: int, now: str) -> bool:
+def mark_closed(conn: Connection, status_id: int, now: str) -> bool:
     """Mark the end as processed; False if it already was (so it happens exactly once)."""
     return (
         conn.execute(
@@ -208,7 +204,7 @@ def mark_closed(conn: sqlite3.Connection, status_id: int, now: str) -> bool:
     )
 
 
-def local_voters(conn: sqlite3.Connection, status_id: int) -> list[int]:
+def local_voters(conn: Connection, status_id: int) -> list[int]:
     return [
         int(row[0])
         for row in conn.execute(
@@ -219,7 +215,7 @@ def local_voters(conn: sqlite3.Connection, status_id: int) -> list[int]:
     ]
 
 
-async def remote_voters(conn: aiosqlite.Connection, status_id: int) -> list[int]:
+async def remote_voters(conn: Reader, status_id: int) -> list[int]:
     cursor = await conn.execute(
         "SELECT DISTINCT v.account_id FROM poll_votes v JOIN accounts a ON a.id = v.account_id"
         " WHERE v.status_id = ? AND a.domain IS NOT NULL ORDER BY v.account_id",
@@ -229,7 +225,7 @@ async def remote_voters(conn: aiosqlite.Connection, status_id: int) -> list[int]
 
 
 def notify_ended(
-    conn: sqlite3.Connection, account_ids: Iterable[int], author_id: int, status_id: int, now: str
+    conn: Connection, account_ids: Iterable[int], author_id: int, status_id: int, now: str
 ) -> None:
     """`poll` notifications, from the poll's author (to the author too, as Mastodon does)."""
     conn.executemany(

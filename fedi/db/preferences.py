@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-import aiosqlite
-
 from fedi.core.models import Visibility
+from fedi.db.connection import Connection, Reader
 
 
 @dataclass(frozen=True)
@@ -17,7 +15,7 @@ class PostingDefaults:
     language: str | None = None
 
 
-async def posting_defaults(conn: aiosqlite.Connection, account_id: int) -> PostingDefaults:
+async def posting_defaults(conn: Reader, account_id: int) -> PostingDefaults:
     cursor = await conn.execute(
         "SELECT visibility, sensitive, language FROM posting_preferences WHERE account_id = ?",
         (account_id,),
@@ -29,9 +27,7 @@ async def posting_defaults(conn: aiosqlite.Connection, account_id: int) -> Posti
     return PostingDefaults(visibility, bool(row[1]), row[2])
 
 
-def set_posting_defaults(
-    conn: sqlite3.Connection, account_id: int, defaults: PostingDefaults
-) -> None:
+def set_posting_defaults(conn: Connection, account_id: int, defaults: PostingDefaults) -> None:
     conn.execute(
         "INSERT INTO posting_preferences (account_id, visibility, sensitive, language)"
         " VALUES (?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET"

@@ -8,10 +8,9 @@ interrupted mid-request: it is failed rather than sent again (never shown twice)
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-import aiosqlite
+from fedi.db.connection import Connection, Reader, Row
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,7 @@ _DUE = (
 )
 
 
-def _due(r: sqlite3.Row) -> Due:
+def _due(r: Row) -> Due:
     return Due(
         r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11] or "",
         bool(r[12]), r[13], r[14], bool(r[15]), bool(r[16]), r[17], r[18], r[19],
@@ -76,7 +75,7 @@ def _due(r: sqlite3.Row) -> Due:
     )  # fmt: skip
 
 
-async def due(conn: aiosqlite.Connection, now: str, limit: int) -> list[Due]:
+async def due(conn: Reader, now: str, limit: int) -> list[Due]:
     cursor = await conn.execute(
         f"{_DUE} WHERE d.state = 'queued' AND d.next_attempt_at <= ?"
         " ORDER BY d.next_attempt_at, d.id LIMIT ?",
@@ -85,9 +84,7 @@ async def due(conn: aiosqlite.Connection, now: str, limit: int) -> list[Due]:
     return [_due(r) for r in await cursor.fetchall()]
 
 
-async def visible(
-    conn: aiosqlite.Connection, notification_id: int, hidden: tuple[str, list[object]]
-) -> bool:
+async def visible(conn: Reader, notification_id: int, hidden: tuple[str, list[object]]) -> bool:
     """Whether the notification survives `hidden` (a clause on its from_account_id: senders the
     member mutes or blocks, or moderators took out of view)."""
     clause, args = hidden
@@ -98,7 +95,7 @@ async def visible(
 
 
 def claim(
-    conn: sqlite3.Connection, ids: list[int], worker: str = "", until: str | None = None
+    conn: Connection, ids: list[int], worker: str = "", until: str | None = None
 ) -> list[int]:
     """Mark the pushes `sending` for `worker` (fedi.db.claims) until `until`, just before their
     requests, in one statement; returns those still queued (another worker took the others)."""
@@ -113,7 +110,7 @@ def claim(
     return sorted(row[0] for row in rows)
 
 
-def finish(conn: sqlite3.Connection, delivery_id: int, state: str, error: str = "") -> None:
+def finish(conn: Connection, delivery_id: int, state: str, error: str = "") -> None:
     """sent, skipped or failed; an attempt is counted unless skipped."""
     conn.execute(
         "UPDATE push_deliveries SET state = ?, last_error = ?, claimed_until = NULL,"
@@ -122,7 +119,7 @@ def finish(conn: sqlite3.Connection, delivery_id: int, state: str, error: str = 
     )
 
 
-def retry_at(conn: sqlite3.Connection, delivery_id: int, when: str, error: str) -> None:
+def retry_at(conn: Connection, delivery_id: int, when: str, error: str) -> None:
     conn.execute(
         "UPDATE push_deliveries SET state = 'queued', attempts = attempts + 1,"
         " next_attempt_at = ?, last_error = ?, claimed_until = NULL WHERE id = ?",
@@ -136,7 +133,7 @@ _INTERRUPTED = (
 )
 
 
-def fail_interrupted(conn: sqlite3.Connection, now: str) -> int:
+def fail_interrupted(conn: Connection, now: str) -> int:
     """Pushes left `sending` by a stopped worker (its claim lapsed, or it claimed them before
     claims had a lease): whether they reached the push service is unknown, so they are not
     sent again."""
@@ -145,14 +142,14 @@ def fail_interrupted(conn: sqlite3.Connection, now: str) -> int:
     ).rowcount
 
 
-def fail_lapsed(conn: sqlite3.Connection, now: str) -> int:
+def fail_lapsed(conn: Connection, now: str) -> int:
     """As fail_interrupted, only for lapsed claims (read through the claims' index)."""
     return conn.execute(
         f"{_INTERRUPTED} AND claimed_until IS NOT NULL AND claimed_until < ?", (now,)
     ).rowcount
 
 
-def forget_before(conn: sqlite3.Connection, before: str) -> int:
+def forget_before(conn: Connection, before: str) -> int:
     """Finished pushes older than `before` are no longer needed."""
     return conn.execute(
         "DELETE FROM push_deliveries WHERE created_at < ?"
@@ -161,7 +158,7 @@ def forget_before(conn: sqlite3.Connection, before: str) -> int:
     ).rowcount
 
 
-async def states_of(conn: aiosqlite.Connection, notification_id: int) -> list[tuple[int, str]]:
+async def states_of(conn: Reader, notification_id: int) -> list[tuple[int, str]]:
     """(subscription id, state) of a notification's pushes."""
     cursor = await conn.execute(
         "SELECT subscription_id, state FROM push_deliveries WHERE notification_id = ?"

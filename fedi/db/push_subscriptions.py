@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 
-import aiosqlite
+from fedi.db.connection import Connection, Reader, Row
 
 
 @dataclass(frozen=True)
@@ -28,7 +27,7 @@ _COLUMNS = (
 )
 
 
-def _subscription(row: sqlite3.Row) -> Subscription:
+def _subscription(row: Row) -> Subscription:
     alerts = json.loads(str(row[7]))
     return Subscription(
         int(row[0]), int(row[1]), int(row[2]), str(row[3]), str(row[4]), str(row[5]),
@@ -37,7 +36,7 @@ def _subscription(row: sqlite3.Row) -> Subscription:
     )  # fmt: skip
 
 
-def replace(conn: sqlite3.Connection, subscription: Subscription, now: str) -> None:
+def replace(conn: Connection, subscription: Subscription, now: str) -> None:
     """The token's subscription, in place of any it had (Mastodon: one per token)."""
     conn.execute("DELETE FROM push_subscriptions WHERE token_id = ?", (subscription.token_id,))
     conn.execute(
@@ -50,7 +49,7 @@ def replace(conn: sqlite3.Connection, subscription: Subscription, now: str) -> N
     )  # fmt: skip
 
 
-async def of_token(conn: aiosqlite.Connection, token_id: int) -> Subscription | None:
+async def of_token(conn: Reader, token_id: int) -> Subscription | None:
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM push_subscriptions WHERE token_id = ?", (token_id,)
     )
@@ -58,7 +57,7 @@ async def of_token(conn: aiosqlite.Connection, token_id: int) -> Subscription | 
     return _subscription(row) if row else None
 
 
-async def get(conn: aiosqlite.Connection, subscription_id: int) -> Subscription | None:
+async def get(conn: Reader, subscription_id: int) -> Subscription | None:
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM push_subscriptions WHERE id = ?", (subscription_id,)
     )
@@ -66,7 +65,7 @@ async def get(conn: aiosqlite.Connection, subscription_id: int) -> Subscription 
     return _subscription(row) if row else None
 
 
-async def get_many(conn: aiosqlite.Connection, ids: list[int]) -> dict[int, Subscription]:
+async def get_many(conn: Reader, ids: list[int]) -> dict[int, Subscription]:
     if not ids:
         return {}
     marks = ", ".join("?" for _ in ids)
@@ -76,19 +75,17 @@ async def get_many(conn: aiosqlite.Connection, ids: list[int]) -> dict[int, Subs
     return {row[0]: _subscription(row) for row in await cursor.fetchall()}
 
 
-def update_data(
-    conn: sqlite3.Connection, token_id: int, alerts: dict[str, bool], policy: str
-) -> int:
+def update_data(conn: Connection, token_id: int, alerts: dict[str, bool], policy: str) -> int:
     return conn.execute(
         "UPDATE push_subscriptions SET alerts = ?, policy = ? WHERE token_id = ?",
         (json.dumps(alerts, sort_keys=True), policy, token_id),
     ).rowcount
 
 
-def delete_of_token(conn: sqlite3.Connection, token_id: int) -> int:
+def delete_of_token(conn: Connection, token_id: int) -> int:
     return conn.execute("DELETE FROM push_subscriptions WHERE token_id = ?", (token_id,)).rowcount
 
 
-def delete(conn: sqlite3.Connection, subscription_id: int) -> int:
+def delete(conn: Connection, subscription_id: int) -> int:
     """The push service says the subscription is gone: it goes, with its queued pushes."""
     return conn.execute("DELETE FROM push_subscriptions WHERE id = ?", (subscription_id,)).rowcount

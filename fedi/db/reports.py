@@ -5,15 +5,13 @@ A report is open while action_taken_at is NULL; resolving stamps it, reopening c
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from fedi.core.ids import new_id
 from fedi.core.timeutil import from_db
+from fedi.db.connection import Connection, Reader, Row
 from fedi.db.rows import json_list, opt_time
 
 _COLUMNS = (
@@ -67,7 +65,7 @@ class ReportNote:
     created_at: datetime
 
 
-def _report(row: sqlite3.Row, status_ids: tuple[int, ...]) -> Report:
+def _report(row: Row, status_ids: tuple[int, ...]) -> Report:
     return Report(
         id=row["id"],
         uri=row["uri"],
@@ -86,7 +84,7 @@ def _report(row: sqlite3.Row, status_ids: tuple[int, ...]) -> Report:
     )
 
 
-def insert(conn: sqlite3.Connection, new: NewReport) -> int:
+def insert(conn: Connection, new: NewReport) -> int:
     report_id = new_id()
     conn.execute(
         "INSERT INTO reports (id, uri, account_id, target_account_id, comment, category,"
@@ -101,7 +99,7 @@ def insert(conn: sqlite3.Connection, new: NewReport) -> int:
     return report_id
 
 
-async def _with_statuses(conn: aiosqlite.Connection, rows: Sequence[sqlite3.Row]) -> list[Report]:
+async def _with_statuses(conn: Reader, rows: Sequence[Row]) -> list[Report]:
     found = []
     for row in rows:
         cursor = await conn.execute(
@@ -112,7 +110,7 @@ async def _with_statuses(conn: aiosqlite.Connection, rows: Sequence[sqlite3.Row]
     return found
 
 
-async def get(conn: aiosqlite.Connection, report_id: int) -> Report | None:
+async def get(conn: Reader, report_id: int) -> Report | None:
     cursor = await conn.execute(f"SELECT {_COLUMNS} FROM reports WHERE id = ?", (report_id,))
     row = await cursor.fetchone()
     return (await _with_statuses(conn, [row]))[0] if row else None
@@ -129,7 +127,7 @@ class ReportQuery:
     limit: int = 100
 
 
-async def page(conn: aiosqlite.Connection, query: ReportQuery) -> list[Report]:
+async def page(conn: Reader, query: ReportQuery) -> list[Report]:
     """Newest first (oldest first above min_id, as Mastodon's paging does)."""
     clauses: list[str] = []
     values: list[object] = []
@@ -154,22 +152,20 @@ async def page(conn: aiosqlite.Connection, query: ReportQuery) -> list[Report]:
     return sorted(found, key=lambda r: r.id, reverse=True)
 
 
-async def open_count(conn: aiosqlite.Connection) -> int:
+async def open_count(conn: Reader) -> int:
     cursor = await conn.execute("SELECT count(*) FROM reports WHERE action_taken_at IS NULL")
     row = await cursor.fetchone()
     return int(row[0]) if row else 0
 
 
-def set_assigned(
-    conn: sqlite3.Connection, report_id: int, account_id: int | None, now: str
-) -> None:
+def set_assigned(conn: Connection, report_id: int, account_id: int | None, now: str) -> None:
     conn.execute(
         "UPDATE reports SET assigned_account_id = ?, updated_at = ? WHERE id = ?",
         (account_id, now, report_id),
     )
 
 
-def set_resolved(conn: sqlite3.Connection, report_id: int, by_id: int | None, at: str | None,
+def set_resolved(conn: Connection, report_id: int, by_id: int | None, at: str | None,
                  now: str) -> None:  # fmt: skip
     conn.execute(
         "UPDATE reports SET action_taken_at = ?, action_taken_by_account_id = ?, updated_at = ?"
@@ -178,7 +174,7 @@ def set_resolved(conn: sqlite3.Connection, report_id: int, by_id: int | None, at
     )
 
 
-def update_category(conn: sqlite3.Connection, report_id: int, category: str,
+def update_category(conn: Connection, report_id: int, category: str,
                     rule_ids: tuple[str, ...], now: str) -> None:  # fmt: skip
     conn.execute(
         "UPDATE reports SET category = ?, rule_ids = ?, updated_at = ? WHERE id = ?",
@@ -186,7 +182,7 @@ def update_category(conn: sqlite3.Connection, report_id: int, category: str,
     )
 
 
-def add_note(conn: sqlite3.Connection, report_id: int, account_id: int | None, content: str,
+def add_note(conn: Connection, report_id: int, account_id: int | None, content: str,
              now: str) -> int:  # fmt: skip
     note_id = new_id()
     conn.execute(
@@ -198,7 +194,7 @@ def add_note(conn: sqlite3.Connection, report_id: int, account_id: int | None, c
     return note_id
 
 
-async def notes(conn: aiosqlite.Connection, report_id: int) -> list[ReportNote]:
+async def notes(conn: Reader, report_id: int) -> list[ReportNote]:
     cursor = await conn.execute(
         "SELECT id, report_id, account_id, content, created_at FROM report_notes"
         " WHERE report_id = ? ORDER BY id",
@@ -207,5 +203,5 @@ async def notes(conn: aiosqlite.Connection, report_id: int) -> list[ReportNote]:
     return [ReportNote(r[0], r[1], r[2], r[3], from_db(r[4])) for r in await cursor.fetchall()]
 
 
-def uri_taken(conn: sqlite3.Connection, uri: str) -> bool:
+def uri_taken(conn: Connection, uri: str) -> bool:
     return conn.execute("SELECT 1 FROM reports WHERE uri = ?", (uri,)).fetchone() is not None

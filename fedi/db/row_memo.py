@@ -7,9 +7,10 @@ entries go first past a fixed size."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Generic, TypeVar
+
+from fedi.db.connection import Row
 
 T = TypeVar("T")
 Rows = Iterable[tuple[int, int, T]]  # (id, version, model) of rows read
@@ -19,12 +20,12 @@ class RowMemo(Generic[T]):
     """`build(row)` for rows of one query shape (the same columns in the same order), kept for
     the last `size` distinct rows."""
 
-    def __init__(self, build: Callable[[sqlite3.Row], T], size: int) -> None:
+    def __init__(self, build: Callable[[Row], T], size: int) -> None:
         self._build = build
         self._size = size
         self._kept: dict[tuple[object, ...], T] = {}
 
-    def __call__(self, row: sqlite3.Row) -> T:
+    def __call__(self, row: Row) -> T:
         key = tuple(row)
         found = self._kept.get(key)
         if found is None:

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from fedi.core.models import Attachment
 from fedi.core.timeutil import from_db
+from fedi.db.connection import Connection, Reader, Row
 from fedi.db.media import _COLUMNS as media_columns
 
 _COLUMNS = "id, account_id, scheduled_at, params, state, status_id, error, created_at"
@@ -29,7 +27,7 @@ class Scheduled:
     error: str | None
 
 
-def _scheduled(row: sqlite3.Row | tuple[Any, ...]) -> Scheduled:
+def _scheduled(row: Row | tuple[Any, ...]) -> Scheduled:
     params = json.loads(row[3])
     return Scheduled(
         id=row[0], account_id=row[1], scheduled_at=from_db(row[2]),
@@ -39,7 +37,7 @@ def _scheduled(row: sqlite3.Row | tuple[Any, ...]) -> Scheduled:
 
 
 def insert(
-    conn: sqlite3.Connection, scheduled_id: int, account_id: int, scheduled_at: str,
+    conn: Connection, scheduled_id: int, account_id: int, scheduled_at: str,
     params: dict[str, Any], media_ids: Sequence[int], now: str,
 ) -> bool:  # fmt: skip
     """Store a scheduled post and keep its uploads for it; False when one of them was taken
@@ -53,7 +51,7 @@ def insert(
 
 
 def _keep_media(
-    conn: sqlite3.Connection, scheduled_id: int, account_id: int, media_ids: Sequence[int]
+    conn: Connection, scheduled_id: int, account_id: int, media_ids: Sequence[int]
 ) -> bool:
     for media_id in media_ids:
         cursor = conn.execute(
@@ -67,7 +65,7 @@ def _keep_media(
     return True
 
 
-def let_go_of_media(conn: sqlite3.Connection, scheduled_id: int, now: str) -> None:
+def let_go_of_media(conn: Connection, scheduled_id: int, now: str) -> None:
     """The uploads kept for a scheduled post become ordinary unattached uploads again."""
     conn.execute(
         "UPDATE media_attachments SET scheduled_status_id = NULL, detached_at = ?"
@@ -77,7 +75,7 @@ def let_go_of_media(conn: sqlite3.Connection, scheduled_id: int, now: str) -> No
 
 
 async def of_account(
-    conn: aiosqlite.Connection, account_id: int, below: int, above: int, limit: int,
+    conn: Reader, account_id: int, below: int, above: int, limit: int,
     ascending: bool = False,
 ) -> list[Scheduled]:  # fmt: skip
     """The member's waiting scheduled posts with ids in (above, below), newest first (or the
@@ -92,7 +90,7 @@ async def of_account(
     return found[::-1] if ascending else found
 
 
-async def get(conn: aiosqlite.Connection, scheduled_id: int) -> Scheduled | None:
+async def get(conn: Reader, scheduled_id: int) -> Scheduled | None:
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM scheduled_statuses WHERE id = ?", (scheduled_id,)
     )
@@ -100,9 +98,7 @@ async def get(conn: aiosqlite.Connection, scheduled_id: int) -> Scheduled | None
     return _scheduled(row) if row else None
 
 
-def count_waiting(
-    conn: sqlite3.Connection, account_id: int, between: tuple[str, str] | None = None
-) -> int:
+def count_waiting(conn: Connection, account_id: int, between: tuple[str, str] | None = None) -> int:
     """The member's waiting scheduled posts (those due between two times only)."""
     start, end = between or ("", "\uffff")
     row = conn.execute(
@@ -113,7 +109,7 @@ def count_waiting(
     return int(row[0])
 
 
-def reschedule(conn: sqlite3.Connection, scheduled_id: int, account_id: int, when: str) -> bool:
+def reschedule(conn: Connection, scheduled_id: int, account_id: int, when: str) -> bool:
     cursor = conn.execute(
         "UPDATE scheduled_statuses SET scheduled_at = ? WHERE id = ? AND account_id = ?"
         " AND state = 'waiting'",
@@ -122,7 +118,7 @@ def reschedule(conn: sqlite3.Connection, scheduled_id: int, account_id: int, whe
     return cursor.rowcount == 1
 
 
-def delete_waiting(conn: sqlite3.Connection, scheduled_id: int, account_id: int, now: str) -> bool:
+def delete_waiting(conn: Connection, scheduled_id: int, account_id: int, now: str) -> bool:
     """Cancel a waiting scheduled post (its uploads let go of); False when there is none."""
     let_go_of_media(conn, scheduled_id, now)
     cursor = conn.execute(
@@ -132,7 +128,7 @@ def delete_waiting(conn: sqlite3.Connection, scheduled_id: int, account_id: int,
     return cursor.rowcount == 1
 
 
-async def due(conn: aiosqlite.Connection, now: str, limit: int) -> list[int]:
+async def due(conn: Reader, now: str, limit: int) -> list[int]:
     cursor = await conn.execute(
         "SELECT id FROM scheduled_statuses WHERE state = 'waiting' AND scheduled_at <= ?"
         " ORDER BY scheduled_at, id LIMIT ?",
@@ -141,9 +137,7 @@ async def due(conn: aiosqlite.Connection, now: str, limit: int) -> list[int]:
     return [row[0] for row in await cursor.fetchall()]
 
 
-def claim(
-    conn: sqlite3.Connection, scheduled_id: int, worker: str = "", until: str | None = None
-) -> bool:
+def claim(conn: Connection, scheduled_id: int, worker: str = "", until: str | None = None) -> bool:
     """Take a due post for publishing, once, for `worker` until `until` (fedi.db.claims): False
     when it was taken, cancelled or changed."""
     cursor = conn.execute(
@@ -154,9 +148,7 @@ def claim(
     return cursor.rowcount == 1
 
 
-def finish(
-    conn: sqlite3.Connection, scheduled_id: int, status_id: int | None, error: str | None
-) -> None:
+def finish(conn: Connection, scheduled_id: int, status_id: int | None, error: str | None) -> None:
     conn.execute(
         "UPDATE scheduled_statuses SET state = ?, status_id = ?, error = ?, claimed_until = NULL"
         " WHERE id = ?",
@@ -164,9 +156,7 @@ def finish(
     )
 
 
-def abandon_interrupted(
-    conn: sqlite3.Connection, now: str, *, lapsed_only: bool = False
-) -> list[int]:
+def abandon_interrupted(conn: Connection, now: str, *, lapsed_only: bool = False) -> list[int]:
     """Posts left `publishing` by a worker that stopped (its claim lapsed, or it took them
     before claims had a lease; `lapsed_only`: the former, read through the claims' index):
     failed, never posted twice."""
@@ -185,9 +175,7 @@ def abandon_interrupted(
     return ids
 
 
-async def kept_media(
-    conn: aiosqlite.Connection, scheduled_ids: Sequence[int]
-) -> dict[int, list[Attachment]]:
+async def kept_media(conn: Reader, scheduled_ids: Sequence[int]) -> dict[int, list[Attachment]]:
     """The uploads kept for each of these scheduled posts, in one statement."""
     if not scheduled_ids:
         return {}

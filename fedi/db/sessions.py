@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from fedi.core.models import User
 from fedi.core.timeutil import from_db
+from fedi.db.connection import Connection, Reader
 from fedi.db.users import USER_COLUMNS, user_from_row
 
 
@@ -25,7 +23,7 @@ class OpenSession:
 
 
 def insert(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     session_id: int,
     token_hash: str,
@@ -41,15 +39,15 @@ def insert(
     )
 
 
-def delete(conn: sqlite3.Connection, token_hash: str) -> None:
+def delete(conn: Connection, token_hash: str) -> None:
     conn.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
 
 
-def delete_for_account(conn: sqlite3.Connection, account_id: int) -> int:
+def delete_for_account(conn: Connection, account_id: int) -> int:
     return conn.execute("DELETE FROM sessions WHERE account_id = ?", (account_id,)).rowcount
 
 
-async def user_for(conn: aiosqlite.Connection, token_hash: str, not_before: str) -> User | None:
+async def user_for(conn: Reader, token_hash: str, not_before: str) -> User | None:
     """The member this session signs in, if it is recent and they are in good standing."""
     cursor = await conn.execute(
         f"SELECT {USER_COLUMNS} FROM sessions s JOIN accounts a ON a.id = s.account_id"
@@ -62,15 +60,13 @@ async def user_for(conn: aiosqlite.Connection, token_hash: str, not_before: str)
     return user_from_row(row) if row else None
 
 
-async def count_for_account(conn: aiosqlite.Connection, account_id: int) -> int:
+async def count_for_account(conn: Reader, account_id: int) -> int:
     cursor = await conn.execute("SELECT count(*) FROM sessions WHERE account_id = ?", (account_id,))
     row = await cursor.fetchone()
     return int(row[0]) if row else 0
 
 
-async def list_for_account(
-    conn: aiosqlite.Connection, account_id: int, not_before: str
-) -> list[OpenSession]:
+async def list_for_account(conn: Reader, account_id: int, not_before: str) -> list[OpenSession]:
     """The member's sessions that still sign them in, newest first."""
     cursor = await conn.execute(
         "SELECT id, token_hash, user_agent, ip, created_at FROM sessions"
@@ -84,7 +80,7 @@ async def list_for_account(
     ]  # fmt: skip
 
 
-def delete_by_id(conn: sqlite3.Connection, session_id: int, account_id: int) -> int:
+def delete_by_id(conn: Connection, session_id: int, account_id: int) -> int:
     """End one of the member's own sessions (another member's id changes nothing)."""
     return conn.execute(
         "DELETE FROM sessions WHERE id = ? AND account_id = ?", (session_id, account_id)

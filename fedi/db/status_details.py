@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import aiosqlite
-
 from fedi.core.models import Attachment, Mention, Poll, PollOption, StatusDetails
-from fedi.db.rows import json_list, opt_time
+from fedi.db.connection import Reader
+from fedi.db.rows import json_list, opt_time, rows_of_kinds
 
 
 def _marks(ids: list[int]) -> str:
@@ -23,9 +22,7 @@ _ATTACHMENT = (
 _PAD = ", NULL" * 10
 
 
-async def details_of(
-    conn: aiosqlite.Connection, status_ids: Iterable[int]
-) -> dict[int, StatusDetails]:
+async def details_of(conn: Reader, status_ids: Iterable[int]) -> dict[int, StatusDetails]:
     """Each status's details (an empty StatusDetails for one with none), by status id: one
     statement, each kind of row sorted by the status and its own order (kind, status id, two
     sort keys, then the row)."""
@@ -33,24 +30,22 @@ async def details_of(
     if not ids:
         return {}
     marks = _marks(ids)
-    cursor = await conn.execute(
-        "SELECT 0, m.status_id, a.id, NULL, a.id, a.uri, a.username, a.domain, a.url" + _PAD
-        + " FROM mentions m JOIN accounts a ON a.id = m.account_id"
-        f" WHERE m.status_id IN ({marks})"
-        " UNION ALL SELECT 1, status_id, name, NULL, name, NULL, NULL, NULL, NULL" + _PAD
-        + f" FROM status_tags WHERE status_id IN ({marks})"
-        f" UNION ALL SELECT 2, status_id, position, id, {_ATTACHMENT}"
-        f" FROM media_attachments WHERE status_id IN ({marks})"
-        " UNION ALL SELECT 3, status_id, NULL, NULL, options, is_multiple, voters_count,"
-        " expires_at, hide_totals" + _PAD + f" FROM polls WHERE status_id IN ({marks})"
-        " ORDER BY 1, 2, 3, 4",
-        [*ids, *ids, *ids, *ids],
-    )  # fmt: skip
+    found = await rows_of_kinds(conn, [
+        ("SELECT 0, m.status_id, a.id, NULL, a.id, a.uri, a.username, a.domain, a.url" + _PAD
+         + f" FROM mentions m JOIN accounts a ON a.id = m.account_id"
+         f" WHERE m.status_id IN ({marks})", ids),
+        ("SELECT 1, status_id, name, NULL, name, NULL, NULL, NULL, NULL" + _PAD
+         + f" FROM status_tags WHERE status_id IN ({marks})", ids),
+        (f"SELECT 2, status_id, position, id, {_ATTACHMENT}"
+         f" FROM media_attachments WHERE status_id IN ({marks})", ids),
+        ("SELECT 3, status_id, NULL, NULL, options, is_multiple, voters_count,"
+         " expires_at, hide_totals" + _PAD + f" FROM polls WHERE status_id IN ({marks})", ids),
+    ], ordered=4)  # fmt: skip
     mentions: dict[int, list[Mention]] = {}
     tags: dict[int, list[str]] = {}
     attachments: dict[int, list[Attachment]] = {}
     polls: dict[int, Poll] = {}
-    for row in await cursor.fetchall():
+    for row in found:
         kind, status_id = row[0], row[1]
         if kind == 0:
             mentions.setdefault(status_id, []).append(Mention(*row[4:9]))

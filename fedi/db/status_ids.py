@@ -3,10 +3,9 @@ post, for a batch of inbound Creates at once, or inside the write that would sto
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 
-import aiosqlite
+from fedi.db.connection import Connection, Reader
 
 CHUNK = 500  # ids per query: well under SQLite's limit on parameters
 _PRESENCE = (
@@ -15,14 +14,14 @@ _PRESENCE = (
 )
 
 
-async def presence(conn: aiosqlite.Connection, uri: str) -> tuple[bool, bool]:
+async def presence(conn: Reader, uri: str) -> tuple[bool, bool]:
     """Whether a post with this id is stored, and whether it is tombstoned (one indexed read)."""
     cursor = await conn.execute(_PRESENCE, (uri, uri))
     row = await cursor.fetchone()
     return (bool(row[0]), bool(row[1])) if row else (False, False)
 
 
-async def present_among(conn: aiosqlite.Connection, uris: Iterable[str]) -> frozenset[str]:
+async def present_among(conn: Reader, uris: Iterable[str]) -> frozenset[str]:
     """Which of these ids are stored or tombstoned."""
     wanted = list(dict.fromkeys(uris))
     found: set[str] = set()
@@ -38,7 +37,7 @@ async def present_among(conn: aiosqlite.Connection, uris: Iterable[str]) -> froz
     return frozenset(found)
 
 
-def is_present(conn: sqlite3.Connection, uri: str) -> bool:
+def is_present(conn: Connection, uri: str) -> bool:
     """In a write: whether a post with this id is stored or tombstoned."""
     row = conn.execute(_PRESENCE, (uri, uri)).fetchone()
     return bool(row[0] or row[1])

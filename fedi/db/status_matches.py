@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
 from fedi.core.models import Status
+from fedi.db.connection import Reader
+from fedi.db.fulltext import tsquery_of
 from fedi.db.moderated import moderated_status_clause
 from fedi.db.mutes import hidden_status_clause
+from fedi.db.postgres import is_postgresql
 from fedi.db.statuses import COLUMNS, status_from_row
 
 
@@ -41,7 +42,7 @@ def _may_find(viewer_id: int) -> tuple[str, list[object]]:
 
 
 async def window(
-    conn: aiosqlite.Connection,
+    conn: Reader,
     match: str,
     viewer_id: int,
     now: str,
@@ -59,9 +60,11 @@ async def window(
     hidden, hidden_args = hidden_status_clause(viewer_id, now)
     moderated, moderated_args = moderated_status_clause(viewer_id)
     by_account = " AND s.account_id = ?" if account_id is not None else ""
+    hits = _PG_HITS if is_postgresql(conn) else _HITS
+    if hits is _PG_HITS:
+        match = tsquery_of(match)
     cursor = await conn.execute(
-        f"SELECT hit.id AS hit_id, {COLUMNS} FROM (SELECT rowid AS id FROM status_search"
-        " WHERE status_search MATCH ? AND rowid < ? AND rowid > ? ORDER BY rowid DESC LIMIT ?)"
+        f"SELECT hit.id AS hit_id, {COLUMNS} FROM ({hits})"
         " AS hit LEFT JOIN statuses s ON s.id = hit.id AND s.reblog_of_id IS NULL"
         f"{by_account}{found}{hidden}{moderated}",
         [match, below, above, size, *([account_id] if account_id is not None else []),
@@ -72,3 +75,13 @@ async def window(
         (status_from_row(row) for row in rows if row["id"] is not None), key=lambda s: -s.id
     )
     return Window(kept, min((row["hit_id"] for row in rows), default=None), len(rows) == size)
+
+
+_HITS = (
+    "SELECT rowid AS id FROM status_search"
+    " WHERE status_search MATCH ? AND rowid < ? AND rowid > ? ORDER BY rowid DESC LIMIT ?"
+)
+_PG_HITS = (
+    "SELECT id FROM status_search WHERE words @@ to_tsquery('simple', ?)"
+    " AND id < ? AND id > ? ORDER BY id DESC LIMIT ?"
+)

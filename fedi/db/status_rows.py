@@ -4,13 +4,11 @@ kept between requests by the row's version for the pages that read only KEYS
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
-
-import aiosqlite
 
 from fedi.core.models import Status, Visibility
 from fedi.core.timeutil import from_db
+from fedi.db.connection import Reader, Row
 from fedi.db.row_memo import VersionMemo
 from fedi.db.rows import opt_time
 
@@ -23,7 +21,7 @@ _FIELDS = (
 COLUMNS = ", ".join(f"s.{name}" for name in _FIELDS)
 
 
-def status_from_row(row: sqlite3.Row) -> Status:
+def status_from_row(row: Row) -> Status:
     visibility: Visibility = row["visibility"]
     return Status(
         id=row["id"],
@@ -58,7 +56,7 @@ KEYS = "s.id, s.row_version"
 _by_version: VersionMemo[Status] = VersionMemo(4096)
 
 
-async def versioned(conn: aiosqlite.Connection, keys: Iterable[sqlite3.Row]) -> list[Status]:
+async def versioned(conn: Reader, keys: Iterable[Row]) -> list[Status]:
     """The statuses of rows of KEYS, in their order: the models kept for those versions, the
     others read in one statement (a status deleted meanwhile is left out)."""
     wanted = [(int(row[0]), int(row[1])) for row in keys]

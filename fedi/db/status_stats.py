@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import aiosqlite
+from fedi.db.connection import Reader
 
 
 @dataclass(frozen=True)
@@ -39,14 +39,15 @@ def _counts_sql(marks: str) -> str:
         " AND favourites > 0"
         f" UNION ALL SELECT 1, status_id, reblogs FROM status_stats WHERE status_id IN ({marks})"
         " AND reblogs > 0"
-        " UNION ALL SELECT 2, status_id, replies + CASE WHEN ? THEN local_only_replies ELSE 0 END"
+        " UNION ALL SELECT 2, status_id,"
+        " replies + CASE WHEN ? = 1 THEN local_only_replies ELSE 0 END"
         f" FROM status_stats WHERE status_id IN ({marks})"
-        " AND replies + CASE WHEN ? THEN local_only_replies ELSE 0 END > 0"
+        " AND replies + CASE WHEN ? = 1 THEN local_only_replies ELSE 0 END > 0"
     )
 
 
 async def counts_of(
-    conn: aiosqlite.Connection, status_ids: Iterable[int], *, with_local_only: bool
+    conn: Reader, status_ids: Iterable[int], *, with_local_only: bool
 ) -> StatusCounts:
     """Favourites, boosts, and public and unlisted replies (local-only ones too
     with_local_only, as fedi.db.statuses.count_replies counts them), by status id."""
@@ -72,7 +73,7 @@ class SeenBy:
 
 
 async def seen_by(
-    conn: aiosqlite.Connection, viewer_id: int, status_ids: Iterable[int],
+    conn: Reader, viewer_id: int, status_ids: Iterable[int],
     account_ids: Iterable[int], counted: Iterable[int] | None = None,
 ) -> SeenBy:  # fmt: skip
     """counts_of (with local-only replies) of `counted` (all the statuses when None), what the

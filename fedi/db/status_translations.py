@@ -4,11 +4,9 @@ and target language, so that asking again makes no request to the engine."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 
-import aiosqlite
-
+from fedi.db.connection import Connection, Reader
 from fedi.db.rows import json_list
 
 
@@ -28,7 +26,7 @@ class Translation:
 
 
 async def get(
-    conn: aiosqlite.Connection, status_id: int, target: str, provider: str, source_hash: str
+    conn: Reader, status_id: int, target: str, provider: str, source_hash: str
 ) -> Translation | None:
     cursor = await conn.execute(
         "SELECT detected_source_language, content, spoiler_text, poll_options,"
@@ -46,7 +44,7 @@ async def get(
     )  # fmt: skip
 
 
-def keep(conn: sqlite3.Connection, translation: Translation, now: str) -> None:
+def keep(conn: Connection, translation: Translation, now: str) -> None:
     """Keep a translation, dropping those of the post's earlier texts into the same language."""
     t = translation
     conn.execute(
@@ -55,9 +53,14 @@ def keep(conn: sqlite3.Connection, translation: Translation, now: str) -> None:
         (t.status_id, t.target_language, t.source_hash),
     )
     conn.execute(
-        "INSERT OR REPLACE INTO status_translations (status_id, source_hash, target_language,"
+        "INSERT INTO status_translations (status_id, source_hash, target_language,"
         " provider, detected_source_language, content, spoiler_text, poll_options,"
-        " media_descriptions, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " media_descriptions, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (status_id, target_language, provider, source_hash) DO UPDATE SET"
+        " detected_source_language = excluded.detected_source_language,"
+        " content = excluded.content, spoiler_text = excluded.spoiler_text,"
+        " poll_options = excluded.poll_options,"
+        " media_descriptions = excluded.media_descriptions, created_at = excluded.created_at",
         (t.status_id, t.source_hash, t.target_language, t.provider,
          t.detected_source_language, t.content, t.spoiler_text,
          json.dumps(list(t.poll_options), ensure_ascii=False),

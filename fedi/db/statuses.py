@@ -4,10 +4,7 @@ and tombstones (pins are in db.pins, idempotency keys in db.idempotency_keys).""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
-
-import aiosqlite
 
 from fedi.core.ids import MAX_ID, new_id
 from fedi.core.models import (
@@ -17,6 +14,7 @@ from fedi.core.models import (
 )
 from fedi.core.timeutil import from_db
 from fedi.db import status_search
+from fedi.db.connection import Connection, Reader
 from fedi.db.rows import opt_time
 from fedi.db.status_details import details_of
 from fedi.db.status_rows import COLUMNS as COLUMNS
@@ -42,7 +40,7 @@ def as_stored(new: NewStatus) -> Status:
     )  # fmt: skip
 
 
-def insert_status(conn: sqlite3.Connection, new: NewStatus) -> None:
+def insert_status(conn: Connection, new: NewStatus) -> None:
     conn.execute(
         "INSERT INTO statuses (id, uri, url, account_id, visibility, content, source_text,"
         " spoiler_text, is_sensitive, language, in_reply_to_id, in_reply_to_uri,"
@@ -63,7 +61,7 @@ def insert_status(conn: sqlite3.Connection, new: NewStatus) -> None:
     status_search.index(conn, new)
 
 
-def _write_details(conn: sqlite3.Connection, new: NewStatus) -> None:
+def _write_details(conn: Connection, new: NewStatus) -> None:
     # Most posts have no tags and no attachments: their statements are not even run.
     conn.executemany(
         "INSERT OR IGNORE INTO mentions (status_id, account_id) VALUES (?, ?)",
@@ -99,7 +97,7 @@ def _write_details(conn: sqlite3.Connection, new: NewStatus) -> None:
         )  # fmt: skip
 
 
-def apply_edit(conn: sqlite3.Connection, status: Status, new: NewStatus) -> None:
+def apply_edit(conn: Connection, status: Status, new: NewStatus) -> None:
     """Keep the current version in the history, then replace content and details."""
     conn.execute(
         "INSERT INTO status_edits (id, status_id, content, spoiler_text, created_at)"
@@ -122,7 +120,7 @@ def apply_edit(conn: sqlite3.Connection, status: Status, new: NewStatus) -> None
     status_search.reindex(conn, edited)
 
 
-def delete_status(conn: sqlite3.Connection, status: Status, now: str) -> None:
+def delete_status(conn: Connection, status: Status, now: str) -> None:
     """Replace a post by a tombstone: its id is never reused, and boosts of it go too."""
     conn.execute(
         "INSERT OR IGNORE INTO tombstones (uri, account_id, deleted_at) VALUES (?, ?, ?)",
@@ -131,7 +129,7 @@ def delete_status(conn: sqlite3.Connection, status: Status, now: str) -> None:
     conn.execute("DELETE FROM statuses WHERE id = ?", (status.id,))
 
 
-def any_local_only(conn: sqlite3.Connection, uris: list[str]) -> bool:
+def any_local_only(conn: Connection, uris: list[str]) -> bool:
     """Whether any of these ids is a local-only post (or a boost of one)."""
     if not uris:
         return False
@@ -142,18 +140,18 @@ def any_local_only(conn: sqlite3.Connection, uris: list[str]) -> bool:
     return row is not None
 
 
-async def is_tombstoned(conn: aiosqlite.Connection, uri: str) -> bool:
+async def is_tombstoned(conn: Reader, uri: str) -> bool:
     cursor = await conn.execute("SELECT 1 FROM tombstones WHERE uri = ?", (uri,))
     return await cursor.fetchone() is not None
 
 
-async def get_by_id(conn: aiosqlite.Connection, status_id: int) -> Status | None:
+async def get_by_id(conn: Reader, status_id: int) -> Status | None:
     cursor = await conn.execute(f"SELECT {COLUMNS} FROM statuses s WHERE s.id = ?", (status_id,))
     row = await cursor.fetchone()
     return status_from_row(row) if row else None
 
 
-async def get_many(conn: aiosqlite.Connection, status_ids: Iterable[int]) -> dict[int, Status]:
+async def get_many(conn: Reader, status_ids: Iterable[int]) -> dict[int, Status]:
     """The statuses with these ids (those that exist), by id."""
     ids = list(dict.fromkeys(status_ids))
     if not ids:
@@ -164,15 +162,13 @@ async def get_many(conn: aiosqlite.Connection, status_ids: Iterable[int]) -> dic
     return {status.id: status for status in await versioned(conn, await cursor.fetchall())}
 
 
-async def get_by_uri(conn: aiosqlite.Connection, uri: str) -> Status | None:
+async def get_by_uri(conn: Reader, uri: str) -> Status | None:
     cursor = await conn.execute(f"SELECT {COLUMNS} FROM statuses s WHERE s.uri = ?", (uri,))
     row = await cursor.fetchone()
     return status_from_row(row) if row else None
 
 
-async def get_of_account(
-    conn: aiosqlite.Connection, account_id: int, status_id: int
-) -> Status | None:
+async def get_of_account(conn: Reader, account_id: int, status_id: int) -> Status | None:
     """One of an author's own posts (not a boost), whatever its visibility."""
     cursor = await conn.execute(
         f"SELECT {COLUMNS} FROM statuses s WHERE s.id = ? AND s.account_id = ?"
@@ -183,15 +179,13 @@ async def get_of_account(
     return status_from_row(row) if row else None
 
 
-async def get_public(conn: aiosqlite.Connection, account_id: int, status_id: int) -> Status | None:
+async def get_public(conn: Reader, account_id: int, status_id: int) -> Status | None:
     """One of an author's own public or unlisted posts."""
     status = await get_of_account(conn, account_id, status_id)
     return status if status and status.visibility in ("public", "unlisted") else None
 
 
-async def get_reblog(
-    conn: aiosqlite.Connection, account_id: int, reblog_of_id: int
-) -> Status | None:
+async def get_reblog(conn: Reader, account_id: int, reblog_of_id: int) -> Status | None:
     cursor = await conn.execute(
         f"SELECT {COLUMNS} FROM statuses s WHERE s.account_id = ? AND s.reblog_of_id = ?",
         (account_id, reblog_of_id),
@@ -201,7 +195,7 @@ async def get_reblog(
 
 
 async def public_page(
-    conn: aiosqlite.Connection,
+    conn: Reader,
     account_id: int,
     max_id: int | None,
     limit: int,
@@ -219,16 +213,16 @@ async def public_page(
     through the statuses_account index, newest first."""
     own = (
         "s.reblog_of_id IS NULL"
-        " AND (s.visibility IN ('public', 'unlisted') OR (? AND s.visibility = 'private'))"
-        " AND (NOT ? OR s.in_reply_to_uri IS NULL)"
-        " AND (NOT ? OR EXISTS (SELECT 1 FROM media_attachments m WHERE m.status_id = s.id))"
+        " AND (s.visibility IN ('public', 'unlisted') OR (? = 1 AND s.visibility = 'private'))"
+        " AND (? = 0 OR s.in_reply_to_uri IS NULL)"
+        " AND (? = 0 OR EXISTS (SELECT 1 FROM media_attachments m WHERE m.status_id = s.id))"
     )
     own_args = [int(with_private), int(without_replies), int(only_media)]
     below = MAX_ID if max_id is None else max_id
     if not with_reblogs or only_media:  # its posts alone, never walking past its boosts
         cursor = await conn.execute(
             f"SELECT {KEYS} FROM statuses s INDEXED BY statuses_account_posts"
-            f" WHERE s.account_id = ? AND s.id < ? AND (? OR s.is_local_only = 0) AND {own}"
+            f" WHERE s.account_id = ? AND s.id < ? AND (? = 1 OR s.is_local_only = 0) AND {own}"
             " ORDER BY s.id DESC LIMIT ?",
             (account_id, below, int(with_local_only), *own_args, limit),
         )
@@ -236,24 +230,22 @@ async def public_page(
     boosts = (
         "s.reblog_of_id IS NOT NULL AND EXISTS (SELECT 1 FROM statuses o"
         "  WHERE o.id = s.reblog_of_id AND o.visibility IN ('public', 'unlisted')"
-        "  AND (? OR o.is_local_only = 0))"
+        "  AND (? = 1 OR o.is_local_only = 0))"
     )
     cursor = await conn.execute(
         f"SELECT {KEYS} FROM statuses s WHERE s.account_id = ? AND s.id < ?"
-        f" AND (? OR s.is_local_only = 0) AND (({own}) OR ({boosts}))"
+        f" AND (? = 1 OR s.is_local_only = 0) AND (({own}) OR ({boosts}))"
         " ORDER BY s.id DESC LIMIT ?",
         (account_id, below, int(with_local_only), *own_args, int(with_local_only), limit),
     )
     return await versioned(conn, await cursor.fetchall())
 
 
-async def count_public(
-    conn: aiosqlite.Connection, account_id: int, *, with_private: bool = False
-) -> int:
+async def count_public(conn: Reader, account_id: int, *, with_private: bool = False) -> int:
     """What the outbox holds: never local-only posts."""
     cursor = await conn.execute(
         "SELECT count(*) FROM statuses WHERE account_id = ? AND reblog_of_id IS NULL"
-        " AND (visibility IN ('public', 'unlisted') OR (? AND visibility = 'private'))"
+        " AND (visibility IN ('public', 'unlisted') OR (? = 1 AND visibility = 'private'))"
         " AND is_local_only = 0",
         (account_id, int(with_private)),
     )
@@ -262,7 +254,7 @@ async def count_public(
 
 
 async def replies_page(
-    conn: aiosqlite.Connection, status_id: int, max_id: int | None, limit: int
+    conn: Reader, status_id: int, max_id: int | None, limit: int
 ) -> list[Status]:
     """Public and unlisted direct replies to a post, oldest first, above max_id (a cursor); for
     the ActivityPub replies collection, so never local-only ones."""
@@ -275,19 +267,17 @@ async def replies_page(
     return [status_from_row(row) for row in await cursor.fetchall()]
 
 
-async def count_replies(
-    conn: aiosqlite.Connection, status_id: int, *, with_local_only: bool = False
-) -> int:
+async def count_replies(conn: Reader, status_id: int, *, with_local_only: bool = False) -> int:
     cursor = await conn.execute(
         "SELECT count(*) FROM statuses WHERE in_reply_to_id = ?"
-        " AND visibility IN ('public', 'unlisted') AND (? OR is_local_only = 0)",
+        " AND visibility IN ('public', 'unlisted') AND (? = 1 OR is_local_only = 0)",
         (status_id, int(with_local_only)),
     )
     row = await cursor.fetchone()
     return int(row[0]) if row else 0
 
 
-async def edits(conn: aiosqlite.Connection, status_id: int) -> list[tuple[str, str, str]]:
+async def edits(conn: Reader, status_id: int) -> list[tuple[str, str, str]]:
     """(content, spoiler_text, created_at) of earlier versions, oldest first."""
     cursor = await conn.execute(
         "SELECT content, spoiler_text, created_at FROM status_edits WHERE status_id = ?"
@@ -297,28 +287,28 @@ async def edits(conn: aiosqlite.Connection, status_id: int) -> list[tuple[str, s
     return [(row[0], row[1], row[2]) for row in await cursor.fetchall()]
 
 
-async def details(conn: aiosqlite.Connection, status_id: int) -> StatusDetails:
+async def details(conn: Reader, status_id: int) -> StatusDetails:
     return (await details_of(conn, [status_id]))[status_id]
 
 
-async def mentioned_account_ids(conn: aiosqlite.Connection, status_id: int) -> list[int]:
+async def mentioned_account_ids(conn: Reader, status_id: int) -> list[int]:
     cursor = await conn.execute("SELECT account_id FROM mentions WHERE status_id = ?", (status_id,))
     return [row[0] for row in await cursor.fetchall()]
 
 
-def delete_reblog(conn: sqlite3.Connection, reblog_id: int) -> None:
+def delete_reblog(conn: Connection, reblog_id: int) -> None:
     """A boost is undone without a tombstone: its Announce id may be sent again."""
     conn.execute("DELETE FROM statuses WHERE id = ? AND reblog_of_id IS NOT NULL", (reblog_id,))
 
 
-def tombstone_only(conn: sqlite3.Connection, uri: str, account_id: int, now: str) -> None:
+def tombstone_only(conn: Connection, uri: str, account_id: int, now: str) -> None:
     conn.execute(
         "INSERT OR IGNORE INTO tombstones (uri, account_id, deleted_at) VALUES (?, ?, ?)",
         (uri, account_id, now),
     )
 
 
-async def reblogged_by(conn: aiosqlite.Connection, status_id: int, limit: int) -> list[int]:
+async def reblogged_by(conn: Reader, status_id: int, limit: int) -> list[int]:
     cursor = await conn.execute(
         "SELECT account_id FROM statuses WHERE reblog_of_id = ? ORDER BY id DESC LIMIT ?",
         (status_id, limit),
@@ -327,7 +317,7 @@ async def reblogged_by(conn: aiosqlite.Connection, status_id: int, limit: int) -
 
 
 async def thread_of(
-    conn: aiosqlite.Connection, status: Status, limit: int = 200
+    conn: Reader, status: Status, limit: int = 200
 ) -> tuple[list[Status], list[Status]]:
     """Ancestors (oldest first, following in_reply_to_id) and descendants (level by level, by
     id within a level), at most `limit` of each: two statements whatever the thread's size."""

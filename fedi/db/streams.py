@@ -7,9 +7,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
-
 from fedi.core.models import Visibility
+from fedi.db.connection import Reader
+from fedi.db.postgres import is_postgresql
 
 
 @dataclass(frozen=True)
@@ -26,12 +26,19 @@ class PostFacts:
     tags: frozenset[str]
 
 
-async def post_facts(conn: aiosqlite.Connection, status_id: int) -> PostFacts | None:
+def _array(conn: object, column: str) -> str:
+    """The JSON array of a column's values, as text."""
+    if is_postgresql(conn):
+        return f"CAST(coalesce(json_agg({column}), '[]') AS TEXT)"
+    return f"json_group_array({column})"
+
+
+async def post_facts(conn: Reader, status_id: int) -> PostFacts | None:
     cursor = await conn.execute(
         "SELECT s.account_id, s.visibility, s.is_local, s.reblog_of_id IS NOT NULL,"
         " EXISTS (SELECT 1 FROM media_attachments m WHERE m.status_id = s.id),"
-        " (SELECT json_group_array(account_id) FROM mentions WHERE status_id = s.id),"
-        " (SELECT json_group_array(name) FROM status_tags WHERE status_id = s.id)"
+        f" (SELECT {_array(conn, 'account_id')} FROM mentions WHERE status_id = s.id),"
+        f" (SELECT {_array(conn, 'name')} FROM status_tags WHERE status_id = s.id)"
         " FROM statuses s WHERE s.id = ?",
         (status_id,),
     )
@@ -64,7 +71,7 @@ def deleted_post_facts(status_id: int, detail: dict[str, Any]) -> PostFacts:
     )
 
 
-async def is_following(conn: aiosqlite.Connection, follower_id: int, followed_id: int) -> bool:
+async def is_following(conn: Reader, follower_id: int, followed_id: int) -> bool:
     cursor = await conn.execute(
         "SELECT 1 FROM follows WHERE follower_id = ? AND followed_id = ? AND state = 'accepted'",
         (follower_id, followed_id),
@@ -72,7 +79,7 @@ async def is_following(conn: aiosqlite.Connection, follower_id: int, followed_id
     return await cursor.fetchone() is not None
 
 
-async def token_is_live(conn: aiosqlite.Connection, token_id: int) -> bool:
+async def token_is_live(conn: Reader, token_id: int) -> bool:
     """The token still works (fedi.db.oauth.token_by_hash's rule): not revoked, its member
     neither suspended nor unapproved."""
     cursor = await conn.execute(
@@ -85,7 +92,7 @@ async def token_is_live(conn: aiosqlite.Connection, token_id: int) -> bool:
 
 
 async def notification_of(
-    conn: aiosqlite.Connection, account_id: int, notification_id: int
+    conn: Reader, account_id: int, notification_id: int
 ) -> tuple[int, str, int, int | None, str, str | None] | None:
     """(id, type, from_account_id, status_id, created_at, group_key) of one of the account's
     notifications."""

@@ -3,22 +3,20 @@ and boosts lead to."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 
-import aiosqlite
-
 from fedi.core.ids import new_id
+from fedi.db.connection import Connection, Reader
 
 
-def set_notify(conn: sqlite3.Connection, follower_id: int, followed_id: int, notify: bool) -> int:
+def set_notify(conn: Connection, follower_id: int, followed_id: int, notify: bool) -> int:
     return conn.execute(
         "UPDATE follows SET notify = ? WHERE follower_id = ? AND followed_id = ?",
         (int(notify), follower_id, followed_id),
     ).rowcount
 
 
-async def is_notifying(conn: aiosqlite.Connection, follower_id: int, followed_id: int) -> bool:
+async def is_notifying(conn: Reader, follower_id: int, followed_id: int) -> bool:
     """Whether follower_id follows followed_id (accepted) and asked to hear of every post."""
     cursor = await conn.execute(
         "SELECT 1 FROM follows WHERE follower_id = ? AND followed_id = ? AND state = 'accepted'"
@@ -28,7 +26,7 @@ async def is_notifying(conn: aiosqlite.Connection, follower_id: int, followed_id
     return await cursor.fetchone() is not None
 
 
-def notify_subscribers(conn: sqlite3.Connection, author_id: int, status_id: int, now: str) -> int:
+def notify_subscribers(conn: Connection, author_id: int, status_id: int, now: str) -> int:
     """A `status` notification for each local follower subscribed to the author; at most one per
     member and post, however often the post arrives."""
     rows = conn.execute(
@@ -47,7 +45,7 @@ def notify_subscribers(conn: sqlite3.Connection, author_id: int, status_id: int,
     return len(rows)
 
 
-def local_boosters(conn: sqlite3.Connection, status_id: int) -> list[int]:
+def local_boosters(conn: Connection, status_id: int) -> list[int]:
     """Local accounts that boosted the post."""
     rows = conn.execute(
         "SELECT DISTINCT s.account_id FROM statuses s JOIN accounts a ON a.id = s.account_id"
@@ -57,7 +55,7 @@ def local_boosters(conn: sqlite3.Connection, status_id: int) -> list[int]:
     return [row[0] for row in rows]
 
 
-async def has_subscribers(conn: aiosqlite.Connection, author_id: int) -> bool:
+async def has_subscribers(conn: Reader, author_id: int) -> bool:
     """Whether any local member is subscribed to the author (what notify_subscribers would
     notify, before the check for an earlier notification of the same post)."""
     cursor = await conn.execute(
@@ -69,7 +67,7 @@ async def has_subscribers(conn: aiosqlite.Connection, author_id: int) -> bool:
     return await cursor.fetchone() is not None
 
 
-async def with_subscribers(conn: aiosqlite.Connection, author_ids: Iterable[int]) -> set[int]:
+async def with_subscribers(conn: Reader, author_ids: Iterable[int]) -> set[int]:
     """Which of these authors have_subscribers (one query for a batch of the inbox)."""
     ids = list(dict.fromkeys(author_ids))[:500]  # well under SQLite's limit on parameters
     if not ids:

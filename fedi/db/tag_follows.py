@@ -3,13 +3,11 @@ a hashtag was used, day by day (Mastodon's Tag history), read from status_tags."
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import aiosqlite
-
 from fedi.core.ids import new_id
+from fedi.db.connection import Connection, Reader
 from fedi.db.walk import Page, paging
 
 
@@ -20,7 +18,7 @@ class FollowedTag:
     created_at: str
 
 
-def follow_tag(conn: sqlite3.Connection, account_id: int, name: str, now: str) -> None:
+def follow_tag(conn: Connection, account_id: int, name: str, now: str) -> None:
     """Follow a hashtag; following it again changes nothing (Mastodon's find_or_create_by)."""
     conn.execute(
         "INSERT INTO tag_follows (id, account_id, name, created_at) VALUES (?, ?, ?, ?)"
@@ -29,11 +27,11 @@ def follow_tag(conn: sqlite3.Connection, account_id: int, name: str, now: str) -
     )
 
 
-def unfollow_tag(conn: sqlite3.Connection, account_id: int, name: str) -> None:
+def unfollow_tag(conn: Connection, account_id: int, name: str) -> None:
     conn.execute("DELETE FROM tag_follows WHERE account_id = ? AND name = ?", (account_id, name))
 
 
-async def followed(conn: aiosqlite.Connection, account_id: int, page: Page) -> list[FollowedTag]:
+async def followed(conn: Reader, account_id: int, page: Page) -> list[FollowedTag]:
     """The member's followed hashtags, newest follow first, paged by the follows' ids."""
     clause, args, order = paging(page, "id")
     cursor = await conn.execute(
@@ -45,9 +43,7 @@ async def followed(conn: aiosqlite.Connection, account_id: int, page: Page) -> l
     return rows if order == "DESC" else rows[::-1]
 
 
-async def following_of(
-    conn: aiosqlite.Connection, account_id: int, names: Iterable[str]
-) -> set[str]:
+async def following_of(conn: Reader, account_id: int, names: Iterable[str]) -> set[str]:
     """Which of these hashtags the member follows."""
     wanted = list(dict.fromkeys(names))
     if not wanted:
@@ -68,7 +64,7 @@ class DayOfUse:
 
 
 async def uses_since(
-    conn: aiosqlite.Connection, names: Iterable[str], since_id: int
+    conn: Reader, names: Iterable[str], since_id: int
 ) -> dict[str, list[DayOfUse]]:
     """For each hashtag, its public posts (boosts and local-only posts left out, as on the
     hashtag's public timeline) with ids above `since_id`, counted per day of writing; through

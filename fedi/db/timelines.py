@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
 from fedi.core.models import Status
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import home_feed
+from fedi.db.connection import Reader
 from fedi.db.home_feed import FOLLOWERS_SEE, PUBLIC
 from fedi.db.lists import UserList, exclusive_clause
 from fedi.db.moderated import moderated_status_clause
@@ -83,7 +82,7 @@ def _followed_tags_of(account_id: int) -> Source:
     return source
 
 
-async def home(conn: aiosqlite.Connection, account_id: int, page: Page) -> list[Status]:
+async def home(conn: Reader, account_id: int, page: Page) -> list[Status]:
     """One's own posts, the posts of accounts one follows (not their direct messages), posts
     that mention one, and public posts carrying a hashtag one follows, without what one hides:
     through the member's feed where it is complete (fedi.db.home_feed), else walked."""
@@ -103,9 +102,7 @@ async def home(conn: aiosqlite.Connection, account_id: int, page: Page) -> list[
     )
 
 
-async def _walked_home(
-    conn: aiosqlite.Connection, account_id: int, rules: Sql, page: Page
-) -> list[Status]:
+async def _walked_home(conn: Reader, account_id: int, rules: Sql, page: Page) -> list[Status]:
     """The home page read from the statuses themselves (fedi.db.walk)."""
     followed = (
         "SELECT followed_id AS account_id FROM follows WHERE follower_id = ? AND state = 'accepted'"
@@ -128,7 +125,7 @@ async def _walked_home(
 
 
 async def public(
-    conn: aiosqlite.Connection,
+    conn: Reader,
     local: bool | None,
     page: Page,
     viewer_id: int | None = None,
@@ -161,9 +158,7 @@ class TagQuery:
     only_media: bool = False
 
 
-async def tag(
-    conn: aiosqlite.Connection, query: TagQuery, page: Page, viewer_id: int | None
-) -> list[Status]:
+async def tag(conn: Reader, query: TagQuery, page: Page, viewer_id: int | None) -> list[Status]:
     hidden, hidden_args = _viewer_rules(viewer_id, public=True)
     every = "".join(
         " AND EXISTS (SELECT 1 FROM status_tags t2 WHERE t2.status_id = s.id AND t2.name = ?)"
@@ -214,7 +209,7 @@ _LIST_MEMBERS = (
 )
 
 
-async def list_timeline(conn: aiosqlite.Connection, owned: UserList, page: Page) -> list[Status]:
+async def list_timeline(conn: Reader, owned: UserList, page: Page) -> list[Status]:
     """A list's timeline, newest first (see _list_condition), without what the owner hides."""
     condition, condition_args = _list_condition(owned)
     hidden, hidden_args = _viewer_rules(owned.account_id)
@@ -226,7 +221,7 @@ async def list_timeline(conn: aiosqlite.Connection, owned: UserList, page: Page)
     return await read(conn, timeline, page)
 
 
-async def in_list(conn: aiosqlite.Connection, owned: UserList, status_id: int) -> bool:
+async def in_list(conn: Reader, owned: UserList, status_id: int) -> bool:
     """Whether a post belongs on the list's timeline (for its live stream)."""
     condition, condition_args = _list_condition(owned)
     cursor = await conn.execute(

@@ -4,17 +4,15 @@ day so that pages and apps asking for them do not each ask the engine."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 
-import aiosqlite
-
 from fedi.core.timeutil import from_db
+from fedi.db.connection import Connection, Reader
 
 Pairs = dict[str, list[str]]  # a source language -> the languages it translates into
 
 
-async def get(conn: aiosqlite.Connection, engine: str) -> tuple[Pairs, datetime] | None:
+async def get(conn: Reader, engine: str) -> tuple[Pairs, datetime] | None:
     """The pairs kept for this engine and when they were fetched."""
     cursor = await conn.execute(
         "SELECT languages, fetched_at FROM translation_languages WHERE engine = ?", (engine,)
@@ -27,7 +25,7 @@ async def get(conn: aiosqlite.Connection, engine: str) -> tuple[Pairs, datetime]
     return pairs, from_db(row[1])
 
 
-def keep(conn: sqlite3.Connection, engine: str, pairs: Pairs, now: str) -> None:
+def keep(conn: Connection, engine: str, pairs: Pairs, now: str) -> None:
     conn.execute(
         "INSERT INTO translation_languages (engine, languages, fetched_at) VALUES (?, ?, ?)"
         " ON CONFLICT (engine) DO UPDATE SET languages = excluded.languages,"

@@ -3,14 +3,12 @@ hash, last activity), read together with the member's account row."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
-
-import aiosqlite
 
 from fedi.core.models import Role, User
 from fedi.core.timeutil import from_db
 from fedi.db.accounts import ACCOUNT_COLUMNS, account_from_row
+from fedi.db.connection import Connection, Reader, Row
 
 USER_COLUMNS = (
     f"{ACCOUNT_COLUMNS}, u.role, u.is_approved, u.created_at AS user_created_at,"
@@ -18,7 +16,7 @@ USER_COLUMNS = (
 )
 
 
-def user_from_row(row: sqlite3.Row) -> User:
+def user_from_row(row: Row) -> User:
     role: Role = row["role"]
     return User(
         account=account_from_row(row),
@@ -41,7 +39,7 @@ class SignUpDetails:
 
 
 def insert_user(
-    conn: sqlite3.Connection,
+    conn: Connection,
     account_id: int,
     password_hash: str,
     role: Role,
@@ -61,12 +59,12 @@ def insert_user(
         )  # fmt: skip
 
 
-def email_taken(conn: sqlite3.Connection, email: str) -> bool:
+def email_taken(conn: Connection, email: str) -> bool:
     row = conn.execute("SELECT 1 FROM users WHERE lower(email) = lower(?)", (email,)).fetchone()
     return row is not None
 
 
-def email_taken_by_other(conn: sqlite3.Connection, email: str, account_id: int) -> bool:
+def email_taken_by_other(conn: Connection, email: str, account_id: int) -> bool:
     row = conn.execute(
         "SELECT 1 FROM users WHERE lower(email) = lower(?) AND account_id != ?",
         (email, account_id),
@@ -74,20 +72,20 @@ def email_taken_by_other(conn: sqlite3.Connection, email: str, account_id: int) 
     return row is not None
 
 
-async def email_in_use(conn: aiosqlite.Connection, email: str) -> bool:
+async def email_in_use(conn: Reader, email: str) -> bool:
     cursor = await conn.execute(
         "SELECT 1 FROM users WHERE lower(email) = lower(?) LIMIT 1", (email,)
     )
     return await cursor.fetchone() is not None
 
 
-def set_approved(conn: sqlite3.Connection, account_id: int) -> int:
+def set_approved(conn: Connection, account_id: int) -> int:
     return conn.execute(
         "UPDATE users SET is_approved = 1 WHERE account_id = ? AND is_approved = 0", (account_id,)
     ).rowcount
 
 
-def delete_pending_member(conn: sqlite3.Connection, account_id: int) -> int:
+def delete_pending_member(conn: Connection, account_id: int) -> int:
     """A rejected sign-up: the account was never approved, so nothing of it left this server."""
     return conn.execute(
         "DELETE FROM accounts WHERE id = ? AND domain IS NULL AND id IN"
@@ -96,13 +94,13 @@ def delete_pending_member(conn: sqlite3.Connection, account_id: int) -> int:
     ).rowcount
 
 
-def set_password_hash(conn: sqlite3.Connection, account_id: int, password_hash: str) -> None:
+def set_password_hash(conn: Connection, account_id: int, password_hash: str) -> None:
     conn.execute(
         "UPDATE users SET password_hash = ? WHERE account_id = ?", (password_hash, account_id)
     )
 
 
-def set_email(conn: sqlite3.Connection, account_id: int, email: str) -> None:
+def set_email(conn: Connection, account_id: int, email: str) -> None:
     """A new address, to be proven again (the same address keeps its confirmation)."""
     conn.execute(
         "UPDATE users SET email = ?, email_confirmed_at = CASE WHEN email = ?"
@@ -111,21 +109,21 @@ def set_email(conn: sqlite3.Connection, account_id: int, email: str) -> None:
     )
 
 
-def set_locale(conn: sqlite3.Connection, account_id: int, locale: str | None) -> None:
+def set_locale(conn: Connection, account_id: int, locale: str | None) -> None:
     conn.execute("UPDATE users SET locale = ? WHERE account_id = ?", (locale, account_id))
 
 
-async def get_email(conn: aiosqlite.Connection, account_id: int) -> str | None:
+async def get_email(conn: Reader, account_id: int) -> str | None:
     cursor = await conn.execute("SELECT email FROM users WHERE account_id = ?", (account_id,))
     row = await cursor.fetchone()
     return str(row[0]) if row and row[0] is not None else None
 
 
-def touch_last_active(conn: sqlite3.Connection, account_id: int, at: str) -> None:
+def touch_last_active(conn: Connection, account_id: int, at: str) -> None:
     conn.execute("UPDATE users SET last_active_at = ? WHERE account_id = ?", (at, account_id))
 
 
-async def get_user(conn: aiosqlite.Connection, username: str) -> User | None:
+async def get_user(conn: Reader, username: str) -> User | None:
     cursor = await conn.execute(
         f"SELECT {USER_COLUMNS} FROM accounts a JOIN users u ON u.account_id = a.id"
         " WHERE a.domain IS NULL AND lower(a.username) = lower(?)",
@@ -135,7 +133,7 @@ async def get_user(conn: aiosqlite.Connection, username: str) -> User | None:
     return user_from_row(row) if row else None
 
 
-async def get_user_by_email(conn: aiosqlite.Connection, email: str) -> User | None:
+async def get_user_by_email(conn: Reader, email: str) -> User | None:
     """The member whose e-mail address this is (compared without case), if exactly one."""
     cursor = await conn.execute(
         f"SELECT {USER_COLUMNS} FROM accounts a JOIN users u ON u.account_id = a.id"
@@ -146,14 +144,14 @@ async def get_user_by_email(conn: aiosqlite.Connection, email: str) -> User | No
     return user_from_row(rows[0]) if len(rows) == 1 else None
 
 
-async def list_users(conn: aiosqlite.Connection) -> list[User]:
+async def list_users(conn: Reader) -> list[User]:
     cursor = await conn.execute(
         f"SELECT {USER_COLUMNS} FROM accounts a JOIN users u ON u.account_id = a.id ORDER BY a.id"
     )
     return [user_from_row(row) for row in await cursor.fetchall()]
 
 
-async def get_password_hash(conn: aiosqlite.Connection, account_id: int) -> str | None:
+async def get_password_hash(conn: Reader, account_id: int) -> str | None:
     cursor = await conn.execute(
         "SELECT password_hash FROM users WHERE account_id = ?", (account_id,)
     )
@@ -161,7 +159,7 @@ async def get_password_hash(conn: aiosqlite.Connection, account_id: int) -> str 
     return str(row[0]) if row else None
 
 
-async def created_by_app_id(conn: aiosqlite.Connection, account_id: int) -> int | None:
+async def created_by_app_id(conn: Reader, account_id: int) -> int | None:
     """The app the member signed up through (POST /api/v1/accounts), if any."""
     cursor = await conn.execute(
         "SELECT created_by_app_id FROM users WHERE account_id = ?", (account_id,)

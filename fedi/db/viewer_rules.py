@@ -4,43 +4,42 @@ filters with keywords and statuses (fedi.statuses.timeline_rules judges with the
 
 from __future__ import annotations
 
-import aiosqlite
-
+from fedi.db.connection import Reader
 from fedi.db.filters import Filter, FilterStatus, Keyword
 from fedi.db.mutes import Hidden
-from fedi.db.rows import json_list
+from fedi.db.rows import json_list, rows_of_kinds
 
 Rows = tuple[tuple[object, ...], ...]
 
 _ACTIVE_FILTER = "f.account_id = ? AND (f.expires_at IS NULL OR f.expires_at > ?)"
 
 
-async def rows_of(conn: aiosqlite.Connection, account_id: int, now: str) -> Rows:
+async def rows_of(conn: Reader, account_id: int, now: str) -> Rows:
     """The rows, in a fixed order: equal rows mean equal rules (callers keep what they built
     from them by the rows themselves)."""
-    cursor = await conn.execute(
-        "SELECT 0, target_account_id, hide_notifications, NULL, NULL, NULL FROM mutes"
-        " WHERE account_id = ? AND (expires_at IS NULL OR expires_at > ?)"
-        " UNION ALL SELECT 1, target_account_id, NULL, NULL, NULL, NULL FROM blocks"
-        " WHERE account_id = ?"
-        " UNION ALL SELECT 1, account_id, NULL, NULL, NULL, NULL FROM blocks"
-        " WHERE target_account_id = ?"
-        " UNION ALL SELECT 2, NULL, domain, NULL, NULL, NULL FROM account_domain_blocks"
-        " WHERE account_id = ?"
-        " UNION ALL SELECT 3, la.account_id, NULL, NULL, NULL, NULL FROM list_accounts la"
-        " JOIN lists l ON l.id = la.list_id"
-        " WHERE l.account_id = ? AND l.is_exclusive = 1 AND la.account_id != ?"
-        " UNION ALL SELECT 4, f.id, f.title, f.contexts, f.action, f.expires_at FROM filters f"
-        f" WHERE {_ACTIVE_FILTER}"
-        " UNION ALL SELECT 5, k.id, k.filter_id, k.keyword, k.whole_word, NULL"
-        f" FROM filter_keywords k JOIN filters f ON f.id = k.filter_id WHERE {_ACTIVE_FILTER}"
-        " UNION ALL SELECT 6, fs.id, fs.filter_id, fs.status_id, NULL, NULL"
-        f" FROM filter_statuses fs JOIN filters f ON f.id = fs.filter_id WHERE {_ACTIVE_FILTER}"
-        " ORDER BY 1, 2",
-        (account_id, now, account_id, account_id, account_id, account_id, account_id,
-         account_id, now, account_id, now, account_id, now),
-    )  # fmt: skip
-    return tuple(tuple(row) for row in await cursor.fetchall())
+    me, active = (account_id,), (account_id, now)
+    found = await rows_of_kinds(conn, [
+        ("SELECT 0, target_account_id, hide_notifications, NULL, NULL, NULL FROM mutes"
+         " WHERE account_id = ? AND (expires_at IS NULL OR expires_at > ?)", active),
+        ("SELECT 1, target_account_id, NULL, NULL, NULL, NULL FROM blocks WHERE account_id = ?",
+         me),
+        ("SELECT 1, account_id, NULL, NULL, NULL, NULL FROM blocks WHERE target_account_id = ?",
+         me),
+        ("SELECT 2, NULL, domain, NULL, NULL, NULL FROM account_domain_blocks"
+         " WHERE account_id = ?", me),
+        ("SELECT 3, la.account_id, NULL, NULL, NULL, NULL FROM list_accounts la"
+         " JOIN lists l ON l.id = la.list_id"
+         " WHERE l.account_id = ? AND l.is_exclusive = 1 AND la.account_id != ?", me + me),
+        ("SELECT 4, f.id, f.title, f.contexts, f.action, f.expires_at FROM filters f"
+         f" WHERE {_ACTIVE_FILTER}", active),
+        ("SELECT 5, k.id, k.filter_id, k.keyword, k.whole_word, NULL"
+         f" FROM filter_keywords k JOIN filters f ON f.id = k.filter_id WHERE {_ACTIVE_FILTER}",
+         active),
+        ("SELECT 6, fs.id, fs.filter_id, fs.status_id, NULL, NULL"
+         f" FROM filter_statuses fs JOIN filters f ON f.id = fs.filter_id"
+         f" WHERE {_ACTIVE_FILTER}", active),
+    ], ordered=2)  # fmt: skip
+    return tuple(tuple(row) for row in found)
 
 
 def hidden_of(rows: Rows) -> Hidden:

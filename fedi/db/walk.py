@@ -21,10 +21,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import aiosqlite
-
 from fedi.core.ids import MAX_ID
 from fedi.core.models import Status
+from fedi.db.connection import Reader
 from fedi.db.status_rows import KEYS, versioned
 
 WINDOW = 2000  # statuses walked by id before the sources take over
@@ -83,7 +82,7 @@ class Timeline:
     sources: tuple[Source, ...]
 
 
-async def _edge(conn: aiosqlite.Connection, bounds: Bounds) -> int | None:
+async def _edge(conn: Reader, bounds: Bounds) -> int | None:
     """The id WINDOW statuses away from where the page starts, or None when fewer remain."""
     if bounds.order == "DESC":
         sql = "SELECT id FROM statuses WHERE id < ? ORDER BY id DESC"
@@ -96,12 +95,12 @@ async def _edge(conn: aiosqlite.Connection, bounds: Bounds) -> int | None:
     return int(row[0]) if row else None
 
 
-async def _rows(conn: aiosqlite.Connection, sql: str, args: list[object]) -> list[Status]:
+async def _rows(conn: Reader, sql: str, args: list[object]) -> list[Status]:
     cursor = await conn.execute(sql, args)
     return await versioned(conn, await cursor.fetchall())
 
 
-async def read(conn: aiosqlite.Connection, timeline: Timeline, page: Page) -> list[Status]:
+async def read(conn: Reader, timeline: Timeline, page: Page) -> list[Status]:
     """One page of the timeline, newest first."""
     order = "ASC" if page.min_id is not None else "DESC"
     lower = page.min_id if page.min_id is not None else page.since_id
@@ -139,7 +138,7 @@ async def read(conn: aiosqlite.Connection, timeline: Timeline, page: Page) -> li
 
 
 async def _from_sources(
-    conn: aiosqlite.Connection, timeline: Timeline, bounds: Bounds, wanted: int
+    conn: Reader, timeline: Timeline, bounds: Bounds, wanted: int
 ) -> list[Status]:
     """The first `wanted` rows in `bounds` through the sources: each source's first `wanted`
     rows meeting the rules, merged."""

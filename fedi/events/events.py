@@ -6,7 +6,6 @@ members only, never to Public; one of a space for this server only never leaves 
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -23,6 +22,7 @@ from fedi.core.timeutil import to_ap, to_db, utcnow
 from fedi.db import accounts, event_registrations
 from fedi.db import events as event_rows
 from fedi.db import groups as group_rows
+from fedi.db.connection import Connection
 from fedi.db.events import Event
 from fedi.events.validation import EventDraft
 from fedi.federation.publish import Audience, enqueue
@@ -76,7 +76,7 @@ async def create_event(
     published = Published(event, organiser, group, local_group)
     stamp = to_db(now)
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         event_rows.insert_event(conn, event)
         publish(conn, context, published, "Create", 0, stamp)
 
@@ -87,7 +87,7 @@ async def create_event(
 
 
 def publish(
-    conn: sqlite3.Connection, context: Context, published: Published, kind: str, count: int,
+    conn: Connection, context: Context, published: Published, kind: str, count: int,
     now: str, participants: tuple[int, ...] = (),
 ) -> None:  # fmt: skip
     """Queue Create or Update{Event} (and a public space's Announce of it), in the caller's

@@ -7,7 +7,6 @@ meeting link goes to an accepted participant alone, in the Accept."""
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,6 +20,7 @@ from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, event_registrations
 from fedi.db import events as event_rows
 from fedi.db import groups as group_rows
+from fedi.db.connection import Connection
 from fedi.db.event_registrations import Registration
 from fedi.db.events import Event
 from fedi.events.events import EventError, NotFound, may_manage, organiser_ids
@@ -52,7 +52,7 @@ async def register(
         return await _join_remote(context, event, member, message, now)
     managers = await organiser_ids(context, event)
 
-    def write(conn: sqlite3.Connection) -> tuple[Registration, bool]:
+    def write(conn: Connection) -> tuple[Registration, bool]:
         found, is_new = event_registrations.register(conn, event, member.id, now, message=message)
         if is_new:
             event_registrations.notify(
@@ -78,7 +78,7 @@ async def _join_remote(
     activity = participation.join(join_id, member.uri, event.uri, addressed, message)
     audience = Audience(account_ids=tuple(organisers))
 
-    def write(conn: sqlite3.Connection) -> Registration:
+    def write(conn: Connection) -> Registration:
         found, is_new = event_registrations.register(
             conn, event, member.id, now, join_uri=join_id, message=message
         )
@@ -108,7 +108,7 @@ async def cancel_registration(context: Context, event: Event, member: Account) -
         [a.uri for a in organisers.values()],
     )
 
-    def write(conn: sqlite3.Connection) -> list[Registration]:
+    def write(conn: Connection) -> list[Registration]:
         if event_registrations.cancel(conn, event.id, member.id, now) is None:
             return []
         if not event.is_local:
@@ -121,7 +121,7 @@ async def cancel_registration(context: Context, event: Event, member: Account) -
     context.wake.outbox.set()
 
 
-def _current(conn: sqlite3.Connection, event: Event) -> Event:
+def _current(conn: Connection, event: Event) -> Event:
     return event_rows.event_by_id(conn, event.id) or event
 
 
@@ -133,7 +133,7 @@ async def decide(
         raise NotFound("no such event")
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> tuple[Registration | None, list[Registration]]:
+    def write(conn: Connection) -> tuple[Registration | None, list[Registration]]:
         current = _current(conn, event)
         if approve:
             return event_registrations.approve(conn, current, participant_id, now), []
@@ -174,7 +174,7 @@ async def _tell(context: Context, event: Event, regs: list[Registration], kind: 
     now = to_db(utcnow())
     notice = "event_accepted" if kind == "Accept" else "event_rejected"
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         for reg in regs:
             person = people.get(reg.account_id)
             if person is None:
@@ -223,7 +223,7 @@ async def receive_join(context: Context, activity: dict[str, Any], actor: Accoun
     now = to_db(utcnow())
     managers = await organiser_ids(context, event)
 
-    def write(conn: sqlite3.Connection) -> tuple[Registration, bool]:
+    def write(conn: Connection) -> tuple[Registration, bool]:
         found, is_new = event_registrations.register(
             conn, event, actor.id, now, join_uri=join_id, message=message[:MAX_MESSAGE]
         )
@@ -271,7 +271,7 @@ async def receive_answer(
     else:
         link, state = None, "rejected"
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         event_registrations.set_state(conn, reg.id, state, now, online_url=link)
         notice = "event_accepted" if state == "accepted" else "event_rejected"
         event_registrations.notify(conn, [reg.account_id], notice, actor.id, event.id, now)

@@ -7,13 +7,13 @@ events loop (fedi.events.loop), with an injectable clock. Each reminder also goe
 from __future__ import annotations
 
 import logging
-import sqlite3
 from datetime import datetime, timedelta
 
 from fedi.context import Context
 from fedi.core.timeutil import to_db
 from fedi.db import event_registrations
 from fedi.db import events as event_rows
+from fedi.db.connection import Connection
 from fedi.db.events import Event
 from fedi.events.mails import mail_reminder
 
@@ -32,7 +32,7 @@ async def send_due_reminders(context: Context, now: datetime) -> int:
     if not due:
         return 0
 
-    def write(conn: sqlite3.Connection) -> list[tuple[Event, int]]:
+    def write(conn: Connection) -> list[tuple[Event, int]]:
         sent = []
         for event_id, account_id, kind in due:
             if not event_registrations.mark_reminded(conn, event_id, account_id, kind, stamp):

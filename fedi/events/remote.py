@@ -7,7 +7,6 @@ refused (S18)."""
 from __future__ import annotations
 
 import logging
-import sqlite3
 from typing import Any
 
 from fedi.activitypub.events import RemoteEvent, event_from_ap
@@ -18,6 +17,7 @@ from fedi.core.models import Account
 from fedi.core.timeutil import utcnow
 from fedi.db import accounts, follows
 from fedi.db import events as event_rows
+from fedi.db.connection import Connection
 from fedi.db.events import Event
 from fedi.federation.dereference import DereferenceError, fetch_document
 from fedi.federation.remote_accounts import ActorError, get_actor
@@ -101,7 +101,7 @@ async def receive_event(
         raise InvalidActivity("only the event's organiser can change it")
     event = _event(parsed, organiser, group, old)
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         if old is None:
             event_rows.insert_event(conn, event)
         else:

@@ -4,13 +4,13 @@ its own rows; the outbox worker later expands the audience into one delivery per
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from fedi.core.ids import new_id
 from fedi.core.models import Account
 from fedi.db import outbox_activities, statuses
+from fedi.db.connection import Connection
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def _uris_in(activity: dict[str, Any]) -> list[str]:
 
 
 def enqueue(
-    conn: sqlite3.Connection, actor_id: int, activity: dict[str, Any], audience: Audience, now: str
+    conn: Connection, actor_id: int, activity: dict[str, Any], audience: Audience, now: str
 ) -> None:
     if not (
         audience.followers_of or audience.account_ids or audience.inboxes or audience.members_of

@@ -8,7 +8,6 @@ verify is refetched at most once per cool-off (S12); a routine refetch never swa
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -21,6 +20,7 @@ from fedi.core.jsonsafe import JSONError, loads_object
 from fedi.core.models import Account, RemoteActor
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, domain_accounts
+from fedi.db.connection import Connection
 from fedi.federation.dereference import DereferenceError, fetch_document
 from fedi.transport.http import FetchError
 
@@ -50,7 +50,7 @@ async def store_actor(context: Context, actor: RemoteActor, *, accept_new_key: b
     block = context.policy.current.block_for(host_of(actor.uri)) if is_new else None
     stamp = to_db(block.severity_at) if block is not None else None
 
-    def write(conn: sqlite3.Connection) -> int:
+    def write(conn: Connection) -> int:
         account_id = accounts.upsert_remote(conn, actor, now, accept_new_key=accept_new_key)
         if block is not None and block.severity in ("silence", "suspend"):
             # A new account of a limited or suspended domain is born limited or suspended.

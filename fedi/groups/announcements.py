@@ -6,7 +6,6 @@ moderator arrives as a Delete naming the group and is checked against the modera
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Coroutine
 from typing import Any, overload
 
@@ -19,6 +18,7 @@ from fedi.core.models import Account, Group
 from fedi.core.timeutil import from_db, to_ap, to_db, utcnow
 from fedi.db import accounts, group_posts, statuses
 from fedi.db import groups as group_rows
+from fedi.db.connection import Connection
 from fedi.federation.publish import Audience, enqueue
 from fedi.federation.remote_posts import status_by_uri
 from fedi.groups.groups import GroupError
@@ -43,9 +43,7 @@ def _announcement(group: Group, activity: dict[str, Any], now: str) -> dict[str,
     )  # fmt: skip
 
 
-def _enqueue(
-    conn: sqlite3.Connection, group: Group, announcement: dict[str, Any], now: str
-) -> None:
+def _enqueue(conn: Connection, group: Group, announcement: dict[str, Any], now: str) -> None:
     if group.is_local_only:
         return  # nothing about a local-only group leaves this server
     enqueue(conn, group.id, announcement, Audience(followers_of=group.id), now)
@@ -53,7 +51,7 @@ def _enqueue(
 
 @overload
 def announce_moderation(
-    target: sqlite3.Connection, group: Group, activity: dict[str, Any], now: str
+    target: Connection, group: Group, activity: dict[str, Any], now: str
 ) -> dict[str, Any]: ...
 
 
@@ -64,14 +62,14 @@ def announce_moderation(
 
 
 def announce_moderation(
-    target: sqlite3.Connection | Context, group: Group, activity: dict[str, Any], now: str
+    target: Connection | Context, group: Group, activity: dict[str, Any], now: str
 ) -> dict[str, Any] | Coroutine[Any, Any, dict[str, Any]]:
     """The group announces a moderation activity to its followers; returns the Announce. With a
     connection (inside the caller's write, so that the action and its announcement commit
     together) it is queued at once and the caller wakes the outbox; with a Context, await it.
     `now` is a database timestamp (fedi.core.timeutil.to_db)."""
     announcement = _announcement(group, activity, now)
-    if isinstance(target, sqlite3.Connection):
+    if not isinstance(target, Context):
         _enqueue(target, group, announcement, now)
         return announcement
     return _announce_now(target, group, announcement, now)
@@ -116,7 +114,7 @@ async def delete_public_group_post(
     outgoing = removal_announcements(group, post, boost, delete)
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         if boost is not None:
             statuses.delete_reblog(conn, boost.id)
         if post.is_local:

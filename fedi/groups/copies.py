@@ -7,7 +7,6 @@ as an Announce."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from fedi.activitypub.group_notes import COPY_CONTEXT
@@ -19,6 +18,7 @@ from fedi.core.models import Account, Group, NewStatus, Status
 from fedi.core.timeutil import to_ap, to_db, utcnow
 from fedi.db import accounts, interactions, statuses
 from fedi.db import groups as group_rows
+from fedi.db.connection import Connection
 from fedi.federation.publish import Audience, enqueue
 from fedi.federation.serialize import note_document
 from fedi.groups.copy_html import copy_content
@@ -43,7 +43,7 @@ async def _content(context: Context, group: Group, note: ParsedNote, author: Acc
     return copy_content(author, note.content, keep, drop)
 
 
-def _to_members(conn: sqlite3.Connection, group: Group, activity: dict[str, Any], now: str) -> None:
+def _to_members(conn: Connection, group: Group, activity: dict[str, Any], now: str) -> None:
     activity["@context"] = COPY_CONTEXT
     enqueue(conn, group.id, activity, Audience(members_of=group.id), now)
 
@@ -77,7 +77,7 @@ async def make_copy(
         is_local_only=group.is_local_only,  # a local-only group's posts never leave
     )  # fmt: skip
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         statuses.insert_status(conn, new)
         # Only members are mentioned, so only members are notified (notify skips remote ids).
         interactions.notify(conn, new.mentions, "mention", group.id, copy_id, new.created_at)
@@ -135,7 +135,7 @@ async def delete_copy(
     followers = group.account.followers_uri or group.account.uri
     activity = wrap("Delete", f"{copy.uri}#delete", group.account, tombstone, [followers], [])
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         statuses.delete_status(conn, copy, now)
         if submission_gone and copy.submission_uri and copy.submitted_by_id:
             statuses.tombstone_only(conn, copy.submission_uri, copy.submitted_by_id, now)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +15,7 @@ from fedi.activitypub.parse import as_list, host_of, uri_of
 from fedi.context import Context
 from fedi.core.models import Account
 from fedi.db import follows
+from fedi.db.connection import Connection
 from fedi.federation.dereference import fetch_document
 from fedi.groups.groups import followers_digest
 
@@ -108,7 +108,7 @@ async def synchronize(context: Context, sender: Account, value: str) -> list[str
     if not stale:
         return []
 
-    def end(conn: sqlite3.Connection) -> None:
+    def end(conn: Connection) -> None:
         for follower_id, _ in stale:
             follows.delete_follow(conn, follower_id, sender.id)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import sqlite3
 
 from fedi.accounts.members import TakenError, check_username, get_member, local_actor
 from fedi.context import Context
@@ -15,6 +14,7 @@ from fedi.core.models import Account, Group
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts
 from fedi.db import groups as group_rows
+from fedi.db.connection import Connection
 from keys.keypair import generate_keypair
 
 MAX_NAME = 30
@@ -56,7 +56,7 @@ async def create_group(
     )  # fmt: skip
     partners = context.settings.partner_domains
 
-    def insert(conn: sqlite3.Connection) -> None:
+    def insert(conn: Connection) -> None:
         if accounts.local_username_taken(conn, name):
             raise TakenError("username", f"the name {name!r} is already taken")
         accounts.insert_local_account(conn, new)

@@ -11,7 +11,6 @@ servers).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -21,6 +20,7 @@ from fedi.context import Context
 from fedi.core import ids
 from fedi.core.models import Account, Group
 from fedi.db import groups as group_rows
+from fedi.db.connection import Connection
 
 JoinState = Literal["accepted", "pending", "refused"]
 
@@ -62,9 +62,7 @@ async def judge_join(context: Context, group: Group, follower: Account) -> Join:
     return Join("accepted", "join")
 
 
-def log_join(
-    conn: sqlite3.Connection, group: Group, follower: Account, join: Join, now: str
-) -> None:
+def log_join(conn: Connection, group: Group, follower: Account, join: Join, now: str) -> None:
     """Write the group-log entry of a join decision, if it has one."""
     if join.action is not None:
         group_rows.log_action(

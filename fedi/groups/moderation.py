@@ -6,7 +6,6 @@ Mastodon also reads as the end of an existing follow (groups.md)."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from fedi.core.models import Account, Group, User
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, follows, interactions, users
 from fedi.db import groups as group_rows
+from fedi.db.connection import Connection
 from fedi.federation.publish import Audience, enqueue
 from fedi.federation.remote_accounts import ActorError, parse_handle
 from fedi.groups.announcements import announce_moderation
@@ -131,7 +131,7 @@ async def approve(context: Context, group: Group, moderator: User, account_id: i
     accept = _follow_answer("Accept", group, member, follow)
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> bool:
+    def write(conn: Connection) -> bool:
         if not follows.set_state(conn, member.id, group.id, "accepted"):
             return False  # the request was withdrawn meanwhile
         if member.is_local:
@@ -158,13 +158,13 @@ async def _end_follow(
     action: str,
     reason: str,
     follow: tuple[int, str | None, str] | None,
-    also: Callable[[sqlite3.Connection, str], None] | None = None,
+    also: Callable[[Connection, str], None] | None = None,
 ) -> None:
     """Delete the member's follow (if any) and tell their server with Reject{Follow}; log it."""
     reject = _follow_answer("Reject", group, member, follow) if follow else None
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         if also is not None:
             also(conn, now)
         if follow is not None:
@@ -234,7 +234,7 @@ async def ban(
     async with context.db.read() as conn:
         follow = await follows.get_follow(conn, member.id, group.id)
 
-    def add_ban(conn: sqlite3.Connection, now: str) -> None:
+    def add_ban(conn: Connection, now: str) -> None:
         group_rows.ban(conn, group.id, member.id, reason, moderator.account.id, now)
 
     await _end_follow(context, group, moderator, member, "ban", reason, follow, add_ban)
@@ -246,7 +246,7 @@ async def unban(context: Context, group: Group, moderator: User, account_id: int
     member = await _account(context, account_id)
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> bool:
+    def write(conn: Connection) -> bool:
         if not group_rows.unban(conn, group.id, member.id):
             return False
         group_rows.log_action(
@@ -303,7 +303,7 @@ async def add_moderator(context: Context, group: Group, moderator: User, handle:
             raise ModerationError("already_moderator", "this account is already a moderator")
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         group_rows.add_moderator(conn, group.id, target.id, "moderator", now)
         group_rows.log_action(
             conn, group.id, moderator.account.id, "add_moderator", now,
@@ -323,7 +323,7 @@ async def remove_moderator(
     target = await _account(context, account_id)
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> bool:
+    def write(conn: Connection) -> bool:
         if not group_rows.remove_moderator(conn, group.id, target.id):
             return False
         group_rows.log_action(

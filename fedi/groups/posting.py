@@ -15,11 +15,8 @@ with silent mentions, not one its author sent.)"""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from typing import Any
-
-import aiosqlite
 
 from fedi.activitypub.notes import create_to_ap, handle_of, wrap
 from fedi.activitypub.remote_note import note_from_ap
@@ -29,6 +26,7 @@ from fedi.core.timeutil import to_ap, to_db, utcnow
 from fedi.db import accounts, follows
 from fedi.db import group_posts as group_post_rows
 from fedi.db import groups as group_rows
+from fedi.db.connection import Connection, Reader
 from fedi.federation.publish import Audience, enqueue
 from fedi.federation.serialize import note_document
 from fedi.groups.access import is_copy, is_submission
@@ -90,7 +88,7 @@ async def may_post(context: Context, group: Account, author: Account) -> bool:
         return await _may_post(conn, group, author)
 
 
-async def _may_post(conn: aiosqlite.Connection, group: Account, author: Account) -> bool:
+async def _may_post(conn: Reader, group: Account, author: Account) -> bool:
     """A member or moderator of one of our groups; for a remote group, an accepted follow."""
     if group.is_local:
         return await group_rows.is_member(conn, group.id, author.id) or (
@@ -169,7 +167,7 @@ async def _to_group(
     """To the group's own inbox and nowhere else (never a shared inbox, never followers)."""
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         enqueue(conn, author.id, activity, Audience.personal(group), now)
 
     await context.db.write(write)

@@ -7,7 +7,6 @@ nor relayed."""
 from __future__ import annotations
 
 import html
-import sqlite3
 from typing import Literal
 
 from fedi.activitypub.group_notes import reject_to_ap
@@ -17,6 +16,7 @@ from fedi.core import ids
 from fedi.core.models import Account, Group, NewStatus
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import interactions, statuses
+from fedi.db.connection import Connection
 from fedi.federation.publish import Audience, enqueue
 from fedi.federation.serialize import note_document
 
@@ -81,7 +81,7 @@ async def refuse(
         mentions=(author.id,),
     )  # fmt: skip
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         statuses.insert_status(conn, message)
         interactions.notify(conn, [author.id], "mention", group.id, message_id, stamp)
 

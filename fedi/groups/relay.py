@@ -8,7 +8,6 @@ author's later edits and deletions are announced the same way."""
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -23,6 +22,7 @@ from fedi.core.timeutil import to_ap, to_db, utcnow
 from fedi.db import account_lookups, accounts, group_posts, interactions, statuses
 from fedi.db import groups as group_rows
 from fedi.db.account_lookups import KnownRefs
+from fedi.db.connection import Connection
 from fedi.federation.publish import Audience, enqueue
 from fedi.federation.remote_posts import is_ours
 
@@ -201,7 +201,7 @@ async def _share(context: Context, group: Group, post: Status, create: dict[str,
         created_at=stamp, reblog_of_id=post.id,
     )  # fmt: skip
 
-    def write(conn: sqlite3.Connection) -> bool:
+    def write(conn: Connection) -> bool:
         if not group_posts.may_share_now(conn, group.id, post.id):
             return False  # never twice, never a post of another group
         group_posts.mark(conn, post.id, group.id)
@@ -253,7 +253,7 @@ async def relay_post_delete(context: Context, post: Status, delete: dict[str, An
     outgoing = removal_announcements(group, post, boost, delete)
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         for activity, audience in outgoing:
             enqueue(conn, group.id, activity, audience, now)
 

@@ -4,7 +4,6 @@ from partner domains, and that list of domains. Every change is written to the g
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from fedi.activitypub.actor import group_to_ap
@@ -17,6 +16,7 @@ from fedi.core.models import Group, User
 from fedi.core.timeutil import to_ap, to_db, utcnow
 from fedi.db import accounts
 from fedi.db import groups as group_rows
+from fedi.db.connection import Connection
 from fedi.federation.publish import Audience, enqueue
 from fedi.groups.groups import MAX_DISPLAY_NAME
 from fedi.groups.moderation import Moderated, ModerationError, check_moderator
@@ -56,7 +56,7 @@ async def update_settings(
     now = to_db(moment)
     new_partners_only = partners_only if group.is_private and partners_only is not None else None
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         accounts.update_profile(
             conn, group.id, display_name=display_name or account.username,
             note=text_to_html(description) if description.strip() else "",
@@ -104,7 +104,7 @@ async def add_partner_domain(
     host = check_domain(domain)
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         group_rows.add_partner_domain(conn, group.id, host, now)
         group_rows.log_action(
             conn, group.id, moderator.account.id, "add_partner", now, target_domain=host
@@ -121,7 +121,7 @@ async def remove_partner_domain(
     host = domain.strip().lower()
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> bool:
+    def write(conn: Connection) -> bool:
         if not group_rows.remove_partner_domain(conn, group.id, host):
             return False
         group_rows.log_action(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from dataclasses import dataclass
 
 from fedi.context import Context
@@ -15,6 +14,7 @@ from fedi.core import ids
 from fedi.core.models import Account, Group, User
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import library as library_rows
+from fedi.db.connection import Connection
 from fedi.db.library import Document, Folder, NewDocument, NewVersion, Version
 from fedi.library import publish
 from fedi.library.rules import (
@@ -76,7 +76,7 @@ async def folder_of(
 
 
 def _write_version(
-    conn: sqlite3.Connection, group: Group, new: NewDocument, version: NewVersion, quota: int
+    conn: Connection, group: Group, new: NewDocument, version: NewVersion, quota: int
 ) -> int:
     """Inside one write: the quota checked, then a new document or a new version of the one of
     that name in the folder. Returns the document's id."""

@@ -3,13 +3,12 @@ aside) within their parent."""
 
 from __future__ import annotations
 
-import sqlite3
-
 from fedi.context import Context
 from fedi.core import ids
 from fedi.core.models import Account, Group
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import library as library_rows
+from fedi.db.errors import INTEGRITY_ERRORS
 from fedi.db.library import Folder
 from fedi.library.documents import folder_of
 from fedi.library.rules import MAX_FOLDER_DEPTH, NAME_LIMIT, LibraryError, is_member
@@ -36,7 +35,7 @@ async def create_folder(
                 conn, folder_id, group.id, parent, name, account.id, now
             )
         )
-    except sqlite3.IntegrityError:
+    except INTEGRITY_ERRORS:
         raise LibraryError(
             "this folder already holds a folder of that name", reason="exists"
         ) from None

@@ -7,7 +7,6 @@ about a local-only space leaves."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from fedi.activitypub.library import LIBRARY_CONTEXT, document_to_ap
@@ -16,6 +15,7 @@ from fedi.activitypub.vocab import PUBLIC
 from fedi.context import Context
 from fedi.core.models import Group
 from fedi.core.timeutil import to_ap, to_db, utcnow
+from fedi.db.connection import Connection
 from fedi.db.library import Document
 from fedi.federation.publish import Audience, enqueue
 
@@ -32,7 +32,7 @@ async def _send(
 ) -> None:
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         enqueue(conn, group.id, activity, audience, now)
 
     await context.db.write(write)

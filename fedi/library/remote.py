@@ -7,7 +7,6 @@ a members-only file to a member's signature only), never kept here."""
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +18,7 @@ from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import follows
 from fedi.db import library as library_rows
+from fedi.db.connection import Connection
 from fedi.db.library import Document, NewDocument, NewVersion
 from fedi.federation.signing import signer_for
 from fedi.library.spaces import space_for
@@ -73,7 +73,7 @@ async def receive_document(context: Context, obj: dict[str, Any], actor: Account
 async def receive_removal(context: Context, uri: str, actor: Account) -> bool:
     """A space removed one of its documents: True if it was one kept here."""
 
-    def write(conn: sqlite3.Connection) -> bool:
+    def write(conn: Connection) -> bool:
         found = library_rows.remote_document_id(conn, uri, actor.id)
         if found is not None:
             library_rows.delete_document(conn, found)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -17,6 +16,7 @@ from fedi.context import Context
 from fedi.core.rounds import repeat
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import digests
+from fedi.db.connection import Connection
 from fedi.mail.outbox import Mail, mail_member
 
 log = logging.getLogger(__name__)
@@ -30,8 +30,8 @@ def _(message: str) -> str:
     return message
 
 
-def _mark(account_id: int, now: str) -> Callable[[sqlite3.Connection], None]:
-    def mark(conn: sqlite3.Connection) -> None:
+def _mark(account_id: int, now: str) -> Callable[[Connection], None]:
+    def mark(conn: Connection) -> None:
         digests.mark_sent(conn, account_id, now)
 
     return mark

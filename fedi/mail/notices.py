@@ -11,7 +11,6 @@ space is announced without a word of it, and a content warning stands in for the
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,6 +18,7 @@ from fedi.context import Context
 from fedi.core.html import plain_text
 from fedi.core.timeutil import to_db
 from fedi.db import mail_preferences
+from fedi.db.connection import Connection
 from fedi.db.mail_preferences import Pending
 from fedi.db.moderated import moderated_sender_clause
 from fedi.db.mutes import hidden_sender_clause
@@ -103,7 +103,7 @@ async def _mail_one(context: Context, account_id: int, now: datetime) -> int:
         )
     stamp = to_db(now)
 
-    def mark(conn: sqlite3.Connection) -> None:
+    def mark(conn: Connection) -> None:
         mail_preferences.mark_notified(conn, account_id, newest, stamp)
 
     if not pending:  # only kinds that are not mailed, or hidden senders: nothing to tell

@@ -15,7 +15,6 @@ anything that is not public.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -25,6 +24,7 @@ from fedi.context import Context
 from fedi.core.ids import new_id
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import mail_outbox, mail_preferences, mail_tokens
+from fedi.db.connection import Connection
 from fedi.db.mail_preferences import Recipient
 from fedi.mail.message import Attachment, Letter, build
 from fedi.mail.render import locale_of, render, subject_in
@@ -51,7 +51,7 @@ class Mail:
     bulk_list: str | None = None
 
 
-Also = Callable[[sqlite3.Connection], None]
+Also = Callable[[Connection], None]
 
 
 async def recipient_of(context: Context, account_id: int) -> Recipient | None:
@@ -120,7 +120,7 @@ async def _queue(
     row = mail_outbox.NewMail(new_id(), account_id, address, mail.kind, subject, message)
     stamp = to_db(now)
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         if token_digest is not None and mail.bulk_list is not None and account_id is not None:
             expires = to_db(now + UNSUBSCRIBE_LIFETIME)
             mail_tokens.insert(

@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import logging
 import random
-import sqlite3
 import ssl
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -27,6 +26,7 @@ from fedi.context import Context
 from fedi.core.timeutil import from_db, to_db, utcnow
 from fedi.db import mail_outbox, mail_tokens
 from fedi.db.claims import claim, hold_lease
+from fedi.db.connection import Connection
 from fedi.db.mail_outbox import QueuedMail
 from fedi.mail.notices import gather_notices
 from fedi.mail.sender import FileSender, Outcome, SmtpSender
@@ -91,7 +91,7 @@ class MailWorker:
         attempts = {mail.id: mail.attempts for mail in mails}
         stamp = to_db(now)
 
-        def record(conn: sqlite3.Connection) -> None:
+        def record(conn: Connection) -> None:
             for outcome in outcomes:
                 if outcome.state:
                     mail_outbox.mark_done(conn, outcome.mail_id, outcome.state, stamp,

@@ -12,7 +12,6 @@ import functools
 import logging
 import re
 import secrets
-import sqlite3
 import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -25,6 +24,7 @@ from fedi.core.models import Attachment
 from fedi.core.timeutil import to_db, utcnow
 from fedi.core.validation import BASE, Code, Problem, too_long
 from fedi.db import media as media_db
+from fedi.db.connection import Connection
 from fedi.media import documents, images
 
 log = logging.getLogger(__name__)
@@ -246,14 +246,14 @@ async def check_attachable(
 
 
 def attach(
-    conn: sqlite3.Connection, account_id: int, status_id: int, media_ids: Sequence[int], now: str
+    conn: Connection, account_id: int, status_id: int, media_ids: Sequence[int], now: str
 ) -> None:
     """Inside the post's own write: its uploads become exactly media_ids."""
     if not media_db.attach(conn, account_id, status_id, media_ids, now):
         raise MediaError("media already in use by another post")
 
 
-def detach(conn: sqlite3.Connection, status_id: int, now: str) -> None:
+def detach(conn: Connection, status_id: int, now: str) -> None:
     """Inside a deletion's write: the post's uploads are kept a day for a redraft."""
     media_db.detach_all(conn, status_id, now)
 

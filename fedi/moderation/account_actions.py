@@ -6,7 +6,6 @@ then hidden is the timelines' business (accounts.silenced_at and suspended_at)."
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ from fedi.core.models import Account, Status
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import account_warnings, accounts, admin_accounts, reports, sessions, statuses
 from fedi.db import groups as group_rows
+from fedi.db.connection import Connection
 from fedi.groups.copies import delete_copy
 from fedi.moderation.audit import record
 from fedi.statuses import posting
@@ -46,7 +46,7 @@ def _label(account: Account) -> str:
 
 
 def _audit(
-    conn: sqlite3.Connection, decision: Decision, action: str, target: Account, now: str,
+    conn: Connection, decision: Decision, action: str, target: Account, now: str,
     details: dict[str, object] | None = None,
 ) -> None:  # fmt: skip
     record(
@@ -58,7 +58,7 @@ def _audit(
 
 
 def _warn(
-    conn: sqlite3.Connection, decision: Decision, target: Account, action: str, now: str,
+    conn: Connection, decision: Decision, target: Account, action: str, now: str,
     status_ids: tuple[int, ...] = (),
 ) -> None:  # fmt: skip
     account_warnings.insert(
@@ -93,7 +93,7 @@ async def warn(context: Context, decision: Decision, target: Account) -> None:
     await _check(context, decision, target)
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         _warn(conn, decision, target, "none", now)
         _audit(conn, decision, "warn_account", target, now)
 
@@ -104,7 +104,7 @@ async def silence(context: Context, decision: Decision, target: Account) -> None
     await _check(context, decision, target)
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         if target.silenced_at is None:
             accounts.set_silenced(conn, target.id, now)
         _warn(conn, decision, target, "silence", now)
@@ -116,7 +116,7 @@ async def silence(context: Context, decision: Decision, target: Account) -> None
 async def unsilence(context: Context, decision: Decision, target: Account) -> None:
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         accounts.set_silenced(conn, target.id, None)
         _audit(conn, decision, "unsilence_account", target, now)
 
@@ -134,7 +134,7 @@ async def suspend(context: Context, decision: Decision, target: Account) -> None
             raise ModerationError(str(exc)) from None
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         if not target.is_local:
             if target.suspended_at is None:
                 accounts.set_suspended(conn, target.id, now)
@@ -147,10 +147,10 @@ async def suspend(context: Context, decision: Decision, target: Account) -> None
     await context.db.write(write)
 
 
-def _remove(status: Status, now: str) -> Callable[[sqlite3.Connection], None]:
+def _remove(status: Status, now: str) -> Callable[[Connection], None]:
     """A remote post goes from this server only (its author's server keeps it)."""
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         statuses.delete_status(conn, status, now)
 
     return write
@@ -164,7 +164,7 @@ async def unsuspend(context: Context, decision: Decision, target: Account) -> No
             raise ModerationError(str(exc)) from None
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         if not target.is_local:
             accounts.set_suspended(conn, target.id, None)
         _audit(conn, decision, "unsuspend_account", target, now)
@@ -200,7 +200,7 @@ async def delete_reported_posts(context: Context, decision: Decision, target: Ac
             if author is not None:
                 await posting.delete_status(context, author.username, status.id)
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         _warn(conn, decision, target, "delete_statuses", now, tuple(s.id for s in gone))
         for status in gone:
             record(

@@ -4,11 +4,11 @@ with who, what, on what, when and why. Administrators read it."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from fedi.core.models import Account
 from fedi.db import audit_log
+from fedi.db.connection import Connection
 
 # Actions, named as Mastodon's admin action log names them where one exists.
 ACTIONS = (
@@ -34,7 +34,7 @@ def actor_label(actor: Account | None) -> str:
 
 
 def record(
-    conn: sqlite3.Connection,
+    conn: Connection,
     actor: Account | None,
     action: str,
     *,

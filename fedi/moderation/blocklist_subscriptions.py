@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -23,6 +22,7 @@ from fedi.core.timeutil import to_db, utcnow
 from fedi.db import blocklists as db
 from fedi.db import domain_rules as rules
 from fedi.db.blocklists import Listed, Pending, Subscription
+from fedi.db.connection import Connection
 from fedi.moderation.audit import record
 from fedi.moderation.blocklist_format import BlocklistError, parse_published
 from fedi.moderation.blocklist_import import fields_of
@@ -58,7 +58,7 @@ async def subscribe(context: Context, actor: Account | None, text: str) -> int:
     url = checked_url(text)
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> int | None:
+    def write(conn: Connection) -> int | None:
         sub_id = db.insert_subscription(conn, url, actor.id if actor else None, now)
         if sub_id is not None:
             record(conn, actor, "create_blocklist_subscription", target_type="blocklist",
@@ -75,7 +75,7 @@ async def unsubscribe(context: Context, actor: Account | None, sub: Subscription
     """Stop following; the blocks it wrote stay (they are listed with their source)."""
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         if db.delete_subscription(conn, sub.id):
             record(conn, actor, "destroy_blocklist_subscription", target_type="blocklist",
                    target_id=sub.id, target_label=sub.url, now=now)  # fmt: skip
@@ -112,7 +112,7 @@ async def refresh(context: Context, sub: Subscription) -> Refreshed:
         await context.db.write(lambda conn: db.set_fetched(conn, sub.id, now, error, []))
         return Refreshed(0, error)
 
-    def write(conn: sqlite3.Connection) -> int:
+    def write(conn: Connection) -> int:
         seen = db.entries_now(conn, sub.id)
         for domain, (_, applied) in list(seen.items()):
             if not applied and domain not in {e.domain for e in published}:
@@ -153,7 +153,7 @@ async def set_refresh_hours(context: Context, actor: Account | None, text: str) 
         raise SubscriptionError(f"the interval is {MIN_HOURS:g} to {MAX_HOURS:g} hours")
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         rules.set_setting(conn, REFRESH_EVERY, f"{hours:g}", now)
         record(conn, actor, "change_instance_setting", target_type="instance", target_id=None,
                target_label=REFRESH_EVERY, details={"value": hours}, now=now)  # fmt: skip
@@ -216,7 +216,7 @@ async def dismiss(context: Context, actor: Account | None, pending_id: int) -> b
         sub = await db.get_subscription(conn, change.subscription_id)
     assert sub is not None
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         if change.kind == "remove":
             db.delete_entry(conn, sub.id, change.listed.domain)
         elif change.kind == "add":

@@ -7,7 +7,6 @@ The admin API, the admin pages, CSV imports and blocklist subscriptions all come
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import asdict
 
 from fedi.context import Context
@@ -15,6 +14,7 @@ from fedi.core.models import Account, DomainAllow, DomainBlock
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import domain_accounts
 from fedi.db import domain_rules as rules
+from fedi.db.connection import Connection
 from fedi.db.domain_rules import BlockFields
 from fedi.moderation.audit import record
 from fedi.transport.domains import DomainError, host_name, normalize_domain
@@ -52,7 +52,7 @@ def checked_fields(fields: BlockFields) -> BlockFields:
 
 
 def _apply_effects(
-    conn: sqlite3.Connection, domain: str, old: DomainBlock | None, new: BlockFields | None, at: str
+    conn: Connection, domain: str, old: DomainBlock | None, new: BlockFields | None, at: str
 ) -> None:
     """Move the covered accounts from the old rule's effect to the new one's."""
     old_severity = old.severity if old is not None else "noop"
@@ -82,7 +82,7 @@ async def block_domain(
     fields = checked_fields(fields)
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> int:
+    def write(conn: Connection) -> int:
         old = rules.get_block_now(conn, domain)
         if old is None:
             block_id = rules.insert_block(
@@ -134,7 +134,7 @@ async def unblock_domain(
 ) -> None:
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         if not rules.delete_block(conn, block.id, now):
             return
         _apply_effects(conn, block.domain, block, None, now)
@@ -164,7 +164,7 @@ async def allow_domain(
     domain = checked_domain(context, text)
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> int:
+    def write(conn: Connection) -> int:
         allow_id = rules.insert_allow(
             conn,
             domain,
@@ -195,7 +195,7 @@ async def allow_domain(
 async def disallow_domain(context: Context, actor: Account | None, allow: DomainAllow) -> None:
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         if rules.delete_allow(conn, allow.id, now):
             record(
                 conn,
@@ -215,7 +215,7 @@ async def set_allowlist_mode(context: Context, actor: Account | None, on: bool) 
     """Switch limited federation on or off, at once, without a restart."""
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         rules.set_setting(conn, rules.ALLOWLIST_MODE, "on" if on else "off", now)
         record(
             conn,
@@ -259,7 +259,7 @@ async def set_show_domain_blocks(context: Context, actor: Account | None, value:
         )
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         rules.set_setting(conn, SHOW_DOMAIN_BLOCKS, value, now)
         record(
             conn,

@@ -3,7 +3,6 @@ its own transaction); the about page, the sign-up page and /api/v1/instance/rule
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Literal
 
 from fedi.context import Context
@@ -11,6 +10,7 @@ from fedi.core.ids import new_id
 from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import instance_rules
+from fedi.db.connection import Connection
 from fedi.db.instance_rules import Rule
 from fedi.moderation.audit import record
 
@@ -45,7 +45,7 @@ def _checked(text: str, hint: str) -> tuple[str, str]:
     return text, hint
 
 
-def _audit(conn: sqlite3.Connection, actor: Account, action: str, rule_id: int, text: str,
+def _audit(conn: Connection, actor: Account, action: str, rule_id: int, text: str,
            now: str, **details: object) -> None:  # fmt: skip
     record(conn, actor, action, target_type="rule", target_id=rule_id, target_label=text[:100],
            now=now, details=dict(details))  # fmt: skip
@@ -56,7 +56,7 @@ async def add_rule(context: Context, actor: Account, text: str, hint: str = "") 
     now = to_db(utcnow())
     rule_id = new_id()
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         if len(instance_rules.ordered_now(conn)) >= MAX_RULES:
             raise RuleError("too_many", f"a server has at most {MAX_RULES} rules")
         instance_rules.insert(conn, rule_id, text, hint, now)
@@ -73,7 +73,7 @@ async def edit_rule(
     text, hint = _checked(text, hint)
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> bool:
+    def write(conn: Connection) -> bool:
         if not instance_rules.update(conn, rule_id, text, hint, now):
             return False
         _audit(conn, actor, "update_rule", rule_id, text, now, hint=hint)
@@ -86,7 +86,7 @@ async def move_rule(context: Context, actor: Account, rule_id: int, direction: D
     """Swap a rule with its neighbour above or below; the order is renumbered 1..n."""
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> bool:
+    def write(conn: Connection) -> bool:
         rules = instance_rules.ordered_now(conn)
         index = next((i for i, r in enumerate(rules) if r.id == rule_id), None)
         if index is None:
@@ -106,7 +106,7 @@ async def move_rule(context: Context, actor: Account, rule_id: int, direction: D
 async def delete_rule(context: Context, actor: Account, rule_id: int) -> bool:
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> bool:
+    def write(conn: Connection) -> bool:
         rule = next((r for r in instance_rules.ordered_now(conn) if r.id == rule_id), None)
         if rule is None or not instance_rules.delete(conn, rule_id):
             return False

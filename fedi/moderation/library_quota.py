@@ -3,12 +3,11 @@ recorded in the audit log in the same transaction."""
 
 from __future__ import annotations
 
-import sqlite3
-
 from fedi.context import Context
 from fedi.core.models import Group, User
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import library as library_rows
+from fedi.db.connection import Connection
 from fedi.moderation.audit import record
 from fedi.moderation.staff import is_admin
 
@@ -28,7 +27,7 @@ async def set_library_quota(
         raise QuotaError(f"a quota is from 1 to {MAX_QUOTA_MB} MB")
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         library_rows.set_quota_mb(conn, group.id, megabytes)
         record(
             conn, admin.account, "change_library_quota", target_type="group",

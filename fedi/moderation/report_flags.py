@@ -12,18 +12,17 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import aiosqlite
-
 from fedi.context import Context
 from fedi.core.models import Account, Status
 from fedi.db import accounts, statuses
 from fedi.db import groups as group_rows
+from fedi.db.connection import Reader
 from fedi.federation.publish import Audience
 
 AS_CONTEXT = "https://www.w3.org/ns/activitystreams"
 
 
-async def known_to(conn: aiosqlite.Connection, status: Status, domain: str) -> bool:
+async def known_to(conn: Reader, status: Status, domain: str) -> bool:
     """Whether the server at `domain` (accounts.domain form, port included) already has the
     post: its author's server has it; a private group's post is on servers where the group has
     members (a remote group's: its own server); anything else if public or mentioning someone
@@ -66,7 +65,7 @@ def flag_activity(
     }
 
 
-async def inbox_on(conn: aiosqlite.Connection, target: Account, domain: str) -> str | None:
+async def inbox_on(conn: Reader, target: Account, domain: str) -> str | None:
     """Where a Flag for `domain` goes: the reported account's shared inbox (or its own inbox)
     on its server; on another server, the shared inbox of any account known there."""
     if target.domain == domain:

@@ -3,12 +3,11 @@ its category, resolve and reopen it. Every step is audited in the same transacti
 
 from __future__ import annotations
 
-import sqlite3
-
 from fedi.context import Context
 from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import reports
+from fedi.db.connection import Connection
 from fedi.db.reports import Report
 from fedi.moderation.reports import ReportError, audit_report
 
@@ -33,7 +32,7 @@ async def _change(
     report = await get_report(context, report_id)
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         if change == "assign":
             reports.set_assigned(conn, report.id, actor.id, now)
         elif change == "unassign":
@@ -75,7 +74,7 @@ async def add_note(context: Context, report_id: int, actor: Account, content: st
         )
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         reports.add_note(conn, report.id, actor.id, content, now)
         audit_report(conn, actor, "create_report_note", report.id, now)
 
@@ -90,7 +89,7 @@ async def update_category(
         raise ReportError.of("category", "ERR_INCLUSION", "is not included in the list")
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         reports.update_category(conn, report.id, category, rule_ids, now)
         audit_report(conn, actor, "update_report", report.id, now, reason=category)
 

@@ -4,7 +4,6 @@ server as a Flag from the instance actor when asked, and another server's (an in
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -14,6 +13,7 @@ from fedi.core.models import Account, Status, User
 from fedi.core.timeutil import to_db, utcnow
 from fedi.core.validation import BASE, Invalid, too_long
 from fedi.db import reports, statuses
+from fedi.db.connection import Connection
 from fedi.federation.publish import enqueue
 from fedi.moderation.audit import record
 from fedi.moderation.report_flags import forwarded_flags
@@ -105,7 +105,7 @@ async def file_report(
         status_ids=tuple(s.id for s in reported), uri=None, is_forwarded=bool(flags), now=now,
     )  # fmt: skip
 
-    def write(conn: sqlite3.Connection) -> int:
+    def write(conn: Connection) -> int:
         report_id = reports.insert(conn, new)
         for activity, audience in flags:
             enqueue(conn, context.instance_actor.id, activity, audience, now)
@@ -140,7 +140,7 @@ async def receive_flag(
         is_forwarded=False, now=now,
     )  # fmt: skip
 
-    def write(conn: sqlite3.Connection) -> int | None:
+    def write(conn: Connection) -> int | None:
         if reports.uri_taken(conn, flag_uri):
             return None
         return reports.insert(conn, new)
@@ -149,7 +149,7 @@ async def receive_flag(
 
 
 def audit_report(
-    conn: sqlite3.Connection, actor: Account | None, action: str, report_id: int, now: str,
+    conn: Connection, actor: Account | None, action: str, report_id: int, now: str,
     reason: str = "",
 ) -> None:  # fmt: skip
     record(

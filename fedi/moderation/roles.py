@@ -5,13 +5,12 @@ time)."""
 
 from __future__ import annotations
 
-import sqlite3
-
 from fedi.accounts.members import MemberError, get_member
 from fedi.context import Context
 from fedi.core.models import ROLES, Account, User
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import admin_accounts
+from fedi.db.connection import Connection
 from fedi.moderation.audit import record
 
 
@@ -26,7 +25,7 @@ async def change_role(context: Context, actor: Account | None, username: str, ro
         return user
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         admin_accounts.set_role(conn, user.account.id, role)
         record(
             conn, actor, "change_role", target_type="account", target_id=user.account.id,

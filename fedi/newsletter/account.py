@@ -4,7 +4,6 @@ can follow; each published issue is one of its Articles. Made the first time it 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 
 from fedi.accounts.members import local_actor
 from fedi.context import Context
@@ -12,6 +11,7 @@ from fedi.core import ids
 from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts
+from fedi.db.connection import Connection
 from keys.keypair import generate_keypair
 
 USERNAME = "newsletter"
@@ -36,7 +36,7 @@ async def newsletter_account(context: Context) -> Account:
         display_name=f"{context.settings.instance_title} newsletter"[:100],
     )  # fmt: skip
 
-    def insert(conn: sqlite3.Connection) -> bool:
+    def insert(conn: Connection) -> bool:
         if accounts.local_username_taken(conn, USERNAME):
             return False  # made meanwhile by another request: use that one
         accounts.insert_local_account(conn, new)

@@ -6,7 +6,6 @@ audited. Nothing from a members-only space is ever gathered."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
@@ -22,6 +21,7 @@ from fedi.core.ids import new_id
 from fedi.core.models import Account, NewStatus, Status
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, newsletter, statuses
+from fedi.db.connection import Connection
 from fedi.db.newsletter import Issue, IssueText
 from fedi.events.events import upcoming
 from fedi.federation.publish import Audience, enqueue
@@ -105,7 +105,7 @@ async def archive(context: Context, limit: int, before: int | None = None) -> li
         return await newsletter.published_issues(conn, limit, before)
 
 
-def _audit(conn: sqlite3.Connection, actor: Account, action: str, issue_id: int, label: str,
+def _audit(conn: Connection, actor: Account, action: str, issue_id: int, label: str,
            now: str) -> None:  # fmt: skip
     record(conn, actor, action, target_type="newsletter_issue", target_id=issue_id,
            target_label=label[:100], now=now)  # fmt: skip
@@ -115,7 +115,7 @@ async def create_issue(context: Context, actor: Account) -> int:
     issue_id = new_id()
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         newsletter.insert_issue(conn, issue_id, actor.id, now)
         _audit(conn, actor, "create_newsletter_issue", issue_id, "", now)
 
@@ -148,7 +148,7 @@ async def save_issue(
     texts = checked_texts(raw)
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         draft = newsletter.is_draft(conn, issue_id)
         if draft is None:
             raise NewsletterError("not_found", "no such issue")
@@ -165,7 +165,7 @@ async def delete_issue(context: Context, actor: Account, issue_id: int) -> bool:
     """Delete a draft; False when there is no such draft (a published issue stays)."""
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> bool:
+    def write(conn: Connection) -> bool:
         if not newsletter.delete_draft(conn, issue_id):
             return False
         _audit(conn, actor, "destroy_newsletter_issue", issue_id, "", now)
@@ -272,7 +272,7 @@ async def publish(context: Context, actor: Account, issue_id: int) -> Status:
         source_text=text.body, object_type="Article", title=text.title,
     )  # fmt: skip
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         statuses.insert_status(conn, new)
         if not newsletter.mark_published(conn, issue_id, status_id, now):
             raise NewsletterError("published", "this issue is published already")

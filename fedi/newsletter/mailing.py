@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Callable
 
 from markupsafe import Markup
@@ -17,6 +16,7 @@ from fedi.context import Context
 from fedi.core.rounds import repeat
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import newsletter
+from fedi.db.connection import Connection
 from fedi.db.newsletter import Issue
 from fedi.mail.outbox import Mail, mail_member, recipient_of
 from fedi.mail.preferences import subscribers
@@ -43,8 +43,8 @@ def newsletter_mail(
     )  # fmt: skip
 
 
-def _stepper(issue_id: int, account_id: int) -> Callable[[sqlite3.Connection], None]:
-    def step(conn: sqlite3.Connection) -> None:
+def _stepper(issue_id: int, account_id: int) -> Callable[[Connection], None]:
+    def step(conn: Connection) -> None:
         newsletter.mailed_to(conn, issue_id, account_id)
 
     return step

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from fedi.context import Context
 from fedi.core.ids import new_id
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import Database, push_subscriptions
+from fedi.db.connection import Connection
 from fedi.db.push_subscriptions import Subscription
 from fedi.push.encryption import b64url, decode_b64
 from fedi.push.payload import MASTODON_TYPES
@@ -136,7 +136,7 @@ async def subscribe(
     )  # fmt: skip
     stamp = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         push_subscriptions.replace(conn, made, stamp)
 
     await context.db.write(write)
@@ -151,7 +151,7 @@ async def subscription_of(context: Context, token_id: int) -> Subscription | Non
 async def change(context: Context, token_id: int, data: Data) -> Subscription | None:
     """New alerts and policy for the token's subscription; None when it has none."""
 
-    def write(conn: sqlite3.Connection) -> int:
+    def write(conn: Connection) -> int:
         return push_subscriptions.update_data(conn, token_id, data.alerts, data.policy)
 
     if not await context.db.write(write):

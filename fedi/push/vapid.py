@@ -3,7 +3,6 @@ the database, and the signed JWT each push carries so that the push service know
 
 from __future__ import annotations
 
-import sqlite3
 import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,6 +15,7 @@ from py_vapid import jwt
 from fedi.context import Context
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import Database, vapid_keys
+from fedi.db.connection import Connection
 from fedi.push.encryption import b64url
 
 # RFC 8292 allows up to 24 hours; GoToSocial's 12 leaves room for a skewed clock.
@@ -59,7 +59,7 @@ async def vapid_key(context: Context) -> VapidKey:
         )
         stamp = to_db(utcnow())
 
-        def keep(conn: sqlite3.Connection) -> None:
+        def keep(conn: Connection) -> None:
             vapid_keys.keep(conn, pem, public, stamp)
 
         await context.db.write(keep)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +26,7 @@ from fedi.context import Context
 from fedi.core.rounds import repeat
 from fedi.core.timeutil import from_db, to_db, utcnow
 from fedi.db import push_deliveries, push_subscriptions
+from fedi.db.connection import Connection
 from fedi.db.moderated import moderated_sender_clause
 from fedi.db.mutes import hidden_sender_clause
 from fedi.db.push_deliveries import Due
@@ -116,7 +116,7 @@ class PushWorker:
         worker, until = self.context.claims.worker, self.context.claims.until(now)
         stamp = to_db(now)
 
-        def claim(conn: sqlite3.Connection) -> list[int]:
+        def claim(conn: Connection) -> list[int]:
             push_deliveries.fail_lapsed(conn, stamp)  # a worker died mid-request
             for delivery_id in skipped:
                 push_deliveries.finish(conn, delivery_id, "skipped")
@@ -204,7 +204,7 @@ class PushWorker:
             return
         dues = {d.id: d for d in found}
 
-        def record(conn: sqlite3.Connection) -> None:
+        def record(conn: Connection) -> None:
             for result in results:
                 due = dues[result.delivery_id]
                 if result.state == "gone":

@@ -3,13 +3,12 @@ with how many of their public and unlisted posts carry it and the day of the lat
 
 from __future__ import annotations
 
-import sqlite3
-
 from fedi.context import Context
 from fedi.core.ids import new_id
 from fedi.core.models import Account, User
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import featured_tags
+from fedi.db.connection import Connection
 from fedi.db.featured_tags import Featured
 from fedi.relationships.tag_follows import TagError, normal_name
 
@@ -33,7 +32,7 @@ async def feature(context: Context, user: User, raw: object) -> Featured:
         raise FeatureError("Name is invalid") from None
     account_id, now, made = user.account.id, to_db(utcnow()), new_id()
 
-    def write(conn: sqlite3.Connection) -> int:
+    def write(conn: Connection) -> int:
         if featured_tags.count_of(conn, account_id) >= MAX_FEATURED and not (
             featured_tags.is_featured(conn, account_id, name)
         ):

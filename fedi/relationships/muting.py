@@ -5,7 +5,6 @@ that a domain block ends follows with that domain both ways, as on Mastodon
 from __future__ import annotations
 
 import re
-import sqlite3
 from datetime import timedelta
 
 from fedi.accounts.members import MemberError
@@ -13,6 +12,7 @@ from fedi.context import Context
 from fedi.core.models import Account, User
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, mutes
+from fedi.db.connection import Connection
 from fedi.relationships.relationships import remove_follower, unfollow
 
 MAX_MUTE_SECONDS = 100 * 366 * 86400  # longer than that is forever anyway
@@ -68,7 +68,7 @@ async def block_domain(context: Context, user: User, raw: str) -> str:
     me = user.account.id
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         mutes.add_domain_block(conn, me, domain, now)
         mutes.clear_notifications_from_domain(conn, me, domain)
 

@@ -4,8 +4,6 @@ and Block."""
 
 from __future__ import annotations
 
-import sqlite3
-
 from fedi.accounts.members import MemberError, get_member
 from fedi.activitypub.notes import undo, wrap
 from fedi.context import Context
@@ -13,6 +11,7 @@ from fedi.core import ids
 from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, follows, interactions
+from fedi.db.connection import Connection
 from fedi.federation.publish import Audience, enqueue
 from fedi.federation.remote_accounts import resolve_handle
 from fedi.groups.groups import group_of
@@ -61,7 +60,7 @@ async def follow(context: Context, username: str, target: str | Account) -> str:
         state = join.state
     activity = _follow_activity(follow_id, user.account, followed)
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         follows.upsert_follow(
             conn, follower_id=user.account.id, followed_id=followed.id, uri=follow_id,
             state=state, now=now,
@@ -90,7 +89,7 @@ async def unfollow(context: Context, username: str, target: str | Account) -> No
     cancel = undo(_follow_activity(follow_id, user.account, followed), user.account)
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         follows.delete_follow(conn, user.account.id, followed.id)
         if not followed.is_local:
             enqueue(conn, user.account.id, cancel, Audience.personal(followed), now)
@@ -118,7 +117,7 @@ async def _answer_request(
         follow_activity, [follower.uri], [],
     )  # fmt: skip
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         if accept:
             follows.set_state(conn, follower_id, user.account.id, "accepted")
             interactions.notify(conn, [user.account.id], "follow", follower_id, None, now)
@@ -153,7 +152,7 @@ async def block(context: Context, username: str, target: str | Account) -> None:
     activity = wrap("Block", block_id, user.account, blocked.uri, [blocked.uri], [])
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         interactions.add_block(conn, user.account.id, blocked.id, block_id, now)
         if not blocked.is_local:
             enqueue(conn, user.account.id, activity, Audience.personal(blocked), now)
@@ -173,7 +172,7 @@ async def unblock(context: Context, username: str, target: str | Account) -> Non
     cancel = undo(original, user.account)
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         interactions.remove_block(conn, user.account.id, blocked.id)
         if not blocked.is_local:
             enqueue(conn, user.account.id, cancel, Audience.personal(blocked), now)

@@ -4,7 +4,6 @@ notification when it is edited. Posting and the inbox call in here once each."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Collection
 from datetime import timedelta
 
@@ -12,6 +11,7 @@ from fedi.context import Context
 from fedi.core.models import Status
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import interactions, subscriptions
+from fedi.db.connection import Connection
 
 # A post older than this when it arrives (a thread's parent fetched late, a re-sent Create) is
 # not news; Mastodon's "realtime window" for fan-out is similar.
@@ -57,7 +57,7 @@ async def notify_boosters_of_edit(context: Context, status: Status) -> None:
     """After a post is edited (here or by an Update): tell the local members who boosted it."""
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         boosters = subscriptions.local_boosters(conn, status.id)
         interactions.notify(conn, boosters, "update", status.account_id, status.id, now)
 

@@ -5,11 +5,11 @@ above them (fedi.db.home_feed.trimmed); pages that far down read the statuses th
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 
 from fedi.context import Context
 from fedi.core.rounds import repeat
 from fedi.db import home_feed
+from fedi.db.connection import Connection
 
 KEEP = 1000  # rows kept per member: fifty pages of a home timeline
 MEMBERS_PER_WRITE = 50
@@ -27,7 +27,7 @@ async def trim_round(context: Context, keep: int | None = None) -> int:
         if not members:
             return removed
 
-        def trim(conn: sqlite3.Connection, members: list[int] = members) -> int:
+        def trim(conn: Connection, members: list[int] = members) -> int:
             return sum(home_feed.trimmed(conn, member, keep) for member in members)
 
         removed += await context.db.write(trim)

@@ -3,8 +3,6 @@ those of a local-only post stay here, and a boost of one is itself local-only.""
 
 from __future__ import annotations
 
-import sqlite3
-
 from fedi.accounts.members import get_member
 from fedi.activitypub.notes import undo, wrap
 from fedi.activitypub.vocab import PUBLIC
@@ -14,6 +12,7 @@ from fedi.core.models import Account, NewStatus, Status
 from fedi.core.timeutil import to_ap, to_db, utcnow
 from fedi.core.validation import BASE
 from fedi.db import accounts, interactions, statuses
+from fedi.db.connection import Connection
 from fedi.federation.publish import Audience, enqueue
 from fedi.statuses.posting import PostError
 
@@ -34,7 +33,7 @@ async def favourite(context: Context, username: str, status_id: int) -> None:
     now = to_db(utcnow())
     activity = wrap("Like", like_id, user.account, status.uri, [author.uri], [])
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         if interactions.add_favourite(conn, user.account.id, status.id, like_id, now):
             interactions.notify(conn, [author.id], "favourite", user.account.id, status.id, now)
             if not status.is_local_only:
@@ -55,7 +54,7 @@ async def unfavourite(context: Context, username: str, status_id: int) -> None:
     cancel = undo(like, user.account)
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         interactions.remove_favourite(conn, user.account.id, status.id)
         if not status.is_local_only:
             enqueue(conn, user.account.id, cancel, Audience.personal(author), now)
@@ -90,7 +89,7 @@ async def boost(context: Context, username: str, status_id: int) -> Status:
     )  # fmt: skip
     audience = Audience(followers_of=user.account.id, inboxes=Audience.personal(author).inboxes)
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         statuses.insert_status(conn, new)
         interactions.notify(conn, [author.id], "reblog", user.account.id, status.id, new.created_at)
         if not new.is_local_only:
@@ -116,7 +115,7 @@ async def unboost(context: Context, username: str, status_id: int) -> None:
     audience = Audience(followers_of=user.account.id, inboxes=Audience.personal(author).inboxes)
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         statuses.delete_reblog(conn, reblog.id)
         if not (reblog.is_local_only or status.is_local_only):
             enqueue(conn, user.account.id, cancel, audience, now)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -24,6 +23,7 @@ from fedi.core.rounds import repeat
 from fedi.core.timeutil import to_ap, to_db, utcnow
 from fedi.db import accounts, statuses
 from fedi.db import polls as db_polls
+from fedi.db.connection import Connection
 from fedi.federation.publish import Audience, enqueue
 from fedi.federation.serialize import note_document
 from fedi.statuses.posting import audience_for
@@ -99,7 +99,7 @@ async def _close(context: Context, status_id: int, now: datetime) -> None:
     update = await question_update(context, status, author, now) if sent else None
     stamp = to_db(now)
 
-    def close(conn: sqlite3.Connection) -> None:
+    def close(conn: Connection) -> None:
         if not db_polls.mark_closed(conn, status.id, stamp):
             return
         voters = [v for v in db_polls.local_voters(conn, status.id) if v != status.account_id]

@@ -6,7 +6,6 @@ is for members of this instance alone: nothing about it is ever queued for other
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Sequence
 
 from fedi.accounts.members import MemberError, get_member
@@ -18,6 +17,7 @@ from fedi.core.models import Account, NewStatus, Status, User, Visibility
 from fedi.core.timeutil import to_ap, to_db, utcnow
 from fedi.core.validation import BASE, Invalid
 from fedi.db import interactions, pins, statuses
+from fedi.db.connection import Connection
 from fedi.federation.publish import Audience, enqueue
 from fedi.federation.remote_accounts import ActorError, resolve_handle
 from fedi.federation.serialize import note_document
@@ -139,7 +139,7 @@ async def post_status(
     # does not mention them (Mastodon's rule: direct goes to the mentioned only).
     extra = (parent.account_id,) if parent and visibility != "direct" else ()
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         statuses.insert_status(conn, new)
         media.attach(conn, account.id, status_id, attached, new.created_at)
         if group is not None:
@@ -250,7 +250,7 @@ async def edit_status(
     async with context.db.read() as conn:
         before = await statuses.mentioned_account_ids(conn, status.id)
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         statuses.apply_edit(conn, status, edited)
         if media_ids is not None:
             media.attach(conn, user.account.id, status.id, attached, to_db(now))
@@ -300,7 +300,7 @@ async def delete_status(context: Context, username: str, status_id: int) -> Stat
     audience = audience_for(status, mentioned, (status.in_reply_to_account_id or 0,))
     await group_relay.relay_post_delete(context, status, activity)  # while its boost is here
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         media.detach(conn, status.id, now)
         statuses.delete_status(conn, status, now)
         if status.is_local_only or group is not None:

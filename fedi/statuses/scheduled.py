@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,6 +22,7 @@ from fedi.core.rounds import repeat
 from fedi.core.timeutil import to_db, utcnow
 from fedi.core.validation import BASE, Invalid
 from fedi.db import accounts, scheduled_statuses
+from fedi.db.connection import Connection
 from fedi.db.scheduled_statuses import Scheduled
 from fedi.media import media
 from fedi.statuses.polls import PollError, PollRequest, check_poll
@@ -109,7 +109,7 @@ async def schedule(
     }  # fmt: skip
     scheduled_id, stamp, at = new_id(), to_db(now), to_db(when)
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         if scheduled_statuses.count_waiting(conn, user.account.id) >= MAX_WAITING:
             raise ScheduleError.of(
                 BASE, "ERR_INVALID", f"You have exceeded the limit of {MAX_WAITING} scheduled posts"
@@ -145,7 +145,7 @@ async def reschedule(
     when = parse_time(when_text)
     _in_future(when, utcnow())
 
-    def write(conn: sqlite3.Connection) -> bool:
+    def write(conn: Connection) -> bool:
         if scheduled_statuses.count_waiting(conn, account_id, _day_of(when)) >= MAX_PER_DAY:
             raise ScheduleError.of(
                 BASE, "ERR_INVALID",
@@ -199,7 +199,7 @@ async def _publish(context: Context, scheduled_id: int) -> bool:
         log.info("scheduled post %d could not be posted: %s", scheduled_id, error)
     now = to_db(utcnow())
 
-    def finish(conn: sqlite3.Connection) -> None:
+    def finish(conn: Connection) -> None:
         scheduled_statuses.finish(conn, scheduled_id, status_id, error)
         if status_id is None:
             scheduled_statuses.let_go_of_media(conn, scheduled_id, now)

@@ -6,10 +6,7 @@ the poll loop (fedi.statuses.poll_loop)."""
 from __future__ import annotations
 
 import logging
-import sqlite3
 from datetime import datetime
-
-import aiosqlite
 
 from fedi.activitypub.parse import InvalidActivity, host_of
 from fedi.activitypub.remote_note import ParsedNote
@@ -20,6 +17,7 @@ from fedi.core.models import Account, Status, is_expired
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, follows, interactions, statuses
 from fedi.db import polls as db_polls
+from fedi.db.connection import Connection, Reader
 from fedi.db.polls import NewVote, VoteConflict
 from fedi.federation.publish import Audience, enqueue
 from fedi.federation.remote_posts import is_ours
@@ -31,7 +29,7 @@ class VoteError(ValueError):
     """The vote is refused; the message says why (a 422 for apps, worded as Mastodon's)."""
 
 
-async def may_see(conn: aiosqlite.Connection, status: Status, account_id: int) -> bool:
+async def may_see(conn: Reader, status: Status, account_id: int) -> bool:
     """Whether an account may see (and so vote in) a post, as the API and delivery decide."""
     if await interactions.is_blocked(conn, status.account_id, account_id):
         return False
@@ -81,7 +79,7 @@ async def vote(
     ]
     stamp = to_db(now)
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         try:
             new_voter = db_polls.add_votes(
                 conn, status.id, voter.id, votes, is_multiple=poll.is_multiple, now=stamp
@@ -130,7 +128,7 @@ async def receive_vote(context: Context, vote_note: ParsedVote, actor: Account) 
     choice = NewVote(new_id(), titles.index(vote_note.name), vote_note.uri)
     stamp = to_db(now)
 
-    def write(conn: sqlite3.Connection) -> bool:
+    def write(conn: Connection) -> bool:
         try:
             db_polls.add_votes(
                 conn, status.id, actor.id, [choice], is_multiple=poll.is_multiple, now=stamp

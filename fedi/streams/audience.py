@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import aiosqlite
-
 from fedi.db import lists, streams, tag_follows, timelines
+from fedi.db.connection import Reader
 from fedi.db.streams import PostFacts
 
 # Mastodon's channel names: (only local posts? None for both, only posts with media?).
@@ -42,9 +41,7 @@ class Stream:
         return [self.name]
 
 
-async def may_receive(
-    conn: aiosqlite.Connection, viewer_id: int, stream: Stream, post: PostFacts
-) -> bool:
+async def may_receive(conn: Reader, viewer_id: int, stream: Stream, post: PostFacts) -> bool:
     """Whether `post` belongs on `stream` for the member `viewer_id`: the timeline's own rule.
     What the member hides on every timeline (mutes, blocks, domain blocks, exclusive lists,
     filters) is applied next, to the rendered status (fedi.api.stream_events)."""
@@ -63,7 +60,7 @@ async def may_receive(
     return False  # "user:notification" carries no posts
 
 
-async def _in_home(conn: aiosqlite.Connection, viewer_id: int, post: PostFacts) -> bool:
+async def _in_home(conn: Reader, viewer_id: int, post: PostFacts) -> bool:
     """The home timeline's rule (fedi.db.timelines.home): one's own posts, posts addressed to
     one, followers-only or wider posts of the accounts one follows, and public posts (not
     boosts) carrying a hashtag one follows."""

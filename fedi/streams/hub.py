@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-import sqlite3
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import timedelta
@@ -21,6 +20,7 @@ from datetime import timedelta
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import Database, changes
 from fedi.db.changes import Change
+from fedi.db.connection import Connection
 
 log = logging.getLogger(__name__)
 
@@ -154,8 +154,8 @@ class Streams:
 
     def _commit_hook(
         self, loop: asyncio.AbstractEventLoop
-    ) -> Callable[[sqlite3.Connection], Callable[[], None] | None]:
-        def hook(conn: sqlite3.Connection) -> Callable[[], None] | None:
+    ) -> Callable[[Connection], Callable[[], None] | None]:
+        def hook(conn: Connection) -> Callable[[], None] | None:
             found = changes.drain(conn)  # in the writer thread, inside the batch's transaction
             if not found:
                 return None
@@ -169,7 +169,7 @@ class Streams:
 
         return hook
 
-    def _share(self, conn: sqlite3.Connection, found: list[Change]) -> None:
+    def _share(self, conn: Connection, found: list[Change]) -> None:
         now = utcnow()
         changes.share(conn, self._origin, found, to_db(now))
         self._since_pruned += 1

@@ -7,7 +7,6 @@ boost. Other activities a group announces are handled in inbox.handlers.announce
 from __future__ import annotations
 
 import logging
-import sqlite3
 
 from fedi.activitypub.parse import types_of, uri_of
 from fedi.context import Context
@@ -15,6 +14,7 @@ from fedi.core.ids import new_id
 from fedi.core.models import NewStatus
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, follows, interactions, statuses
+from fedi.db.connection import Connection
 from fedi.events.remote import receive_announced_event
 from fedi.federation.refused_sources import refused_object
 from fedi.federation.remote_posts import fetch_status, is_ours, status_by_uri
@@ -69,7 +69,7 @@ async def handle_announce(context: Context, incoming: Incoming) -> None:
         is_local=False, created_at=now, reblog_of_id=original.id,
     )  # fmt: skip
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         statuses.insert_status(conn, reblog)
         interactions.notify(conn, [original.account_id], "reblog", actor.id, original.id, now)
 

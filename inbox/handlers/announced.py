@@ -8,7 +8,6 @@ group relays are not acted on."""
 from __future__ import annotations
 
 import logging
-import sqlite3
 from typing import Any
 
 from fedi.activitypub.parse import InvalidActivity, host_of, types_of, uri_of
@@ -17,6 +16,7 @@ from fedi.context import Context
 from fedi.core.models import Account, Status
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import group_posts, statuses
+from fedi.db.connection import Connection
 from fedi.federation.dereference import DereferenceError, fetch_document
 from fedi.federation.remote_accounts import ActorError, get_actor
 from fedi.federation.remote_posts import status_by_uri
@@ -65,7 +65,7 @@ async def _removal(context: Context, group: Account, uri: str | None) -> None:
         boost = await statuses.get_reblog(conn, group.id, post.id)
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         if boost is not None:
             statuses.delete_reblog(conn, boost.id)
         if is_groups and post.is_local:

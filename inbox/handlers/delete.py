@@ -4,12 +4,11 @@ author can delete a post (Mastodon delete.rb), or a moderator of the local publi
 
 from __future__ import annotations
 
-import sqlite3
-
 from fedi.activitypub.parse import InvalidActivity, host_of
 from fedi.context import Context
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, statuses
+from fedi.db.connection import Connection
 from fedi.events.remote import receive_event_delete
 from fedi.federation.remote_posts import status_by_uri
 from fedi.groups.announcements import remove_by_moderator
@@ -46,7 +45,7 @@ async def handle_delete(context: Context, incoming: Incoming) -> None:
         raise InvalidActivity("only the author can delete a post")
     await relay_post_delete(context, status, incoming.activity)
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         if status.reblog_of_id is not None:
             statuses.delete_reblog(conn, status.id)
         else:

@@ -5,13 +5,13 @@ group is a request to join it (inbox/handlers/group_follow.py)."""
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 
 from fedi.activitypub.notes import wrap
 from fedi.activitypub.parse import InvalidActivity
 from fedi.context import Context
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import follows, interactions
+from fedi.db.connection import Connection
 from fedi.federation.publish import Audience, enqueue
 from fedi.groups.groups import group_of
 from inbox.handlers.common import Incoming, local_account
@@ -46,7 +46,7 @@ async def handle_follow(context: Context, incoming: Incoming) -> None:
         followed, follow, [follower.uri], [],
     )  # fmt: skip
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         if blocked:
             enqueue(conn, followed.id, reply, Audience.personal(follower), now)
             return

@@ -6,13 +6,13 @@ which answers as an account that does not exist would: nothing at all."""
 from __future__ import annotations
 
 import logging
-import sqlite3
 
 from fedi.activitypub.parse import InvalidActivity
 from fedi.context import Context
 from fedi.core.models import Group
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import follows
+from fedi.db.connection import Connection
 from fedi.federation.publish import Audience, enqueue
 from fedi.groups.membership import follow_reply, judge_join, log_join
 from inbox.handlers.common import Incoming
@@ -36,7 +36,7 @@ async def handle_group_follow(context: Context, incoming: Incoming, group: Group
         "Reject" if join.state == "refused" else "Accept", group, follower, incoming.activity
     )
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         log_join(conn, group, follower, join, now)
         if join.state == "refused":
             follows.delete_follow(conn, follower.id, group.id)

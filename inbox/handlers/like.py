@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from fedi.context import Context
 from fedi.core.models import Status
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import accounts, follows, interactions, statuses
+from fedi.db.connection import Connection
 from fedi.federation.remote_posts import is_ours, status_by_uri
 from fedi.groups.access import may_see_group_post
 from inbox.handlers.common import Incoming
@@ -44,7 +43,7 @@ async def handle_like(context: Context, incoming: Incoming) -> None:
         return  # a like of a post the actor cannot see counts for nothing (security.md V7)
     now = to_db(utcnow())
 
-    def write(conn: sqlite3.Connection) -> None:
+    def write(conn: Connection) -> None:
         if interactions.add_favourite(conn, actor.id, status.id, incoming.id, now):
             interactions.notify(conn, [status.account_id], "favourite", actor.id, status.id, now)
 

@@ -26,6 +26,7 @@ async def cap_database(served: Served, pages: int | None) -> None:
     await served.context.db.write(cap)
 
 
+@pytest.mark.sqlite_only
 async def test_a_full_disk_is_a_clear_503_and_loses_nothing(
     served: Served, caplog: pytest.LogCaptureFixture
 ) -> None:

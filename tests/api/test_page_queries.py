@@ -54,6 +54,7 @@ async def api(
     @asynccontextmanager
     async def traced(self: Database) -> AsyncIterator[aiosqlite.Connection]:
         async with plain_read(self) as conn:
+            assert isinstance(conn, aiosqlite.Connection)
             await conn.set_trace_callback(counter)
             try:
                 yield conn
@@ -63,6 +64,7 @@ async def api(
     @asynccontextmanager
     async def traced_now(self: Database) -> AsyncIterator[aiosqlite.Connection]:
         async with plain_read_now(self) as conn:
+            assert isinstance(conn, aiosqlite.Connection)
             await conn.set_trace_callback(counter)
             try:
                 yield conn
@@ -97,6 +99,7 @@ async def statements_for(
     return len(counter.statements), len(response.json())
 
 
+@pytest.mark.sqlite_only
 async def test_pages_run_as_many_statements_for_5_items_as_for_40(
     api: tuple[httpx.AsyncClient, Counter, Context], network: tuple[Path, Seeded]
 ) -> None:
@@ -128,6 +131,7 @@ async def test_pages_run_as_many_statements_for_5_items_as_for_40(
         assert max(counts) <= MOST, (path, counts)
 
 
+@pytest.mark.sqlite_only
 async def test_pages_of_notification_groups_run_as_many_statements_for_3_as_for_80(
     api: tuple[httpx.AsyncClient, Counter, Context], network: tuple[Path, Seeded]
 ) -> None:
@@ -154,6 +158,7 @@ async def test_pages_of_notification_groups_run_as_many_statements_for_3_as_for_
         assert len(counter.statements) <= MOST, one
 
 
+@pytest.mark.sqlite_only
 async def test_a_thread_runs_as_many_statements_short_or_long(
     api: tuple[httpx.AsyncClient, Counter, Context], network: tuple[Path, Seeded]
 ) -> None:

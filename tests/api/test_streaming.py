@@ -506,6 +506,7 @@ async def test_an_event_stays_on_one_line_whatever_the_text(served: Served) -> N
         assert "عربي" in event.data  # not escaped: only line separators are
 
 
+@pytest.mark.sqlite_only
 async def test_a_suspension_written_by_another_process_ends_streams_at_the_heartbeat(
     served: Served,
 ) -> None:

@@ -158,7 +158,8 @@ async def test_a_failing_host_trips_the_breaker_and_waits_without_spending_attem
         await settle(a, b)
         async with a.ctx.db.read() as conn:
             cursor = await conn.execute(
-                "SELECT max(attempts), sum(attempts = 0) FROM deliveries WHERE state = 'queued'"
+                "SELECT max(attempts), sum(CASE WHEN attempts = 0 THEN 1 ELSE 0 END)"
+                " FROM deliveries WHERE state = 'queued'"
             )
             assert tuple(await cursor.fetchone() or ()) == (attempts_before, 3)
         await b.serve()

@@ -138,3 +138,26 @@ def test_a_named_sender_is_accepted(tmp_path: Path) -> None:
         base_env(tmp_path) | {"FEDI_SMTP_FROM": "Example network <fedi@example.org>"}
     )
     assert settings.mail_from == "Example network <fedi@example.org>"
+
+
+def test_database_url_defaults_to_the_file_under_data_dir(tmp_path: Path) -> None:
+    settings = load_settings(base_env(tmp_path))
+    assert settings.database_url == ""
+    assert settings.uses_postgresql is False
+
+
+def test_database_url_names_an_sqlite_file_or_a_postgresql_database(tmp_path: Path) -> None:
+    env = base_env(tmp_path) | {"FEDI_DATABASE_URL": f"sqlite:///{tmp_path}/elsewhere.db"}
+    assert load_settings(env).database_path == tmp_path / "elsewhere.db"
+    env["FEDI_DATABASE_URL"] = "postgres://fedi:secret@db.example:5432/fedi"
+    settings = load_settings(env)
+    assert settings.uses_postgresql is True
+    assert settings.database_url == "postgresql://fedi:secret@db.example:5432/fedi"
+    assert "secret" not in repr(settings)
+
+
+def test_a_database_url_of_another_kind_is_refused_without_its_password(tmp_path: Path) -> None:
+    env = base_env(tmp_path) | {"FEDI_DATABASE_URL": "mysql://fedi:secret@db.example/fedi"}
+    with pytest.raises(ConfigError, match="FEDI_DATABASE_URL must be") as error:
+        load_settings(env)
+    assert "secret" not in str(error.value)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-import aiosqlite
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from fedi.core.models import Status
 from fedi.db import listings
+from fedi.db.connection import Reader
 from fedi.db.timelines import Page
 from fedi.web.member.feeds import feed_page, page_asked
 from fedi.web.member.gate import member_or_sign_in
@@ -23,7 +23,7 @@ def _(message: str) -> str:
     return message
 
 
-Listing = Callable[[aiosqlite.Connection, int, Page], Awaitable[list[tuple[int, Status]]]]
+Listing = Callable[[Reader, int, Page], Awaitable[list[tuple[int, Status]]]]
 
 
 async def _saved(request: Request, listing: Listing, kind: str, title: str) -> Response:

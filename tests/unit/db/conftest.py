@@ -7,11 +7,11 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import aiosqlite
 import pytest
 
 from bench.seed import Scale, Seeded, bench_settings, seed_network
 from fedi.context import open_context
+from fedi.db.connection import Reader
 
 DOMAIN = "rows.test"
 SMALL = Scale(
@@ -27,7 +27,7 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Se
 
 
 @pytest.fixture
-async def conn(network: tuple[Path, Seeded]) -> AsyncIterator[aiosqlite.Connection]:
+async def conn(network: tuple[Path, Seeded]) -> AsyncIterator[Reader]:
     async with (
         open_context(bench_settings(network[0], DOMAIN)) as context,
         context.db.read() as connection,

@@ -4,11 +4,10 @@ the fast queries must match row for row (test_timeline_rows.py)."""
 
 from __future__ import annotations
 
-import aiosqlite
-
 from fedi.core.models import Status
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import statuses
+from fedi.db.connection import Reader
 from fedi.db.group_pages import _MEMBERS_POSTS, _PUBLIC_POSTS
 from fedi.db.lists import UserList, exclusive_clause
 from fedi.db.moderated import moderated_status_clause
@@ -36,7 +35,7 @@ def _local_only_rule(viewer_id: int | None) -> str:
     return "" if viewer_id is not None else " AND s.is_local_only = 0"
 
 
-async def home(conn: aiosqlite.Connection, account_id: int, page: Page) -> list[Status]:
+async def home(conn: Reader, account_id: int, page: Page) -> list[Status]:
     """With the public posts of followed hashtags, the rule written as plainly as the rest."""
     clause, args, order = paging(page)
     hidden, hidden_args = _viewer_rules(account_id)
@@ -60,7 +59,7 @@ async def home(conn: aiosqlite.Connection, account_id: int, page: Page) -> list[
 
 
 async def public(
-    conn: aiosqlite.Connection,
+    conn: Reader,
     local: bool | None,
     page: Page,
     viewer_id: int | None = None,
@@ -80,9 +79,7 @@ async def public(
     return rows if order == "DESC" else rows[::-1]
 
 
-async def tag(
-    conn: aiosqlite.Connection, query: TagQuery, page: Page, viewer_id: int | None
-) -> list[Status]:
+async def tag(conn: Reader, query: TagQuery, page: Page, viewer_id: int | None) -> list[Status]:
     clause, args, order = paging(page)
     hidden, hidden_args = _viewer_rules(viewer_id, public=True)
     marks = ", ".join("?" for _ in query.any)
@@ -132,7 +129,7 @@ def _list_condition(owned: UserList) -> tuple[str, list[object]]:
     )  # fmt: skip
 
 
-async def list_timeline(conn: aiosqlite.Connection, owned: UserList, page: Page) -> list[Status]:
+async def list_timeline(conn: Reader, owned: UserList, page: Page) -> list[Status]:
     """A list's timeline, newest first (see _list_condition), without what the owner hides."""
     clause, args, order = paging(page)
     condition, condition_args = _list_condition(owned)
@@ -146,7 +143,7 @@ async def list_timeline(conn: aiosqlite.Connection, owned: UserList, page: Page)
     return rows if order == "DESC" else rows[::-1]
 
 
-async def in_list(conn: aiosqlite.Connection, owned: UserList, status_id: int) -> bool:
+async def in_list(conn: Reader, owned: UserList, status_id: int) -> bool:
     """Whether a post belongs on the list's timeline (for its live stream)."""
     condition, condition_args = _list_condition(owned)
     cursor = await conn.execute(
@@ -156,7 +153,7 @@ async def in_list(conn: aiosqlite.Connection, owned: UserList, status_id: int) -
 
 
 async def public_page(
-    conn: aiosqlite.Connection,
+    conn: Reader,
     account_id: int,
     max_id: int | None,
     limit: int,
@@ -183,7 +180,7 @@ async def public_page(
 
 
 async def posts_page(
-    conn: aiosqlite.Connection,
+    conn: Reader,
     group_id: int,
     max_id: int | None,
     limit: int,
@@ -201,7 +198,7 @@ async def posts_page(
 
 
 async def thread_of(
-    conn: aiosqlite.Connection, status: Status, limit: int = 200
+    conn: Reader, status: Status, limit: int = 200
 ) -> tuple[list[Status], list[Status]]:
     """Ancestors (oldest first, following in_reply_to_id) and descendants (by id order)."""
     ancestors: list[Status] = []

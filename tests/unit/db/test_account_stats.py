@@ -9,17 +9,16 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-import aiosqlite
-
 from bench.seed import Seeded, bench_settings
 from fedi.context import open_context
 from fedi.core.models import Counts
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import account_stats, accounts, follows, interactions, statuses
+from fedi.db.connection import Reader
 from tests.unit.db.conftest import DOMAIN
 
 
-async def counted(conn: aiosqlite.Connection) -> dict[int, Counts]:
+async def counted(conn: Reader) -> dict[int, Counts]:
     cursor = await conn.execute(
         "SELECT a.id,"
         " (SELECT count(*) FROM statuses s WHERE s.account_id = a.id"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from fedi.db import Database
+from fedi.db.connection import Connection
 from fedi.db.migrate import apply_migrations, available_migrations, split_statements
 
 
@@ -153,7 +154,7 @@ async def test_items_written_together_share_one_statement(tmp_path: Path) -> Non
     await db.open()
     calls: list[list[int]] = []
 
-    def insert_all(conn: sqlite3.Connection, values: list[int]) -> None:
+    def insert_all(conn: Connection, values: list[int]) -> None:
         calls.append(values)
         conn.executemany("INSERT INTO t VALUES (?)", [(v,) for v in values])
 
@@ -194,7 +195,7 @@ async def test_inline_reads_see_commits_and_stay_in_their_task(tmp_path: Path) -
                 assert tuple(await cursor.fetchone() or ()) == (1,)
                 await db.write(lambda c: c.executemany("INSERT INTO t VALUES (?)", [(2,), (3,)]))
                 async with conn.execute("SELECT x FROM t WHERE x > ? ORDER BY x", (1,)) as rows:
-                    assert [row[0] async for row in rows] == [2, 3]
+                    assert [row[0] for row in await rows.fetchall()] == [2, 3]
                 cursor = await conn.execute("SELECT x FROM t ORDER BY x")
                 assert [row["x"] for row in await cursor.fetchall()] == [1, 2, 3]
                 with pytest.raises(sqlite3.OperationalError):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import aiosqlite
+
 from fedi.accounts.members import add_member
 from fedi.context import Context
 from fedi.core import ids
@@ -70,6 +72,7 @@ async def test_the_audience_is_read_from_covering_indexes(context: Context) -> N
         context, author.account.id, (remote("a", "one.example", shared=True), "accepted")
     )
     async with context.db.read() as conn:
+        assert isinstance(conn, aiosqlite.Connection)
         ran: list[str] = []
         await conn.set_trace_callback(ran.append)
         await follows.follower_inboxes(conn, author.account.id)

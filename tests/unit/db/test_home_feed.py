@@ -10,7 +10,6 @@ import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import aiosqlite
 import pytest
 
 from bench.seed import Seeded, bench_settings
@@ -19,6 +18,7 @@ from fedi.context import Context, open_context
 from fedi.core import ids
 from fedi.core.timeutil import to_db, utcnow
 from fedi.db import follows, home_feed, tag_follows, timelines, walk
+from fedi.db.connection import Reader
 from fedi.statuses.home_trim import trim_round
 from fedi.statuses.posting import post_status
 from tests.unit.db import reference_timelines as reference
@@ -48,7 +48,7 @@ async def _same_homes(context: Context, accounts: list[int]) -> int:
     return total
 
 
-async def _feed_size(conn: aiosqlite.Connection, account_id: int) -> int:
+async def _feed_size(conn: Reader, account_id: int) -> int:
     cursor = await conn.execute(
         "SELECT count(*) FROM home_feed WHERE account_id = ?", (account_id,)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from fedi.db.connection import Row
 from fedi.db.row_memo import RowMemo
 
 
@@ -19,7 +20,7 @@ def rows(*values: tuple[object, ...]) -> list[sqlite3.Row]:
 def test_an_equal_row_reuses_the_model_and_a_changed_one_builds_anew() -> None:
     built: list[tuple[object, ...]] = []
 
-    def build(row: sqlite3.Row) -> tuple[object, ...]:
+    def build(row: Row) -> tuple[object, ...]:
         built.append(tuple(row))
         return tuple(row)
 

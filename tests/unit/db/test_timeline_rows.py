@@ -11,17 +11,17 @@ import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-import aiosqlite
 import pytest
 
 from bench.seed import Seeded
 from fedi.core.models import Status
 from fedi.db import group_pages, lists, timelines, walk
+from fedi.db.connection import Reader
 from fedi.db.timelines import TagQuery
 from fedi.db.walk import Page
 from tests.unit.db import reference_timelines as reference
 
-Reader = Callable[[aiosqlite.Connection, Page], Awaitable[list[Status]]]
+Listing = Callable[[Reader, Page], Awaitable[list[Status]]]
 
 
 @pytest.fixture(params=[walk.WINDOW, 13], ids=["window", "tiny-window"])
@@ -31,7 +31,7 @@ def window(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> i
     return size
 
 
-async def same_pages(conn: aiosqlite.Connection, new: Reader, old: Reader, limit: int) -> int:
+async def same_pages(conn: Reader, new: Listing, old: Listing, limit: int) -> int:
     """Page down with max_id, then check since_id and min_id pages around the middle; returns
     how many rows the pages held."""
     seen: list[int] = []
@@ -60,7 +60,7 @@ def viewers(seeded: Seeded) -> list[int]:
 
 
 async def test_home_is_the_same_page_after_page(
-    conn: aiosqlite.Connection, network: tuple[Path, Seeded], window: int
+    conn: Reader, network: tuple[Path, Seeded], window: int
 ) -> None:
     total = 0
     for viewer in viewers(network[1]):
@@ -75,7 +75,7 @@ async def test_home_is_the_same_page_after_page(
 
 
 async def test_followed_hashtags_bring_posts_of_strangers_home(
-    conn: aiosqlite.Connection, network: tuple[Path, Seeded]
+    conn: Reader, network: tuple[Path, Seeded]
 ) -> None:
     """The data set exercises the hashtag rule: the home pages the test above reads (twelve of
     twenty) hold public posts that only a followed hashtag brings (neither one's own, nor a
@@ -103,7 +103,7 @@ async def test_followed_hashtags_bring_posts_of_strangers_home(
 
 
 async def test_public_timelines_are_the_same(
-    conn: aiosqlite.Connection, network: tuple[Path, Seeded], window: int
+    conn: Reader, network: tuple[Path, Seeded], window: int
 ) -> None:
     for viewer in (None, network[1].members[3]):
         for local in (None, True, False):
@@ -117,7 +117,7 @@ async def test_public_timelines_are_the_same(
 
 
 async def test_hashtag_timelines_are_the_same(
-    conn: aiosqlite.Connection, network: tuple[Path, Seeded], window: int
+    conn: Reader, network: tuple[Path, Seeded], window: int
 ) -> None:
     queries = [
         TagQuery(any=("theme1",)),
@@ -139,7 +139,7 @@ async def test_hashtag_timelines_are_the_same(
 
 
 async def test_list_timelines_are_the_same(
-    conn: aiosqlite.Connection, network: tuple[Path, Seeded], window: int
+    conn: Reader, network: tuple[Path, Seeded], window: int
 ) -> None:
     checked = 0
     for member in network[1].members:
@@ -159,7 +159,7 @@ async def test_list_timelines_are_the_same(
 
 
 async def test_account_statuses_are_the_same_and_boosts_come_only_when_asked(
-    conn: aiosqlite.Connection, network: tuple[Path, Seeded]
+    conn: Reader, network: tuple[Path, Seeded]
 ) -> None:
     from fedi.db import statuses
 
@@ -169,7 +169,7 @@ async def test_account_statuses_are_the_same_and_boosts_come_only_when_asked(
         for flags in range(16):
             private, local_only, no_replies, media = (bool(flags & b) for b in (1, 2, 4, 8))
 
-            def new(c: aiosqlite.Connection, p: Page, a: int = account, boosts: bool = False,
+            def new(c: Reader, p: Page, a: int = account, boosts: bool = False,
                     f: tuple[bool, ...] = (private, local_only, no_replies, media),
                     ) -> Awaitable[list[Status]]:  # fmt: skip
                 return statuses.public_page(
@@ -177,7 +177,7 @@ async def test_account_statuses_are_the_same_and_boosts_come_only_when_asked(
                     without_replies=f[2], only_media=f[3], with_reblogs=boosts,
                 )  # fmt: skip
 
-            def old(c: aiosqlite.Connection, p: Page, a: int = account,
+            def old(c: Reader, p: Page, a: int = account,
                     f: tuple[bool, ...] = (private, local_only, no_replies, media),
                     ) -> Awaitable[list[Status]]:  # fmt: skip
                 return reference.public_page(
@@ -185,7 +185,7 @@ async def test_account_statuses_are_the_same_and_boosts_come_only_when_asked(
                     without_replies=f[2], only_media=f[3],
                 )  # fmt: skip
 
-            async def without_boosts(c: aiosqlite.Connection, p: Page) -> list[Status]:
+            async def without_boosts(c: Reader, p: Page) -> list[Status]:
                 return [s for s in await new(c, Page(max_id=p.max_id, limit=200), boosts=True)
                         if s.reblog_of_id is None][: p.limit]  # fmt: skip
 
@@ -198,7 +198,7 @@ async def test_account_statuses_are_the_same_and_boosts_come_only_when_asked(
 
 
 async def test_group_pages_are_the_same(
-    conn: aiosqlite.Connection, network: tuple[Path, Seeded], window: int
+    conn: Reader, network: tuple[Path, Seeded], window: int
 ) -> None:
     for group in network[1].groups:
         for members_view in (False, True):
@@ -214,9 +214,7 @@ async def test_group_pages_are_the_same(
             )
 
 
-async def test_threads_are_the_same(
-    conn: aiosqlite.Connection, network: tuple[Path, Seeded]
-) -> None:
+async def test_threads_are_the_same(conn: Reader, network: tuple[Path, Seeded]) -> None:
     from fedi.db import statuses
 
     cursor = await conn.execute(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from typing import Any
 
 import aiosqlite
 import pytest
@@ -41,7 +42,7 @@ async def add_filter(
     await context.db.write(write)
 
 
-Reader = Callable[[Database], AbstractAsyncContextManager[aiosqlite.Connection]]
+Reader = Callable[[Database], AbstractAsyncContextManager[Any]]
 
 
 class Statements:
@@ -73,6 +74,7 @@ def count_statements(monkeypatch: pytest.MonkeyPatch) -> Statements:
         @asynccontextmanager
         async def reader(self: Database) -> AsyncIterator[aiosqlite.Connection]:
             async with plain(self) as conn:
+                assert isinstance(conn, aiosqlite.Connection)
                 await conn.set_trace_callback(counter)
                 try:
                     yield conn

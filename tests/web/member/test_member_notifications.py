@@ -164,6 +164,7 @@ async def test_notifications_page_on_with_an_older_link_and_htmx_fragment(
     assert rest.text.count('<article class="notification') == 5 and "note number 0<" in rest.text
 
 
+@pytest.mark.sqlite_only
 async def test_twenty_notifications_cost_as_many_statements_as_two(
     client: httpx.AsyncClient, context: Context, amal: User, ben: User,
     monkeypatch: pytest.MonkeyPatch,

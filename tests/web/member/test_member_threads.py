@@ -198,6 +198,7 @@ async def test_bookmarks_page_on_by_when_they_were_saved(
     assert "Saved item 21<" in rest.text and "Saved item 20<" in rest.text
 
 
+@pytest.mark.sqlite_only
 async def test_a_thread_of_twenty_posts_costs_as_many_statements_as_one_of_three(
     client: httpx.AsyncClient, context: Context, amal: User, ben: User,
     monkeypatch: pytest.MonkeyPatch,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 import httpx
@@ -145,12 +146,13 @@ def count_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every SQL statement the readers run from now on (the test clears the list)."""
     seen: list[str] = []
 
-    def traced(plain: Callable[[Database], AbstractAsyncContextManager[aiosqlite.Connection]]) -> (
-        Callable[[Database], AbstractAsyncContextManager[aiosqlite.Connection]]
+    def traced(plain: Callable[[Database], AbstractAsyncContextManager[Any]]) -> (
+        Callable[[Database], AbstractAsyncContextManager[Any]]
     ):  # fmt: skip
         @asynccontextmanager
         async def reader(self: Database) -> AsyncIterator[aiosqlite.Connection]:
             async with plain(self) as conn:
+                assert isinstance(conn, aiosqlite.Connection)
                 await conn.set_trace_callback(seen.append)
                 try:
                     yield conn
@@ -164,6 +166,7 @@ def count_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
+@pytest.mark.sqlite_only
 async def test_the_directory_costs_as_many_statements_for_many_groups_as_for_two(
     client: httpx.AsyncClient, context: Context, people: dict[str, User],
     monkeypatch: pytest.MonkeyPatch,

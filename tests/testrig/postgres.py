@@ -1,0 +1,145 @@
+"""PostgreSQL for the test suite: with FEDI_TEST_DATABASE=postgresql, one throwaway cluster for
+the whole session, started from the PostgreSQL binaries found on this machine (or, with
+FEDI_TEST_DATABASE=postgresql://..., a server one may create databases on); every instance a
+test opens gets a database of its own, copied from a migrated template, dropped after the test.
+
+An instance is known by its data directory, where a file names its database: opened again, it
+finds its rows; a data directory copied (the seeded networks of tests/unit/db) has a copy of
+the database it was copied from.
+"""
+
+from __future__ import annotations
+
+import glob
+import itertools
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+from fedi.db.pg_migrate import apply_pg_migrations
+from fedi.db.postgres import PgConnection
+
+ENV = "FEDI_TEST_DATABASE"
+TEMPLATE = "fedi_template"
+MARKER = "test-database.txt"
+
+
+def wanted() -> str | None:
+    """ "postgresql", a server's URL, or None for SQLite (the default)."""
+    value = os.environ.get(ENV, "").strip()
+    return value if value.startswith("postgresql") else None
+
+
+def bindir() -> Path:
+    """Where initdb and pg_ctl are: pg_config's answer, else Debian's newest, else the PATH."""
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        found = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=False)
+        if found.returncode == 0 and (Path(found.stdout.strip()) / "initdb").exists():
+            return Path(found.stdout.strip())
+    debian = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+        key=lambda p: int(Path(p).parent.parent.name),
+    )
+    if debian:
+        return Path(debian[-1]).parent
+    initdb = shutil.which("initdb")
+    if initdb:
+        return Path(initdb).parent
+    raise RuntimeError(f"{ENV}=postgresql: no PostgreSQL binaries (initdb, pg_ctl) found")
+
+
+class Cluster:
+    """A cluster in a temporary directory, listening on a Unix socket there only."""
+
+    def __init__(self) -> None:
+        self.base = Path(tempfile.mkdtemp(prefix="fedi-pg-"))
+        self.bin = bindir()
+        # initdb refuses to run as root: then the cluster belongs to postgres (or nobody).
+        self.user: str | None = None
+        if os.geteuid() == 0:
+            self.user = "postgres" if _user_exists("postgres") else "nobody"
+            account = pwd.getpwnam(self.user)
+            os.chown(self.base, account.pw_uid, account.pw_gid)
+        self.data = self.base / "data"
+        self.url = f"postgresql://postgres@/postgres?host={self.base}&port=5432"
+
+    def _run(self, *command: str) -> None:
+        prefix = ["runuser", "-u", self.user, "--"] if self.user else []
+        subprocess.run([*prefix, *command], check=True, capture_output=True, cwd=self.base)
+
+    def start(self) -> None:
+        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "-A",
+                  "trust", "-E", "UTF8", "--locale=C", "--no-sync")  # fmt: skip
+        options = (
+            f"-k {self.base} -p 5432 -c listen_addresses='' -c fsync=off"
+            " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-w",
+                  "-l", str(self.base / "log"), "start")  # fmt: skip
+
+    def stop(self) -> None:
+        try:
+            self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
+        finally:
+            shutil.rmtree(self.base, ignore_errors=True)
+
+
+def _user_exists(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
+class Databases:
+    """Databases made for tests on one server, each a copy of the migrated template."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = admin_url
+        self._admin = psycopg.connect(admin_url, autocommit=True)
+        self._numbers = itertools.count(1)
+        self._prefix = f"fedi_test_{os.getpid()}_"
+        self._admin.execute(f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")
+        self._admin.execute(f"CREATE DATABASE {TEMPLATE}")
+        migrating = PgConnection.connect(self.url_of(TEMPLATE))
+        try:
+            apply_pg_migrations(migrating)
+        finally:
+            migrating.close()
+
+    def url_of(self, name: str) -> str:
+        parts = urlsplit(self.admin_url)
+        return urlunsplit(parts._replace(path=f"/{name}"))
+
+    def create(self, template: str = TEMPLATE) -> str:
+        name = f"{self._prefix}{next(self._numbers)}"
+        self._admin.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+        return self.url_of(name)
+
+    def target(self, data_dir: Path) -> tuple[str, bool]:
+        """The database of the instance in data_dir, and whether it was made now."""
+        marker = data_dir / MARKER
+        known = marker.read_text().split() if marker.exists() else []
+        if known and known[0] == str(data_dir):
+            return self.url_of(known[1]), False
+        # A new instance, or a copy of another one's directory: a new database, or its copy.
+        url = self.create(known[1] if known else TEMPLATE)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        marker.write_text(f"{data_dir} {urlsplit(url).path.lstrip('/')}")
+        return url, True
+
+    def drop(self, url: str) -> None:
+        name = urlsplit(url).path.lstrip("/")
+        self._admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    def close(self) -> None:
+        self._admin.execute(f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")
+        self._admin.close()

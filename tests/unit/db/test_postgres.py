@@ -1,0 +1,75 @@
+"""The database layer on PostgreSQL (run with FEDI_TEST_DATABASE=postgresql; skipped on SQLite):
+the writer's batches, savepoints and bulk writes, rows read as sqlite3.Row reads them, and the
+migrations' version table."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from fedi.db import Database
+from fedi.db.connection import Connection
+from fedi.db.errors import INTEGRITY_ERRORS
+from fedi.db.migrate import available_migrations
+from tests.testrig.postgres import Databases
+
+
+@pytest.fixture
+async def db(postgres_databases: Databases | None) -> AsyncIterator[Database]:
+    if postgres_databases is None:
+        pytest.skip("FEDI_TEST_DATABASE=postgresql runs these")
+    url = postgres_databases.create()
+    database = Database(url)
+    await database.open()
+    try:
+        yield database
+    finally:
+        await database.close()
+        postgres_databases.drop(url)
+
+
+async def test_the_same_versions_are_recorded_as_on_sqlite(db: Database) -> None:
+    async with db.read() as conn:
+        cursor = await conn.execute("SELECT version FROM schema_migrations ORDER BY version")
+        versions = [row[0] for row in await cursor.fetchall()]
+    assert versions == [m.version for m in available_migrations()]
+
+
+async def test_a_failing_job_rolls_back_alone_and_rows_read_by_name(db: Database) -> None:
+    await db.write(lambda c: c.execute("CREATE TABLE t (x BIGINT UNIQUE, flag BIGINT)"))
+
+    results = await asyncio.gather(
+        db.write(lambda c: c.execute("INSERT INTO t VALUES (?, ?)", (1, True)).rowcount),
+        db.write(lambda c: c.execute("INSERT INTO t VALUES (?, ?)", (1, False)).rowcount),
+        db.write(lambda c: c.execute("INSERT INTO t VALUES (:x, :f)", {"x": 2, "f": 0}).rowcount),
+        return_exceptions=True,
+    )
+    assert results[0] == 1 and results[2] == 1
+    assert isinstance(results[1], INTEGRITY_ERRORS)
+    async with db.read() as conn:
+        cursor = await conn.execute("SELECT x, flag, sum(x) AS total FROM t GROUP BY x, flag"
+                                    " ORDER BY x")  # fmt: skip
+        rows = list(await cursor.fetchall())
+    assert [(row["x"], row["FLAG"], row[2]) for row in rows] == [(1, 1, 1), (2, 0, 2)]
+    assert rows[0].keys() == ["x", "flag", "total"]
+
+
+async def test_items_written_together_share_one_statement(db: Database) -> None:
+    calls: list[list[int]] = []
+
+    def insert_all(conn: Connection, values: list[int]) -> None:
+        calls.append(values)
+        conn.executemany("INSERT INTO t VALUES (?)", [(v,) for v in values])
+
+    await db.write(lambda c: c.execute("CREATE TABLE t (x BIGINT UNIQUE)"))
+    await asyncio.gather(*(db.write_together(insert_all, v) for v in range(5)))
+    assert calls == [[0, 1, 2, 3, 4]]
+    failed = await asyncio.gather(
+        *(db.write_together(insert_all, v) for v in (7, 3)), return_exceptions=True
+    )
+    assert all(isinstance(r, INTEGRITY_ERRORS) for r in failed)
+    async with db.read() as conn:
+        cursor = await conn.execute("SELECT x FROM t ORDER BY x")
+        assert [row[0] for row in await cursor.fetchall()] == [0, 1, 2, 3, 4]
