@@ -15,6 +15,8 @@ from pathlib import Path
 from fedi import __version__
 from fedi.accounts.members import MemberError
 from fedi.cli.base import CommandError, with_context
+from fedi.cli.database import add_parser as add_database_parser
+from fedi.cli.database import command_db
 from fedi.cli.domains import add_parser as add_domains_parser
 from fedi.cli.domains import command_domains
 from fedi.cli.groups import add_parser as add_group_parser
@@ -72,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_group_parser(commands)
     add_domains_parser(commands)
     add_vendor_parser(commands)
+    add_database_parser(commands)
 
     return parser
 
@@ -101,6 +104,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         command_group(args, settings, with_context)
     elif args.command == "domains":
         command_domains(args, settings, with_context)
+    elif args.command == "db":
+        command_db(args, settings)
     elif args.command == "post":
         command_post(args, settings)
     elif args.command in ("follow", "unfollow"):

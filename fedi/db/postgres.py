@@ -9,7 +9,7 @@ text), which server-side binding would refuse. Booleans go in as 0 and 1, as SQL
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Sequence
 from decimal import Decimal
 from types import TracebackType
 from typing import Any
@@ -142,6 +142,18 @@ class PgConnection:
         cursor = self._conn.cursor()
         cursor.executemany(statement.sql, [_bound(sql, row)[1] for row in parameters])
         return cursor
+
+    def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Write rows into a table with COPY (fedi.db.copy), many times faster than INSERTs;
+        returns how many."""
+        names = ", ".join(f'"{column}"' for column in columns)
+        count = 0
+        statement = f'COPY "{table}" ({names}) FROM STDIN'.encode()
+        with self._conn.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        return count
 
     def execute_script(self, sql: str) -> None:
         """Statements as they are, untranslated and all at once (PostgreSQL's own migrations)."""
