@@ -14,7 +14,9 @@ _HOST = (
     "(CASE WHEN instr(a.domain, ':') > 0 THEN lower(substr(a.domain, 1, instr(a.domain, ':') - 1))"
     " ELSE lower(a.domain) END)"
 )
-_COVERS = f"({_HOST} = :d OR substr({_HOST}, -length(:d) - 1) = '.' || :d)"
+# The host's last len(d) + 1 characters, counted from its start (PostgreSQL's substr does not
+# count from the end as SQLite's does for a negative start).
+_COVERS = f"({_HOST} = :d OR substr({_HOST}, length({_HOST}) - length(:d)) = '.' || :d)"
 
 
 # The two effects a block puts on accounts: suspended (suspend) and limited (silence).

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 
 import aiosqlite
+import pytest
 
 from fedi.accounts.members import add_member
 from fedi.context import Context
@@ -66,6 +67,7 @@ async def test_one_inbox_per_server_the_shared_one_first(context: Context) -> No
     assert sorted(found) == ["https://one.example/inbox", "https://two.example/users/c/inbox"]
 
 
+@pytest.mark.sqlite_only
 async def test_the_audience_is_read_from_covering_indexes(context: Context) -> None:
     author = await add_member(context, "author", "correct horse battery")
     await followed_by(

@@ -9,6 +9,8 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from fedi.accounts.members import add_member
 from fedi.accounts.profiles import update_profile
 from fedi.context import open_context
@@ -22,6 +24,9 @@ from fedi.db.migrate import apply_migrations
 from fedi.db.status_search import indexed_text
 from fedi.statuses.polls import PollRequest
 from fedi.statuses.posting import edit_status, post_status
+
+# Plans and index internals of SQLite itself.
+pytestmark = pytest.mark.sqlite_only
 
 
 def found(conn: sqlite3.Connection, words: str) -> list[int]:

@@ -10,11 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+import pytest
 
 from bench.seed import Seeded
 from fedi.core.ids import MAX_ID
 from fedi.db import account_search, status_matches, tag_search
 from fedi.db.fulltext import match_of
+
+# Plans and index internals of SQLite itself.
+pytestmark = pytest.mark.sqlite_only
 
 SLOW = (
     "SCAN a\n",

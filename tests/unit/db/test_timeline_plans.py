@@ -17,6 +17,9 @@ from fedi.db import group_pages, lists, pins, statuses, timelines, walk
 from fedi.db.timelines import TagQuery
 from fedi.db.walk import Page
 
+# Plans and index internals of SQLite itself.
+pytestmark = pytest.mark.sqlite_only
+
 # Plan details that mean the cost grows with the instance's history.
 SLOW = ("SCAN s\n", "SCAN statuses\n", "statuses_reblog (reblog_of_id=?)", "STATUSES BY OR\n")
 
