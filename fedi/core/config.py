@@ -6,7 +6,6 @@ ConfigError whose message names the setting, so the CLI can print one line and e
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 import tomllib
@@ -17,6 +16,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fedi.core.database_url import DatabaseUrlError, as_database_url, is_postgresql, sqlite_path
+from fedi.core.setting_values import ConfigError as ConfigError  # raised for every setting
+from fedi.core.setting_values import (
+    as_bool,
+    as_count,
+    as_domains,
+    as_networks,
+    as_port,
+    split_host_port,
+)
+from fedi.core.setting_values import validate_domain as validate_domain  # fedi.groups too
 
 RegistrationMode = Literal["open", "approval", "closed"]
 SmtpSecurity = Literal["none", "starttls", "tls"]
@@ -35,11 +44,6 @@ ENV_PREFIX = "FEDI_"
 ENV_META = {"FEDI_CONFIG"}
 
 EMAIL_ADDRESS = re.compile(r"^[^\s@\x00-\x1f<>]+@[^\s@\x00-\x1f<>]+$")
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-
-
-class ConfigError(Exception):
-    """A setting is missing or invalid; the message is fit to show an operator as is."""
 
 
 @dataclass(frozen=True)
@@ -141,101 +145,6 @@ class Settings:
     def host(self) -> str:
         """The domain without a port, as used in acct: handles' host checks."""
         return split_host_port(self.domain)[0]
-
-
-def split_host_port(domain: str) -> tuple[str, int | None]:
-    if domain.startswith("["):
-        host, _, rest = domain[1:].partition("]")
-        port = rest[1:] if rest.startswith(":") else None
-        return host, int(port) if port else None
-    if domain.count(":") == 1:
-        host, port = domain.split(":")
-        return host, int(port)
-    return domain, None
-
-
-def validate_domain(value: str) -> str:
-    """A host or host:port, lower-cased; no scheme, path, user info or spaces."""
-    domain = value.strip().lower()
-    problem = "FEDI_DOMAIN must be a host name or host:port (for example social.example.org)"
-    if not domain or any(c in domain for c in "/@?#\\ \t") or "://" in value:
-        raise ConfigError(f"{problem}, not {value!r}")
-    try:
-        host, port = split_host_port(domain)
-    except ValueError:
-        raise ConfigError(f"{problem}, not {value!r}") from None
-    if port is not None and not 0 < port < 65536:
-        raise ConfigError(f"FEDI_DOMAIN has an invalid port in {value!r}")
-    try:
-        ipaddress.ip_address(host)
-        return domain
-    except ValueError:
-        pass
-    labels = host.rstrip(".").split(".")
-    if len(host) > 253 or not all(_LABEL.match(label) for label in labels):
-        raise ConfigError(f"{problem}, not {value!r}")
-    return domain
-
-
-def _as_bool(name: str, value: object) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in {"1", "true", "yes", "on"}:
-        return True
-    if text in {"0", "false", "no", "off", ""}:
-        return False
-    raise ConfigError(f"{name} must be true or false, not {value!r}")
-
-
-def _as_port(name: str, value: object) -> int:
-    try:
-        port = int(str(value))
-    except ValueError:
-        raise ConfigError(f"{name} must be a port number, not {value!r}") from None
-    if not 0 < port < 65536:
-        raise ConfigError(f"{name} must be between 1 and 65535, not {port}")
-    return port
-
-
-def _as_domains(name: str, value: object) -> tuple[str, ...]:
-    """A TOML list or a comma-separated string of host names (host:port allowed)."""
-    items = value if isinstance(value, list) else str(value).split(",")
-    domains: list[str] = []
-    for item in items:
-        text = str(item).strip()
-        if not text:
-            continue
-        try:
-            domains.append(validate_domain(text))
-        except ConfigError:
-            raise ConfigError(f"{name} must list host names, not {text!r}") from None
-    return tuple(dict.fromkeys(domains))
-
-
-def _as_count(name: str, value: object) -> int:
-    try:
-        count = int(str(value))
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
-    if count < 1:
-        raise ConfigError(f"{name} must be at least 1, not {count}")
-    return count
-
-
-def _as_networks(name: str, value: object) -> tuple[str, ...]:
-    """A TOML list or a comma-separated string of addresses or networks (CIDR)."""
-    items = value if isinstance(value, list) else str(value).split(",")
-    networks: list[str] = []
-    for item in items:
-        text = str(item).strip()
-        if not text:
-            continue
-        try:
-            networks.append(str(ipaddress.ip_network(text, strict=False)))
-        except ValueError:
-            raise ConfigError(f"{name} must list addresses or networks, not {text!r}") from None
-    return tuple(dict.fromkeys(networks))
 
 
 def _as_smtp_host(value: object) -> str:
@@ -358,13 +267,13 @@ def _build(raw: dict[str, object]) -> Settings:
     translation_engine, translation_url = _as_translation(raw)
 
     def count(name: str) -> int:
-        return _as_count(_env_name(name), raw.get(name, defaults[name]))
+        return as_count(_env_name(name), raw.get(name, defaults[name]))
 
     return Settings(
         domain=validate_domain(str(raw["domain"])),
         data_dir=Path(str(raw["data_dir"])).expanduser().absolute(),
         scheme="http" if scheme == "http" else "https",
-        allow_private_networks=_as_bool(
+        allow_private_networks=as_bool(
             _env_name("allow_private_networks"), raw.get("allow_private_networks", False)
         ),
         registrations=registrations,
@@ -373,10 +282,10 @@ def _build(raw: dict[str, object]) -> Settings:
         contact_email=str(raw.get("contact_email", "")),
         default_locale=default_locale,
         listen_host=str(raw.get("listen_host", "127.0.0.1")),
-        listen_port=_as_port(_env_name("listen_port"), raw.get("listen_port", 8000)),
-        password_grant=_as_bool(_env_name("password_grant"), raw.get("password_grant", False)),
-        partner_domains=_as_domains(_env_name("partner_domains"), raw.get("partner_domains", "")),
-        rate_limit_safelist=_as_networks(
+        listen_port=as_port(_env_name("listen_port"), raw.get("listen_port", 8000)),
+        password_grant=as_bool(_env_name("password_grant"), raw.get("password_grant", False)),
+        partner_domains=as_domains(_env_name("partner_domains"), raw.get("partner_domains", "")),
+        rate_limit_safelist=as_networks(
             _env_name("rate_limit_safelist"), raw.get("rate_limit_safelist", "")
         ),
         rate_limit_api=count("rate_limit_api"),
@@ -390,7 +299,7 @@ def _build(raw: dict[str, object]) -> Settings:
         rate_limit_inbox_address=count("rate_limit_inbox_address"),
         smtp_host=_as_smtp_host(raw.get("smtp_host", "")),
         smtp_port=(
-            _as_port(_env_name("smtp_port"), raw["smtp_port"]) if raw.get("smtp_port") else 0
+            as_port(_env_name("smtp_port"), raw["smtp_port"]) if raw.get("smtp_port") else 0
         ),
         smtp_username=str(raw.get("smtp_username", "")),
         smtp_password=str(raw.get("smtp_password", "")),
@@ -400,7 +309,7 @@ def _build(raw: dict[str, object]) -> Settings:
         translation_engine=translation_engine,
         translation_url=translation_url,
         translation_api_key=str(raw.get("translation_api_key", "")),
-        translation_engine_is_self_hosted=_as_bool(
+        translation_engine_is_self_hosted=as_bool(
             _env_name("translation_engine_is_self_hosted"),
             raw.get("translation_engine_is_self_hosted", False),
         ),
