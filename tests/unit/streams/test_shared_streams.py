@@ -14,7 +14,6 @@ from pathlib import Path
 from fedi.accounts.members import add_member
 from fedi.context import Context, open_context
 from fedi.core.config import load_settings
-from fedi.db import connect
 from fedi.db.changes import Change
 from fedi.statuses.posting import post_status
 from fedi.streams.hub import Listener
@@ -71,11 +70,10 @@ async def test_an_instance_running_alone_shares_nothing(tmp_path: Path) -> None:
         listener = await alone.streams.listen(alone.db, amal.account.id, 1)
         post = await post_status(alone, "amal", "Draft of the appeal")
         assert [(c.kind, c.ref) for c in await changes_of(listener, 1)] == [("update", post.id)]
-        conn = connect(tmp_path / "fedi.sqlite3")
-        try:
-            assert conn.execute("SELECT count(*) FROM stream_events").fetchone()[0] == 0
-        finally:
-            conn.close()
+        async with alone.db.read() as conn:
+            cursor = await conn.execute("SELECT count(*) FROM stream_events")
+            row = await cursor.fetchone()
+            assert row is not None and row[0] == 0
 
 
 async def test_a_suspension_on_one_process_ends_the_members_streams_on_the_other(
