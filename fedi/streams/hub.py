@@ -128,7 +128,7 @@ class Streams:
                 continue
             found = []
             for seq, origin, change in rows:
-                if seq in handed or seq <= newest - LOOK_BACK:
+                if seq in handed:
                     continue
                 handed[seq] = None
                 newest = max(newest, seq)
