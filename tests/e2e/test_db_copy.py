@@ -5,6 +5,7 @@ new posts; a second copy onto the same database is refused in one line."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 import subprocess
@@ -17,6 +18,7 @@ import psycopg
 import pytest
 
 from fedi.db.copy import source_tables
+from tests.api.tokens import access_token
 from tests.e2e.test_server import FEDI, Server
 from tests.testrig import postgres
 from tests.testrig.serving import free_port
@@ -45,16 +47,11 @@ def fedi(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def token(base: str) -> str:
-    app = httpx.post(f"{base}/api/v1/apps", data={
-        "client_name": "t", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": "read write",
-    }).json()  # fmt: skip
-    answer = httpx.post(f"{base}/oauth/token", data={
-        "grant_type": "password", "client_id": app["client_id"],
-        "client_secret": app["client_secret"], "username": "amal",
-        "password": "amal-password-1", "scope": "read write",
-    })  # fmt: skip
-    assert answer.status_code == 200, answer.text
-    return str(answer.json()["access_token"])
+    async def fetch() -> str:
+        async with httpx.AsyncClient(base_url=base) as http:
+            return await access_token(http, "amal", "read write", password="amal-password-1")
+
+    return asyncio.run(fetch())
 
 
 def counts_in_sqlite(path: Path) -> dict[str, int]:

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from tests.api.streams import WAIT, SSEReader, sse
+from tests.api.tokens import access_token
 from tests.e2e.test_server import FEDI, Server
 from tests.e2e.test_workers import (  # noqa: F401 (instance: the fixture)
     Instance,
@@ -27,18 +28,7 @@ pytestmark = pytest.mark.e2e
 
 async def token(base: str) -> str:
     async with httpx.AsyncClient(base_url=base, timeout=WAIT) as http:
-        app = await http.post("/api/v1/apps", data={
-            "client_name": "t", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
-            "scopes": "read write",
-        })  # fmt: skip
-        assert app.status_code == 200, app.text
-        answer = await http.post("/oauth/token", data={
-            "grant_type": "password", "client_id": app.json()["client_id"],
-            "client_secret": app.json()["client_secret"], "username": "alice",
-            "password": "alice-password-1", "scope": "read write",
-        })  # fmt: skip
-        assert answer.status_code == 200, answer.text
-        return str(answer.json()["access_token"])
+        return await access_token(http, "alice", "read write", password="alice-password-1")
 
 
 async def next_of(reader: SSEReader, event: str) -> dict[str, object]:
