@@ -37,8 +37,6 @@ def fast_keys_and_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if postgres.wanted() is not None and item.get_closest_marker("sqlite_only") is not None:
         pytest.skip("checks SQLite itself")
-    if postgres.wanted() is not None and item.get_closest_marker("postgresql_pending"):
-        pytest.skip("the timeline walks are not planned for PostgreSQL yet (issue 17)")
 
 
 @pytest.fixture(scope="session")

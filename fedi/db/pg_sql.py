@@ -53,12 +53,14 @@ def translate(sql: str) -> Statement:
     return found
 
 
-# What a statement says for PostgreSQL only, in a comment SQLite skips: /*pg: FOR UPDATE ...*/.
+# What a statement says for PostgreSQL only, in a comment SQLite skips: /*pg: FOR UPDATE ...*/;
+# and for SQLite only, between two comments: /*sqlite*/ JOIN ... /*end*/.
 _PG_ONLY = re.compile(r"/\*pg:(.*?)\*/", re.DOTALL)
+_SQLITE_ONLY = re.compile(r"/\*sqlite\*/.*?/\*end\*/", re.DOTALL)
 
 
 def _translate(sql: str) -> Statement:
-    sql = _PG_ONLY.sub(r"\1", sql)
+    sql = _PG_ONLY.sub(r"\1", _SQLITE_ONLY.sub("", sql))
     tokens: list[str] = []
     kinds: list[str] = []
     numbered = False

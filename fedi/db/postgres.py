@@ -107,6 +107,12 @@ def _text(value: object) -> object:
     return value
 
 
+# Every connection's settings: no JIT compilation. fedi's statements are short index walks whose
+# planned cost can still pass jit_above_cost (a subquery per row, estimated pessimistically); the
+# compilation then takes seconds where running the plan takes milliseconds.
+SESSION = "SET jit = off"
+
+
 def is_postgresql(conn: object) -> bool:
     """Whether a connection is PostgreSQL's: for the few statements written per dialect."""
     return isinstance(conn, PgConnection | PgReader)
@@ -127,6 +133,7 @@ class PgConnection:
             url, autocommit=True, row_factory=_rows, cursor_factory=psycopg.ClientCursor
         )
         _adapt(conn.adapters)
+        conn.execute(SESSION)
         return cls(conn)
 
     @property
@@ -221,6 +228,7 @@ class PgReader:
             url, autocommit=True, row_factory=_rows, cursor_factory=psycopg.AsyncClientCursor
         )
         _adapt(conn.adapters)
+        await conn.execute(SESSION)
         return cls(conn)
 
     def execute(self, sql: str, parameters: Parameters | None = None, /) -> PgReadResult:

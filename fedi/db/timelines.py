@@ -15,7 +15,7 @@ from fedi.db.home_feed import FOLLOWERS_SEE, PUBLIC
 from fedi.db.lists import UserList, exclusive_clause
 from fedi.db.moderated import moderated_status_clause
 from fedi.db.mutes import hidden_status_clause
-from fedi.db.walk import Bounds, Source, Sql, Timeline, by_account, by_accounts, ordered, read
+from fedi.db.walk import Bounds, Source, Sql, Timeline, by_account, by_accounts, each, ordered, read
 from fedi.db.walk import Page as Page
 from fedi.db.walk import paging as paging
 
@@ -72,10 +72,12 @@ def _followed_tags_of(account_id: int) -> Source:
     def source(rules: Sql, bounds: Bounds, wanted: int) -> Sql:
         within, within_args = bounds.on("t.status_id")
         return (
-            "SELECT x.id FROM (SELECT name FROM tag_follows WHERE account_id = ?) AS src"
-            " JOIN statuses x ON x.id IN (SELECT t.status_id FROM status_tags t"
-            f" CROSS JOIN statuses s ON s.id = t.status_id WHERE t.name = src.name AND {PUBLIC}"
-            f"{rules[0]}{within} ORDER BY t.status_id {bounds.order} LIMIT ?)",
+            each(
+                "(SELECT name FROM tag_follows WHERE account_id = ?)",
+                "SELECT t.status_id FROM status_tags t CROSS JOIN statuses s"
+                f" ON s.id = t.status_id WHERE t.name = src.name AND {PUBLIC}"
+                f"{rules[0]}{within} ORDER BY t.status_id {bounds.order} LIMIT ?",
+            ),
             [account_id, *rules[1], *within_args, wanted],
         )
 

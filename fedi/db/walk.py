@@ -184,10 +184,23 @@ def by_accounts(accounts: Sql, extra: Sql = ("", [])) -> Source:
     def source(rules: Sql, bounds: Bounds, wanted: int) -> Sql:
         within, within_args = bounds.on("s.id")
         return (
-            f"SELECT x.id FROM ({accounts[0]}) AS src JOIN statuses x ON x.id IN"
-            f" (SELECT s.id FROM statuses s WHERE s.account_id = src.account_id{extra[0]}"
-            f"{rules[0]}{within} ORDER BY s.id {bounds.order} LIMIT ?)",
+            each(
+                f"({accounts[0]})",
+                f"SELECT s.id FROM statuses s WHERE s.account_id = src.account_id{extra[0]}"
+                f"{rules[0]}{within} ORDER BY s.id {bounds.order} LIMIT ?",
+            ),
             [*accounts[1], *extra[1], *rules[1], *within_args, wanted],
         )
 
     return source
+
+
+def each(rows: str, ids: str) -> str:
+    """The status ids that `ids` (a query of one column, correlated with `rows`, named `src`,
+    and ending in LIMIT) selects for each row of `rows`. SQLite runs `x.id IN (ids)` once per
+    row of `rows`; PostgreSQL needs it written as a LATERAL join to do the same (else it runs
+    the subquery once per status)."""
+    return (
+        f"SELECT x.id FROM {rows} AS src /*sqlite*/JOIN statuses x ON x.id IN/*end*/"
+        f"/*pg: CROSS JOIN LATERAL*/ ({ids})/*pg: AS x(id)*/"
+    )

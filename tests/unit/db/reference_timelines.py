@@ -168,10 +168,10 @@ async def public_page(
     Local-only posts only with_local_only (a signed-in member of this instance asks)."""
     cursor = await conn.execute(
         f"SELECT {COLUMNS} FROM statuses s WHERE s.account_id = ? AND s.reblog_of_id IS NULL"
-        " AND (s.visibility IN ('public', 'unlisted') OR (? AND s.visibility = 'private'))"
-        " AND (? OR s.is_local_only = 0)"
-        " AND (NOT ? OR s.in_reply_to_uri IS NULL)"
-        " AND (NOT ? OR EXISTS (SELECT 1 FROM media_attachments m WHERE m.status_id = s.id))"
+        " AND (s.visibility IN ('public', 'unlisted') OR (? = 1 AND s.visibility = 'private'))"
+        " AND (? = 1 OR s.is_local_only = 0)"
+        " AND (? = 0 OR s.in_reply_to_uri IS NULL)"
+        " AND (? = 0 OR EXISTS (SELECT 1 FROM media_attachments m WHERE m.status_id = s.id))"
         " AND (? IS NULL OR s.id < ?) ORDER BY s.id DESC LIMIT ?",
         (account_id, int(with_private), int(with_local_only), int(without_replies),
          int(only_media), max_id, max_id, limit),

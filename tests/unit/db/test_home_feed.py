@@ -25,9 +25,6 @@ from tests.unit.db import reference_timelines as reference
 from tests.unit.db.conftest import DOMAIN
 from tests.unit.db.test_timeline_rows import same_pages, viewers
 
-# Seconds per query on PostgreSQL until fedi/db/walk.py has its own (issue 17).
-pytestmark = pytest.mark.postgresql_pending
-
 
 @pytest.fixture
 async def copied(tmp_path: Path, network: tuple[Path, Seeded]) -> AsyncIterator[Context]:

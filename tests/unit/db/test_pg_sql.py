@@ -27,6 +27,9 @@ from fedi.db.pg_sql import translate
         ("SELECT 1 FROM s INDEXED BY s_i WHERE 1 AND x IN (SELECT 1 FROM t NOT INDEXED)",
          "SELECT 1 FROM s    WHERE 1 AND x IN (SELECT 1 FROM t  )"),
         ("DELETE FROM temp.pending", "DELETE FROM pg_temp.pending"),
+        ("SELECT x.id FROM a /*sqlite*/JOIN s x ON x.id IN/*end*//*pg: CROSS JOIN LATERAL*/"
+         " (SELECT id FROM s LIMIT ?)/*pg: AS x(id)*/",
+         "SELECT x.id FROM a  CROSS JOIN LATERAL (SELECT id FROM s LIMIT %s) AS x(id)"),
     ],
 )  # fmt: skip
 def test_sqlite_statements_read_the_same_on_postgresql(sqlite: str, postgresql: str) -> None:

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from fedi.db import Database
+from fedi.db import Database, walk
 from fedi.db.connection import Connection
 from fedi.db.errors import INTEGRITY_ERRORS
 from fedi.db.migrate import available_migrations
@@ -73,3 +73,29 @@ async def test_items_written_together_share_one_statement(db: Database) -> None:
     async with db.read() as conn:
         cursor = await conn.execute("SELECT x FROM t ORDER BY x")
         assert [row[0] for row in await cursor.fetchall()] == [0, 1, 2, 3, 4]
+
+
+async def test_connections_compile_nothing_just_in_time(db: Database) -> None:
+    """JIT compilation took seconds where the timeline's plan ran in milliseconds."""
+    async with db.read() as conn:
+        cursor = await conn.execute("SHOW jit")
+        assert (await cursor.fetchone())[0] == "off"  # type: ignore[index]
+
+    def setting(conn: Connection) -> str:
+        return str(conn.execute("SHOW jit").fetchone()[0])
+
+    assert await db.write(setting) == "off"
+
+
+async def test_each_account_s_statuses_are_read_by_account_not_per_status(db: Database) -> None:
+    """The sources of a timeline that read each followed account's newest statuses (LATERAL on
+    PostgreSQL): never a subquery run once per status as a join's filter."""
+    source = walk.by_accounts(
+        ("SELECT followed_id AS account_id FROM follows WHERE follower_id = ?", [1])
+    )
+    sql, args = source(("", []), walk.Bounds(None, None, "DESC"), 20)
+    async with db.read() as conn:
+        cursor = await conn.execute(f"EXPLAIN {sql}", args)
+        plan = "\n".join(row[0] for row in await cursor.fetchall())
+    assert "statuses_account" in plan, plan
+    assert "Join Filter: (SubPlan" not in plan and "Seq Scan on statuses" not in plan, plan
