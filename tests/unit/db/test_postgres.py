@@ -73,3 +73,20 @@ async def test_items_written_together_share_one_statement(db: Database) -> None:
     async with db.read() as conn:
         cursor = await conn.execute("SELECT x FROM t ORDER BY x")
         assert [row[0] for row in await cursor.fetchall()] == [0, 1, 2, 3, 4]
+
+
+async def test_two_processes_opening_an_empty_database_together_migrate_it_once(
+    postgres_databases: Databases | None,
+) -> None:
+    if postgres_databases is None:
+        pytest.skip("FEDI_TEST_DATABASE=postgresql runs these")
+    url = postgres_databases.create(template="template0")
+    first, second = Database(url), Database(url)
+    try:
+        applied = await asyncio.gather(first.open(), second.open())
+        names = [f"{m.version:04d}_{m.name}" for m in available_migrations()]
+        assert sorted(applied[0] + applied[1]) == names
+    finally:
+        await first.close()
+        await second.close()
+        postgres_databases.drop(url)
