@@ -4,7 +4,7 @@ over the CPU of a bare JSON GET, both measured in this run, on the network's dat
 accounts). Also M3, the memory factor: the server's resident memory after the run over a bare
 worker's. Run by hand:
     .venv/bin/python bench/m4_timeline.py [--data DIR] [--statuses 200000] [--requests 300]
-                                          [--rounds 3]
+                                          [--rounds 3] [--database-url postgresql://...]
 
 How it works:
   * --data names a data directory made by bench/seed.py (it is seeded there first when it does
@@ -20,6 +20,9 @@ How it works:
     the same moment, so that a machine slowed by its neighbours slows both; the median round is
     printed. Then the page is asked --requests times by 8 clients at once (requests per second,
     latencies);
+  * with --database-url, the instance of --data lives in that PostgreSQL database (moved there
+    by `fedi db copy`), and the database server's processes' CPU is counted as fedi's: on
+    PostgreSQL the queries' work is done there (bench/_postgres.py);
   * the pages: the heavy member's home timeline (first page, and the page 10 pages down, by
     max_id), notifications, a public group's statuses and its web page, a member's statuses, the
     public timeline.
@@ -40,6 +43,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +54,7 @@ sys.path.insert(0, str(ROOT))
 import aiohttp  # noqa: E402
 
 from bench._common import ChildProcess, Command, child_env, free_port, process_cpu  # noqa: E402
+from bench._postgres import server_cpu, server_pid  # noqa: E402
 from bench.seed import Scale, bench_settings, seed_network  # noqa: E402
 
 BARE_SCRIPT = Path(__file__).resolve().parent / "_inbox_server.py"
@@ -102,7 +107,10 @@ async def fetch(
     return took, ok
 
 
-async def measure(pid: int, url: str, token: str | None, requests: int, clients: int) -> Run:
+Cpu = Callable[[], float]  # CPU seconds used so far by what is measured
+
+
+async def measure(cpu_of: Cpu, url: str, token: str | None, requests: int, clients: int) -> Run:
     must_list = "/api/" in url
     connector = aiohttp.TCPConnector(limit=clients)
     async with aiohttp.ClientSession(connector=connector) as session:
@@ -119,23 +127,25 @@ async def measure(pid: int, url: str, token: str | None, requests: int, clients:
                 latencies.append(took)
                 bad += not ok
 
-        cpu_before = process_cpu(pid)
+        cpu_before = cpu_of()
         started = time.perf_counter()
         await asyncio.gather(*(client() for _ in range(clients)))
         seconds = time.perf_counter() - started
-        cpu = process_cpu(pid) - cpu_before
+        cpu = cpu_of() - cpu_before
     return Run(cpu / requests, latencies, seconds, bad)
 
 
-async def settle(pid: int, window: float = 0.5, quiet: float = 0.02, limit: float = 120) -> float:
+async def settle(
+    cpu_of: Cpu, window: float = 0.5, quiet: float = 0.02, limit: float = 120
+) -> float:
     """Wait until the server is idle (under `quiet` of a core over `window` seconds), so that
     its start-up work (closing the seed's expired polls, deliveries to the seed's unreachable
     hosts and their retries) is not counted as the pages' CPU. Returns the seconds waited."""
     started = time.perf_counter()
     while time.perf_counter() - started < limit:
-        before = process_cpu(pid)
+        before = cpu_of()
         await asyncio.sleep(window)
-        if process_cpu(pid) - before < quiet * window:
+        if cpu_of() - before < quiet * window:
             break
     return time.perf_counter() - started
 
@@ -168,7 +178,7 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:7.1f}"
 
 
-async def run(data: Path, requests: int, rounds: int, logs: Path) -> None:
+async def run(data: Path, requests: int, rounds: int, logs: Path, database_url: str | None) -> None:
     tokens: dict[str, str] = json.loads((data / "bench-tokens.json").read_text())
     heavy = tokens["m0000"]
     bare_port, fedi_port = free_port(), free_port()
@@ -183,7 +193,18 @@ async def run(data: Path, requests: int, rounds: int, logs: Path) -> None:
         {"FEDI_DOMAIN": settings.domain, "FEDI_DATA_DIR": str(data), "FEDI_SCHEME": "http",
          "FEDI_RATE_LIMIT_SAFELIST": "127.0.0.1,::1"}
     )  # fmt: skip
+    postgres = None
+    if database_url is not None:
+        env["FEDI_DATABASE_URL"] = database_url
+        postgres = server_pid(database_url)
     server = Command([FEDI, "serve", "--port", str(fedi_port)], env, logs / "fedi.log")
+
+    def fedi_used() -> float:
+        return process_cpu(server.pid) + (0.0 if postgres is None else server_cpu(postgres))
+
+    def bare_used() -> float:
+        return process_cpu(bare.pid)
+
     base = f"http://127.0.0.1:{fedi_port}"
     try:
         await bare.wait_ready(bare_url)
@@ -199,8 +220,10 @@ async def run(data: Path, requests: int, rounds: int, logs: Path) -> None:
             Page("member statuses", f"/api/v1/accounts/{member}/statuses?limit=20", heavy),
             Page("public timeline", "/api/v1/timelines/public?limit=20", heavy),
         ]
-        waited = await settle(server.pid)
+        waited = await settle(fedi_used)
         print(f"fedi idle after {waited:.1f} s of start-up work (waited for before each page)")
+        if postgres is not None:
+            print(f"on PostgreSQL: fedi's CPU counts the database server's (pid {postgres})")
         print(f"each page: {rounds} rounds of {requests} requests by one client, each right after"
               f" {requests * 10} bare GETs; the median round's figures")  # fmt: skip
         print(f"{'page':<22}{'bare us':>8}{'CPU/req us':>11}{'x bare':>8}{'p50 ms':>8}"
@@ -211,14 +234,14 @@ async def run(data: Path, requests: int, rounds: int, logs: Path) -> None:
             bad = 0
             for _ in range(rounds):
                 # Ten times as many bare GETs: their CPU is counted in 10 ms clock ticks.
-                baseline = await measure(bare.pid, bare_url, None, requests * 10, 1)
-                await settle(server.pid)
-                one = await measure(server.pid, base + page.path, page.token, requests, 1)
+                baseline = await measure(bare_used, bare_url, None, requests * 10, 1)
+                await settle(fedi_used)
+                one = await measure(fedi_used, base + page.path, page.token, requests, 1)
                 measured.append((one.cpu_per_request / baseline.cpu_per_request,
                                  baseline.cpu_per_request, one.cpu_per_request))  # fmt: skip
                 latencies += one.latencies
                 bad += one.bad
-            eight = await measure(server.pid, base + page.path, page.token, requests, 8)
+            eight = await measure(fedi_used, base + page.path, page.token, requests, 8)
             ratio, bare_cpu, page_cpu = sorted(measured)[len(measured) // 2]
             everything = Run(0.0, latencies, 0.0, 0)
             print(
@@ -229,8 +252,9 @@ async def run(data: Path, requests: int, rounds: int, logs: Path) -> None:
                 f"{bad + eight.bad:>5}"
             )
         bare_rss, fedi_rss = rss(bare.pid), rss(server.pid)
+        alone = "" if postgres is None else " (fedi's process alone, not the database server's)"
         print(f"M3 memory: fedi {fedi_rss / 2**20:.0f} MiB / bare {bare_rss / 2**20:.0f} MiB"
-              f" = {fedi_rss / bare_rss:.2f} (target <= 3)")  # fmt: skip
+              f" = {fedi_rss / bare_rss:.2f} (target <= 3){alone}")  # fmt: skip
     finally:
         server.stop()
         bare.stop()
@@ -244,14 +268,21 @@ def main() -> None:
     parser.add_argument("--statuses", type=int, default=200_000)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3, help="bare/page alternations per page")
+    parser.add_argument(
+        "--database-url",
+        help="the PostgreSQL database the instance in --data uses (made by `fedi db copy`);"
+        " the database server's CPU is then counted as fedi's (bench/_postgres.py)",
+    )
     args = parser.parse_args()
+    if args.database_url and not args.data:
+        parser.error("--database-url needs --data, the instance's data directory")
     with tempfile.TemporaryDirectory(prefix="fedi-m4-") as scratch:
         data = args.data or Path(scratch) / "data"
         if not data.exists():
             started = time.perf_counter()
             asyncio.run(seed_network(data, DOMAIN, Scale(statuses=args.statuses)))
             print(f"seeded {data} in {time.perf_counter() - started:.0f} s")
-        asyncio.run(run(data, args.requests, args.rounds, Path(scratch)))
+        asyncio.run(run(data, args.requests, args.rounds, Path(scratch), args.database_url))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ several remote actors POSTed to a server started as `fedi serve` starts it, time
 post is stored; server CPU per activity over the CPU of one RSA-2048 verify, both measured in
 this run. Run by hand:
     .venv/bin/python bench/m5_inbound.py [--activities 10000] [--actors 8] [--hosts 4]
+                                         [--workers N] [--database-url postgresql://...]
 
 How it works:
   * this process makes one RSA-2048 key per remote actor (once, before anything is measured) and
@@ -20,6 +21,9 @@ How it works:
     concurrency while the database is polled (read-only queries, from this process) until
     every post is stored. Server CPU is utime + stime of the server process (all its threads)
     from the first POST to that moment, read from /proc/<pid>/stat;
+  * with --database-url (an empty PostgreSQL database on this machine), the instance lives
+    there, the polling reads it, and the database server's processes' CPU over the same span
+    is added to the server's (bench/_postgres.py);
   * RSA-2048 PKCS#1 v1.5 / SHA-256 verify is timed in this process with `cryptography`.
 
 Reading the output: "accepted" is the POST phase as the senders saw it (202s, their rate and
@@ -67,6 +71,7 @@ from bench._common import (  # noqa: E402
     rsa_verify_cost,
     thread_usage,
 )
+from bench._postgres import count, server_cpu, server_pid  # noqa: E402
 from fedi.core.timeutil import to_ap, utcnow  # noqa: E402
 from keys.httpsig import sign_request  # noqa: E402
 from keys.keypair import public_pem_of  # noqa: E402
@@ -241,29 +246,35 @@ async def post_all(url: str, requests: Sequence[Prepared], concurrency: int) -> 
     return result
 
 
-def stored_posts(database: Path) -> int:
-    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)
-    try:
-        row = conn.execute("SELECT count(*) FROM statuses WHERE is_local = 0").fetchone()
-        return int(row[0])
-    finally:
-        conn.close()
+class Store:
+    """The instance's database, read from this process: the SQLite file (read-only), or the
+    PostgreSQL database of --database-url."""
+
+    def __init__(self, sqlite_file: Path, url: str | None) -> None:
+        self.sqlite_file, self.url = sqlite_file, url
+
+    def rows(self, sql: str) -> list[tuple[object, ...]]:
+        if self.url is not None:
+            return count(self.url, sql)
+        conn = sqlite3.connect(f"file:{self.sqlite_file}?mode=ro", uri=True, timeout=5)
+        try:
+            return list(conn.execute(sql).fetchall())
+        finally:
+            conn.close()
+
+    def stored_posts(self) -> int:
+        return int(str(self.rows("SELECT count(*) FROM statuses WHERE is_local = 0")[0][0]))
+
+    def inbox_states(self) -> dict[str, int]:
+        rows = self.rows("SELECT state, count(*) FROM inbox_activities GROUP BY state")
+        return {str(state): int(str(n)) for state, n in rows}
 
 
-def inbox_states(database: Path) -> dict[str, int]:
-    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)
-    try:
-        rows = conn.execute("SELECT state, count(*) FROM inbox_activities GROUP BY state")
-        return {str(state): int(n) for state, n in rows}
-    finally:
-        conn.close()
-
-
-async def wait_stored(database: Path, count: int, within: float) -> float:
+async def wait_stored(store: Store, count: int, within: float) -> float:
     """perf_counter() once `count` remote posts are stored; TimeoutError after `within` s."""
     deadline = time.perf_counter() + within
     while time.perf_counter() < deadline:
-        if await asyncio.to_thread(stored_posts, database) >= count:
+        if await asyncio.to_thread(store.stored_posts) >= count:
             return time.perf_counter()
         await asyncio.sleep(POLL_SECONDS)
     raise TimeoutError(f"fewer than {count} posts stored after {within:.0f} s")
@@ -313,13 +324,16 @@ async def run(args: argparse.Namespace, directory: Path) -> Outcome:
             "FEDI_RATE_LIMIT_INBOX_ADDRESS": "1000000",
         }
     )
+    if args.database_url is not None:
+        env["FEDI_DATABASE_URL"] = args.database_url
     await asyncio.to_thread(
         fedi_command, env, "user", "add", MEMBER, f"--password=p{secrets.token_urlsafe(12)}"
     )
     warmup = await prepare(actors, 0, args.warmup, inbox, member, args.size)
     measured = await prepare(actors, args.warmup, args.activities, inbox, member, args.size)
     size = statistics.mean(len(p.body) for p in measured)
-    database = directory / "data" / "fedi.sqlite3"
+    store = Store(directory / "data" / "fedi.sqlite3", args.database_url)
+    postgres = None if args.database_url is None else server_pid(args.database_url)
     remotes = await serve_actors(actors, args.hosts, remote_port)
     if args.workers:
         env["FEDI_WORKERS"] = "separate"
@@ -333,23 +347,27 @@ async def run(args: argparse.Namespace, directory: Path) -> Outcome:
         warm = await post_all(inbox, warmup, args.concurrency)
         if warm.not_ok(202):
             raise RuntimeError(f"warm-up answered {dict(warm.statuses)}")
-        await wait_stored(database, args.warmup, args.timeout)
+        await wait_stored(store, args.warmup, args.timeout)
 
-        cpu_before = sum(process_cpu(p.pid) for p in processes)
+        def used() -> float:
+            fedi = sum(process_cpu(p.pid) for p in processes)
+            return fedi + (0.0 if postgres is None else server_cpu(postgres))
+
+        cpu_before = used()
         threads_before = thread_usage(server.pid)
         started = time.perf_counter()
         waiting = asyncio.create_task(
-            wait_stored(database, args.warmup + args.activities, args.timeout)
+            wait_stored(store, args.warmup + args.activities, args.timeout)
         )
         load = await post_all(inbox, measured, args.concurrency)
         done = await waiting
-        cpu = sum(process_cpu(p.pid) for p in processes) - cpu_before
+        cpu = used() - cpu_before
         threads = thread_usage(server.pid) - threads_before
     finally:
         for process in processes:
             process.stop()
         await remotes.cleanup()
-    states, stored = inbox_states(database), stored_posts(database)
+    states, stored = store.inbox_states(), store.stored_posts()
     verify = rsa_verify_cost(actors[0].key, batches=5, per_batch=args.verify_iterations)
     return Outcome(load, started, done, cpu, threads, states, stored, verify, size)
 
@@ -363,6 +381,8 @@ def report(args: argparse.Namespace, outcome: Outcome) -> None:
     sent = args.warmup + n
     processes = (f"`fedi serve` and {args.workers} `fedi worker` (workers = separate)"
                  if args.workers else "`fedi serve` (workers in-process)")  # fmt: skip
+    if args.database_url:
+        processes += " on PostgreSQL (its server's CPU counted)"
     print(f"M5 inbound end to end: {processes}, INFO logging to files; "
           f"{args.actors} actors on {args.hosts} hosts")  # fmt: skip
     print(f"activities   : {n} Creates of {outcome.body_size:.0f} bytes, concurrency "
@@ -399,6 +419,11 @@ def main() -> None:
     parser.add_argument("--verify-iterations", type=int, default=4000)
     parser.add_argument(
         "--workers", type=int, default=0, help="`fedi worker` processes (0: in-process)"
+    )
+    parser.add_argument(
+        "--database-url",
+        help="an empty PostgreSQL database for the instance; the database server's CPU is then"
+        " counted as the server's (bench/_postgres.py)",
     )
     args = parser.parse_args()
     if args.activities < 2 or args.actors < 1 or args.concurrency < 1:

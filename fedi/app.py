@@ -231,9 +231,16 @@ async def running_workers(context: Context, *, alone: bool = True) -> AsyncItera
         ),
     ]
     renewing = asyncio.create_task(db_claims.keep_claims(db, claims, stop), name="claims")
+    # Work queued by other processes wakes these workers at once on PostgreSQL (fedi.wake).
+    hearing = None
+    if not alone and db.is_postgresql:
+        hearing = asyncio.create_task(context.wake.listen(db), name="wake-notified")
     try:
         yield
     finally:
+        if hearing is not None:
+            hearing.cancel()
+            await asyncio.gather(hearing, return_exceptions=True)
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
         await asyncio.gather(renewing, return_exceptions=True)

@@ -35,20 +35,12 @@ from fedi.transport.federation_policy import FederationPolicy
 from fedi.transport.http import HttpClient
 from fedi.transport.keycache import KeyOwners
 from fedi.transport.keystore import KeyStore
+from fedi.wake import Wake
 from keys.keypair import generate_keypair
 
 
 class StartupError(Exception):
     """The instance cannot start; the message names the problem for the operator."""
-
-
-@dataclass
-class Wake:
-    """Nudges for the workers, so that new work does not wait for the next poll."""
-
-    inbox: asyncio.Event = field(default_factory=asyncio.Event)
-    outbox: asyncio.Event = field(default_factory=asyncio.Event)
-    mail: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 @dataclass(frozen=True)
@@ -181,10 +173,12 @@ async def open_context(
         policy = FederationPolicy()
         await policy.reload(db)
         client.refuse_hosts(policy.refusal)
-        streams = Streams()
+        streams, wake = Streams(), Wake()
         if settings.workers == "separate":
-            # Workers in processes of their own write what streams here must show.
+            # Workers in processes of their own write what streams here must show, and take
+            # the work queued here.
             await streams.share(db)
+            wake.share(db)
         try:
             yield Context(
                 settings=settings,
@@ -197,9 +191,11 @@ async def open_context(
                 policy=policy,
                 claims=Claims(lease=timedelta(seconds=settings.worker_lease_seconds)),
                 streams=streams,
+                wake=wake,
             )
         finally:
             await streams.stop()
+            await wake.stop()
     finally:
         await client.close()
         await db.close()

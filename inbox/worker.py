@@ -326,11 +326,12 @@ class InboxWorker:
 
     async def run(self, stop: asyncio.Event, poll: float = 1.0, gather: float = GATHER) -> None:
         while not stop.is_set():
+            # Cleared before the round: a wake that comes during it is not lost.
+            self.context.wake.inbox.clear()
             taken = await self.run_once()
             if taken >= BATCH:
                 continue
             if not taken:
-                self.context.wake.inbox.clear()
                 waiters = [asyncio.ensure_future(e.wait()) for e in (stop, self.context.wake.inbox)]
                 await asyncio.wait(waiters, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
                 for waiter in waiters:

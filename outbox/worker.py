@@ -386,9 +386,10 @@ class OutboxWorker:
 
     async def run(self, stop: asyncio.Event, poll: float = 1.0) -> None:
         while not stop.is_set():
+            # Cleared before the round: a wake that comes during it is not lost.
+            self.context.wake.outbox.clear()
             if await self.run_once():
                 continue
-            self.context.wake.outbox.clear()
             waiters = [asyncio.ensure_future(e.wait()) for e in (stop, self.context.wake.outbox)]
             await asyncio.wait(waiters, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:

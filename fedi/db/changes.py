@@ -11,6 +11,8 @@ deciding its audience needs.
 
 When the instance runs several processes, each copies its drained changes into stream_events
 (migration 0043) in the same transaction (share), and reads those of the others (shared_after).
+On PostgreSQL, share also announces them on fedi_streams (fedi.db.notify), so that the others
+read at once.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from fedi.db.connection import Connection, Reader
+from fedi.db.notify import STREAMS, notify
 from fedi.db.postgres import is_postgresql
 
 Kind = Literal["update", "status.update", "delete", "notification", "suspend", "revoke"]
@@ -127,7 +130,8 @@ def drain(conn: Connection) -> list[Change]:
 
 
 def share(conn: Connection, origin: str, found: list[Change], now: str) -> None:
-    """Copy changes this process's batch committed for the other processes' streams."""
+    """Copy changes this process's batch commits for the other processes' streams (and, on
+    PostgreSQL, tell them when it commits)."""
     conn.executemany(
         "INSERT INTO stream_events (origin, kind, ref, detail, created_at) VALUES (?, ?, ?, ?, ?)",
         [
@@ -135,6 +139,8 @@ def share(conn: Connection, origin: str, found: list[Change], now: str) -> None:
             for c in found
         ],
     )
+    if is_postgresql(conn):
+        notify(conn, STREAMS, origin)
 
 
 def prune_shared(conn: Connection, before: str) -> None:

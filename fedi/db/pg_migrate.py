@@ -63,18 +63,21 @@ def _types(sql: str) -> str:
     return _TYPES.sub(spelt, sql)
 
 
+# Made under the lock too: two processes making it at once on an empty database would collide.
+_VERSIONS = (
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+)
+
+
 def applied_versions(conn: PgConnection) -> set[int]:
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-    )
     return {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
 
 
 def apply_pg_migrations(conn: PgConnection) -> list[str]:
     """Apply every pending migration; returns the names of those applied now."""
     applied: list[str] = []
-    _unversioned(conn, "functions.sql")
+    _unversioned(conn, "functions.sql", _VERSIONS)
     done = applied_versions(conn)
     for migration in postgresql_migrations():
         if migration.version in done:
@@ -99,11 +102,13 @@ def apply_pg_migrations(conn: PgConnection) -> list[str]:
     return applied
 
 
-def _unversioned(conn: PgConnection, name: str) -> None:
+def _unversioned(conn: PgConnection, name: str, *then: str) -> None:
     conn.execute("BEGIN")
     try:
         conn.execute("SELECT pg_advisory_xact_lock(?)", (_LOCK,))
         conn.execute_script(_FOLDER.joinpath(name).read_text(encoding="utf-8"))
+        for statement in then:
+            conn.execute(statement)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

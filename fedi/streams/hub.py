@@ -6,11 +6,14 @@ rendering it happen in the connection's own task (fedi.api.streaming).
 When the instance runs several processes (share()), what one process writes must reach the
 streams open on the others: every process logs its changes from the start, copies them into the
 shared table in the same transaction as the writes, and a process with open streams reads the
-other processes' rows every TAIL_SECONDS. Its own changes still reach its streams at once."""
+other processes' rows every TAIL_SECONDS on SQLite; on PostgreSQL as soon as a NOTIFY on
+fedi_streams says that some committed (fedi.db.notify), and every FALLBACK_SECONDS should one be
+missed. Its own changes still reach its streams at once."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 from collections import OrderedDict
@@ -18,7 +21,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from fedi.core.timeutil import to_db, utcnow
-from fedi.db import Database, changes
+from fedi.db import Database, changes, notify
 from fedi.db.changes import Change
 from fedi.db.connection import Connection
 
@@ -26,7 +29,8 @@ log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 15.0  # Mastodon's streaming server beats every 15 s
 BACKLOG = 1000  # a client this far behind is disconnected; it reconnects and catches up by REST
-TAIL_SECONDS = 0.25  # how often a process reads the changes other processes shared
+TAIL_SECONDS = 0.25  # how often a process reads the changes other processes shared (SQLite)
+FALLBACK_SECONDS = 3.0  # PostgreSQL: read when notified, and this often whatever happens
 TAIL_BATCH = 1000
 LOOK_BACK = 128  # sequence numbers read again below the newest seen (_read_shared)
 KEPT = timedelta(minutes=10)  # shared changes older than this are pruned
@@ -78,6 +82,9 @@ class Streams:
         self._shared = False
         self._since_pruned = 0
         self._tail: asyncio.Task[None] | None = None
+        self._hearing: asyncio.Task[None] | None = None
+        self._poke = asyncio.Event()  # set when another process's changes committed
+        self.poll: float | None = None  # seconds between reads (None: by database); tests set it
 
     async def share(self, db: Database) -> None:
         """Streams across processes (see the module's docstring): called once, at start-up."""
@@ -89,6 +96,9 @@ class Streams:
         await self._watch(db)
         if self._shared and self._tail is None:
             self._tail = asyncio.create_task(self._read_shared(db), name="shared-streams")
+            if db.url is not None:
+                hearing = notify.listen(db.url, [notify.STREAMS], self._heard, self._poke.set)
+                self._hearing = asyncio.create_task(hearing, name="shared-streams-notified")
         listener = Listener(account_id, token_id)
         self._listeners.add(listener)
         return listener
@@ -105,21 +115,32 @@ class Streams:
     async def stop(self) -> None:
         """End every stream and stop reading the other processes' changes."""
         self.close_all()
-        tail, self._tail = self._tail, None
-        if tail is not None:
-            tail.cancel()
-            await asyncio.gather(tail, return_exceptions=True)
+        tasks = [task for task in (self._tail, self._hearing) if task is not None]
+        self._tail = self._hearing = None
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _heard(self, channel: str, origin: str) -> None:
+        if origin != self._origin:
+            self._poke.set()
 
     async def _read_shared(self, db: Database) -> None:
-        """Every TAIL_SECONDS, the changes other processes shared since the last read. Each read
-        looks LOOK_BACK sequence numbers further back than the newest seen: where transactions
-        commit in another order than they took their numbers (PostgreSQL), a row may appear
-        below one seen already; what was handed out is remembered and never handed out twice."""
+        """The changes other processes shared since the last read, when poked (PostgreSQL's
+        NOTIFY) or every poll at the latest. Each read looks LOOK_BACK sequence numbers further
+        back than the newest seen: where transactions commit in another order than they took
+        their numbers (PostgreSQL), a row may appear below one seen already; what was handed
+        out is remembered and never handed out twice."""
         async with db.read() as conn:
             newest = await changes.last_shared(conn)
-        handed: OrderedDict[int, None] = OrderedDict()
+            # What had committed before is not for the streams opened now.
+            before = await changes.shared_after(conn, newest - LOOK_BACK, TAIL_BATCH)
+        handed = OrderedDict((seq, None) for seq, _, _ in before if seq <= newest)
+        every = self.poll or (FALLBACK_SECONDS if db.is_postgresql else TAIL_SECONDS)
         while True:
-            await asyncio.sleep(TAIL_SECONDS)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._poke.wait(), timeout=every)
+            self._poke.clear()  # what commits from now on pokes again
             try:
                 async with db.read() as conn:
                     rows = await changes.shared_after(conn, newest - LOOK_BACK, TAIL_BATCH)

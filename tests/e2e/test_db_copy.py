@@ -9,7 +9,6 @@ import asyncio
 import os
 import sqlite3
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -20,24 +19,15 @@ import pytest
 from fedi.db.copy import source_tables
 from tests.api.tokens import access_token
 from tests.e2e.test_server import FEDI, Server
-from tests.testrig import postgres
 from tests.testrig.serving import free_port
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def server_url(postgres_databases: postgres.Databases | None) -> Iterator[str]:
-    """A PostgreSQL server to create the target on: the session's, or one started here."""
-    if postgres_databases is not None:
-        yield postgres_databases.admin_url
-        return
-    cluster = postgres.Cluster()
-    cluster.start()
-    try:
-        yield cluster.url
-    finally:
-        cluster.stop()
+@pytest.fixture
+def server_url(postgres_server: str) -> str:
+    """The PostgreSQL server to create the target on (tests/e2e/conftest.py)."""
+    return postgres_server
 
 
 def fedi(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

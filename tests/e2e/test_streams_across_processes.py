@@ -1,7 +1,8 @@
 """Live streams across processes, as an operator runs them with `workers = "separate"`: a second
-`fedi serve` beside the first and the workers, one data directory. A post written through one
-web process appears on a stream open on the other, and so does the notification of a mention
-that came in through the inbox and was stored by a worker."""
+`fedi serve` beside the first and the two workers, one data directory, on SQLite and on
+PostgreSQL (where the streams are woken by NOTIFY). A post written through one web process
+appears on a stream open on the other, and so does the notification of a mention that came in
+through the inbox and was stored by a worker."""
 
 from __future__ import annotations
 

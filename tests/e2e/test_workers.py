@@ -1,7 +1,7 @@
-"""One `fedi serve` and two `fedi worker` processes on one data directory (SQLite), as an operator
-runs them with `workers = "separate"`: an inbound burst is handled by both workers, each activity
-once; a fan-out whose worker is killed with SIGKILL is finished by the other once its claims
-lapse, every inbox getting its POST."""
+"""One `fedi serve` and two `fedi worker` processes on one data directory, as an operator runs
+them with `workers = "separate"`, on SQLite and on PostgreSQL (one database for all three): an
+inbound burst is handled by both workers, each activity once; a fan-out whose worker is killed
+with SIGKILL is finished by the other once its claims lapse, every inbox getting its POST."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -37,6 +38,7 @@ from keys.httpsig import sign_request
 from keys.keypair import keypair_from_private
 from tests.e2e.test_server import FEDI, Server
 from tests.testrig.keys import next_private_key
+from tests.testrig.postgres import empty_database
 from tests.testrig.serving import free_port
 
 pytestmark = pytest.mark.e2e
@@ -107,8 +109,12 @@ class Instance:
     hosts: list[str]  # "127.0.0.x:port" of each stand-in server
     web: Server
     workers: dict[str, Server]  # by worker name
+    url: str | None  # the PostgreSQL database's, or None: SQLite's file
 
     def rows(self, sql: str, *args: object) -> list[Any]:
+        if self.url is not None:
+            with psycopg.connect(self.url, autocommit=True) as conn:
+                return [tuple(row) for row in conn.execute(sql.replace("?", "%s"), args)]
         with sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=10) as db:
             return db.execute(sql, args).fetchall()
 
@@ -164,9 +170,20 @@ def seed(env: dict[str, str], hosts: list[str]) -> tuple[str, list[str]]:
     return with_context(settings, action)
 
 
-@pytest.fixture(scope="module")
-def instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
-    directory = tmp_path_factory.mktemp("workers")
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def instance(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Instance]:
+    with contextlib.ExitStack() as stack:
+        url = None
+        if request.param == "postgresql":
+            url = stack.enter_context(empty_database(request.getfixturevalue("postgres_server")))
+        yield from started_instance(tmp_path_factory.mktemp("workers"), url)
+
+
+def started_instance(directory: Path, url: str | None) -> Iterator[Instance]:
+    """alice and her followers written first (by a process that migrates the database), then
+    the web process and the two workers started together."""
     port = free_port(reserve=False)
     env = {
         "FEDI_DOMAIN": f"127.0.0.1:{port}",
@@ -175,7 +192,7 @@ def instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
         "FEDI_ALLOW_PRIVATE_NETWORKS": "true",
         "FEDI_WORKERS": "separate",
         "FEDI_WORKER_LEASE_SECONDS": str(LEASE),
-    }
+    } | ({"FEDI_DATABASE_URL": url} if url else {})
     stand_ins = StandIns()
     servers = serve_stand_ins(stand_ins)
     hosts = [
@@ -193,7 +210,7 @@ def instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
             drain(process)
         yield Instance(
             env, f"http://127.0.0.1:{port}", directory / "data" / "fedi.sqlite3", alice_uri,
-            followers, stand_ins, hosts, web, workers,
+            followers, stand_ins, hosts, web, workers, url,
         )  # fmt: skip
     finally:
         for process in [web, *started]:

@@ -14,9 +14,12 @@ import glob
 import itertools
 import os
 import pwd
+import secrets
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -143,3 +146,17 @@ class Databases:
     def close(self) -> None:
         self._admin.execute(f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")
         self._admin.close()
+
+
+@contextmanager
+def empty_database(server_url: str) -> Iterator[str]:
+    """A new empty database on the server (whoever opens it first migrates it), dropped after;
+    for the tests that start fedi in processes of their own."""
+    name = f"fedi_e2e_{os.getpid()}_{secrets.token_hex(4)}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

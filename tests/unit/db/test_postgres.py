@@ -99,3 +99,20 @@ async def test_each_account_s_statuses_are_read_by_account_not_per_status(db: Da
         plan = "\n".join(row[0] for row in await cursor.fetchall())
     assert "statuses_account" in plan, plan
     assert "Join Filter: (SubPlan" not in plan and "Seq Scan on statuses" not in plan, plan
+
+
+async def test_two_processes_opening_an_empty_database_together_migrate_it_once(
+    postgres_databases: Databases | None,
+) -> None:
+    if postgres_databases is None:
+        pytest.skip("FEDI_TEST_DATABASE=postgresql runs these")
+    url = postgres_databases.create(template="template0")
+    first, second = Database(url), Database(url)
+    try:
+        applied = await asyncio.gather(first.open(), second.open())
+        names = [f"{m.version:04d}_{m.name}" for m in available_migrations()]
+        assert sorted(applied[0] + applied[1]) == names
+    finally:
+        await first.close()
+        await second.close()
+        postgres_databases.drop(url)

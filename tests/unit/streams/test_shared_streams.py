@@ -125,3 +125,15 @@ async def test_a_change_committed_after_a_later_numbered_one_still_arrives_once(
         assert [c.ref for c in await changes_of(listener, 2)] == [2, 3]
         await asyncio.sleep(0.6)  # read again several times: nothing twice
         assert listener._queue.empty()
+
+
+async def test_a_stream_opened_later_hears_only_what_commits_after(tmp_path: Path) -> None:
+    async with processes(tmp_path, 2, shared=True) as (web, worker):
+        amal = await add_member(web, "amal", "amal-password")
+        await post_status(worker, "amal", "Written before any stream")
+        listener = await web.streams.listen(web.db, amal.account.id, 1)
+        await asyncio.sleep(0.1)  # the other process's changes are being read
+        post = await post_status(worker, "amal", "Written after")
+        assert [(c.kind, c.ref) for c in await changes_of(listener, 1)] == [("update", post.id)]
+        await asyncio.sleep(0.6)
+        assert listener._queue.empty()
