@@ -23,7 +23,7 @@ import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -79,6 +79,9 @@ _STOP = object()
 _INLINE: ContextVar[tuple[Database, InlineReader] | None] = ContextVar(
     "fedi_inline_reader", default=None
 )
+# The pooled reader a task holds (with its database and the task), for the reads nested in it.
+_Held = tuple["Database", "asyncio.Task[Any] | None", Reader]
+_HELD: ContextVar[_Held | None] = ContextVar("fedi_held_reader", default=None)
 
 
 class Database:
@@ -271,25 +274,38 @@ class Database:
 
 
 class _Reading:
-    """Database.read(): a class, five times cheaper to enter than a generator's (the inbox)."""
+    """Database.read(): a class, five times cheaper to enter than a generator's (the inbox).
 
-    __slots__ = ("_db", "_reader")
+    A read inside a read, in the same task, is given the reader the task holds already: taking
+    a second one from the pool would wait forever once every reader is held by a task waiting
+    for its second."""
+
+    __slots__ = ("_db", "_held", "_reader")
 
     def __init__(self, db: Database) -> None:
         self._db = db
         self._reader: Reader | None = None
+        self._held: Token[_Held | None] | None = None
 
     async def __aenter__(self) -> Reader:
         inline = _INLINE.get()
         if inline is not None and inline[0] is self._db:
             return inline[1]
+        task = asyncio.current_task()
+        held = _HELD.get()
+        if held is not None and held[0] is self._db and held[1] is task:
+            return held[2]
         readers = self._db._readers
         if readers is None:
             raise DatabaseError("the database is not open")
         self._reader = await readers.get()
+        self._held = _HELD.set((self._db, task, self._reader))
         return self._reader
 
     async def __aexit__(self, *exc: object) -> None:
         reader, self._reader = self._reader, None
+        if self._held is not None:
+            _HELD.reset(self._held)
+            self._held = None
         if reader is not None and self._db._readers is not None:
             self._db._readers.put_nowait(reader)
