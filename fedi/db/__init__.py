@@ -100,7 +100,8 @@ class Database:
         self._commit_hooks: tuple[CommitHook, ...] = (
             () if self.is_postgresql else (flush_search_words,)
         )
-        self._begin = "BEGIN" if self.is_postgresql else "BEGIN IMMEDIATE"
+        # What each new writer connection runs first (PostgreSQL's, after a lost one).
+        self._writer_setup: tuple[Callable[[Any], object], ...] = ()
         # Writes made during this turn of the event loop, handed to the writer together at its
         # end by a callback scheduled on that loop.
         self._outgoing: list[Job] = []
@@ -214,6 +215,13 @@ class Database:
         async with self.read() as conn:
             await conn.execute("SELECT 1")
 
+    async def set_up_writer(self, job: Callable[[Any], T]) -> T:
+        """Write with `job` now, and again first thing on every connection the writer opens
+        later (PostgreSQL's, after a lost one): for the state of the connection itself,
+        temporary tables and settings, which go with it."""
+        self._writer_setup = (*self._writer_setup, job)
+        return await self.write(job)
+
     async def write(self, job: Callable[[Any], T]) -> T:
         """Run job in the writer thread inside a transaction; returns once it is committed."""
         if self._writer is None:
@@ -252,6 +260,12 @@ class Database:
             self._jobs.put(jobs)
 
     def _write_loop(self, conn: WriterConnection) -> None:
+        def begin() -> None:
+            if isinstance(conn, PgConnection):
+                conn.begin(self._writer_setup)
+            else:
+                conn.execute("BEGIN IMMEDIATE")
+
         try:
             while True:
                 first = self._jobs.get()
@@ -268,7 +282,7 @@ class Database:
                         break
                     if isinstance(item, list):
                         batch += item
-                run_batch(conn, self._begin, batch, self._commit_hooks)
+                run_batch(conn, begin, batch, self._commit_hooks)
         finally:
             conn.close()
 
