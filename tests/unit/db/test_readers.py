@@ -4,26 +4,8 @@ FEDI_TEST_DATABASE=postgresql): a read nested in a read, and reads from tasks a 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 
 from fedi.db import READERS, Database
-from tests.testrig.postgres import Databases
-
-
-@pytest.fixture
-async def db(tmp_path: Path, postgres_databases: Databases | None) -> AsyncIterator[Database]:
-    url = postgres_databases.create() if postgres_databases is not None else None
-    database = Database(url if url is not None else tmp_path / "db.sqlite3")
-    await database.open()
-    try:
-        yield database
-    finally:
-        await database.close()
-        if postgres_databases is not None and url is not None:
-            postgres_databases.drop(url)
 
 
 async def _one(db: Database) -> int:
@@ -34,11 +16,11 @@ async def _one(db: Database) -> int:
     return int(row[0])
 
 
-async def test_reads_nested_in_reads_of_more_tasks_than_readers_finish(db: Database) -> None:
+async def test_reads_nested_in_reads_of_more_tasks_than_readers_finish(database: Database) -> None:
     async def outer() -> int:
-        async with db.read() as conn:
+        async with database.read() as conn:
             await asyncio.sleep(0.05)  # every reader is held before any inner read starts
-            inner = await _one(db)
+            inner = await _one(database)
             cursor = await conn.execute("SELECT 2")
             row = await cursor.fetchone()
         assert row is not None
@@ -47,22 +29,22 @@ async def test_reads_nested_in_reads_of_more_tasks_than_readers_finish(db: Datab
     results = await asyncio.wait_for(asyncio.gather(*(outer() for _ in range(2 * READERS))), 10)
     assert results == [3] * (2 * READERS)
     # Every reader went back to the pool.
-    again = await asyncio.wait_for(asyncio.gather(*(_one(db) for _ in range(READERS))), 10)
+    again = await asyncio.wait_for(asyncio.gather(*(_one(database) for _ in range(READERS))), 10)
     assert again == [1] * READERS
 
 
-async def test_a_task_started_inside_a_read_takes_a_reader_of_its_own(db: Database) -> None:
-    async with db.read():
-        started = asyncio.create_task(_one(db))
+async def test_a_task_started_inside_a_read_takes_a_reader_of_its_own(database: Database) -> None:
+    async with database.read():
+        started = asyncio.create_task(_one(database))
         assert await asyncio.wait_for(started, 10) == 1
     # The task outlives the read that started it: it reads on a pooled reader all the same.
     release = asyncio.Event()
 
     async def later() -> int:
         await release.wait()
-        return await _one(db)
+        return await _one(database)
 
-    async with db.read():
+    async with database.read():
         late = asyncio.create_task(later())
     release.set()
     assert await asyncio.wait_for(late, 10) == 1
