@@ -5,6 +5,7 @@ migrations' version table, and connections lost (the server restarted) opened ag
 from __future__ import annotations
 
 import asyncio
+import unicodedata
 from collections.abc import AsyncIterator
 
 import psycopg
@@ -13,6 +14,7 @@ import pytest
 from fedi.db import READERS, Database
 from fedi.db.connection import Connection
 from fedi.db.errors import INTEGRITY_ERRORS
+from fedi.db.fulltext import without_diacritics
 from fedi.db.migrate import available_migrations
 from tests.testrig.postgres import Databases
 
@@ -144,3 +146,15 @@ async def test_a_reads_own_error_is_not_read_again(db: Database) -> None:
         with pytest.raises(psycopg.errors.QueryCanceled):
             await conn.execute("SELECT pg_sleep(1)")
         await conn.execute("RESET statement_timeout")
+
+
+async def test_names_are_indexed_without_the_marks_a_search_leaves_out(db: Database) -> None:
+    # Migration 0044's fedi_without_diacritics, on the account search's index, and the searcher's
+    # words (fedi.db.fulltext.without_diacritics): every combining mark, and compatibility forms.
+    marks = [c for c in range(0x110000) if unicodedata.combining(chr(c))]
+    full_width = "\uff46\uff55\uff4c\uff4c"
+    text = " ".join("a" + chr(c) for c in marks) + f" José ÅNGSTRÖM Ǆ ﬁ {full_width}"
+    async with db.read() as conn:
+        cursor = await conn.execute("SELECT fedi_without_diacritics(?)", (text,))
+        row = await cursor.fetchone()
+    assert row is not None and row[0] == without_diacritics(text)
