@@ -22,7 +22,7 @@ import queue
 import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, contextmanager, suppress
 from contextvars import ContextVar, Token
 from pathlib import Path
 from typing import Any, TypeVar
@@ -79,9 +79,8 @@ _STOP = object()
 _INLINE: ContextVar[tuple[Database, InlineReader] | None] = ContextVar(
     "fedi_inline_reader", default=None
 )
-# The pooled reader a task holds (with its database and the task), for the reads nested in it.
-_Held = tuple["Database", "asyncio.Task[Any] | None", Reader]
-_HELD: ContextVar[_Held | None] = ContextVar("fedi_held_reader", default=None)
+# The read whose pooled reader this task holds, for the reads nested in it.
+_HELD: ContextVar[_Reading | None] = ContextVar("fedi_held_reader", default=None)
 
 
 class Database:
@@ -294,12 +293,13 @@ class _Reading:
     a second one from the pool would wait forever once every reader is held by a task waiting
     for its second."""
 
-    __slots__ = ("_db", "_held", "_reader")
+    __slots__ = ("_db", "_outer", "_reader", "_task")
 
     def __init__(self, db: Database) -> None:
         self._db = db
         self._reader: Reader | None = None
-        self._held: Token[_Held | None] | None = None
+        self._task: asyncio.Task[Any] | None = None
+        self._outer: Token[_Reading | None] | None = None
 
     async def __aenter__(self) -> Reader:
         inline = _INLINE.get()
@@ -307,19 +307,24 @@ class _Reading:
             return inline[1]
         task = asyncio.current_task()
         held = _HELD.get()
-        if held is not None and held[0] is self._db and held[1] is task:
-            return held[2]
+        if held is not None and held._db is self._db and held._task is task:
+            reader = held._reader  # None once that read's block has ended
+            if reader is not None:
+                return reader
         readers = self._db._readers
         if readers is None:
             raise DatabaseError("the database is not open")
         self._reader = await readers.get()
-        self._held = _HELD.set((self._db, task, self._reader))
+        self._task = task
+        self._outer = _HELD.set(self)
         return self._reader
 
     async def __aexit__(self, *exc: object) -> None:
         reader, self._reader = self._reader, None
-        if self._held is not None:
-            _HELD.reset(self._held)
-            self._held = None
+        outer, self._outer = self._outer, None
+        if outer is not None:
+            # (ValueError: left in another context, by an async generator closed late.)
+            with suppress(ValueError):
+                _HELD.reset(outer)
         if reader is not None and self._db._readers is not None:
             self._db._readers.put_nowait(reader)

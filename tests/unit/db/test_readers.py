@@ -4,6 +4,7 @@ FEDI_TEST_DATABASE=postgresql): a read nested in a read, and reads from tasks a 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncGenerator
 
 from fedi.db import READERS, Database
 
@@ -48,3 +49,17 @@ async def test_a_task_started_inside_a_read_takes_a_reader_of_its_own(database: 
         late = asyncio.create_task(later())
     release.set()
     assert await asyncio.wait_for(late, 10) == 1
+
+
+async def test_a_read_held_by_an_async_generator_closed_elsewhere_is_given_back(
+    database: Database,
+) -> None:
+    async def numbers() -> AsyncGenerator[int]:
+        async with database.read():
+            yield 1
+
+    opened = numbers()
+    assert await anext(opened) == 1
+    await asyncio.create_task(opened.aclose())  # its read ends in another task's context
+    again = await asyncio.wait_for(asyncio.gather(*(_one(database) for _ in range(READERS))), 10)
+    assert again == [1] * READERS
