@@ -8,6 +8,9 @@ inside its own SAVEPOINT (one failing job rolls back alone), commits the whole b
 wakes each waiting event loop once for the batch: under load many writes share one fsync and
 no write pays a thread hand-off of its own. Readers are aiosqlite connections on the same
 WAL-mode file (or PostgreSQL connections of their own), so reads never wait for the writer.
+A read nested in a read of the same task reads on the reader that task holds. PostgreSQL's
+connections, when lost, are opened again (fedi.db.postgres): state the writer's connection must
+carry is made again by Database.set_up_writer's jobs.
 
 Small indexed reads (the inbox worker's, a page's batch) cost more in thread hand-offs than in
 SQLite: `inline_reads()` (a task and those it starts) and `read_now()` (one block of reads) read
