@@ -123,6 +123,18 @@ async def test_reads_and_writes_go_on_once_every_connection_was_ended(db: Databa
     assert await _values(db) == [1, 2]
 
 
+async def test_connections_closed_by_the_server_when_idle_are_opened_again(db: Database) -> None:
+    await db.write(lambda c: c.execute("CREATE TABLE t (x BIGINT)"))
+    await db.write(lambda c: c.execute("SET idle_session_timeout = 50"))
+    async with db.read() as conn:
+        await conn.execute("SET idle_session_timeout = 50")
+        await asyncio.sleep(0.3)  # both connections were idle for longer: the server ended them
+        cursor = await asyncio.wait_for(conn.execute("SELECT 1"), 10)
+        assert [row[0] for row in await cursor.fetchall()] == [1]
+    await asyncio.wait_for(db.write(lambda c: c.execute("INSERT INTO t VALUES (1)")), 10)
+    assert await _values(db) == [1]
+
+
 async def test_a_write_cut_off_by_its_connections_end_fails_alone(db: Database) -> None:
     await db.write(lambda c: c.execute("CREATE TABLE t (x BIGINT)"))
 
