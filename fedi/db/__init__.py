@@ -8,6 +8,9 @@ inside its own SAVEPOINT (one failing job rolls back alone), commits the whole b
 wakes each waiting event loop once for the batch: under load many writes share one fsync and
 no write pays a thread hand-off of its own. Readers are aiosqlite connections on the same
 WAL-mode file (or PostgreSQL connections of their own), so reads never wait for the writer.
+A read nested in a read of the same task reads on the reader that task holds. PostgreSQL's
+connections, when lost, are opened again (fedi.db.postgres): state the writer's connection must
+carry is made again by Database.set_up_writer's jobs.
 
 Small indexed reads (the inbox worker's, a page's batch) cost more in thread hand-offs than in
 SQLite: `inline_reads()` (a task and those it starts) and `read_now()` (one block of reads) read
@@ -22,8 +25,8 @@ import queue
 import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
-from contextvars import ContextVar
+from contextlib import asynccontextmanager, contextmanager, suppress
+from contextvars import ContextVar, Token
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -79,6 +82,8 @@ _STOP = object()
 _INLINE: ContextVar[tuple[Database, InlineReader] | None] = ContextVar(
     "fedi_inline_reader", default=None
 )
+# The read whose pooled reader this task holds, for the reads nested in it.
+_HELD: ContextVar[_Reading | None] = ContextVar("fedi_held_reader", default=None)
 
 
 class Database:
@@ -97,7 +102,8 @@ class Database:
         self._commit_hooks: tuple[CommitHook, ...] = (
             () if self.is_postgresql else (flush_search_words,)
         )
-        self._begin = "BEGIN" if self.is_postgresql else "BEGIN IMMEDIATE"
+        # What each new writer connection runs first (PostgreSQL's, after a lost one).
+        self._writer_setup: tuple[Callable[[Any], object], ...] = ()
         # Writes made during this turn of the event loop, handed to the writer together at its
         # end by a callback scheduled on that loop.
         self._outgoing: list[Job] = []
@@ -211,6 +217,13 @@ class Database:
         async with self.read() as conn:
             await conn.execute("SELECT 1")
 
+    async def set_up_writer(self, job: Callable[[Any], T]) -> T:
+        """Write with `job` now, and again first thing on every connection the writer opens
+        later (PostgreSQL's, after a lost one): for the state of the connection itself,
+        temporary tables and settings, which go with it."""
+        self._writer_setup = (*self._writer_setup, job)
+        return await self.write(job)
+
     async def write(self, job: Callable[[Any], T]) -> T:
         """Run job in the writer thread inside a transaction; returns once it is committed."""
         if self._writer is None:
@@ -249,6 +262,12 @@ class Database:
             self._jobs.put(jobs)
 
     def _write_loop(self, conn: WriterConnection) -> None:
+        def begin() -> None:
+            if isinstance(conn, PgConnection):
+                conn.begin(self._writer_setup)
+            else:
+                conn.execute("BEGIN IMMEDIATE")
+
         try:
             while True:
                 first = self._jobs.get()
@@ -265,31 +284,50 @@ class Database:
                         break
                     if isinstance(item, list):
                         batch += item
-                run_batch(conn, self._begin, batch, self._commit_hooks)
+                run_batch(conn, begin, batch, self._commit_hooks)
         finally:
             conn.close()
 
 
 class _Reading:
-    """Database.read(): a class, five times cheaper to enter than a generator's (the inbox)."""
+    """Database.read(): a class, five times cheaper to enter than a generator's (the inbox).
 
-    __slots__ = ("_db", "_reader")
+    A read inside a read, in the same task, is given the reader the task holds already: taking
+    a second one from the pool would wait forever once every reader is held by a task waiting
+    for its second."""
+
+    __slots__ = ("_db", "_outer", "_reader", "_task")
 
     def __init__(self, db: Database) -> None:
         self._db = db
         self._reader: Reader | None = None
+        self._task: asyncio.Task[Any] | None = None
+        self._outer: Token[_Reading | None] | None = None
 
     async def __aenter__(self) -> Reader:
         inline = _INLINE.get()
         if inline is not None and inline[0] is self._db:
             return inline[1]
+        task = asyncio.current_task()
+        held = _HELD.get()
+        if held is not None and held._db is self._db and held._task is task:
+            reader = held._reader  # None once that read's block has ended
+            if reader is not None:
+                return reader
         readers = self._db._readers
         if readers is None:
             raise DatabaseError("the database is not open")
         self._reader = await readers.get()
+        self._task = task
+        self._outer = _HELD.set(self)
         return self._reader
 
     async def __aexit__(self, *exc: object) -> None:
         reader, self._reader = self._reader, None
+        outer, self._outer = self._outer, None
+        if outer is not None:
+            # (ValueError: left in another context, by an async generator closed late.)
+            with suppress(ValueError):
+                _HELD.reset(outer)
         if reader is not None and self._db._readers is not None:
             self._db._readers.put_nowait(reader)

@@ -43,7 +43,10 @@ class Job:
 
 
 def run_batch(
-    conn: WriterConnection, begin: str, batch: list[Job], hooks: tuple[CommitHook, ...]
+    conn: WriterConnection,
+    begin: Callable[[], None],
+    batch: list[Job],
+    hooks: tuple[CommitHook, ...],
 ) -> None:
     outcomes: list[Outcome] = []
     committed: list[Callable[[], None]] = []
@@ -52,7 +55,7 @@ def run_batch(
         if job.item is not ALONE:
             bulks.setdefault(job.run, []).append(job)
     try:
-        conn.execute(begin)
+        begin()
         for job in batch:
             if job.item is ALONE:
                 outcomes.append(_run_job(conn, job))

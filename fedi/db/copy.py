@@ -96,8 +96,9 @@ def copy_all(source: sqlite3.Connection, target: PgConnection) -> list[Copied]:
         copied.append(Copied("status_search", _post_words(source, target)))
         target.execute(
             "INSERT INTO account_search (id, username, names) SELECT id,"
-            " to_tsvector('simple', username),"
-            " to_tsvector('simple', username || ' ' || display_name) FROM accounts"
+            " to_tsvector('simple', fedi_without_diacritics(username)),"
+            " to_tsvector('simple', fedi_without_diacritics(username || ' ' || display_name))"
+            " FROM accounts"
         )
         _continue_sequences(target)
         target.execute("COMMIT")

@@ -4,7 +4,8 @@ statement (cached), so a query function runs unchanged on either database.
 Placeholders: `?` becomes `%s`, `?NNN` and `:name` become `%(pNNN)s` and `%(name)s`; a `%` is
 doubled, in string literals too (psycopg reads them all). Spellings that differ but mean the
 same: `LIKE` is ILIKE (SQLite's LIKE ignores ASCII case), `a IS b` / `a IS NOT b` with b not
-NULL is IS [NOT] DISTINCT FROM, scalar `max(a, b)` and `min(a, b)` are greatest() and least(),
+NULL is IS [NOT] DISTINCT FROM, scalar `max(a, b)` and `min(a, b)` are fedi_max() and fedi_min()
+(migrations/postgresql/functions.sql: NULL if either is, as SQLite's; greatest() skips a NULL),
 `instr` is strpos, `ifnull` coalesce, `group_concat` string_agg, `x GLOB 'pattern'` the regular
 expression match of the pattern, the `temp.` schema is `pg_temp.`, and `INSERT OR IGNORE` is
 `INSERT ... ON CONFLICT DO NOTHING`. SQLite's planner hints go (`INDEXED BY i`, `NOT INDEXED`,
@@ -33,7 +34,7 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _RENAMED = {"instr": "strpos", "ifnull": "coalesce", "group_concat": "string_agg"}
-_SCALAR = {"max": "greatest", "min": "least"}
+_SCALAR = {"max": "fedi_max", "min": "fedi_min"}
 _NOT_A_VALUE = {"NULL", "NOT", "TRUE", "FALSE", "DISTINCT"}
 
 
@@ -118,7 +119,9 @@ def _rewrite(tokens: list[str], kinds: list[str]) -> None:
                 tokens[index] = _RENAMED[lower]
                 if lower == "group_concat" and _arguments(tokens, kinds, index) == 1:
                     _add_argument(tokens, kinds, index, "','")
-            elif lower in _SCALAR and _arguments(tokens, kinds, index) > 1:
+            elif lower in _SCALAR and (count := _arguments(tokens, kinds, index)) > 1:
+                if count > 2:
+                    raise ValueError(f"scalar {lower}() of {count} values: nest two at a time")
                 tokens[index] = _SCALAR[lower]
     if ignore_at is not None:
         _on_conflict_do_nothing(tokens, kinds)

@@ -110,7 +110,25 @@ def _text(value: object) -> object:
 # Every connection's settings: no JIT compilation. fedi's statements are short index walks whose
 # planned cost can still pass jit_above_cost (a subquery per row, estimated pessimistically); the
 # compilation then takes seconds where running the plan takes milliseconds.
-SESSION = "SET jit = off"
+SESSION = b"SET jit = off"
+
+
+def _writer_connection(url: str) -> psycopg.Connection[PgRow]:
+    conn = psycopg.connect(
+        url, autocommit=True, row_factory=_rows, cursor_factory=psycopg.ClientCursor
+    )
+    _adapt(conn.adapters)
+    conn.execute(SESSION)
+    return conn
+
+
+async def _reader_connection(url: str) -> psycopg.AsyncConnection[PgRow]:
+    conn = await psycopg.AsyncConnection.connect(
+        url, autocommit=True, row_factory=_rows, cursor_factory=psycopg.AsyncClientCursor
+    )
+    _adapt(conn.adapters)
+    await conn.execute(SESSION)
+    return conn
 
 
 def is_postgresql(conn: object) -> bool:
@@ -124,21 +142,46 @@ class PgConnection:
 
     is_postgresql = True
 
-    def __init__(self, conn: psycopg.Connection[PgRow]) -> None:
+    def __init__(self, conn: psycopg.Connection[PgRow], url: str) -> None:
         self._conn = conn
+        self._url = url
 
     @classmethod
     def connect(cls, url: str) -> PgConnection:
-        conn = psycopg.connect(
-            url, autocommit=True, row_factory=_rows, cursor_factory=psycopg.ClientCursor
-        )
-        _adapt(conn.adapters)
-        conn.execute(SESSION)
-        return cls(conn)
+        return cls(_writer_connection(url), url)
+
+    def begin(self, setup: Sequence[Callable[[PgConnection], object]] = ()) -> None:
+        """BEGIN the writer's next batch. A connection lost while idle (the server restarted,
+        the connection was ended or timed out) shows only when used: then the batch begins on
+        a new one, made ready by `setup` (the session's state went with the old one), since
+        nothing had run in it yet. A connection lost inside a batch fails that batch alone."""
+        if not self._conn.closed:
+            try:
+                self._conn.execute(b"BEGIN")
+                return
+            except psycopg.OperationalError:
+                if not self._conn.closed:
+                    raise
+        self._reopen(setup)
+        self._conn.execute(b"BEGIN")
+
+    def _reopen(self, setup: Sequence[Callable[[PgConnection], object]]) -> None:
+        self._conn.close()
+        self._conn = _writer_connection(self._url)
+        try:
+            for prepare in setup:
+                self._conn.execute(b"BEGIN")
+                prepare(self)
+                self._conn.execute(b"COMMIT")
+        except BaseException:
+            self._conn.close()  # the next batch tries again, from a new connection
+            raise
 
     @property
     def in_transaction(self) -> bool:
-        return self._conn.info.transaction_status != TransactionStatus.IDLE
+        # A lost connection's status is UNKNOWN: its transaction is gone with it.
+        status = self._conn.info.transaction_status
+        return status not in (TransactionStatus.IDLE, TransactionStatus.UNKNOWN)
 
     def execute(self, sql: str, parameters: Parameters | None = None, /) -> psycopg.Cursor[PgRow]:
         query, bound = _bound(sql, parameters)
@@ -215,27 +258,33 @@ class PgReadResult:
 
 
 class PgReader:
-    """A reader connection, in autocommit: each read sees what has committed."""
+    """A reader connection, in autocommit: each read sees what has committed. A read that
+    fails because the connection is lost (the server restarted, the connection was ended or
+    timed out) is read again, once, on a new connection: reads change nothing."""
 
     is_postgresql = True
 
-    def __init__(self, conn: psycopg.AsyncConnection[PgRow]) -> None:
+    def __init__(self, conn: psycopg.AsyncConnection[PgRow], url: str) -> None:
         self._conn = conn
+        self._url = url
 
     @classmethod
     async def connect(cls, url: str) -> PgReader:
-        conn = await psycopg.AsyncConnection.connect(
-            url, autocommit=True, row_factory=_rows, cursor_factory=psycopg.AsyncClientCursor
-        )
-        _adapt(conn.adapters)
-        await conn.execute(SESSION)
-        return cls(conn)
+        return cls(await _reader_connection(url), url)
 
     def execute(self, sql: str, parameters: Parameters | None = None, /) -> PgReadResult:
         return PgReadResult(lambda: self._execute(sql, parameters))
 
     async def _execute(self, sql: str, parameters: Parameters | None) -> PgReadCursor:
         query, bound = _bound(sql, parameters)
+        if not self._conn.closed:
+            try:
+                return PgReadCursor(await self._conn.execute(query, bound))
+            except psycopg.OperationalError:
+                if not self._conn.closed:
+                    raise
+        await self._conn.close()
+        self._conn = await _reader_connection(self._url)
         return PgReadCursor(await self._conn.execute(query, bound))
 
     async def close(self) -> None:

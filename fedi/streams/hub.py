@@ -169,7 +169,7 @@ class Streams:
         async with self._lock:
             if self._watching:
                 return
-            await db.write(changes.install)
+            await db.set_up_writer(changes.install)
             db.add_commit_hook(self._commit_hook(asyncio.get_running_loop()))
             self._watching = True
 

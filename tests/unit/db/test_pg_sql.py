@@ -16,7 +16,7 @@ from fedi.db.pg_sql import translate
          "SELECT 1 WHERE a IS NOT DISTINCT FROM %s AND b IS DISTINCT FROM  %(c)s AND d IS NULL"
          " AND e IS NOT NULL"),
         ("SELECT max(a, b), min(c), instr(d, ':'), ifnull(e, 0), group_concat(f)",
-         "SELECT greatest(a, b), min(c), strpos(d, ':'), coalesce(e, 0), string_agg(f, ',')"),
+         "SELECT fedi_max(a, b), min(c), strpos(d, ':'), coalesce(e, 0), string_agg(f, ',')"),
         ("INSERT OR IGNORE INTO t (a) VALUES (?)",
          "INSERT   INTO t (a) VALUES (%s) ON CONFLICT DO NOTHING"),
         ("INSERT OR IGNORE INTO t (a) VALUES (?) RETURNING a",
@@ -46,3 +46,10 @@ def test_a_subquery_in_from_is_given_a_name() -> None:
 
 def test_numbered_parameters_are_named() -> None:
     assert translate("SELECT ?1").numbered and not translate("SELECT ?").numbered
+
+
+def test_a_scalar_max_of_more_than_two_values_is_refused() -> None:
+    # fedi_max takes two: nested, max(a, max(b, c)) keeps SQLite's NULL semantics.
+    with pytest.raises(ValueError, match="nest two at a time"):
+        translate("SELECT max(a, b, c)")
+    assert translate("SELECT max(a, max(b, c))").sql == "SELECT fedi_max(a, fedi_max(b, c))"

@@ -1,17 +1,20 @@
 """The database layer on PostgreSQL (run with FEDI_TEST_DATABASE=postgresql; skipped on SQLite):
-the writer's batches, savepoints and bulk writes, rows read as sqlite3.Row reads them, and the
-migrations' version table."""
+the writer's batches, savepoints and bulk writes, rows read as sqlite3.Row reads them, the
+migrations' version table, and connections lost (the server restarted) opened again."""
 
 from __future__ import annotations
 
 import asyncio
+import unicodedata
 from collections.abc import AsyncIterator
 
+import psycopg
 import pytest
 
-from fedi.db import Database, walk
+from fedi.db import READERS, Database, walk
 from fedi.db.connection import Connection
 from fedi.db.errors import INTEGRITY_ERRORS
+from fedi.db.fulltext import without_diacritics
 from fedi.db.migrate import available_migrations
 from tests.testrig.postgres import Databases
 
@@ -116,3 +119,97 @@ async def test_two_processes_opening_an_empty_database_together_migrate_it_once(
         await first.close()
         await second.close()
         postgres_databases.drop(url)
+
+
+_END_THE_OTHERS = (
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+)
+_OTHERS = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()" \
+    " AND pid <> pg_backend_pid()"  # fmt: skip
+
+
+async def _end_every_connection(db: Database) -> None:
+    assert db.url is not None
+    async with await psycopg.AsyncConnection.connect(db.url, autocommit=True) as admin:
+        await admin.execute(_END_THE_OTHERS)
+        for _ in range(200):  # the backends end a moment after they are told to
+            cursor = await admin.execute(_OTHERS)
+            row = await cursor.fetchone()
+            if row is not None and row[0] == 0:
+                return
+            await asyncio.sleep(0.01)
+    raise AssertionError("the connections did not end")
+
+
+async def _values(db: Database) -> list[int]:
+    async with db.read() as conn:
+        cursor = await conn.execute("SELECT x FROM t ORDER BY x")
+        return [row[0] for row in await cursor.fetchall()]
+
+
+async def test_reads_and_writes_go_on_once_every_connection_was_ended(db: Database) -> None:
+    await db.write(lambda c: c.execute("CREATE TABLE t (x BIGINT)"))
+    await db.write(lambda c: c.execute("INSERT INTO t VALUES (1)"))
+    # The writer's own state (the live streams' temporary log) is made again on its new
+    # connection.
+    await db.set_up_writer(lambda c: c.execute("CREATE TEMP TABLE IF NOT EXISTS log (x BIGINT)"))
+    await _end_every_connection(db)
+
+    # Every reader of the pool, each on a connection that is gone (bounded: before, a lost
+    # writer's connection took its thread with it, and the write waited forever).
+    reads = asyncio.gather(*(_values(db) for _ in range(READERS)))
+    assert await asyncio.wait_for(reads, 10) == [[1]] * READERS
+    write = db.write(lambda c: c.execute("INSERT INTO t VALUES (2)").rowcount)
+    assert await asyncio.wait_for(write, 10) == 1
+    assert await db.write(lambda c: c.execute("INSERT INTO temp.log VALUES (1)").rowcount) == 1
+    assert await _values(db) == [1, 2]
+
+
+async def test_connections_closed_by_the_server_when_idle_are_opened_again(db: Database) -> None:
+    await db.write(lambda c: c.execute("CREATE TABLE t (x BIGINT)"))
+    await db.write(lambda c: c.execute("SET idle_session_timeout = 50"))
+    async with db.read() as conn:
+        await conn.execute("SET idle_session_timeout = 50")
+        await asyncio.sleep(0.3)  # both connections were idle for longer: the server ended them
+        cursor = await asyncio.wait_for(conn.execute("SELECT 1"), 10)
+        assert [row[0] for row in await cursor.fetchall()] == [1]
+    await asyncio.wait_for(db.write(lambda c: c.execute("INSERT INTO t VALUES (1)")), 10)
+    assert await _values(db) == [1]
+
+
+async def test_a_write_cut_off_by_its_connections_end_fails_alone(db: Database) -> None:
+    await db.write(lambda c: c.execute("CREATE TABLE t (x BIGINT)"))
+
+    def cut_off(conn: Connection) -> None:
+        conn.execute("INSERT INTO t VALUES (1)")
+        conn.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+
+    with pytest.raises(psycopg.OperationalError):
+        await asyncio.wait_for(db.write(cut_off), 10)
+    await asyncio.wait_for(db.write(lambda c: c.execute("INSERT INTO t VALUES (2)")), 10)
+    assert await _values(db) == [2]
+
+
+async def test_a_reads_own_error_is_not_read_again(db: Database) -> None:
+    async with db.read() as conn:
+        with pytest.raises(psycopg.errors.UndefinedTable):
+            await conn.execute("SELECT x FROM missing")
+        # Cancelled is an OperationalError too, of a connection that lives: read again on a
+        # new connection (without the timeout), it would succeed.
+        await conn.execute("SET statement_timeout = 1")
+        with pytest.raises(psycopg.errors.QueryCanceled):
+            await conn.execute("SELECT pg_sleep(1)")
+        await conn.execute("RESET statement_timeout")
+
+
+async def test_names_are_indexed_without_the_marks_a_search_leaves_out(db: Database) -> None:
+    # Migration 0044's fedi_without_diacritics, on the account search's index, and the searcher's
+    # words (fedi.db.fulltext.without_diacritics): every combining mark, and compatibility forms.
+    marks = [c for c in range(0x110000) if unicodedata.combining(chr(c))]
+    full_width = "\uff46\uff55\uff4c\uff4c"
+    text = " ".join("a" + chr(c) for c in marks) + f" José ÅNGSTRÖM Ǆ ﬁ {full_width}"
+    async with db.read() as conn:
+        cursor = await conn.execute("SELECT fedi_without_diacritics(?)", (text,))
+        row = await cursor.fetchone()
+    assert row is not None and row[0] == without_diacritics(text)

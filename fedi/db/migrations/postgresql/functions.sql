@@ -13,6 +13,16 @@ LANGUAGE sql STABLE AS $$
     SELECT extract(epoch FROM CAST(moment AS timestamptz)) / 86400.0 + 2440587.5
 $$;
 
+-- SQLite's scalar max(a, b) and min(a, b) (fedi.db.pg_sql turns them into these): NULL when
+-- either is NULL, where greatest() and least() pass over a NULL. STRICT says so and evaluates
+-- each argument once (placeholders in them included); anycompatible takes a BIGINT column and
+-- an integer literal together, as greatest() does.
+CREATE OR REPLACE FUNCTION fedi_max(a anycompatible, b anycompatible) RETURNS anycompatible
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT greatest(a, b) $$;
+
+CREATE OR REPLACE FUNCTION fedi_min(a anycompatible, b anycompatible) RETURNS anycompatible
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT least(a, b) $$;
+
 -- The change log of live streams (fedi.db.changes): a writer connection that set
 -- fedi.stream_changes to 'on' has made its own temporary stream_changes table, and these
 -- triggers note its changes there, as SQLite's temporary triggers do; any other connection

@@ -1,0 +1,2 @@
+-- Account search finds names whatever their accents: SQLite's account_search (0036) does so
+-- already (remove_diacritics); PostgreSQL's is folded by migrations/postgresql/ of this number.
