@@ -91,8 +91,9 @@ def claim_due(conn: Connection, worker: str, now: str, until: str, limit: int) -
         " SELECT i.id FROM inbox_activities i WHERE i.state = 'pending'"
         " AND i.next_attempt_at <= ?"
         " AND (i.claimed_until IS NULL OR i.claimed_until < ? OR i.claimed_by = ?)"
-        " AND NOT EXISTS (SELECT 1 FROM inbox_activities e WHERE e.actor_uri = i.actor_uri"
-        " AND e.claimed_until >= ? AND e.claimed_by <> ?)"
+        # The actors others hold, gathered once (not looked for again for each due row).
+        " AND i.actor_uri NOT IN (SELECT e.actor_uri FROM inbox_activities e"
+        " WHERE e.claimed_until >= ? AND e.claimed_by <> ?)"
         f" ORDER BY i.attempts, i.id LIMIT ?{CLAIM_LOCK})"
         " RETURNING id, activity_uri, actor_uri, type, body, recipient_id, attempts,"
         " collection_sync",
