@@ -441,16 +441,26 @@ class Builder:
         picks = [rng.choice(self.public_posts) for _ in range(favourites)]
         now = to_db(datetime.now(UTC))
 
-        def insert(conn: sqlite3.Connection) -> None:
+        def favourite(conn: sqlite3.Connection, picks: list[tuple[int, int]]) -> None:
             for status_id, author in picks:
                 fan = rng.choice(self.info.members if rng.random() < 0.7 else self.info.remote)
                 if interactions.add_favourite(conn, fan, status_id, None, now):
                     interactions.notify(conn, [author], "favourite", fan, status_id, now)
+
+        def bookmark(conn: sqlite3.Connection) -> None:
             for _ in range(saved):
                 status_id, _author = rng.choice(self.public_posts)
                 bookmarks.add_bookmark(conn, rng.choice(self.info.members[:50]), status_id, now)
 
-        await self.write(insert)
+        # Small jobs, as for the posts (and run in this order, so the same seed makes the same
+        # data set).
+        for start in range(0, len(picks), CHUNK):
+            chunk = picks[start : start + CHUNK]
+            await asyncio.gather(
+                *(self.write(functools.partial(favourite, picks=chunk[at : at + JOB]))
+                  for at in range(0, len(chunk), JOB))
+            )  # fmt: skip
+        await self.write(bookmark)
 
     async def tokens(self, count: int) -> None:
         now = to_db(datetime.now(UTC))
