@@ -155,8 +155,8 @@ class Databases:
 
     @contextmanager
     def dropped_after_test(self) -> Iterator[None]:
-        """The databases target makes while the test runs are dropped after it (those of
-        session fixtures, made outside every test, last with the server)."""
+        """The databases made while the test runs are dropped after it (those made outside
+        every test, by fixtures the tests share, last as long as the session)."""
         made: list[str] = []
         self._made_in_test = made
         try:
