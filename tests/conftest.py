@@ -58,12 +58,10 @@ def postgres_databases() -> Iterator[postgres.Databases | None]:
         def database_target(settings: Settings) -> Path | str:
             if settings.uses_postgresql:
                 return settings.database_url
-            url, made = databases.target(settings.data_dir)
-            if made and _made_in_test is not None:
-                _made_in_test.append(url)
-            return url
+            return databases.target(settings.data_dir)
 
         patch.setattr("fedi.context.database_target", database_target)
+        patch.setattr(postgres, "in_session", databases)
         yield databases
         databases.close()
     finally:
@@ -72,25 +70,15 @@ def postgres_databases() -> Iterator[postgres.Databases | None]:
             cluster.stop()
 
 
-_made_in_test: list[str] | None = None
-
-
 @pytest.fixture(autouse=True)
 def database_per_instance(postgres_databases: postgres.Databases | None) -> Iterator[None]:
-    """On PostgreSQL, the databases a test made are dropped after it (those of session
-    fixtures, at the session's end)."""
-    global _made_in_test
+    """On PostgreSQL, the databases a test made (for its instances in process and for the
+    `fedi` processes it started) are dropped after it."""
     if postgres_databases is None:
         yield
         return
-    made: list[str] = []
-    _made_in_test = made
-    try:
+    with postgres_databases.dropped_after_test():
         yield
-    finally:
-        _made_in_test = None
-        for url in made:
-            postgres_databases.drop(url)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,8 @@ from fedi.context import open_context
 from fedi.core.config import load_settings
 from fedi.db import users
 from fedi.db.migrate import available_migrations
+from tests.testrig import postgres
+from tests.testrig.processes import fedi_environment
 
 FEDI = str(Path(sys.executable).parent / "fedi")
 
@@ -25,10 +28,10 @@ FEDI = str(Path(sys.executable).parent / "fedi")
 def run(
     env: dict[str, str], *args: str, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("FEDI_")}
     return subprocess.run(
-        [FEDI, *args], env=clean | env, input=stdin, capture_output=True, text=True, timeout=60
-    )
+        [FEDI, *args], env=fedi_environment(env), input=stdin, capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], text: str) -> None:
@@ -102,7 +105,21 @@ def test_invalid_port_argument(env: dict[str, str]) -> None:
     assert_one_line_error(run(env, "serve", "--port", "70000"), "not a valid port")
 
 
-def test_migrate_twice(env: dict[str, str]) -> None:
+@pytest.fixture
+def unmigrated_env(
+    env: dict[str, str], postgres_databases: postgres.Databases | None
+) -> Iterator[dict[str, str]]:
+    """env on a database with no tables yet: on PostgreSQL an empty one, where an instance's
+    own database would be a copy of the migrated template."""
+    if postgres_databases is None:
+        yield env
+        return
+    with postgres.empty_database(postgres_databases.admin_url) as url:
+        yield env | {"FEDI_DATABASE_URL": url}
+
+
+def test_migrate_twice(unmigrated_env: dict[str, str]) -> None:
+    env = unmigrated_env
     first = run(env, "migrate")
     assert first.returncode == 0, first.stderr
     names = [f"{m.version:04d}_{m.name}" for m in available_migrations()]

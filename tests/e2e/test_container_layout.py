@@ -4,7 +4,6 @@ against that server, and it runs as a non-root user with its state in the volume
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import shutil
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.testrig.processes import fedi_environment
 from tests.testrig.serving import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,14 +62,16 @@ def test_copied_files_run_the_server_and_pass_the_healthcheck(tmp_path: Path) ->
             else:
                 shutil.copy(origin, app / source)
     port = free_port(reserve=False)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FEDI_")}
-    env |= image_environment() | {
-        "FEDI_DATA_DIR": str(tmp_path / "data"),
-        "FEDI_LISTEN_HOST": "127.0.0.1",
-        "FEDI_LISTEN_PORT": str(port),
-        "FEDI_DOMAIN": "container.test",
-        "PYTHONPATH": str(app),
-    }
+    env = fedi_environment(
+        image_environment()
+        | {
+            "FEDI_DATA_DIR": str(tmp_path / "data"),
+            "FEDI_LISTEN_HOST": "127.0.0.1",
+            "FEDI_LISTEN_PORT": str(port),
+            "FEDI_DOMAIN": "container.test",
+            "PYTHONPATH": str(app),
+        }
+    )
     server = subprocess.Popen(
         [sys.executable, "-c", "import sys; from fedi.cli.main import main; sys.exit(main())",
          "serve"],

@@ -4,18 +4,18 @@ background workers of the running processes deliver a follow and a post between 
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.e2e.test_server import Server
+from tests.testrig.processes import fedi_environment
 from tests.testrig.serving import free_port
 
 FEDI = str(Path(sys.executable).parent / "fedi")
@@ -23,12 +23,15 @@ pytestmark = pytest.mark.e2e
 
 
 def fedi(env: dict[str, str], *args: str) -> str:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("FEDI_")}
-    result = subprocess.run(
-        [FEDI, *args], env=clean | env, capture_output=True, text=True, timeout=60
-    )
+    result = subprocess.run([FEDI, *args], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+def get_json(url: str) -> Any:
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.load(response)
 
 
 def wait_until(check: Callable[[], bool], timeout: float = 30) -> None:
@@ -43,12 +46,14 @@ def wait_until(check: Callable[[], bool], timeout: float = 30) -> None:
 def test_two_running_servers_deliver_a_follow_and_a_post(tmp_path: Path) -> None:
     ports = free_port(reserve=False), free_port(reserve=False)
     envs = [
-        {
-            "FEDI_DOMAIN": f"127.0.0.1:{port}",
-            "FEDI_SCHEME": "http",
-            "FEDI_DATA_DIR": str(tmp_path / name),
-            "FEDI_ALLOW_PRIVATE_NETWORKS": "true",
-        }
+        fedi_environment(
+            {
+                "FEDI_DOMAIN": f"127.0.0.1:{port}",
+                "FEDI_SCHEME": "http",
+                "FEDI_DATA_DIR": str(tmp_path / name),
+                "FEDI_ALLOW_PRIVATE_NETWORKS": "true",
+            }
+        )
         for name, port in zip(("a", "b"), ports, strict=True)
     ]
     fedi(envs[0], "user", "add", "alice", "--password", "alice-password")
@@ -71,10 +76,12 @@ def test_two_running_servers_deliver_a_follow_and_a_post(tmp_path: Path) -> None
         wait_until(lambda: followers() == 1)
         fedi(envs[0], "post", "alice", "Hello from a running server")
 
+        api = f"http://127.0.0.1:{ports[1]}/api/v1/accounts"
+        alice = get_json(f"{api}/lookup?acct=alice@127.0.0.1:{ports[0]}")
+
         def received() -> bool:
-            with sqlite3.connect(f"file:{tmp_path / 'b' / 'fedi.sqlite3'}?mode=ro", uri=True) as db:
-                rows = db.execute("SELECT content FROM statuses WHERE is_local = 0").fetchall()
-            return ("<p>Hello from a running server</p>",) in rows
+            statuses = get_json(f"{api}/{alice['id']}/statuses")
+            return "<p>Hello from a running server</p>" in [s["content"] for s in statuses]
 
         wait_until(received)
     finally:

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.testrig.processes import fedi_environment
 from tests.testrig.serving import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,6 +28,8 @@ pytestmark = pytest.mark.e2e
 
 class Server:
     def __init__(self, args: list[str], cwd: Path, env: dict[str, str]) -> None:
+        """The process's environment is this one's without its FEDI_* settings, then env's
+        (which fedi_environment may have filled in)."""
         clean = {k: v for k, v in os.environ.items() if not k.startswith("FEDI_")}
         self.process = subprocess.Popen(
             args, cwd=cwd, env=clean | env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -109,6 +112,9 @@ def sign_in(base: str, username: str, password: str) -> None:
         assert "Create an account" not in home.text
 
 
+# The README's command is `./dev serve`, whose instance keeps its rows in the SQLite file of its
+# data directory (checked below).
+@pytest.mark.sqlite_only
 def test_readme_command_serves_a_ready_account(
     readme_server: tuple[Server, int], tmp_path: Path
 ) -> None:
@@ -128,15 +134,16 @@ def test_readme_command_serves_a_ready_account(
 
 def test_fedi_serve_with_environment_settings(tmp_path: Path) -> None:
     port = free_port(reserve=False)
-    env = {
-        "FEDI_DOMAIN": f"127.0.0.1:{port}",
-        "FEDI_SCHEME": "http",
-        "FEDI_DATA_DIR": str(tmp_path / "data"),
-    }
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("FEDI_")}
+    env = fedi_environment(
+        {
+            "FEDI_DOMAIN": f"127.0.0.1:{port}",
+            "FEDI_SCHEME": "http",
+            "FEDI_DATA_DIR": str(tmp_path / "data"),
+        }
+    )
     added = subprocess.run(
         [FEDI, "user", "add", "carol", "--password", "carols-password"],
-        env=clean | env, capture_output=True, text=True, timeout=60,
+        env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert added.returncode == 0, added.stderr
     server = Server([FEDI, "serve", "--port", str(port)], tmp_path, env)
@@ -144,7 +151,7 @@ def test_fedi_serve_with_environment_settings(tmp_path: Path) -> None:
         server.wait_for(r"Application startup complete")
         walk(f"http://127.0.0.1:{port}", "carol", f"127.0.0.1:{port}")
         second = subprocess.run(
-            [FEDI, "serve", "--port", str(port)], env=clean | env, capture_output=True, text=True,
+            [FEDI, "serve", "--port", str(port)], env=env, capture_output=True, text=True,
             timeout=60,
         )  # fmt: skip
         assert second.returncode == 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from pathlib import Path
@@ -11,6 +10,7 @@ import httpx
 import pytest
 
 from tests.e2e.test_server import FEDI, Server
+from tests.testrig.processes import fedi_environment
 from tests.testrig.serving import free_port
 
 pytestmark = pytest.mark.e2e
@@ -19,16 +19,17 @@ pytestmark = pytest.mark.e2e
 def test_open_streams_end_when_the_server_stops(tmp_path: Path) -> None:
     port = free_port(reserve=False)
     base = f"http://127.0.0.1:{port}"
-    env = {
-        "FEDI_DOMAIN": f"127.0.0.1:{port}",
-        "FEDI_SCHEME": "http",
-        "FEDI_DATA_DIR": str(tmp_path / "data"),
-        "FEDI_PASSWORD_GRANT": "true",
-    }
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("FEDI_")}
+    env = fedi_environment(
+        {
+            "FEDI_DOMAIN": f"127.0.0.1:{port}",
+            "FEDI_SCHEME": "http",
+            "FEDI_DATA_DIR": str(tmp_path / "data"),
+            "FEDI_PASSWORD_GRANT": "true",
+        }
+    )
     added = subprocess.run(
         [FEDI, "user", "add", "dana", "--password", "danas-password"],
-        env=clean | env, capture_output=True, text=True, timeout=60,
+        env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert added.returncode == 0, added.stderr
     server = Server([FEDI, "serve", "--port", str(port)], tmp_path, env)

@@ -5,7 +5,8 @@ test opens gets a database of its own, copied from a migrated template, dropped 
 
 An instance is known by its data directory, where a file names its database: opened again, it
 finds its rows; a data directory copied (the seeded networks of tests/unit/db) has a copy of
-the database it was copied from.
+the database it was copied from. The `fedi` processes a test starts find the same database
+(tests/testrig/processes.py).
 """
 
 from __future__ import annotations
@@ -110,6 +111,7 @@ class Databases:
         self._admin = psycopg.connect(admin_url, autocommit=True)
         self._numbers = itertools.count(1)
         self._prefix = f"fedi_test_{os.getpid()}_"
+        self._made_in_test: list[str] | None = None
         self._admin.execute(f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")
         self._admin.execute(f"CREATE DATABASE {TEMPLATE}")
         migrating = PgConnection.connect(self.url_of(TEMPLATE))
@@ -127,17 +129,42 @@ class Databases:
         self._admin.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
         return self.url_of(name)
 
-    def target(self, data_dir: Path) -> tuple[str, bool]:
-        """The database of the instance in data_dir, and whether it was made now."""
+    def target(self, data_dir: Path) -> str:
+        """The database of the instance in data_dir, made now if it has none yet."""
         marker = data_dir / MARKER
         known = marker.read_text().split() if marker.exists() else []
         if known and known[0] == str(data_dir):
-            return self.url_of(known[1]), False
+            return self.url_of(known[1])
         # A new instance, or a copy of another one's directory: a new database, or its copy.
         url = self.create(known[1] if known else TEMPLATE)
+        self._record(url)
         data_dir.mkdir(parents=True, exist_ok=True)
         marker.write_text(f"{data_dir} {urlsplit(url).path.lstrip('/')}")
-        return url, True
+        return url
+
+    def unused(self) -> str:
+        """A database of its own for an instance that will never open it (its data directory
+        cannot be used), made like target's."""
+        url = self.create()
+        self._record(url)
+        return url
+
+    def _record(self, url: str) -> None:
+        if self._made_in_test is not None:
+            self._made_in_test.append(url)
+
+    @contextmanager
+    def dropped_after_test(self) -> Iterator[None]:
+        """The databases made while the test runs are dropped after it (those made outside
+        every test, by fixtures the tests share, last as long as the session)."""
+        made: list[str] = []
+        self._made_in_test = made
+        try:
+            yield
+        finally:
+            self._made_in_test = None
+            for url in made:
+                self.drop(url)
 
     def drop(self, url: str) -> None:
         name = urlsplit(url).path.lstrip("/")
@@ -146,6 +173,11 @@ class Databases:
     def close(self) -> None:
         self._admin.execute(f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")
         self._admin.close()
+
+
+# The session's databases while it runs on PostgreSQL (set by tests/conftest.py), for the
+# processes tests start.
+in_session: Databases | None = None
 
 
 @contextmanager
