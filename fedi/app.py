@@ -231,7 +231,7 @@ async def running_workers(context: Context, *, alone: bool = True) -> AsyncItera
         ),
     ]
     renewing = asyncio.create_task(db_claims.keep_claims(db, claims, stop), name="claims")
-    # Work queued by other processes wakes these workers at once on PostgreSQL (fedi.wake).
+    # Work queued by other processes wakes these workers at once on PostgreSQL (fedi.db.wake).
     hearing = None
     if not alone and db.is_postgresql:
         hearing = asyncio.create_task(context.wake.listen(db), name="wake-notified")

@@ -30,12 +30,12 @@ from fedi.core.urls import Urls
 from fedi.db import Database, DatabaseError, accounts
 from fedi.db.claims import Claims
 from fedi.db.errors import INTEGRITY_ERRORS
+from fedi.db.wake import Wake
 from fedi.streams.hub import Streams
 from fedi.transport.federation_policy import FederationPolicy
 from fedi.transport.http import HttpClient
 from fedi.transport.keycache import KeyOwners
 from fedi.transport.keystore import KeyStore
-from fedi.wake import Wake
 from keys.keypair import generate_keypair
 
 

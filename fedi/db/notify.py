@@ -18,7 +18,7 @@ from fedi.db.connection import Connection
 log = logging.getLogger(__name__)
 
 STREAMS = "fedi_streams"  # payload: the process that shared (fedi.streams.hub)
-WAKE = "fedi_wake"  # payload: the queue that has new work (fedi.wake)
+WAKE = "fedi_wake"  # payload: the queue that has new work (fedi.db.wake)
 CHECK_SECONDS = 30.0  # a connection that heard nothing this long is checked with a query
 RETRY_SECONDS = 1.0  # a lost connection is made again after this
 
