@@ -62,6 +62,7 @@ from fedi.db import (  # noqa: E402
     tag_follows,
     users,
 )
+from fedi.db.postgres import is_postgresql  # noqa: E402
 from keys.keypair import generate_keypair  # noqa: E402
 
 CHUNK = 4000  # statuses per transaction
@@ -505,11 +506,14 @@ async def seed_network(
 ) -> Seeded:
     settings = bench_settings(data_dir, domain)
     async with open_context(settings) as context:
-        if not settings.uses_postgresql:
-            # Each status adds a row to the home feed of each follower: tens of rows spread over
-            # the whole feed index. SQLite's default page cache (2 MB) re-reads those pages for
-            # every status once the feeds outgrow it; the writer gets 512 MB while seeding.
-            await context.db.write(lambda conn: conn.execute("PRAGMA cache_size = -524288"))
+        # Each status adds a row to the home feed of each follower: tens of rows spread over the
+        # whole feed index. SQLite's default page cache (2 MB) re-reads those pages for every
+        # status once the feeds outgrow it; its writer gets 512 MB while seeding.
+        await context.db.write(
+            lambda conn: (
+                None if is_postgresql(conn) else conn.execute("PRAGMA cache_size = -524288")
+            )
+        )
         builder = Builder(context, random.Random(scale.seed), scale.statuses)
         await builder.people(scale.members, remote=scale.remote, hosts=scale.hosts)
         await builder.spaces(scale.groups, public=scale.public_groups)
