@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import json
 import random
 import secrets
@@ -28,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 # Run as a script: make the repository importable (fedi, keys).
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,8 +65,9 @@ from fedi.db import (  # noqa: E402
 from fedi.db.postgres import is_postgresql  # noqa: E402
 from keys.keypair import generate_keypair  # noqa: E402
 
-CHUNK = 4000  # statuses per transaction
-JOB = 50  # statuses per write job
+CHUNK = 4000  # rows (statuses, favourites...) per transaction
+JOB = 50  # rows per write job
+T = TypeVar("T")
 TAGS = [f"theme{i}" for i in range(200)] + ["litigation", "monitoring", "advocacy", "rights"]
 WORDS = [
     "report", "hearing", "witness", "court", "appeal", "monitoring", "visit", "detention",
@@ -119,6 +120,22 @@ class Builder:
 
     async def write(self, job: Callable[[sqlite3.Connection], None]) -> None:
         await self.context.db.write(job)
+
+    async def write_in_jobs(
+        self, run: Callable[[sqlite3.Connection, list[T]], None], items: list[T]
+    ) -> None:
+        """`run` over `items` JOB at a time, in order, CHUNK items to a transaction: each job is
+        a savepoint, and SQLite's in-memory statement journal costs every statement of a job in
+        proportion to what the job has written so far, so large jobs grow quadratically."""
+
+        def job(part: list[T]) -> Callable[[sqlite3.Connection], None]:
+            return lambda conn: run(conn, part)
+
+        for start in range(0, len(items), CHUNK):
+            chunk = items[start : start + CHUNK]
+            await asyncio.gather(
+                *(self.write(job(chunk[at : at + JOB])) for at in range(0, len(chunk), JOB))
+            )
 
     def text(self, words: int) -> str:
         return " ".join(self.rng.choice(WORDS) for _ in range(words))
@@ -415,26 +432,8 @@ class Builder:
                     group_boosts.append(self._boost(boost_id, new.group_id, new.id, to_db(at)))
                     index += 1
 
-            def insert(
-                conn: sqlite3.Connection,
-                batch: list[NewStatus],
-                notes: list[tuple[str, int, int, int, str]],
-            ) -> None:
-                for new in batch:
-                    statuses.insert_status(conn, new)
-                for kind, to, by, status_id, created in notes:
-                    interactions.notify(conn, [to], kind, by, status_id, created)
-
-            # Many small jobs, written together in one transaction: each job is a savepoint,
-            # and SQLite's in-memory statement journal costs every statement of a job in
-            # proportion to what the job has written so far.
-            everything = [*batch, *group_boosts]
-            await asyncio.gather(
-                *(self.write(functools.partial(insert, batch=everything[at : at + JOB], notes=[]))
-                  for at in range(0, len(everything), JOB)),
-                *(self.write(functools.partial(insert, batch=[], notes=notes[at : at + JOB]))
-                  for at in range(0, len(notes), JOB)),
-            )  # fmt: skip
+            await self.write_in_jobs(_insert_statuses, [*batch, *group_boosts])
+            await self.write_in_jobs(_insert_notes, notes)
         self.info.statuses = index
 
     async def reactions(self, favourites: int, saved: int) -> None:
@@ -453,14 +452,7 @@ class Builder:
                 status_id, _author = rng.choice(self.public_posts)
                 bookmarks.add_bookmark(conn, rng.choice(self.info.members[:50]), status_id, now)
 
-        # Small jobs, as for the posts (and run in this order, so the same seed makes the same
-        # data set).
-        for start in range(0, len(picks), CHUNK):
-            chunk = picks[start : start + CHUNK]
-            await asyncio.gather(
-                *(self.write(functools.partial(favourite, picks=chunk[at : at + JOB]))
-                  for at in range(0, len(chunk), JOB))
-            )  # fmt: skip
+        await self.write_in_jobs(favourite, picks)
         await self.write(bookmark)
 
     async def tokens(self, count: int) -> None:
@@ -484,6 +476,16 @@ class Builder:
 
         await self.write(insert)
         self.info.tokens = made
+
+
+def _insert_statuses(conn: sqlite3.Connection, batch: list[NewStatus]) -> None:
+    for new in batch:
+        statuses.insert_status(conn, new)
+
+
+def _insert_notes(conn: sqlite3.Connection, notes: list[tuple[str, int, int, int, str]]) -> None:
+    for kind, to, by, status_id, created in notes:
+        interactions.notify(conn, [to], kind, by, status_id, created)
 
 
 @dataclass(frozen=True)
