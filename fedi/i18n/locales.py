@@ -6,6 +6,7 @@ then Accept-Language, then the configured default."""
 
 from __future__ import annotations
 
+import functools
 import gettext
 import io
 from dataclasses import dataclass
@@ -51,7 +52,9 @@ def catalogue_path(code: str) -> resources.abc.Traversable:
     return resources.files("fedi.i18n").joinpath("locale", code, "LC_MESSAGES", "messages.po")
 
 
+@functools.cache
 def compile_catalogue(code: str) -> gettext.NullTranslations:
+    """The locale's catalogue, compiled once per process (every app a process makes shares it)."""
     with catalogue_path(code).open("rb") as handle:
         catalog = read_po(handle, locale=code)
     buffer = io.BytesIO()

@@ -36,6 +36,34 @@ def _release_all() -> None:
         _RESERVED.popitem()[1].close()
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, stopping as soon as it is told to: uvicorn looks at `should_exit`
+    every 0.1 s and waits 0.1 s more for open connections, which hundreds of tests would
+    wait for on each server they stop."""
+
+    async def main_loop(self) -> None:
+        # `should_exit` is a flag (uvicorn's signal handler sets it too): no event to wait on.
+        while not await self.on_tick(0):  # noqa: ASYNC110
+            await asyncio.sleep(0.005)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for server in self.servers:
+            server.close()
+        for sock in sockets or []:
+            sock.close()
+        for connection in list(self.server_state.connections):
+            connection.shutdown()
+        # Responses under way are finished (a stream ends when its app returns), as uvicorn
+        # does; never longer than its own default grace.
+        async with asyncio.timeout(self.config.timeout_graceful_shutdown or 30):
+            # uvicorn keeps sets of them, with no event when they empty.
+            while self.server_state.connections or self.server_state.tasks:  # noqa: ASYNC110
+                await asyncio.sleep(0.005)
+        for server in self.servers:
+            await server.wait_closed()
+        await self.lifespan.shutdown()
+
+
 class BackgroundServer:
     def __init__(
         self,
@@ -51,7 +79,7 @@ class BackgroundServer:
         self.port = port
         self.lifespan = lifespan
         self.before_stop = before_stop  # ends live streams, which uvicorn would wait for
-        self._server: uvicorn.Server | None = None
+        self._server: _Server | None = None
         self._task: asyncio.Task[None] | None = None
         self._socket: socket.socket | None = None
 
@@ -61,7 +89,7 @@ class BackgroundServer:
             self.app, lifespan=self.lifespan, log_level="warning", access_log=False,
             ssl_certfile=certificate, ssl_keyfile=key,
         )  # fmt: skip
-        self._server = uvicorn.Server(config)
+        self._server = _Server(config)
         reserved = _RESERVED.pop(self.port, None)
         if reserved is not None:
             self._socket = reserved
