@@ -6,16 +6,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.e2e.test_server import Server
-from tests.testrig.processes import fedi_environment
+from tests.testrig.processes import fedi_environment, wait_until
 from tests.testrig.serving import free_port
 
 FEDI = str(Path(sys.executable).parent / "fedi")
@@ -32,15 +30,6 @@ def get_json(url: str) -> Any:
     request = urllib.request.Request(url, headers={"Accept": "application/json"})
     with urllib.request.urlopen(request, timeout=5) as response:
         return json.load(response)
-
-
-def wait_until(check: Callable[[], bool], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError("the servers did not get there in time")
 
 
 def test_two_running_servers_deliver_a_follow_and_a_post(tmp_path: Path) -> None:

@@ -39,6 +39,7 @@ from keys.keypair import keypair_from_private
 from tests.e2e.test_server import FEDI, Server
 from tests.testrig.keys import next_private_key
 from tests.testrig.postgres import empty_database
+from tests.testrig.processes import wait_until
 from tests.testrig.serving import free_port
 
 pytestmark = pytest.mark.e2e
@@ -117,15 +118,6 @@ class Instance:
                 return [tuple(row) for row in conn.execute(sql.replace("?", "%s"), args)]
         with sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=10) as db:
             return db.execute(sql, args).fetchall()
-
-
-def wait_until(check: Callable[[], bool], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError("the processes did not get there in time")
 
 
 def remote_follower(host: str, name: str) -> RemoteActor:

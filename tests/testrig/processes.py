@@ -6,7 +6,8 @@ that directory uses (tests/testrig/postgres.py)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from tests.testrig import postgres
@@ -26,3 +27,15 @@ def fedi_environment(env: Mapping[str, str]) -> dict[str, str]:
         # database, as it does on SQLite.
         url = databases.unused()
     return chosen | {"FEDI_DATABASE_URL": url}
+
+
+def wait_until(check: Callable[[], bool], timeout: float = 90, every: float = 0.05) -> None:
+    """Until check() is true; the processes a test starts share the machine with whatever else
+    runs (the suite runs in parallel), hence the long patience: a failure is a hang, not a
+    slow machine."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(every)
+    raise AssertionError("the processes did not get there in time")
