@@ -28,7 +28,7 @@ from fedi.core.models import Account
 from fedi.core.timeutil import to_db, utcnow
 from fedi.core.urls import Urls
 from fedi.db import Database, DatabaseError, accounts
-from fedi.db.claims import Claims
+from fedi.db.claims import Claims, take_id_tag
 from fedi.db.errors import INTEGRITY_ERRORS
 from fedi.db.wake import Wake
 from fedi.streams.hub import Streams
@@ -161,6 +161,8 @@ async def open_context(
         raise StartupError(str(exc)) from None
     if isinstance(target, Path):
         os.chmod(target, 0o600)
+    # Other processes may be making ids in this database too: this one's carry a tag of its own.
+    ids.use_tag(await db.write(take_id_tag))
     client = http or make_http_client(settings)
     try:
         keys, urls = KeyStore(settings.keys_dir), Urls(settings.base_url)

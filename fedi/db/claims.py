@@ -169,3 +169,10 @@ async def keep_claims(db: Database, claims: Claims, stop: asyncio.Event) -> None
 def _renew_now(conn: Connection, claims: Claims) -> None:
     now = utcnow()
     renew(conn, claims.worker, now, claims.until(now))
+
+
+def take_id_tag(conn: Connection) -> int:
+    """This process's id tag (fedi.core.ids): the next of the database's counter, so that the
+    processes sharing a database (the last 1,024 opened) each have their own."""
+    row = conn.execute("UPDATE id_tags SET next = next + 1 RETURNING next").fetchone()
+    return int(row[0]) if row is not None else 0

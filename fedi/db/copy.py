@@ -31,6 +31,10 @@ class Copied:
     rows: int
 
 
+# Tables the migrations give a row (the counter of id tags): the copy replaces it.
+SEEDED = ("id_tags",)
+
+
 def source_tables(source: sqlite3.Connection) -> list[str]:
     """The source's own tables, in a stable order: not SQLite's, not full-text tables or their
     shadow tables, not the migrations' record."""
@@ -90,6 +94,8 @@ def copy_all(source: sqlite3.Connection, target: PgConnection) -> list[Copied]:
     target.execute("BEGIN")
     try:
         target.execute("SET LOCAL session_replication_role = replica")
+        for table in SEEDED:  # the source's rows instead of the migrations'
+            target.execute(f"DELETE FROM {table}")
         for table, columns in plans:
             count = target.copy_rows(table, columns, _rows(source, table, columns))
             copied.append(Copied(table, count))

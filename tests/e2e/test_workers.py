@@ -307,8 +307,13 @@ def test_an_inbound_burst_is_handled_by_both_workers_each_activity_once(
             == [(count,)]
         )
 
+    def states() -> object:
+        return instance.rows(
+            "SELECT state, attempts, last_error, count(*) FROM inbox_activities GROUP BY 1, 2, 3"
+        )
+
     post_all(instance, waves[0])
-    wait_until(all_done(len(waves[0])))
+    wait_until(all_done(len(waves[0])), state=states)
     # The second wave with the busier worker of the first paused: the other one takes it all,
     # whichever took the first (both run; a paused worker's claims and leases simply lapse).
     busiest = handled_by(instance).most_common(1)[0][0]
@@ -316,7 +321,7 @@ def test_an_inbound_burst_is_handled_by_both_workers_each_activity_once(
     os.kill(paused, signal.SIGSTOP)
     try:
         post_all(instance, waves[1])
-        wait_until(all_done(total))
+        wait_until(all_done(total), state=states)
     finally:
         os.kill(paused, signal.SIGCONT)
 

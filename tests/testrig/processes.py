@@ -29,13 +29,18 @@ def fedi_environment(env: Mapping[str, str]) -> dict[str, str]:
     return chosen | {"FEDI_DATABASE_URL": url}
 
 
-def wait_until(check: Callable[[], bool], timeout: float = 90, every: float = 0.05) -> None:
+def wait_until(
+    check: Callable[[], bool],
+    timeout: float = 90,
+    every: float = 0.05,
+    state: Callable[[], object] = lambda: "",
+) -> None:
     """Until check() is true; the processes a test starts share the machine with whatever else
     runs (the suite runs in parallel), hence the long patience: a failure is a hang, not a
-    slow machine."""
+    slow machine, and says `state()`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():
             return
         time.sleep(every)
-    raise AssertionError("the processes did not get there in time")
+    raise AssertionError(f"the processes did not get there in time {state()}")
