@@ -53,13 +53,15 @@ def test_two_tags_in_the_same_milliseconds_never_meet() -> None:
     assert len(made) == 2_000
 
 
-def _ids_of_a_process(database: str, count: int) -> list[int]:
+def _ids_of_a_process(database: str, count: int) -> tuple[set[int], list[int]]:
+    """The tags of the ids this process made, and the ids."""
     conn = connect(Path(database))
     try:
         ids.use_tag(take_id_tag(conn))
     finally:
         conn.close()
-    return [ids.new_id() for _ in range(count)]
+    made = [ids.new_id() for _ in range(count)]
+    return {(i >> ids.SEQUENCE_BITS) % (1 << ids.TAG_BITS) for i in made}, made
 
 
 def test_processes_opening_one_database_take_different_tags(tmp_path: Path) -> None:
@@ -68,9 +70,13 @@ def test_processes_opening_one_database_take_different_tags(tmp_path: Path) -> N
     apply_migrations(conn)
     assert [take_id_tag(conn), take_id_tag(conn)] == [1, 2]
     conn.close()
-    # Two processes making ids at the same moment (before the tags, these collided).
+    # Two processes making ids (at the same moment, before the tags, they collided): their
+    # ids carry one tag each, not the same, whenever they run.
     with multiprocessing.get_context("spawn").Pool(2) as pool:
-        batches = pool.starmap(_ids_of_a_process, [(str(database), 5_000)] * 2)
-    assert len(set(batches[0]) | set(batches[1])) == 10_000
+        (tags_a, made_a), (tags_b, made_b) = pool.starmap(
+            _ids_of_a_process, [(str(database), 5_000)] * 2
+        )
+    assert len(tags_a) == len(tags_b) == 1 and tags_a != tags_b
+    assert len(set(made_a) | set(made_b)) == 10_000
     with sqlite3.connect(database) as check:
         assert check.execute("SELECT next FROM id_tags").fetchall() == [(4,)]
