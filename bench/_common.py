@@ -57,6 +57,19 @@ def process_cpu(pid: int) -> float:
     return _cpu_fields(Path(f"/proc/{pid}/stat").read_text())
 
 
+def running_time(pid: int) -> float:
+    """Seconds the live threads of a process have run on a CPU, to the nanosecond
+    (/proc/<pid>/task/*/schedstat): for measures of a fraction of a second, where utime and
+    stime's 10 ms ticks would be too coarse. A thread that ended is not counted."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # the thread ended between listing and reading
+    return total / 1e9
+
+
 @dataclass(frozen=True)
 class ThreadUsage:
     """CPU seconds of a process's main (event-loop) thread and of all its other threads, and the
@@ -73,6 +86,14 @@ class ThreadUsage:
             self.others - before.others,
             max(self.threads, before.threads),
             self.switches - before.switches,
+        )
+
+    def __add__(self, other: ThreadUsage) -> ThreadUsage:
+        return ThreadUsage(
+            self.main + other.main,
+            self.others + other.others,
+            max(self.threads, other.threads),
+            self.switches + other.switches,
         )
 
     def describe(self, count: int, unit: str) -> str:

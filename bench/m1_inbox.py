@@ -6,24 +6,28 @@ How it works:
   * this process makes one remote actor with an RSA-2048 key, serves its actor document on
     127.0.0.1 as remote.test:<port> (aiohttp), and signs N + warm-up distinct Create activities
     for fedi's shared inbox (draft-cavage, as Mastodon signs) before anything is measured;
-  * bench/_inbox_server.py runs in a child process, one uvicorn worker (httptools, uvloop unless
-    --loop asyncio): first a bare Starlette endpoint that reads the POST body and answers
-    {"ok": true}, then fedi's own app (workers off) on a fresh data directory, with remote.test
-    mapped to 127.0.0.1 in its HttpClient;
+  * bench/_inbox_server.py runs in two child processes side by side, each one uvicorn worker
+    (httptools, uvloop unless --loop asyncio): a bare Starlette endpoint that reads the POST
+    body and answers {"ok": true}, and fedi's own app (workers off) on a fresh data directory,
+    with remote.test mapped to 127.0.0.1 in its HttpClient;
   * each server gets the warm-up requests (fedi fetches and caches the signer's key there), then
-    the N measured requests, POSTed with aiohttp at a fixed concurrency; the server's CPU is
-    utime + stime of its process (all its threads, the database writer included) read from
-    /proc/<pid>/stat before and after the N requests;
-  * RSA-2048 PKCS#1 v1.5 / SHA-256 verify is timed in this process with `cryptography`.
+    the N measured requests in --rounds rounds: each round's requests go to one server, then
+    the other (the bare one first in even rounds), POSTed with aiohttp at a fixed concurrency,
+    with RSA-2048 PKCS#1 v1.5 / SHA-256 verify (`cryptography`) timed in this process between
+    the two. A server's CPU is the time its threads (the database writer included) ran, read
+    from /proc/<pid>/task/*/schedstat before and after each round. This machine's speed drifts
+    by half from one second to the next, so each round gives its own M1 from costs measured
+    within a second or so of each other, and M1 is their median.
 
-Reading the output: "CPU/request" is server CPU divided by requests ("by thread" splits it
-between the event-loop thread and the others: fedi's database writer and aiosqlite readers, and
-counts the context switches of all the server's threads); the latencies are seen by
-the load generator, which shares the machine's cores with the server, so they include its own
-queueing. M1 = fedi / (bare + verify); the target is M1 <= 1.6 and p99 <= 20 ms (floor about
-1.25, a naive inbox about 3.2). "not 202" must be 0, and the rows fedi stored must equal the
-activities sent (warm-up included). --production-logging runs both servers with the logging
-`fedi serve` sets up (INFO, uvicorn access log), written to a file.
+Reading the output: "CPU/request" is server CPU divided by requests over all rounds ("by
+thread" splits it between the event-loop thread and the others: fedi's database writer and
+aiosqlite readers, and counts the context switches of all the server's threads; from 10 ms
+ticks, so a rough guide); the latencies are seen by the load generator, which shares the
+machine's cores with the server, so they include its own queueing. M1 = fedi / (bare + verify),
+the median of the rounds; the target is M1 <= 1.6 and p99 <= 20 ms (floor about 1.25, a naive
+inbox about 3.2). "not 202" must be 0, and the rows fedi stored must equal the activities sent
+(warm-up included). --production-logging runs both servers with the logging `fedi serve` sets
+up (INFO, uvicorn access log), written to a file.
 """
 
 from __future__ import annotations
@@ -57,8 +61,8 @@ from bench._common import (  # noqa: E402
     cancel_on_sigterm,
     child_env,
     free_port,
-    process_cpu,
     rsa_verify_cost,
+    running_time,
     thread_usage,
 )
 from fedi.core.timeutil import utcnow  # noqa: E402
@@ -90,6 +94,11 @@ class LoadResult:
 
     def percentile(self, p: int) -> float:
         return statistics.quantiles(self.latencies, n=100, method="inclusive")[p - 1]
+
+    def add(self, other: LoadResult) -> None:
+        self.statuses.update(other.statuses)
+        self.latencies += other.latencies
+        self.wall += other.wall
 
 
 @dataclass(frozen=True)
@@ -219,20 +228,61 @@ async def run_load(port: int, requests: Sequence[Prepared], concurrency: int) ->
     return result
 
 
-async def measure(
-    server: ChildProcess,
-    port: int,
-    warmup: Sequence[Prepared],
+@dataclass
+class Server:
+    """One of the two servers, and what its measured rounds added up to."""
+
+    process: ChildProcess
+    port: int
+    cpu: float = 0.0
+    threads: ThreadUsage = field(default_factory=lambda: ThreadUsage(0.0, 0.0, 0, 0))
+    load: LoadResult = field(default_factory=LoadResult)
+    rounds: list[float] = field(default_factory=list)  # CPU per request, round by round
+
+    async def warm_up(self, requests: Sequence[Prepared], concurrency: int) -> LoadResult:
+        await self.process.wait_ready(f"http://127.0.0.1:{self.port}/health")
+        return await run_load(self.port, requests, concurrency)
+
+    async def measure(self, requests: Sequence[Prepared], concurrency: int) -> float:
+        """One round: these requests, and the server's CPU per request over them."""
+        pid = self.process.pid
+        before, threads_before = running_time(pid), thread_usage(pid)
+        load = await run_load(self.port, requests, concurrency)
+        cpu = running_time(pid) - before
+        self.threads = self.threads + (thread_usage(pid) - threads_before)
+        self.cpu += cpu
+        self.load.add(load)
+        self.rounds.append(cpu / len(requests))
+        return self.rounds[-1]
+
+    def result(self) -> Measured:
+        return Measured(self.cpu / len(self.load.latencies), self.threads, self.load)
+
+
+async def measure_rounds(
+    bare: Server,
+    fedi: Server,
     measured: Sequence[Prepared],
-    concurrency: int,
-) -> tuple[Measured, LoadResult]:
-    await server.wait_ready(f"http://127.0.0.1:{port}/health")
-    warm = await run_load(port, warmup, concurrency)
-    before, threads_before = process_cpu(server.pid), thread_usage(server.pid)
-    load = await run_load(port, measured, concurrency)
-    cpu = process_cpu(server.pid) - before
-    threads = thread_usage(server.pid) - threads_before
-    return Measured(cpu / len(measured), threads, load), warm
+    args: argparse.Namespace,
+    private_key: rsa.RSAPrivateKey,
+) -> tuple[list[float], list[float]]:
+    """The measured requests in --rounds rounds, each sent to both servers in turn (the bare one
+    first in even rounds, fedi first in odd ones) with an RSA verify timed between them: the
+    machine's speed drifts (the same loop of hashes varies 1.5x from one second to the next
+    here), so each round's ratio compares costs measured within about a second of each other.
+    Returns each round's M1 and verify cost."""
+    ratios: list[float] = []
+    verifies: list[float] = []
+    size = -(-len(measured) // args.rounds)
+    for number, start in enumerate(range(0, len(measured), size)):
+        chunk = measured[start : start + size]
+        first, second = (bare, fedi) if number % 2 == 0 else (fedi, bare)
+        await first.measure(chunk, args.concurrency)
+        verify = rsa_verify_cost(private_key, batches=1, per_batch=args.verify_iterations)
+        await second.measure(chunk, args.concurrency)
+        verifies.append(verify)
+        ratios.append(fedi.rounds[-1] / (bare.rounds[-1] + verify))
+    return ratios, verifies
 
 
 def stored_rows(database: Path) -> int:
@@ -252,6 +302,7 @@ class Outcome:
     rows: int
     verify: float
     body_size: float
+    ratios: list[float]
 
 
 async def run(args: argparse.Namespace, directory: Path) -> Outcome:
@@ -273,13 +324,6 @@ async def run(args: argparse.Namespace, directory: Path) -> Outcome:
         warmup, measured = everything[: args.warmup], everything[args.warmup :]
         size = statistics.mean(len(p.body) for p in everything)
 
-        bare_args = ["bare", "--port", str(bare_port), *common]
-        bare = ChildProcess(SERVER_SCRIPT, bare_args, child_env({}), directory / "bare.log")
-        try:
-            bare_result, _ = await measure(bare, bare_port, warmup, measured, args.concurrency)
-        finally:
-            bare.stop()
-
         data_dir = directory / "data"
         env = child_env(
             {
@@ -296,24 +340,35 @@ async def run(args: argparse.Namespace, directory: Path) -> Outcome:
         )
         fedi_args = ["fedi", "--port", str(fedi_port), *common]
         fedi_args += ["--host-override", f"{REMOTE}=127.0.0.1"]
-        fedi = ChildProcess(SERVER_SCRIPT, fedi_args, env, directory / "fedi.log")
+        bare_args = ["bare", "--port", str(bare_port), *common]
+        # Both servers run side by side, idle but for the round being measured.
+        bare = Server(
+            ChildProcess(SERVER_SCRIPT, bare_args, child_env({}), directory / "bare.log"), bare_port
+        )
         try:
-            fedi_result, fedi_warm = await measure(
-                fedi, fedi_port, warmup, measured, args.concurrency
+            fedi = Server(
+                ChildProcess(SERVER_SCRIPT, fedi_args, env, directory / "fedi.log"), fedi_port
             )
+            try:
+                await bare.warm_up(warmup, args.concurrency)
+                fedi_warm = await fedi.warm_up(warmup, args.concurrency)
+                ratios, verifies = await measure_rounds(bare, fedi, measured, args, private_key)
+            finally:
+                fedi.process.stop()
         finally:
-            fedi.stop()
+            bare.process.stop()
         rows = stored_rows(data_dir / "fedi.sqlite3")
     finally:
         await actor_host.cleanup()
-
-    verify = rsa_verify_cost(private_key, batches=5, per_batch=args.verify_iterations)
-    return Outcome(bare_result, fedi_result, fedi_warm, rows, verify, size)
+    verify = statistics.median(verifies)
+    return Outcome(bare.result(), fedi.result(), fedi_warm, rows, verify, size, ratios)
 
 
 def report(args: argparse.Namespace, outcome: Outcome) -> None:
     bare, fedi = outcome.bare, outcome.fedi
-    ratio = fedi.cpu_per_request / (bare.cpu_per_request + outcome.verify)
+    ratio = statistics.median(outcome.ratios)
+    spread = f"{min(outcome.ratios):.2f}-{max(outcome.ratios):.2f}"
+    overall = fedi.cpu_per_request / (bare.cpu_per_request + outcome.verify)
     not_200 = bare.load.not_ok(200)
     not_202 = fedi.load.not_ok(202) + outcome.fedi_warmup.not_ok(202)
     sent = args.warmup + args.requests
@@ -321,8 +376,9 @@ def report(args: argparse.Namespace, outcome: Outcome) -> None:
     print(
         f"M1 inbox CPU factor: one uvicorn worker (httptools, {args.loop}), logging {logging_mode}"
     )
-    print(f"requests          : {args.requests} per server, after {args.warmup} warm-up; "
-          f"concurrency {args.concurrency}; body {outcome.body_size:.0f} bytes")  # fmt: skip
+    print(f"requests          : {args.requests} per server in {len(outcome.ratios)} rounds, after "
+          f"{args.warmup} warm-up; concurrency {args.concurrency}; "
+          f"body {outcome.body_size:.0f} bytes")  # fmt: skip
     print(f"not 200 (bare)    : {not_200}")
     print(f"not 202 (fedi)    : {not_202}   (measured: {dict(fedi.load.statuses)}); "
           f"rows stored {outcome.rows} of {sent}")  # fmt: skip
@@ -333,9 +389,12 @@ def report(args: argparse.Namespace, outcome: Outcome) -> None:
               f"   {len(load.latencies) / load.wall:7.0f} req/s")  # fmt: skip
         print(f"  by thread       : {result.threads.describe(args.requests, 'request')}")
     print(f"RSA-2048 verify   : {outcome.verify * 1e6:7.1f} us CPU (in this process, median of "
-          f"5 x {args.verify_iterations})")  # fmt: skip
+          f"{len(outcome.ratios)} rounds of {args.verify_iterations})")  # fmt: skip
+    print(f"rounds            : M1 {' '.join(f'{r:.2f}' for r in outcome.ratios)}; over all "
+          f"rounds' sums {overall:.2f}")  # fmt: skip
     ok = not_200 == 0 and not_202 == 0 and outcome.rows == sent
-    print(f"M1 = fedi / (bare + verify) = {ratio:.2f}   (target <= 1.6, floor ~1.25, naive ~3.2; "
+    print(f"M1 = fedi / (bare + verify) = {ratio:.2f}, the median of the rounds ({spread})   "
+          f"(target <= 1.6, floor ~1.25, naive ~3.2; "
           f"p99 target <= 20 ms)" + ("" if ok else "   CHECK: failed requests"))  # fmt: skip
 
 
@@ -347,12 +406,14 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=500, help="requests sent before measuring")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--size", type=int, default=2048, help="bytes per activity")
-    parser.add_argument("--verify-iterations", type=int, default=4000)
+    parser.add_argument("--rounds", type=int, default=10, help="rounds the requests are sent in")
+    parser.add_argument("--verify-iterations", type=int, default=2000, help="per round")
     parser.add_argument("--loop", choices=["uvloop", "asyncio"], default="uvloop")
     parser.add_argument("--production-logging", action="store_true")
     args = parser.parse_args()
-    if args.requests < 2 or args.warmup < 1 or args.concurrency < 1:
-        parser.error("--requests must be at least 2, --warmup and --concurrency at least 1")
+    if args.requests < 2 * args.rounds or args.warmup < 1 or args.concurrency < 1:
+        parser.error("--requests must be at least twice --rounds, --warmup and --concurrency at "
+                     "least 1")  # fmt: skip
     try:
         with (
             tempfile.TemporaryDirectory(prefix="fedi-m1-") as directory,
