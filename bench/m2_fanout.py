@@ -204,13 +204,12 @@ def combined(parts: list[Measured]) -> Measured:
         deliver.handled += part.deliver.handled
         for state, n in part.states.items():
             states[state] = states.get(state, 0) + n
-        for key in ("posts", "signed", "connections", "new_connections", "max_per_inbox"):
+        for key in ("posts", "signed", "new_connections", "max_per_inbox"):
             sink[key] = sink.get(key, 0) + part.sink[key]
-        for key in ("inboxes", "hosts"):
+        for key in ("inboxes", "hosts", "connections"):  # the same ones, post after post
             sink[key] = max(sink.get(key, 0), part.sink[key])
     for part in parts[1:]:
         threads = threads + part.threads
-    sink["connections"] = max(part.sink["connections"] for part in parts)
     return Measured(
         sum(p.posts for p in parts), fan_out, deliver, sum(p.rounds for p in parts),
         sum(p.wall for p in parts), threads, states, sink,
