@@ -30,6 +30,7 @@ from fedi.core.timeutil import utcnow
 from fedi.db import claims as db_claims
 from fedi.db.errors import DATABASE_ERRORS, out_of_space
 from fedi.events.loop import EventsLoop
+from fedi.federation import pruning
 from fedi.i18n.locales import Translations
 from fedi.mail import digest
 from fedi.mail.worker import MailWorker
@@ -200,6 +201,7 @@ SINGLETONS: dict[str, Callable[[Context, asyncio.Event], Coroutine[Any, Any, Non
     "poll-loop": lambda context, stop: PollLoop(context).run(stop),
     "events-loop": lambda context, stop: EventsLoop(context).run(stop),
     "home-feed-trimming": home_trim.run,
+    "queue-pruning": pruning.run,
     "blocklist-subscriptions": refresh_blocklists,
     "newsletter-mailing": newsletter_mailing.run,
     "digests": digest.run,

@@ -152,6 +152,17 @@ def record(conn: Connection, outcomes: list[Outcome]) -> None:
     )
 
 
+def forget_before(conn: Connection, before: str, limit: int) -> int:
+    """Forget up to `limit` activities handled (done or failed) before `before`, raw bodies and
+    all; returns how many went. One received again later is stored and handled anew, and its
+    handler finds what it wrote the first time."""
+    return conn.execute(
+        "DELETE FROM inbox_activities WHERE id IN (SELECT id FROM inbox_activities"
+        " WHERE state IN ('done', 'failed') AND next_attempt_at < ? LIMIT ?)",
+        (before, limit),
+    ).rowcount
+
+
 async def state_of(conn: Reader, activity_uri: str) -> tuple[str, str | None] | None:
     cursor = await conn.execute(
         "SELECT state, last_error FROM inbox_activities WHERE activity_uri = ?", (activity_uri,)

@@ -259,6 +259,17 @@ def record_attempts(
     )
 
 
+def forget_before(conn: Connection, before_id: int, limit: int) -> int:
+    """Forget up to `limit` published activities older than `before_id` whose deliveries are
+    all done or failed, with their deliveries; returns how many activities went."""
+    return conn.execute(
+        "DELETE FROM outbox_activities WHERE id IN (SELECT o.id FROM outbox_activities o"
+        " WHERE o.state = 'fanned_out' AND o.id < ? AND NOT EXISTS (SELECT 1 FROM deliveries d"
+        " WHERE d.activity_id = o.id AND d.state = 'queued') LIMIT ?)",
+        (before_id, limit),
+    ).rowcount
+
+
 async def host_circuits(conn: Reader, hosts: Iterable[str]) -> dict[str, HostCircuit]:
     """The breaker state of those of `hosts` that have failed lately (the others are healthy)."""
     cursor = await conn.execute(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from fedi.accounts.members import add_member
 from fedi.context import Context
 from fedi.core.timeutil import to_db, utcnow
@@ -47,3 +49,26 @@ async def test_fan_out_rows_are_written_once_each_and_marked_done_together(
     async with context.db.read() as conn:
         assert await outbox_activities.due_deliveries(conn, now, 10) == []
         assert await outbox_activities.delivery_counts(conn) == {"done": 2}
+
+
+@pytest.mark.sqlite_only  # plans of SQLite itself
+async def test_claiming_due_deliveries_reads_the_queued_ones_in_order(context: Context) -> None:
+    """The claim reads the partial index of queued deliveries in the order it wants them: no
+    scan of the table (which keeps every delivery until it is pruned) and no sort."""
+    now = to_db(utcnow())
+    statements: list[str] = []
+
+    def claim(conn: sqlite3.Connection) -> list[str]:
+        conn.set_trace_callback(statements.append)
+        try:
+            outbox_activities.claim_deliveries(conn, "worker", now, now, 50)
+        finally:
+            conn.set_trace_callback(None)
+        (update,) = [s for s in statements if s.startswith("UPDATE deliveries")]
+        rows = conn.execute(f"EXPLAIN QUERY PLAN {update}").fetchall()
+        return [str(row[3]) for row in rows]
+
+    plan = await context.db.write(claim)
+    assert any("USING INDEX deliveries_queued" in detail for detail in plan), plan
+    assert "SCAN deliveries" not in plan, plan  # a scan of the table, not of the index
+    assert not any("TEMP B-TREE" in detail for detail in plan), plan
