@@ -95,10 +95,7 @@ class Streams:
         """A new listener; leave() it when its connection ends."""
         await self._watch(db)
         if self._shared and self._tail is None:
-            self._tail = asyncio.create_task(self._read_shared(db), name="shared-streams")
-            if db.url is not None:
-                hearing = notify.listen(db.url, [notify.STREAMS], self._heard, self._poke.set)
-                self._hearing = asyncio.create_task(hearing, name="shared-streams-notified")
+            await self._start_tail(db)
         listener = Listener(account_id, token_id)
         self._listeners.add(listener)
         return listener
@@ -125,17 +122,31 @@ class Streams:
         if origin != self._origin:
             self._poke.set()
 
-    async def _read_shared(self, db: Database) -> None:
-        """The changes other processes shared since the last read, when poked (PostgreSQL's
-        NOTIFY) or every poll at the latest. Each read looks LOOK_BACK sequence numbers further
-        back than the newest seen: where transactions commit in another order than they took
-        their numbers (PostgreSQL), a row may appear below one seen already; what was handed
-        out is remembered and never handed out twice."""
-        async with db.read() as conn:
-            newest = await changes.last_shared(conn)
-            # What had committed before is not for the streams opened now.
-            before = await changes.shared_after(conn, newest - LOOK_BACK, TAIL_BATCH)
-        handed = OrderedDict((seq, None) for seq, _, _ in before if seq <= newest)
+    async def _start_tail(self, db: Database) -> None:
+        """Start reading the other processes' changes, from what has committed by now: read
+        before the first stream is handed out, so that a change another process commits once
+        it is open (a suspension, say) is never taken for one that came before it."""
+        async with self._lock:
+            if self._tail is not None:
+                return
+            async with db.read() as conn:
+                newest = await changes.last_shared(conn)
+                # What had committed before is not for the streams opened now.
+                before = await changes.shared_after(conn, newest - LOOK_BACK, TAIL_BATCH)
+            handed = OrderedDict((seq, None) for seq, _, _ in before if seq <= newest)
+            self._tail = asyncio.create_task(
+                self._read_shared(db, newest, handed), name="shared-streams"
+            )
+            if db.url is not None:
+                hearing = notify.listen(db.url, [notify.STREAMS], self._heard, self._poke.set)
+                self._hearing = asyncio.create_task(hearing, name="shared-streams-notified")
+
+    async def _read_shared(self, db: Database, newest: int, handed: OrderedDict[int, None]) -> None:
+        """The changes other processes shared after `newest` (`handed`: those seen already),
+        when poked (PostgreSQL's NOTIFY) or every poll at the latest. Each read looks LOOK_BACK
+        sequence numbers further back than the newest seen: where transactions commit in
+        another order than they took their numbers (PostgreSQL), a row may appear below one
+        seen already; what was handed out is remembered and never handed out twice."""
         every = self.poll or (FALLBACK_SECONDS if db.is_postgresql else TAIL_SECONDS)
         while True:
             with contextlib.suppress(TimeoutError):

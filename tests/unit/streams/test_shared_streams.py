@@ -7,13 +7,17 @@ alone shares nothing."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
+import pytest
+
 from fedi.accounts.members import add_member
 from fedi.context import Context, open_context
 from fedi.core.config import load_settings
+from fedi.core.timeutil import to_db, utcnow
 from fedi.db.changes import Change
 from fedi.statuses.posting import post_status
 from fedi.streams.hub import Listener
@@ -137,3 +141,22 @@ async def test_a_stream_opened_later_hears_only_what_commits_after(tmp_path: Pat
         assert [(c.kind, c.ref) for c in await changes_of(listener, 1)] == [("update", post.id)]
         await asyncio.sleep(0.6)
         assert listener._queue.empty()
+
+
+@pytest.mark.sqlite_only  # writes the shared row with sqlite3 itself, with no turn of the loop
+async def test_a_change_shared_just_after_a_stream_opens_reaches_it(tmp_path: Path) -> None:
+    """The other processes' changes are read from what had committed when the first stream
+    opened, not from what has committed once the reading task first runs: a suspension shared
+    in between would otherwise pass for an old one, and the member's stream stay open."""
+    async with processes(tmp_path, 1, shared=True) as (web,):
+        amal = await add_member(web, "amal", "amal-password")
+        listener = await web.streams.listen(web.db, amal.account.id, 1)
+        # Another process shares a suspension before this one's loop turns again.
+        with sqlite3.connect(web.settings.database_path) as other:
+            other.execute(
+                "INSERT INTO stream_events (origin, kind, ref, detail, created_at)"
+                " VALUES ('another-process', 'suspend', ?, NULL, ?)",
+                (amal.account.id, to_db(utcnow())),
+            )
+        async with asyncio.timeout(WAIT):
+            assert await listener.next() is None  # closed
