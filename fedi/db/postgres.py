@@ -113,12 +113,20 @@ def _text(value: object) -> object:
 SESSION = b"SET jit = off"
 
 
+# The writer's: a transaction left open without a statement for this long is ended by the
+# server. The writer runs a batch's statements one after the other, in milliseconds; a process
+# that stops in the middle of one (paused, or hung) would otherwise keep its locks, the inbox's
+# claim lock among them, and hold up every other process's writes until it went on or died.
+WRITER_SESSION = b"SET idle_in_transaction_session_timeout = '30s'"
+
+
 def _writer_connection(url: str) -> psycopg.Connection[PgRow]:
     conn = psycopg.connect(
         url, autocommit=True, row_factory=_rows, cursor_factory=psycopg.ClientCursor
     )
     _adapt(conn.adapters)
     conn.execute(SESSION)
+    conn.execute(WRITER_SESSION)
     return conn
 
 

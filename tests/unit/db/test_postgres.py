@@ -5,6 +5,7 @@ migrations' version table, and connections lost (the server restarted) opened ag
 from __future__ import annotations
 
 import asyncio
+import time
 import unicodedata
 from collections.abc import AsyncIterator
 
@@ -15,6 +16,7 @@ from fedi.db import READERS, Database, walk
 from fedi.db.connection import Connection
 from fedi.db.errors import INTEGRITY_ERRORS
 from fedi.db.fulltext import without_diacritics
+from fedi.db.inbox_activities import INBOX_CLAIM_LOCK
 from fedi.db.migrate import available_migrations
 from tests.testrig.postgres import Databases
 
@@ -189,6 +191,42 @@ async def test_a_write_cut_off_by_its_connections_end_fails_alone(db: Database) 
         await asyncio.wait_for(db.write(cut_off), 10)
     await asyncio.wait_for(db.write(lambda c: c.execute("INSERT INTO t VALUES (2)")), 10)
     assert await _values(db) == [2]
+
+
+async def test_a_writer_stopped_inside_a_transaction_lets_go_of_its_locks(
+    db: Database, postgres_databases: Databases
+) -> None:
+    """A process paused (or hung) in the middle of a write batch: the server ends its
+    transaction once it has been idle for the writer's timeout (30 s; 0.2 s here), and the
+    inbox's claim lock it held goes with it, so that the other processes' writes go on."""
+    assert await db.write(lambda c: str(c.execute("SHOW idle_in_transaction_session_timeout")
+                                        .fetchone()[0])) == "30s"  # fmt: skip
+    other = Database(db.url or "")
+    await other.open()
+    try:
+        await other.write(lambda c: c.execute("SET idle_in_transaction_session_timeout = 200"))
+        held = asyncio.Event()
+        loop = asyncio.get_running_loop()
+
+        def stopped(conn: Connection) -> None:
+            conn.execute("SELECT pg_advisory_xact_lock(?)", (INBOX_CLAIM_LOCK,))
+            loop.call_soon_threadsafe(held.set)
+            time.sleep(1.5)  # the process is paused: no statement, the transaction open
+            conn.execute("SELECT 1")  # its connection is gone by now
+
+        stalled = asyncio.ensure_future(other.write(stopped))
+        await held.wait()
+        claimed = db.write(
+            lambda c: c.execute("SELECT pg_advisory_xact_lock(?)", (INBOX_CLAIM_LOCK,))
+        )
+        await asyncio.wait_for(claimed, 5)  # within the timeout, not once the other goes on
+        with pytest.raises(psycopg.errors.IdleInTransactionSessionTimeout):
+            await asyncio.wait_for(stalled, 10)
+        assert (
+            await asyncio.wait_for(other.write(lambda c: c.execute("SELECT 1").rowcount), 10) == 1
+        )
+    finally:
+        await other.close()
 
 
 async def test_a_reads_own_error_is_not_read_again(db: Database) -> None:
