@@ -243,8 +243,8 @@ class Server:
         await self.process.wait_ready(f"http://127.0.0.1:{self.port}/health")
         return await run_load(self.port, requests, concurrency)
 
-    async def measure(self, requests: Sequence[Prepared], concurrency: int) -> float:
-        """One round: these requests, and the server's CPU per request over them."""
+    async def measure(self, requests: Sequence[Prepared], concurrency: int) -> None:
+        """One round: these requests; the server's CPU per request over them goes to `rounds`."""
         pid = self.process.pid
         before, threads_before = running_time(pid), thread_usage(pid)
         load = await run_load(self.port, requests, concurrency)
@@ -253,7 +253,6 @@ class Server:
         self.cpu += cpu
         self.load.add(load)
         self.rounds.append(cpu / len(requests))
-        return self.rounds[-1]
 
     def result(self) -> Measured:
         return Measured(self.cpu / len(self.load.latencies), self.threads, self.load)

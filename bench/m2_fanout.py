@@ -196,8 +196,9 @@ def combined(parts: list[Measured]) -> Measured:
     fan_out, deliver = Phase(), Phase()
     states: dict[str, int] = {}
     sink: dict[str, Any] = {}
-    threads = parts[0].threads
+    threads = ThreadUsage(0.0, 0.0, 0, 0)
     for part in parts:
+        threads = threads + part.threads
         fan_out.cpu += part.fan_out.cpu
         fan_out.handled += part.fan_out.handled
         deliver.cpu += part.deliver.cpu
@@ -208,8 +209,6 @@ def combined(parts: list[Measured]) -> Measured:
             sink[key] = sink.get(key, 0) + part.sink[key]
         for key in ("inboxes", "hosts", "connections"):  # the same ones, post after post
             sink[key] = max(sink.get(key, 0), part.sink[key])
-    for part in parts[1:]:
-        threads = threads + part.threads
     return Measured(
         sum(p.posts for p in parts), fan_out, deliver, sum(p.rounds for p in parts),
         sum(p.wall for p in parts), threads, states, sink,

@@ -193,9 +193,7 @@ async def test_a_write_cut_off_by_its_connections_end_fails_alone(db: Database) 
     assert await _values(db) == [2]
 
 
-async def test_a_writer_stopped_inside_a_transaction_lets_go_of_its_locks(
-    db: Database, postgres_databases: Databases
-) -> None:
+async def test_a_writer_stopped_inside_a_transaction_lets_go_of_its_locks(db: Database) -> None:
     """A process paused (or hung) in the middle of a write batch: the server ends its
     transaction once it has been idle for the writer's timeout (30 s; 0.2 s here), and the
     inbox's claim lock it held goes with it, so that the other processes' writes go on."""
