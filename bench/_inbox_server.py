@@ -4,13 +4,17 @@ CPU can be read from /proc/<pid>/stat. Not meant to be run by hand.
     _inbox_server.py fedi --port P --parent PID [--host-override NAME=IP ...] [--loop L]
                      [--production-logging]
     _inbox_server.py bare --port P --parent PID [--loop L] [--production-logging]
+    _inbox_server.py floor --port P --parent PID --public-key PEM --host NAME --database PATH
+                     [--loop L] [--production-logging]
 
 `fedi` serves fedi.app.create_app (workers off, so only the inbox route's own work is measured)
 with settings read from the FEDI_* environment variables, and an HttpClient that sends the given
 host names to the given addresses. `bare` serves one Starlette route that reads the body of a
-POST and answers {"ok": true}: the baseline. Both run one uvicorn worker with httptools on the
-chosen event loop (uvloop by default), and answer GET /health once ready. SIGTERM or SIGINT stops
-them cleanly; so does the death of the benchmark process PID.
+POST and answers {"ok": true}: the baseline. `floor` serves the least a correct inbox can do
+(bench/_inbox_floor.py) for requests signed by the one key in PEM, sent to host NAME. All three
+run one uvicorn worker with httptools on the chosen event loop (uvloop by default), and answer
+GET /health once ready. SIGTERM or SIGINT stops them cleanly; so does the death of the benchmark
+process PID.
 """
 
 from __future__ import annotations
@@ -77,6 +81,13 @@ async def serve_bare(port: int, production_logging: bool) -> None:
     await GracefulServer(uvicorn_config(bare_app(), port, production_logging)).serve()
 
 
+async def serve_floor(args: argparse.Namespace, public_key: bytes) -> None:
+    from bench._inbox_floor import FloorInbox
+
+    app = FloorInbox(public_key, args.host, Path(args.database))
+    await GracefulServer(uvicorn_config(app, args.port, args.production_logging)).serve()
+
+
 async def serve_fedi(port: int, overrides: dict[str, str], production_logging: bool) -> None:
     from fedi.app import create_app
     from fedi.context import open_context
@@ -108,12 +119,15 @@ def parse_overrides(items: list[str]) -> dict[str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("mode", choices=["fedi", "bare"])
+    parser.add_argument("mode", choices=["fedi", "bare", "floor"])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--host-override", action="append", default=[], metavar="NAME=IP")
     parser.add_argument("--loop", choices=["uvloop", "asyncio"], default="uvloop")
     parser.add_argument("--production-logging", action="store_true")
     parser.add_argument("--parent", type=int, required=True, help="the benchmark's pid")
+    parser.add_argument("--public-key", help="floor: the signer's public key (PEM file)")
+    parser.add_argument("--host", help="floor: the host the requests are signed for")
+    parser.add_argument("--database", help="floor: its SQLite file")
     args = parser.parse_args()
     die_with_parent(args.parent)
     if args.production_logging:
@@ -123,6 +137,8 @@ def main() -> None:
     with asyncio.Runner(loop_factory=factory) as runner:
         if args.mode == "bare":
             runner.run(serve_bare(args.port, args.production_logging))
+        elif args.mode == "floor":
+            runner.run(serve_floor(args, Path(args.public_key).read_bytes()))
         else:
             overrides = parse_overrides(args.host_override)
             runner.run(serve_fedi(args.port, overrides, args.production_logging))

@@ -6,18 +6,20 @@ How it works:
   * this process makes one remote actor with an RSA-2048 key, serves its actor document on
     127.0.0.1 as remote.test:<port> (aiohttp), and signs N + warm-up distinct Create activities
     for fedi's shared inbox (draft-cavage, as Mastodon signs) before anything is measured;
-  * bench/_inbox_server.py runs in two child processes side by side, each one uvicorn worker
+  * bench/_inbox_server.py runs in three child processes side by side, each one uvicorn worker
     (httptools, uvloop unless --loop asyncio): a bare Starlette endpoint that reads the POST
-    body and answers {"ok": true}, and fedi's own app (workers off) on a fresh data directory,
-    with remote.test mapped to 127.0.0.1 in its HttpClient;
+    body and answers {"ok": true}; the floor, the least a correct inbox can do
+    (bench/_inbox_floor.py: digest, signature with a key parsed once, JSON, group-committed
+    insert once per id, 202); and fedi's own app (workers off) on a fresh data directory, with
+    remote.test mapped to 127.0.0.1 in its HttpClient;
   * each server gets the warm-up requests (fedi fetches and caches the signer's key there), then
-    the N measured requests in --rounds rounds: each round's requests go to one server, then
-    the other (the bare one first in even rounds), POSTed with aiohttp at a fixed concurrency,
-    with RSA-2048 PKCS#1 v1.5 / SHA-256 verify (`cryptography`) timed in this process between
-    the two. A server's CPU is the time its threads (the database writer included) ran, read
-    from /proc/<pid>/task/*/schedstat before and after each round. This machine's speed drifts
-    by half from one second to the next, so each round gives its own M1 from costs measured
-    within a second or so of each other, and M1 is their median.
+    the N measured requests in --rounds rounds: each round's requests go to every server in
+    turn (the order turning by one each round), POSTed with aiohttp at a fixed concurrency,
+    with RSA-2048 PKCS#1 v1.5 / SHA-256 verify (`cryptography`) timed in this process after the
+    first. A server's CPU is the time its threads (the database writer included) ran, read from
+    /proc/<pid>/task/*/schedstat before and after each round. This machine's speed drifts by
+    half from one second to the next, so each round gives its own M1 from costs measured within
+    a few seconds of each other, and M1 is their median.
 
 Reading the output: "CPU/request" is server CPU divided by requests over all rounds ("by
 thread" splits it between the event-loop thread and the others: fedi's database writer and
@@ -25,9 +27,11 @@ aiosqlite readers, and counts the context switches of all the server's threads; 
 ticks, so a rough guide); the latencies are seen by the load generator, which shares the
 machine's cores with the server, so they include its own queueing. M1 = fedi / (bare + verify),
 the median of the rounds; the target is M1 <= 1.6 and p99 <= 20 ms (floor about 1.25, a naive
-inbox about 3.2). "not 202" must be 0, and the rows fedi stored must equal the activities sent
-(warm-up included). --production-logging runs both servers with the logging `fedi serve` sets
-up (INFO, uvicorn access log), written to a file.
+inbox about 3.2). The floor's own ratio, measured the same way, says how far below it a Python
+inbox on this stack and this machine can go; "fedi / floor" is what fedi's inbox costs beyond
+the least. "not 202" must be 0, and the rows fedi and the floor stored must each equal the
+activities sent (warm-up included). --production-logging runs the servers with the logging
+`fedi serve` sets up (INFO, uvicorn access log), written to a file.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -259,35 +264,41 @@ class Server:
 
 
 async def measure_rounds(
-    bare: Server,
-    fedi: Server,
+    servers: Sequence[Server],
     measured: Sequence[Prepared],
     args: argparse.Namespace,
     private_key: rsa.RSAPrivateKey,
-) -> tuple[list[float], list[float]]:
-    """The measured requests in --rounds rounds, each sent to both servers in turn (the bare one
-    first in even rounds, fedi first in odd ones) with an RSA verify timed between them: the
-    machine's speed drifts (the same loop of hashes varies 1.5x from one second to the next
-    here), so each round's ratio compares costs measured within about a second of each other.
-    Returns each round's M1 and verify cost."""
-    ratios: list[float] = []
+) -> list[float]:
+    """The measured requests in --rounds rounds, each sent to every server in turn (bare, floor,
+    fedi), the order turning by one each round, with an RSA verify timed between the first two:
+    the machine's speed drifts (the same loop of hashes varies 1.5x from one second to the next
+    here), so each round's ratios compare costs measured within a few seconds of each other.
+    Returns each round's verify cost; each server keeps its CPU per request round by round."""
     verifies: list[float] = []
     size = -(-len(measured) // args.rounds)
     for number, start in enumerate(range(0, len(measured), size)):
         chunk = measured[start : start + size]
-        first, second = (bare, fedi) if number % 2 == 0 else (fedi, bare)
-        await first.measure(chunk, args.concurrency)
-        verify = rsa_verify_cost(private_key, batches=1, per_batch=args.verify_iterations)
-        await second.measure(chunk, args.concurrency)
-        verifies.append(verify)
-        ratios.append(fedi.rounds[-1] / (bare.rounds[-1] + verify))
-    return ratios, verifies
+        turn = number % len(servers)
+        order = [*servers[turn:], *servers[:turn]]
+        await order[0].measure(chunk, args.concurrency)
+        verifies.append(rsa_verify_cost(private_key, batches=1, per_batch=args.verify_iterations))
+        for server in order[1:]:
+            await server.measure(chunk, args.concurrency)
+    return verifies
 
 
-def stored_rows(database: Path) -> int:
+def ratios(server: Server, bare: Server, verifies: list[float]) -> list[float]:
+    """The server's M1 round by round: its CPU per request / (the bare one's + a verify)."""
+    return [
+        cost / (base + verify)
+        for cost, base, verify in zip(server.rounds, bare.rounds, verifies, strict=True)
+    ]
+
+
+def stored_rows(database: Path, table: str) -> int:
     conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
-        row = conn.execute("SELECT count(*) FROM inbox_activities").fetchone()
+        row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
         return int(row[0])
     finally:
         conn.close()
@@ -296,17 +307,20 @@ def stored_rows(database: Path) -> int:
 @dataclass(frozen=True)
 class Outcome:
     bare: Measured
+    floor: Measured
     fedi: Measured
-    fedi_warmup: LoadResult
-    rows: int
+    warmups: list[LoadResult]  # the floor's and fedi's
+    rows: int  # stored by fedi
+    floor_rows: int
     verify: float
     body_size: float
-    ratios: list[float]
+    ratios: list[float]  # fedi's M1 round by round
+    floor_ratios: list[float]
 
 
 async def run(args: argparse.Namespace, directory: Path) -> Outcome:
     cancel_on_sigterm()
-    fedi_port, bare_port, remote_port = free_port(), free_port(), free_port()
+    fedi_port, bare_port, floor_port, remote_port = (free_port() for _ in range(4))
     domain = f"{LOCAL}:{fedi_port}"
     remote_base = f"http://{REMOTE}:{remote_port}"
     private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -324,7 +338,7 @@ async def run(args: argparse.Namespace, directory: Path) -> Outcome:
         size = statistics.mean(len(p.body) for p in everything)
 
         data_dir = directory / "data"
-        env = child_env(
+        fedi_env = child_env(
             {
                 "FEDI_DOMAIN": domain,
                 "FEDI_SCHEME": "http",
@@ -340,36 +354,55 @@ async def run(args: argparse.Namespace, directory: Path) -> Outcome:
         fedi_args = ["fedi", "--port", str(fedi_port), *common]
         fedi_args += ["--host-override", f"{REMOTE}=127.0.0.1"]
         bare_args = ["bare", "--port", str(bare_port), *common]
-        # Both servers run side by side, idle but for the round being measured.
-        bare = Server(
-            ChildProcess(SERVER_SCRIPT, bare_args, child_env({}), directory / "bare.log"), bare_port
-        )
-        try:
-            fedi = Server(
-                ChildProcess(SERVER_SCRIPT, fedi_args, env, directory / "fedi.log"), fedi_port
-            )
-            try:
-                await bare.warm_up(warmup, args.concurrency)
-                fedi_warm = await fedi.warm_up(warmup, args.concurrency)
-                ratios, verifies = await measure_rounds(bare, fedi, measured, args, private_key)
-            finally:
-                fedi.process.stop()
-        finally:
-            bare.process.stop()
-        rows = stored_rows(data_dir / "fedi.sqlite3")
+        key_file = directory / "signer.pem"
+        key_file.write_text(public_pem_of(private_key))
+        floor_database = directory / "floor.sqlite3"
+        floor_args = ["floor", "--port", str(floor_port), *common, "--public-key", str(key_file)]
+        floor_args += ["--host", domain, "--database", str(floor_database)]
+        # The servers run side by side, idle but for the round being measured.
+        with ExitStack() as stack:
+            servers = []
+            for argv, env, log, port in (
+                (bare_args, child_env({}), "bare.log", bare_port),
+                (floor_args, child_env({}), "floor.log", floor_port),
+                (fedi_args, fedi_env, "fedi.log", fedi_port),
+            ):
+                process = ChildProcess(SERVER_SCRIPT, argv, env, directory / log)
+                stack.callback(process.stop)
+                servers.append(Server(process, port))
+            bare, floor, fedi = servers
+            await bare.warm_up(warmup, args.concurrency)
+            warmups = [await s.warm_up(warmup, args.concurrency) for s in (floor, fedi)]
+            verifies = await measure_rounds([bare, floor, fedi], measured, args, private_key)
+        rows = stored_rows(data_dir / "fedi.sqlite3", "inbox_activities")
+        floor_rows = stored_rows(floor_database, "inbox")
     finally:
         await actor_host.cleanup()
-    verify = statistics.median(verifies)
-    return Outcome(bare.result(), fedi.result(), fedi_warm, rows, verify, size, ratios)
+    return Outcome(
+        bare.result(),
+        floor.result(),
+        fedi.result(),
+        warmups,
+        rows,
+        floor_rows,
+        statistics.median(verifies),
+        size,
+        ratios(fedi, bare, verifies),
+        ratios(floor, bare, verifies),
+    )
 
 
 def report(args: argparse.Namespace, outcome: Outcome) -> None:
-    bare, fedi = outcome.bare, outcome.fedi
+    bare, floor, fedi = outcome.bare, outcome.floor, outcome.fedi
     ratio = statistics.median(outcome.ratios)
-    spread = f"{min(outcome.ratios):.2f}-{max(outcome.ratios):.2f}"
+    floor_ratio = statistics.median(outcome.floor_ratios)
     overall = fedi.cpu_per_request / (bare.cpu_per_request + outcome.verify)
     not_200 = bare.load.not_ok(200)
-    not_202 = fedi.load.not_ok(202) + outcome.fedi_warmup.not_ok(202)
+    not_202 = (
+        fedi.load.not_ok(202)
+        + floor.load.not_ok(202)
+        + sum(warmup.not_ok(202) for warmup in outcome.warmups)
+    )
     sent = args.warmup + args.requests
     logging_mode = "as `fedi serve` (INFO + access log)" if args.production_logging else "off"
     print(
@@ -379,9 +412,13 @@ def report(args: argparse.Namespace, outcome: Outcome) -> None:
           f"{args.warmup} warm-up; concurrency {args.concurrency}; "
           f"body {outcome.body_size:.0f} bytes")  # fmt: skip
     print(f"not 200 (bare)    : {not_200}")
-    print(f"not 202 (fedi)    : {not_202}   (measured: {dict(fedi.load.statuses)}); "
-          f"rows stored {outcome.rows} of {sent}")  # fmt: skip
-    for name, result in (("bare JSON endpoint", bare), ("fedi POST /inbox  ", fedi)):
+    print(f"not 202 (others)  : {not_202}   (fedi measured: {dict(fedi.load.statuses)}); rows "
+          f"stored: fedi {outcome.rows}, floor {outcome.floor_rows}, of {sent}")  # fmt: skip
+    for name, result in (
+        ("bare JSON endpoint", bare),
+        ("floor inbox       ", floor),
+        ("fedi POST /inbox  ", fedi),
+    ):
         load = result.load
         print(f"{name}: {result.cpu_per_request * 1e6:7.1f} us server CPU/request   "
               f"p50 {load.percentile(50) * 1e3:6.2f} ms   p99 {load.percentile(99) * 1e3:6.2f} ms"
@@ -391,10 +428,19 @@ def report(args: argparse.Namespace, outcome: Outcome) -> None:
           f"{len(outcome.ratios)} rounds of {args.verify_iterations})")  # fmt: skip
     print(f"rounds            : M1 {' '.join(f'{r:.2f}' for r in outcome.ratios)}; over all "
           f"rounds' sums {overall:.2f}")  # fmt: skip
-    ok = not_200 == 0 and not_202 == 0 and outcome.rows == sent
-    print(f"M1 = fedi / (bare + verify) = {ratio:.2f}, the median of the rounds ({spread})   "
-          f"(target <= 1.6, floor ~1.25, naive ~3.2; "
+    print(f"floor rounds      : {' '.join(f'{r:.2f}' for r in outcome.floor_ratios)}")
+    print(
+        f"floor = floor inbox / (bare + verify) = {floor_ratio:.2f}, the median of the rounds "
+        f"({_spread(outcome.floor_ratios)}); fedi / floor = {ratio / floor_ratio:.2f}"
+    )
+    ok = not_200 == 0 and not_202 == 0 and outcome.rows == sent and outcome.floor_rows == sent
+    print(f"M1 = fedi / (bare + verify) = {ratio:.2f}, the median of the rounds "
+          f"({_spread(outcome.ratios)})   (target <= 1.6, floor ~1.25, naive ~3.2; "
           f"p99 target <= 20 ms)" + ("" if ok else "   CHECK: failed requests"))  # fmt: skip
+
+
+def _spread(values: list[float]) -> str:
+    return f"{min(values):.2f}-{max(values):.2f}"
 
 
 def main() -> None:
