@@ -15,6 +15,13 @@ CPU is this process's (every thread) over the drain, split between the event loo
 (parsing, checks, reads) and the others (the database writer); "loop lag" is how late a 1 ms
 timer fired while the worker ran (how long a handler batch holds the loop). Every row must end
 `done`, with one post and one mention notification per Create.
+
+"store alone" is the floor under the worker's figure: --activities more posts, made from Creates
+like the others (same size, same mention), are stored with fedi's own writes (the post with its
+mention, search words and counters, and its mention notification), --chunk to a write, with no
+parsing, checks or reads at all. Both figures are also given in RSA-2048 verifies (timed in this
+process before and after), the unit of M5 (bench/m5_inbound.py): the worker's share of M5, and
+the part of it any worker storing posts in this schema pays.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 # Run as a script: make the repository importable (fedi, inbox, bench).
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,14 +44,16 @@ sys.path.insert(0, str(ROOT))
 import uvloop  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
 
+from bench._common import rsa_verify_cost  # noqa: E402
 from bench.m5_inbound import Actor, create_activity  # noqa: E402
 from fedi.accounts.members import add_member  # noqa: E402
 from fedi.activitypub.remote_actor import actor_from_ap  # noqa: E402
 from fedi.context import Context, open_context  # noqa: E402
 from fedi.core.config import load_settings  # noqa: E402
 from fedi.core.ids import new_id  # noqa: E402
+from fedi.core.models import NewStatus  # noqa: E402
 from fedi.core.timeutil import to_ap, to_db, utcnow  # noqa: E402
-from fedi.db import inbox_activities  # noqa: E402
+from fedi.db import accounts, inbox_activities, interactions, statuses  # noqa: E402
 from fedi.federation.remote_accounts import store_actor  # noqa: E402
 from inbox.worker import InboxWorker  # noqa: E402
 
@@ -140,6 +150,43 @@ async def stream(
     return usage
 
 
+async def store_alone(
+    context: Context, actors: list[Actor], member: str, first: int, count: int, args: Any
+) -> float:
+    """Process CPU per post to store `count` posts like the Creates' notes, with their mention
+    notifications, --chunk to a write: the writes a worker cannot do without."""
+    ids: dict[str, int] = {}
+    async with context.db.read() as conn:
+        for account in [await accounts.get_by_uri(conn, a.uri) for a in actors]:
+            if account is None:
+                raise SystemExit("a seeded actor is missing")
+            ids[account.uri] = account.id
+        mentioned = await accounts.get_by_uri(conn, member)
+    if mentioned is None:
+        raise SystemExit("the member is missing")
+    published, now = to_ap(utcnow()), to_db(utcnow())
+    posts = []
+    for n in range(first, first + count):
+        actor = actors[n % len(actors)]
+        note = json.loads(create_activity(actor, n, args.size, member, published))["object"]
+        posts.append(NewStatus(
+            id=new_id(), uri=note["id"], url=note["url"], account_id=ids[actor.uri],
+            visibility="public", content=note["content"], spoiler_text="", is_sensitive=False,
+            language=None, is_local=False, created_at=now, mentions=(mentioned.id,),
+        ))  # fmt: skip
+    started = time.process_time()
+    for k in range(0, count, args.chunk):
+        chunk = posts[k : k + args.chunk]
+
+        def write(conn: Any, chunk: list[NewStatus] = chunk) -> None:
+            for new in chunk:
+                statuses.insert_status(conn, new)
+                interactions.notify(conn, [mentioned.id], "mention", new.account_id, new.id, now)
+
+        await context.db.write(write)
+    return (time.process_time() - started) / count
+
+
 async def pending(context: Context) -> int:
     async with context.db.read() as conn:
         cursor = await conn.execute("SELECT count(*) FROM inbox_activities WHERE state = 'pending'")
@@ -180,6 +227,9 @@ async def run(args: argparse.Namespace, directory: Path) -> None:
         elapsed = time.perf_counter() - started
         p99, worst = lag.stop()
         states, stored, mentions = await counts(context)
+        verify_before = rsa_verify_cost(actors[0].key, batches=3, per_batch=2000)
+        alone = await store_alone(context, actors, member, first + n, n, args)
+        verify = (verify_before + rsa_verify_cost(actors[0].key, batches=3, per_batch=2000)) / 2
     n, sent = args.activities, args.activities + args.warmup
     mode = f"{args.rate:.0f}/s arriving {PER_ARRIVAL} at a time" if args.rate else (
         f"a backlog stored {args.chunk} at a time"
@@ -190,6 +240,14 @@ async def run(args: argparse.Namespace, directory: Path) -> None:
     print(f"worker CPU   : {usage.process / n * 1e6:6.1f} us per Create (event loop thread "
           f"{usage.loop / n * 1e6:.1f}, other threads {others / n * 1e6:.1f}); "
           f"{elapsed:.2f} s")  # fmt: skip
+    print(f"store alone  : {alone * 1e6:6.1f} us per post (its writes only, {args.chunk} posts to a"
+          " write)")  # fmt: skip
+    print(f"RSA verify   : {verify * 1e6:6.1f} us CPU (in this process, before and after the "
+          "stores alone)")  # fmt: skip
+    print(
+        f"in verifies  : worker {usage.process / n / verify:.1f}, store alone "
+        f"{alone / verify:.1f}   (M5's target: <= 10 for the whole path, POST included)"
+    )
     print(f"loop lag     : p99 {p99 * 1e3:.1f} ms, worst {worst * 1e3:.1f} ms")
     ok = states == {"done": sent} and stored == sent and mentions == sent
     print(f"rows         : {states}; posts {stored}, mentions {mentions} of {sent}"
