@@ -7,7 +7,8 @@ covered headers, the host, a Date within the hour, the SHA-256 Digest of the bod
 signer's RSA key, parsed once at start (a key cache that never misses); parse the JSON and check
 that the id and the actor are on the signer's host; store the raw activity, once per id, through
 one writer thread with group commit (the rows of a turn of the event loop in one executemany and
-one commit, SQLite in WAL mode); answer 202 once the commit is done. No rate limits, no
+one commit, SQLite in WAL mode with synchronous=FULL, as fedi's writer: durable once
+committed); answer 202 once the commit is done. No rate limits, no
 moderation policy, no personal inboxes, no key fetches, no error bodies.
 """
 
@@ -65,7 +66,7 @@ class GroupWriter:
     def start(self) -> None:
         conn = sqlite3.connect(self._database, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA synchronous=FULL")  # durable at each commit, as fedi's writer
         conn.execute(
             "CREATE TABLE IF NOT EXISTS inbox (id INTEGER PRIMARY KEY, activity_uri TEXT NOT NULL"
             " UNIQUE, actor_uri TEXT NOT NULL, type TEXT NOT NULL, body TEXT NOT NULL,"
