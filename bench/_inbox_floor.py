@@ -1,6 +1,7 @@
 """The least a correct inbox can do, for bench/m1_inbox.py: the floor fedi's inbox is compared
-with in the same run. Served by bench/_inbox_server.py (`floor` mode) on the same uvicorn set-up
-as the other two servers; not meant to be used by hand.
+with in the same run. Served by bench/_inbox_server.py as an ASGI application (`floor` mode) on
+the same uvicorn set-up as the bare server and fedi, and as a protocol of its own on the socket
+(`raw-floor`, RawFloor: no uvicorn, no ASGI); not meant to be used by hand.
 
 What it does per POST, and nothing else: read the body; check the draft-cavage signature (the
 covered headers, the host, a Date within the hour, the SHA-256 Digest of the body) with the one
@@ -27,9 +28,10 @@ import threading
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
+import httptools
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -82,12 +84,15 @@ class GroupWriter:
             self._thread = None
 
     async def store(self, row: Row) -> None:
-        loop = asyncio.get_running_loop()
+        await self.submit(row, asyncio.get_running_loop())
+
+    def submit(self, row: Row, loop: asyncio.AbstractEventLoop) -> asyncio.Future[None]:
+        """The row handed over; the future is done once it is committed."""
         future: asyncio.Future[None] = loop.create_future()
         if not self._outgoing:
             loop.call_soon(self._flush, loop)
         self._outgoing.append((row, future))
-        await future
+        return future
 
     def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
         jobs, self._outgoing = self._outgoing, []
@@ -136,7 +141,7 @@ class FloorInbox:
             raise ValueError("the floor inbox takes an RSA key")
         self._key = key
         self._host = host
-        self._writer = GroupWriter(database)
+        self.writer = GroupWriter(database)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -151,25 +156,25 @@ class FloorInbox:
         try:
             body = await _body(receive)
             headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-            row = self._check(headers, body)
+            row = self.check(headers, body)
         except Refused as refused:
             await _answer(send, int(str(refused)), b"")
             return
-        await self._writer.store(row)
+        await self.writer.store(row)
         await _answer(send, 202, b"")
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                self._writer.start()
+                self.writer.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                self._writer.stop()
+                self.writer.stop()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
-    def _check(self, headers: dict[str, str], body: bytes) -> Row:
+    def check(self, headers: dict[str, str], body: bytes) -> Row:
         params = dict(_PARAM.findall(headers.get("signature", "")))
         covered = params.get("headers", "").split()
         if params.get("algorithm", "rsa-sha256") not in ("rsa-sha256", "hs2019") or any(
@@ -235,3 +240,86 @@ async def _answer(send: Send, status: int, body: bytes) -> None:
     headers = [(b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+class RawFloor(asyncio.Protocol):
+    """The same floor without ASGI: one connection's requests read with httptools (the parser
+    uvicorn uses) straight off the socket, checked and stored as FloorInbox does, and the answer
+    written straight back; what is left is the inbox's own work and the socket's. Requests on a
+    connection are answered in order (a client that pipelines waits for each answer)."""
+
+    def __init__(self, inbox: FloorInbox, loop: asyncio.AbstractEventLoop) -> None:
+        self._inbox = inbox
+        self._loop = loop
+        self._parser = httptools.HttpRequestParser(self)
+        self._transport: asyncio.Transport | None = None
+        self._url = b""
+        self._headers: dict[str, str] = {}
+        self._body: list[bytes] = []
+        self._size = 0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = cast(asyncio.Transport, transport)  # uvloop's: not a subclass
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self._parser.feed_data(data)
+        except (httptools.HttpParserError, Refused):
+            if self._transport is not None:
+                self._transport.close()
+
+    # httptools' callbacks
+    def on_message_begin(self) -> None:
+        self._url, self._headers, self._body, self._size = b"", {}, [], 0
+
+    def on_url(self, url: bytes) -> None:
+        self._url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._headers[name.decode("latin-1").lower()] = value.decode("latin-1")
+
+    def on_body(self, body: bytes) -> None:
+        self._size += len(body)
+        if self._size > _MAX_BODY:
+            raise Refused(413)
+        self._body.append(body)
+
+    def on_message_complete(self) -> None:
+        keep_alive = self._parser.should_keep_alive()
+        if self._url == b"/health":
+            self._answer(200, b'{"status": "ok"}', keep_alive)
+            return
+        if self._parser.get_method() != b"POST" or self._url != b"/inbox":
+            self._answer(404, b"", keep_alive)
+            return
+        try:
+            row = self._inbox.check(self._headers, b"".join(self._body))
+        except Refused as refused:
+            self._answer(int(str(refused)), b"", keep_alive)
+            return
+        if self._transport is not None:
+            self._transport.pause_reading()  # the next request waits for this answer
+        stored = self._inbox.writer.submit(row, self._loop)
+        stored.add_done_callback(lambda _: self._answer(202, b"", keep_alive, resume=True))
+
+    def _answer(self, status: int, body: bytes, keep_alive: bool, resume: bool = False) -> None:
+        transport = self._transport
+        if transport is None or transport.is_closing():
+            return
+        head = (
+            f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\ncontent-length: {len(body)}\r\n"
+        )
+        transport.write(
+            head.encode() + (b"\r\n" if keep_alive else b"connection: close\r\n\r\n") + body
+        )
+        if not keep_alive:
+            transport.close()
+        elif resume:
+            transport.resume_reading()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._transport = None
+
+
+_REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
+            413: "Content Too Large"}  # fmt: skip

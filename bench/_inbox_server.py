@@ -6,15 +6,17 @@ CPU can be read from /proc/<pid>/stat. Not meant to be run by hand.
     _inbox_server.py bare --port P --parent PID [--loop L] [--production-logging]
     _inbox_server.py floor --port P --parent PID --public-key PEM --host NAME --database PATH
                      [--loop L] [--production-logging]
+    _inbox_server.py raw-floor (the same arguments as floor)
 
 `fedi` serves fedi.app.create_app (workers off, so only the inbox route's own work is measured)
 with settings read from the FEDI_* environment variables, and an HttpClient that sends the given
 host names to the given addresses. `bare` serves one Starlette route that reads the body of a
 POST and answers {"ok": true}: the baseline. `floor` serves the least a correct inbox can do
-(bench/_inbox_floor.py) for requests signed by the one key in PEM, sent to host NAME. All three
-run one uvicorn worker with httptools on the chosen event loop (uvloop by default), and answer
-GET /health once ready. SIGTERM or SIGINT stops them cleanly; so does the death of the benchmark
-process PID.
+(bench/_inbox_floor.py) for requests signed by the one key in PEM, sent to host NAME. Those three
+run one uvicorn worker with httptools on the chosen event loop (uvloop by default); `raw-floor`
+serves the same floor without uvicorn or ASGI (httptools on the socket, answers written back
+directly). All answer GET /health once ready. SIGTERM or SIGINT stops them cleanly; so does the
+death of the benchmark process PID.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -88,6 +91,23 @@ async def serve_floor(args: argparse.Namespace, public_key: bytes) -> None:
     await GracefulServer(uvicorn_config(app, args.port, args.production_logging)).serve()
 
 
+async def serve_raw_floor(args: argparse.Namespace, public_key: bytes) -> None:
+    from bench._inbox_floor import FloorInbox, RawFloor
+
+    loop = asyncio.get_running_loop()
+    inbox = FloorInbox(public_key, args.host, Path(args.database))
+    stop = asyncio.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(number, stop.set)
+    inbox.writer.start()
+    try:
+        server = await loop.create_server(lambda: RawFloor(inbox, loop), "127.0.0.1", args.port)
+        async with server:
+            await stop.wait()
+    finally:
+        inbox.writer.stop()
+
+
 async def serve_fedi(port: int, overrides: dict[str, str], production_logging: bool) -> None:
     from fedi.app import create_app
     from fedi.context import open_context
@@ -119,7 +139,7 @@ def parse_overrides(items: list[str]) -> dict[str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("mode", choices=["fedi", "bare", "floor"])
+    parser.add_argument("mode", choices=["fedi", "bare", "floor", "raw-floor"])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--host-override", action="append", default=[], metavar="NAME=IP")
     parser.add_argument("--loop", choices=["uvloop", "asyncio"], default="uvloop")
@@ -139,6 +159,8 @@ def main() -> None:
             runner.run(serve_bare(args.port, args.production_logging))
         elif args.mode == "floor":
             runner.run(serve_floor(args, Path(args.public_key).read_bytes()))
+        elif args.mode == "raw-floor":
+            runner.run(serve_raw_floor(args, Path(args.public_key).read_bytes()))
         else:
             overrides = parse_overrides(args.host_override)
             runner.run(serve_fedi(args.port, overrides, args.production_logging))

@@ -6,12 +6,13 @@ How it works:
   * this process makes one remote actor with an RSA-2048 key, serves its actor document on
     127.0.0.1 as remote.test:<port> (aiohttp), and signs N + warm-up distinct Create activities
     for fedi's shared inbox (draft-cavage, as Mastodon signs) before anything is measured;
-  * bench/_inbox_server.py runs in three child processes side by side, each one uvicorn worker
-    (httptools, uvloop unless --loop asyncio): a bare Starlette endpoint that reads the POST
-    body and answers {"ok": true}; the floor, the least a correct inbox can do
-    (bench/_inbox_floor.py: digest, signature with a key parsed once, JSON, group-committed
-    insert once per id, 202); and fedi's own app (workers off) on a fresh data directory, with
-    remote.test mapped to 127.0.0.1 in its HttpClient;
+  * bench/_inbox_server.py runs in four child processes side by side, on uvloop unless --loop
+    asyncio: a bare Starlette endpoint that reads the POST body and answers {"ok": true}; the
+    floor, the least a correct inbox can do (bench/_inbox_floor.py: digest, signature with a
+    key parsed once, JSON, durable group-committed insert once per id, 202); the same floor
+    without uvicorn or ASGI (httptools on the socket); and fedi's own app (workers off) on a
+    fresh data directory, with remote.test mapped to 127.0.0.1 in its HttpClient. All but the
+    floor without ASGI are one uvicorn worker with httptools, as `fedi serve` runs;
   * each server gets the warm-up requests (fedi fetches and caches the signer's key there), then
     the N measured requests in --rounds rounds: each round's requests go to every server in
     turn (the order turning by one each round), POSTed with aiohttp at a fixed concurrency,
@@ -27,11 +28,12 @@ aiosqlite readers, and counts the context switches of all the server's threads; 
 ticks, so a rough guide); the latencies are seen by the load generator, which shares the
 machine's cores with the server, so they include its own queueing. M1 = fedi / (bare + verify),
 the median of the rounds; the target is M1 <= 1.6 and p99 <= 20 ms (floor about 1.25, a naive
-inbox about 3.2). The floor's own ratio, measured the same way, says how far below it a Python
-inbox on this stack and this machine can go; "fedi / floor" is what fedi's inbox costs beyond
-the least. "not 202" must be 0, and the rows fedi and the floor stored must each equal the
-activities sent (warm-up included). --production-logging runs the servers with the logging
-`fedi serve` sets up (INFO, uvicorn access log), written to a file.
+inbox about 3.2). The floors' own ratios, measured the same way, say how low a Python inbox can
+go on this machine, as an ASGI application under uvicorn and on the socket itself; "fedi /
+floor" is what fedi's inbox costs beyond the least an ASGI one can. "not 202" must be 0, and the
+rows fedi and each floor stored must equal the activities sent (warm-up included).
+--production-logging runs the servers with the logging `fedi serve` sets up (INFO, uvicorn
+access log), written to a file.
 """
 
 from __future__ import annotations
@@ -308,19 +310,21 @@ def stored_rows(database: Path, table: str) -> int:
 class Outcome:
     bare: Measured
     floor: Measured
+    raw_floor: Measured
     fedi: Measured
-    warmups: list[LoadResult]  # the floor's and fedi's
+    warmups: list[LoadResult]  # the floors' and fedi's
     rows: int  # stored by fedi
-    floor_rows: int
+    floor_rows: int  # the fewer of the two floors
     verify: float
     body_size: float
     ratios: list[float]  # fedi's M1 round by round
     floor_ratios: list[float]
+    raw_floor_ratios: list[float]
 
 
 async def run(args: argparse.Namespace, directory: Path) -> Outcome:
     cancel_on_sigterm()
-    fedi_port, bare_port, floor_port, remote_port = (free_port() for _ in range(4))
+    fedi_port, bare_port, floor_port, raw_port, remote_port = (free_port() for _ in range(5))
     domain = f"{LOCAL}:{fedi_port}"
     remote_base = f"http://{REMOTE}:{remote_port}"
     private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -359,28 +363,33 @@ async def run(args: argparse.Namespace, directory: Path) -> Outcome:
         floor_database = directory / "floor.sqlite3"
         floor_args = ["floor", "--port", str(floor_port), *common, "--public-key", str(key_file)]
         floor_args += ["--host", domain, "--database", str(floor_database)]
+        raw_database = directory / "raw-floor.sqlite3"
+        raw_args = ["raw-floor", "--port", str(raw_port), *common, "--public-key", str(key_file)]
+        raw_args += ["--host", domain, "--database", str(raw_database)]
         # The servers run side by side, idle but for the round being measured.
         with ExitStack() as stack:
             servers = []
             for argv, env, log, port in (
                 (bare_args, child_env({}), "bare.log", bare_port),
                 (floor_args, child_env({}), "floor.log", floor_port),
+                (raw_args, child_env({}), "raw-floor.log", raw_port),
                 (fedi_args, fedi_env, "fedi.log", fedi_port),
             ):
                 process = ChildProcess(SERVER_SCRIPT, argv, env, directory / log)
                 stack.callback(process.stop)
                 servers.append(Server(process, port))
-            bare, floor, fedi = servers
+            bare, floor, raw, fedi = servers
             await bare.warm_up(warmup, args.concurrency)
-            warmups = [await s.warm_up(warmup, args.concurrency) for s in (floor, fedi)]
-            verifies = await measure_rounds([bare, floor, fedi], measured, args, private_key)
+            warmups = [await s.warm_up(warmup, args.concurrency) for s in (floor, raw, fedi)]
+            verifies = await measure_rounds(servers, measured, args, private_key)
         rows = stored_rows(data_dir / "fedi.sqlite3", "inbox_activities")
-        floor_rows = stored_rows(floor_database, "inbox")
+        floor_rows = min(stored_rows(floor_database, "inbox"), stored_rows(raw_database, "inbox"))
     finally:
         await actor_host.cleanup()
     return Outcome(
         bare.result(),
         floor.result(),
+        raw.result(),
         fedi.result(),
         warmups,
         rows,
@@ -389,6 +398,7 @@ async def run(args: argparse.Namespace, directory: Path) -> Outcome:
         size,
         ratios(fedi, bare, verifies),
         ratios(floor, bare, verifies),
+        ratios(raw, bare, verifies),
     )
 
 
@@ -401,6 +411,7 @@ def report(args: argparse.Namespace, outcome: Outcome) -> None:
     not_202 = (
         fedi.load.not_ok(202)
         + floor.load.not_ok(202)
+        + outcome.raw_floor.load.not_ok(202)
         + sum(warmup.not_ok(202) for warmup in outcome.warmups)
     )
     sent = args.warmup + args.requests
@@ -413,10 +424,11 @@ def report(args: argparse.Namespace, outcome: Outcome) -> None:
           f"body {outcome.body_size:.0f} bytes")  # fmt: skip
     print(f"not 200 (bare)    : {not_200}")
     print(f"not 202 (others)  : {not_202}   (fedi measured: {dict(fedi.load.statuses)}); rows "
-          f"stored: fedi {outcome.rows}, floor {outcome.floor_rows}, of {sent}")  # fmt: skip
+          f"stored: fedi {outcome.rows}, floors {outcome.floor_rows}, of {sent}")  # fmt: skip
     for name, result in (
         ("bare JSON endpoint", bare),
         ("floor inbox       ", floor),
+        ("floor without ASGI", outcome.raw_floor),
         ("fedi POST /inbox  ", fedi),
     ):
         load = result.load
@@ -433,6 +445,9 @@ def report(args: argparse.Namespace, outcome: Outcome) -> None:
         f"floor = floor inbox / (bare + verify) = {floor_ratio:.2f}, the median of the rounds "
         f"({_spread(outcome.floor_ratios)}); fedi / floor = {ratio / floor_ratio:.2f}"
     )
+    raw_ratio = statistics.median(outcome.raw_floor_ratios)
+    print(f"floor without ASGI / (bare + verify) = {raw_ratio:.2f}, the median of the rounds "
+          f"({_spread(outcome.raw_floor_ratios)})")  # fmt: skip
     ok = not_200 == 0 and not_202 == 0 and outcome.rows == sent and outcome.floor_rows == sent
     print(f"M1 = fedi / (bare + verify) = {ratio:.2f}, the median of the rounds "
           f"({_spread(outcome.ratios)})   (target <= 1.6, floor ~1.25, naive ~3.2; "
