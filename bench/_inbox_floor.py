@@ -8,9 +8,9 @@ covered headers, the host, a Date within the hour, the SHA-256 Digest of the bod
 signer's RSA key, parsed once at start (a key cache that never misses); parse the JSON and check
 that the id and the actor are on the signer's host; store the raw activity, once per id, through
 one writer thread with group commit (the rows of a turn of the event loop in one executemany and
-one commit, SQLite in WAL mode with synchronous=FULL, as fedi's writer: durable once
-committed); answer 202 once the commit is done. No rate limits, no
-moderation policy, no personal inboxes, no key fetches, no error bodies.
+one commit, SQLite in WAL mode with synchronous=FULL, as fedi's writer: durable once committed);
+answer 202 once the commit is done. No rate limits, no moderation policy, no personal inboxes,
+no key fetches, no error bodies.
 """
 
 from __future__ import annotations
