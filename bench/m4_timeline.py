@@ -15,11 +15,11 @@ How it works:
   * each page is asked for a few times to warm up; then, --rounds times, the bare GET is asked
     10 x --requests times by one client, fedi is let go idle (its start-up work on the seed: closing
     expired polls, deliveries to the seed's unreachable hosts and their retries, is not the
-    page's) and the page is asked --requests times by one client (server CPU from
-    /proc/<pid>/stat, latencies as seen by the client): each round's ratio compares the two at
-    the same moment, so that a machine slowed by its neighbours slows both; the median round is
-    printed. Then the page is asked --requests times by 8 clients at once (requests per second,
-    latencies);
+    page's) and the page is asked --requests times by one client (server CPU to the
+    nanosecond from /proc/<pid>/task/*/schedstat, latencies as seen by the client): each
+    round's ratio compares the two at the same moment, so that a machine slowed by its
+    neighbours slows both; the median round is printed. Then the page is asked --requests
+    times by 8 clients at once (requests per second, latencies);
   * with --database-url, the instance of --data lives in that PostgreSQL database (moved there
     by `fedi db copy`), and the database server's processes' CPU is counted as fedi's: on
     PostgreSQL the queries' work is done there (bench/_postgres.py);
@@ -53,7 +53,7 @@ sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
 
-from bench._common import ChildProcess, Command, child_env, free_port, process_cpu  # noqa: E402
+from bench._common import ChildProcess, Command, child_env, free_port, running_time  # noqa: E402
 from bench._postgres import server_cpu, server_pid  # noqa: E402
 from bench.seed import Scale, bench_settings, seed_network  # noqa: E402
 
@@ -200,10 +200,10 @@ async def run(data: Path, requests: int, rounds: int, logs: Path, database_url: 
     server = Command([FEDI, "serve", "--port", str(fedi_port)], env, logs / "fedi.log")
 
     def fedi_used() -> float:
-        return process_cpu(server.pid) + (0.0 if postgres is None else server_cpu(postgres))
+        return running_time(server.pid) + (0.0 if postgres is None else server_cpu(postgres))
 
     def bare_used() -> float:
-        return process_cpu(bare.pid)
+        return running_time(bare.pid)
 
     base = f"http://127.0.0.1:{fedi_port}"
     try:
@@ -233,7 +233,7 @@ async def run(data: Path, requests: int, rounds: int, logs: Path, database_url: 
             latencies: list[float] = []
             bad = 0
             for _ in range(rounds):
-                # Ten times as many bare GETs: their CPU is counted in 10 ms clock ticks.
+                # Ten times as many bare GETs: each costs a tenth of a page.
                 baseline = await measure(bare_used, bare_url, None, requests * 10, 1)
                 await settle(fedi_used)
                 one = await measure(fedi_used, base + page.path, page.token, requests, 1)
