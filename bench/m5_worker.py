@@ -151,7 +151,12 @@ async def stream(
 
 
 async def store_alone(
-    context: Context, actors: list[Actor], member: str, first: int, count: int, args: Any
+    context: Context,
+    actors: list[Actor],
+    member: str,
+    first: int,
+    count: int,
+    args: argparse.Namespace,
 ) -> float:
     """Process CPU per post to store `count` posts like the Creates' notes, with their mention
     notifications, --chunk to a write: the writes a worker cannot do without."""
