@@ -45,6 +45,13 @@ def _medium_datetime(moment: datetime, locale_code: str) -> str:
     return format_datetime(moment, format="medium", locale=locale_code)
 
 
+@lru_cache(maxsize=4096)
+def _decimal(value: int, locale_code: str) -> str:
+    """A count as pages show it ("1,234", "1 234", "1.234"): the same few counts (members,
+    posts, followers) on every page, each worked out by babel anew (a pure function)."""
+    return str(format_decimal(value, locale=locale_code))
+
+
 @lru_cache(maxsize=64)
 def _language_name(code: str) -> str:
     try:
@@ -185,7 +192,7 @@ class Pages:
             return _language_name(code)
 
         def number(value: int) -> str:
-            return format_decimal(value, locale=locale.code)
+            return _decimal(value, locale.code)
 
         def size(byte_count: int) -> str:
             """A file size in the largest unit that keeps it at or above 1 (1 kB = 1000 B). Bytes
