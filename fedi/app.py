@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -305,49 +305,54 @@ def create_app(
                 await stack.enter_async_context(running_workers(opened))
             yield
 
+    page_routes: list[BaseRoute] = [
+        *feeds.routes,  # before actors, profiles and hashtag pages: /@name.rss is a feed
+        *actors.routes,
+        *group_collections.routes,
+        # Events: /events/new and /events/<id>.ics before /events/<id>; a space's
+        # /@name/events.ics before the group and post pages.
+        *event_forms.routes,
+        *event_pages.routes,
+        *event_organisers.routes,
+        event_pages.event_route,
+        *group_pages.routes,  # before pages: /@name/library is not a post id
+        *library_pages.routes,
+        *library_files.routes,
+        *group_manage.routes,
+        *admin_domain_routes,
+        *admin_blocklist_routes,
+        *member_routes,
+        *newsletter.routes,
+        *pages.routes,
+        *signin.routes,
+        *media_routes,
+        *signup.routes,
+        *mail_links.routes,
+        *password_pages.routes,
+        *admin_reports.routes,
+        *admin_accounts.routes,
+        *admin_index.routes,
+        *admin_rules.routes,
+        *admin_mail.routes,
+        *admin_newsletter.routes,
+        *profile_settings.routes,
+        *account_settings.routes,
+        *mail_settings.routes,
+        *warnings.routes,
+        *pwa.routes,
+        # Compressed on the way out (htmx is 52 kB, 17 kB gzipped): only these files, which
+        # hold no secret; pages are not, against BREACH on their CSRF tokens.
+        Mount("/static", GZipMiddleware(StaticFiles(directory=STATIC_DIR)), name="static"),
+    ]
     app = Starlette(
         routes=[
             *inbox_routes.routes,  # first: the busiest route on a federating server
             Route("/health", health, methods=["GET"]),
             *discovery.routes,
             RouteGate(api_routes),  # skipped at once by paths outside the API
-            *feeds.routes,  # before actors, profiles and hashtag pages: /@name.rss is a feed
-            *actors.routes,
-            *group_collections.routes,
-            # Events: /events/new and /events/<id>.ics before /events/<id>; a space's
-            # /@name/events.ics before the group and post pages.
-            *event_forms.routes,
-            *event_pages.routes,
-            *event_organisers.routes,
-            event_pages.event_route,
-            *group_pages.routes,  # before pages: /@name/library is not a post id
-            *library_pages.routes,
-            *library_files.routes,
-            *group_manage.routes,
-            *admin_domain_routes,
-            *admin_blocklist_routes,
-            *member_routes,
-            *newsletter.routes,
-            *pages.routes,
-            *signin.routes,
-            *media_routes,
-            *signup.routes,
-            *mail_links.routes,
-            *password_pages.routes,
-            *admin_reports.routes,
-            *admin_accounts.routes,
-            *admin_index.routes,
-            *admin_rules.routes,
-            *admin_mail.routes,
-            *admin_newsletter.routes,
-            *profile_settings.routes,
-            *account_settings.routes,
-            *mail_settings.routes,
-            *warnings.routes,
-            *pwa.routes,
-            # Compressed on the way out (htmx is 52 kB, 17 kB gzipped): only these files, which
-            # hold no secret; pages are not, against BREACH on their CSRF tokens.
-            Mount("/static", GZipMiddleware(StaticFiles(directory=STATIC_DIR)), name="static"),
+            # The pages, federation documents and media: inside, each route is tried only by a
+            # path that begins as its own does (a group's page came after 113 others).
+            RouteGate(page_routes),
         ],
         exception_handlers={
             HTTPException: http_error,
