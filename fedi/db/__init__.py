@@ -24,8 +24,8 @@ import asyncio
 import queue
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager, suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar, Token
 from pathlib import Path
 from typing import Any, TypeVar
@@ -183,18 +183,11 @@ class Database:
         """A reader connection for `async with` (the inline one inside inline_reads())."""
         return _Reading(self)
 
-    @asynccontextmanager
-    async def read_now(self) -> AsyncIterator[Reader]:
+    def read_now(self) -> _ReadingNow:
         """The inline reader, for reads whose cost is bounded by a page (a timeline walk, a
         page's batch, a token lookup: the statements tests/unit/db/test_timeline_plans.py
-        checks), never for a query that may take long."""
-        if self._inline is None:
-            if not self.is_postgresql:
-                raise DatabaseError("the database is not open")
-            async with self.read() as reader:
-                yield reader
-            return
-        yield self._inline
+        checks), never for a query that may take long. On PostgreSQL, a pooled reader."""
+        return _ReadingNow(self)
 
     @contextmanager
     def inline_reads(self) -> Iterator[None]:
@@ -331,3 +324,27 @@ class _Reading:
                 _HELD.reset(outer)
         if reader is not None and self._db._readers is not None:
             self._db._readers.put_nowait(reader)
+
+
+class _ReadingNow:
+    """Database.read_now(): a class, as _Reading is, for the few reads of every page."""
+
+    __slots__ = ("_db", "_pooled")
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._pooled: _Reading | None = None
+
+    async def __aenter__(self) -> Reader:
+        db = self._db
+        if db._inline is not None:
+            return db._inline
+        if not db.is_postgresql:
+            raise DatabaseError("the database is not open")
+        self._pooled = db.read()
+        return await self._pooled.__aenter__()
+
+    async def __aexit__(self, *exc: object) -> None:
+        pooled, self._pooled = self._pooled, None
+        if pooled is not None:
+            await pooled.__aexit__(*exc)
