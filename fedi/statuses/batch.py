@@ -97,7 +97,11 @@ async def load(
             stats = await status_stats.counts_of(conn, own, with_local_only=False)
             return Batch(None, known, found, counts, details, stats.favourites, stats.reblogs,
                          stats.replies, private_groups=private)  # fmt: skip
-        seen = await status_stats.seen_by(conn, viewer.id, ids, account_ids, counted=own)
+        seen = await status_stats.seen_by(
+            conn, viewer.id, ids, account_ids, counted=own,
+            own=[i for i, s in known.items() if s.account_id == viewer.id],
+            polled=[i for i in own if details.get(i, NO_DETAILS).poll is not None],
+        )  # fmt: skip
         stats, did = seen.counts, seen.did
         batch = Batch(
             viewer, known, found, counts, details, stats.favourites, stats.reblogs, stats.replies,
