@@ -36,7 +36,7 @@ LIST_LIMIT = 80
 async def target_account(request: Request) -> Account:
     account_id = parse_id(request.path_params["account_id"])
     async with context_of(request).db.read_now() as conn:  # one row by its key
-        account = await accounts.get_by_id(conn, account_id) if account_id is not None else None
+        account = await accounts.get_kept(conn, account_id) if account_id is not None else None
     if account is None or account.actor_type == "Application":
         raise APIError(404, "Record not found")
     return account

@@ -295,6 +295,17 @@ async def get_by_id(conn: Reader, account_id: int) -> Account | None:
     return account_from_row(row) if row else None
 
 
+async def get_kept(conn: Reader, account_id: int) -> Account | None:
+    """get_by_id through the models kept by version (fedi.db.row_memo): the account's version
+    is read, its columns only when that version is not kept. For the account a page is about,
+    asked for on every request."""
+    cursor = await conn.execute("SELECT id, row_version FROM accounts WHERE id = ?", (account_id,))
+    row = await cursor.fetchone()
+    if row is None:
+        return None
+    return (await versioned(conn, [(row[0], row[1])])).get(account_id)
+
+
 async def get_by_key_id(conn: Reader, key_id: str) -> Account | None:
     cursor = await conn.execute(
         f"SELECT {_ACCOUNT_COLUMNS} FROM accounts a WHERE a.public_key_id = ? LIMIT 1", (key_id,)
