@@ -77,20 +77,21 @@ class SeenBy:
 async def seen_by(
     conn: Reader, viewer_id: int, status_ids: Iterable[int],
     account_ids: Iterable[int], counted: Iterable[int] | None = None, *,
-    own: Iterable[int] | None = None, polled: Iterable[int] | None = None,
+    authored: Iterable[int] | None = None, polled: Iterable[int] | None = None,
 ) -> SeenBy:  # fmt: skip
     """counts_of (with local-only replies) of `counted` (all the statuses when None), what the
     viewer did to the statuses, the options they chose in their polls (in order), and which of
-    the accounts they follow (as fedi.db.follows.followed_among), in one statement. `own` and
-    `polled` narrow the statuses looked up for pins (a member pins only their own posts) and
-    for votes (only a post with a poll has any); None: all of them."""
+    the accounts they follow (as fedi.db.follows.followed_among), in one statement. `authored`
+    (the viewer's own posts among them) and `polled` narrow the statuses looked up for pins (a
+    member pins only their own posts) and for votes (only a post with a poll has any); None:
+    all of them."""
     ids = list(dict.fromkeys(status_ids))
     accounts = list(dict.fromkeys(account_ids))
     if not ids:
         return SeenBy(StatusCounts(), ViewerDid(), frozenset(), {})
     marks = _marks(ids)
     counted_ids = ids if counted is None else list(dict.fromkeys(counted)) or [0]
-    pinnable = ids if own is None else list(dict.fromkeys(own))
+    pinnable = ids if authored is None else list(dict.fromkeys(authored))
     voted = ids if polled is None else list(dict.fromkeys(polled))
     sql = (
         # with local-only replies: the viewer is a member here

@@ -99,7 +99,7 @@ async def load(
                          stats.replies, private_groups=private)  # fmt: skip
         seen = await status_stats.seen_by(
             conn, viewer.id, ids, account_ids, counted=own,
-            own=[i for i, s in known.items() if s.account_id == viewer.id],
+            authored=[i for i, s in known.items() if s.account_id == viewer.id],
             polled=[i for i in own if details.get(i, NO_DETAILS).poll is not None],
         )  # fmt: skip
         stats, did = seen.counts, seen.did
